@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * pcapng writing and reading for ctrcap: one IDB per (netns, ifindex),
+ * EPBs carrying direction, packet id and the identity record, ISBs at the
+ * end. docs/pcapng-format.md describes the files this produces.
+ */
+#ifndef CTRCAP_PCAPNG_H
+#define CTRCAP_PCAPNG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "ctrcap/record.h"
+
+/* epb_flags direction bits (pcapng: 01 inbound, 10 outbound). */
+#define CTRCAP_DIR_UNKNOWN 0u
+#define CTRCAP_DIR_IN 1u
+#define CTRCAP_DIR_OUT 2u
+
+/* ------------------------------------------------------------------ writer */
+
+struct ctrcap_pcapng_writer;
+
+struct ctrcap_pcapng_writer_opts {
+	const char *path;	  /* file path, "-" for stdout; a fifo works */
+	int fd;			  /* used instead of path when path == NULL */
+	bool flush_each;	  /* -U: flush after every packet */
+	uint64_t rotate_bytes;	  /* -C: start a new file past this size, 0 = off */
+	unsigned rotate_seconds;  /* -G: start a new file every N seconds, 0 = off */
+	unsigned max_files;	  /* -W: keep at most N files (ring), 0 = no limit */
+	const char *userappl;	  /* shb_userappl, e.g. "ctrcap 0.1.0" */
+	const char *os;		  /* shb_os; NULL = uname */
+	const char *hardware;	  /* shb_hardware; NULL = uname machine */
+};
+
+/*
+ * Open the output and write the first SHB. On failure returns NULL and puts
+ * a message naming the path and the reason into err.
+ */
+struct ctrcap_pcapng_writer *ctrcap_pcapng_writer_open(const struct ctrcap_pcapng_writer_opts *o,
+							char *err, size_t errlen);
+
+/*
+ * Interface id for (netns, ifindex), writing its IDB on first use.
+ * ifname is if_name; the netns goes into if_description ("netns 4026531840"
+ * plus netns_desc when not NULL, e.g. a container name). Returns the
+ * interface id (>= 0) or -1 on a write error.
+ */
+int ctrcap_pcapng_writer_interface(struct ctrcap_pcapng_writer *w, uint32_t netns, uint32_t ifindex,
+				   const char *ifname, const char *netns_desc, uint16_t linktype,
+				   uint32_t snaplen);
+
+struct ctrcap_pcapng_packet {
+	uint32_t if_id;		/* from ctrcap_pcapng_writer_interface() */
+	uint64_t ts_ns;		/* ns since the Unix epoch (if_tsresol 9) */
+	const void *data;
+	uint32_t caplen, origlen;
+	uint32_t direction;	/* CTRCAP_DIR_* */
+	uint64_t packet_id;	/* epb_packetid; 0 = not written */
+	const struct ctrcap_identity *id; /* NULL = no identity option */
+};
+
+/* Append one EPB. Returns 0, or -1 (see ctrcap_pcapng_writer_error()). */
+int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
+				const struct ctrcap_pcapng_packet *p);
+
+/* Set the counts written into if_id's ISB at close/rotation. */
+void ctrcap_pcapng_writer_set_stats(struct ctrcap_pcapng_writer *w, uint32_t if_id,
+				    uint64_t received, uint64_t dropped, uint64_t osdrop);
+
+/* Flush buffered blocks to the output. Returns 0 or -1. */
+int ctrcap_pcapng_writer_flush(struct ctrcap_pcapng_writer *w);
+
+/* Write ISBs, flush, close and free. Returns 0 or -1 (error in err). */
+int ctrcap_pcapng_writer_close(struct ctrcap_pcapng_writer *w, char *err, size_t errlen);
+
+/* The last error, naming the file and the reason ("" when none). */
+const char *ctrcap_pcapng_writer_error(const struct ctrcap_pcapng_writer *w);
+
+/* ------------------------------------------------------------------ reader */
+
+struct ctrcap_pcapng_reader;
+
+enum ctrcap_pcapng_kind {
+	CTRCAP_REC_SECTION = 1,	/* SHB */
+	CTRCAP_REC_INTERFACE,	/* IDB */
+	CTRCAP_REC_PACKET,	/* EPB or SPB */
+	CTRCAP_REC_STATS,	/* ISB */
+	CTRCAP_REC_OTHER,	/* any other block, skipped but reported */
+};
+
+struct ctrcap_pcapng_iface {
+	uint16_t linktype;
+	uint32_t snaplen;
+	uint8_t tsresol;	/* if_tsresol as stored (default 6) */
+	char name[256];		/* if_name, "" if absent */
+	char description[256];	/* if_description, "" if absent */
+};
+
+struct ctrcap_pcapng_rec {
+	enum ctrcap_pcapng_kind kind;
+	uint32_t block_type;
+
+	/* CTRCAP_REC_INTERFACE: the new interface; its id is iface_id. */
+	/* CTRCAP_REC_PACKET / STATS: the interface the block names. */
+	uint32_t iface_id;
+	const struct ctrcap_pcapng_iface *iface;
+
+	/* CTRCAP_REC_PACKET */
+	uint64_t ts_ns;		/* converted to ns using the IDB's if_tsresol */
+	const uint8_t *data;	/* valid until the next call */
+	uint32_t caplen, origlen;
+	uint32_t flags;		/* epb_flags, 0 if absent */
+	bool has_flags;
+	uint64_t packet_id;	/* epb_packetid */
+	bool has_packet_id;
+	const char *comment;	/* first opt_comment, NUL-terminated, or NULL */
+	bool has_identity;	/* one or more ctrcap options decoded into identity */
+	struct ctrcap_identity identity; /* views into reader memory */
+	const char *identity_error; /* decode error of a ctrcap option, or NULL */
+	/* The raw value(s) of ctrcap options (PEN stripped), for byte comparisons. */
+	const uint8_t *identity_raw;
+	size_t identity_raw_len;
+
+	/* CTRCAP_REC_STATS */
+	uint64_t isb_received, isb_dropped, isb_osdrop;
+	bool has_received, has_dropped, has_osdrop;
+
+	/* CTRCAP_REC_SECTION */
+	bool big_endian;
+	char userappl[256];
+};
+
+/* Open a pcapng file ("-" = stdin). NULL and a message in err on failure. */
+struct ctrcap_pcapng_reader *ctrcap_pcapng_reader_open(const char *path, char *err, size_t errlen);
+
+/* Read from an already open stream (pipe, fifo); the reader does not close it. */
+struct ctrcap_pcapng_reader *ctrcap_pcapng_reader_fdopen(FILE *f, char *err, size_t errlen);
+
+/*
+ * Next block into rec. Returns 1 for a block, 0 at a clean end of file,
+ * -1 for malformed or truncated input (message: ctrcap_pcapng_reader_error()).
+ * Pointers in rec stay valid until the next call.
+ */
+int ctrcap_pcapng_reader_next(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec);
+
+/* Interface by id in the current section, or NULL. */
+const struct ctrcap_pcapng_iface *ctrcap_pcapng_reader_iface(const struct ctrcap_pcapng_reader *r,
+							     uint32_t iface_id);
+
+/* The last error with the file name and byte offset ("" when none). */
+const char *ctrcap_pcapng_reader_error(const struct ctrcap_pcapng_reader *r);
+
+/* Close and free (closes the file only if the reader opened it). */
+void ctrcap_pcapng_reader_close(struct ctrcap_pcapng_reader *r);
+
+#endif /* CTRCAP_PCAPNG_H */

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The per-packet identity record: the one definition of what ctrcap writes
+ * into each Enhanced Packet Block. docs/pcapng-format.md is the normative
+ * text; this header is its machine-readable half and is included by the
+ * capture helper, the front doors, the tests and the Wireshark plugin.
+ *
+ * Wire shape, inside a pcapng custom option (code 2989, copyable binary):
+ *   PEN (u32, section byte order, as the pcapng spec requires)
+ *   version (u8) = CTRCAP_RECORD_VERSION
+ *   TLVs: type (u16 BE), length (u16 BE), value (length bytes, BE numbers,
+ *         UTF-8 strings without NUL), no padding between TLVs.
+ * Unknown types are skipped, so old readers read new files.
+ */
+#ifndef CTRCAP_RECORD_H
+#define CTRCAP_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* pcapng option code of a copyable custom option with binary value. */
+#define CTRCAP_OPT_CUSTOM_BIN 2989u
+/* RFC 5612 documentation PEN until the project has its own IANA number. */
+#define CTRCAP_PEN 32473u
+#define CTRCAP_RECORD_VERSION 1u
+
+/* Largest option value (PEN + payload) a pcapng option length can carry. */
+#define CTRCAP_OPT_VALUE_MAX 65535u
+/* Largest record payload (version byte + TLVs) in one option. */
+#define CTRCAP_RECORD_MAX (CTRCAP_OPT_VALUE_MAX - 4u)
+#define CTRCAP_TLV_HDR 4u
+
+/* Per-field limits the encoder applies (truncating at a UTF-8 boundary). */
+#define CTRCAP_STR_MAX 4096u
+#define CTRCAP_MAX_LABELS 64u
+
+/*
+ * TLV types. The high byte groups them: 0x01 process, 0x02 parent,
+ * 0x03 container, 0x04 Kubernetes, 0x05 capture context.
+ * Never renumber; only add.
+ */
+enum ctrcap_tlv_type {
+	CTRCAP_T_PID = 0x0101,		/* u32 */
+	CTRCAP_T_TID = 0x0102,		/* u32 */
+	CTRCAP_T_COMM = 0x0103,		/* string, kernel task comm */
+	CTRCAP_T_EXE = 0x0104,		/* string, executable path */
+	CTRCAP_T_ARGS = 0x0105,		/* string, argv joined by single spaces */
+	CTRCAP_T_UID = 0x0106,		/* u32 */
+	CTRCAP_T_GID = 0x0107,		/* u32 */
+	CTRCAP_T_USER = 0x0108,		/* string, user name */
+	CTRCAP_T_START_TIME = 0x0109,	/* u64, process start, ns since Unix epoch */
+
+	CTRCAP_T_PARENT_PID = 0x0201,	/* u32 */
+	CTRCAP_T_PARENT_EXE = 0x0202,	/* string */
+	CTRCAP_T_PARENT_ARGS = 0x0203,	/* string */
+	CTRCAP_T_PARENT_COMM = 0x0204,	/* string */
+
+	CTRCAP_T_CTR_ID = 0x0301,	/* string, full container id */
+	CTRCAP_T_CTR_NAME = 0x0302,	/* string */
+	CTRCAP_T_CTR_IMAGE = 0x0303,	/* string */
+	CTRCAP_T_CTR_RUNTIME = 0x0304,	/* string: docker, containerd, cri-o, podman */
+	CTRCAP_T_CTR_LABEL = 0x0305,	/* string "key=value", one TLV per label */
+
+	CTRCAP_T_POD_NAME = 0x0401,	/* string */
+	CTRCAP_T_POD_NAMESPACE = 0x0402, /* string */
+	CTRCAP_T_POD_UID = 0x0403,	/* string */
+	CTRCAP_T_K8S_CTR_NAME = 0x0404,	/* string, container name within the pod */
+	CTRCAP_T_POD_LABEL = 0x0405,	/* string "key=value", one TLV per label */
+
+	CTRCAP_T_NETNS = 0x0501,	/* u32, inode of the network namespace */
+	CTRCAP_T_CGROUP_ID = 0x0502,	/* u64, cgroup-v2 id (inode of its directory) */
+	CTRCAP_T_ATTRIBUTION = 0x0503,	/* u8, enum ctrcap_attribution */
+};
+
+/* How the packet was tied to its process/container. */
+enum ctrcap_attribution {
+	CTRCAP_ATTR_NONE = 0,		/* nothing known */
+	CTRCAP_ATTR_SOCKET = 1,		/* the packet's own socket */
+	CTRCAP_ATTR_FLOW = 2,		/* a socket seen earlier on the same 5-tuple */
+	CTRCAP_ATTR_REVERSE_FLOW = 3,	/* a socket seen on the reversed 5-tuple */
+	CTRCAP_ATTR_EARLIER_HOP = 4,	/* the same packet seen earlier on another hop */
+	CTRCAP_ATTR_IFACE_NETNS = 5,	/* the netns/container of the interface only */
+	CTRCAP_ATTR_MAX = CTRCAP_ATTR_IFACE_NETNS,
+};
+
+/* A non-owning string view; ptr == NULL means absent. Not NUL-terminated. */
+struct ctrcap_str {
+	const char *ptr;
+	uint16_t len;
+};
+
+/* Bits of ctrcap_identity.present for the numeric fields. */
+enum ctrcap_has {
+	CTRCAP_HAS_PID = 1u << 0,
+	CTRCAP_HAS_TID = 1u << 1,
+	CTRCAP_HAS_UID = 1u << 2,
+	CTRCAP_HAS_GID = 1u << 3,
+	CTRCAP_HAS_START_TIME = 1u << 4,
+	CTRCAP_HAS_PARENT_PID = 1u << 5,
+	CTRCAP_HAS_NETNS = 1u << 6,
+	CTRCAP_HAS_CGROUP_ID = 1u << 7,
+	CTRCAP_HAS_ATTRIBUTION = 1u << 8,
+};
+
+/*
+ * One packet's identity. Strings are views: for encoding they point at the
+ * caller's memory, after decoding they point into the decoded buffer.
+ */
+struct ctrcap_identity {
+	uint32_t present; /* enum ctrcap_has bits */
+	uint32_t pid, tid, uid, gid, parent_pid, netns;
+	uint64_t start_time_ns, cgroup_id;
+	uint8_t attribution; /* enum ctrcap_attribution */
+
+	struct ctrcap_str comm, exe, args, user;
+	struct ctrcap_str parent_comm, parent_exe, parent_args;
+	struct ctrcap_str ctr_id, ctr_name, ctr_image, ctr_runtime;
+	struct ctrcap_str ctr_labels[CTRCAP_MAX_LABELS];
+	uint16_t n_ctr_labels;
+	struct ctrcap_str pod_name, pod_namespace, pod_uid, k8s_ctr_name;
+	struct ctrcap_str pod_labels[CTRCAP_MAX_LABELS];
+	uint16_t n_pod_labels;
+
+	/* Set by the decoder: labels beyond CTRCAP_MAX_LABELS, unknown TLVs. */
+	uint16_t n_labels_dropped;
+	uint16_t n_unknown;
+};
+
+/* Human-readable name of an attribution method ("socket", "flow", ...). */
+const char *ctrcap_attribution_name(uint8_t attribution);
+
+/*
+ * Encode id as a record payload (version byte + TLVs) into buf.
+ * Strings longer than CTRCAP_STR_MAX are cut at a UTF-8 boundary; labels
+ * that do not fit in cap are left out, never a partial TLV.
+ * Returns the number of bytes written, or -1 if cap cannot hold even the
+ * version byte.
+ */
+int ctrcap_record_encode(const struct ctrcap_identity *id, uint8_t *buf, size_t cap);
+
+/*
+ * Decode a record payload (the bytes after the PEN) into id, merging into
+ * what id already holds so that a repeated option extends one identity.
+ * Returns 0, or -1 with a message naming the offset and the problem in err.
+ * Never reads outside [buf, buf + len).
+ */
+int ctrcap_record_decode(const uint8_t *buf, size_t len, struct ctrcap_identity *id, char *err,
+			 size_t errlen);
+
+#endif /* CTRCAP_RECORD_H */
