@@ -47,18 +47,25 @@ struct ctr_info {
 	unsigned n_pod_labels;
 };
 
-/* Where to look. NULL/0 fields take the standard defaults. */
+/*
+ * Where to look. NULL/0 fields take the standard defaults, or for the state
+ * dirs the environment: CTRCAP_CONTAINERD_STATE, CTRCAP_CRIO_STATE,
+ * CTRCAP_PODMAN_STATE (and Docker's own DOCKER_HOST for the socket).
+ */
 struct ctr_resolver_opts {
 	const char *cgroup_root;	/* default: cgroup2 mount from /proc/self/mountinfo */
-	const char *docker_sock;	/* default /run/docker.sock */
+	const char *docker_sock;	/* default $DOCKER_HOST if unix://, else /run/docker.sock */
 	const char *containerd_state;	/* default /run/containerd */
-	const char *crio_state;		/* default /var/lib/containers/storage (+ /run/containers) */
+	/* default "/run/containers/storage:/var/lib/containers/storage" (':'-separated list) */
+	const char *crio_state;
 	const char *podman_state;	/* default /var/lib/containers/storage */
-	unsigned cache_max;		/* default 4096 containers */
+	unsigned cache_max;		/* default 4096 cgroup ids (containers or not) */
 	bool no_events;			/* don't follow the Docker event stream */
-	/* Called once per runtime+path problem; default prints to stderr. */
+	/* Called once per runtime+path problem, from the worker thread; default: stderr. */
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
+	/* Added after the first version of this contract: */
+	const char *docker_root;	/* default /var/lib/docker (config.v2.json if API down) */
 };
 
 struct ctr_resolver;

@@ -60,6 +60,14 @@ struct ctrcap_pcapng_packet {
 	uint32_t direction;	/* CTRCAP_DIR_* */
 	uint64_t packet_id;	/* epb_packetid; 0 = not written */
 	const struct ctrcap_identity *id; /* NULL = no identity option */
+	/*
+	 * Optional, used instead of id when record_len > 0: the identity as
+	 * ctrcap_record_encode() wrote it (version byte + TLVs, at most
+	 * CTRCAP_RECORD_MAX bytes). A caller that keeps one encoded record per
+	 * process or flow pays for the encoding once instead of per packet.
+	 */
+	const uint8_t *record;
+	uint32_t record_len;
 };
 
 /* Append one EPB. Returns 0, or -1 (see ctrcap_pcapng_writer_error()). */
@@ -117,6 +125,8 @@ struct ctrcap_pcapng_rec {
 	uint64_t packet_id;	/* epb_packetid */
 	bool has_packet_id;
 	const char *comment;	/* first opt_comment, NUL-terminated, or NULL */
+	/* Every opt_comment joined by '\n' (ptcpdump writes several), or NULL. */
+	const char *comments_all;
 	bool has_identity;	/* one or more ctrcap options decoded into identity */
 	struct ctrcap_identity identity; /* views into reader memory */
 	const char *identity_error; /* decode error of a ctrcap option, or NULL */

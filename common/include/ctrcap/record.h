@@ -129,6 +129,9 @@ struct ctrcap_identity {
 /* Human-readable name of an attribution method ("socket", "flow", ...). */
 const char *ctrcap_attribution_name(uint8_t attribution);
 
+/* Short name of a TLV type ("pid", "container-name", ...), NULL if unknown. */
+const char *ctrcap_tlv_name(uint16_t type);
+
 /*
  * Encode id as a record payload (version byte + TLVs) into buf.
  * Strings longer than CTRCAP_STR_MAX are cut at a UTF-8 boundary; labels

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Structures shared by the capture BPF programs (bpf/ctrcap.bpf.c) and the
+ * capture helper in user space: ring-buffer events, map keys and values.
+ * Plain fixed-size types only, so both sides agree on the layout.
+ */
+#ifndef CTRCAP_BPF_SHARED_H
+#define CTRCAP_BPF_SHARED_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define CTRCAP_COMM_LEN 16
+#define CTRCAP_EXE_LEN 256
+#define CTRCAP_ARGS_LEN 512
+/* Largest packet prefix one event carries (the snaplen is capped to it). */
+#define CTRCAP_MAX_CAPLEN 65535
+/* How long a packet hash stays valid for matching the same packet on another hop. */
+#define CTRCAP_HOP_WINDOW_NS 1000000000ull
+
+enum ctrcap_event_type {
+	CTRCAP_EV_PACKET = 1,
+	CTRCAP_EV_EXEC = 2,
+	CTRCAP_EV_FORK = 3,
+	CTRCAP_EV_EXIT = 4,
+};
+
+/*
+ * Attribution methods, the values of enum ctrcap_attribution in
+ * common/include/ctrcap/record.h (which BPF code cannot include);
+ * capture-helper checks at compile time that they agree.
+ */
+#define CTRCAP_BPF_ATTR_NONE 0
+#define CTRCAP_BPF_ATTR_SOCKET 1
+#define CTRCAP_BPF_ATTR_FLOW 2
+#define CTRCAP_BPF_ATTR_REVERSE_FLOW 3
+#define CTRCAP_BPF_ATTR_EARLIER_HOP 4
+#define CTRCAP_BPF_ATTR_IFACE_NETNS 5
+
+/* Who owns a socket or a flow: recorded in process context. */
+struct ctrcap_owner {
+	__u32 tgid;	/* process id; 0 = unknown */
+	__u32 tid;	/* thread id */
+	__u32 uid;
+	__u32 gid;
+	__u64 cgroup_id;
+	char comm[CTRCAP_COMM_LEN];
+};
+
+/* Flow key: protocol and both endpoints, IPv4 as v4-mapped IPv6. */
+struct ctrcap_flow_key {
+	__u8 saddr[16];
+	__u8 daddr[16];
+	__u16 sport;
+	__u16 dport;
+	__u8 proto;
+	__u8 pad[3];
+};
+
+/* Where a packet was seen first, for packets seen on several hops. */
+struct ctrcap_hop {
+	__u64 packet_id;
+	__u64 ts_ns;
+	__u8 attribution;
+	__u8 pad[7];
+	struct ctrcap_owner owner;
+};
+
+/* Per-interface counters (per CPU, summed by user space). */
+struct ctrcap_if_key {
+	__u32 netns;
+	__u32 ifindex;
+};
+
+struct ctrcap_counters {
+	__u64 seen;	/* packets the hook saw */
+	__u64 filtered;	/* rejected by the pcap filter */
+	__u64 dropped;	/* matched but no room in the ring buffer */
+	__u64 captured;	/* handed to user space */
+};
+
+/* Header of a packet event; caplen bytes of packet data follow. */
+struct ctrcap_pkt_event {
+	__u32 type;	/* CTRCAP_EV_PACKET */
+	__u32 caplen;
+	__u32 len;	/* length on the wire (skb->len) */
+	__u32 ifindex;
+	__u32 netns;	/* inode of the interface's network namespace */
+	__u16 dev_type;	/* ARPHRD_* of the device */
+	__u8 direction;	/* 1 in, 2 out (pcapng epb_flags) */
+	__u8 attribution; /* enum ctrcap_attribution (common/include/ctrcap/record.h) */
+	__u64 ts_ns;	/* bpf_ktime_get_ns(); user space converts to wall time */
+	__u64 packet_id;
+	__u64 cookie;	/* socket cookie, 0 if none */
+	struct ctrcap_owner owner;
+};
+
+/* exec: a process image with its argv (NUL-separated, args_len bytes). */
+struct ctrcap_exec_event {
+	__u32 type;	/* CTRCAP_EV_EXEC */
+	__u32 tgid;
+	__u32 ppid;
+	__u32 uid;
+	__u32 gid;
+	__u32 args_len;
+	__u64 cgroup_id;
+	__u64 start_ns; /* task start (boot-time clock) */
+	char comm[CTRCAP_COMM_LEN];
+	char exe[CTRCAP_EXE_LEN];
+	char args[CTRCAP_ARGS_LEN];
+};
+
+/* fork (child inherits the parent's image) and exit. */
+struct ctrcap_task_event {
+	__u32 type;	/* CTRCAP_EV_FORK or CTRCAP_EV_EXIT */
+	__u32 pid;	/* child (fork) or exiting process */
+	__u32 ppid;	/* parent process (fork) */
+	__u32 pad;
+};
+
+/* Which address/port a listening socket owns, for accepted connections. */
+struct ctrcap_listen_key {
+	__u64 netns_cookie;
+	__u16 port;
+	__u8 proto;
+	__u8 pad[5];
+};
+
+#endif /* CTRCAP_BPF_SHARED_H */

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Maps and load-time configuration shared by all ctrcap BPF programs. */
+#ifndef CTRCAP_MAPS_BPF_H
+#define CTRCAP_MAPS_BPF_H
+
+#include "ctrcap.h"
+
+/* Set by user space before load. */
+const volatile __u32 cfg_snaplen = 262144;
+const volatile bool cfg_wakeup = false;
+/* Track packets across hops (off when one non-loopback interface is captured). */
+const volatile bool cfg_hops = true;
+
+/* Packets and process events to user space; sized by user space (-B). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 32 << 20);
+} events SEC(".maps");
+
+/* socket cookie -> process that created/used the socket. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct ctrcap_owner);
+} sock_owner SEC(".maps");
+
+/* 5-tuple -> owner, for hops where the packet has no socket any more. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct ctrcap_flow_key);
+	__type(value, struct ctrcap_owner);
+} flow_owner SEC(".maps");
+
+/* Listening sockets, so accepted connections inherit the server's identity. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct ctrcap_listen_key);
+	__type(value, struct ctrcap_owner);
+} listen_owner SEC(".maps");
+
+/* Hash of a packet's hop-invariant header fields -> where it was seen first. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 131072);
+	__type(key, __u64);
+	__type(value, struct ctrcap_hop);
+} hop_seen SEC(".maps");
+
+/* Per-interface counters; user space creates the entries when it attaches. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct ctrcap_if_key);
+	__type(value, struct ctrcap_counters);
+} if_counters SEC(".maps");
+
+/* Counters of packets on interfaces without an if_counters entry. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ctrcap_counters);
+} other_counters SEC(".maps");
+
+/* Next packet id; user space reads nothing here, ids only need to be unique. */
+__u64 next_packet_id = 0;
+
+/* Ring-buffer flags for a submit: wake the consumer only when asked to. */
+static __always_inline __u64 ctrcap_rb_flags(void)
+{
+	return cfg_wakeup ? 0 : BPF_RB_NO_WAKEUP;
+}
+
+/* Fill owner from the current task (process context only). */
+static __always_inline void ctrcap_owner_current(struct ctrcap_owner *o)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u64 uid_gid = bpf_get_current_uid_gid();
+
+	o->tgid = pid_tgid >> 32;
+	o->tid = (__u32)pid_tgid;
+	o->uid = (__u32)uid_gid;
+	o->gid = uid_gid >> 32;
+	o->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+#endif /* CTRCAP_MAPS_BPF_H */

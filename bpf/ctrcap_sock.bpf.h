@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Cgroup socket hooks, attached at the cgroup-v2 root: they run in the
+ * context of the process that creates, connects, binds or sends on a socket
+ * and record socket cookie -> process. sock_ops (softirq, no process) ties
+ * established connections' 5-tuples to the owners recorded here.
+ */
+#ifndef CTRCAP_SOCK_BPF_H
+#define CTRCAP_SOCK_BPF_H
+
+#include "ctrcap_maps.bpf.h"
+
+#define AF_INET 2
+#define AF_INET6 10
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+
+/* Record the current process as the owner of the socket with this cookie. */
+static __always_inline void ctrcap_note_owner(__u64 cookie)
+{
+	struct ctrcap_owner o = {}, *old;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+
+	if (!cookie)
+		return;
+	old = bpf_map_lookup_elem(&sock_owner, &cookie);
+	/* sendmsg runs per datagram: only write when the owner changed. */
+	if (old && old->tid == (__u32)pid_tgid)
+		return;
+	ctrcap_owner_current(&o);
+	bpf_map_update_elem(&sock_owner, &cookie, &o, BPF_ANY);
+}
+
+SEC("cgroup/sock_create")
+int ctrcap_sock_create(struct bpf_sock *sk)
+{
+	ctrcap_note_owner(bpf_get_socket_cookie(sk));
+	return 1;
+}
+
+SEC("cgroup/connect4")
+int ctrcap_connect4(struct bpf_sock_addr *ctx)
+{
+	ctrcap_note_owner(bpf_get_socket_cookie(ctx));
+	return 1;
+}
+
+SEC("cgroup/connect6")
+int ctrcap_connect6(struct bpf_sock_addr *ctx)
+{
+	ctrcap_note_owner(bpf_get_socket_cookie(ctx));
+	return 1;
+}
+
+SEC("cgroup/sendmsg4")
+int ctrcap_sendmsg4(struct bpf_sock_addr *ctx)
+{
+	ctrcap_note_owner(bpf_get_socket_cookie(ctx));
+	return 1;
+}
+
+SEC("cgroup/sendmsg6")
+int ctrcap_sendmsg6(struct bpf_sock_addr *ctx)
+{
+	ctrcap_note_owner(bpf_get_socket_cookie(ctx));
+	return 1;
+}
+
+/* A bound socket: remember its owner and, by port, for accepted children. */
+static __always_inline void ctrcap_note_bind(struct bpf_sock *sk)
+{
+	struct ctrcap_listen_key k = {};
+	struct ctrcap_owner o = {};
+	__u64 cookie = bpf_get_socket_cookie(sk);
+
+	ctrcap_owner_current(&o);
+	if (cookie)
+		bpf_map_update_elem(&sock_owner, &cookie, &o, BPF_ANY);
+	k.netns_cookie = bpf_get_netns_cookie(sk);
+	k.port = sk->src_port;
+	k.proto = sk->protocol;
+	bpf_map_update_elem(&listen_owner, &k, &o, BPF_ANY);
+}
+
+SEC("cgroup/post_bind4")
+int ctrcap_post_bind4(struct bpf_sock *sk)
+{
+	ctrcap_note_bind(sk);
+	return 1;
+}
+
+SEC("cgroup/post_bind6")
+int ctrcap_post_bind6(struct bpf_sock *sk)
+{
+	ctrcap_note_bind(sk);
+	return 1;
+}
+
+/* IPv4 address (network order) as v4-mapped IPv6 bytes. */
+static __always_inline void ctrcap_v4mapped(__u8 *dst, __u32 a)
+{
+	__builtin_memset(dst, 0, 10);
+	dst[10] = 0xff;
+	dst[11] = 0xff;
+	__builtin_memcpy(dst + 12, &a, 4);
+}
+
+SEC("sockops")
+int ctrcap_sockops(struct bpf_sock_ops *skops)
+{
+	struct ctrcap_flow_key fk = {};
+	struct ctrcap_owner *o;
+	__u64 cookie;
+	__u32 op = skops->op;
+
+	if (op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB && op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
+		return 1;
+	cookie = bpf_get_socket_cookie(skops);
+	if (op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB) {
+		struct ctrcap_listen_key lk = {};
+
+		lk.netns_cookie = bpf_get_netns_cookie(skops);
+		lk.port = skops->local_port;
+		lk.proto = IPPROTO_TCP;
+		o = bpf_map_lookup_elem(&listen_owner, &lk);
+		if (!o)
+			return 1;
+		bpf_map_update_elem(&sock_owner, &cookie, o, BPF_ANY);
+	} else {
+		o = bpf_map_lookup_elem(&sock_owner, &cookie);
+		if (!o)
+			return 1;
+	}
+	if (skops->family == AF_INET) {
+		ctrcap_v4mapped(fk.saddr, skops->local_ip4);
+		ctrcap_v4mapped(fk.daddr, skops->remote_ip4);
+	} else if (skops->family == AF_INET6) {
+		__u32 a[4];
+
+		a[0] = skops->local_ip6[0];
+		a[1] = skops->local_ip6[1];
+		a[2] = skops->local_ip6[2];
+		a[3] = skops->local_ip6[3];
+		__builtin_memcpy(fk.saddr, a, 16);
+		a[0] = skops->remote_ip6[0];
+		a[1] = skops->remote_ip6[1];
+		a[2] = skops->remote_ip6[2];
+		a[3] = skops->remote_ip6[3];
+		__builtin_memcpy(fk.daddr, a, 16);
+	} else {
+		return 1;
+	}
+	fk.sport = bpf_htons((__u16)skops->local_port);
+	/* sock_ops keeps the remote port in network order in the upper 16 bits. */
+	fk.dport = bpf_htons((__u16)bpf_ntohl(skops->remote_port));
+	fk.proto = IPPROTO_TCP;
+	bpf_map_update_elem(&flow_owner, &fk, o, BPF_ANY);
+	return 1;
+}
+
+/*
+ * Every locally sent IP packet with a known socket: remember its 5-tuple's
+ * owner, so a hop that sees the packet without its socket (the peer's
+ * ingress, a bridge, a capture on the receiving side only) finds it by
+ * flow. Runs for all cgroups (attached at the root); one lookup when the
+ * flow is already known.
+ */
+SEC("cgroup_skb/egress")
+int ctrcap_skb_egress(struct __sk_buff *skb)
+{
+	struct ctrcap_flow_key fk = {};
+	struct ctrcap_owner *o, *old;
+	__u64 cookie = bpf_get_socket_cookie(skb);
+	__u8 b[40];
+	__u32 l4;
+
+	if (!cookie)
+		return 1;
+	if (skb->protocol == bpf_htons(0x0800)) {
+		__u32 s, d;
+
+		if (bpf_skb_load_bytes(skb, 0, b, 20))
+			return 1;
+		if ((b[6] & 0x1f) || b[7]) /* not a first fragment */
+			return 1;
+		fk.proto = b[9];
+		l4 = (b[0] & 0xf) * 4;
+		__builtin_memcpy(&s, b + 12, 4);
+		__builtin_memcpy(&d, b + 16, 4);
+		ctrcap_v4mapped(fk.saddr, s);
+		ctrcap_v4mapped(fk.daddr, d);
+	} else if (skb->protocol == bpf_htons(0x86DD)) {
+		if (bpf_skb_load_bytes(skb, 0, b, 40))
+			return 1;
+		fk.proto = b[6];
+		l4 = 40;
+		__builtin_memcpy(fk.saddr, b + 8, 16);
+		__builtin_memcpy(fk.daddr, b + 24, 16);
+	} else {
+		return 1;
+	}
+	if (fk.proto != IPPROTO_TCP && fk.proto != IPPROTO_UDP)
+		return 1;
+	if (bpf_skb_load_bytes(skb, l4, &fk.sport, 4))
+		return 1;
+	o = bpf_map_lookup_elem(&sock_owner, &cookie);
+	if (!o)
+		return 1;
+	old = bpf_map_lookup_elem(&flow_owner, &fk);
+	if (!old || old->tid != o->tid || old->cgroup_id != o->cgroup_id)
+		bpf_map_update_elem(&flow_owner, &fk, o, BPF_ANY);
+	return 1;
+}
+
+#endif /* CTRCAP_SOCK_BPF_H */

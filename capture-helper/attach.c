@@ -1,0 +1,453 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Attaching the tc capture programs in every namespace (see attach.h). */
+#include <errno.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "../bpf/ctrcap.h"
+#include "attach.h"
+#include "netns.h"
+
+/* Values of enum bpf_attach_type newer than this system's uapi headers. */
+#define CTRCAP_BPF_TCX_INGRESS 46
+#define CTRCAP_BPF_TCX_EGRESS 47
+/* mprog: with no relative program, attach at the head of the chain. */
+#define CTRCAP_BPF_F_BEFORE (1u << 3)
+#define MAX_IFACES 4096
+
+struct ctrcap_attach {
+	struct ctrcap_attach_cfg cfg;
+	uint32_t *spec_ns;	/* resolved netns inode per -i spec */
+	struct ctrcap_iface *v;
+	size_t n;
+	bool no_tcx;		/* the kernel refused tcx once: use classic tc */
+};
+
+uint16_t ctrcap_linktype_for(uint16_t dev_type)
+{
+	if (dev_type == ARPHRD_ETHER || dev_type == ARPHRD_LOOPBACK)
+		return 1;
+	return 101;
+}
+
+int ctrcap_iface_list_here(struct ctrcap_iface **out)
+{
+	struct if_nameindex *ni = if_nameindex(), *p;
+	struct ctrcap_iface *v;
+	int n = 0, sock;
+
+	if (!ni)
+		return -1;
+	for (p = ni; p->if_index; p++)
+		n++;
+	v = calloc(n ? n : 1, sizeof(*v));
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (!v || sock < 0) {
+		free(v);
+		if (sock >= 0)
+			close(sock);
+		if_freenameindex(ni);
+		return -1;
+	}
+	n = 0;
+	for (p = ni; p->if_index; p++) {
+		struct ifreq ifr = {};
+		struct ctrcap_iface *f = &v[n++];
+
+		f->ifindex = p->if_index;
+		snprintf(f->name, sizeof(f->name), "%s", p->if_name);
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", p->if_name);
+		f->dev_type = ioctl(sock, SIOCGIFHWADDR, &ifr) ? ARPHRD_ETHER
+							       : ifr.ifr_hwaddr.sa_family;
+		f->linktype = ctrcap_linktype_for(f->dev_type);
+		f->link_in = f->link_out = -1;
+	}
+	close(sock);
+	if_freenameindex(ni);
+	*out = v;
+	return n;
+}
+
+struct ctrcap_attach *ctrcap_attach_new(const struct ctrcap_attach_cfg *cfg, char *err,
+					size_t errlen)
+{
+	struct ctrcap_attach *a = calloc(1, sizeof(*a));
+	unsigned i;
+
+	if (!a || !(a->v = calloc(MAX_IFACES, sizeof(*a->v))) ||
+	    !(a->spec_ns = calloc(cfg->n_specs + 1, sizeof(uint32_t)))) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	a->cfg = *cfg;
+	if (ctrcap_netns_init()) {
+		snprintf(err, errlen, "cannot open /proc/self/ns/net: %s", strerror(errno));
+		goto fail;
+	}
+	for (i = 0; i < cfg->n_specs; i++) {
+		struct ctrcap_netns ns;
+
+		if (!cfg->specs[i].netns[0]) {
+			a->spec_ns[i] = ctrcap_netns_ino("/proc/self/ns/net");
+			continue;
+		}
+		if (ctrcap_netns_resolve(cfg->specs[i].netns, &ns)) {
+			snprintf(err, errlen, "network namespace '%s' (of -i %s@%s) not found",
+				 cfg->specs[i].netns, cfg->specs[i].name, cfg->specs[i].netns);
+			goto fail;
+		}
+		a->spec_ns[i] = ns.ino;
+	}
+	return a;
+fail:
+	if (a) {
+		free(a->v);
+		free(a->spec_ns);
+		free(a);
+	}
+	return NULL;
+}
+
+/*
+ * First in the tcx chain: a program before ours that ends the chain (returns
+ * pass or drop) would hide packets from the capture.
+ */
+static int tcx_attach(struct ctrcap_attach *a, struct ctrcap_iface *f, char *why, size_t whylen)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = CTRCAP_BPF_F_BEFORE);
+
+	if (a->cfg.dir_mask & 1) {
+		f->link_in = bpf_link_create(a->cfg.prog_in, f->ifindex, CTRCAP_BPF_TCX_INGRESS, &lo);
+		if (f->link_in < 0) {
+			snprintf(why, whylen, "tcx ingress: %s", strerror(-f->link_in));
+			return f->link_in;
+		}
+	}
+	if (a->cfg.dir_mask & 2) {
+		f->link_out = bpf_link_create(a->cfg.prog_out, f->ifindex, CTRCAP_BPF_TCX_EGRESS, &lo);
+		if (f->link_out < 0) {
+			int e = f->link_out;
+
+			snprintf(why, whylen, "tcx egress: %s", strerror(-e));
+			if (f->link_in >= 0)
+				close(f->link_in);
+			f->link_in = f->link_out = -1;
+			return e;
+		}
+	}
+	return 0;
+}
+
+static void classic_detach(uint32_t ifindex, unsigned dir_mask)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = CTRCAP_TC_HANDLE,
+			    .priority = CTRCAP_TC_PRIO);
+
+	if (dir_mask & 1) {
+		hook.attach_point = BPF_TC_INGRESS;
+		bpf_tc_detach(&hook, &opts);
+	}
+	if (dir_mask & 2) {
+		hook.attach_point = BPF_TC_EGRESS;
+		bpf_tc_detach(&hook, &opts);
+	}
+}
+
+static int classic_attach(struct ctrcap_attach *a, struct ctrcap_iface *f, char *why,
+			  size_t whylen)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = f->ifindex, .attach_point = BPF_TC_INGRESS);
+	int ret;
+
+	/* An existing clsact is fine; it is never destroyed (others may use it). */
+	ret = bpf_tc_hook_create(&hook);
+	if (ret && ret != -EEXIST) {
+		snprintf(why, whylen, "clsact: %s", strerror(-ret));
+		return ret;
+	}
+	for (int dir = 1; dir <= 2; dir++) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = CTRCAP_TC_HANDLE,
+				    .priority = CTRCAP_TC_PRIO);
+
+		if (!(a->cfg.dir_mask & dir))
+			continue;
+		hook.attach_point = dir == 1 ? BPF_TC_INGRESS : BPF_TC_EGRESS;
+		opts.prog_fd = dir == 1 ? a->cfg.prog_in : a->cfg.prog_out;
+		opts.flags = BPF_TC_F_REPLACE;
+		ret = bpf_tc_attach(&hook, &opts);
+		if (ret) {
+			snprintf(why, whylen, "tc %s: %s", dir == 1 ? "ingress" : "egress",
+				 strerror(-ret));
+			classic_detach(f->ifindex, a->cfg.dir_mask);
+			return ret;
+		}
+	}
+	f->classic = true;
+	return 0;
+}
+
+/* Zeroed per-CPU counters so the tc program finds this interface's entry. */
+static void counters_add(struct ctrcap_attach *a, const struct ctrcap_iface *f)
+{
+	struct ctrcap_if_key k = { .netns = f->netns, .ifindex = f->ifindex };
+	int ncpu = libbpf_num_possible_cpus();
+	struct ctrcap_counters *zero;
+
+	if (ncpu <= 0)
+		return;
+	zero = calloc(ncpu, sizeof(*zero));
+	if (!zero)
+		return;
+	bpf_map_update_elem(a->cfg.counters_fd, &k, zero, BPF_NOEXIST);
+	free(zero);
+}
+
+static int spec_match(const struct ctrcap_attach *a, uint32_t netns, const char *name)
+{
+	for (unsigned i = 0; i < a->cfg.n_specs; i++) {
+		if (a->spec_ns[i] == netns && !strcmp(a->cfg.specs[i].name, name))
+			return i;
+	}
+	return -1;
+}
+
+static struct ctrcap_iface *find(struct ctrcap_attach *a, uint32_t netns, uint32_t ifindex)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->v[i].netns == netns && a->v[i].ifindex == ifindex)
+			return &a->v[i];
+	}
+	return NULL;
+}
+
+const struct ctrcap_iface *ctrcap_attach_find(const struct ctrcap_attach *a, uint32_t netns,
+					      uint32_t ifindex)
+{
+	return find((struct ctrcap_attach *)a, netns, ifindex);
+}
+
+size_t ctrcap_attach_count(const struct ctrcap_attach *a)
+{
+	return a->n;
+}
+
+static void detach_one(struct ctrcap_attach *a, struct ctrcap_iface *f, bool in_ns)
+{
+	if (f->link_in >= 0)
+		close(f->link_in);
+	if (f->link_out >= 0)
+		close(f->link_out);
+	f->link_in = f->link_out = -1;
+	if (f->classic && in_ns)
+		classic_detach(f->ifindex, a->cfg.dir_mask);
+	f->classic = false;
+}
+
+/* Attach in one namespace (entered by the caller). */
+static int scan_ns(struct ctrcap_attach *a, const struct ctrcap_netns *ns, bool strict,
+		   bool *spec_found, char *err, size_t errlen)
+{
+	struct ctrcap_iface *list;
+	int n, added = 0;
+
+	n = ctrcap_iface_list_here(&list);
+	if (n < 0)
+		return 0;
+	for (int i = 0; i < n; i++) {
+		struct ctrcap_iface *f = find(a, ns->ino, list[i].ifindex);
+		int si = spec_match(a, ns->ino, list[i].name);
+		char why[128] = "";
+		int ret;
+
+		if (si >= 0)
+			spec_found[si] = true;
+		if (f && !strcmp(f->name, list[i].name)) {
+			f->seen = true;
+			continue;
+		}
+		if (f) /* ifindex reused by another interface */
+			detach_one(a, f, true);
+		if (!a->cfg.any && si < 0)
+			continue;
+		if (!f) {
+			if (a->n >= MAX_IFACES)
+				break;
+			f = &a->v[a->n++];
+		}
+		*f = list[i];
+		f->netns = ns->ino;
+		f->seen = true;
+		f->explicit_spec = si >= 0;
+		snprintf(f->netns_name, sizeof(f->netns_name), "%s", ns->name);
+		counters_add(a, f);
+		ret = -EOPNOTSUPP;
+		if (!a->no_tcx) {
+			ret = tcx_attach(a, f, why, sizeof(why));
+			if (ret == -EINVAL || ret == -EOPNOTSUPP)
+				a->no_tcx = true;
+		}
+		if (ret && a->no_tcx)
+			ret = classic_attach(a, f, why, sizeof(why));
+		if (ret) {
+			if (strict && si >= 0) {
+				snprintf(err, errlen, "cannot attach to interface %s (netns %s): %s",
+					 f->name, ns->name, why);
+				a->n--;
+				free(list);
+				return -1;
+			}
+			if (a->cfg.verbose)
+				fprintf(stderr, "ctrcap: skipping interface %s (netns %s): %s\n",
+					f->name, ns->name, why);
+			/* Keep the entry as seen so it is not retried every scan. */
+			continue;
+		}
+		added++;
+	}
+	free(list);
+	return added;
+}
+
+int ctrcap_attach_scan(struct ctrcap_attach *a, bool strict, char *err, size_t errlen)
+{
+	struct ctrcap_netns *ns;
+	bool spec_found[CTRCAP_MAX_IFACES] = { false };
+	size_t nns, i;
+	int added = 0, ret = 0;
+
+	if (ctrcap_netns_list(&ns, &nns)) {
+		snprintf(err, errlen, "cannot list network namespaces: %s", strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < a->n; i++)
+		a->v[i].seen = false;
+	for (i = 0; i < nns; i++) {
+		bool wanted = a->cfg.any;
+		int r;
+
+		for (unsigned s = 0; s < a->cfg.n_specs && !wanted; s++)
+			wanted = a->spec_ns[s] == ns[i].ino;
+		if (!wanted)
+			continue;
+		if (i > 0 && ctrcap_netns_enter(ns[i].path))
+			continue; /* the namespace went away meanwhile */
+		r = scan_ns(a, &ns[i], strict, spec_found, err, errlen);
+		if (i > 0 && ctrcap_netns_leave()) {
+			snprintf(err, errlen, "cannot return to the host network namespace: %s",
+				 strerror(errno));
+			ret = -1;
+			break;
+		}
+		if (r < 0) {
+			ret = -1;
+			break;
+		}
+		added += r;
+	}
+	free(ns);
+	if (ret)
+		return -1;
+	if (strict) {
+		for (unsigned s = 0; s < a->cfg.n_specs; s++) {
+			if (!spec_found[s]) {
+				snprintf(err, errlen, "interface '%s' not found in netns %s",
+					 a->cfg.specs[s].name,
+					 a->cfg.specs[s].netns[0] ? a->cfg.specs[s].netns : "host");
+				return -1;
+			}
+		}
+	}
+	/* Interfaces gone (or their namespace gone): drop their links. */
+	for (i = 0; i < a->n;) {
+		if (a->v[i].seen) {
+			i++;
+			continue;
+		}
+		detach_one(a, &a->v[i], false);
+		a->v[i] = a->v[--a->n];
+	}
+	return added;
+}
+
+void ctrcap_attach_detach_all(struct ctrcap_attach *a)
+{
+	struct ctrcap_netns *ns = NULL;
+	size_t nns = 0;
+
+	if (!a)
+		return;
+	for (size_t i = 0; i < a->n; i++) {
+		struct ctrcap_iface *f = &a->v[i];
+		bool entered = false;
+
+		if (f->classic) {
+			/* Classic filters live in the device's namespace: enter it. */
+			if (!ns)
+				ctrcap_netns_list(&ns, &nns);
+			for (size_t j = 1; ns && j < nns; j++) {
+				if (ns[j].ino == f->netns)
+					entered = !ctrcap_netns_enter(ns[j].path);
+			}
+		}
+		detach_one(a, f, true);
+		if (entered)
+			ctrcap_netns_leave();
+	}
+	free(ns);
+}
+
+void ctrcap_attach_free(struct ctrcap_attach *a)
+{
+	if (!a)
+		return;
+	ctrcap_attach_detach_all(a);
+	free(a->v);
+	free(a->spec_ns);
+	free(a);
+}
+
+int ctrcap_tc_cleanup(unsigned *removed)
+{
+	struct ctrcap_netns *ns;
+	size_t nns;
+
+	*removed = 0;
+	if (ctrcap_netns_init() || ctrcap_netns_list(&ns, &nns))
+		return -1;
+	for (size_t i = 0; i < nns; i++) {
+		struct ctrcap_iface *list;
+		int n;
+
+		if (i > 0 && ctrcap_netns_enter(ns[i].path))
+			continue;
+		n = ctrcap_iface_list_here(&list);
+		for (int j = 0; j < n; j++) {
+			for (int dir = 1; dir <= 2; dir++) {
+				DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = list[j].ifindex,
+						    .attach_point = dir == 1 ? BPF_TC_INGRESS
+									     : BPF_TC_EGRESS);
+				DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = CTRCAP_TC_HANDLE,
+						    .priority = CTRCAP_TC_PRIO);
+
+				if (!bpf_tc_detach(&hook, &opts))
+					(*removed)++;
+			}
+		}
+		if (n >= 0)
+			free(list);
+		if (i > 0)
+			ctrcap_netns_leave();
+	}
+	free(ns);
+	return 0;
+}

@@ -1,0 +1,602 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Live capture: load the BPF object, attach the cgroup hooks and
+ * tracepoints, attach tc everywhere selected, then consume the ring buffer
+ * (polled, no per-event wake-ups) into pcapng or text until told to stop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "ctrcap_bpf.skel.h"
+#include "ctrcap/pcapng.h"
+#include "attach.h"
+#include "capture.h"
+#include "cgroup.h"
+#include "containers/resolver.h"
+#include "filter_setup.h"
+#include "identity.h"
+#include "netns.h"
+#include "packet_text.h"
+#include "proc_table.h"
+#include "privilege.h"
+#include "socket_scan.h"
+
+#define POLL_IDLE_US 2000
+#define RESCAN_MS 500
+#define GC_MS 10000
+#define CMD_DRAIN_MS 300
+
+struct capture {
+	const struct ctrcap_opts *o;
+	struct ctrcap_bpf *skel;
+	struct ring_buffer *rb;
+	struct ctrcap_attach *att;
+	struct ctrcap_proc_table *procs;
+	struct ctrcap_ident *ident;
+	struct ctr_resolver *res;
+	struct ctrcap_pcapng_writer *w;
+	struct bpf_link *links[32];
+	unsigned n_links;
+	uint64_t mono_to_epoch_ns;
+	uint64_t captured;
+	uint32_t cmd_pid;
+	bool stop;
+	int exit_code;
+	char err[512];
+	struct ctrcap_filters *filters;
+	struct ctrcap_ident_buf ib;
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	got_signal = 1;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+static void fail(struct capture *c, const char *fmt, const char *what)
+{
+	if (!c->exit_code)
+		fprintf(stderr, fmt, what);
+	c->exit_code = 1;
+	c->stop = true;
+}
+
+static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
+{
+	const struct ctrcap_opts *o = c->o;
+	const struct ctrcap_iface *f = ctrcap_attach_find(c->att, e->netns, e->ifindex);
+	char ifname[IF_NAMESIZE + 8];
+	uint16_t linktype = f ? f->linktype : ctrcap_linktype_for(e->dev_type);
+	uint64_t ts = e->ts_ns + c->mono_to_epoch_ns;
+
+	if (f)
+		snprintf(ifname, sizeof(ifname), "%s", f->name);
+	else
+		snprintf(ifname, sizeof(ifname), "if%u", e->ifindex);
+
+	ctrcap_ident_build(c->ident, e, &c->ib);
+	if (!ctrcap_ident_match(c->ident, o, &c->ib, c->cmd_pid))
+		return;
+
+	if (c->w) {
+		struct ctrcap_pcapng_packet p = {
+			.ts_ns = ts,
+			.data = e + 1,
+			.caplen = e->caplen,
+			.origlen = e->len,
+			.direction = e->direction,
+			.packet_id = e->packet_id,
+			.id = &c->ib.id,
+		};
+		char desc[400];
+		int ifid;
+
+		const struct ctr_info *nc = ctrcap_ident_netns_container(c->ident, e->netns);
+
+		/* The IDB names the netns and, when one owns it, the container. */
+		if (nc && nc->name[0])
+			snprintf(desc, sizeof(desc), "%s (container %s)", f ? f->netns_name : "",
+				 nc->name);
+		else
+			snprintf(desc, sizeof(desc), "%s", f ? f->netns_name : "");
+		ifid = ctrcap_pcapng_writer_interface(c->w, e->netns, e->ifindex, ifname, desc,
+						      linktype, o->snaplen);
+		if (ifid < 0 || (p.if_id = ifid, ctrcap_pcapng_writer_packet(c->w, &p))) {
+			const char *why = ctrcap_pcapng_writer_error(c->w);
+
+			/* The reader went away (pipe closed): a normal end. */
+			if (strstr(why, strerror(EPIPE))) {
+				c->stop = true;
+				return;
+			}
+			fail(c, "ctrcap: %s\n", why);
+			return;
+		}
+	} else {
+		struct ctrcap_text_pkt t = {
+			.ts_ns = ts,
+			.ifname = ifname,
+			.direction = e->direction,
+			.linktype = linktype,
+			.data = (const uint8_t *)(e + 1),
+			.caplen = e->caplen,
+			.len = e->len,
+		};
+
+		ctrcap_packet_print(stdout, &t, &c->ib.id, e->packet_id, o->verbose);
+		if (o->flush_each)
+			fflush(stdout);
+	}
+	c->captured++;
+	if (o->count && c->captured >= o->count)
+		c->stop = true;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct capture *c = ctx;
+	const __u32 *type = data;
+
+	if (size < sizeof(*type))
+		return 0;
+	switch (*type) {
+	case CTRCAP_EV_PACKET: {
+		const struct ctrcap_pkt_event *e = data;
+
+		if (c->stop || size < sizeof(*e) || size < sizeof(*e) + e->caplen)
+			return 0;
+		output_packet(c, e);
+		break;
+	}
+	case CTRCAP_EV_EXEC:
+		if (size >= sizeof(struct ctrcap_exec_event))
+			ctrcap_proc_on_exec(c->procs, data);
+		break;
+	case CTRCAP_EV_FORK:
+		if (size >= sizeof(struct ctrcap_task_event)) {
+			const struct ctrcap_task_event *t = data;
+
+			ctrcap_proc_on_fork(c->procs, t->pid, t->ppid);
+		}
+		break;
+	case CTRCAP_EV_EXIT:
+		if (size >= sizeof(struct ctrcap_task_event)) {
+			const struct ctrcap_task_event *t = data;
+
+			ctrcap_proc_on_exit(c->procs, t->pid, mono_ms());
+		}
+		break;
+	}
+	return 0;
+}
+
+/* Sum the kernel counters over all interfaces and CPUs; per interface into the ISBs. */
+static void kernel_counts(struct capture *c, struct ctrcap_counters *tot)
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(c->skel->maps.if_counters);
+	struct ctrcap_counters *v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
+	struct ctrcap_if_key k, next, *prev = NULL;
+	__u32 zero = 0;
+
+	memset(tot, 0, sizeof(*tot));
+	if (!v)
+		return;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		struct ctrcap_counters s = {};
+		const struct ctrcap_iface *f;
+
+		k = next;
+		prev = &k;
+		if (bpf_map_lookup_elem(fd, &k, v))
+			continue;
+		for (int i = 0; i < ncpu; i++) {
+			s.seen += v[i].seen;
+			s.filtered += v[i].filtered;
+			s.dropped += v[i].dropped;
+			s.captured += v[i].captured;
+		}
+		tot->seen += s.seen;
+		tot->filtered += s.filtered;
+		tot->dropped += s.dropped;
+		tot->captured += s.captured;
+		f = ctrcap_attach_find(c->att, k.netns, k.ifindex);
+		if (c->w && f) {
+			int ifid = ctrcap_pcapng_writer_interface(c->w, k.netns, k.ifindex, f->name,
+								  f->netns_name, f->linktype,
+								  c->o->snaplen);
+
+			if (ifid >= 0)
+				ctrcap_pcapng_writer_set_stats(c->w, ifid, s.captured + s.dropped,
+							       s.dropped, 0);
+		}
+	}
+	if (!bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.other_counters), &zero, v)) {
+		for (int i = 0; i < ncpu; i++) {
+			tot->seen += v[i].seen;
+			tot->filtered += v[i].filtered;
+			tot->dropped += v[i].dropped;
+			tot->captured += v[i].captured;
+		}
+	}
+	free(v);
+}
+
+static int attach_hooks(struct capture *c)
+{
+	struct ctrcap_bpf *s = c->skel;
+	struct bpf_program *cg_progs[] = {
+		s->progs.ctrcap_sock_create, s->progs.ctrcap_connect4, s->progs.ctrcap_connect6,
+		s->progs.ctrcap_sendmsg4,    s->progs.ctrcap_sendmsg6, s->progs.ctrcap_post_bind4,
+		s->progs.ctrcap_post_bind6,  s->progs.ctrcap_sockops,	 s->progs.ctrcap_skb_egress,
+	};
+	struct bpf_program *tp_progs[] = { s->progs.ctrcap_exec, s->progs.ctrcap_fork,
+					   s->progs.ctrcap_exit };
+	char root[512];
+	int cg_fd;
+
+	if (ctrcap_cgroup2_root(root, sizeof(root))) {
+		fprintf(stderr, "ctrcap: no cgroup2 mount found in /proc/self/mountinfo\n");
+		return -1;
+	}
+	cg_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cg_fd < 0) {
+		fprintf(stderr, "ctrcap: cannot open cgroup2 root %s: %s\n", root, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(cg_progs) / sizeof(cg_progs[0]); i++) {
+		struct bpf_link *l = bpf_program__attach_cgroup(cg_progs[i], cg_fd);
+
+		if (!l) {
+			fprintf(stderr, "ctrcap: cannot attach %s at cgroup root %s: %s\n",
+				bpf_program__name(cg_progs[i]), root, strerror(errno));
+			close(cg_fd);
+			return -1;
+		}
+		c->links[c->n_links++] = l;
+	}
+	close(cg_fd);
+	for (size_t i = 0; i < sizeof(tp_progs) / sizeof(tp_progs[0]); i++) {
+		struct bpf_link *l = bpf_program__attach(tp_progs[i]);
+
+		if (!l) {
+			fprintf(stderr, "ctrcap: cannot attach tracepoint %s: %s\n",
+				bpf_program__name(tp_progs[i]), strerror(errno));
+			return -1;
+		}
+		c->links[c->n_links++] = l;
+	}
+	return 0;
+}
+
+static uint32_t pow2_floor(uint64_t v)
+{
+	uint64_t p = 1;
+
+	while (p * 2 <= v && p < (1u << 31))
+		p *= 2;
+	return p;
+}
+
+static int load(struct capture *c)
+{
+	const struct ctrcap_opts *o = c->o;
+	char err[512];
+	int ret;
+
+	c->skel = ctrcap_bpf__open();
+	if (!c->skel) {
+		fprintf(stderr, "ctrcap: cannot open the BPF object: %s\n", strerror(errno));
+		return -1;
+	}
+	c->skel->rodata->cfg_snaplen = o->snaplen;
+	/* One interface other than lo never sees a packet twice: skip hop tracking. */
+	c->skel->rodata->cfg_hops = o->any || o->n_ifaces != 1 || !strcmp(o->ifaces[0].name, "lo");
+	bpf_map__set_max_entries(c->skel->maps.events, pow2_floor((uint64_t)o->buffer_kib * 1024));
+	ret = ctrcap_bpf__load(c->skel);
+	if (ret) {
+		fprintf(stderr, "ctrcap: cannot load the BPF programs: %s (run as root?)\n",
+			strerror(-ret));
+		return -1;
+	}
+	if (ctrcap_filters_install(c->filters, bpf_map__fd(c->skel->maps.pkt_filter_progs), err,
+				   sizeof(err))) {
+		fprintf(stderr, "ctrcap: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Start `-- CMD ARGS` stopped on a pipe; returns the pipe to release it, or -1. */
+static int spawn_cmd(struct capture *c, char **cmd)
+{
+	int p[2];
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC)) {
+		fprintf(stderr, "ctrcap: pipe: %s\n", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "ctrcap: cannot start %s: %s\n", cmd[0], strerror(errno));
+		return -1;
+	}
+	if (pid == 0) {
+		char b;
+
+		close(p[1]);
+		/* Wait until capture is attached so the first packet is seen. */
+		if (read(p[0], &b, 1) != 1)
+			_exit(127);
+		/* The command runs as the user who invoked ctrcap, not as root. */
+		if ((ctrcap_priv_gid() && setgid(ctrcap_priv_gid())) ||
+		    (ctrcap_priv_uid() && setuid(ctrcap_priv_uid()))) {
+			fprintf(stderr, "ctrcap: cannot switch to uid %u for %s\n",
+				(unsigned)ctrcap_priv_uid(), cmd[0]);
+			_exit(127);
+		}
+		execvp(cmd[0], cmd);
+		fprintf(stderr, "ctrcap: cannot run %s: %s\n", cmd[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[0]);
+	c->cmd_pid = pid;
+	return p[1];
+}
+
+static void resolver_warn(void *ctx, const char *msg)
+{
+	/* stderr is the user's error channel (extcap shows it): only with -v. */
+	if (*(const int *)ctx)
+		fprintf(stderr, "ctrcap: %s\n", msg);
+}
+
+/* The container resolver; without it packets still carry cgroup ids. */
+static struct ctr_resolver *resolver_start(const struct ctrcap_opts *o, const char *root)
+{
+	struct ctr_resolver_opts ro = {
+		.cgroup_root = root[0] ? root : NULL,
+		.warn = resolver_warn,
+		.warn_ctx = (void *)&o->verbose,
+	};
+	char err[512];
+	struct ctr_resolver *r = ctr_resolver_new(&ro, err, sizeof(err));
+
+	if (!r)
+		fprintf(stderr, "ctrcap: container metadata unavailable: %s\n", err);
+	return r;
+}
+
+static void note_netns(struct capture *c)
+{
+	struct ctrcap_netns *ns;
+	size_t n;
+
+	if (ctrcap_netns_list(&ns, &n))
+		return;
+	for (size_t i = 1; i < n; i++)
+		ctrcap_ident_note_netns(c->ident, ns[i].ino, ns[i].pid);
+	free(ns);
+}
+
+static void run_loop(struct capture *c)
+{
+	uint64_t last_scan = mono_ms(), last_gc = last_scan, cmd_done = 0;
+	int status;
+
+	while (!c->stop) {
+		uint64_t now;
+		int n;
+
+		if (got_signal)
+			break;
+		n = ring_buffer__consume(c->rb);
+		if (c->w && c->o->flush_each && n > 0)
+			ctrcap_pcapng_writer_flush(c->w);
+		if (n == 0)
+			usleep(POLL_IDLE_US);
+		now = mono_ms();
+		if (now - last_scan >= RESCAN_MS) {
+			last_scan = now;
+			if (ctrcap_attach_scan(c->att, false, c->err, sizeof(c->err)) < 0)
+				fprintf(stderr, "ctrcap: %s\n", c->err);
+			note_netns(c);
+		}
+		if (now - last_gc >= GC_MS) {
+			last_gc = now;
+			ctrcap_proc_table_gc(c->procs, now);
+		}
+		if (c->cmd_pid && !cmd_done && waitpid(c->cmd_pid, &status, WNOHANG) > 0)
+			cmd_done = now;
+		if (cmd_done && now - cmd_done >= CMD_DRAIN_MS)
+			break;
+	}
+}
+
+static void finish(struct capture *c)
+{
+	struct ctrcap_counters tot = {};
+	char err[512];
+
+	/* Detach first, then drain: what reached the ring belongs to the capture. */
+	ctrcap_attach_detach_all(c->att);
+	if (c->rb && !c->stop)
+		ring_buffer__consume(c->rb);
+	if (c->skel && c->att)
+		kernel_counts(c, &tot);
+	ctrcap_attach_free(c->att);
+	c->att = NULL;
+	for (unsigned i = 0; i < c->n_links; i++)
+		bpf_link__destroy(c->links[i]);
+	c->n_links = 0;
+	if (c->w && ctrcap_pcapng_writer_close(c->w, err, sizeof(err))) {
+		if (!strstr(err, strerror(EPIPE))) {
+			fprintf(stderr, "ctrcap: %s\n", err);
+			c->exit_code = 1;
+		}
+	}
+	c->w = NULL;
+	if (c->skel) {
+		fflush(stdout);
+		fprintf(stderr, "%llu packets captured\n", (unsigned long long)c->captured);
+		fprintf(stderr, "%llu packets received by filter\n",
+			(unsigned long long)(tot.captured + tot.dropped));
+		fprintf(stderr, "%llu packets dropped by kernel\n", (unsigned long long)tot.dropped);
+		if (tot.filtered)
+			fprintf(stderr, "%llu packets rejected by the filter in the kernel\n",
+				(unsigned long long)tot.filtered);
+	}
+	ring_buffer__free(c->rb);
+	ctrcap_ident_free(c->ident);
+	if (c->res)
+		ctr_resolver_free(c->res);
+	ctrcap_proc_table_free(c->procs);
+	ctrcap_bpf__destroy(c->skel);
+	ctrcap_filters_free(c->filters);
+}
+
+int ctrcap_run_capture(const struct ctrcap_opts *o)
+{
+	struct capture *c = calloc(1, sizeof(*c));
+	struct ctrcap_attach_cfg acfg = { 0 };
+	struct timespec rt, mt;
+	char root[512] = "";
+	int go_fd = -1, code;
+
+	if (!c) {
+		fprintf(stderr, "ctrcap: out of memory\n");
+		return 1;
+	}
+	c->o = o;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_MONOTONIC, &mt);
+	c->mono_to_epoch_ns = (rt.tv_sec - mt.tv_sec) * 1000000000ull + rt.tv_nsec - mt.tv_nsec;
+
+	/* A bad filter is reported before anything is loaded or attached. */
+	c->filters = ctrcap_filters_compile(o->filter, o->snaplen, c->err, sizeof(c->err));
+	if (!c->filters) {
+		fprintf(stderr, "ctrcap: %s\n", c->err);
+		free(c);
+		return 1;
+	}
+	c->procs = ctrcap_proc_table_new();
+	if (!c->procs || load(c) || attach_hooks(c))
+		goto out_fail;
+	ctrcap_proc_table_scan(c->procs);
+	ctrcap_socket_scan(bpf_map__fd(c->skel->maps.sock_owner),
+			   bpf_map__fd(c->skel->maps.flow_owner),
+			   bpf_map__fd(c->skel->maps.listen_owner), c->procs);
+
+	acfg.prog_in = bpf_program__fd(c->skel->progs.ctrcap_tc_ingress);
+	acfg.prog_out = bpf_program__fd(c->skel->progs.ctrcap_tc_egress);
+	acfg.counters_fd = bpf_map__fd(c->skel->maps.if_counters);
+	acfg.dir_mask = o->dir_mask;
+	acfg.any = o->any;
+	acfg.specs = o->ifaces;
+	acfg.n_specs = o->n_ifaces;
+	acfg.verbose = o->verbose > 1;
+	c->att = ctrcap_attach_new(&acfg, c->err, sizeof(c->err));
+	if (!c->att || ctrcap_attach_scan(c->att, true, c->err, sizeof(c->err)) < 0) {
+		fprintf(stderr, "ctrcap: %s\n", c->err);
+		goto out_fail;
+	}
+	if (ctrcap_priv_drop(c->err, sizeof(c->err))) {
+		fprintf(stderr, "ctrcap: %s\n", c->err);
+		goto out_fail;
+	}
+	ctrcap_cgroup2_root(root, sizeof(root));
+	c->res = resolver_start(o, root);
+	c->ident = ctrcap_ident_new(c->procs, c->res, root);
+	if (!c->ident) {
+		fprintf(stderr, "ctrcap: out of memory\n");
+		goto out_fail;
+	}
+	note_netns(c);
+	if (o->write_path) {
+		struct ctrcap_pcapng_writer_opts wo = {
+			.path = o->write_path,
+			.flush_each = o->flush_each,
+			.rotate_bytes = o->rotate_bytes,
+			.rotate_seconds = o->rotate_seconds,
+			.max_files = o->max_files,
+			.userappl = "ctrcap " CTRCAP_VERSION,
+		};
+
+		c->w = ctrcap_pcapng_writer_open(&wo, c->err, sizeof(c->err));
+		if (!c->w) {
+			fprintf(stderr, "ctrcap: %s\n", c->err);
+			goto out_fail;
+		}
+	}
+	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_event, c, NULL);
+	if (!c->rb) {
+		fprintf(stderr, "ctrcap: cannot map the ring buffer: %s\n", strerror(errno));
+		goto out_fail;
+	}
+	if (o->cmd) {
+		go_fd = spawn_cmd(c, o->cmd);
+		if (go_fd < 0)
+			goto out_fail;
+		if (write(go_fd, "g", 1) != 1)
+			fprintf(stderr, "ctrcap: cannot start %s\n", o->cmd[0]);
+		close(go_fd);
+	}
+	if (!o->write_path || strcmp(o->write_path, "-"))
+		fprintf(stderr, "ctrcap: capturing on %zu interfaces%s\n",
+			ctrcap_attach_count(c->att), o->any ? " (any, following new ones)" : "");
+	run_loop(c);
+	if (c->cmd_pid)
+		waitpid(c->cmd_pid, NULL, WNOHANG);
+	finish(c);
+	code = c->exit_code;
+	free(c);
+	return code;
+
+out_fail:
+	c->exit_code = 1;
+	if (c->cmd_pid) {
+		kill(c->cmd_pid, SIGKILL);
+		waitpid(c->cmd_pid, NULL, 0);
+	}
+	ctrcap_attach_free(c->att);
+	c->att = NULL;
+	for (unsigned i = 0; i < c->n_links; i++)
+		bpf_link__destroy(c->links[i]);
+	c->n_links = 0;
+	if (c->w)
+		ctrcap_pcapng_writer_close(c->w, c->err, sizeof(c->err));
+	c->w = NULL;
+	ring_buffer__free(c->rb);
+	ctrcap_ident_free(c->ident);
+	if (c->res)
+		ctr_resolver_free(c->res);
+	ctrcap_proc_table_free(c->procs);
+	ctrcap_bpf__destroy(c->skel);
+	ctrcap_filters_free(c->filters);
+	free(c);
+	return 1;
+}

@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Building and filtering packet identities (see identity.h). */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cgroup.h"
+#include "identity.h"
+#include "containers/resolver.h"
+
+_Static_assert(CTRCAP_BPF_ATTR_SOCKET == CTRCAP_ATTR_SOCKET, "attribution values differ");
+_Static_assert(CTRCAP_BPF_ATTR_FLOW == CTRCAP_ATTR_FLOW, "attribution values differ");
+_Static_assert(CTRCAP_BPF_ATTR_REVERSE_FLOW == CTRCAP_ATTR_REVERSE_FLOW, "attribution values differ");
+_Static_assert(CTRCAP_BPF_ATTR_EARLIER_HOP == CTRCAP_ATTR_EARLIER_HOP, "attribution values differ");
+_Static_assert(CTRCAP_BPF_ATTR_IFACE_NETNS == CTRCAP_ATTR_IFACE_NETNS, "attribution values differ");
+
+#define CTR_CACHE 256
+#define NETNS_MAP 1024
+/* How often to ask the resolver again about a cgroup it did not know yet. */
+#define RETRY_MS 200
+
+struct ctr_cache {
+	uint64_t cgroup_id;
+	int state;		/* resolver answer: 1 container, 0 not, -1 unknown */
+	uint64_t asked_ms;
+	struct ctr_info *info;
+};
+
+struct netns_map {
+	uint32_t netns;
+	uint64_t cgroup_id;
+};
+
+struct ctrcap_ident {
+	struct ctrcap_proc_table *procs;
+	struct ctr_resolver *res;
+	char cgroup_root[512];
+	struct ctr_cache cache[CTR_CACHE];
+	unsigned cache_next;
+	struct netns_map ns[NETNS_MAP];
+	unsigned n_ns;
+	uint64_t boot_to_epoch_ns;
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+struct ctrcap_ident *ctrcap_ident_new(struct ctrcap_proc_table *procs, struct ctr_resolver *res,
+				      const char *cgroup_root)
+{
+	struct ctrcap_ident *x = calloc(1, sizeof(*x));
+	struct timespec rt, bt;
+
+	if (!x)
+		return NULL;
+	x->procs = procs;
+	x->res = res;
+	snprintf(x->cgroup_root, sizeof(x->cgroup_root), "%s", cgroup_root ? cgroup_root : "");
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	x->boot_to_epoch_ns = (rt.tv_sec - bt.tv_sec) * 1000000000ull + rt.tv_nsec - bt.tv_nsec;
+	return x;
+}
+
+void ctrcap_ident_free(struct ctrcap_ident *x)
+{
+	if (!x)
+		return;
+	for (unsigned i = 0; i < CTR_CACHE; i++)
+		free(x->cache[i].info);
+	free(x);
+}
+
+void ctrcap_ident_note_netns(struct ctrcap_ident *x, uint32_t netns, uint32_t pid)
+{
+	uint64_t cg;
+	unsigned i;
+
+	for (i = 0; i < x->n_ns; i++) {
+		if (x->ns[i].netns == netns && x->ns[i].cgroup_id)
+			return;
+	}
+	if (!pid || !x->cgroup_root[0])
+		return;
+	cg = ctrcap_cgroup_id_of_pid(x->cgroup_root, pid);
+	for (i = 0; i < x->n_ns; i++) {
+		if (x->ns[i].netns == netns) {
+			x->ns[i].cgroup_id = cg;
+			return;
+		}
+	}
+	if (x->n_ns < NETNS_MAP)
+		x->ns[x->n_ns++] = (struct netns_map){ netns, cg };
+}
+
+/* The container of cgroup_id from the cache, asking the resolver when due. */
+static const struct ctr_info *container_of(struct ctrcap_ident *x, uint64_t cgroup_id)
+{
+	struct ctr_cache *c = NULL;
+	uint64_t now;
+
+	if (!x->res || !cgroup_id)
+		return NULL;
+	for (unsigned i = 0; i < CTR_CACHE; i++) {
+		if (x->cache[i].cgroup_id == cgroup_id && x->cache[i].info) {
+			c = &x->cache[i];
+			break;
+		}
+	}
+	now = now_ms();
+	if (!c) {
+		c = &x->cache[x->cache_next++ % CTR_CACHE];
+		if (!c->info)
+			c->info = malloc(sizeof(*c->info));
+		if (!c->info)
+			return NULL;
+		c->cgroup_id = cgroup_id;
+		c->state = -1;
+		c->asked_ms = 0;
+	}
+	/* Copying a ctr_info is large: ask again only while the answer may change. */
+	if ((c->state < 0 || (c->state == 1 && !c->info->complete)) &&
+	    (!c->asked_ms || now - c->asked_ms >= RETRY_MS)) {
+		c->asked_ms = now;
+		c->state = ctr_resolver_lookup(x->res, cgroup_id, c->info);
+	}
+	return c->state == 1 ? c->info : NULL;
+}
+
+static uint64_t netns_cgroup(struct ctrcap_ident *x, uint32_t netns)
+{
+	for (unsigned i = 0; i < x->n_ns; i++) {
+		if (x->ns[i].netns == netns)
+			return x->ns[i].cgroup_id;
+	}
+	return 0;
+}
+
+const struct ctr_info *ctrcap_ident_netns_container(struct ctrcap_ident *x, uint32_t netns)
+{
+	return container_of(x, netns_cgroup(x, netns));
+}
+
+static struct ctrcap_str sv(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (!n)
+		return (struct ctrcap_str){ NULL, 0 };
+	return (struct ctrcap_str){ s, n > CTRCAP_STR_MAX ? CTRCAP_STR_MAX : (uint16_t)n };
+}
+
+static void fill_container(struct ctrcap_identity *id, const struct ctr_info *c)
+{
+	id->ctr_id = sv(c->id);
+	id->ctr_name = sv(c->name);
+	id->ctr_image = sv(c->image);
+	id->ctr_runtime = sv(ctr_runtime_name(c->runtime));
+	for (unsigned i = 0; i < c->n_labels && i < CTRCAP_MAX_LABELS; i++)
+		id->ctr_labels[id->n_ctr_labels++] = sv(c->labels[i]);
+	id->pod_name = sv(c->pod_name);
+	id->pod_namespace = sv(c->pod_namespace);
+	id->pod_uid = sv(c->pod_uid);
+	id->k8s_ctr_name = sv(c->k8s_ctr_name);
+	for (unsigned i = 0; i < c->n_pod_labels && i < CTRCAP_MAX_LABELS; i++)
+		id->pod_labels[id->n_pod_labels++] = sv(c->pod_labels[i]);
+}
+
+void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
+			struct ctrcap_ident_buf *b)
+{
+	struct ctrcap_identity *id = &b->id;
+	const struct ctrcap_owner *o = &e->owner;
+	uint64_t cg = o->cgroup_id;
+
+	memset(id, 0, sizeof(*id));
+	b->ctr = NULL;
+	b->is_container = false;
+	id->present = CTRCAP_HAS_NETNS | CTRCAP_HAS_ATTRIBUTION;
+	id->netns = e->netns;
+	id->attribution = e->attribution;
+
+	if (o->tgid) {
+		const struct ctrcap_proc *p = ctrcap_proc_get(x->procs, o->tgid);
+
+		id->present |= CTRCAP_HAS_PID | CTRCAP_HAS_TID | CTRCAP_HAS_UID | CTRCAP_HAS_GID;
+		id->pid = o->tgid;
+		id->tid = o->tid;
+		id->uid = o->uid;
+		id->gid = o->gid;
+		memcpy(b->proc.comm, o->comm, sizeof(b->proc.comm));
+		b->proc.comm[sizeof(b->proc.comm) - 1] = '\0';
+		id->comm = sv(b->proc.comm);
+		if (p) {
+			memcpy(b->proc.exe, p->exe, sizeof(b->proc.exe));
+			memcpy(b->proc.args, p->args, sizeof(b->proc.args));
+			id->exe = sv(b->proc.exe);
+			id->args = sv(b->proc.args);
+			if (p->start_ns) {
+				id->present |= CTRCAP_HAS_START_TIME;
+				id->start_time_ns = p->start_ns + x->boot_to_epoch_ns;
+			}
+			if (p->ppid) {
+				const struct ctrcap_proc *pp = ctrcap_proc_get(x->procs, p->ppid);
+
+				id->present |= CTRCAP_HAS_PARENT_PID;
+				id->parent_pid = p->ppid;
+				if (pp) {
+					b->parent = *pp;
+					id->parent_exe = sv(b->parent.exe);
+					id->parent_args = sv(b->parent.args);
+					id->parent_comm = sv(b->parent.comm);
+				}
+			}
+		}
+	}
+	/* Kernel-sent packets (ICMP errors, ARP) carry the root cgroup: use the netns's. */
+	if (!cg || (cg == 1 && e->attribution == CTRCAP_ATTR_IFACE_NETNS)) {
+		uint64_t ns_cg = netns_cgroup(x, e->netns);
+
+		if (ns_cg)
+			cg = ns_cg;
+	}
+	if (cg) {
+		id->present |= CTRCAP_HAS_CGROUP_ID;
+		id->cgroup_id = cg;
+		b->ctr = container_of(x, cg);
+		if (b->ctr) {
+			b->is_container = true;
+			fill_container(id, b->ctr);
+		}
+	}
+}
+
+static bool str_in(const struct ctrcap_strlist *l, struct ctrcap_str s, bool prefix)
+{
+	for (unsigned i = 0; i < l->n; i++) {
+		size_t n = strlen(l->v[i]);
+
+		if (!s.ptr)
+			continue;
+		if (prefix ? (n <= s.len && !memcmp(s.ptr, l->v[i], n))
+			   : (n == s.len && !memcmp(s.ptr, l->v[i], n)))
+			return true;
+	}
+	return false;
+}
+
+bool ctrcap_ident_match(struct ctrcap_ident *x, const struct ctrcap_opts *o,
+			const struct ctrcap_ident_buf *b, uint32_t cmd_pid)
+{
+	const struct ctrcap_identity *id = &b->id;
+	bool pid_ok;
+
+	if (o->n_pids || cmd_pid) {
+		pid_ok = false;
+		for (unsigned i = 0; i < o->n_pids && !pid_ok; i++)
+			pid_ok = (id->present & CTRCAP_HAS_PID) && id->pid == o->pids[i];
+		if (!pid_ok && cmd_pid && (id->present & CTRCAP_HAS_PID))
+			pid_ok = ctrcap_proc_descends(x->procs, id->pid, cmd_pid);
+		if (!pid_ok)
+			return false;
+	}
+	if (o->comms.n && !str_in(&o->comms, id->comm, false))
+		return false;
+	if (o->ctr_ids.n && !str_in(&o->ctr_ids, id->ctr_id, true))
+		return false;
+	if (o->ctr_names.n && !str_in(&o->ctr_names, id->ctr_name, false))
+		return false;
+	if (o->pod_names.n && !str_in(&o->pod_names, id->pod_name, false))
+		return false;
+	if (o->pod_namespaces.n && !str_in(&o->pod_namespaces, id->pod_namespace, false))
+		return false;
+	return true;
+}

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A packet's identity record from what the kernel reported (owner, netns,
+ * attribution), the process table and the container resolver; and the
+ * --pid, --comm, --container-... and --pod-... filters applied to it.
+ */
+#ifndef CTRCAP_IDENTITY_H
+#define CTRCAP_IDENTITY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctrcap/record.h"
+#include "../bpf/ctrcap.h"
+#include "options.h"
+#include "proc_table.h"
+
+struct ctr_resolver;
+struct ctr_info;
+struct ctrcap_ident;
+
+/* What one packet's identity points into; valid until the next build. */
+struct ctrcap_ident_buf {
+	struct ctrcap_identity id;
+	struct ctrcap_proc proc, parent;
+	const struct ctr_info *ctr;	/* NULL when not a container (yet) */
+	bool is_container;
+};
+
+/* Identity context: process table + resolver (may be NULL) + netns map. */
+struct ctrcap_ident *ctrcap_ident_new(struct ctrcap_proc_table *procs, struct ctr_resolver *res,
+				      const char *cgroup_root);
+
+/* Free the context (not the table or resolver). */
+void ctrcap_ident_free(struct ctrcap_ident *x);
+
+/* Note that network namespace netns holds pid (its cgroup names the container). */
+void ctrcap_ident_note_netns(struct ctrcap_ident *x, uint32_t netns, uint32_t pid);
+
+/* Build the identity of the packet e into b. */
+void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
+			struct ctrcap_ident_buf *b);
+
+/* Container known for a netns (for -D), or NULL. */
+const struct ctr_info *ctrcap_ident_netns_container(struct ctrcap_ident *x, uint32_t netns);
+
+/*
+ * True when the packet passes the identity filters of o; cmd_pid (0 = none)
+ * is the command run with `--`, whose descendants match too.
+ */
+bool ctrcap_ident_match(struct ctrcap_ident *x, const struct ctrcap_opts *o,
+			const struct ctrcap_ident_buf *b, uint32_t cmd_pid);
+
+#endif /* CTRCAP_IDENTITY_H */

@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* ctrcap: container-aware packet capture. Entry point: options -> mode. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "capture.h"
+#include "options.h"
+#include "privilege.h"
+
+int main(int argc, char **argv)
+{
+	struct ctrcap_opts o;
+	char err[512];
+	int code;
+
+	if (ctrcap_opts_parse(argc, argv, &o)) {
+		ctrcap_opts_free(&o);
+		return 1;
+	}
+	if (o.help) {
+		ctrcap_usage(stdout);
+		code = 0;
+		goto out;
+	}
+	if (o.version) {
+		printf("ctrcap %s\n", CTRCAP_VERSION);
+		code = 0;
+		goto out;
+	}
+	/* Reading a file needs no privileges; everything else does. */
+	if (o.read_path) {
+		code = ctrcap_run_read(&o);
+		goto out;
+	}
+	if (ctrcap_priv_init(err, sizeof(err))) {
+		fprintf(stderr, "ctrcap: %s\n", err);
+		code = 1;
+		goto out;
+	}
+	if (o.cleanup)
+		code = ctrcap_run_cleanup();
+	else if (o.list_containers)
+		code = ctrcap_run_list_containers(&o);
+	else if (o.list_ifaces)
+		code = ctrcap_run_list_ifaces(&o);
+	else
+		code = ctrcap_run_capture(&o);
+out:
+	ctrcap_opts_free(&o);
+	return code;
+}

@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Finding and entering network namespaces. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "netns.h"
+
+#define NETNS_MAX 4096
+
+static int home_fd = -1;
+
+int ctrcap_netns_init(void)
+{
+	if (home_fd >= 0)
+		return 0;
+	home_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	return home_fd < 0 ? -1 : 0;
+}
+
+uint32_t ctrcap_netns_ino(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return 0;
+	return (uint32_t)st.st_ino;
+}
+
+int ctrcap_netns_enter(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = setns(fd, CLONE_NEWNET);
+	close(fd);
+	return ret;
+}
+
+int ctrcap_netns_leave(void)
+{
+	if (home_fd < 0) {
+		errno = EBADF;
+		return -1;
+	}
+	return setns(home_fd, CLONE_NEWNET);
+}
+
+static bool have_ino(const struct ctrcap_netns *v, size_t n, uint32_t ino)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].ino == ino)
+			return true;
+	}
+	return false;
+}
+
+int ctrcap_netns_list(struct ctrcap_netns **out, size_t *n)
+{
+	struct ctrcap_netns *v = calloc(NETNS_MAX, sizeof(*v));
+	struct dirent *de;
+	size_t k = 0;
+	DIR *d;
+
+	if (!v)
+		return -1;
+	v[0].ino = ctrcap_netns_ino("/proc/self/ns/net");
+	snprintf(v[0].name, sizeof(v[0].name), "host");
+	snprintf(v[0].path, sizeof(v[0].path), "/proc/self/ns/net");
+	v[0].pid = getpid();
+	k = 1;
+
+	d = opendir("/run/netns");
+	while (d && (de = readdir(d)) && k < NETNS_MAX) {
+		char path[96];
+		uint32_t ino;
+
+		if (de->d_name[0] == '.' || strlen(de->d_name) >= sizeof(v[k].name))
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%.63s", de->d_name);
+		ino = ctrcap_netns_ino(path);
+		if (!ino || have_ino(v, k, ino))
+			continue;
+		v[k].ino = ino;
+		snprintf(v[k].name, sizeof(v[k].name), "%s", de->d_name);
+		snprintf(v[k].path, sizeof(v[k].path), "%s", path);
+		k++;
+	}
+	if (d)
+		closedir(d);
+
+	d = opendir("/proc");
+	while (d && (de = readdir(d)) && k < NETNS_MAX) {
+		char path[96];
+		uint32_t ino;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.20s/ns/net", de->d_name);
+		ino = ctrcap_netns_ino(path);
+		if (!ino)
+			continue;
+		for (size_t i = 0; i < k; i++) {
+			/* A named namespace: note a process in it for its container. */
+			if (v[i].ino == ino && !v[i].pid)
+				v[i].pid = atoi(de->d_name);
+		}
+		if (have_ino(v, k, ino))
+			continue;
+		v[k].ino = ino;
+		v[k].pid = atoi(de->d_name);
+		snprintf(v[k].name, sizeof(v[k].name), "pid %d", v[k].pid);
+		snprintf(v[k].path, sizeof(v[k].path), "%s", path);
+		k++;
+	}
+	if (d)
+		closedir(d);
+	*out = v;
+	*n = k;
+	return 0;
+}
+
+int ctrcap_netns_resolve(const char *spec, struct ctrcap_netns *out)
+{
+	struct ctrcap_netns *v;
+	size_t n, i;
+	char *end;
+	unsigned long ino;
+
+	memset(out, 0, sizeof(*out));
+	if (strchr(spec, '/')) {
+		out->ino = ctrcap_netns_ino(spec);
+		if (!out->ino)
+			return -1;
+		snprintf(out->name, sizeof(out->name), "%s", spec);
+		snprintf(out->path, sizeof(out->path), "%s", spec);
+		return 0;
+	}
+	if (ctrcap_netns_list(&v, &n))
+		return -1;
+	ino = strtoul(spec, &end, 10);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(v[i].name, spec) || (!*end && v[i].ino == ino)) {
+			*out = v[i];
+			free(v);
+			return 0;
+		}
+	}
+	free(v);
+	errno = ENOENT;
+	return -1;
+}

@@ -1,0 +1,353 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Command-line parsing for ctrcap. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+enum {
+	OPT_PID = 0x100,
+	OPT_COMM,
+	OPT_CTR_ID,
+	OPT_CTR_NAME,
+	OPT_POD_NAME,
+	OPT_POD_NS,
+	OPT_LIST_CTR,
+	OPT_CLEANUP,
+	OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "interface", required_argument, NULL, 'i' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "read", required_argument, NULL, 'r' },
+	{ "count", required_argument, NULL, 'c' },
+	{ "snapshot-length", required_argument, NULL, 's' },
+	{ "buffer-size", required_argument, NULL, 'B' },
+	{ "direction", required_argument, NULL, 'Q' },
+	{ "list-interfaces", no_argument, NULL, 'D' },
+	{ "pid", required_argument, NULL, OPT_PID },
+	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "container-id", required_argument, NULL, OPT_CTR_ID },
+	{ "container-name", required_argument, NULL, OPT_CTR_NAME },
+	{ "pod-name", required_argument, NULL, OPT_POD_NAME },
+	{ "pod-namespace", required_argument, NULL, OPT_POD_NS },
+	{ "list-containers", no_argument, NULL, OPT_LIST_CTR },
+	{ "cleanup", no_argument, NULL, OPT_CLEANUP },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ 0 },
+};
+
+void ctrcap_usage(FILE *f)
+{
+	fputs("Usage: ctrcap [options] [filter expression] [-- COMMAND [ARGS...]]\n"
+	      "Container-aware packet capture: every packet carries its process and container.\n"
+	      "\n"
+	      "  -i IFACE[@NETNS]   capture on IFACE (repeatable); 'any' (default) = every\n"
+	      "                     interface of every network namespace, also later ones;\n"
+	      "                     NETNS is a name in /run/netns, a path, or a netns inode\n"
+	      "  -D                 list interfaces with their netns and container\n"
+	      "  -w FILE|-          write pcapng to FILE or stdout\n"
+	      "  -r FILE|-          print a saved pcapng file with its identities\n"
+	      "  -c N               stop after N packets\n"
+	      "  -s SNAPLEN         bytes kept per packet (default 262144, at most 65535 copied)\n"
+	      "  -C MB              rotate the -w file after MB million bytes\n"
+	      "  -G SECONDS         rotate the -w file every SECONDS\n"
+	      "  -W N               keep at most N rotated files\n"
+	      "  -U                 flush after every packet (for pipes)\n"
+	      "  -B KIB             kernel ring buffer size in KiB (default 32768)\n"
+	      "  -Q in|out|inout    direction to capture\n"
+	      "  -n                 don't resolve names (ctrcap never does)\n"
+	      "  -v                 print process, user, parent, container and pod lines\n"
+	      "  --pid PID          only packets of process PID (repeatable)\n"
+	      "  --comm NAME        only packets of processes named NAME\n"
+	      "  --container-id ID  only packets of containers whose id starts with ID\n"
+	      "  --container-name N only packets of container N\n"
+	      "  --pod-name N       only packets of Kubernetes pod N\n"
+	      "  --pod-namespace N  only packets of pods in namespace N\n"
+	      "  --list-containers  list running containers (tab-separated) and exit\n"
+	      "  --cleanup          remove tc filters a killed ctrcap left behind, and exit\n"
+	      "  -- COMMAND ARGS    run COMMAND and capture only its (and its children's) packets\n"
+	      "  -h, --help         this text\n"
+	      "  --version          print the version\n",
+	      f);
+}
+
+/* Parse a non-negative decimal number into *out, naming the option on error. */
+static int parse_u64(const char *s, const char *opt, uint64_t max, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || v > max) {
+		fprintf(stderr, "ctrcap: invalid value '%s' for %s\n", s, opt);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int add_str(struct ctrcap_strlist *l, const char *v, const char *opt)
+{
+	if (l->n >= CTRCAP_MAX_MATCH) {
+		fprintf(stderr, "ctrcap: too many %s options (at most %d)\n", opt,
+			CTRCAP_MAX_MATCH);
+		return -1;
+	}
+	if (!*v) {
+		fprintf(stderr, "ctrcap: empty value for %s\n", opt);
+		return -1;
+	}
+	l->v[l->n++] = v;
+	return 0;
+}
+
+static int add_iface(struct ctrcap_opts *o, const char *arg)
+{
+	struct ctrcap_iface_spec *s;
+	const char *at = strchr(arg, '@');
+	size_t nl = at ? (size_t)(at - arg) : strlen(arg);
+
+	if (!strcmp(arg, "any")) {
+		o->any = true;
+		return 0;
+	}
+	if (o->n_ifaces >= CTRCAP_MAX_IFACES) {
+		fprintf(stderr, "ctrcap: too many -i options (at most %d)\n", CTRCAP_MAX_IFACES);
+		return -1;
+	}
+	if (nl == 0 || nl >= IF_NAMESIZE) {
+		fprintf(stderr, "ctrcap: invalid interface name '%s'\n", arg);
+		return -1;
+	}
+	if (at && (!at[1] || strlen(at + 1) >= sizeof(s->netns))) {
+		fprintf(stderr, "ctrcap: invalid network namespace in '%s'\n", arg);
+		return -1;
+	}
+	s = &o->ifaces[o->n_ifaces++];
+	memcpy(s->name, arg, nl);
+	s->name[nl] = '\0';
+	snprintf(s->netns, sizeof(s->netns), "%s", at ? at + 1 : "");
+	return 0;
+}
+
+/* Join the trailing arguments into one filter expression. */
+static int join_filter(struct ctrcap_opts *o, char **args, int n)
+{
+	size_t len = 1;
+	int i;
+
+	if (n <= 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		len += strlen(args[i]) + 1;
+	o->filter = calloc(1, len);
+	if (!o->filter) {
+		fprintf(stderr, "ctrcap: out of memory\n");
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (i)
+			strcat(o->filter, " ");
+		strcat(o->filter, args[i]);
+	}
+	return 0;
+}
+
+int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
+{
+	uint64_t v;
+	int c, first_cmd = -1, n_args, i;
+
+	memset(o, 0, sizeof(*o));
+	o->snaplen = 262144;
+	o->buffer_kib = 32768;
+	o->dir_mask = 3;
+
+	/* "--" separates the command to run; getopt must not see it. */
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--")) {
+			first_cmd = i;
+			break;
+		}
+	}
+	n_args = first_cmd >= 0 ? first_cmd : argc;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(n_args, argv, "+i:w:r:c:s:C:G:W:B:Q:UnvDh", long_opts, NULL)) !=
+	       -1) {
+		switch (c) {
+		case 'i':
+			if (add_iface(o, optarg))
+				return -1;
+			break;
+		case 'w':
+			o->write_path = optarg;
+			break;
+		case 'r':
+			o->read_path = optarg;
+			break;
+		case 'c':
+			if (parse_u64(optarg, "-c", UINT64_MAX, &o->count))
+				return -1;
+			if (!o->count) {
+				fprintf(stderr, "ctrcap: -c needs a count above 0\n");
+				return -1;
+			}
+			break;
+		case 's':
+			if (parse_u64(optarg, "-s", 262144, &v))
+				return -1;
+			o->snaplen = v ? v : 262144;
+			break;
+		case 'C':
+			if (parse_u64(optarg, "-C", 1000000, &v) || !v) {
+				if (!v)
+					fprintf(stderr, "ctrcap: -C needs a size above 0\n");
+				return -1;
+			}
+			o->rotate_bytes = v * 1000000;
+			break;
+		case 'G':
+			if (parse_u64(optarg, "-G", 86400 * 365, &v) || !v) {
+				if (!v)
+					fprintf(stderr, "ctrcap: -G needs seconds above 0\n");
+				return -1;
+			}
+			o->rotate_seconds = v;
+			break;
+		case 'W':
+			if (parse_u64(optarg, "-W", 100000, &v))
+				return -1;
+			o->max_files = v;
+			break;
+		case 'B':
+			if (parse_u64(optarg, "-B", 2u << 20, &v) || v < 1024) {
+				if (v < 1024)
+					fprintf(stderr, "ctrcap: -B needs at least 1024 KiB\n");
+				return -1;
+			}
+			o->buffer_kib = v;
+			break;
+		case 'Q':
+			if (!strcmp(optarg, "in")) {
+				o->dir_mask = 1;
+			} else if (!strcmp(optarg, "out")) {
+				o->dir_mask = 2;
+			} else if (!strcmp(optarg, "inout")) {
+				o->dir_mask = 3;
+			} else {
+				fprintf(stderr, "ctrcap: -Q takes in, out or inout, not '%s'\n",
+					optarg);
+				return -1;
+			}
+			break;
+		case 'U':
+			o->flush_each = true;
+			break;
+		case 'n':
+			o->numeric = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'D':
+			o->list_ifaces = true;
+			break;
+		case 'h':
+			o->help = true;
+			break;
+		case OPT_PID:
+			if (o->n_pids >= CTRCAP_MAX_MATCH) {
+				fprintf(stderr, "ctrcap: too many --pid options\n");
+				return -1;
+			}
+			if (parse_u64(optarg, "--pid", INT32_MAX, &v) || !v) {
+				if (!v)
+					fprintf(stderr, "ctrcap: --pid needs a pid above 0\n");
+				return -1;
+			}
+			o->pids[o->n_pids++] = v;
+			break;
+		case OPT_COMM:
+			if (add_str(&o->comms, optarg, "--comm"))
+				return -1;
+			break;
+		case OPT_CTR_ID:
+			if (add_str(&o->ctr_ids, optarg, "--container-id"))
+				return -1;
+			break;
+		case OPT_CTR_NAME:
+			if (add_str(&o->ctr_names, optarg, "--container-name"))
+				return -1;
+			break;
+		case OPT_POD_NAME:
+			if (add_str(&o->pod_names, optarg, "--pod-name"))
+				return -1;
+			break;
+		case OPT_POD_NS:
+			if (add_str(&o->pod_namespaces, optarg, "--pod-namespace"))
+				return -1;
+			break;
+		case OPT_LIST_CTR:
+			o->list_containers = true;
+			break;
+		case OPT_CLEANUP:
+			o->cleanup = true;
+			break;
+		case OPT_VERSION:
+			o->version = true;
+			break;
+		case ':':
+			fprintf(stderr, "ctrcap: option %s needs a value\n", argv[optind - 1]);
+			return -1;
+		default:
+			if (optopt)
+				fprintf(stderr, "ctrcap: unknown option -%c (see --help)\n", optopt);
+			else
+				fprintf(stderr, "ctrcap: unknown option %s (see --help)\n",
+					argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (join_filter(o, argv + optind, n_args - optind))
+		return -1;
+	if (first_cmd >= 0) {
+		if (first_cmd + 1 >= argc) {
+			fprintf(stderr, "ctrcap: '--' must be followed by a command\n");
+			return -1;
+		}
+		o->cmd = argv + first_cmd + 1;
+	}
+	if (o->read_path && (o->n_ifaces || o->any || o->cmd)) {
+		fprintf(stderr, "ctrcap: -r reads a file; it takes no -i or command\n");
+		return -1;
+	}
+	if ((o->rotate_bytes || o->rotate_seconds || o->max_files) &&
+	    (!o->write_path || !strcmp(o->write_path, "-"))) {
+		fprintf(stderr, "ctrcap: -C, -G and -W need -w FILE\n");
+		return -1;
+	}
+	if (!o->n_ifaces)
+		o->any = true;
+	return 0;
+}
+
+void ctrcap_opts_free(struct ctrcap_opts *o)
+{
+	free(o->filter);
+	o->filter = NULL;
+}
+
+bool ctrcap_opts_has_identity_filter(const struct ctrcap_opts *o)
+{
+	return o->n_pids || o->comms.n || o->ctr_ids.n || o->ctr_names.n || o->pod_names.n ||
+	       o->pod_namespaces.n || o->cmd;
+}

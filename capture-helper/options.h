@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* ctrcap's command line: tcpdump/ptcpdump conventions plus identity filters. */
+#ifndef CTRCAP_OPTIONS_H
+#define CTRCAP_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <net/if.h>
+
+#define CTRCAP_MAX_IFACES 64
+#define CTRCAP_MAX_MATCH 32
+
+/* -i NAME[@NETNS]; netns "" = the host (ctrcap's own) namespace. */
+struct ctrcap_iface_spec {
+	char name[IF_NAMESIZE];
+	char netns[256];
+};
+
+/* A repeatable string option (--comm, --container-name, ...). */
+struct ctrcap_strlist {
+	const char *v[CTRCAP_MAX_MATCH];
+	unsigned n;
+};
+
+struct ctrcap_opts {
+	struct ctrcap_iface_spec ifaces[CTRCAP_MAX_IFACES];
+	unsigned n_ifaces;
+	bool any;		/* -i any (also the default) */
+	const char *write_path;	/* -w */
+	const char *read_path;	/* -r */
+	uint64_t count;		/* -c, 0 = unlimited */
+	uint32_t snaplen;	/* -s */
+	uint64_t rotate_bytes;	/* -C (millions of bytes, as tcpdump) */
+	unsigned rotate_seconds; /* -G */
+	unsigned max_files;	/* -W */
+	unsigned buffer_kib;	/* -B */
+	bool flush_each;	/* -U */
+	unsigned dir_mask;	/* -Q: bit 1 in, bit 2 out */
+	bool numeric;		/* -n (names are never resolved; accepted for habit) */
+	int verbose;		/* -v */
+	bool list_ifaces;	/* -D */
+	bool list_containers;	/* --list-containers */
+	bool cleanup;		/* --cleanup */
+	bool help, version;
+	uint32_t pids[CTRCAP_MAX_MATCH];
+	unsigned n_pids;
+	struct ctrcap_strlist comms, ctr_ids, ctr_names, pod_names, pod_namespaces;
+	char *filter;		/* trailing expression, joined; NULL = none */
+	char **cmd;		/* -- CMD ARGS */
+};
+
+/* Parse argv into o (zeroed first). Returns 0, or -1 after printing one error line. */
+int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o);
+
+/* Free what parsing allocated. */
+void ctrcap_opts_free(struct ctrcap_opts *o);
+
+/* Print the --help text to f. */
+void ctrcap_usage(FILE *f);
+
+/* True when any process/container filter option was given. */
+bool ctrcap_opts_has_identity_filter(const struct ctrcap_opts *o);
+
+#endif /* CTRCAP_OPTIONS_H */

@@ -1,0 +1,575 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ctrcap's privilege handling (see privilege.h and docs/security.md).
+ * Raw capget/capset/prctl rather than libcap: ctrcap links nothing extra
+ * for it and the sets involved are small fixed masks.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "privilege.h"
+
+#define CAPBIT(c) (1ull << (c))
+
+/*
+ * Measured on kernel 6.18 (docs/security.md, "How the set was found"):
+ * cap_sys_admin loads and attaches every program (the kernel accepts it for
+ * cap_bpf, cap_perfmon and tcx's cap_net_admin) and enters other network
+ * namespaces (setns); cap_sys_ptrace opens /proc/<pid>/ns/net, exe and fd
+ * of other users' processes; cap_dac_read_search reads the container
+ * runtimes' root-only state (/var/lib/docker/containers/...).
+ */
+static const uint64_t priv_need = CAPBIT(CAP_DAC_READ_SEARCH) | CAPBIT(CAP_SYS_PTRACE) |
+				  CAPBIT(CAP_SYS_ADMIN);
+
+/*
+ * Kept when already permitted (a root start), never required: classic tc
+ * attach, the fallback on kernels without tcx (before 6.6), needs
+ * cap_net_admin itself.
+ */
+static const uint64_t priv_optional = CAPBIT(CAP_NET_ADMIN);
+
+/*
+ * What stays after the programs are attached. Capture on "any" follows
+ * namespaces, interfaces, processes and containers that appear later, so
+ * it keeps all of the above. Capture on fixed interfaces enters no new
+ * namespace: cap_sys_admin and cap_net_admin go (ctrcap_priv_no_new_netns()).
+ */
+static const uint64_t priv_keep_fixed = CAPBIT(CAP_DAC_READ_SEARCH) | CAPBIT(CAP_SYS_PTRACE);
+
+static const char *const cap_names[] = {
+	[CAP_CHOWN] = "cap_chown",
+	[CAP_DAC_OVERRIDE] = "cap_dac_override",
+	[CAP_DAC_READ_SEARCH] = "cap_dac_read_search",
+	[CAP_FOWNER] = "cap_fowner",
+	[CAP_SETGID] = "cap_setgid",
+	[CAP_SETUID] = "cap_setuid",
+	[CAP_SETPCAP] = "cap_setpcap",
+	[CAP_NET_ADMIN] = "cap_net_admin",
+	[CAP_NET_RAW] = "cap_net_raw",
+	[CAP_SYS_PTRACE] = "cap_sys_ptrace",
+	[CAP_SYS_ADMIN] = "cap_sys_admin",
+	[CAP_SYS_RESOURCE] = "cap_sys_resource",
+	[CAP_PERFMON] = "cap_perfmon",
+	[CAP_BPF] = "cap_bpf",
+};
+
+static struct {
+	bool inited, dropped, no_new_netns;
+	uid_t uid;
+	gid_t gid;
+} priv;
+
+struct capsets {
+	uint64_t eff, prm, inh;
+};
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+static int caps_get(struct capsets *c)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2];
+
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &hdr, d))
+		return -1;
+	c->eff = d[0].effective | (uint64_t)d[1].effective << 32;
+	c->prm = d[0].permitted | (uint64_t)d[1].permitted << 32;
+	c->inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
+	return 0;
+}
+
+static int caps_set(const struct capsets *c)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {
+		{ (uint32_t)c->eff, (uint32_t)c->prm, (uint32_t)c->inh },
+		{ (uint32_t)(c->eff >> 32), (uint32_t)(c->prm >> 32), (uint32_t)(c->inh >> 32) },
+	};
+
+	return syscall(SYS_capset, &hdr, d) ? -1 : 0;
+}
+
+/* "cap_bpf, cap_perfmon" for the bits of mask, into buf. */
+static const char *cap_list_sep(uint64_t mask, char *buf, size_t len, const char *sep)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (unsigned c = 0; c < 64 && off < len; c++) {
+		const char *n;
+		char num[16];
+
+		if (!(mask & CAPBIT(c)))
+			continue;
+		n = c < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[c] : NULL;
+		if (!n) {
+			snprintf(num, sizeof(num), "cap_%u", c);
+			n = num;
+		}
+		off += snprintf(buf + off, len - off, "%s%s", off ? sep : "", n);
+	}
+	return buf;
+}
+
+static const char *cap_list(uint64_t mask, char *buf, size_t len)
+{
+	return cap_list_sep(mask, buf, len, ", ");
+}
+
+static int thread_count(void)
+{
+	char line[256];
+	int n = -1;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "Threads: %d", &n) == 1)
+			break;
+	}
+	fclose(f);
+	return n;
+}
+
+/* Become the invoking user for every uid check when started setuid root. */
+static int become_invoker(char *err, size_t errlen)
+{
+	if (geteuid() == priv.uid && getegid() == priv.gid)
+		return 0;
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)) {
+		seterr(err, errlen, "prctl(PR_SET_KEEPCAPS): %s", strerror(errno));
+		return -1;
+	}
+	/* glibc applies set*id to every thread, unlike capset. */
+	if (setresgid(priv.gid, priv.gid, priv.gid) || setresuid(priv.uid, priv.uid, priv.uid)) {
+		seterr(err, errlen, "cannot switch to uid %u gid %u: %s", (unsigned)priv.uid,
+		       (unsigned)priv.gid, strerror(errno));
+		return -1;
+	}
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	return 0;
+}
+
+int ctrcap_priv_init(char *err, size_t errlen)
+{
+	struct capsets c;
+	uint64_t missing;
+	char names[512];
+
+	priv.uid = getuid();
+	priv.gid = getgid();
+	priv.inited = true;
+	priv.dropped = false;
+
+	if (caps_get(&c)) {
+		seterr(err, errlen, "cannot read the process capabilities: %s", strerror(errno));
+		return -1;
+	}
+	missing = priv_need & ~c.prm;
+	if (missing) {
+		seterr(err, errlen,
+		       "capture needs %s, which uid %u does not have: run ctrcap as root, or "
+		       "install it with file capabilities (scripts/install-privileged) and be a "
+		       "member of group ctrcap",
+		       cap_list(missing, names, sizeof(names)), (unsigned)priv.uid);
+		return -1;
+	}
+	/*
+	 * The bounding set needs cap_setpcap, which only a root start has and
+	 * which is not kept: reduce it here, once.
+	 */
+	if (c.eff & CAPBIT(CAP_SETPCAP)) {
+		for (int cap = 0; cap <= CAP_LAST_CAP; cap++) {
+			if ((priv_need | priv_optional) & CAPBIT(cap))
+				continue;
+			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) {
+				seterr(err, errlen, "cannot drop %s from the bounding set: %s",
+				       cap_list(CAPBIT(cap), names, sizeof(names)),
+				       strerror(errno));
+				return -1;
+			}
+		}
+	}
+	/* Started setuid root: become the invoker now, keeping the capabilities. */
+	if (become_invoker(err, errlen))
+		return -1;
+	/* Keep only what capture needs, effective from now on. */
+	c.prm &= priv_need | priv_optional;
+	c.eff = c.prm;
+	c.inh = 0;
+	if (caps_set(&c)) {
+		seterr(err, errlen, "cannot reduce the capabilities to %s: %s",
+		       cap_list(c.prm, names, sizeof(names)), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void ctrcap_priv_no_new_netns(void)
+{
+	priv.no_new_netns = true;
+}
+
+int ctrcap_priv_drop_all(char *err, size_t errlen)
+{
+	struct capsets c = { 0, 0, 0 };
+
+	if (!priv.inited) {
+		priv.uid = getuid();
+		priv.gid = getgid();
+		priv.inited = true;
+	}
+	if (become_invoker(err, errlen))
+		return -1;
+	if (caps_set(&c)) {
+		seterr(err, errlen, "cannot drop all capabilities: %s", strerror(errno));
+		return -1;
+	}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		seterr(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
+		return -1;
+	}
+	priv.dropped = true;
+	return 0;
+}
+
+int ctrcap_priv_drop(char *err, size_t errlen)
+{
+	struct capsets c;
+	char names[512];
+	uint64_t keep;
+	int threads;
+
+	if (!priv.inited) {
+		seterr(err, errlen, "ctrcap_priv_drop() called before ctrcap_priv_init()");
+		return -1;
+	}
+	threads = thread_count();
+	if (threads != 1) {
+		seterr(err, errlen,
+		       "cannot drop capabilities with %d threads running: capabilities are per "
+		       "thread, drop them before starting threads",
+		       threads);
+		return -1;
+	}
+	if (caps_get(&c)) {
+		seterr(err, errlen, "cannot read the process capabilities: %s", strerror(errno));
+		return -1;
+	}
+	keep = priv.no_new_netns ? priv_keep_fixed : priv_need | priv_optional;
+	c.prm &= keep;
+	c.eff = c.prm;
+	c.inh = 0;
+	if (caps_set(&c)) {
+		seterr(err, errlen, "cannot reduce the capabilities to %s: %s",
+		       cap_list(c.prm, names, sizeof(names)), strerror(errno));
+		return -1;
+	}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		seterr(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
+		return -1;
+	}
+	if (caps_get(&c) || (c.prm & ~keep)) {
+		seterr(err, errlen, "capabilities %s are still permitted after dropping",
+		       cap_list(c.prm & ~keep, names, sizeof(names)));
+		return -1;
+	}
+	priv.dropped = true;
+	return 0;
+}
+
+uid_t ctrcap_priv_uid(void)
+{
+	return priv.inited ? priv.uid : getuid();
+}
+
+gid_t ctrcap_priv_gid(void)
+{
+	return priv.inited ? priv.gid : getgid();
+}
+
+const char *ctrcap_priv_needed(void)
+{
+	static char buf[512];
+
+	return cap_list_sep(priv_need, buf, sizeof(buf), ",");
+}
+
+const char *ctrcap_priv_kept(void)
+{
+	static char buf[512];
+
+	return cap_list_sep(priv.no_new_netns ? priv_keep_fixed : priv_need, buf, sizeof(buf),
+			    ",");
+}
+
+bool ctrcap_priv_dropped(void)
+{
+	return priv.dropped;
+}
+
+/* -------------------------------------------------- opening output files */
+
+#define MAX_SYMLINKS 40
+
+/*
+ * A path walk done one component at a time with O_PATH|O_NOFOLLOW so
+ * that every symlink on the way can be checked before it is followed.
+ */
+struct walk {
+	char rest[PATH_MAX * 2]; /* components still to walk */
+	int dirfd;
+	int links;
+};
+
+static int walk_set_dir(struct walk *w, int fd)
+{
+	if (w->dirfd >= 0)
+		close(w->dirfd);
+	w->dirfd = fd;
+	return 0;
+}
+
+/* A symlink may be followed when the invoker or root made it. */
+static int check_link(const char *path, const char *comp, const struct stat *st, char *err,
+		      size_t errlen)
+{
+	uid_t uid = ctrcap_priv_uid();
+
+	if (st->st_uid == uid || st->st_uid == 0)
+		return 0;
+	seterr(err, errlen,
+	       "%s: refusing to follow symlink '%s' owned by uid %u (neither you, uid %u, nor root)",
+	       path, comp, (unsigned)st->st_uid, (unsigned)uid);
+	return -1;
+}
+
+/* Replace the walked symlink (open as O_PATH in lfd) by its target. */
+static int splice_link(struct walk *w, int lfd, const char *path, char *err, size_t errlen)
+{
+	char target[PATH_MAX];
+	char rest[sizeof(w->rest)];
+	ssize_t n;
+
+	if (++w->links > MAX_SYMLINKS) {
+		seterr(err, errlen, "%s: too many levels of symbolic links", path);
+		return -1;
+	}
+	n = readlinkat(lfd, "", target, sizeof(target) - 1);
+	if (n < 0) {
+		seterr(err, errlen, "%s: cannot read symlink: %s", path, strerror(errno));
+		return -1;
+	}
+	target[n] = '\0';
+	if ((size_t)snprintf(rest, sizeof(rest), "%s%s%s", target, w->rest[0] ? "/" : "",
+			     w->rest) >= sizeof(rest)) {
+		seterr(err, errlen, "%s: path too long after following symlinks", path);
+		return -1;
+	}
+	memcpy(w->rest, rest, sizeof(rest));
+	if (target[0] == '/') {
+		int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+		if (root < 0) {
+			seterr(err, errlen, "%s: cannot open /: %s", path, strerror(errno));
+			return -1;
+		}
+		walk_set_dir(w, root);
+	}
+	return 0;
+}
+
+/* Pop the next component of w->rest into comp; false when none is left. */
+static bool next_comp(struct walk *w, char *comp, size_t len, bool *last)
+{
+	char *p = w->rest, *slash;
+	size_t n;
+
+	while (*p == '/')
+		p++;
+	if (!*p)
+		return false;
+	slash = strchr(p, '/');
+	n = slash ? (size_t)(slash - p) : strlen(p);
+	if (n >= len)
+		n = len - 1;
+	memcpy(comp, p, n);
+	comp[n] = '\0';
+	p += slash ? (size_t)(slash - p) : strlen(p);
+	while (*p == '/')
+		p++;
+	memmove(w->rest, p, strlen(p) + 1);
+	*last = w->rest[0] == '\0';
+	return true;
+}
+
+/*
+ * In a sticky world-writable directory (/tmp) an existing file must be the
+ * invoker's: root writing a capture into another user's file leaks it.
+ */
+static int check_sticky(const char *path, int dirfd, int fd, char *err, size_t errlen)
+{
+	struct stat ds, fs;
+
+	if (fstat(dirfd, &ds) || fstat(fd, &fs)) {
+		seterr(err, errlen, "%s: stat: %s", path, strerror(errno));
+		return -1;
+	}
+	if ((ds.st_mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH))
+		return 0;
+	if (fs.st_uid == ctrcap_priv_uid())
+		return 0;
+	seterr(err, errlen,
+	       "%s: refusing to write to a file owned by uid %u in a shared sticky directory",
+	       path, (unsigned)fs.st_uid);
+	return -1;
+}
+
+static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t errlen)
+{
+	struct walk w = { .dirfd = -1 };
+	char comp[NAME_MAX + 1];
+	bool last = false;
+	int fd = -1;
+
+	if (!path || !*path) {
+		seterr(err, errlen, "empty output path");
+		return -1;
+	}
+	if (strlen(path) >= PATH_MAX) {
+		seterr(err, errlen, "%.64s...: path too long", path);
+		return -1;
+	}
+	snprintf(w.rest, sizeof(w.rest), "%s", path);
+	w.dirfd = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (w.dirfd < 0) {
+		seterr(err, errlen, "%s: cannot open the start directory: %s", path,
+		       strerror(errno));
+		return -1;
+	}
+	while (next_comp(&w, comp, sizeof(comp), &last)) {
+		struct stat st;
+		int cfd;
+
+		if (last) {
+			fd = openat(w.dirfd, comp, flags | O_NOFOLLOW, mode);
+			if (fd >= 0) {
+				if (check_sticky(path, w.dirfd, fd, err, errlen)) {
+					close(fd);
+					fd = -1;
+				}
+				break;
+			}
+			if (errno != ELOOP) {
+				seterr(err, errlen, "%s: %s", path, strerror(errno));
+				break;
+			}
+		}
+		cfd = openat(w.dirfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (cfd < 0) {
+			seterr(err, errlen, "%s: %s: %s", path, comp, strerror(errno));
+			break;
+		}
+		if (fstat(cfd, &st)) {
+			seterr(err, errlen, "%s: %s: %s", path, comp, strerror(errno));
+			close(cfd);
+			break;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			int r = check_link(path, comp, &st, err, errlen);
+
+			if (!r)
+				r = splice_link(&w, cfd, path, err, errlen);
+			close(cfd);
+			if (r)
+				break;
+			continue;
+		}
+		if (last) {
+			/* O_NOFOLLOW said ELOOP but it is no symlink any more: raced. */
+			seterr(err, errlen, "%s: changed while being opened", path);
+			close(cfd);
+			break;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			seterr(err, errlen, "%s: %s: %s", path, comp, strerror(ENOTDIR));
+			close(cfd);
+			break;
+		}
+		walk_set_dir(&w, cfd);
+	}
+	if (fd < 0 && !last && err && errlen && !err[0])
+		seterr(err, errlen, "%s: no file name", path);
+	if (w.dirfd >= 0)
+		close(w.dirfd);
+	return fd;
+}
+
+int ctrcap_priv_open_output(const char *path, int flags, mode_t mode, char *err, size_t errlen)
+{
+	struct capsets c, none;
+	bool have_caps;
+	uid_t ofsuid;
+	gid_t ofsgid;
+	int fd, saved;
+
+	if (err && errlen)
+		err[0] = '\0';
+	have_caps = !caps_get(&c);
+	/* No capability may override a permission check during the open. */
+	if (have_caps && c.eff) {
+		none = c;
+		none.eff = 0;
+		if (caps_set(&none)) {
+			seterr(err, errlen, "%s: cannot lower capabilities: %s", path ? path : "",
+			       strerror(errno));
+			return -1;
+		}
+	}
+	ofsgid = setfsgid(ctrcap_priv_gid());
+	ofsuid = setfsuid(ctrcap_priv_uid());
+	fd = walk_open(path, flags | O_CLOEXEC | O_NOCTTY, mode, err, errlen);
+	saved = errno;
+	setfsuid(ofsuid);
+	setfsgid(ofsgid);
+	if (have_caps && c.eff && caps_set(&c)) {
+		seterr(err, errlen, "%s: cannot restore capabilities: %s", path ? path : "",
+		       strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	errno = saved;
+	return fd;
+}

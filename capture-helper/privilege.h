@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ctrcap's privilege model, the one dumpcap uses: Wireshark and the extcap
+ * run unprivileged, ctrcap is the only privileged program. It is installed
+ * root:ctrcap 0750 with file capabilities (see docs/security.md), or run by
+ * root. It notes who invoked it, checks that it has what capture needs, and
+ * once its BPF programs are attached keeps only the capabilities that
+ * attaching to later namespaces and interfaces needs. Output files opened
+ * with ctrcap_priv_open_output() get the invoking user's rights only.
+ *
+ * Capabilities are per thread: call ctrcap_priv_init() first thing in main()
+ * and ctrcap_priv_drop() before starting any thread (the resolver's worker
+ * included); threads created afterwards inherit the reduced set.
+ * ctrcap_priv_drop() refuses when the process already has several threads.
+ */
+#ifndef CTRCAP_PRIVILEGE_H
+#define CTRCAP_PRIVILEGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+/*
+ * Note the invoking user (real uid/gid), check that the capabilities
+ * capture needs are permitted, and refuse clearly otherwise (the message
+ * names the missing capabilities and how to get them). Keeps only those
+ * capabilities (a root start loses the rest, from the bounding set too); a
+ * setuid-root start becomes the invoking user here, keeping them.
+ * Returns 0 or -1.
+ */
+int ctrcap_priv_init(char *err, size_t errlen);
+
+/*
+ * Drop every capability not needed to attach to namespaces and interfaces
+ * that appear later, empty the inheritable and ambient sets, forbid new
+ * privileges (so no exec can regain any). Call after
+ * the BPF programs are loaded and attached, before threads are started.
+ * Returns 0 or -1.
+ */
+int ctrcap_priv_drop(char *err, size_t errlen);
+
+/*
+ * Declare, before ctrcap_priv_drop(), that capture stays on the interfaces
+ * already attached (no -i any): no namespace will be entered later, so the
+ * drop removes cap_sys_admin and cap_net_admin as well.
+ */
+void ctrcap_priv_no_new_netns(void);
+
+/*
+ * For modes that need no privilege (-r, --help, --version): become the
+ * invoking user with no capability at all, before touching any file.
+ * Works with or without ctrcap_priv_init(). Returns 0 or -1.
+ */
+int ctrcap_priv_drop_all(char *err, size_t errlen);
+
+/*
+ * Open (create) an output file as the invoking user with no capability
+ * effective, refusing a final symlink that neither that user nor root
+ * owns. flags are open(2) flags; O_NOCTTY and O_CLOEXEC are added.
+ * Returns the fd, or -1 with the path and reason in err.
+ */
+int ctrcap_priv_open_output(const char *path, int flags, mode_t mode, char *err, size_t errlen);
+
+/* The invoking user's uid and gid as noted by ctrcap_priv_init(). */
+uid_t ctrcap_priv_uid(void);
+gid_t ctrcap_priv_gid(void);
+
+/* The capabilities capture needs, as setcap names them ("cap_a,cap_b"). */
+const char *ctrcap_priv_needed(void);
+
+/* The capabilities ctrcap_priv_drop() keeps at most, in the same form. */
+const char *ctrcap_priv_kept(void);
+
+/* True once ctrcap_priv_drop() has succeeded. */
+bool ctrcap_priv_dropped(void);
+
+#endif /* CTRCAP_PRIVILEGE_H */

@@ -1,0 +1,254 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The process table (see proc_table.h): an open hash on pid. */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "proc_table.h"
+
+#define TABLE_BITS 15
+#define TABLE_SIZE (1u << TABLE_BITS)
+#define MAX_DEPTH 64
+
+struct slot {
+	struct ctrcap_proc p;
+	bool used;
+};
+
+struct ctrcap_proc_table {
+	struct slot *s;
+	size_t n;
+};
+
+struct ctrcap_proc_table *ctrcap_proc_table_new(void)
+{
+	struct ctrcap_proc_table *t = calloc(1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	t->s = calloc(TABLE_SIZE, sizeof(*t->s));
+	if (!t->s) {
+		free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void ctrcap_proc_table_free(struct ctrcap_proc_table *t)
+{
+	if (!t)
+		return;
+	free(t->s);
+	free(t);
+}
+
+static uint32_t hash(uint32_t pid)
+{
+	return (pid * 2654435761u) >> (32 - TABLE_BITS);
+}
+
+static struct ctrcap_proc *lookup(struct ctrcap_proc_table *t, uint32_t pid, bool create)
+{
+	uint32_t h = hash(pid);
+
+	for (uint32_t i = 0; i < TABLE_SIZE; i++) {
+		struct slot *s = &t->s[(h + i) & (TABLE_SIZE - 1)];
+
+		if (s->used && s->p.pid == pid)
+			return &s->p;
+		if (!s->used) {
+			if (!create || t->n >= TABLE_SIZE * 3 / 4)
+				return NULL;
+			memset(s, 0, sizeof(*s));
+			s->used = true;
+			s->p.pid = pid;
+			t->n++;
+			return &s->p;
+		}
+	}
+	return NULL;
+}
+
+void ctrcap_args_join(const char *src, uint32_t len, char *dst, size_t cap)
+{
+	size_t k = 0;
+
+	if (!cap)
+		return;
+	/* Drop trailing NULs so the joined text has no trailing space. */
+	while (len && !src[len - 1])
+		len--;
+	for (uint32_t i = 0; i < len && k + 1 < cap; i++)
+		dst[k++] = src[i] ? src[i] : ' ';
+	dst[k] = '\0';
+}
+
+static ssize_t read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap);
+	close(fd);
+	return n;
+}
+
+/* Fill p from /proc/<pid>. Returns 0, or -1 if the process is gone. */
+static int read_proc(struct ctrcap_proc *p)
+{
+	char path[64], buf[4096];
+	ssize_t n;
+	char *l;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", p->pid);
+	n = read_small(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	for (l = buf; l && *l; l = strchr(l, '\n'), l = l ? l + 1 : NULL) {
+		if (!strncmp(l, "Name:\t", 6))
+			sscanf(l + 6, "%15[^\n]", p->comm);
+		else if (!strncmp(l, "PPid:\t", 6))
+			p->ppid = strtoul(l + 6, NULL, 10);
+		else if (!strncmp(l, "Uid:\t", 5))
+			p->uid = strtoul(l + 5, NULL, 10);
+		else if (!strncmp(l, "Gid:\t", 5))
+			p->gid = strtoul(l + 5, NULL, 10);
+	}
+	snprintf(path, sizeof(path), "/proc/%u/exe", p->pid);
+	n = readlink(path, p->exe, sizeof(p->exe) - 1);
+	p->exe[n > 0 ? n : 0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%u/cmdline", p->pid);
+	n = read_small(path, buf, sizeof(buf));
+	if (n > 0)
+		ctrcap_args_join(buf, n, p->args, sizeof(p->args));
+	p->known = true;
+	return 0;
+}
+
+void ctrcap_proc_table_scan(struct ctrcap_proc_table *t)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	while (d && (de = readdir(d))) {
+		struct ctrcap_proc *p;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		p = lookup(t, strtoul(de->d_name, NULL, 10), true);
+		if (p && !p->known && read_proc(p))
+			p->known = false;
+	}
+	if (d)
+		closedir(d);
+}
+
+void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_event *e)
+{
+	struct ctrcap_proc *p = lookup(t, e->tgid, true);
+	uint32_t len = e->args_len;
+
+	if (!p)
+		return;
+	p->ppid = e->ppid;
+	p->uid = e->uid;
+	p->gid = e->gid;
+	p->start_ns = e->start_ns;
+	p->exited_ms = 0;
+	memcpy(p->comm, e->comm, sizeof(p->comm));
+	p->comm[sizeof(p->comm) - 1] = '\0';
+	memcpy(p->exe, e->exe, sizeof(p->exe));
+	p->exe[sizeof(p->exe) - 1] = '\0';
+	if (len > sizeof(e->args))
+		len = sizeof(e->args);
+	ctrcap_args_join(e->args, len, p->args, sizeof(p->args));
+	p->known = true;
+}
+
+void ctrcap_proc_on_fork(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ppid)
+{
+	struct ctrcap_proc *parent = lookup(t, ppid, false);
+	struct ctrcap_proc *p = lookup(t, pid, true);
+
+	if (!p)
+		return;
+	parent = lookup(t, ppid, false); /* the insert may not move it, but be safe */
+	if (parent && parent->known) {
+		uint32_t keep = p->pid;
+
+		*p = *parent;
+		p->pid = keep;
+		p->start_ns = 0;
+	}
+	p->ppid = ppid;
+	p->exited_ms = 0;
+}
+
+void ctrcap_proc_on_exit(struct ctrcap_proc_table *t, uint32_t pid, uint64_t now_ms)
+{
+	struct ctrcap_proc *p = lookup(t, pid, false);
+
+	if (p)
+		p->exited_ms = now_ms ? now_ms : 1;
+}
+
+const struct ctrcap_proc *ctrcap_proc_get(struct ctrcap_proc_table *t, uint32_t pid)
+{
+	struct ctrcap_proc *p;
+
+	if (!pid)
+		return NULL;
+	p = lookup(t, pid, true);
+	if (!p)
+		return NULL;
+	if (!p->known && !p->exited_ms && read_proc(p))
+		p->exited_ms = 1; /* gone before we saw it: don't retry */
+	return p->known ? p : NULL;
+}
+
+bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint32_t root)
+{
+	for (int i = 0; i < MAX_DEPTH && pid > 1; i++) {
+		const struct ctrcap_proc *p;
+
+		if (pid == root)
+			return true;
+		p = lookup(t, pid, false);
+		if (!p)
+			return false;
+		pid = p->ppid;
+	}
+	return pid == root;
+}
+
+void ctrcap_proc_table_gc(struct ctrcap_proc_table *t, uint64_t now_ms)
+{
+	/* Rebuild without the expired entries: open addressing has no plain delete. */
+	struct slot *old = t->s, *fresh = calloc(TABLE_SIZE, sizeof(*fresh));
+
+	if (!fresh)
+		return;
+	t->s = fresh;
+	t->n = 0;
+	for (uint32_t i = 0; i < TABLE_SIZE; i++) {
+		struct ctrcap_proc *p;
+
+		if (!old[i].used)
+			continue;
+		if (old[i].p.exited_ms > 1 && now_ms - old[i].p.exited_ms > CTRCAP_PROC_LINGER_MS)
+			continue;
+		if (old[i].p.exited_ms == 1 && !old[i].p.known)
+			continue;
+		p = lookup(t, old[i].p.pid, true);
+		if (p)
+			*p = old[i].p;
+	}
+	free(old);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The process table: pid -> image (exe, argv), parent, user. Filled from
+ * /proc at start and from the exec/fork/exit events afterwards, so a
+ * process that already exited still has its identity for late packets.
+ * Exited processes are kept for a while (CTRCAP_PROC_LINGER_MS).
+ */
+#ifndef CTRCAP_PROC_TABLE_H
+#define CTRCAP_PROC_TABLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../bpf/ctrcap.h"
+
+#define CTRCAP_PROC_LINGER_MS 30000
+
+struct ctrcap_proc {
+	uint32_t pid, ppid, uid, gid;
+	uint64_t start_ns;	/* boot-time ns, 0 if unknown */
+	uint64_t exited_ms;	/* monotonic ms of exit, 0 while alive */
+	char comm[CTRCAP_COMM_LEN];
+	char exe[CTRCAP_EXE_LEN];
+	char args[CTRCAP_ARGS_LEN]; /* argv joined by spaces */
+	bool known;		/* exe/args were read */
+};
+
+struct ctrcap_proc_table;
+
+/* An empty table. NULL when out of memory. */
+struct ctrcap_proc_table *ctrcap_proc_table_new(void);
+
+/* Free the table. */
+void ctrcap_proc_table_free(struct ctrcap_proc_table *t);
+
+/* Read every process in /proc into the table. */
+void ctrcap_proc_table_scan(struct ctrcap_proc_table *t);
+
+/* Apply an exec event (new image, argv). */
+void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_event *e);
+
+/* Apply a fork: the child starts with its parent's image. */
+void ctrcap_proc_on_fork(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ppid);
+
+/* Mark pid exited (kept for late packets). */
+void ctrcap_proc_on_exit(struct ctrcap_proc_table *t, uint32_t pid, uint64_t now_ms);
+
+/* The entry for pid, reading /proc when not known yet; NULL if unknown. */
+const struct ctrcap_proc *ctrcap_proc_get(struct ctrcap_proc_table *t, uint32_t pid);
+
+/* True when pid is root or a descendant of root (by the table's parents). */
+bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint32_t root);
+
+/* Forget processes that exited more than CTRCAP_PROC_LINGER_MS ago. */
+void ctrcap_proc_table_gc(struct ctrcap_proc_table *t, uint64_t now_ms);
+
+/* Join a NUL-separated argv of len bytes into dst with spaces. */
+void ctrcap_args_join(const char *src, uint32_t len, char *dst, size_t cap);
+
+#endif /* CTRCAP_PROC_TABLE_H */

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Attributing sockets that predate the capture (see socket_scan.h). */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "cgroup.h"
+#include "netns.h"
+#include "socket_scan.h"
+
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71
+#endif
+#define MAX_SOCKS 65536
+#define TCP_LISTEN 10
+
+struct inode_pid {
+	uint32_t inode;
+	uint32_t pid;
+};
+
+struct scan {
+	struct inode_pid *v;
+	size_t n;
+	int sock_fd, flow_fd, listen_fd;
+	struct ctrcap_proc_table *procs;
+	char cgroot[512];
+	int found;
+};
+
+static int cmp_inode(const void *a, const void *b)
+{
+	const struct inode_pid *x = a, *y = b;
+
+	return x->inode < y->inode ? -1 : x->inode > y->inode;
+}
+
+/* socket inode -> pid from every /proc/<pid>/fd. */
+static void map_inodes(struct scan *s)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	while (d && (de = readdir(d)) && s->n < MAX_SOCKS) {
+		char path[300], link[64];
+		struct dirent *fe;
+		DIR *fd;
+
+		if (!isdigit((unsigned char)de->d_name[0]))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", de->d_name);
+		fd = opendir(path);
+		while (fd && (fe = readdir(fd)) && s->n < MAX_SOCKS) {
+			char fp[600];
+			ssize_t n;
+
+			if (fe->d_name[0] == '.')
+				continue;
+			snprintf(fp, sizeof(fp), "%s/%s", path, fe->d_name);
+			n = readlink(fp, link, sizeof(link) - 1);
+			if (n <= 8)
+				continue;
+			link[n] = '\0';
+			if (strncmp(link, "socket:[", 8))
+				continue;
+			s->v[s->n].inode = strtoul(link + 8, NULL, 10);
+			s->v[s->n].pid = strtoul(de->d_name, NULL, 10);
+			s->n++;
+		}
+		if (fd)
+			closedir(fd);
+	}
+	if (d)
+		closedir(d);
+	qsort(s->v, s->n, sizeof(*s->v), cmp_inode);
+}
+
+static uint32_t pid_of(const struct scan *s, uint32_t inode)
+{
+	struct inode_pid key = { .inode = inode }, *hit;
+
+	hit = bsearch(&key, s->v, s->n, sizeof(*s->v), cmp_inode);
+	return hit ? hit->pid : 0;
+}
+
+static void addr16(uint8_t *dst, int family, const __be32 *a)
+{
+	if (family == AF_INET6) {
+		memcpy(dst, a, 16);
+		return;
+	}
+	memset(dst, 0, 10);
+	dst[10] = dst[11] = 0xff;
+	memcpy(dst + 12, a, 4);
+}
+
+static void note(struct scan *s, const struct inet_diag_msg *m, uint8_t proto, uint64_t ns_cookie)
+{
+	struct ctrcap_owner o = {};
+	const struct ctrcap_proc *p;
+	uint64_t cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];
+	uint32_t pid = pid_of(s, m->idiag_inode);
+
+	if (!pid || cookie == (uint64_t)-1 || !cookie)
+		return;
+	p = ctrcap_proc_get(s->procs, pid);
+	o.tgid = o.tid = pid;
+	o.uid = m->idiag_uid;
+	o.gid = p ? p->gid : 0;
+	o.cgroup_id = ctrcap_cgroup_id_of_pid(s->cgroot, pid);
+	if (p)
+		memcpy(o.comm, p->comm, sizeof(o.comm));
+	bpf_map_update_elem(s->sock_fd, &cookie, &o, BPF_NOEXIST);
+	s->found++;
+	if (proto == IPPROTO_TCP && m->idiag_state == TCP_LISTEN) {
+		struct ctrcap_listen_key lk = { .netns_cookie = ns_cookie, .proto = proto };
+
+		lk.port = ntohs(m->id.idiag_sport);
+		bpf_map_update_elem(s->listen_fd, &lk, &o, BPF_NOEXIST);
+	} else if (m->id.idiag_dport) {
+		struct ctrcap_flow_key fk = { .proto = proto };
+
+		addr16(fk.saddr, m->idiag_family, m->id.idiag_src);
+		addr16(fk.daddr, m->idiag_family, m->id.idiag_dst);
+		fk.sport = m->id.idiag_sport;
+		fk.dport = m->id.idiag_dport;
+		bpf_map_update_elem(s->flow_fd, &fk, &o, BPF_NOEXIST);
+	}
+}
+
+/* Dump one family/protocol in the current namespace. */
+static int dump(struct scan *s, int family, uint8_t proto, uint64_t ns_cookie)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req = {
+		.nlh = { .nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+			 .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.r = { .sdiag_family = family, .sdiag_protocol = proto, .idiag_states = ~0u },
+	};
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	static char buf[32768];
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	int rounds = 0;
+
+	if (fd < 0)
+		return -1;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -1;
+	}
+	/* Bounded: a dump of 65536 sockets needs far fewer rounds. */
+	while (rounds++ < 100000) {
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
+		struct nlmsghdr *h;
+
+		if (n <= 0)
+			break;
+		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, n); h = NLMSG_NEXT(h, n)) {
+			if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) {
+				close(fd);
+				return 0;
+			}
+			if (h->nlmsg_len >= NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+				note(s, NLMSG_DATA(h), proto, ns_cookie);
+		}
+	}
+	close(fd);
+	return 0;
+}
+
+static uint64_t netns_cookie_here(void)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (fd < 0)
+		return 0;
+	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(fd);
+	return cookie;
+}
+
+int ctrcap_socket_scan(int sock_owner_fd, int flow_owner_fd, int listen_owner_fd,
+		       struct ctrcap_proc_table *procs)
+{
+	struct scan s = { .sock_fd = sock_owner_fd, .flow_fd = flow_owner_fd,
+			  .listen_fd = listen_owner_fd, .procs = procs };
+	struct ctrcap_netns *ns;
+	size_t nns;
+
+	if (ctrcap_cgroup2_root(s.cgroot, sizeof(s.cgroot)))
+		s.cgroot[0] = '\0';
+	s.v = calloc(MAX_SOCKS, sizeof(*s.v));
+	if (!s.v || ctrcap_netns_init() || ctrcap_netns_list(&ns, &nns)) {
+		free(s.v);
+		return -1;
+	}
+	map_inodes(&s);
+	for (size_t i = 0; i < nns; i++) {
+		uint64_t nc;
+
+		if (i > 0 && ctrcap_netns_enter(ns[i].path))
+			continue;
+		nc = netns_cookie_here();
+		dump(&s, AF_INET, IPPROTO_TCP, nc);
+		dump(&s, AF_INET6, IPPROTO_TCP, nc);
+		dump(&s, AF_INET, IPPROTO_UDP, nc);
+		dump(&s, AF_INET6, IPPROTO_UDP, nc);
+		if (i > 0 && ctrcap_netns_leave())
+			break;
+	}
+	free(ns);
+	free(s.v);
+	return s.found;
+}

@@ -1,0 +1,191 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The `ctrcap -v` text form of an identity (see ctrcap/identity_text.h). */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctrcap/identity_text.h"
+#include "utf8.h"
+
+struct out {
+	char *buf;
+	size_t cap, len; /* len counts what the full text needs */
+	bool first;	 /* no field yet on the current line */
+};
+
+static void out_raw(struct out *o, const char *s, size_t n)
+{
+	if (o->len < o->cap) {
+		size_t room = o->cap - o->len;
+
+		memcpy(o->buf + o->len, s, n < room ? n : room);
+	}
+	o->len += n;
+}
+
+static void out_fmt(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void out_fmt(struct out *o, const char *fmt, ...)
+{
+	char tmp[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		out_raw(o, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* Copy s, escaping what a terminal would misread: control bytes, '\', bad UTF-8. */
+static void out_esc(struct out *o, const struct ctrcap_str *s)
+{
+	const uint8_t *p = (const uint8_t *)s->ptr;
+	size_t i = 0, n;
+
+	while (i < s->len) {
+		if (p[i] == '\\') {
+			out_raw(o, "\\\\", 2);
+			i++;
+		} else if (p[i] == '\n') {
+			out_raw(o, "\\n", 2);
+			i++;
+		} else if (p[i] == '\t') {
+			out_raw(o, "\\t", 2);
+			i++;
+		} else if (p[i] < 0x20 || p[i] == 0x7f) {
+			out_fmt(o, "\\x%02x", p[i]);
+			i++;
+		} else if ((n = ctrcap_utf8_seq_len(p + i, s->len - i)) == 0) {
+			out_fmt(o, "\\x%02x", p[i]);
+			i++;
+		} else {
+			out_raw(o, (const char *)p + i, n);
+			i += n;
+		}
+	}
+}
+
+static void line_start(struct out *o, const char *indent, const char *what)
+{
+	if (indent)
+		out_raw(o, indent, strlen(indent));
+	out_raw(o, what, strlen(what));
+	out_raw(o, " (", 2);
+	o->first = true;
+}
+
+static void line_end(struct out *o)
+{
+	out_raw(o, ")\n", 2);
+}
+
+static void field_name(struct out *o, const char *name)
+{
+	if (!o->first)
+		out_raw(o, ", ", 2);
+	o->first = false;
+	out_raw(o, name, strlen(name));
+	out_raw(o, " ", 1);
+}
+
+static void field_u64(struct out *o, const char *name, uint64_t v)
+{
+	field_name(o, name);
+	out_fmt(o, "%" PRIu64, v);
+}
+
+static void field_str(struct out *o, const char *name, const struct ctrcap_str *s)
+{
+	if (!s->ptr)
+		return;
+	field_name(o, name);
+	out_esc(o, s);
+}
+
+/* The first present string of a and b (exe before comm). */
+static const struct ctrcap_str *either(const struct ctrcap_str *a, const struct ctrcap_str *b)
+{
+	return a->ptr ? a : b;
+}
+
+static void field_labels(struct out *o, const struct ctrcap_str *l, unsigned n)
+{
+	unsigned i;
+
+	if (!n)
+		return;
+	field_name(o, "labels");
+	out_raw(o, "{", 1);
+	for (i = 0; i < n && i < CTRCAP_MAX_LABELS; i++) {
+		if (i)
+			out_raw(o, ", ", 2);
+		if (l[i].ptr)
+			out_esc(o, &l[i]);
+	}
+	out_raw(o, "}", 1);
+}
+
+size_t ctrcap_identity_format(const struct ctrcap_identity *id, const char *indent, char *buf,
+			      size_t cap)
+{
+	struct out o = {.buf = buf, .cap = cap ? cap - 1 : 0};
+	const struct ctrcap_str *cmd = either(&id->exe, &id->comm);
+	const struct ctrcap_str *pcmd = either(&id->parent_exe, &id->parent_comm);
+
+	if ((id->present & (CTRCAP_HAS_PID | CTRCAP_HAS_TID)) || cmd->ptr || id->args.ptr) {
+		line_start(&o, indent, "Process");
+		if (id->present & CTRCAP_HAS_PID)
+			field_u64(&o, "pid", id->pid);
+		field_str(&o, "cmd", cmd);
+		field_str(&o, "args", &id->args);
+		/* Extras go last so the ptcpdump-shaped prefix stays the same. */
+		if ((id->present & CTRCAP_HAS_TID) &&
+		    (!(id->present & CTRCAP_HAS_PID) || id->tid != id->pid))
+			field_u64(&o, "tid", id->tid);
+		line_end(&o);
+	}
+	if ((id->present & (CTRCAP_HAS_UID | CTRCAP_HAS_GID)) || id->user.ptr) {
+		line_start(&o, indent, "User");
+		if (id->present & CTRCAP_HAS_UID)
+			field_u64(&o, "uid", id->uid);
+		if (id->present & CTRCAP_HAS_GID)
+			field_u64(&o, "gid", id->gid);
+		field_str(&o, "name", &id->user);
+		line_end(&o);
+	}
+	if ((id->present & CTRCAP_HAS_PARENT_PID) || pcmd->ptr || id->parent_args.ptr) {
+		line_start(&o, indent, "ParentProc");
+		if (id->present & CTRCAP_HAS_PARENT_PID)
+			field_u64(&o, "pid", id->parent_pid);
+		field_str(&o, "cmd", pcmd);
+		field_str(&o, "args", &id->parent_args);
+		line_end(&o);
+	}
+	if (id->ctr_name.ptr || id->ctr_id.ptr || id->ctr_image.ptr || id->ctr_runtime.ptr ||
+	    id->n_ctr_labels) {
+		line_start(&o, indent, "Container");
+		field_str(&o, "name", &id->ctr_name);
+		field_str(&o, "id", &id->ctr_id);
+		field_str(&o, "image", &id->ctr_image);
+		field_labels(&o, id->ctr_labels, id->n_ctr_labels);
+		field_str(&o, "runtime", &id->ctr_runtime);
+		line_end(&o);
+	}
+	if (id->pod_name.ptr || id->pod_namespace.ptr || id->pod_uid.ptr || id->k8s_ctr_name.ptr ||
+	    id->n_pod_labels) {
+		line_start(&o, indent, "Pod");
+		field_str(&o, "name", &id->pod_name);
+		field_str(&o, "namespace", &id->pod_namespace);
+		field_str(&o, "uid", &id->pod_uid);
+		field_str(&o, "container", &id->k8s_ctr_name);
+		field_labels(&o, id->pod_labels, id->n_pod_labels);
+		line_end(&o);
+	}
+	if (cap)
+		buf[o.len < o.cap ? o.len : o.cap] = '\0';
+	return o.len;
+}

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* pcapng block and option numbers, and the writer's state shared by its files. */
+#ifndef CTRCAP_PCAPNG_INT_H
+#define CTRCAP_PCAPNG_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctrcap/pcapng.h"
+
+#define PCAPNG_BT_SHB 0x0A0D0D0Au
+#define PCAPNG_BT_IDB 0x00000001u
+#define PCAPNG_BT_PB  0x00000002u /* obsolete Packet Block */
+#define PCAPNG_BT_SPB 0x00000003u
+#define PCAPNG_BT_ISB 0x00000005u
+#define PCAPNG_BT_EPB 0x00000006u
+#define PCAPNG_BOM    0x1A2B3C4Du
+
+#define PCAPNG_OPT_END	      0
+#define PCAPNG_OPT_COMMENT    1
+#define PCAPNG_SHB_HARDWARE   2
+#define PCAPNG_SHB_OS	      3
+#define PCAPNG_SHB_USERAPPL   4
+#define PCAPNG_IF_NAME	      2
+#define PCAPNG_IF_DESCRIPTION 3
+#define PCAPNG_IF_TSRESOL     9
+#define PCAPNG_EPB_FLAGS      2
+#define PCAPNG_EPB_PACKETID   5
+#define PCAPNG_ISB_IFRECV     4
+#define PCAPNG_ISB_IFDROP     5
+#define PCAPNG_ISB_OSDROP     7
+
+/* Blocks larger than this are refused by the reader as corrupt. */
+#define PCAPNG_BLOCK_MAX (16u * 1024 * 1024)
+
+#define PAD4(x) (((x) + 3u) & ~(size_t)3u)
+
+struct wr_iface {
+	uint32_t netns, ifindex;
+	char *name; /* if_name, NULL if none */
+	char *desc; /* if_description */
+	uint16_t linktype;
+	uint32_t snaplen;
+	uint64_t received, dropped, osdrop;
+	bool has_stats;
+};
+
+struct ctrcap_pcapng_writer {
+	int fd;
+	bool own_fd;	       /* opened by the writer, closed by it */
+	bool regular;	       /* output is a regular file: truncate after a failed write */
+	bool rotating;	       /* -C or -G: files are written aside and renamed */
+	bool failed;	       /* a write failed; nothing more is written */
+	char *label;	       /* what errors call the output: path, "stdout", "fd 5" */
+	char *path;	       /* the -w argument (strftime template when -G) */
+	char *tmp_name;	       /* hidden name the current rotated file is written under */
+	uint64_t file_off;     /* bytes of the current file already written to fd */
+	uint64_t whole_off;    /* file offset where the last block written whole ends */
+	size_t head;	       /* buf starts with this many bytes ending a split block */
+	uint64_t file_packets; /* EPBs in the current file */
+	uint64_t file_start_s; /* -G period start of the current file */
+	unsigned file_no;      /* -C index within the current -G period */
+
+	uint8_t *buf; /* whole blocks waiting to be written */
+	size_t len, cap;
+
+	struct ctrcap_pcapng_writer_opts o;
+	char *userappl, *os, *hardware;
+
+	struct wr_iface *ifs;
+	uint32_t n_ifs, cap_ifs;
+	uint32_t *slots; /* open-addressing index into ifs, value = if_id + 1 */
+	uint32_t n_slots;
+
+	char **done; /* finished files, oldest first, for -W */
+	unsigned n_done;
+
+	uint8_t *rec; /* CTRCAP_RECORD_MAX bytes of encode scratch */
+	char err[1024];
+};
+
+/* Record an error message (printf-style) as the writer's last error. */
+void wr_set_err(struct ctrcap_pcapng_writer *w, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Write buffered blocks to the output; on failure keep whole blocks only. */
+int wr_flush(struct ctrcap_pcapng_writer *w);
+
+/* Queue the SHB and every IDB known so far at the start of a new file. */
+int wr_file_header(struct ctrcap_pcapng_writer *w);
+
+/* Queue one ISB per interface that has stats. */
+int wr_stats_blocks(struct ctrcap_pcapng_writer *w);
+
+/* Bytes the ISBs of wr_stats_blocks() take. */
+size_t wr_stats_size(const struct ctrcap_pcapng_writer *w);
+
+/* Open the first rotated file (hidden name) for period start now_s. */
+int wr_rotate_open(struct ctrcap_pcapng_writer *w, uint64_t now_s);
+
+/* Rotate before a packet of block size need with timestamp ts_s if -C/-G say so. */
+int wr_rotate_maybe(struct ctrcap_pcapng_writer *w, uint64_t ts_s, size_t need);
+
+/* Finish the current rotated file: ISBs, flush, close, rename into place. */
+int wr_rotate_finish(struct ctrcap_pcapng_writer *w);
+
+/* Free the rotation bookkeeping. */
+void wr_rotate_free(struct ctrcap_pcapng_writer *w);
+
+#endif /* CTRCAP_PCAPNG_INT_H */

@@ -1,0 +1,754 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * pcapng writer: SHB, one IDB per (netns, ifindex), EPBs with direction,
+ * packet id and the identity option, ISBs at the end. Blocks are built
+ * whole in a buffer and written whole, so a failed write can be cut back
+ * to a block boundary and what is on disk stays a readable file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pcapng_int.h"
+#include "utf8.h"
+
+/* 64 KiB page-aligned writes plus room for the block that straddles them. */
+#define WR_BUF_SIZE (68u * 1024)
+/* How long a write may wait for a non-blocking pipe to drain. */
+#define WR_POLL_MS 30000
+
+void wr_set_err(struct ctrcap_pcapng_writer *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(w->err, sizeof(w->err), fmt, ap);
+	va_end(ap);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* ------------------------------------------------------------------ output */
+
+/*
+ * write() that turns SIGPIPE into EPIPE for pipes and fifos, so a reader
+ * going away is an error the caller reports instead of a silent death.
+ */
+static ssize_t write_nosigpipe(int fd, const void *p, size_t n)
+{
+	sigset_t pipe_set, old, pending;
+	struct timespec zero = {0};
+	bool was_pending;
+	ssize_t r;
+	int e;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	r = write(fd, p, n);
+	e = errno;
+	if (r < 0 && e == EPIPE && !was_pending)
+		sigtimedwait(&pipe_set, NULL, &zero);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	errno = e;
+	return r;
+}
+
+/*
+ * End of the last block that lies whole within buf[0..k), as an offset in
+ * buf, or -1 when none does. buf starts with the tail of a block whose head
+ * went out earlier (w->head bytes), then whole blocks in host byte order.
+ */
+static ssize_t last_boundary(const struct ctrcap_pcapng_writer *w, size_t k)
+{
+	size_t off = w->head;
+	ssize_t last = off <= k ? (ssize_t)off : -1;
+
+	while (w->len - off >= 8) {
+		uint32_t bl;
+
+		if (off > k)
+			break;
+		memcpy(&bl, w->buf + off + 4, 4);
+		if (bl > k - off)
+			break;
+		off += bl;
+		last = (ssize_t)off;
+	}
+	return last;
+}
+
+static void wr_fail(struct ctrcap_pcapng_writer *w, int e, size_t written)
+{
+	const char *hint = "";
+	ssize_t b;
+
+	w->failed = true;
+	if (e == EPIPE)
+		hint = " (the reading side closed the pipe)";
+	else if (e == ENOSPC || e == EDQUOT)
+		hint = " (file system full)";
+	if (!w->regular) {
+		wr_set_err(w, "writing %s: %s%s", w->label, strerror(e), hint);
+		return;
+	}
+	b = last_boundary(w, written);
+	if (b >= 0)
+		w->whole_off = w->file_off + (uint64_t)b;
+	if (ftruncate(w->fd, (off_t)w->whole_off) < 0) {
+		wr_set_err(w,
+			   "writing %s: %s%s; cutting it back to the last whole block failed: %s",
+			   w->label, strerror(e), hint, strerror(errno));
+		return;
+	}
+	w->file_off = w->whole_off;
+	wr_set_err(w, "writing %s: %s%s; the file keeps its first %llu bytes, all whole blocks",
+		   w->label, strerror(e), hint, (unsigned long long)w->file_off);
+}
+
+/* Write buf[0..n) and drop it from the buffer, keeping block bookkeeping. */
+static int wr_write(struct ctrcap_pcapng_writer *w, size_t n)
+{
+	size_t done = 0, off;
+	int waited = 0;
+	ssize_t b;
+
+	if (w->failed)
+		return -1;
+	while (done < n) {
+		ssize_t r = w->regular ? write(w->fd, w->buf + done, n - done)
+				       : write_nosigpipe(w->fd, w->buf + done, n - done);
+
+		if (r > 0) {
+			done += (size_t)r;
+			continue;
+		}
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) && waited < WR_POLL_MS) {
+			struct pollfd pfd = {.fd = w->fd, .events = POLLOUT};
+
+			poll(&pfd, 1, 100);
+			waited += 100;
+			continue;
+		}
+		wr_fail(w, r < 0 ? errno : EIO, done);
+		w->len = 0;
+		w->head = 0;
+		return -1;
+	}
+	b = last_boundary(w, n);
+	if (b >= 0)
+		w->whole_off = w->file_off + (uint64_t)b;
+	/* The block that straddles n, if any, leaves its tail as the new head. */
+	off = b >= 0 ? (size_t)b : w->head;
+	while (off < n) {
+		uint32_t bl;
+
+		memcpy(&bl, w->buf + off + 4, 4);
+		off += bl;
+	}
+	w->head = off - n;
+	w->file_off += n;
+	memmove(w->buf, w->buf + n, w->len - n);
+	w->len -= n;
+	return 0;
+}
+
+int wr_flush(struct ctrcap_pcapng_writer *w)
+{
+	return w->len ? wr_write(w, w->len) : (w->failed ? -1 : 0);
+}
+
+/*
+ * Make room in a full buffer. For a regular file write up to a page
+ * boundary of the file and keep the rest: unaligned writes cost the page
+ * cache about half its speed here (measured, bench/writer). A block split
+ * this way is whole on disk once the next write lands; a failure in between
+ * truncates back to the last whole block.
+ */
+static int wr_make_room(struct ctrcap_pcapng_writer *w)
+{
+	uint64_t end;
+
+	if (!w->regular)
+		return wr_flush(w);
+	end = (w->file_off + w->len) & ~(uint64_t)4095;
+	if (end <= w->file_off)
+		return wr_flush(w);
+	return wr_write(w, (size_t)(end - w->file_off));
+}
+
+/* Make room for a block of need bytes, flushing or growing the buffer. */
+static uint8_t *wr_reserve(struct ctrcap_pcapng_writer *w, size_t need)
+{
+	uint8_t *p;
+
+	if (w->failed)
+		return NULL;
+	if (w->cap - w->len < need && wr_make_room(w) < 0)
+		return NULL;
+	if (w->cap - w->len < need) {
+		p = realloc(w->buf, w->len + need);
+		if (!p) {
+			wr_set_err(w, "writing %s: out of memory for a %zu-byte block", w->label,
+				   need);
+			return NULL;
+		}
+		w->buf = p;
+		w->cap = w->len + need;
+	}
+	p = w->buf + w->len;
+	w->len += need;
+	return p;
+}
+
+/* ------------------------------------------------------------------ blocks */
+
+static uint8_t *put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+	return p + 4;
+}
+
+static uint8_t *put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+	return p + 8;
+}
+
+static uint8_t *put_opt_hdr(uint8_t *p, uint16_t code, uint16_t len)
+{
+	memcpy(p, &code, 2);
+	memcpy(p + 2, &len, 2);
+	return p + 4;
+}
+
+/* Option value bytes, zero-padded to 4. */
+static uint8_t *put_opt(uint8_t *p, uint16_t code, const void *val, size_t len)
+{
+	p = put_opt_hdr(p, code, (uint16_t)len);
+	if (len)
+		memcpy(p, val, len);
+	memset(p + len, 0, PAD4(len) - len);
+	return p + PAD4(len);
+}
+
+/* Bytes of a string option, or 0 when s is NULL; strings are cut to fit 64 KiB. */
+static size_t str_opt_len(const char *s)
+{
+	return s ? 4 + PAD4(ctrcap_utf8_cut(s, strlen(s), 0xfffc)) : 0;
+}
+
+static uint8_t *put_str_opt(uint8_t *p, uint16_t code, const char *s)
+{
+	if (!s)
+		return p;
+	return put_opt(p, code, s, ctrcap_utf8_cut(s, strlen(s), 0xfffc));
+}
+
+static int wr_shb(struct ctrcap_pcapng_writer *w)
+{
+	/* header 8, magic 4, version 4, section length 8, options, end 4, trailer 4 */
+	size_t total =
+	    24 + str_opt_len(w->hardware) + str_opt_len(w->os) + str_opt_len(w->userappl) + 4 + 4;
+	uint8_t *b = wr_reserve(w, total), *p;
+
+	if (!b)
+		return -1;
+	p = put32(b, PCAPNG_BT_SHB);
+	p = put32(p, (uint32_t)total);
+	p = put32(p, PCAPNG_BOM);
+	p = put32(p, 1 | (0u << 16)); /* major 1, minor 0 in host order */
+	p = put64(p, UINT64_MAX);     /* section length unknown: written as a stream */
+	p = put_str_opt(p, PCAPNG_SHB_HARDWARE, w->hardware);
+	p = put_str_opt(p, PCAPNG_SHB_OS, w->os);
+	p = put_str_opt(p, PCAPNG_SHB_USERAPPL, w->userappl);
+	p = put_opt_hdr(p, PCAPNG_OPT_END, 0);
+	put32(p, (uint32_t)total);
+	return 0;
+}
+
+static int wr_idb(struct ctrcap_pcapng_writer *w, const struct wr_iface *ifc)
+{
+	uint8_t tsresol = 9;
+	size_t total = 16 + str_opt_len(ifc->name) + str_opt_len(ifc->desc) + 8 + 4 + 4;
+	uint8_t *b = wr_reserve(w, total), *p;
+
+	if (!b)
+		return -1;
+	p = put32(b, PCAPNG_BT_IDB);
+	p = put32(p, (uint32_t)total);
+	memcpy(p, &ifc->linktype, 2);
+	memset(p + 2, 0, 2);
+	p = put32(p + 4, ifc->snaplen);
+	p = put_str_opt(p, PCAPNG_IF_NAME, ifc->name);
+	p = put_str_opt(p, PCAPNG_IF_DESCRIPTION, ifc->desc);
+	p = put_opt(p, PCAPNG_IF_TSRESOL, &tsresol, 1);
+	p = put_opt_hdr(p, PCAPNG_OPT_END, 0);
+	put32(p, (uint32_t)total);
+	return 0;
+}
+
+#define ISB_SIZE (8u + 12 + 3 * 12 + 4 + 4)
+
+size_t wr_stats_size(const struct ctrcap_pcapng_writer *w)
+{
+	size_t n = 0;
+	uint32_t i;
+
+	for (i = 0; i < w->n_ifs; i++)
+		n += w->ifs[i].has_stats ? ISB_SIZE : 0;
+	return n;
+}
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int wr_stats_blocks(struct ctrcap_pcapng_writer *w)
+{
+	uint64_t ts = now_ns();
+	uint32_t i;
+
+	for (i = 0; i < w->n_ifs; i++) {
+		const struct wr_iface *ifc = &w->ifs[i];
+		uint8_t *b, *p;
+
+		if (!ifc->has_stats)
+			continue;
+		b = wr_reserve(w, ISB_SIZE);
+		if (!b)
+			return -1;
+		p = put32(b, PCAPNG_BT_ISB);
+		p = put32(p, ISB_SIZE);
+		p = put32(p, i);
+		p = put32(p, (uint32_t)(ts >> 32));
+		p = put32(p, (uint32_t)ts);
+		p = put_opt(p, PCAPNG_ISB_IFRECV, &ifc->received, 8);
+		p = put_opt(p, PCAPNG_ISB_IFDROP, &ifc->dropped, 8);
+		p = put_opt(p, PCAPNG_ISB_OSDROP, &ifc->osdrop, 8);
+		p = put_opt_hdr(p, PCAPNG_OPT_END, 0);
+		put32(p, ISB_SIZE);
+	}
+	return 0;
+}
+
+int wr_file_header(struct ctrcap_pcapng_writer *w)
+{
+	uint32_t i;
+
+	if (wr_shb(w) < 0)
+		return -1;
+	for (i = 0; i < w->n_ifs; i++) {
+		if (wr_idb(w, &w->ifs[i]) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------ open */
+
+static int wr_open_output(struct ctrcap_pcapng_writer *w, const struct ctrcap_pcapng_writer_opts *o)
+{
+	struct stat st;
+	char tmp[32];
+
+	if (!o->path) {
+		w->fd = o->fd;
+		snprintf(tmp, sizeof(tmp), "fd %d", o->fd);
+		w->label = strdup(tmp);
+	} else if (!strcmp(o->path, "-")) {
+		w->fd = STDOUT_FILENO;
+		w->label = strdup("stdout");
+	} else {
+		w->fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		w->own_fd = true;
+		w->label = strdup(o->path);
+		if (w->fd < 0) {
+			wr_set_err(w, "opening %s for writing: %s", o->path, strerror(errno));
+			return -1;
+		}
+	}
+	if (!w->label) {
+		wr_set_err(w, "out of memory");
+		return -1;
+	}
+	if (fstat(w->fd, &st) < 0) {
+		wr_set_err(w, "%s: %s", w->label, strerror(errno));
+		return -1;
+	}
+	w->regular = S_ISREG(st.st_mode);
+	if (w->regular) {
+		off_t pos = lseek(w->fd, 0, SEEK_CUR);
+
+		w->file_off = pos > 0 ? (uint64_t)pos : 0;
+		w->whole_off = w->file_off;
+	}
+	return 0;
+}
+
+static void default_sysinfo(struct ctrcap_pcapng_writer *w)
+{
+	struct utsname u;
+	char os[sizeof(u.sysname) + sizeof(u.release) + 2];
+
+	if (uname(&u) < 0)
+		return;
+	if (!w->os) {
+		snprintf(os, sizeof(os), "%s %s", u.sysname, u.release);
+		w->os = strdup(os);
+	}
+	if (!w->hardware)
+		w->hardware = strdup(u.machine);
+}
+
+static void wr_free(struct ctrcap_pcapng_writer *w)
+{
+	uint32_t i;
+
+	if (w->own_fd && w->fd >= 0)
+		close(w->fd);
+	for (i = 0; i < w->n_ifs; i++) {
+		free(w->ifs[i].name);
+		free(w->ifs[i].desc);
+	}
+	wr_rotate_free(w);
+	free(w->ifs);
+	free(w->slots);
+	free(w->buf);
+	free(w->rec);
+	free(w->label);
+	free(w->path);
+	free(w->userappl);
+	free(w->os);
+	free(w->hardware);
+	free(w);
+}
+
+struct ctrcap_pcapng_writer *ctrcap_pcapng_writer_open(const struct ctrcap_pcapng_writer_opts *o,
+						       char *err, size_t errlen)
+{
+	struct ctrcap_pcapng_writer *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (!w) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	w->fd = -1;
+	w->o = *o;
+	w->rotating = o->rotate_bytes || o->rotate_seconds;
+	w->path = dup_or_null(o->path);
+	w->userappl = dup_or_null(o->userappl);
+	w->os = dup_or_null(o->os);
+	w->hardware = dup_or_null(o->hardware);
+	default_sysinfo(w);
+	w->buf = malloc(WR_BUF_SIZE);
+	w->cap = WR_BUF_SIZE;
+	w->rec = malloc(CTRCAP_RECORD_MAX);
+	if (!w->buf || !w->rec || (o->path && !w->path)) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (w->rotating && (!o->path || !strcmp(o->path, "-"))) {
+		snprintf(err, errlen, "rotation (-C/-G) needs a file name, not %s",
+			 o->path ? "stdout" : "a file descriptor");
+		goto fail;
+	}
+	if (w->rotating)
+		rc = wr_rotate_open(w, now_ns() / 1000000000u);
+	else
+		rc = wr_open_output(w, o);
+	if (rc < 0 || wr_file_header(w) < 0 || wr_flush(w) < 0) {
+		snprintf(err, errlen, "%s", w->err);
+		goto fail;
+	}
+	return w;
+fail:
+	if (w->tmp_name)
+		unlink(w->tmp_name);
+	wr_free(w);
+	return NULL;
+}
+
+/* ------------------------------------------------------------------ interfaces */
+
+static uint32_t if_hash(uint32_t netns, uint32_t ifindex)
+{
+	uint64_t k = ((uint64_t)netns << 32) | ifindex;
+
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdull;
+	k ^= k >> 33;
+	return (uint32_t)k;
+}
+
+/* Slot of (netns, ifindex): the one holding it, or the empty one to fill. */
+static uint32_t *if_slot(struct ctrcap_pcapng_writer *w, uint32_t netns, uint32_t ifindex)
+{
+	uint32_t mask = w->n_slots - 1, i = if_hash(netns, ifindex) & mask;
+
+	for (;;) {
+		uint32_t v = w->slots[i];
+
+		if (!v || (w->ifs[v - 1].netns == netns && w->ifs[v - 1].ifindex == ifindex))
+			return &w->slots[i];
+		i = (i + 1) & mask;
+	}
+}
+
+static int if_index_grow(struct ctrcap_pcapng_writer *w)
+{
+	uint32_t n = w->n_slots ? w->n_slots * 2 : 64, i;
+	uint32_t *old = w->slots;
+
+	w->slots = calloc(n, sizeof(*w->slots));
+	if (!w->slots) {
+		w->slots = old;
+		return -1;
+	}
+	w->n_slots = n;
+	/* Later ids win: an ifindex reused under a new name points at its new IDB. */
+	for (i = 0; i < w->n_ifs; i++)
+		*if_slot(w, w->ifs[i].netns, w->ifs[i].ifindex) = i + 1;
+	free(old);
+	return 0;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	if (!a || !b)
+		return a == b;
+	return !strcmp(a, b);
+}
+
+int ctrcap_pcapng_writer_interface(struct ctrcap_pcapng_writer *w, uint32_t netns, uint32_t ifindex,
+				   const char *ifname, const char *netns_desc, uint16_t linktype,
+				   uint32_t snaplen)
+{
+	struct wr_iface *ifc;
+	uint32_t *slot;
+	char desc[512];
+
+	if (w->failed)
+		return -1;
+	/* Keep the index at most half full so probes stay short. */
+	if ((w->n_ifs + 1) * 2 > w->n_slots && if_index_grow(w) < 0) {
+		wr_set_err(w, "writing %s: out of memory for interface %s", w->label,
+			   ifname ? ifname : "?");
+		return -1;
+	}
+	slot = if_slot(w, netns, ifindex);
+	if (*slot) {
+		ifc = &w->ifs[*slot - 1];
+		if (same_str(ifc->name, ifname) && ifc->linktype == linktype &&
+		    ifc->snaplen == snaplen)
+			return (int)(*slot - 1);
+	}
+	if (w->n_ifs >= (uint32_t)INT32_MAX) {
+		wr_set_err(w, "writing %s: too many interfaces", w->label);
+		return -1;
+	}
+	if (w->n_ifs == w->cap_ifs) {
+		uint32_t n = w->cap_ifs ? w->cap_ifs * 2 : 16;
+		struct wr_iface *p = realloc(w->ifs, n * sizeof(*p));
+
+		if (!p) {
+			wr_set_err(w, "writing %s: out of memory for interface %s", w->label,
+				   ifname ? ifname : "?");
+			return -1;
+		}
+		w->ifs = p;
+		w->cap_ifs = n;
+	}
+	if (netns_desc && *netns_desc)
+		snprintf(desc, sizeof(desc), "netns %u (%s)", netns, netns_desc);
+	else
+		snprintf(desc, sizeof(desc), "netns %u", netns);
+	ifc = &w->ifs[w->n_ifs];
+	memset(ifc, 0, sizeof(*ifc));
+	ifc->netns = netns;
+	ifc->ifindex = ifindex;
+	ifc->name = dup_or_null(ifname);
+	ifc->desc = strdup(desc);
+	ifc->linktype = linktype;
+	ifc->snaplen = snaplen;
+	if (!ifc->desc || (ifname && !ifc->name)) {
+		free(ifc->name);
+		free(ifc->desc);
+		wr_set_err(w, "writing %s: out of memory for interface %s", w->label,
+			   ifname ? ifname : "?");
+		return -1;
+	}
+	if (wr_idb(w, ifc) < 0) {
+		free(ifc->name);
+		free(ifc->desc);
+		return -1;
+	}
+	w->n_ifs++;
+	*slot = w->n_ifs;
+	if (w->o.flush_each && wr_flush(w) < 0)
+		return -1;
+	return (int)(w->n_ifs - 1);
+}
+
+/* ------------------------------------------------------------------ packets */
+
+int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
+				const struct ctrcap_pcapng_packet *p)
+{
+	size_t rec_len = 0, opts = 0, total;
+	const uint8_t *rec = NULL;
+	uint8_t *b, *q;
+
+	if (w->failed)
+		return -1;
+	if (p->if_id >= w->n_ifs) {
+		wr_set_err(w, "writing %s: packet names interface %u, only %u defined", w->label,
+			   p->if_id, w->n_ifs);
+		return -1;
+	}
+	if (p->caplen > p->origlen) {
+		wr_set_err(w, "writing %s: packet on %s has caplen %u > origlen %u", w->label,
+			   w->ifs[p->if_id].name ? w->ifs[p->if_id].name : "?", p->caplen,
+			   p->origlen);
+		return -1;
+	}
+	if (p->caplen > PCAPNG_BLOCK_MAX - 0x20000 || (p->caplen && !p->data)) {
+		wr_set_err(w, "writing %s: packet on %s: %s", w->label,
+			   w->ifs[p->if_id].name ? w->ifs[p->if_id].name : "?",
+			   p->caplen && !p->data ? "no data" : "caplen too large for a block");
+		return -1;
+	}
+	if (p->direction > CTRCAP_DIR_OUT) {
+		wr_set_err(w, "writing %s: invalid direction %u", w->label, p->direction);
+		return -1;
+	}
+	if (p->record_len) {
+		if (p->record_len > CTRCAP_RECORD_MAX || !p->record) {
+			wr_set_err(w,
+				   "writing %s: pre-encoded identity record of %u bytes (max %u)",
+				   w->label, p->record_len, CTRCAP_RECORD_MAX);
+			return -1;
+		}
+		rec = p->record;
+		rec_len = p->record_len;
+	} else if (p->id) {
+		int n = ctrcap_record_encode(p->id, w->rec, CTRCAP_RECORD_MAX);
+
+		rec = w->rec;
+		rec_len = n > 0 ? (size_t)n : 0;
+	}
+	if (rec)
+		opts += 4 + PAD4(4 + rec_len);
+	if (p->direction != CTRCAP_DIR_UNKNOWN)
+		opts += 8;
+	if (p->packet_id)
+		opts += 12;
+	if (opts)
+		opts += 4;
+	total = 28 + PAD4(p->caplen) + opts + 4;
+
+	if (w->rotating && wr_rotate_maybe(w, p->ts_ns / 1000000000u, total) < 0)
+		return -1;
+	b = wr_reserve(w, total);
+	if (!b)
+		return -1;
+	q = put32(b, PCAPNG_BT_EPB);
+	q = put32(q, (uint32_t)total);
+	q = put32(q, p->if_id);
+	q = put32(q, (uint32_t)(p->ts_ns >> 32));
+	q = put32(q, (uint32_t)p->ts_ns);
+	q = put32(q, p->caplen);
+	q = put32(q, p->origlen);
+	if (p->caplen)
+		memcpy(q, p->data, p->caplen);
+	memset(q + p->caplen, 0, PAD4(p->caplen) - p->caplen);
+	q += PAD4(p->caplen);
+	if (p->direction != CTRCAP_DIR_UNKNOWN)
+		q = put_opt(q, PCAPNG_EPB_FLAGS, &p->direction, 4);
+	if (p->packet_id)
+		q = put_opt(q, PCAPNG_EPB_PACKETID, &p->packet_id, 8);
+	if (rec) {
+		uint32_t pen = CTRCAP_PEN;
+		size_t vlen = 4 + rec_len;
+
+		q = put_opt_hdr(q, CTRCAP_OPT_CUSTOM_BIN, (uint16_t)vlen);
+		memcpy(q, &pen, 4);
+		memcpy(q + 4, rec, rec_len);
+		memset(q + vlen, 0, PAD4(vlen) - vlen);
+		q += PAD4(vlen);
+	}
+	if (opts)
+		q = put_opt_hdr(q, PCAPNG_OPT_END, 0);
+	put32(q, (uint32_t)total);
+	w->file_packets++;
+	if (w->o.flush_each)
+		return wr_flush(w);
+	return 0;
+}
+
+void ctrcap_pcapng_writer_set_stats(struct ctrcap_pcapng_writer *w, uint32_t if_id,
+				    uint64_t received, uint64_t dropped, uint64_t osdrop)
+{
+	if (if_id >= w->n_ifs)
+		return;
+	w->ifs[if_id].received = received;
+	w->ifs[if_id].dropped = dropped;
+	w->ifs[if_id].osdrop = osdrop;
+	w->ifs[if_id].has_stats = true;
+}
+
+int ctrcap_pcapng_writer_flush(struct ctrcap_pcapng_writer *w)
+{
+	return wr_flush(w);
+}
+
+int ctrcap_pcapng_writer_close(struct ctrcap_pcapng_writer *w, char *err, size_t errlen)
+{
+	int rc = 0;
+
+	if (!w)
+		return 0;
+	if (w->rotating) {
+		rc = wr_rotate_finish(w);
+	} else {
+		if (!w->failed && (wr_stats_blocks(w) < 0 || wr_flush(w) < 0))
+			rc = -1;
+		if (w->own_fd && close(w->fd) < 0 && !w->failed) {
+			wr_set_err(w, "closing %s: %s", w->label, strerror(errno));
+			rc = -1;
+		}
+		w->own_fd = false;
+	}
+	if (w->failed)
+		rc = -1;
+	if (err && errlen)
+		snprintf(err, errlen, "%s", rc < 0 ? w->err : "");
+	wr_free(w);
+	return rc;
+}
+
+const char *ctrcap_pcapng_writer_error(const struct ctrcap_pcapng_writer *w)
+{
+	return w->err;
+}

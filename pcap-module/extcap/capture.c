@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Copying the helper's pcapng stream into Wireshark's fifo. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "extcap_util.h"
+#include "helper.h"
+
+/* How long Wireshark gets to open its end of the fifo. */
+#define FIFO_OPEN_TIMEOUT_MS 60000
+#define POLL_MS 100
+/* How long a failed capture waits for Wireshark to open the fifo. */
+#define FIFO_RELEASE_MS 3000
+#define ERRTEXT_MAX 8192
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+void capture_signals_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked open() or write() returns EINTR on stop. */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/* The helper's stderr, the last ERRTEXT_MAX bytes of it. */
+struct errtext {
+	char buf[ERRTEXT_MAX + 1];
+	size_t len;
+};
+
+/* Read what fd has into t; returns false at EOF or on error. */
+static bool errtext_read(int fd, struct errtext *t)
+{
+	char chunk[4096];
+
+	_Static_assert(sizeof(chunk) < ERRTEXT_MAX, "a chunk must fit the error buffer");
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+
+		if (n == 0)
+			return false;
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR;
+		/* A chunk is smaller than the buffer: make room, then append. */
+		if (t->len + (size_t)n > ERRTEXT_MAX) {
+			size_t cut = t->len + (size_t)n - ERRTEXT_MAX;
+
+			memmove(t->buf, t->buf + cut, t->len - cut);
+			t->len -= cut;
+		}
+		memcpy(t->buf + t->len, chunk, (size_t)n);
+		t->len += (size_t)n;
+		t->buf[t->len] = '\0';
+	}
+}
+
+/* Write all of buf; 0, or -1 with errno (EINTR only when a stop is asked). */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0) {
+			if (errno == EINTR && !stop_signal)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* True once pid has exited (it stays waitable). */
+static bool helper_ended(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	return !waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) && si.si_pid == pid;
+}
+
+/*
+ * Open the fifo for writing without blocking the helper's stderr: retry
+ * while Wireshark has not opened its end yet. Returns the fd, -2 when a
+ * stop came first or the helper ended, -1 with err set.
+ */
+static int open_fifo(const char *path, int efd, struct errtext *et, bool *err_open, pid_t pid,
+		     char *err, size_t errlen)
+{
+	long long deadline = now_ms() + FIFO_OPEN_TIMEOUT_MS;
+
+	for (;;) {
+		int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+		struct pollfd p = { efd, POLLIN, 0 };
+
+		if (fd >= 0) {
+			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+			return fd;
+		}
+		if (errno != ENXIO && errno != EINTR) {
+			ext_err(err, errlen, "cannot open fifo %s: %s", path, strerror(errno));
+			return -1;
+		}
+		if (stop_signal)
+			return -2;
+		if (now_ms() > deadline) {
+			ext_err(err, errlen, "nobody opened fifo %s for reading within %d s", path,
+				FIFO_OPEN_TIMEOUT_MS / 1000);
+			return -1;
+		}
+		if (helper_ended(pid))
+			return -2;
+		if (!*err_open) {
+			usleep(50 * 1000);
+			continue;
+		}
+		if (poll(&p, 1, 50) > 0)
+			*err_open = errtext_read(efd, et);
+	}
+}
+
+/* Wait for pid until deadline (ms, monotonic), then SIGKILL it. */
+static int reap(pid_t pid, long long deadline, int *status)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+
+		if (r == pid)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (now_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+				;
+			return 1;
+		}
+		usleep(20000);
+	}
+}
+
+void capture_release_fifo(const char *fifo_path, unsigned wait_ms)
+{
+	long long deadline = now_ms() + wait_ms;
+
+	if (!fifo_path)
+		return;
+	for (;;) {
+		int fd = open(fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+		if (fd >= 0) {
+			close(fd);
+			return;
+		}
+		if (errno != ENXIO || stop_signal || now_ms() >= deadline)
+			return;
+		usleep(20000);
+	}
+}
+
+int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms, char *err,
+		size_t errlen)
+{
+	static struct errtext et;
+	static char buf[65536];
+	int ofd = -1, efd = -1, fifo = -1, status = 0, rc = -1;
+	bool out_open = true, err_open = true, stopping = false, discard = false, killed;
+	long long stop_deadline = 0;
+	pid_t pid;
+
+	err[0] = '\0';
+	et.len = 0;
+	et.buf[0] = '\0';
+	if (helper_spawn(argv, &pid, &ofd, &efd, err, errlen)) {
+		capture_release_fifo(fifo_path, FIFO_RELEASE_MS);
+		return -1;
+	}
+
+	fifo = open_fifo(fifo_path, efd, &et, &err_open, pid, err, errlen);
+	if (fifo < 0) {
+		/* -1: our error (stop the helper); -2: stop asked or helper gone. */
+		discard = true;
+		if (fifo == -1)
+			stopping = true;
+	}
+
+	while (out_open || err_open) {
+		struct pollfd p[2] = { { out_open ? ofd : -1, POLLIN, 0 },
+				       { err_open ? efd : -1, POLLIN, 0 } };
+
+		if (stop_signal && !stopping)
+			stopping = true;
+		if (stopping && !stop_deadline) {
+			discard = true;
+			kill(pid, SIGTERM);
+			stop_deadline = now_ms() + stop_ms;
+		}
+		if (stopping && now_ms() >= stop_deadline)
+			break;
+		if (poll(p, 2, POLL_MS) < 0 && errno != EINTR) {
+			ext_err(err, errlen, "poll: %s", strerror(errno));
+			stopping = true;
+			continue;
+		}
+		if (err_open && p[1].revents)
+			err_open = errtext_read(efd, &et);
+		if (!out_open || !p[0].revents)
+			continue;
+		for (int i = 0; i < 16; i++) {
+			ssize_t n = read(ofd, buf, sizeof(buf));
+
+			if (n == 0) {
+				out_open = false;
+				break;
+			}
+			if (n < 0) {
+				if (errno != EAGAIN && errno != EINTR)
+					out_open = false;
+				break;
+			}
+			if (discard)
+				continue; /* drained so that a stopping helper never blocks */
+			if (write_all(fifo, buf, (size_t)n)) {
+				/* EPIPE: Wireshark closed the fifo, a normal stop. */
+				if (errno != EPIPE && errno != EINTR)
+					ext_err(err, errlen, "writing to fifo %s: %s", fifo_path,
+						strerror(errno));
+				stopping = true;
+				break;
+			}
+		}
+	}
+
+	if (!stop_deadline) {
+		/* The helper closed its output: it is ending by itself. */
+		stop_deadline = now_ms() + stop_ms;
+	}
+	killed = reap(pid, stop_deadline, &status) == 1;
+	if (err[0]) {
+		rc = -1; /* an error of ours (fifo, poll), already described */
+	} else if (killed) {
+		ext_err(err, errlen, "capture helper %s did not stop within %u ms and was killed",
+			argv[0], stop_ms);
+	} else if (stopping) {
+		rc = 0; /* we asked it to stop: how it ended is expected */
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		rc = 0;
+	} else if (WIFSIGNALED(status)) {
+		ext_err(err, errlen, "capture helper %s ended by signal %d", argv[0],
+			WTERMSIG(status));
+	} else {
+		helper_error_line(et.buf, err, errlen);
+	}
+	if (fifo >= 0)
+		close(fifo);
+	else if (rc)
+		capture_release_fifo(fifo_path, FIFO_RELEASE_MS);
+	close(ofd);
+	close(efd);
+	return rc;
+}

@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* The per-client rpcap control loop (see rpcap_session.h). */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ctrcap/pktap.h"
+#include "pktap_frame.h"
+#include "rpcap_capture.h"
+#include "rpcap_filter.h"
+#include "rpcap_proto.h"
+#include "rpcap_session.h"
+#include "rpcap_sources.h"
+
+#define MAX_AUTH_FAILURES 3
+#define AUTH_FAIL_DELAY_US 300000
+#define DATA_ACCEPT_MS 10000
+#define RECV_PAYLOAD_MS 10000
+/* What the server tells the client to size its socket buffer with. */
+#define DATA_BUFSIZE (1 << 20)
+
+volatile sig_atomic_t rpcap_session_stop;
+
+struct session {
+	int fd;
+	const struct rpcap_server_cfg *cfg;
+	const char *peer;
+	bool authed;
+	int auth_failures;
+	bool opened;
+	struct rpcap_source source;
+	struct rpcap_capture *cap;
+	struct rpcap_stats_msg last_stats;
+	uint8_t *payload;
+};
+
+static void slog(const struct session *s, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void slog(const struct session *s, const char *fmt, ...)
+{
+	char msg[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "ctrcap-rpcapd[%d] %s: %s\n", (int)getpid(), s->peer, msg);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read exactly n bytes within timeout_ms. 0, -1 on EOF/error, -2 on timeout. */
+static int recv_full(int fd, uint8_t *buf, size_t n, int timeout_ms)
+{
+	long long end = now_ms() + timeout_ms;
+	size_t got = 0;
+
+	while (got < n) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		long long left = end - now_ms();
+		ssize_t r;
+
+		if (rpcap_session_stop)
+			return -1;
+		if (left <= 0)
+			return -2;
+		if (poll(&p, 1, left > 1000 ? 1000 : (int)left) <= 0)
+			continue;
+		r = recv(fd, buf + got, n - got, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+static int send_all(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+
+	while (n > 0) {
+		ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+static int reply(struct session *s, uint8_t req, uint16_t value, const void *body, uint32_t len)
+{
+	uint8_t h[RPCAP_HDR_LEN];
+
+	rpcap_hdr_build(h, RPCAP_VERSION, req | RPCAP_MSG_IS_REPLY, value, len);
+	if (send_all(s->fd, h, sizeof(h)) < 0 || (len && send_all(s->fd, body, len) < 0))
+		return -1;
+	return 0;
+}
+
+/* An ERROR message; logged too, so the operator sees what clients were told. */
+static int reply_error(struct session *s, uint16_t code, const char *msg)
+{
+	uint8_t h[RPCAP_HDR_LEN];
+	size_t len = strlen(msg);
+
+	slog(s, "error %u sent: %s", code, msg);
+	rpcap_hdr_build(h, RPCAP_VERSION, RPCAP_MSG_ERROR, code, (uint32_t)len);
+	if (send_all(s->fd, h, sizeof(h)) < 0 || send_all(s->fd, msg, len) < 0)
+		return -1;
+	return 0;
+}
+
+static int do_auth(struct session *s, uint32_t plen)
+{
+	struct rpcap_auth_msg m;
+	uint8_t body[RPCAP_AUTHREPLY_LEN];
+	char err[512];
+	int code;
+
+	if (rpcap_auth_parse(s->payload, plen, &m, err, sizeof(err)) < 0)
+		return reply_error(s, RPCAP_ERR_AUTH, err);
+	code = rpcap_auth_check(&s->cfg->auth, &m, err, sizeof(err));
+	if (code) {
+		s->auth_failures++;
+		usleep(AUTH_FAIL_DELAY_US); /* slows password guessing */
+		if (reply_error(s, (uint16_t)code, err) < 0)
+			return -1;
+		if (s->auth_failures >= MAX_AUTH_FAILURES) {
+			slog(s, "%d failed authentications, disconnecting", s->auth_failures);
+			return -1;
+		}
+		return 0;
+	}
+	s->authed = true;
+	slog(s, "authenticated (%s)", m.type == RPCAP_AUTH_NULL ? "null" : "password");
+	rpcap_authreply_build(body);
+	return reply(s, RPCAP_MSG_AUTH_REQ, 0, body, sizeof(body));
+}
+
+static int do_findalldevs(struct session *s)
+{
+	struct rpcap_source *v = NULL;
+	size_t n = 0, off = 0, cap, i;
+	uint8_t *buf;
+	char err[512];
+	int r;
+
+	if (rpcap_sources_list(s->cfg->helper, &v, &n, err, sizeof(err)) < 0)
+		return reply_error(s, RPCAP_ERR_FINDALLIF, err);
+	cap = n * (RPCAP_FINDALLDEVS_IF_LEN + sizeof(v->name) + sizeof(v->desc));
+	buf = malloc(cap);
+	if (!buf) {
+		free(v);
+		return reply_error(s, RPCAP_ERR_FINDALLIF, "out of memory listing sources");
+	}
+	for (i = 0; i < n && i < 0xffff; i++) {
+		/* PCAP_IF_UP | PCAP_IF_RUNNING | connection status not applicable */
+		if (rpcap_findalldevs_if_build(buf, cap, &off, v[i].name, v[i].desc,
+					       0x2u | 0x4u | 0x30u) < 0)
+			break;
+	}
+	/* The count in the header is what was written, so the client never misparses. */
+	r = reply(s, RPCAP_MSG_FINDALLIF_REQ, (uint16_t)i, buf, (uint32_t)off);
+	free(buf);
+	free(v);
+	return r;
+}
+
+static int do_open(struct session *s, uint32_t plen)
+{
+	struct rpcap_source *v = NULL;
+	const struct rpcap_source *hit;
+	uint8_t body[RPCAP_OPENREPLY_LEN];
+	char name[RPCAP_MAX_DEVNAME + 1], err[512];
+	size_t n = 0;
+
+	if (rpcap_open_parse(s->payload, plen, name, sizeof(name), err, sizeof(err)) < 0)
+		return reply_error(s, RPCAP_ERR_OPEN, err);
+	if (s->cap)
+		return reply_error(s, RPCAP_ERR_OPEN, "a capture is running on this connection; "
+						      "end it before opening another source");
+	memset(&s->source, 0, sizeof(s->source));
+	if (strcmp(name, RPCAP_SOURCE_ANY) == 0) {
+		snprintf(s->source.name, sizeof(s->source.name), "%s", RPCAP_SOURCE_ANY);
+	} else {
+		if (rpcap_sources_list(s->cfg->helper, &v, &n, err, sizeof(err)) < 0)
+			return reply_error(s, RPCAP_ERR_OPEN, err);
+		hit = rpcap_sources_find(v, n, name);
+		if (!hit) {
+			free(v);
+			snprintf(err, sizeof(err),
+				 "no source '%s': not %s, nor a running container's name or id "
+				 "(12+ characters)", name, RPCAP_SOURCE_ANY);
+			return reply_error(s, RPCAP_ERR_OPEN, err);
+		}
+		s->source = *hit;
+		free(v);
+	}
+	s->opened = true;
+	memset(&s->last_stats, 0, sizeof(s->last_stats));
+	slog(s, "opened %s%s%s", s->source.name, s->source.ctr_id[0] ? " id " : "",
+	     s->source.ctr_id);
+	rpcap_openreply_build(body, CTRCAP_LINKTYPE_PKTAP);
+	return reply(s, RPCAP_MSG_OPEN_REQ, 0, body, sizeof(body));
+}
+
+/* A listening socket on the control connection's local address, any port. */
+static int data_listener(struct session *s, uint16_t *port, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	int fd;
+
+	if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) < 0) {
+		snprintf(err, errlen, "getsockname: %s", strerror(errno));
+		return -1;
+	}
+	if (ss.ss_family == AF_INET)
+		((struct sockaddr_in *)&ss)->sin_port = 0;
+	else
+		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 1) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
+		snprintf(err, errlen, "data socket: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	*port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					      : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return fd;
+}
+
+/* Accept the client's data connection; only from the control connection's host. */
+static int data_accept(struct session *s, int lfd, char *err, size_t errlen)
+{
+	struct sockaddr_storage a, b;
+	socklen_t al = sizeof(a), bl = sizeof(b);
+	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	int fd;
+
+	if (poll(&p, 1, DATA_ACCEPT_MS) <= 0) {
+		snprintf(err, errlen, "the client did not open the data connection within %d ms",
+			 DATA_ACCEPT_MS);
+		return -1;
+	}
+	fd = accept4(lfd, (struct sockaddr *)&a, &al, SOCK_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "accepting the data connection: %s", strerror(errno));
+		return -1;
+	}
+	getpeername(s->fd, (struct sockaddr *)&b, &bl);
+	if (a.ss_family != b.ss_family ||
+	    (a.ss_family == AF_INET &&
+	     ((struct sockaddr_in *)&a)->sin_addr.s_addr !=
+		     ((struct sockaddr_in *)&b)->sin_addr.s_addr) ||
+	    (a.ss_family == AF_INET6 &&
+	     memcmp(&((struct sockaddr_in6 *)&a)->sin6_addr,
+		    &((struct sockaddr_in6 *)&b)->sin6_addr, 16) != 0)) {
+		snprintf(err, errlen, "data connection from another host than the control one");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int do_startcap(struct session *s, uint32_t plen)
+{
+	struct rpcap_capture_opts o = { .helper = s->cfg->helper, .ctrl_fd = s->fd };
+	struct rpcap_startcap_msg m;
+	struct rpcap_bpf filter = { 0 };
+	struct rpcap_capture *cap;
+	uint8_t body[RPCAP_STARTCAPREPLY_LEN];
+	char err[512];
+	uint16_t port;
+	int lfd, dfd;
+
+	if (!s->opened)
+		return reply_error(s, RPCAP_ERR_STARTCAPTURE, "STARTCAP before OPEN");
+	if (s->cap)
+		return reply_error(s, RPCAP_ERR_STARTCAPTURE, "a capture is already running");
+	if (rpcap_startcap_parse(s->payload, plen, &m, err, sizeof(err)) < 0)
+		return reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
+	if (m.flags & RPCAP_STARTCAP_FLAG_DGRAM)
+		return reply_error(s, RPCAP_ERR_STARTCAPTURE,
+				   "UDP data transport is not supported; use TCP");
+	if (m.flags & RPCAP_STARTCAP_FLAG_SERVEROPEN)
+		return reply_error(s, RPCAP_ERR_STARTCAPTURE,
+				   "active mode (server opens the data connection) is not "
+				   "supported");
+	if (m.snaplen < PKTAP_FRAME_MIN_SNAPLEN) {
+		snprintf(err, sizeof(err), "snapshot length %u is below %u (PKTAP header + packet)",
+			 m.snaplen, PKTAP_FRAME_MIN_SNAPLEN);
+		return reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
+	}
+	if (rpcap_bpf_load(&m.filter, &filter, err, sizeof(err)) < 0)
+		return reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
+
+	o.ctr_id = s->source.ctr_id[0] ? s->source.ctr_id : NULL;
+	o.snaplen = m.snaplen > RPCAP_CAPTURE_MAX_SNAPLEN ? RPCAP_CAPTURE_MAX_SNAPLEN : m.snaplen;
+	o.flags = m.flags;
+	lfd = data_listener(s, &port, err, sizeof(err));
+	if (lfd < 0) {
+		rpcap_bpf_free(&filter);
+		return reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
+	}
+	cap = rpcap_capture_start(&o, err, sizeof(err));
+	if (!cap) {
+		close(lfd);
+		rpcap_bpf_free(&filter);
+		return reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
+	}
+	rpcap_startcapreply_build(body, DATA_BUFSIZE, port);
+	if (reply(s, RPCAP_MSG_STARTCAP_REQ, 0, body, sizeof(body)) < 0)
+		goto fail_quiet;
+	dfd = data_accept(s, lfd, err, sizeof(err));
+	if (dfd < 0 || rpcap_capture_run(cap, dfd, &filter, err, sizeof(err)) < 0) {
+		slog(s, "capture not started: %s", err);
+		if (dfd >= 0)
+			close(dfd);
+		goto fail_quiet;
+	}
+	close(lfd);
+	s->cap = cap;
+	slog(s, "capture started on %s, snaplen %u, filter of %u instructions", s->source.name,
+	     o.snaplen, m.filter.nitems);
+	return 0;
+fail_quiet:
+	/* The reply went out already; the client learns from the closed data socket. */
+	close(lfd);
+	rpcap_capture_stop(cap);
+	rpcap_bpf_free(&filter);
+	return 0;
+}
+
+static int do_updatefilter(struct session *s, uint32_t plen)
+{
+	struct rpcap_filter_msg m;
+	struct rpcap_bpf filter = { 0 };
+	char err[512];
+
+	if (!s->cap)
+		return reply_error(s, RPCAP_ERR_UPDATEFILTER, "UPDATEFILTER without a running "
+							     "capture");
+	if (rpcap_filter_parse(s->payload, plen, &m, err, sizeof(err)) < 0 ||
+	    rpcap_bpf_load(&m, &filter, err, sizeof(err)) < 0)
+		return reply_error(s, RPCAP_ERR_UPDATEFILTER, err);
+	rpcap_capture_set_filter(s->cap, &filter);
+	slog(s, "filter updated (%u instructions)", m.nitems);
+	return reply(s, RPCAP_MSG_UPDATEFILTER_REQ, 0, NULL, 0);
+}
+
+static int do_stats(struct session *s)
+{
+	uint8_t body[RPCAP_STATS_LEN];
+
+	if (!s->opened)
+		return reply_error(s, RPCAP_ERR_GETSTATS, "STATS before OPEN");
+	if (s->cap)
+		rpcap_capture_stats(s->cap, &s->last_stats);
+	rpcap_stats_build(body, &s->last_stats);
+	return reply(s, RPCAP_MSG_STATS_REQ, 0, body, sizeof(body));
+}
+
+static void end_capture(struct session *s)
+{
+	if (!s->cap)
+		return;
+	rpcap_capture_stats(s->cap, &s->last_stats);
+	rpcap_capture_stop(s->cap);
+	s->cap = NULL;
+	slog(s, "capture ended: %u packets from the helper, %u sent", s->last_stats.ifrecv,
+	     s->last_stats.svrcapt);
+}
+
+static int do_endcap(struct session *s)
+{
+	if (!s->cap)
+		return reply_error(s, RPCAP_ERR_ENDCAPTURE, "ENDCAP without a running capture");
+	end_capture(s);
+	return reply(s, RPCAP_MSG_ENDCAP_REQ, 0, NULL, 0);
+}
+
+static int do_setsampling(struct session *s, uint32_t plen)
+{
+	uint8_t method;
+	uint32_t value;
+	char err[256];
+
+	if (rpcap_sampling_parse(s->payload, plen, &method, &value, err, sizeof(err)) < 0)
+		return reply_error(s, RPCAP_ERR_SETSAMPLING, err);
+	if (method != 0)
+		return reply_error(s, RPCAP_ERR_SETSAMPLING, "sampling is not supported");
+	return reply(s, RPCAP_MSG_SETSAMPLING_REQ, 0, NULL, 0);
+}
+
+/* Serve one request whose header passed rpcap_hdr_check. <0 ends the session. */
+static int dispatch(struct session *s, const struct rpcap_hdr *h)
+{
+	if (h->type == RPCAP_MSG_AUTH_REQ) {
+		if (s->authed)
+			return reply_error(s, RPCAP_ERR_WRONGMSG, "already authenticated");
+		return do_auth(s, h->plen);
+	}
+	if (h->type == RPCAP_MSG_ERROR) {
+		slog(s, "client reported error %u: %.*s", h->value, (int)h->plen, s->payload);
+		return 0;
+	}
+	if (!s->authed) {
+		char err[128];
+
+		snprintf(err, sizeof(err), "%s before authentication", rpcap_msg_name(h->type));
+		if (++s->auth_failures >= MAX_AUTH_FAILURES) {
+			reply_error(s, RPCAP_ERR_AUTH, err);
+			return -1;
+		}
+		return reply_error(s, RPCAP_ERR_AUTH, err);
+	}
+	switch (h->type) {
+	case RPCAP_MSG_FINDALLIF_REQ: return do_findalldevs(s);
+	case RPCAP_MSG_OPEN_REQ: return do_open(s, h->plen);
+	case RPCAP_MSG_STARTCAP_REQ: return do_startcap(s, h->plen);
+	case RPCAP_MSG_UPDATEFILTER_REQ: return do_updatefilter(s, h->plen);
+	case RPCAP_MSG_STATS_REQ: return do_stats(s);
+	case RPCAP_MSG_ENDCAP_REQ: return do_endcap(s);
+	case RPCAP_MSG_SETSAMPLING_REQ: return do_setsampling(s, h->plen);
+	case RPCAP_MSG_CLOSE: return 1;
+	}
+	return reply_error(s, RPCAP_ERR_WRONGMSG, "unexpected message");
+}
+
+int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *peer)
+{
+	struct session s = { .fd = fd, .cfg = cfg, .peer = peer };
+	long long start = now_ms(), last = start;
+	int ret = -1;
+
+	s.payload = malloc(RPCAP_MAX_PAYLOAD + 1);
+	if (!s.payload)
+		goto out;
+	while (!rpcap_session_stop) {
+		uint8_t hb[RPCAP_HDR_LEN];
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		struct rpcap_hdr h;
+		char err[256];
+		bool fatal;
+		int code, r;
+
+		r = poll(&p, 1, 1000);
+		if (r == 0) {
+			long long t = now_ms();
+
+			if (!s.authed && t - start > cfg->auth_timeout_s * 1000LL) {
+				reply_error(&s, RPCAP_ERR_INITTIMEOUT, "no authentication in time");
+				break;
+			}
+			if (!s.cap && cfg->idle_timeout_s &&
+			    t - last > cfg->idle_timeout_s * 1000LL) {
+				reply_error(&s, RPCAP_ERR_RUNTIMETIMEOUT, "idle for too long");
+				break;
+			}
+			continue;
+		}
+		if (r < 0)
+			continue;
+		if (recv_full(fd, hb, sizeof(hb), RECV_PAYLOAD_MS) < 0) {
+			ret = s.cap ? -1 : 0;
+			if (s.cap)
+				slog(&s, "client vanished during a capture");
+			break;
+		}
+		last = now_ms();
+		rpcap_hdr_parse(hb, &h);
+		code = rpcap_hdr_check(&h, err, sizeof(err), &fatal);
+		if (fatal) {
+			reply_error(&s, (uint16_t)code, err);
+			break;
+		}
+		if (h.plen && recv_full(fd, s.payload, h.plen, RECV_PAYLOAD_MS) < 0) {
+			slog(&s, "%s message cut short (%u-byte payload announced)",
+			     rpcap_msg_name(h.type), h.plen);
+			break;
+		}
+		if (code) {
+			if (reply_error(&s, (uint16_t)code, err) < 0)
+				break;
+			continue;
+		}
+		r = dispatch(&s, &h);
+		if (r < 0)
+			break;
+		if (r > 0) {
+			ret = 0;
+			break;
+		}
+	}
+out:
+	end_capture(&s);
+	free(s.payload);
+	close(fd);
+	return ret;
+}

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ctrcap-rpcapd: a libpcap remote-capture (rpcap) server whose sources are
+ * ctrcap's container-aware captures. Listens on loopback unless told
+ * otherwise; one process per client, at most --max-clients at once.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "helper_proc.h"
+#include "rpcap_proto.h"
+#include "rpcap_session.h"
+
+#define MAX_CLIENTS_LIMIT 256
+#define CHILD_STOP_MS 12000
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+	rpcap_session_stop = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: ctrcap-rpcapd [options]\n"
+		"  -l, --listen ADDR        address to listen on (default 127.0.0.1)\n"
+		"  -p, --port PORT          TCP port (default %u; 0 = any free port)\n"
+		"      --port-file FILE     write the port listened on into FILE\n"
+		"  -n, --null-auth          accept clients without credentials\n"
+		"      --passwd-file FILE   user:crypt-hash lines for password authentication\n"
+		"      --max-clients N      clients served at once (default 8)\n"
+		"      --helper PATH        the ctrcap capture helper (default $CTRCAP_HELPER,\n"
+		"                           else %s)\n"
+		"      --auth-timeout S     seconds a client has to authenticate (default 30)\n"
+		"      --idle-timeout S     close idle control connections (default 600,\n"
+		"                           0 = never)\n"
+		"  -h, --help\n",
+		RPCAP_DEFAULT_PORT, CTRCAP_HELPER_DEFAULT);
+}
+
+static int parse_uint(const char *s, unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int listen_on(const char *addr, unsigned port, unsigned *bound)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE |
+									   AI_NUMERICHOST |
+									   AI_NUMERICSERV };
+	struct addrinfo *ai;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char ps[8];
+	int fd, one = 1, e;
+
+	snprintf(ps, sizeof(ps), "%u", port);
+	e = getaddrinfo(addr, ps, &hints, &ai);
+	if (e) {
+		fprintf(stderr, "ctrcap-rpcapd: listen address %s: %s\n", addr, gai_strerror(e));
+		return -1;
+	}
+	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, ai->ai_addr, ai->ai_addrlen) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
+		fprintf(stderr, "ctrcap-rpcapd: listening on %s port %u: %s\n", addr, port,
+			strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		freeaddrinfo(ai);
+		return -1;
+	}
+	freeaddrinfo(ai);
+	*bound = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+					       : ((struct sockaddr_in6 *)&ss)->sin6_port);
+	return fd;
+}
+
+static void peer_name(int fd, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char host[64] = "?", serv[16] = "?";
+
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
+		getnameinfo((struct sockaddr *)&ss, sl, host, sizeof(host), serv, sizeof(serv),
+			    NI_NUMERICHOST | NI_NUMERICSERV);
+	snprintf(buf, len, "%s:%s", host, serv);
+}
+
+/* Tell a client over the limit why, without blocking the accept loop. */
+static void refuse(int fd, unsigned max)
+{
+	uint8_t h[RPCAP_HDR_LEN];
+	char msg[96];
+	int n = snprintf(msg, sizeof(msg), "server busy: %u clients already connected", max);
+
+	rpcap_hdr_build(h, RPCAP_VERSION, RPCAP_MSG_ERROR, RPCAP_ERR_NETW, (uint32_t)n);
+	if (send(fd, h, sizeof(h), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(h))
+		send(fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+}
+
+static unsigned reap(pid_t *kids, unsigned max)
+{
+	unsigned live = 0;
+
+	for (unsigned i = 0; i < max; i++) {
+		if (kids[i] <= 0)
+			continue;
+		if (waitpid(kids[i], NULL, WNOHANG) == kids[i])
+			kids[i] = 0;
+		else
+			live++;
+	}
+	return live;
+}
+
+static void stop_children(pid_t *kids, unsigned max)
+{
+	struct timespec ts = { 0, 50 * 1000 * 1000 };
+
+	for (unsigned i = 0; i < max; i++)
+		if (kids[i] > 0)
+			kill(kids[i], SIGTERM);
+	for (int t = 0; t < CHILD_STOP_MS / 50 && reap(kids, max); t++)
+		nanosleep(&ts, NULL);
+	for (unsigned i = 0; i < max; i++) {
+		if (kids[i] <= 0)
+			continue;
+		fprintf(stderr, "ctrcap-rpcapd: session %d did not stop, killing it\n",
+			(int)kids[i]);
+		kill(kids[i], SIGKILL);
+		waitpid(kids[i], NULL, 0);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "port-file", required_argument, NULL, 'P' },
+		{ "null-auth", no_argument, NULL, 'n' },
+		{ "passwd-file", required_argument, NULL, 'W' },
+		{ "max-clients", required_argument, NULL, 'm' },
+		{ "helper", required_argument, NULL, 'H' },
+		{ "auth-timeout", required_argument, NULL, 'A' },
+		{ "idle-timeout", required_argument, NULL, 'I' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct rpcap_server_cfg cfg = { .auth_timeout_s = 30, .idle_timeout_s = 600 };
+	const char *addr = "127.0.0.1", *port_file = NULL, *helper = NULL;
+	unsigned port = RPCAP_DEFAULT_PORT, max_clients = 8, bound;
+	struct sigaction sa = { .sa_handler = on_signal };
+	pid_t *kids;
+	int c, lfd;
+
+	while ((c = getopt_long(argc, argv, "l:p:nh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'l': addr = optarg; break;
+		case 'P': port_file = optarg; break;
+		case 'n': cfg.auth.null_ok = true; break;
+		case 'W': cfg.auth.passwd_file = optarg; break;
+		case 'H': helper = optarg; break;
+		case 'p':
+			if (parse_uint(optarg, 65535, &port) < 0) {
+				fprintf(stderr, "ctrcap-rpcapd: bad port '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'm':
+			if (parse_uint(optarg, MAX_CLIENTS_LIMIT, &max_clients) < 0 ||
+			    max_clients == 0) {
+				fprintf(stderr, "ctrcap-rpcapd: --max-clients wants 1 to %d\n",
+					MAX_CLIENTS_LIMIT);
+				return 2;
+			}
+			break;
+		case 'A':
+		case 'I':
+			if (parse_uint(optarg, 86400, c == 'A' ? &cfg.auth_timeout_s
+								: &cfg.idle_timeout_s) < 0) {
+				fprintf(stderr, "ctrcap-rpcapd: bad timeout '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (!cfg.auth.null_ok && !cfg.auth.passwd_file) {
+		fprintf(stderr, "ctrcap-rpcapd: no authentication configured: give --passwd-file "
+				"or, deliberately, --null-auth\n");
+		return 2;
+	}
+	if (cfg.auth.passwd_file && access(cfg.auth.passwd_file, R_OK) < 0) {
+		fprintf(stderr, "ctrcap-rpcapd: password file %s: %s\n", cfg.auth.passwd_file,
+			strerror(errno));
+		return 2;
+	}
+	cfg.helper = helper_path(helper);
+	if (access(cfg.helper, X_OK) < 0) {
+		fprintf(stderr, "ctrcap-rpcapd: capture helper %s: %s (set --helper or "
+				"CTRCAP_HELPER)\n", cfg.helper, strerror(errno));
+		return 2;
+	}
+	if (cfg.auth.null_ok && strcmp(addr, "127.0.0.1") != 0 && strcmp(addr, "::1") != 0)
+		fprintf(stderr, "ctrcap-rpcapd: warning: null authentication on %s lets anyone "
+				"who can reach it capture\n", addr);
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	lfd = listen_on(addr, port, &bound);
+	if (lfd < 0)
+		return 1;
+	if (port_file) {
+		FILE *f = fopen(port_file, "we");
+
+		if (!f || fprintf(f, "%u\n", bound) < 0 || fclose(f) != 0) {
+			fprintf(stderr, "ctrcap-rpcapd: writing %s: %s\n", port_file,
+				strerror(errno));
+			return 1;
+		}
+	}
+	fprintf(stderr, "ctrcap-rpcapd: listening on %s port %u, helper %s, %s%s%s\n", addr,
+		bound, cfg.helper, cfg.auth.null_ok ? "null auth" : "",
+		cfg.auth.null_ok && cfg.auth.passwd_file ? " + " : "",
+		cfg.auth.passwd_file ? "password file" : "");
+
+	kids = calloc(max_clients, sizeof(*kids));
+	if (!kids)
+		return 1;
+	while (!stop) {
+		struct pollfd p = { .fd = lfd, .events = POLLIN };
+		unsigned live = reap(kids, max_clients);
+		char peer[96];
+		int fd, one = 1;
+		pid_t pid, server;
+
+		if (poll(&p, 1, 500) <= 0)
+			continue;
+		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+		if (fd < 0)
+			continue;
+		peer_name(fd, peer, sizeof(peer));
+		if (live >= max_clients) {
+			fprintf(stderr, "ctrcap-rpcapd: refusing %s: %u clients connected\n", peer,
+				live);
+			refuse(fd, max_clients);
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		server = getpid();
+		pid = fork();
+		if (pid < 0) {
+			fprintf(stderr, "ctrcap-rpcapd: fork for %s: %s\n", peer, strerror(errno));
+			close(fd);
+			continue;
+		}
+		if (pid == 0) {
+			/* A session (and so its helper) ends with the server, even on SIGKILL. */
+			prctl(PR_SET_PDEATHSIG, SIGTERM);
+			if (getppid() != server)
+				_exit(1);
+			close(lfd);
+			free(kids);
+			_exit(rpcap_session_run(fd, &cfg, peer) == 0 ? 0 : 1);
+		}
+		close(fd);
+		for (unsigned i = 0; i < max_clients; i++) {
+			if (kids[i] <= 0) {
+				kids[i] = pid;
+				break;
+			}
+		}
+		fprintf(stderr, "ctrcap-rpcapd: client %s in session %d\n", peer, (int)pid);
+	}
+	close(lfd);
+	stop_children(kids, max_clients);
+	free(kids);
+	fprintf(stderr, "ctrcap-rpcapd: stopped\n");
+	return 0;
+}

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Attribution hop by hop: TCP (v4 and v6) and UDP, client and server side,
+# a server whose sockets predate the capture, a short-lived client, ICMP
+# and ARP without a socket, across a router doing NAT. Asserts pid, comm,
+# args, cgroup and packet ids in the pcapng, read with the common reader.
+set -u
+. "$(dirname "$0")/common.sh" "$@"
+
+topology || { echo "FAIL: topology"; exit 1; }
+tn_cgroup_add cli || exit 1
+cg_cli=$TN_CG
+tn_cgroup_add srv || exit 1
+cg_srv=$TN_CG
+id_cli=$(tn_cgroup_id "$cg_cli")
+id_srv=$(tn_cgroup_id "$cg_srv")
+
+# Servers start before the capture: their sockets are found by the start-up scan.
+tn_bg "$cg_srv" ccapB "$TRAFFIC" tcp-serve 7001 2 >"$TMP/tcpsrv.out"
+tcp_srv=$TN_LAST_PID
+tn_bg "$cg_srv" ccapB "$TRAFFIC" udp-serve 7002 1 >"$TMP/udpsrv.out"
+udp_srv=$TN_LAST_PID
+tn_wait_for 10 grep -q ready "$TMP/tcpsrv.out" || fail "tcp server ready"
+tn_wait_for 10 grep -q ready "$TMP/udpsrv.out" || fail "udp server ready"
+
+start_capture "$TMP/a.pcapng" -i eth0@ccapA -i a0@ccapR -i b0@ccapR -i eth0@ccapB || exit 1
+
+# Clients start after the capture, in their own cgroup.
+tn_bg "$cg_cli" ccapA "$TRAFFIC" tcp-send 10.99.11.2 7001
+tcp_cli=$TN_LAST_PID
+wait $tcp_cli || fail "tcp v4 exchange"
+tn_bg "$cg_cli" ccapA "$TRAFFIC" tcp-send fd99:11::2 7001
+tcp6_cli=$TN_LAST_PID
+wait $tcp6_cli || fail "tcp v6 exchange"
+tn_bg "$cg_cli" ccapA "$TRAFFIC" udp-send 10.99.11.2 7002
+udp_cli=$TN_LAST_PID
+wait $udp_cli || fail "udp exchange"
+# Short-lived: nobody listens on 7009, it exits on the ICMP error within ms.
+tn_bg "$cg_cli" ccapA "$TRAFFIC" udp-send 10.99.11.2 7009
+short_cli=$TN_LAST_PID
+wait $short_cli
+stop_capture
+
+"$DUMP" "$TMP/a.pcapng" >"$TMP/a.txt" || fail "pcapng_dump reads the file"
+ns_a=$(ns_ino ccapA)
+ns_b=$(ns_ino ccapB)
+
+# pkt LINE-REGEX: the matching lines of the dump.
+pkt() { grep -E -- "$1" "$TMP/a.txt"; }
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" | head -1; }
+
+syn='if=eth0 dir=out .*IP 10.99.1.1.[0-9]+ > 10.99.11.2.7001: Flags \[S\],'
+line=$(pkt "$syn" | grep "ns=$ns_a" | head -1)
+expect "tcp SYN at client eth0 attributed by socket" \
+	grep -q "attr=socket .*pid=$tcp_cli .*cgroup=$id_cli .*comm=ccap_traffic" <<<"$line"
+expect "tcp SYN carries exe and args" grep -q "exe=.*/ccap_traffic .*args=.*tcp-send 10.99.11.2 7001" <<<"$line"
+expect "tcp SYN carries the parent pid" grep -q " ppid=$$ " <<<"$line"
+syn_id=$(field pktid <<<"$line")
+[ -n "$syn_id" ] && [ "$syn_id" != 0 ] || fail "SYN has a packet id"
+hops=$(grep -c " pktid=$syn_id .*pid=$tcp_cli " "$TMP/a.txt")
+expect "the SYN is seen on 4 hops with one packet id and the client pid ($hops)" [ "$hops" -ge 4 ]
+expect "the SYN at the router's ingress is attributed by earlier hop" \
+	grep -q "if=a0 dir=in pktid=$syn_id attr=earlier-hop .*pid=$tcp_cli" "$TMP/a.txt"
+if [ "$NAT" = 1 ]; then
+	expect "after NAT (src 10.99.11.254) the SYN keeps id and identity" \
+		grep -Eq "if=b0 dir=out pktid=$syn_id .*pid=$tcp_cli .*IP 10.99.11.254" "$TMP/a.txt"
+else
+	echo "note: iptables NAT unavailable; routed without NAT"
+fi
+
+synack=$(pkt 'if=eth0 dir=out .*Flags \[S\.\]' | grep "ns=$ns_b" | grep -v 'IP6' | head -1)
+expect "SYN-ACK at server eth0 belongs to the server (listener found by the start-up scan)" \
+	grep -q "attr=socket .*pid=$tcp_srv .*cgroup=$id_srv" <<<"$synack"
+pong=$(pkt 'if=eth0 dir=out .*7001 > .*Flags \[P\.\]' | grep "ns=$ns_b" | head -1)
+expect "server data from the accepted socket belongs to the server" \
+	grep -q "attr=socket .*pid=$tcp_srv " <<<"$pong"
+back=$(pkt "if=eth0 dir=in .*Flags \[S\.\]" | grep "ns=$ns_a" | grep -v IP6 | head -1)
+expect "the SYN-ACK arriving at the client keeps the server identity" \
+	grep -q "pid=$tcp_srv " <<<"$back"
+
+syn6=$(pkt 'if=eth0 dir=out .*IP6 fd99:1::1.[0-9]+ > fd99:11::2.7001: Flags \[S\]' | head -1)
+expect "IPv6 SYN attributed to its client" grep -q "attr=socket .*pid=$tcp6_cli .*cgroup=$id_cli" <<<"$syn6"
+
+udp=$(pkt 'if=eth0 dir=out .*IP 10.99.1.1.[0-9]+ > 10.99.11.2.7002: UDP' | head -1)
+expect "UDP datagram attributed to its client" grep -q "attr=socket .*pid=$udp_cli .*comm=ccap_traffic" <<<"$udp"
+udpr=$(pkt 'if=eth0 dir=out .*IP 10.99.11.2.7002 > .*UDP' | head -1)
+expect "UDP answer from the pre-existing server socket" grep -q "attr=socket .*pid=$udp_srv .*cgroup=$id_srv" <<<"$udpr"
+
+short=$(pkt 'if=eth0 dir=out .*> 10.99.11.2.7009: UDP' | head -1)
+expect "short-lived client keeps pid and args" \
+	grep -q "pid=$short_cli .*args=.*udp-send 10.99.11.2 7009" <<<"$short"
+icmp=$(pkt 'if=eth0 dir=out .*ICMP unreachable' | grep "ns=$ns_b" | head -1)
+expect "ICMP error (no socket) gets the netns of its interface" grep -q "attr=interface-netns ns=$ns_b" <<<"$icmp"
+arp=$(pkt 'if=eth0 .*ARP' | grep "ns=$ns_a" | head -1)
+expect "ARP gets the netns of its interface" grep -q "ns=$ns_a" <<<"$arp"
+expect "ISBs carry counts" grep -q '^isb if=.* received=[1-9]' "$TMP/a.txt"
+
+if [ "$FAILS" != 0 ]; then
+	echo "--- dump"; cat "$TMP/a.txt"
+	exit 1
+fi
+echo "all attribution checks passed"

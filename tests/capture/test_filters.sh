@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Each filter: the pcap expression (run in the kernel), --pid, --comm,
+# --container-name, -Q, -c, and `-- CMD` (the command's packets only).
+set -u
+. "$(dirname "$0")/common.sh" "$@"
+
+pair || { echo "FAIL: topology"; exit 1; }
+tn_cgroup_add f || exit 1
+cg=$TN_CG
+tn_bg "$cg" ccapB "$TRAFFIC" udp-serve 7002 100 >"$TMP/udpsrv.out"
+udp_srv=$TN_LAST_PID
+tn_bg "$cg" ccapB "$TRAFFIC" tcp-serve 7001 100 >"$TMP/tcpsrv.out"
+tn_wait_for 10 grep -q ready "$TMP/udpsrv.out" || fail "udp server ready"
+tn_wait_for 10 grep -q ready "$TMP/tcpsrv.out" || fail "tcp server ready"
+
+# Some UDP and TCP from ccap_traffic, and UDP from bash (another comm).
+traffic() {
+	tn_run_in "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002 || fail "udp exchange"
+	tn_run_in "$cg" ccapA "$TRAFFIC" tcp-send 10.99.1.2 7001 || fail "tcp exchange"
+	tn_run_in "$cg" ccapA bash -c 'echo hi > /dev/udp/10.99.1.2/7002'
+}
+
+dump() { "$DUMP" "$1" > "$1.txt" || fail "read $1"; }
+count() { grep -c -E -- "$2" "$1.txt"; }
+
+# 1. pcap filter expression, in the kernel.
+start_capture "$TMP/f1.pcapng" -i eth0@ccapA 'udp and port 7002' && traffic && stop_capture
+dump "$TMP/f1.pcapng"
+expect "filter: only UDP port 7002 packets written" \
+	[ "$(count "$TMP/f1.pcapng" '^if=')" -ge 4 -a "$(count "$TMP/f1.pcapng" '^if=' )" = \
+	  "$(count "$TMP/f1.pcapng" 'UDP.*|7002 >')" ]
+expect "filter: no TCP packet" [ "$(count "$TMP/f1.pcapng" 'Flags')" = 0 ]
+expect "filter: rejected packets counted in the kernel" \
+	grep -Eq '^[1-9][0-9]* packets rejected by the filter in the kernel' "$TMP/ctrcap.err"
+
+# 2. --pid (the server, started before the capture).
+start_capture "$TMP/f2.pcapng" -i eth0@ccapB --pid "$udp_srv" && traffic && stop_capture
+dump "$TMP/f2.pcapng"
+n=$(count "$TMP/f2.pcapng" '^if=')
+expect "--pid: some packets ($n), all of that pid" \
+	[ "$n" -ge 2 -a "$n" = "$(count "$TMP/f2.pcapng" " pid=$udp_srv ")" ]
+
+# 3. --comm
+start_capture "$TMP/f3.pcapng" -i eth0@ccapA --comm bash && traffic && stop_capture
+dump "$TMP/f3.pcapng"
+n=$(count "$TMP/f3.pcapng" '^if=')
+expect "--comm bash: bash's datagram and its answer ($n), all comm=bash" \
+	[ "$n" -ge 1 -a "$n" = "$(count "$TMP/f3.pcapng" ' comm=bash ')" ]
+
+# 4. --container-name of no container: nothing passes.
+start_capture "$TMP/f4.pcapng" -i eth0@ccapA --container-name ccap-no-such && traffic &&
+	stop_capture
+dump "$TMP/f4.pcapng"
+expect "--container-name no-such: no packets" [ "$(count "$TMP/f4.pcapng" '^if=')" = 0 ]
+
+# 5. -Q out
+start_capture "$TMP/f5.pcapng" -i eth0@ccapA -Q out && traffic && stop_capture
+dump "$TMP/f5.pcapng"
+expect "-Q out: only outgoing packets" \
+	[ "$(count "$TMP/f5.pcapng" '^if=')" -ge 3 -a "$(count "$TMP/f5.pcapng" 'dir=in')" = 0 ]
+
+# 6. -c 3 ends the capture by itself.
+"$CTRCAP" -i eth0@ccapA -c 3 -w "$TMP/f6.pcapng" 2>"$TMP/c.err" &
+cpid=$!
+tn_wait_for 20 grep -q "capturing on" "$TMP/c.err"
+for i in 1 2 3; do traffic; done
+tn_wait_for 10 bash -c "! kill -0 $cpid 2>/dev/null"
+wait "$cpid"
+expect "-c 3: exit 0" [ $? = 0 ]
+dump "$TMP/f6.pcapng"
+expect "-c 3: exactly 3 packets" [ "$(count "$TMP/f6.pcapng" '^if=')" = 3 ]
+
+# 7. -- CMD: the command's packets, not the others'; ctrcap ends with it.
+( sleep 1; for i in 1 2 3 4 5; do tn_run_in "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002; done ) &
+noise=$!
+"$CTRCAP" -i eth0@ccapA -w "$TMP/f7.pcapng" -- ip netns exec ccapA bash -c \
+	"sleep 1.5; exec $TRAFFIC tcp-send 10.99.1.2 7001" 2>"$TMP/cmd.err"
+expect "-- CMD: exit 0 when the command ends" [ $? = 0 ]
+wait $noise
+dump "$TMP/f7.pcapng"
+n=$(count "$TMP/f7.pcapng" '^if=')
+expect "-- CMD: the command's packets only ($n)" \
+	[ "$n" -ge 3 -a "$n" = "$(count "$TMP/f7.pcapng" 'args=.*tcp-send 10.99.1.2 7001')" ]
+
+[ "$FAILS" = 0 ] || exit 1
+echo "all filter checks passed"

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# -i any follows namespaces and interfaces created after the capture
+# started; -D lists them with their netns; -r prints the identity of a
+# saved packet; --list-containers prints tab-separated lines.
+set -u
+. "$(dirname "$0")/common.sh" "$@"
+
+tn_cgroup_add late || exit 1
+cg=$TN_CG
+start_capture "$TMP/any.pcapng" -i any --comm ccap_traffic || exit 1
+# Created after the capture started.
+pair || { echo "FAIL: topology"; exit 1; }
+tn_bg "$cg" ccapB "$TRAFFIC" udp-serve 7002 5 >"$TMP/srv.out"
+srv=$TN_LAST_PID
+tn_wait_for 10 grep -q ready "$TMP/srv.out" || fail "server ready"
+# Attached by a rescan (every 500 ms; longer on a loaded machine or under ASan).
+attached() {
+	[ "$(ip netns exec "$1" "$TCX_COUNT" --all eth0)" -ge 2 ]
+}
+expect "the new namespaces' eth0 get attached" tn_wait_for 30 attached ccapA &&
+	expect "... both of them" tn_wait_for 30 attached ccapB
+tn_bg "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002
+cli=$TN_LAST_PID
+wait "$cli" || fail "udp exchange"
+stop_capture
+"$DUMP" "$TMP/any.pcapng" >"$TMP/any.txt" || fail "read the capture"
+ns_a=$(ns_ino ccapA)
+ns_b=$(ns_ino ccapB)
+expect "new netns A: the client's datagram on eth0, attributed to it" \
+	grep -Eq "^if=eth0 dir=out .*ns=$ns_a pid=$cli .*7002: UDP" "$TMP/any.txt"
+expect "new netns B: the same packet arriving, same identity" \
+	grep -Eq "^if=eth0 dir=in .*ns=$ns_b pid=$cli .*7002: UDP" "$TMP/any.txt"
+expect "new netns B: the server's answer" \
+	grep -Eq "^if=eth0 dir=out .*ns=$ns_b pid=$srv .*7002 > .*UDP" "$TMP/any.txt"
+
+# Receiving side only: the sender's hop is not captured, the flow names it.
+start_capture "$TMP/rx.pcapng" -i eth0@ccapB || exit 1
+tn_bg "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002
+cli2=$TN_LAST_PID
+wait "$cli2" || fail "udp exchange 2"
+stop_capture
+"$DUMP" "$TMP/rx.pcapng" >"$TMP/rx.txt" || fail "read the rx capture"
+expect "receiving side only: the datagram is attributed by flow to its sender" \
+	grep -Eq "^if=eth0 dir=in .*attr=flow .*pid=$cli2 .*7002: UDP" "$TMP/rx.txt"
+
+# -r: ctrcap's own printer shows the identity lines.
+"$CTRCAP" -r "$TMP/any.pcapng" -v --pid "$cli" >"$TMP/r.txt" 2>"$TMP/r.err"
+expect "-r exits 0" [ $? = 0 ]
+expect "-r -v prints the Process line" \
+	grep -q "^    Process (pid $cli, cmd .*ccap_traffic, args .*udp-send 10.99.1.2 7002)" "$TMP/r.txt"
+expect "-r --pid keeps only that pid's packets" \
+	bash -c "! grep -q '^    Process (pid $srv' '$TMP/r.txt'"
+"$CTRCAP" -r "$TMP/nonexistent.pcapng" 2>"$TMP/r2.err"
+expect "-r of a missing file: exit 1 naming it" \
+	[ $? = 1 -a "$(grep -c nonexistent.pcapng "$TMP/r2.err")" = 1 ]
+
+# -D
+"$CTRCAP" -D >"$TMP/d.txt" 2>/dev/null
+expect "-D lists eth0 of netns ccapA with its inode" \
+	grep -Eq "^[0-9]+\.eth0@ccapA \[netns ccapA, inode $ns_a" "$TMP/d.txt"
+expect "-D ends with any" grep -Eq '^[0-9]+\.any ' "$TMP/d.txt"
+
+# --list-containers: exit 0, every line has 6 tab-separated fields.
+"$CTRCAP" --list-containers >"$TMP/l.txt" 2>/dev/null
+expect "--list-containers exits 0" [ $? = 0 ]
+expect "--list-containers: 6 fields per line" \
+	awk -F'\t' 'NF != 6 { exit 1 }' "$TMP/l.txt"
+
+[ "$FAILS" = 0 ] || exit 1
+echo "all follow checks passed"

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Test traffic for the capture tests: tiny TCP/UDP clients and servers with
+ * bounded lifetimes (an alarm ends every mode), IPv4 or IPv6 numeric
+ * addresses only, so tests never resolve or reach anything they did not make.
+ *
+ *   traffic tcp-serve PORT CONNS       accept CONNS connections, answer "pong"
+ *   traffic tcp-send ADDR PORT         connect, send "ping", read the answer
+ *   traffic udp-serve PORT DATAGRAMS   answer DATAGRAMS datagrams with "pong"
+ *   traffic udp-send ADDR PORT [N]     send N datagrams, wait for one answer
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* Clients end within seconds; servers outlive a whole test script. */
+#define CLIENT_LIFETIME_S 20
+#define SERVER_LIFETIME_S 170
+
+static int addr_of(const char *host, const char *port, struct sockaddr_storage *ss, socklen_t *len)
+{
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *ai;
+
+	if (getaddrinfo(host, port, &hints, &ai)) {
+		fprintf(stderr, "traffic: bad address %s port %s\n", host, port);
+		return -1;
+	}
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+static int listener(int type, const char *port)
+{
+	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
+	int fd = socket(AF_INET6, type, 0), off = 0, on = 1;
+
+	if (fd < 0)
+		return -1;
+	a.sin6_port = htons(atoi(port));
+	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || (type == SOCK_STREAM && listen(fd, 16))) {
+		perror("traffic: bind/listen");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void timeouts(int fd)
+{
+	struct timeval tv = { .tv_sec = 3 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char buf[256];
+	int fd, n;
+
+	alarm(argc >= 2 && strstr(argv[1], "serve") ? SERVER_LIFETIME_S : CLIENT_LIFETIME_S);
+	if (argc >= 4 && !strcmp(argv[1], "tcp-serve")) {
+		fd = listener(SOCK_STREAM, argv[2]);
+		if (fd < 0)
+			return 1;
+		printf("ready\n");
+		fflush(stdout);
+		for (n = atoi(argv[3]); n > 0; n--) {
+			int c = accept(fd, NULL, NULL);
+
+			if (c < 0)
+				return 1;
+			timeouts(c);
+			if (read(c, buf, sizeof(buf)) > 0 && write(c, "pong", 4) != 4)
+				return 1;
+			close(c);
+		}
+		return 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "udp-serve")) {
+		fd = listener(SOCK_DGRAM, argv[2]);
+		if (fd < 0)
+			return 1;
+		printf("ready\n");
+		fflush(stdout);
+		for (n = atoi(argv[3]); n > 0; n--) {
+			sl = sizeof(ss);
+			if (recvfrom(fd, buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl) < 0)
+				return 1;
+			if (sendto(fd, "pong", 4, 0, (struct sockaddr *)&ss, sl) != 4)
+				return 1;
+		}
+		return 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "tcp-send")) {
+		if (addr_of(argv[2], argv[3], &ss, &sl))
+			return 1;
+		fd = socket(ss.ss_family, SOCK_STREAM, 0);
+		timeouts(fd);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sl)) {
+			perror("traffic: connect");
+			return 1;
+		}
+		if (write(fd, "ping", 4) != 4 || read(fd, buf, sizeof(buf)) <= 0) {
+			perror("traffic: tcp exchange");
+			return 1;
+		}
+		close(fd);
+		return 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "udp-send")) {
+		int count = argc >= 5 ? atoi(argv[4]) : 1;
+
+		if (addr_of(argv[2], argv[3], &ss, &sl))
+			return 1;
+		fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+		timeouts(fd);
+		for (n = 0; n < count; n++) {
+			if (sendto(fd, "ping", 4, 0, (struct sockaddr *)&ss, sl) != 4) {
+				perror("traffic: sendto");
+				return 1;
+			}
+		}
+		if (recv(fd, buf, sizeof(buf), 0) <= 0) {
+			perror("traffic: udp answer");
+			return 1;
+		}
+		return 0;
+	}
+	fprintf(stderr, "usage: traffic tcp-serve|udp-serve PORT N | tcp-send|udp-send ADDR PORT [N]\n");
+	return 2;
+}

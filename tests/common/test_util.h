@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Helpers shared by the tests of ctrcap_common: sample identities and temp dirs. */
+#ifndef CTRCAP_TEST_UTIL_H
+#define CTRCAP_TEST_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctrcap/record.h"
+
+#define S(lit) ((struct ctrcap_str){.ptr = (lit), .len = sizeof(lit) - 1})
+
+/* The identity of DESIGN.md's example packet, every field set. */
+static inline void sample_identity(struct ctrcap_identity *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->present = CTRCAP_HAS_PID | CTRCAP_HAS_TID | CTRCAP_HAS_UID | CTRCAP_HAS_GID |
+		      CTRCAP_HAS_START_TIME | CTRCAP_HAS_PARENT_PID | CTRCAP_HAS_NETNS |
+		      CTRCAP_HAS_CGROUP_ID | CTRCAP_HAS_ATTRIBUTION;
+	id->pid = 241879;
+	id->tid = 241880;
+	id->uid = 0;
+	id->gid = 0;
+	id->start_time_ns = 1700000000123456789ull;
+	id->parent_pid = 241858;
+	id->netns = 4026532281u;
+	id->cgroup_id = 0x1234567890abcdefull;
+	id->attribution = CTRCAP_ATTR_SOCKET;
+	id->comm = S("wget");
+	id->exe = S("/usr/bin/wget");
+	id->args = S("wget -T 10 10.99.7.3");
+	id->user = S("root");
+	id->parent_comm = S("containerd-shim");
+	id->parent_exe = S("/usr/bin/containerd-shim-runc-v2");
+	id->parent_args = S("/usr/bin/containerd-shim-runc-v2 -namespace moby");
+	id->ctr_id = S("78f1713c7d0f9d5e0b1f6f1c2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d");
+	id->ctr_name = S("web");
+	id->ctr_image = S("busybox:1");
+	id->ctr_runtime = S("docker");
+	id->ctr_labels[0] = S("app=web");
+	id->ctr_labels[1] = S("tier=front");
+	id->n_ctr_labels = 2;
+	id->pod_name = S("web-7d4b9c");
+	id->pod_namespace = S("shop");
+	id->pod_uid = S("0b6f1a52-4c1e-4a43-9a7e-1f6c2d3e4f50");
+	id->k8s_ctr_name = S("nginx");
+	id->pod_labels[0] = S("app.kubernetes.io/name=web");
+	id->n_pod_labels = 1;
+}
+
+static inline void assert_str_eq(struct ctrcap_str a, struct ctrcap_str b)
+{
+	if (!a.ptr || !b.ptr) {
+		assert_true(a.ptr == b.ptr);
+		return;
+	}
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.ptr, b.ptr, a.len);
+}
+
+/* Every field of two identities is equal (strings by content). */
+static inline void assert_identity_eq(const struct ctrcap_identity *a,
+				      const struct ctrcap_identity *b)
+{
+	unsigned i;
+
+	assert_int_equal(a->present, b->present);
+	assert_int_equal(a->pid, b->pid);
+	assert_int_equal(a->tid, b->tid);
+	assert_int_equal(a->uid, b->uid);
+	assert_int_equal(a->gid, b->gid);
+	assert_int_equal(a->parent_pid, b->parent_pid);
+	assert_int_equal(a->netns, b->netns);
+	assert_true(a->start_time_ns == b->start_time_ns);
+	assert_true(a->cgroup_id == b->cgroup_id);
+	assert_int_equal(a->attribution, b->attribution);
+	assert_str_eq(a->comm, b->comm);
+	assert_str_eq(a->exe, b->exe);
+	assert_str_eq(a->args, b->args);
+	assert_str_eq(a->user, b->user);
+	assert_str_eq(a->parent_comm, b->parent_comm);
+	assert_str_eq(a->parent_exe, b->parent_exe);
+	assert_str_eq(a->parent_args, b->parent_args);
+	assert_str_eq(a->ctr_id, b->ctr_id);
+	assert_str_eq(a->ctr_name, b->ctr_name);
+	assert_str_eq(a->ctr_image, b->ctr_image);
+	assert_str_eq(a->ctr_runtime, b->ctr_runtime);
+	assert_str_eq(a->pod_name, b->pod_name);
+	assert_str_eq(a->pod_namespace, b->pod_namespace);
+	assert_str_eq(a->pod_uid, b->pod_uid);
+	assert_str_eq(a->k8s_ctr_name, b->k8s_ctr_name);
+	assert_int_equal(a->n_ctr_labels, b->n_ctr_labels);
+	for (i = 0; i < a->n_ctr_labels; i++)
+		assert_str_eq(a->ctr_labels[i], b->ctr_labels[i]);
+	assert_int_equal(a->n_pod_labels, b->n_pod_labels);
+	for (i = 0; i < a->n_pod_labels; i++)
+		assert_str_eq(a->pod_labels[i], b->pod_labels[i]);
+}
+
+/* A fresh directory under $TMPDIR (or /tmp) for one test; caller frees the path. */
+static inline char *test_tmpdir(const char *tag)
+{
+	const char *base = getenv("TMPDIR");
+	char *p;
+
+	if (!base || !*base)
+		base = "/tmp";
+	if (asprintf(&p, "%s/ctrcap-A-%s-XXXXXX", base, tag) < 0)
+		return NULL;
+	if (!mkdtemp(p)) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* rm -r of a test directory made by test_tmpdir(). */
+static inline void test_rmdir(char *dir)
+{
+	char *cmd;
+
+	if (!dir)
+		return;
+	if (asprintf(&cmd, "rm -rf '%s'", dir) >= 0) {
+		if (system(cmd) != 0)
+			fprintf(stderr, "could not remove %s\n", dir);
+		free(cmd);
+	}
+	free(dir);
+}
+
+#endif /* CTRCAP_TEST_UTIL_H */

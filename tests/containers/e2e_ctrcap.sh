@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# e2e (issue 5): container identity on the packets of ctrcap's pcapng, with a
+# private dockerd running "web" (HTTP, labels incl. kubelet's pod labels) and
+# "db" (fetches from web); --container-name web captures only web's packets;
+# --container-name late captures a container started after the capture began.
+# containerd (ctr, with the CRI annotations kubelet's containerd writes) runs
+# "api" (HTTP) and podman runs "pweb", which fetches from api.
+# Usage: e2e_ctrcap.sh PATH/TO/ctrcap PATH/TO/ctr_pcapng_dump   (as root)
+set -uo pipefail
+CTRCAP=$1
+DUMP=$2
+SRC=${CTRCAP_SRC:-$(cd "$(dirname "$0")/../.." && pwd)}
+ENG_PREFIX=cctr
+ENG_SUBNET=10.99.3
+ENG_TRAP=0
+# shellcheck source=../lib/engines.sh
+. "$SRC/tests/lib/engines.sh"
+
+FAILS=0
+CAP_PIDS=()
+fail() { echo "FAIL: $*" >&2; FAILS=$((FAILS + 1)); }
+die() { echo "FATAL: $*" >&2; exit 1; }
+
+cleanup()
+{
+	local p
+	for p in "${CAP_PIDS[@]}"; do
+		kill -9 "$p" 2>/dev/null
+	done
+	# A SIGKILLed ctrcap leaves its tc filters behind.
+	[ ${#CAP_PIDS[@]} -gt 0 ] && "$CTRCAP" --cleanup >/dev/null 2>&1
+	eng_cleanup
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# Start ctrcap writing $ENG_DIR/$1.pcapng with the remaining options.
+start_cap()
+{
+	local name=$1
+	shift
+	"$CTRCAP" -i any -U -w "$ENG_DIR/$name.pcapng" "$@" "tcp port 80 and net $ENG_SUBNET.0/24" \
+		>"$ENG_DIR/$name.log" 2>&1 &
+	CAP_PIDS+=($!)
+}
+
+capturing() { grep -q 'capturing on' "$ENG_DIR/$1.log"; }
+
+# Stop every ctrcap with SIGINT (a clean end writes the statistics) within 15 s.
+stop_caps()
+{
+	local p i
+	for p in "${CAP_PIDS[@]}"; do
+		kill -INT "$p" 2>/dev/null
+	done
+	for p in "${CAP_PIDS[@]}"; do
+		for ((i = 0; i < 150; i++)); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -0 "$p" 2>/dev/null && fail "ctrcap $p ignored SIGINT for 15 s"
+		kill -9 "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	CAP_PIDS=()
+}
+
+# Lines of dump $1 matching the regex $2.
+count() { grep -cE -- "$2" "$ENG_DIR/$1.txt" || true; }
+
+eng_init || die "eng_init"
+eng_docker_start || die "dockerd did not start"
+eng_containerd_start || die "containerd did not start"
+eng_podman_start || die "podman set-up failed"
+# ctrcap's resolver finds the private engines' state through these.
+export DOCKER_HOST=unix://$ENG_DOCKER_SOCK
+export CTRCAP_CONTAINERD_STATE=$ENG_CTD_STATE CTRCAP_PODMAN_STATE=$ENG_PODMAN_ROOT
+
+POD_UID=5f0c2d7e-3b1a-4c9e-9d7f-0a1b2c3d4e5f
+eng_docker_web_db 0 "--label app=web --label io.kubernetes.pod.name=shop-0 \
+	--label io.kubernetes.pod.namespace=shop --label io.kubernetes.pod.uid=$POD_UID \
+	--label io.kubernetes.container.name=web" || die "web/db"
+web_ip=$(eng_docker_ip web)
+web_id=$(eng_docker inspect -f '{{.Id}}' web)
+db_id=$(eng_docker inspect -f '{{.Id}}' db)
+
+netns_api=$(eng_netns api 201) || die "netns"
+eng_ctr_run capi "$netns_api" \
+	--annotation io.kubernetes.cri.container-type=container \
+	--annotation io.kubernetes.cri.container-name=api \
+	--annotation io.kubernetes.cri.sandbox-name=pay-7 \
+	--annotation io.kubernetes.cri.sandbox-namespace=pay \
+	--annotation io.kubernetes.cri.image-name=docker.io/library/$ENG_IMAGE \
+	-- httpd -f -p 80 -h /www || die "ctr run capi"
+netns_pm=$(eng_netns pm 203) || die "netns"
+eng_podman_run pweb "$netns_pm" --label app=pweb "localhost/$ENG_IMAGE" sleep 3600 ||
+	die "podman run pweb"
+pweb_id=$(eng_podman inspect -f '{{.Id}}' pweb)
+
+start_cap all
+start_cap web --container-name web
+start_cap late --container-name late
+for c in all web late; do
+	eng_wait_for 60 capturing "$c" || die "ctrcap ($c) did not start: $(cat "$ENG_DIR/$c.log")"
+done
+
+eng_docker exec db sh -c \
+	"for i in 1 2 3 4 5 6 7 8; do wget -q -O /dev/null http://$web_ip/; sleep 0.2; done" ||
+	fail "db could not fetch from web"
+eng_podman exec pweb sh -c \
+	"for i in 1 2 3 4 5 6 7 8; do wget -q -O /dev/null http://$ENG_SUBNET.201/; sleep 0.2; done" ||
+	fail "pweb could not fetch from api"
+eng_docker_run late --label stage=late "$ENG_IMAGE" sh -c \
+	"for i in 1 2 3 4 5 6 7 8; do wget -q -O /dev/null http://$web_ip/; sleep 0.2; done;
+	 touch /tmp/done; sleep 3600" >/dev/null || die "late"
+eng_wait_for 30 eng_docker exec late test -f /tmp/done || fail "late did not finish its fetches"
+late_id=$(eng_docker inspect -f '{{.Id}}' late)
+sleep 0.5
+stop_caps
+
+for c in all web late; do
+	"$DUMP" "$ENG_DIR/$c.pcapng" >"$ENG_DIR/$c.txt" || fail "$c.pcapng is not readable"
+done
+
+# Every packet of web carries its name, image, labels and pod fields.
+n=$(count all $'\tctr_name=web\t')
+[ "$n" -ge 8 ] || fail "all: only $n packets of web"
+bad=$(grep -P '\tctr_name=web\t' "$ENG_DIR/all.txt" | grep -vP \
+	"\tctr_id=$web_id\tctr_name=web\timage=$ENG_IMAGE\truntime=docker\tlabels=[^\t]*app=web[^\t]*\tpod=shop-0\tpod_ns=shop\tpod_uid=$POD_UID\tk8s_ctr=web\t" |
+	head -3)
+[ -z "$bad" ] || fail "all: web packets with wrong identity:"$'\n'"$bad"
+n=$(count all $'\tctr_name=db\t')
+[ "$n" -ge 8 ] || fail "all: only $n packets of db"
+bad=$(grep -P '\tctr_name=db\t' "$ENG_DIR/all.txt" | grep -vP "\tctr_id=$db_id\tctr_name=db\timage=$ENG_IMAGE\t" | head -3)
+[ -z "$bad" ] || fail "all: db packets with wrong identity:"$'\n'"$bad"
+n=$(count all $'\tctr_name=late\t')
+[ "$n" -ge 8 ] || fail "all: only $n packets of late (started during the capture)"
+bad=$(grep -P '\tctr_name=late\t' "$ENG_DIR/all.txt" | grep -vP "\tctr_id=$late_id\tctr_name=late\timage=$ENG_IMAGE\truntime=docker\tlabels=stage=late\t" | head -3)
+[ -z "$bad" ] || fail "all: late packets with wrong identity:"$'\n'"$bad"
+# containerd (CRI annotations) and podman containers.
+n=$(count all $'\tctr_id=capi\tctr_name=api\timage=docker.io/library/'"$ENG_IMAGE"$'\truntime=containerd\t[^\t]*\tpod=pay-7\tpod_ns=pay\t')
+[ "$n" -ge 8 ] || fail "all: only $n packets of containerd's api with its identity"
+n=$(count all $'\tctr_id='"$pweb_id"$'\tctr_name=pweb\timage=localhost/'"$ENG_IMAGE"$'\truntime=podman\tlabels=app=pweb\t')
+[ "$n" -ge 8 ] || fail "all: only $n packets of podman's pweb with its identity"
+
+# Only our containers talk on this subnet's port 80, and every packet carries the
+# container id, even one seen before its metadata was fetched.
+bad=$(grep -vP "\tctr_id=($web_id|$db_id|$late_id|capi|$pweb_id)\t" "$ENG_DIR/all.txt" | head -3)
+[ -z "$bad" ] || fail "all: packets without the id of one of our containers:"$'\n'"$bad"
+
+# --container-name web: web's packets, nothing else (not db's, api's or pweb's).
+n=$(wc -l <"$ENG_DIR/web.txt")
+[ "$n" -ge 8 ] || fail "--container-name web: only $n packets"
+bad=$(grep -vP '\tctr_name=web\t' "$ENG_DIR/web.txt" | head -3)
+[ -z "$bad" ] || fail "--container-name web captured other packets:"$'\n'"$bad"
+
+# --container-name late, for a container that did not exist when the capture started.
+n=$(wc -l <"$ENG_DIR/late.txt")
+[ "$n" -ge 8 ] || fail "--container-name late: only $n packets"
+bad=$(grep -vP '\tctr_name=late\t' "$ENG_DIR/late.txt" | head -3)
+[ -z "$bad" ] || fail "--container-name late captured other packets:"$'\n'"$bad"
+
+# CTR_E2E_KEEP=DIR keeps the dumps for a look after the run.
+[ -n "${CTR_E2E_KEEP:-}" ] && mkdir -p "$CTR_E2E_KEEP" && cp "$ENG_DIR"/*.txt "$ENG_DIR"/*.log "$CTR_E2E_KEEP"/
+if [ "$FAILS" -ne 0 ]; then
+	for c in all web late; do
+		echo "--- $c.log" >&2
+		tail -n 5 "$ENG_DIR/$c.log" >&2
+	done
+	echo "e2e_ctrcap: $FAILS check(s) failed" >&2
+	exit 1
+fi
+echo "e2e_ctrcap: all checks passed: $(wc -l <"$ENG_DIR/all.txt") packets, web $(count all \
+	$'\tctr_name=web\t'), db $(count all $'\tctr_name=db\t'), late $(count all $'\tctr_name=late\t'),\
+	no container $(count all $'\tctr_name=\t'); --container-name web $(wc -l <"$ENG_DIR/web.txt"),\
+	late $(wc -l <"$ENG_DIR/late.txt")"

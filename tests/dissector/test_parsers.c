@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Unit tests of the dissector's epan-free parsers: the record TLV walk
+ * (against records made by ctrcap_common's encoder and by hand) and the
+ * ptcpdump comment/label readers.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ctrcap/record.h"
+#include "ctrcap_tlv.h"
+#include "ptcpdump_text.h"
+
+static struct ctrcap_str S(const char *s)
+{
+	struct ctrcap_str v = { s, (uint16_t)strlen(s) };
+
+	return v;
+}
+
+/* Every TLV the project's encoder writes is walked, with the right kind and size. */
+static void test_walk_encoder_output(void **state)
+{
+	struct ctrcap_identity id;
+	uint8_t buf[4096];
+	struct ctrcap_tlv_iter it;
+	struct ctrcap_tlv t;
+	int n, count = 0, labels = 0;
+	uint32_t pid = 0;
+	char name[32] = "";
+
+	(void)state;
+	memset(&id, 0, sizeof(id));
+	id.present = CTRCAP_HAS_PID | CTRCAP_HAS_CGROUP_ID | CTRCAP_HAS_ATTRIBUTION;
+	id.pid = 241879;
+	id.cgroup_id = 1ull << 40;
+	id.attribution = CTRCAP_ATTR_FLOW;
+	id.ctr_name = S("web");
+	id.ctr_labels[0] = S("a=b");
+	id.ctr_labels[1] = S("c=d");
+	id.n_ctr_labels = 2;
+	n = ctrcap_record_encode(&id, buf, sizeof(buf));
+	assert_true(n > 1);
+
+	assert_int_equal(ctrcap_tlv_iter_init(&it, buf, (size_t)n), CTRCAP_WALK_OK);
+	assert_int_equal(it.version, CTRCAP_RECORD_VERSION);
+	while (ctrcap_tlv_next(&it, &t) == 1) {
+		count++;
+		assert_true(ctrcap_tlv_size_ok(&t));
+		assert_true(t.value_offset + t.len <= (uint32_t)n);
+		if (t.type == CTRCAP_T_PID)
+			pid = ctrcap_be32(buf + t.value_offset);
+		if (t.type == CTRCAP_T_CTR_NAME)
+			memcpy(name, buf + t.value_offset, t.len < 31 ? t.len : 31);
+		if (t.type == CTRCAP_T_CTR_LABEL)
+			labels++;
+		if (t.type == CTRCAP_T_CGROUP_ID)
+			assert_true(ctrcap_be64(buf + t.value_offset) == 1ull << 40);
+	}
+	assert_int_equal(it.status, CTRCAP_WALK_OK);
+	assert_int_equal(count, 6);
+	assert_int_equal(pid, 241879);
+	assert_string_equal(name, "web");
+	assert_int_equal(labels, 2);
+}
+
+static void test_walk_errors(void **state)
+{
+	/* version 1, pid (ok), then a header cut after 2 bytes */
+	static const uint8_t cut_hdr[] = { 1, 0x01, 0x01, 0, 4, 0, 0, 0, 7, 0x03, 0x02 };
+	/* version 1, a string TLV claiming 9 bytes with 3 present */
+	static const uint8_t cut_val[] = { 1, 0x03, 0x02, 0, 9, 'w', 'e', 'b' };
+	static const uint8_t v2[] = { 2, 0x03, 0x02, 0, 1, 'x' };
+	static const uint8_t bad_pid[] = { 1, 0x01, 0x01, 0, 3, 1, 2, 3 };
+	struct ctrcap_tlv_iter it;
+	struct ctrcap_tlv t;
+
+	(void)state;
+	ctrcap_tlv_iter_init(&it, cut_hdr, sizeof(cut_hdr));
+	assert_int_equal(ctrcap_tlv_next(&it, &t), 1);
+	assert_int_equal(t.type, CTRCAP_T_PID);
+	assert_int_equal(ctrcap_tlv_next(&it, &t), -1);
+	assert_int_equal(it.status, CTRCAP_WALK_SHORT_HEADER);
+	assert_int_equal(it.err_offset, 9);
+	/* a failed walk stays failed */
+	assert_int_equal(ctrcap_tlv_next(&it, &t), -1);
+
+	ctrcap_tlv_iter_init(&it, cut_val, sizeof(cut_val));
+	assert_int_equal(ctrcap_tlv_next(&it, &t), -1);
+	assert_int_equal(it.status, CTRCAP_WALK_SHORT_VALUE);
+	assert_int_equal(it.err_offset, 1);
+
+	assert_int_equal(ctrcap_tlv_iter_init(&it, v2, sizeof(v2)), CTRCAP_WALK_VERSION);
+	assert_int_equal(it.version, 2);
+	assert_int_equal(ctrcap_tlv_next(&it, &t), -1);
+
+	assert_int_equal(ctrcap_tlv_iter_init(&it, v2, 0), CTRCAP_WALK_EMPTY);
+	assert_int_equal(ctrcap_tlv_iter_init(&it, NULL, 5), CTRCAP_WALK_EMPTY);
+
+	ctrcap_tlv_iter_init(&it, bad_pid, sizeof(bad_pid));
+	assert_int_equal(ctrcap_tlv_next(&it, &t), 1);
+	assert_false(ctrcap_tlv_size_ok(&t));
+	assert_int_equal(ctrcap_tlv_next(&it, &t), 0);
+}
+
+static void test_unknown_types_skipped(void **state)
+{
+	static const uint8_t rec[] = { 1, 0x06, 0x01, 0, 2, 'h', 'i', 0x03, 0x02, 0, 1, 'w',
+				       0x7f, 0xff, 0, 0 };
+	struct ctrcap_tlv_iter it;
+	struct ctrcap_tlv t;
+	int known = 0, unknown = 0;
+
+	(void)state;
+	ctrcap_tlv_iter_init(&it, rec, sizeof(rec));
+	while (ctrcap_tlv_next(&it, &t) == 1) {
+		if (ctrcap_tlv_kind_of(t.type) == CTRCAP_KIND_UNKNOWN)
+			unknown++;
+		else
+			known++;
+	}
+	assert_int_equal(it.status, CTRCAP_WALK_OK);
+	assert_int_equal(known, 1);
+	assert_int_equal(unknown, 2);
+	assert_null(ctrcap_tlv_type_name(0x0601));
+	assert_string_equal(ctrcap_tlv_type_name(CTRCAP_T_CTR_NAME), "container name");
+}
+
+static void expect_line(struct ptcpdump_iter *it, const char *s, enum ptcpdump_key key,
+			const char *value)
+{
+	struct ptcpdump_line l;
+
+	assert_int_equal(ptcpdump_next(it, &l), 1);
+	assert_int_equal(l.key, key);
+	assert_int_equal(l.value_len, strlen(value));
+	assert_memory_equal(s + l.value_off, value, l.value_len);
+}
+
+static void test_ptcpdump_lines(void **state)
+{
+	static const char c[] = "PID: 241879\nCmd: /usr/bin/wget\r\nArgs:  wget -T 10 x...  \n"
+				"Nonsense line\nUnknownKey: 5\n  ContainerImage : busybox:1\n"
+				"ThreadName:";
+	struct ptcpdump_iter it;
+	struct ptcpdump_line l;
+	uint32_t v;
+
+	(void)state;
+	ptcpdump_iter_init(&it, c, strlen(c));
+	expect_line(&it, c, PTCPDUMP_K_PID, "241879");
+	expect_line(&it, c, PTCPDUMP_K_CMD, "/usr/bin/wget");
+	expect_line(&it, c, PTCPDUMP_K_ARGS, "wget -T 10 x...");
+	expect_line(&it, c, PTCPDUMP_K_CTR_IMAGE, "busybox:1");
+	expect_line(&it, c, PTCPDUMP_K_THREAD_NAME, "");
+	assert_int_equal(ptcpdump_next(&it, &l), 0);
+
+	assert_true(ptcpdump_is_identity(c, strlen(c)));
+	assert_false(ptcpdump_is_identity("just a note: nothing", 20));
+	assert_false(ptcpdump_is_identity("", 0));
+
+	assert_true(ptcpdump_parse_u32("4294967295", 10, &v));
+	assert_int_equal(v, 4294967295u);
+	assert_false(ptcpdump_parse_u32("4294967296", 10, &v));
+	assert_false(ptcpdump_parse_u32("12ab", 4, &v));
+	assert_false(ptcpdump_parse_u32("-1", 2, &v));
+	assert_false(ptcpdump_parse_u32("", 0, &v));
+}
+
+static void test_ptcpdump_json(void **state)
+{
+	static const char j[] = " {\"app\":\"web\", \"note\" : \"a\\u003cb \\\"q\\\"\","
+				"\"u\":\"\\ud83d\\ude00\\n\"} ";
+	struct ptcpdump_json_iter it;
+	char out[64];
+
+	(void)state;
+	ptcpdump_json_init(&it, j, strlen(j));
+	assert_int_equal(ptcpdump_json_next(&it, out, sizeof(out)), 1);
+	assert_string_equal(out, "app=web");
+	assert_int_equal(ptcpdump_json_next(&it, out, sizeof(out)), 1);
+	assert_string_equal(out, "note=a<b \"q\"");
+	assert_int_equal(ptcpdump_json_next(&it, out, sizeof(out)), 1);
+	assert_string_equal(out, "u=\xf0\x9f\x98\x80\n");
+	assert_int_equal(ptcpdump_json_next(&it, out, sizeof(out)), 0);
+	assert_int_equal(ptcpdump_json_next(&it, out, sizeof(out)), 0);
+
+	ptcpdump_json_init(&it, "{}", 2);
+	assert_int_equal(ptcpdump_json_next(&it, out, sizeof(out)), 0);
+
+	ptcpdump_json_init(&it, "{\"a\":", 5);
+	assert_int_equal(ptcpdump_json_next(&it, out, sizeof(out)), -1);
+	assert_int_equal(ptcpdump_json_next(&it, out, sizeof(out)), -1);
+
+	ptcpdump_json_init(&it, "{\"a\":1}", 7);
+	assert_int_equal(ptcpdump_json_next(&it, out, sizeof(out)), -1);
+
+	ptcpdump_json_init(&it, "{\"a\":\"b\"} x", 11);
+	assert_int_equal(ptcpdump_json_next(&it, out, sizeof(out)), 1);
+	assert_int_equal(ptcpdump_json_next(&it, out, sizeof(out)), -1);
+
+	/* output is cut, never overrun */
+	ptcpdump_json_init(&it, "{\"key\":\"a-long-value\"}", 22);
+	assert_int_equal(ptcpdump_json_next(&it, out, 6), 1);
+	assert_string_equal(out, "key=a");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_walk_encoder_output),
+		cmocka_unit_test(test_walk_errors),
+		cmocka_unit_test(test_unknown_types_skipped),
+		cmocka_unit_test(test_ptcpdump_lines),
+		cmocka_unit_test(test_ptcpdump_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

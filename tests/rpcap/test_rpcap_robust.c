@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The running ctrcap-rpcapd against misbehaving clients on loopback:
+ * refused null auth, wrong passwords, requests before auth, wrong versions,
+ * replies sent as requests, oversized and truncated messages, libpcap
+ * 1.10.3's malformed STARTCAP, clients that vanish or never speak, more
+ * clients than allowed. After each, the server must still serve a good
+ * client. Usage: test_rpcap_robust DAEMON HELPER
+ */
+#include <arpa/inet.h>
+#include <crypt.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "rpcap_proto.h"
+
+static const char *daemon_path, *helper;
+static char dir[] = "/tmp/crpc-robust-XXXXXX";
+static pid_t daemon_pid = -1;
+static unsigned port;
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static int connect_server(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct timeval tv = { .tv_sec = 15 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+static void send_msg(int fd, uint8_t ver, uint8_t type, const void *body, uint32_t len)
+{
+	uint8_t h[RPCAP_HDR_LEN];
+
+	rpcap_hdr_build(h, ver, type, 0, len);
+	assert_int_equal(send(fd, h, sizeof(h), MSG_NOSIGNAL), sizeof(h));
+	if (len)
+		assert_int_equal(send(fd, body, len, MSG_NOSIGNAL), (ssize_t)len);
+}
+
+static int recv_full(int fd, void *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = recv(fd, (uint8_t *)buf + got, n - got, 0);
+
+		if (r <= 0)
+			return -1;
+		got += (size_t)r;
+	}
+	return 0;
+}
+
+/* Read one reply; returns its header, body into buf (NUL-terminated). -1 on EOF. */
+static int recv_msg(int fd, struct rpcap_hdr *h, char *buf, size_t len)
+{
+	uint8_t hb[RPCAP_HDR_LEN];
+
+	if (recv_full(fd, hb, sizeof(hb)) < 0)
+		return -1;
+	rpcap_hdr_parse(hb, h);
+	assert_true(h->plen < len);
+	if (h->plen && recv_full(fd, buf, h->plen) < 0)
+		return -1;
+	buf[h->plen] = '\0';
+	return 0;
+}
+
+/* The server closed the connection (EOF within the receive timeout). */
+static void expect_eof(int fd)
+{
+	char b[256];
+
+	assert_true(recv(fd, b, sizeof(b), 0) <= 0);
+}
+
+static void expect_error(int fd, uint16_t code, const char *substr)
+{
+	struct rpcap_hdr h;
+	char body[70000];
+
+	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
+	assert_int_equal(h.type, RPCAP_MSG_ERROR);
+	if (code)
+		assert_int_equal(h.value, code);
+	if (substr && !strstr(body, substr))
+		fail_msg("error '%s' lacks '%s'", body, substr);
+}
+
+static void send_auth(int fd, const char *user, const char *pass)
+{
+	uint8_t b[128] = { 0 };
+	size_t ul = strlen(user), pl = strlen(pass);
+
+	put16(b, RPCAP_AUTH_PWD);
+	put16(b + 4, (uint16_t)ul);
+	put16(b + 6, (uint16_t)pl);
+	memcpy(b + 8, user, ul);
+	memcpy(b + 8 + ul, pass, pl);
+	send_msg(fd, 0, RPCAP_MSG_AUTH_REQ, b, (uint32_t)(8 + ul + pl));
+}
+
+static int good_client(void)
+{
+	struct rpcap_hdr h;
+	char body[64];
+	uint32_t magic;
+	int fd = connect_server();
+
+	send_auth(fd, "tester", "crpc-pass");
+	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
+	assert_int_equal(h.type, RPCAP_MSG_AUTH_REQ | RPCAP_MSG_IS_REPLY);
+	assert_int_equal(h.plen, RPCAP_AUTHREPLY_LEN);
+	memcpy(&magic, body + 4, 4);
+	assert_int_equal(magic, RPCAP_BYTE_ORDER_MAGIC);
+	return fd;
+}
+
+/* The server still serves: authenticate, OPEN container-any, STATS. */
+static void assert_serving(void)
+{
+	struct rpcap_hdr h;
+	char body[256];
+	int fd = good_client();
+
+	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ, "container-any", 13);
+	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
+	assert_int_equal(h.type, RPCAP_MSG_OPEN_REQ | RPCAP_MSG_IS_REPLY);
+	assert_int_equal(h.plen, RPCAP_OPENREPLY_LEN);
+	assert_int_equal((uint8_t)body[2], 258 >> 8);
+	assert_int_equal((uint8_t)body[3], 258 & 0xff);
+	send_msg(fd, 0, RPCAP_MSG_STATS_REQ, NULL, 0);
+	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
+	assert_int_equal(h.type, RPCAP_MSG_STATS_REQ | RPCAP_MSG_IS_REPLY);
+	assert_int_equal(h.plen, RPCAP_STATS_LEN);
+	send_msg(fd, 0, RPCAP_MSG_CLOSE, NULL, 0);
+	close(fd);
+}
+
+static int start_daemon(void **state)
+{
+	char pw[256], pf[256], portfile[256], buf[32];
+	struct crypt_data cd = { 0 };
+	FILE *f;
+	(void)state;
+
+	snprintf(pw, sizeof(pw), "%s/passwd", dir);
+	snprintf(portfile, sizeof(portfile), "%s/port", dir);
+	f = fopen(pw, "w");
+	assert_non_null(f);
+	fprintf(f, "tester:%s\n", crypt_r("crpc-pass", "$6$crpcrobust$", &cd));
+	fclose(f);
+	daemon_pid = fork();
+	assert_true(daemon_pid >= 0);
+	if (daemon_pid == 0) {
+		execl(daemon_path, daemon_path, "--port", "0", "--port-file", portfile,
+		      "--passwd-file", pw, "--max-clients", "3", "--auth-timeout", "2",
+		      "--helper", helper, (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 200; i++) {
+		f = fopen(portfile, "r");
+		if (f) {
+			if (fgets(buf, sizeof(buf), f))
+				port = (unsigned)atoi(buf);
+			fclose(f);
+		}
+		if (port)
+			break;
+		usleep(50000);
+	}
+	if (!port)
+		fail_msg("%s did not start listening", daemon_path);
+	snprintf(pf, sizeof(pf), "%s", pw);
+	return 0;
+}
+
+static int stop_daemon(void **state)
+{
+	int st;
+	(void)state;
+
+	if (daemon_pid <= 0)
+		return 0;
+	kill(daemon_pid, SIGTERM);
+	for (int i = 0; i < 300; i++) {
+		if (waitpid(daemon_pid, &st, WNOHANG) == daemon_pid) {
+			daemon_pid = -1;
+			break;
+		}
+		usleep(50000);
+	}
+	if (daemon_pid > 0) {
+		kill(daemon_pid, SIGKILL);
+		waitpid(daemon_pid, &st, 0);
+		fprintf(stderr, "daemon did not stop on SIGTERM\n");
+		return -1;
+	}
+	/* A clean exit also means no sanitizer or leak report at shutdown. */
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "daemon exit status %d\n", st);
+		return -1;
+	}
+	return 0;
+}
+
+static void test_good_client(void **state)
+{
+	(void)state;
+	assert_serving();
+}
+
+static void test_null_auth_refused(void **state)
+{
+	uint8_t b[8] = { 0 };
+	int fd = connect_server();
+	(void)state;
+
+	send_msg(fd, 0, RPCAP_MSG_AUTH_REQ, b, sizeof(b));
+	expect_error(fd, RPCAP_ERR_AUTH_FAILED, "null authentication is disabled");
+	close(fd);
+	assert_serving();
+}
+
+static void test_wrong_password_three_times(void **state)
+{
+	int fd = connect_server();
+	(void)state;
+
+	for (int i = 0; i < 3; i++) {
+		send_auth(fd, "tester", "wrong");
+		expect_error(fd, RPCAP_ERR_AUTH_FAILED, "authentication failed");
+	}
+	expect_eof(fd);
+	close(fd);
+	assert_serving();
+}
+
+static void test_request_before_auth(void **state)
+{
+	int fd = connect_server();
+	(void)state;
+
+	send_msg(fd, 0, RPCAP_MSG_FINDALLIF_REQ, NULL, 0);
+	expect_error(fd, RPCAP_ERR_AUTH, "before authentication");
+	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ, "container-any", 13);
+	expect_error(fd, RPCAP_ERR_AUTH, "before authentication");
+	close(fd);
+	assert_serving();
+}
+
+static void test_wrong_version_and_types(void **state)
+{
+	int fd = good_client();
+	(void)state;
+
+	send_msg(fd, 3, RPCAP_MSG_STATS_REQ, "abc", 3);
+	expect_error(fd, RPCAP_ERR_WRONGVER, "version 3");
+	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ | RPCAP_MSG_IS_REPLY, "xy", 2);
+	expect_error(fd, RPCAP_ERR_WRONGMSG, "reply");
+	send_msg(fd, 0, 0x55, NULL, 0);
+	expect_error(fd, RPCAP_ERR_WRONGMSG, NULL);
+	send_msg(fd, 0, RPCAP_MSG_AUTH_REQ, "\0\0\0\0\0\0\0\0", 8);
+	expect_error(fd, RPCAP_ERR_WRONGMSG, "already");
+	/* out of order */
+	send_msg(fd, 0, RPCAP_MSG_STATS_REQ, NULL, 0);
+	expect_error(fd, RPCAP_ERR_GETSTATS, "before OPEN");
+	send_msg(fd, 0, RPCAP_MSG_ENDCAP_REQ, NULL, 0);
+	expect_error(fd, RPCAP_ERR_ENDCAPTURE, NULL);
+	send_msg(fd, 0, RPCAP_MSG_UPDATEFILTER_REQ, NULL, 0);
+	expect_error(fd, RPCAP_ERR_UPDATEFILTER, NULL);
+	send_msg(fd, 0, RPCAP_MSG_STARTCAP_REQ, NULL, 0);
+	expect_error(fd, RPCAP_ERR_STARTCAPTURE, "before OPEN");
+	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ, "bad name", 8);
+	expect_error(fd, RPCAP_ERR_OPEN, "0x20");
+	/* still the same, working session */
+	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ, "container-any", 13);
+	{
+		struct rpcap_hdr h;
+		char body[64];
+
+		assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
+		assert_int_equal(h.type, RPCAP_MSG_OPEN_REQ | RPCAP_MSG_IS_REPLY);
+	}
+	close(fd);
+	assert_serving();
+}
+
+static void test_unknown_source(void **state)
+{
+	int fd = good_client();
+	(void)state;
+
+	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ, "crpc-no-such-container", 22);
+	expect_error(fd, RPCAP_ERR_OPEN, NULL);
+	close(fd);
+	assert_serving();
+}
+
+static void test_oversized(void **state)
+{
+	int fd = good_client();
+	uint8_t h[RPCAP_HDR_LEN];
+	(void)state;
+
+	rpcap_hdr_build(h, 0, RPCAP_MSG_UPDATEFILTER_REQ, 0, 0x7fffffff);
+	assert_int_equal(send(fd, h, sizeof(h), MSG_NOSIGNAL), sizeof(h));
+	expect_error(fd, RPCAP_ERR_WRONGMSG, "limit");
+	expect_eof(fd);
+	close(fd);
+	assert_serving();
+}
+
+/* Exactly what libpcap 1.10.3 sends from pcap_startcapture_remote() with no filter set. */
+static void test_libpcap_1103_startcap(void **state)
+{
+	uint8_t b[RPCAP_HDR_LEN + 12 + 8 + 8] = { 0 };
+	struct rpcap_hdr h;
+	char body[64];
+	int fd = good_client();
+	(void)state;
+
+	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ, "container-any", 13);
+	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
+	rpcap_hdr_build(b, 0, RPCAP_MSG_STARTCAP_REQ, 0, 12 + 8);
+	put32(b + 8, 65535);
+	put32(b + 12, 500);
+	put16(b + 20, RPCAP_UPDATEFILTER_BPF);
+	put32(b + 24, 1);
+	put16(b + 28, 0x06);
+	put32(b + 32, 65535);
+	assert_int_equal(send(fd, b, sizeof(b), MSG_NOSIGNAL), sizeof(b));
+	expect_error(fd, RPCAP_ERR_STARTCAPTURE, "pcap_setfilter");
+	close(fd);
+	assert_serving();
+}
+
+static void test_vanishing_clients(void **state)
+{
+	uint8_t half[3] = { 0, RPCAP_MSG_OPEN_REQ, 0 };
+	int fd;
+	(void)state;
+
+	fd = good_client();
+	assert_int_equal(send(fd, half, sizeof(half), MSG_NOSIGNAL), 3);
+	close(fd);
+	fd = good_client();
+	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ, "container-any", 13);
+	close(fd); /* gone before reading the reply */
+	fd = connect_server();
+	close(fd);
+	assert_serving();
+}
+
+static void test_silent_client_times_out(void **state)
+{
+	int fd = connect_server();
+	(void)state;
+
+	expect_error(fd, RPCAP_ERR_INITTIMEOUT, "no authentication");
+	expect_eof(fd);
+	close(fd);
+}
+
+static void test_client_limit(void **state)
+{
+	int fds[3];
+	(void)state;
+
+	for (int i = 0; i < 3; i++)
+		fds[i] = good_client();
+	{
+		int extra = connect_server();
+
+		expect_error(extra, RPCAP_ERR_NETW, "busy");
+		close(extra);
+	}
+	for (int i = 0; i < 3; i++)
+		close(fds[i]);
+	/* the slots come back once the sessions end */
+	for (int i = 0; i < 40; i++) {
+		struct rpcap_hdr h;
+		char body[128];
+		uint8_t b[8 + 6 + 9] = { 0, RPCAP_AUTH_PWD, 0, 0, 0, 6, 0, 9 };
+		uint8_t hb[RPCAP_HDR_LEN];
+		int fd = connect_server();
+
+		/* raw sends: a refused connection may already be closed */
+		memcpy(b + 8, "testercrpc-pass", 15);
+		rpcap_hdr_build(hb, 0, RPCAP_MSG_AUTH_REQ, 0, sizeof(b));
+		if (send(fd, hb, sizeof(hb), MSG_NOSIGNAL) == (ssize_t)sizeof(hb) &&
+		    send(fd, b, sizeof(b), MSG_NOSIGNAL) == (ssize_t)sizeof(b) &&
+		    recv_msg(fd, &h, body, sizeof(body)) == 0 &&
+		    h.type == (RPCAP_MSG_AUTH_REQ | RPCAP_MSG_IS_REPLY)) {
+			close(fd);
+			return;
+		}
+		close(fd);
+		usleep(100000);
+	}
+	fail_msg("client slots were not released");
+}
+
+int main(int argc, char **argv)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_client),
+		cmocka_unit_test(test_null_auth_refused),
+		cmocka_unit_test(test_wrong_password_three_times),
+		cmocka_unit_test(test_request_before_auth),
+		cmocka_unit_test(test_wrong_version_and_types),
+		cmocka_unit_test(test_unknown_source),
+		cmocka_unit_test(test_oversized),
+		cmocka_unit_test(test_libpcap_1103_startcap),
+		cmocka_unit_test(test_vanishing_clients),
+		cmocka_unit_test(test_silent_client_times_out),
+		cmocka_unit_test(test_client_limit),
+	};
+	char cmd[300];
+	int r;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: %s DAEMON HELPER\n", argv[0]);
+		return 2;
+	}
+	daemon_path = argv[1];
+	helper = argv[2];
+	if (access(helper, X_OK) != 0) {
+		/* These tests never start a capture; OPEN of a container then fails cleanly. */
+		fprintf(stderr, "note: helper %s not built, using /bin/false\n", helper);
+		helper = "/bin/false";
+	}
+	signal(SIGPIPE, SIG_IGN);
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	r = cmocka_run_group_tests(tests, start_daemon, stop_daemon);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", dir);
+	return r;
+}
