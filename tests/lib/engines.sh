@@ -498,7 +498,10 @@ eng_podman_stop()
 # Remove everything the helpers created. Safe to call twice.
 eng_cleanup()
 {
-	local n
+	# Best effort to the end: a caller's `set -e` must not stop the cleanup at the
+	# first thing that is already gone (`local -` keeps the option change here).
+	local - n
+	set +e
 	eng_podman_stop
 	eng_docker_stop
 	eng_containerd_stop
