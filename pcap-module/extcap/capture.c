@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "block_edge.h"
 #include "capture.h"
 #include "extcap_util.h"
 #include "helper.h"
@@ -21,6 +22,8 @@
 /* How long a failed capture waits for Wireshark to open the fifo. */
 #define FIFO_RELEASE_MS 3000
 #define ERRTEXT_MAX 8192
+/* How long a stop waits to pass on the rest of a block already begun. */
+#define TAIL_MS 1000
 
 static volatile sig_atomic_t stop_signal;
 
@@ -83,21 +86,73 @@ static bool errtext_read(int fd, struct errtext *t)
 	}
 }
 
-/* Write all of buf; 0, or -1 with errno (EINTR only when a stop is asked). */
-static int write_all(int fd, const char *buf, size_t len)
+/*
+ * Write all of buf; 0, or -1 with errno (EINTR only when a stop is asked)
+ * and what did go out in *done.
+ */
+static int write_all(int fd, const char *buf, size_t len, size_t *done)
 {
-	while (len) {
-		ssize_t n = write(fd, buf, len);
+	*done = 0;
+	while (*done < len) {
+		ssize_t n = write(fd, buf + *done, len - *done);
 
 		if (n < 0) {
 			if (errno == EINTR && !stop_signal)
 				continue;
 			return -1;
 		}
-		buf += n;
-		len -= (size_t)n;
+		*done += (size_t)n;
 	}
 	return 0;
+}
+
+/*
+ * After a stop: write the rest of a block the reader already has the start
+ * of. The fifo is non-blocking by now (the reader may have stopped
+ * reading), so give up at deadline.
+ */
+static int write_tail(int fd, const char *buf, size_t len, long long deadline)
+{
+	while (len) {
+		struct pollfd p = { fd, POLLOUT, 0 };
+		ssize_t n = write(fd, buf, len);
+
+		if (n > 0) {
+			buf += n;
+			len -= (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (now_ms() >= deadline)
+			return -1;
+		poll(&p, 1, 50);
+	}
+	return 0;
+}
+
+/*
+ * A stop came while the reader holds only the start of a block: from now
+ * on pass on the rest of that block and nothing more, without blocking.
+ */
+static bool begin_tail(int fifo, const struct block_edge *edge, long long *deadline)
+{
+	if (fifo < 0 || block_edge_at_boundary(edge))
+		return false;
+	*deadline = now_ms() + TAIL_MS;
+	fcntl(fifo, F_SETFL, fcntl(fifo, F_GETFL) | O_NONBLOCK);
+	return true;
+}
+
+/* Pass on the bytes of buf that finish the block under way; false once it is finished. */
+static bool finish_block(int fifo, struct block_edge *edge, const char *buf, size_t n,
+			 long long deadline)
+{
+	size_t k = block_edge_finish(edge, (const uint8_t *)buf, n);
+
+	if (k && write_tail(fifo, buf, k, deadline))
+		return false; /* the reader is gone or stuck: nothing more to finish */
+	return !block_edge_at_boundary(edge);
 }
 
 /* True once pid has exited (it stays waitable). */
@@ -195,12 +250,16 @@ int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms
 	static char buf[65536];
 	int ofd = -1, efd = -1, fifo = -1, status = 0, rc = -1;
 	bool out_open = true, err_open = true, stopping = false, discard = false, killed;
-	long long stop_deadline = 0;
+	bool tail = false; /* the reader holds the start of a block still to finish */
+	long long stop_deadline = 0, tail_deadline = 0;
+	struct block_edge edge;
+	size_t done;
 	pid_t pid;
 
 	err[0] = '\0';
 	et.len = 0;
 	et.buf[0] = '\0';
+	block_edge_init(&edge);
 	if (helper_spawn(argv, &pid, &ofd, &efd, err, errlen)) {
 		capture_release_fifo(fifo_path, FIFO_RELEASE_MS);
 		return -1;
@@ -221,6 +280,8 @@ int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms
 		if (stop_signal && !stopping)
 			stopping = true;
 		if (stopping && !stop_deadline) {
+			if (!discard)
+				tail = begin_tail(fifo, &edge, &tail_deadline);
 			discard = true;
 			kill(pid, SIGTERM);
 			stop_deadline = now_ms() + stop_ms;
@@ -248,16 +309,27 @@ int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms
 					out_open = false;
 				break;
 			}
+			if (tail)
+				tail = finish_block(fifo, &edge, buf, (size_t)n, tail_deadline);
 			if (discard)
 				continue; /* drained so that a stopping helper never blocks */
-			if (write_all(fifo, buf, (size_t)n)) {
+			if (write_all(fifo, buf, (size_t)n, &done)) {
+				int e = errno;
+
+				block_edge_advance(&edge, (const uint8_t *)buf, done);
 				/* EPIPE: Wireshark closed the fifo, a normal stop. */
-				if (errno != EPIPE && errno != EINTR)
+				if (e != EPIPE && e != EINTR)
 					ext_err(err, errlen, "writing to fifo %s: %s", fifo_path,
-						strerror(errno));
+						strerror(e));
+				/* Interrupted by a stop: the reader still wants whole blocks. */
+				if (e == EINTR && begin_tail(fifo, &edge, &tail_deadline))
+					tail = finish_block(fifo, &edge, buf + done,
+							    (size_t)n - done, tail_deadline);
+				discard = true;
 				stopping = true;
 				break;
 			}
+			block_edge_advance(&edge, (const uint8_t *)buf, (size_t)n);
 		}
 	}
 

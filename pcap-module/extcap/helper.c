@@ -337,33 +337,53 @@ reap:
 	return out ? out : strdup("");
 }
 
+/* True when the n bytes at s hold something other than blanks. */
+static bool has_text(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (!isspace((unsigned char)s[i]))
+			return true;
+	}
+	return false;
+}
+
 void helper_error_line(const char *text, char *buf, size_t len)
 {
-	const char *end = text + strlen(text), *s, *e;
+	const char *s = NULL, *last = NULL, *last_own = NULL;
+	size_t n = 0, last_n = 0, own_n = 0;
 	char line[1024];
-	size_t n;
 
-	/* Find the last line with something other than blanks on it. */
-	e = end;
-	for (;;) {
-		while (e > text && isspace((unsigned char)e[-1]))
-			e--;
-		s = e;
-		while (s > text && s[-1] != '\n')
-			s--;
-		if (e > s || s == text)
-			break;
-		e = s;
+	/*
+	 * ctrcap prefixes its messages with "ctrcap: "; the packet counts it
+	 * prints when a capture ends ("N packets captured") are not. So the
+	 * last prefixed line is the reason, else the last line with text.
+	 */
+	for (const char *p = text; *p; p = s + n + (s[n] == '\n')) {
+		s = p;
+		n = strcspn(s, "\n");
+		if (!has_text(s, n))
+			continue;
+		last = s;
+		last_n = n;
+		if (!strncmp(s, "ctrcap: ", 8)) {
+			last_own = s;
+			own_n = n;
+		}
 	}
-	if (e <= s) {
+	if (last_own) {
+		last = last_own;
+		last_n = own_n;
+	}
+	if (!last) {
 		snprintf(buf, len, "ctrcap: failed without a message");
 		return;
 	}
-	n = (size_t)(e - s);
-	if (n >= sizeof(line))
-		n = sizeof(line) - 1;
-	memcpy(line, s, n);
-	line[n] = '\0';
+	while (last_n && isspace((unsigned char)last[last_n - 1]))
+		last_n--;
+	if (last_n >= sizeof(line))
+		last_n = sizeof(line) - 1;
+	memcpy(line, last, last_n);
+	line[last_n] = '\0';
 	for (char *p = line; *p; p++) {
 		if (iscntrl((unsigned char)*p))
 			*p = ' ';

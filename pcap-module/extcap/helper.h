@@ -61,8 +61,9 @@ int helper_spawn(const char *const *argv, pid_t *pid, int *outfd, int *errfd, ch
 char *helper_list_containers(const char *helper, unsigned timeout_ms, char *err, size_t errlen);
 
 /*
- * The last non-empty line of a helper's stderr text, as one line for the
- * user ("ctrcap: ..." prefix added when missing), into buf.
+ * The reason a helper failed, from its stderr text, as one line for the
+ * user into buf: the last "ctrcap: " line (not the packet counts printed
+ * after it), else the last non-empty line with "ctrcap: " prefixed.
  */
 void helper_error_line(const char *stderr_text, char *buf, size_t len);
 

@@ -37,6 +37,15 @@ static int find_hash(const char *path, const char *user, char *hash, size_t hash
 	while (n++ < MAX_LINES && fgets(line, sizeof(line), f)) {
 		char *colon = strchr(line, ':');
 
+		if (!strchr(line, '\n') && !feof(f)) {
+			/* Longer than any entry we accept: skip it whole, so its tail
+			 * is never read as a "user:hash" line of its own. */
+			int c;
+
+			while ((c = getc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
 		line[strcspn(line, "\r\n")] = '\0';
 		if (line[0] == '#' || !colon)
 			continue;

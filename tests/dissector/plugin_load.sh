@@ -41,13 +41,14 @@ fi
 echo "== root ignores the personal dir and WIRESHARK_PLUGIN_DIR"
 pre_installed=$(ls "$WS_PLUGIN_DIR" | grep ctrcap || true)
 mkdir -p "$WORK/roothome"
-if [ -e "$WS_PLUGIN_DIR/ctrcap.so" ]; then
-	echo "note: ctrcap.so is installed system-wide; personal-dir check not meaningful, skipped"
-else
-	expect "root does not load from HOME or WIRESHARK_PLUGIN_DIR" "" \
-		"$(HOME=$TS_HOME WIRESHARK_PLUGIN_DIR=$TS_HOME/.local/lib/wireshark/plugins \
-			timeout 120 tshark -G plugins 2>/dev/null | grep ctrcap || true)"
-fi
+# A system-wide copy would answer for the personal one: hide it behind an empty
+# tmpfs in a private mount namespace, so the check means the same everywhere.
+hide=":"
+[ -e "$WS_PLUGIN_DIR/ctrcap.so" ] && hide="mount -t tmpfs ctrcap-hide '$WS_PLUGIN_DIR'"
+expect "root does not load from HOME or WIRESHARK_PLUGIN_DIR" "" \
+	"$(HOME=$TS_HOME WIRESHARK_PLUGIN_DIR=$TS_HOME/.local/lib/wireshark/plugins \
+		timeout 120 unshare -m sh -c "mount --make-rprivate / && $hide && tshark -G plugins" \
+		2>/dev/null | grep ctrcap || true)"
 
 echo "== cmake --install (staged with DESTDIR)"
 STAGE=$WORK/stage

@@ -11,8 +11,9 @@
 #
 # Checks: tshark -D lists container-any and the containers; a 5 s capture on
 # container-any filtered with container.name == "web" prints only web's rows
-# with web's pids; a non-member gets one clear refusal; after the stop no
-# ctrcap process and none of its tcx links are left. Everything runs in a
+# with web's pids and no extcap error on tshark's stderr; a non-member gets
+# one clear refusal; after the stop no ctrcap process and none of its tcx
+# links are left. Everything runs in a
 # private mount namespace (the resolver finds the test's dockerd data root at
 # the default /var/lib/docker there); users, group, containers, bridge and
 # files are removed on exit.
@@ -99,6 +100,12 @@ new=$(comm -13 <(echo "$links_before") <(echo "$links_during"))
 grep -q '^web-eth0 ' <<<"$new" || die "no program of the capture attached to eth0 in web"
 grep -qv '^web-eth0 ' <<<"$new" || die "no program of the capture attached to $veth"
 
+# A normal stop shows no error: ctrcap's packet counts on its stderr stay
+# inside ctrcapdump, and nothing reports an extcap error.
+extra=$(grep -Ei 'ctrcapdump|ctrcap:|extcap|received by filter|dropped by kernel' "$W/cap.err" ||
+	true)
+[ -z "$extra" ] || die "the stop showed an error to the user: $extra"
+log "tshark's stderr after the stop: $(paste -sd'|' "$W/cap.err")"
 rows=$(grep -c . "$W/cap.out" || true)
 [ "$rows" -ge 3 ] || die "only $rows rows for web (stderr: $(cat "$W/cap.err"))"
 awk -F'\t' -v id="$web_id" '$1 != "web" || $3 != id { bad++ } END { exit bad > 0 }' "$W/cap.out" ||

@@ -336,6 +336,13 @@ static void test_error_line(void **state)
 	assert_string_equal(buf, "ctrcap: failed without a message");
 	helper_error_line("\n\n", buf, sizeof(buf));
 	assert_string_equal(buf, "ctrcap: failed without a message");
+	/* A capture that fails at its end: the reason, not the counts after it. */
+	helper_error_line("ctrcap: skipping interface x (netns 1): gone\n"
+			  "ctrcap: writing -: No space left on device\n"
+			  "12 packets captured\n12 packets received by filter\n"
+			  "0 packets dropped by kernel\n",
+			  buf, sizeof(buf));
+	assert_string_equal(buf, "ctrcap: writing -: No space left on device");
 }
 
 static void test_filter_check(void **state)

@@ -493,6 +493,27 @@ static void test_auth(void **state)
 	m.user_len = 5;
 	m.pass = "s3cret";
 	assert_int_equal(rpcap_auth_check(&c, &m, err, sizeof(err)), RPCAP_ERR_AUTH);
+
+	/* An over-long line's tail must not count as an entry of its own. */
+	strcpy(path, "/tmp/crpc-passwd-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fprintf(f, "# %01500d\nmallory:%s\n", 0, hash);
+	fprintf(f, "# %01021dmallory:%s\n", 0, hash);
+	fclose(f);
+	m.user = "mallory";
+	m.user_len = 7;
+	assert_int_equal(rpcap_auth_check(&c, &m, err, sizeof(err)), 0);
+	unlink(path);
+	strcpy(path, "/tmp/crpc-passwd-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	fprintf(f, "# %01021dmallory:%s\n", 0, hash);
+	fclose(f);
+	assert_int_equal(rpcap_auth_check(&c, &m, err, sizeof(err)), RPCAP_ERR_AUTH_FAILED);
+	unlink(path);
 }
 
 /* Ethernet + IPv4 + TCP header from (sa, sp) to (da, dp). */
