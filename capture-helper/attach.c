@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Attaching the tc capture programs in every namespace (see attach.h). */
+#include <dirent.h>
 #include <errno.h>
 #include <net/if.h>
 #include <net/if_arp.h>
@@ -16,6 +17,7 @@
 #include "../bpf/ctrcap.h"
 #include "attach.h"
 #include "netns.h"
+#include "privilege.h"
 
 /* Values of enum bpf_attach_type newer than this system's uapi headers. */
 #define CTRCAP_BPF_TCX_INGRESS 46
@@ -101,8 +103,9 @@ struct ctrcap_attach *ctrcap_attach_new(const struct ctrcap_attach_cfg *cfg, cha
 			continue;
 		}
 		if (ctrcap_netns_resolve(cfg->specs[i].netns, &ns)) {
-			snprintf(err, errlen, "network namespace '%s' (of -i %s@%s) not found",
-				 cfg->specs[i].netns, cfg->specs[i].name, cfg->specs[i].netns);
+			snprintf(err, errlen, "network namespace '%s' (of -i %s@%s) not found: %s",
+				 cfg->specs[i].netns, cfg->specs[i].name, cfg->specs[i].netns,
+				 strerror(errno));
 			goto fail;
 		}
 		a->spec_ns[i] = ns.ino;
@@ -416,14 +419,99 @@ void ctrcap_attach_free(struct ctrcap_attach *a)
 	free(a);
 }
 
+#define LIVE_PROGS_MAX 4096
+#define LIVE_FDS_MAX 65536
+
+/* Add the BPF program ids /proc/<pid> holds open to ids (at most LIVE_PROGS_MAX). */
+static void live_progs_of(const char *pid, uint32_t *ids, size_t *n, size_t *budget)
+{
+	char dir[64], path[320], link[64], line[128];
+	struct dirent *de;
+	DIR *d;
+
+	snprintf(dir, sizeof(dir), "/proc/%.20s/fd", pid);
+	d = opendir(dir);
+	while (d && (de = readdir(d)) && *n < LIVE_PROGS_MAX && *budget > 0) {
+		ssize_t len;
+		FILE *f;
+
+		(*budget)--;
+		snprintf(path, sizeof(path), "%s/%.255s", dir, de->d_name);
+		len = readlink(path, link, sizeof(link) - 1);
+		if (len < 0)
+			continue;
+		link[len] = '\0';
+		if (strcmp(link, "anon_inode:bpf-prog"))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%.20s/fdinfo/%.255s", pid, de->d_name);
+		f = fopen(path, "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			unsigned id;
+
+			if (sscanf(line, "prog_id: %u", &id) == 1 && *n < LIVE_PROGS_MAX) {
+				ids[(*n)++] = id;
+				break;
+			}
+		}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+}
+
+/*
+ * Ids of the BPF programs some process holds open: a running ctrcap's (or
+ * anyone's). A classic filter whose program is among them is not a leftover.
+ */
+static uint32_t *live_progs(size_t *n)
+{
+	uint32_t *ids = calloc(LIVE_PROGS_MAX, sizeof(*ids));
+	size_t budget = LIVE_FDS_MAX;
+	struct dirent *de;
+	DIR *d;
+
+	*n = 0;
+	if (!ids)
+		return NULL;
+	d = opendir("/proc");
+	while (d && (de = readdir(d)) && *n < LIVE_PROGS_MAX && budget > 0) {
+		if (de->d_name[0] >= '1' && de->d_name[0] <= '9')
+			live_progs_of(de->d_name, ids, n, &budget);
+	}
+	if (d)
+		closedir(d);
+	return ids;
+}
+
+static bool prog_is_live(const uint32_t *ids, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ids[i] == id)
+			return true;
+	}
+	return false;
+}
+
 int ctrcap_tc_cleanup(unsigned *removed)
 {
 	struct ctrcap_netns *ns;
-	size_t nns;
+	uint32_t *live;
+	size_t nns, nlive;
 
 	*removed = 0;
-	if (ctrcap_netns_init() || ctrcap_netns_list(&ns, &nns))
+	/* The filters of every user's captures are in reach: only root may sweep them. */
+	if (ctrcap_priv_uid() != 0) {
+		errno = EPERM;
 		return -1;
+	}
+	live = live_progs(&nlive);
+	if (!live)
+		return -1;
+	if (ctrcap_netns_init() || ctrcap_netns_list(&ns, &nns)) {
+		free(live);
+		return -1;
+	}
 	for (size_t i = 0; i < nns; i++) {
 		struct ctrcap_iface *list;
 		int n;
@@ -438,7 +526,11 @@ int ctrcap_tc_cleanup(unsigned *removed)
 									     : BPF_TC_EGRESS);
 				DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = CTRCAP_TC_HANDLE,
 						    .priority = CTRCAP_TC_PRIO);
+				DECLARE_LIBBPF_OPTS(bpf_tc_opts, q, .handle = CTRCAP_TC_HANDLE,
+						    .priority = CTRCAP_TC_PRIO);
 
+				if (!bpf_tc_query(&hook, &q) && prog_is_live(live, nlive, q.prog_id))
+					continue;
 				if (!bpf_tc_detach(&hook, &opts))
 					(*removed)++;
 			}
@@ -449,5 +541,6 @@ int ctrcap_tc_cleanup(unsigned *removed)
 			ctrcap_netns_leave();
 	}
 	free(ns);
+	free(live);
 	return 0;
 }

@@ -36,6 +36,16 @@
 #define GC_MS 10000
 #define CMD_DRAIN_MS 300
 
+#define IF_MEMO 64
+
+/* A writer interface id already known for (netns, ifindex, name). */
+struct if_memo {
+	uint32_t netns, ifindex;
+	uint16_t linktype;
+	int ifid;		/* id + 1; 0 = empty */
+	char name[IF_NAMESIZE + 8];
+};
+
 struct capture {
 	const struct ctrcap_opts *o;
 	struct ctrcap_bpf *skel;
@@ -55,6 +65,7 @@ struct capture {
 	char err[512];
 	struct ctrcap_filters *filters;
 	struct ctrcap_ident_buf ib;
+	struct if_memo ifm[IF_MEMO];
 };
 
 static volatile sig_atomic_t got_signal;
@@ -81,18 +92,52 @@ static void fail(struct capture *c, const char *fmt, const char *what)
 	c->stop = true;
 }
 
+/*
+ * The writer's interface id for the packet's (netns, ifindex, name); the
+ * IDB's description (and the container lookup it needs) is built only the
+ * first time, not per packet.
+ */
+static int interface_id(struct capture *c, const struct ctrcap_pkt_event *e,
+			const struct ctrcap_iface *f, const char *ifname, uint16_t linktype)
+{
+	struct if_memo *m = &c->ifm[(e->netns * 31u + e->ifindex) % IF_MEMO];
+	const struct ctr_info *nc;
+	char desc[400];
+	int ifid;
+
+	if (m->ifid > 0 && m->netns == e->netns && m->ifindex == e->ifindex &&
+	    m->linktype == linktype && !strcmp(m->name, ifname))
+		return m->ifid - 1;
+	/* The IDB names the netns and, when one owns it, the container. */
+	nc = ctrcap_ident_netns_container(c->ident, e->netns);
+	if (nc && nc->name[0])
+		snprintf(desc, sizeof(desc), "%s (container %s)", f ? f->netns_name : "",
+			 nc->name);
+	else
+		snprintf(desc, sizeof(desc), "%s", f ? f->netns_name : "");
+	ifid = ctrcap_pcapng_writer_interface(c->w, e->netns, e->ifindex, ifname, desc, linktype,
+					      c->o->snaplen);
+	if (ifid < 0)
+		return ifid;
+	m->netns = e->netns;
+	m->ifindex = e->ifindex;
+	m->linktype = linktype;
+	snprintf(m->name, sizeof(m->name), "%s", ifname);
+	m->ifid = ifid + 1;
+	return ifid;
+}
+
 static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 {
 	const struct ctrcap_opts *o = c->o;
 	const struct ctrcap_iface *f = ctrcap_attach_find(c->att, e->netns, e->ifindex);
-	char ifname[IF_NAMESIZE + 8];
+	char unnamed[IF_NAMESIZE + 8];
+	const char *ifname = f ? f->name : unnamed;
 	uint16_t linktype = f ? f->linktype : ctrcap_linktype_for(e->dev_type);
 	uint64_t ts = e->ts_ns + c->mono_to_epoch_ns;
 
-	if (f)
-		snprintf(ifname, sizeof(ifname), "%s", f->name);
-	else
-		snprintf(ifname, sizeof(ifname), "if%u", e->ifindex);
+	if (!f)
+		snprintf(unnamed, sizeof(unnamed), "if%u", e->ifindex);
 
 	ctrcap_ident_build(c->ident, e, &c->ib);
 	if (!ctrcap_ident_match(c->ident, o, &c->ib, c->cmd_pid))
@@ -108,19 +153,12 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 			.packet_id = e->packet_id,
 			.id = &c->ib.id,
 		};
-		char desc[400];
 		int ifid;
 
-		const struct ctr_info *nc = ctrcap_ident_netns_container(c->ident, e->netns);
-
-		/* The IDB names the netns and, when one owns it, the container. */
-		if (nc && nc->name[0])
-			snprintf(desc, sizeof(desc), "%s (container %s)", f ? f->netns_name : "",
-				 nc->name);
-		else
-			snprintf(desc, sizeof(desc), "%s", f ? f->netns_name : "");
-		ifid = ctrcap_pcapng_writer_interface(c->w, e->netns, e->ifindex, ifname, desc,
-						      linktype, o->snaplen);
+		/* One encoding per distinct identity, not per packet (else .id encodes). */
+		if (!ctrcap_ident_record(c->ident, &c->ib, &p.record, &p.record_len))
+			p.id = NULL;
+		ifid = interface_id(c, e, f, ifname, linktype);
 		if (ifid < 0 || (p.if_id = ifid, ctrcap_pcapng_writer_packet(c->w, &p))) {
 			const char *why = ctrcap_pcapng_writer_error(c->w);
 
@@ -364,6 +402,14 @@ static int spawn_cmd(struct capture *c, char **cmd)
 	return p[1];
 }
 
+/* The writer's open hook: -w and its rotations are created as the invoking user. */
+static int open_output(void *ctx, const char *path, int flags, mode_t mode, char *err,
+		       size_t errlen)
+{
+	(void)ctx;
+	return ctrcap_priv_open_output(path, flags, mode, err, errlen);
+}
+
 static void resolver_warn(void *ctx, const char *msg)
 {
 	/* stderr is the user's error channel (extcap shows it): only with -v. */
@@ -378,6 +424,11 @@ static struct ctr_resolver *resolver_start(const struct ctrcap_opts *o, const ch
 		.cgroup_root = root[0] ? root : NULL,
 		.warn = resolver_warn,
 		.warn_ctx = (void *)&o->verbose,
+		.docker_sock = o->docker_sock,
+		.docker_root = o->docker_root,
+		.containerd_state = o->containerd_state,
+		.crio_state = o->crio_state,
+		.podman_state = o->podman_state,
 	};
 	char err[512];
 	struct ctr_resolver *r = ctr_resolver_new(&ro, err, sizeof(err));
@@ -418,7 +469,13 @@ static void run_loop(struct capture *c)
 		now = mono_ms();
 		if (now - last_scan >= RESCAN_MS) {
 			last_scan = now;
-			if (ctrcap_attach_scan(c->att, false, c->err, sizeof(c->err)) < 0)
+			/*
+			 * Only -i any follows new interfaces; fixed ones lost the
+			 * capabilities to enter namespaces (a failed setns would
+			 * look like a vanished namespace and detach them).
+			 */
+			if (c->o->any &&
+			    ctrcap_attach_scan(c->att, false, c->err, sizeof(c->err)) < 0)
 				fprintf(stderr, "ctrcap: %s\n", c->err);
 			note_netns(c);
 		}
@@ -524,6 +581,14 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 		fprintf(stderr, "ctrcap: %s\n", c->err);
 		goto out_fail;
 	}
+	/*
+	 * Fixed interfaces: no namespace is entered and nothing attached later,
+	 * so the drop may take cap_sys_admin too (and the rescan stays off).
+	 * Not when root runs a command: it can have at most what ctrcap keeps
+	 * (no_new_privs), and root's `ip netns exec ...` needs cap_sys_admin.
+	 */
+	if (!o->any && !(o->cmd && ctrcap_priv_uid() == 0))
+		ctrcap_priv_no_new_netns();
 	if (ctrcap_priv_drop(c->err, sizeof(c->err))) {
 		fprintf(stderr, "ctrcap: %s\n", c->err);
 		goto out_fail;
@@ -544,6 +609,7 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 			.rotate_seconds = o->rotate_seconds,
 			.max_files = o->max_files,
 			.userappl = "ctrcap " CTRCAP_VERSION,
+			.open_file = open_output,
 		};
 
 		c->w = ctrcap_pcapng_writer_open(&wo, c->err, sizeof(c->err));

@@ -18,12 +18,26 @@ _Static_assert(CTRCAP_BPF_ATTR_IFACE_NETNS == CTRCAP_ATTR_IFACE_NETNS, "attribut
 #define NETNS_MAP 1024
 /* How often to ask the resolver again about a cgroup it did not know yet. */
 #define RETRY_MS 200
+/* How often to ask again about a complete container: renames, stops, label updates. */
+#define REFRESH_MS 1500
+/* Encoded identity records kept for reuse (direct-mapped on the identity's key). */
+#define REC_CACHE 512
 
 struct ctr_cache {
 	uint64_t cgroup_id;
 	int state;		/* resolver answer: 1 container, 0 not, -1 unknown */
 	uint64_t asked_ms;
+	uint32_t gen;		/* changes whenever info changes */
 	struct ctr_info *info;
+};
+
+/* One encoded record and the key of the identity it encodes. */
+struct rec_cache {
+	struct ctrcap_ident_key key;
+	bool valid;
+	uint32_t len;
+	uint8_t *rec;
+	uint32_t cap;
 };
 
 struct netns_map {
@@ -40,6 +54,11 @@ struct ctrcap_ident {
 	struct netns_map ns[NETNS_MAP];
 	unsigned n_ns;
 	uint64_t boot_to_epoch_ns;
+	struct ctr_info *scratch;	/* a refresh's answer, kept only when it is a container */
+	uint32_t ctr_gen;		/* source of ctr_cache.gen */
+	struct rec_cache *recs;
+	uint8_t *enc;			/* CTRCAP_RECORD_MAX bytes of encode scratch */
+	uint64_t rec_hits, rec_misses;
 };
 
 static uint64_t now_ms(void)
@@ -58,6 +77,12 @@ struct ctrcap_ident *ctrcap_ident_new(struct ctrcap_proc_table *procs, struct ct
 
 	if (!x)
 		return NULL;
+	x->recs = calloc(REC_CACHE, sizeof(*x->recs));
+	x->enc = malloc(CTRCAP_RECORD_MAX);
+	if (!x->recs || !x->enc) {
+		ctrcap_ident_free(x);
+		return NULL;
+	}
 	x->procs = procs;
 	x->res = res;
 	snprintf(x->cgroup_root, sizeof(x->cgroup_root), "%s", cgroup_root ? cgroup_root : "");
@@ -73,6 +98,11 @@ void ctrcap_ident_free(struct ctrcap_ident *x)
 		return;
 	for (unsigned i = 0; i < CTR_CACHE; i++)
 		free(x->cache[i].info);
+	for (unsigned i = 0; x->recs && i < REC_CACHE; i++)
+		free(x->recs[i].rec);
+	free(x->recs);
+	free(x->enc);
+	free(x->scratch);
 	free(x);
 }
 
@@ -98,8 +128,36 @@ void ctrcap_ident_note_netns(struct ctrcap_ident *x, uint32_t netns, uint32_t pi
 		x->ns[x->n_ns++] = (struct netns_map){ netns, cg };
 }
 
+/*
+ * Ask again about a complete container (a rename, a stop, an update reach
+ * the packets within REFRESH_MS). An answer that is no longer a container
+ * (the cgroup is gone, the entry evicted) keeps what we had: packets in
+ * flight still belong to it.
+ */
+static void refresh(struct ctrcap_ident *x, struct ctr_cache *c, uint64_t now)
+{
+	c->asked_ms = now;
+	if (!x->scratch)
+		x->scratch = calloc(1, sizeof(*x->scratch));
+	if (!x->scratch)
+		return;
+	if (ctr_resolver_lookup(x->res, c->cgroup_id, x->scratch) != 1 || !x->scratch->complete)
+		return;
+	if (!memcmp(x->scratch, c->info, sizeof(*c->info)))
+		return;
+	/* Swap buffers: no copy of the large struct. */
+	{
+		struct ctr_info *t = c->info;
+
+		c->info = x->scratch;
+		x->scratch = t;
+	}
+	c->gen = ++x->ctr_gen;
+}
+
 /* The container of cgroup_id from the cache, asking the resolver when due. */
-static const struct ctr_info *container_of(struct ctrcap_ident *x, uint64_t cgroup_id)
+static const struct ctr_info *container_gen(struct ctrcap_ident *x, uint64_t cgroup_id,
+					    uint32_t *gen)
 {
 	struct ctr_cache *c = NULL;
 	uint64_t now;
@@ -122,14 +180,27 @@ static const struct ctr_info *container_of(struct ctrcap_ident *x, uint64_t cgro
 		c->cgroup_id = cgroup_id;
 		c->state = -1;
 		c->asked_ms = 0;
+		c->gen = ++x->ctr_gen;
 	}
 	/* Copying a ctr_info is large: ask again only while the answer may change. */
 	if ((c->state < 0 || (c->state == 1 && !c->info->complete)) &&
 	    (!c->asked_ms || now - c->asked_ms >= RETRY_MS)) {
 		c->asked_ms = now;
 		c->state = ctr_resolver_lookup(x->res, cgroup_id, c->info);
+		c->gen = ++x->ctr_gen;
+	} else if (c->state == 1 && now - c->asked_ms >= REFRESH_MS) {
+		refresh(x, c, now);
 	}
-	return c->state == 1 ? c->info : NULL;
+	if (c->state != 1)
+		return NULL;
+	if (gen)
+		*gen = c->gen;
+	return c->info;
+}
+
+static const struct ctr_info *container_of(struct ctrcap_ident *x, uint64_t cgroup_id)
+{
+	return container_gen(x, cgroup_id, NULL);
 }
 
 static uint64_t netns_cgroup(struct ctrcap_ident *x, uint32_t netns)
@@ -179,6 +250,7 @@ void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e
 	uint64_t cg = o->cgroup_id;
 
 	memset(id, 0, sizeof(*id));
+	memset(&b->key, 0, sizeof(b->key));
 	b->ctr = NULL;
 	b->is_container = false;
 	id->present = CTRCAP_HAS_NETNS | CTRCAP_HAS_ATTRIBUTION;
@@ -193,14 +265,18 @@ void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e
 		id->tid = o->tid;
 		id->uid = o->uid;
 		id->gid = o->gid;
-		memcpy(b->proc.comm, o->comm, sizeof(b->proc.comm));
-		b->proc.comm[sizeof(b->proc.comm) - 1] = '\0';
-		id->comm = sv(b->proc.comm);
+		memcpy(b->comm, o->comm, sizeof(b->comm));
+		b->comm[sizeof(b->comm) - 1] = '\0';
+		id->comm = sv(b->comm);
+		memcpy(b->key.comm, b->comm, sizeof(b->key.comm));
+		/*
+		 * Strings point into the process table: entries do not move and
+		 * change only while events are handled, never during one packet.
+		 */
 		if (p) {
-			memcpy(b->proc.exe, p->exe, sizeof(b->proc.exe));
-			memcpy(b->proc.args, p->args, sizeof(b->proc.args));
-			id->exe = sv(b->proc.exe);
-			id->args = sv(b->proc.args);
+			b->key.proc_gen = p->gen;
+			id->exe = sv(p->exe);
+			id->args = sv(p->args);
 			if (p->start_ns) {
 				id->present |= CTRCAP_HAS_START_TIME;
 				id->start_time_ns = p->start_ns + x->boot_to_epoch_ns;
@@ -211,10 +287,10 @@ void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e
 				id->present |= CTRCAP_HAS_PARENT_PID;
 				id->parent_pid = p->ppid;
 				if (pp) {
-					b->parent = *pp;
-					id->parent_exe = sv(b->parent.exe);
-					id->parent_args = sv(b->parent.args);
-					id->parent_comm = sv(b->parent.comm);
+					b->key.parent_gen = pp->gen;
+					id->parent_exe = sv(pp->exe);
+					id->parent_args = sv(pp->args);
+					id->parent_comm = sv(pp->comm);
 				}
 			}
 		}
@@ -229,12 +305,72 @@ void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e
 	if (cg) {
 		id->present |= CTRCAP_HAS_CGROUP_ID;
 		id->cgroup_id = cg;
-		b->ctr = container_of(x, cg);
+		b->ctr = container_gen(x, cg, &b->key.ctr_gen);
 		if (b->ctr) {
 			b->is_container = true;
 			fill_container(id, b->ctr);
 		}
 	}
+	b->key.cgroup_id = id->cgroup_id;
+	b->key.present = id->present;
+	b->key.pid = id->pid;
+	b->key.tid = id->tid;
+	b->key.uid = id->uid;
+	b->key.gid = id->gid;
+	b->key.netns = id->netns;
+	b->key.parent_pid = id->parent_pid;
+	b->key.attribution = id->attribution;
+}
+
+static uint32_t key_slot(const struct ctrcap_ident_key *k)
+{
+	uint64_t h = k->cgroup_id * 0x9e3779b97f4a7c15ull;
+
+	h ^= ((uint64_t)k->pid << 32 | k->tid) * 0xff51afd7ed558ccdull;
+	h ^= ((uint64_t)k->netns << 32 | k->attribution) * 0xc4ceb9fe1a85ec53ull;
+	h ^= (uint64_t)(k->proc_gen ^ k->ctr_gen << 16) * 0x9e3779b97f4a7c15ull;
+	h ^= h >> 29;
+	return (uint32_t)h & (REC_CACHE - 1);
+}
+
+int ctrcap_ident_record(struct ctrcap_ident *x, const struct ctrcap_ident_buf *b,
+			const uint8_t **rec, uint32_t *len)
+{
+	struct rec_cache *r = &x->recs[key_slot(&b->key)];
+	int n;
+
+	if (r->valid && !memcmp(&r->key, &b->key, sizeof(b->key))) {
+		x->rec_hits++;
+		*rec = r->rec;
+		*len = r->len;
+		return 0;
+	}
+	x->rec_misses++;
+	r->valid = false;
+	n = ctrcap_record_encode(&b->id, x->enc, CTRCAP_RECORD_MAX);
+	if (n <= 0)
+		return -1;
+	if ((uint32_t)n > r->cap) {
+		uint8_t *p = realloc(r->rec, n);
+
+		if (!p)
+			return -1;
+		r->rec = p;
+		r->cap = n;
+	}
+	memcpy(r->rec, x->enc, n);
+	r->len = n;
+	r->key = b->key;
+	r->valid = true;
+	*rec = r->rec;
+	*len = r->len;
+	return 0;
+}
+
+void ctrcap_ident_record_stats(const struct ctrcap_ident *x, uint64_t *hits, uint64_t *misses)
+{
+	*hits = x->rec_hits;
+	*misses = x->rec_misses;
 }
 
 static bool str_in(const struct ctrcap_strlist *l, struct ctrcap_str s, bool prefix)

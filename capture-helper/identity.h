@@ -19,12 +19,28 @@ struct ctr_resolver;
 struct ctr_info;
 struct ctrcap_ident;
 
-/* What one packet's identity points into; valid until the next build. */
+/*
+ * Everything an identity record is made of, by value or by generation: two
+ * packets with equal keys have byte-equal records. Compared with memcmp.
+ */
+struct ctrcap_ident_key {
+	uint64_t cgroup_id;
+	uint32_t present, pid, tid, uid, gid, netns, parent_pid;
+	uint32_t proc_gen, parent_gen, ctr_gen;	/* 0 = none */
+	uint32_t attribution;
+	char comm[CTRCAP_COMM_LEN];
+};
+
+/*
+ * One packet's identity; its strings point into this buffer, the process
+ * table and the container cache, valid until the next build or event.
+ */
 struct ctrcap_ident_buf {
 	struct ctrcap_identity id;
-	struct ctrcap_proc proc, parent;
+	char comm[CTRCAP_COMM_LEN];
 	const struct ctr_info *ctr;	/* NULL when not a container (yet) */
 	bool is_container;
+	struct ctrcap_ident_key key;
 };
 
 /* Identity context: process table + resolver (may be NULL) + netns map. */
@@ -40,6 +56,17 @@ void ctrcap_ident_note_netns(struct ctrcap_ident *x, uint32_t netns, uint32_t pi
 /* Build the identity of the packet e into b. */
 void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
 			struct ctrcap_ident_buf *b);
+
+/*
+ * The identity record of the packet last built into b, encoded once per
+ * distinct identity and reused while its key is unchanged. *rec stays valid
+ * until the next call. Returns 0, or -1 when the record cannot be encoded.
+ */
+int ctrcap_ident_record(struct ctrcap_ident *x, const struct ctrcap_ident_buf *b,
+			const uint8_t **rec, uint32_t *len);
+
+/* Records reused and records encoded so far (for -vv statistics and tests). */
+void ctrcap_ident_record_stats(const struct ctrcap_ident *x, uint64_t *hits, uint64_t *misses);
 
 /* Container known for a netns (for -D), or NULL. */
 const struct ctr_info *ctrcap_ident_netns_container(struct ctrcap_ident *x, uint32_t netns);

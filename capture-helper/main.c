@@ -27,12 +27,21 @@ int main(int argc, char **argv)
 		code = 0;
 		goto out;
 	}
-	/* Reading a file needs no privileges; everything else does. */
+	/*
+	 * Reading a file needs no privileges: drop every capability first, so
+	 * -r opens only what the invoking user could open anyway.
+	 */
 	if (o.read_path) {
+		if (ctrcap_priv_drop_all(err, sizeof(err))) {
+			fprintf(stderr, "ctrcap: %s\n", err);
+			code = 1;
+			goto out;
+		}
 		code = ctrcap_run_read(&o);
 		goto out;
 	}
-	if (ctrcap_priv_init(err, sizeof(err))) {
+	if (ctrcap_priv_init(err, sizeof(err)) ||
+	    ctrcap_opts_check_engine_paths(&o, ctrcap_priv_uid(), err, sizeof(err))) {
 		fprintf(stderr, "ctrcap: %s\n", err);
 		code = 1;
 		goto out;

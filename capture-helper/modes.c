@@ -86,7 +86,15 @@ static void listing_warn(void *ctx, const char *msg)
 static struct ctr_resolver *resolver_for_listing(const struct ctrcap_opts *o, char *root,
 						 size_t cap)
 {
-	struct ctr_resolver_opts ro = { .warn = listing_warn, .warn_ctx = (void *)&o->verbose };
+	struct ctr_resolver_opts ro = {
+		.warn = listing_warn,
+		.warn_ctx = (void *)&o->verbose,
+		.docker_sock = o->docker_sock,
+		.docker_root = o->docker_root,
+		.containerd_state = o->containerd_state,
+		.crio_state = o->crio_state,
+		.podman_state = o->podman_state,
+	};
 	struct ctr_resolver *res;
 	char err[512];
 
@@ -176,7 +184,11 @@ int ctrcap_run_cleanup(void)
 	unsigned removed = 0;
 
 	if (ctrcap_tc_cleanup(&removed)) {
-		fprintf(stderr, "ctrcap: cleanup failed: %s\n", strerror(errno));
+		if (errno == EPERM)
+			fprintf(stderr, "ctrcap: --cleanup is for root only: it removes the "
+					"capture filters of every user\n");
+		else
+			fprintf(stderr, "ctrcap: cleanup failed: %s\n", strerror(errno));
 		return 1;
 	}
 	fprintf(stderr, "ctrcap: removed %u leftover tc filters\n", removed);

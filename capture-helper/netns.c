@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "netns.h"
+#include "privilege.h"
 
 #define NETNS_MAX 4096
 
@@ -91,7 +94,7 @@ int ctrcap_netns_list(struct ctrcap_netns **out, size_t *n)
 		if (!ino || have_ino(v, k, ino))
 			continue;
 		v[k].ino = ino;
-		snprintf(v[k].name, sizeof(v[k].name), "%s", de->d_name);
+		snprintf(v[k].name, sizeof(v[k].name), "%.63s", de->d_name);
 		snprintf(v[k].path, sizeof(v[k].path), "%s", path);
 		k++;
 	}
@@ -129,6 +132,61 @@ int ctrcap_netns_list(struct ctrcap_netns **out, size_t *n)
 	return 0;
 }
 
+/*
+ * /run/netns/<name> and /proc/<pid>/ns/net: the places ctrcap_netns_list()
+ * looks at with its own capabilities anyway, so naming them reveals nothing.
+ */
+static bool is_listed_place(const char *path)
+{
+	const char *p;
+
+	if (!strncmp(path, "/run/netns/", 11)) {
+		p = path + 11;
+		return *p && *p != '.' && !strchr(p, '/');
+	}
+	if (strncmp(path, "/proc/", 6))
+		return false;
+	p = path + 6;
+	if (!isdigit((unsigned char)*p))
+		return false;
+	while (isdigit((unsigned char)*p))
+		p++;
+	return !strcmp(p, "/ns/net");
+}
+
+/*
+ * Inode of a namespace file the user named: opened as the invoking user with
+ * no capability effective, so cap_dac_read_search does not reveal what lies
+ * in directories that user cannot search. 0 with errno set on failure.
+ */
+static uint32_t user_path_ino(const char *path)
+{
+	char err[256];
+	struct statfs sfs;
+	struct stat st;
+	int fd, saved;
+
+	errno = 0;
+	fd = ctrcap_priv_open_output(path, O_RDONLY | O_NONBLOCK, 0, err, sizeof(err));
+	if (fd < 0) {
+		if (!errno)
+			errno = EACCES;	/* a refused symlink */
+		return 0;
+	}
+	if (fstat(fd, &st) || fstatfs(fd, &sfs)) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return 0;
+	}
+	close(fd);
+	if (sfs.f_type != NSFS_MAGIC) {
+		errno = EINVAL;	/* not a namespace file */
+		return 0;
+	}
+	return (uint32_t)st.st_ino;
+}
+
 int ctrcap_netns_resolve(const char *spec, struct ctrcap_netns *out)
 {
 	struct ctrcap_netns *v;
@@ -138,7 +196,7 @@ int ctrcap_netns_resolve(const char *spec, struct ctrcap_netns *out)
 
 	memset(out, 0, sizeof(*out));
 	if (strchr(spec, '/')) {
-		out->ino = ctrcap_netns_ino(spec);
+		out->ino = is_listed_place(spec) ? ctrcap_netns_ino(spec) : user_path_ino(spec);
 		if (!out->ino)
 			return -1;
 		snprintf(out->name, sizeof(out->name), "%s", spec);

@@ -26,7 +26,9 @@ uint32_t ctrcap_netns_ino(const char *path);
 
 /*
  * Resolve a -i ...@NETNS argument (a /run/netns name, a path, or an inode
- * among the current namespaces) to a namespace. Returns 0 or -1.
+ * among the current namespaces) to a namespace. A path outside /run/netns
+ * and /proc/<pid>/ns/net is looked up as the invoking user, with no
+ * capability, so it reveals nothing that user could not see. Returns 0 or -1.
  */
 int ctrcap_netns_resolve(const char *spec, struct ctrcap_netns *out);
 

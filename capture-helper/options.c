@@ -19,6 +19,11 @@ enum {
 	OPT_LIST_CTR,
 	OPT_CLEANUP,
 	OPT_VERSION,
+	OPT_DOCKER_SOCK,
+	OPT_DOCKER_ROOT,
+	OPT_CONTAINERD_STATE,
+	OPT_CRIO_STATE,
+	OPT_PODMAN_STATE,
 };
 
 static const struct option long_opts[] = {
@@ -40,6 +45,11 @@ static const struct option long_opts[] = {
 	{ "cleanup", no_argument, NULL, OPT_CLEANUP },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "docker-sock", required_argument, NULL, OPT_DOCKER_SOCK },
+	{ "docker-root", required_argument, NULL, OPT_DOCKER_ROOT },
+	{ "containerd-state", required_argument, NULL, OPT_CONTAINERD_STATE },
+	{ "crio-state", required_argument, NULL, OPT_CRIO_STATE },
+	{ "podman-state", required_argument, NULL, OPT_PODMAN_STATE },
 	{ 0 },
 };
 
@@ -72,6 +82,12 @@ void ctrcap_usage(FILE *f)
 	      "  --pod-namespace N  only packets of pods in namespace N\n"
 	      "  --list-containers  list running containers (tab-separated) and exit\n"
 	      "  --cleanup          remove tc filters a killed ctrcap left behind, and exit\n"
+	      "  --docker-sock PATH Docker Engine API socket (default $DOCKER_HOST or\n"
+	      "                     /run/docker.sock); root only, as the four below\n"
+	      "  --docker-root DIR  Docker data root (default /var/lib/docker)\n"
+	      "  --containerd-state DIR  containerd state dir (default /run/containerd)\n"
+	      "  --crio-state DIR[:DIR]  CRI-O run and graph roots\n"
+	      "  --podman-state DIR podman storage root (default /var/lib/containers/storage)\n"
 	      "  -- COMMAND ARGS    run COMMAND and capture only its (and its children's) packets\n"
 	      "  -h, --help         this text\n"
 	      "  --version          print the version\n",
@@ -106,6 +122,21 @@ static int add_str(struct ctrcap_strlist *l, const char *v, const char *opt)
 		return -1;
 	}
 	l->v[l->n++] = v;
+	return 0;
+}
+
+/* An engine path option: absolute, given once. */
+static int set_path(const char **dst, const char *v, const char *opt)
+{
+	if (*dst) {
+		fprintf(stderr, "ctrcap: %s given twice\n", opt);
+		return -1;
+	}
+	if (v[0] != '/') {
+		fprintf(stderr, "ctrcap: %s needs an absolute path, not '%s'\n", opt, v);
+		return -1;
+	}
+	*dst = v;
 	return 0;
 }
 
@@ -305,6 +336,26 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		case OPT_VERSION:
 			o->version = true;
 			break;
+		case OPT_DOCKER_SOCK:
+			if (set_path(&o->docker_sock, optarg, "--docker-sock"))
+				return -1;
+			break;
+		case OPT_DOCKER_ROOT:
+			if (set_path(&o->docker_root, optarg, "--docker-root"))
+				return -1;
+			break;
+		case OPT_CONTAINERD_STATE:
+			if (set_path(&o->containerd_state, optarg, "--containerd-state"))
+				return -1;
+			break;
+		case OPT_CRIO_STATE:
+			if (set_path(&o->crio_state, optarg, "--crio-state"))
+				return -1;
+			break;
+		case OPT_PODMAN_STATE:
+			if (set_path(&o->podman_state, optarg, "--podman-state"))
+				return -1;
+			break;
 		case ':':
 			fprintf(stderr, "ctrcap: option %s needs a value\n", argv[optind - 1]);
 			return -1;
@@ -344,6 +395,31 @@ void ctrcap_opts_free(struct ctrcap_opts *o)
 {
 	free(o->filter);
 	o->filter = NULL;
+}
+
+int ctrcap_opts_check_engine_paths(const struct ctrcap_opts *o, uid_t invoker, char *err,
+				   size_t errlen)
+{
+	const char *opt = NULL;
+
+	if (o->docker_sock)
+		opt = "--docker-sock";
+	else if (o->docker_root)
+		opt = "--docker-root";
+	else if (o->containerd_state)
+		opt = "--containerd-state";
+	else if (o->crio_state)
+		opt = "--crio-state";
+	else if (o->podman_state)
+		opt = "--podman-state";
+	if (!opt || invoker == 0)
+		return 0;
+	snprintf(err, errlen,
+		 "%s is for root only: ctrcap runs with capabilities for uid %u and must not "
+		 "read engine state from a path the caller chooses (ask root to run it, or to "
+		 "configure the standard paths)",
+		 opt, (unsigned)invoker);
+	return -1;
 }
 
 bool ctrcap_opts_has_identity_filter(const struct ctrcap_opts *o)

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <net/if.h>
+#include <sys/types.h>
 
 #define CTRCAP_MAX_IFACES 64
 #define CTRCAP_MAX_MATCH 32
@@ -47,6 +48,8 @@ struct ctrcap_opts {
 	uint32_t pids[CTRCAP_MAX_MATCH];
 	unsigned n_pids;
 	struct ctrcap_strlist comms, ctr_ids, ctr_names, pod_names, pod_namespaces;
+	/* Container engine state (--docker-sock, ...); NULL = environment or default. */
+	const char *docker_sock, *docker_root, *containerd_state, *crio_state, *podman_state;
 	char *filter;		/* trailing expression, joined; NULL = none */
 	char **cmd;		/* -- CMD ARGS */
 };
@@ -59,6 +62,15 @@ void ctrcap_opts_free(struct ctrcap_opts *o);
 
 /* Print the --help text to f. */
 void ctrcap_usage(FILE *f);
+
+/*
+ * Refuse engine path options (--docker-sock, ...) unless the invoking user
+ * is root: with file capabilities a group member must not point the
+ * privileged helper at files of their choosing. Returns 0, or -1 with the
+ * option named in err.
+ */
+int ctrcap_opts_check_engine_paths(const struct ctrcap_opts *o, uid_t invoker, char *err,
+				   size_t errlen);
 
 /* True when any process/container filter option was given. */
 bool ctrcap_opts_has_identity_filter(const struct ctrcap_opts *o);

@@ -410,8 +410,11 @@ static int splice_link(struct walk *w, int lfd, const char *path, char *err, siz
 	return 0;
 }
 
-/* Pop the next component of w->rest into comp; false when none is left. */
-static bool next_comp(struct walk *w, char *comp, size_t len, bool *last)
+/*
+ * Pop the next component of w->rest into comp: 1, or 0 when none is left, or
+ * -1 (ENAMETOOLONG) when it does not fit: cutting it would open another name.
+ */
+static int next_comp(struct walk *w, char *comp, size_t len, bool *last)
 {
 	char *p = w->rest, *slash;
 	size_t n;
@@ -419,11 +422,13 @@ static bool next_comp(struct walk *w, char *comp, size_t len, bool *last)
 	while (*p == '/')
 		p++;
 	if (!*p)
-		return false;
+		return 0;
 	slash = strchr(p, '/');
 	n = slash ? (size_t)(slash - p) : strlen(p);
-	if (n >= len)
-		n = len - 1;
+	if (n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
 	memcpy(comp, p, n);
 	comp[n] = '\0';
 	p += slash ? (size_t)(slash - p) : strlen(p);
@@ -431,7 +436,7 @@ static bool next_comp(struct walk *w, char *comp, size_t len, bool *last)
 		p++;
 	memmove(w->rest, p, strlen(p) + 1);
 	*last = w->rest[0] == '\0';
-	return true;
+	return 1;
 }
 
 /*
@@ -461,7 +466,7 @@ static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t
 	struct walk w = { .dirfd = -1 };
 	char comp[NAME_MAX + 1];
 	bool last = false;
-	int fd = -1;
+	int fd = -1, more;
 
 	if (!path || !*path) {
 		seterr(err, errlen, "empty output path");
@@ -478,7 +483,7 @@ static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t
 		       strerror(errno));
 		return -1;
 	}
-	while (next_comp(&w, comp, sizeof(comp), &last)) {
+	while ((more = next_comp(&w, comp, sizeof(comp), &last)) > 0) {
 		struct stat st;
 		int cfd;
 
@@ -529,6 +534,9 @@ static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t
 		}
 		walk_set_dir(&w, cfd);
 	}
+	if (more < 0)
+		seterr(err, errlen, "%.64s...: a path component is longer than %d bytes: %s",
+		       path, NAME_MAX, strerror(ENAMETOOLONG));
 	if (fd < 0 && !last && err && errlen && !err[0])
 		seterr(err, errlen, "%s: no file name", path);
 	if (w.dirfd >= 0)

@@ -8,8 +8,9 @@
  * attaching to later namespaces and interfaces needs. Output files opened
  * with ctrcap_priv_open_output() get the invoking user's rights only.
  *
- * Capabilities are per thread: call ctrcap_priv_init() first thing in main()
- * and ctrcap_priv_drop() before starting any thread (the resolver's worker
+ * Capabilities are per thread: call ctrcap_priv_init() in main() once the
+ * options are parsed (before any file or namespace is touched; -r skips it
+ * and calls ctrcap_priv_drop_all()) and ctrcap_priv_drop() before starting any thread (the resolver's worker
  * included); threads created afterwards inherit the reduced set.
  * ctrcap_priv_drop() refuses when the process already has several threads.
  */
@@ -47,7 +48,7 @@ int ctrcap_priv_drop(char *err, size_t errlen);
 void ctrcap_priv_no_new_netns(void);
 
 /*
- * For modes that need no privilege (-r, --help, --version): become the
+ * For modes that need no privilege (-r; --help and --version touch nothing): become the
  * invoking user with no capability at all, before touching any file.
  * Works with or without ctrcap_priv_init(). Returns 0 or -1.
  */

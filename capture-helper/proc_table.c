@@ -22,6 +22,7 @@ struct slot {
 struct ctrcap_proc_table {
 	struct slot *s;
 	size_t n;
+	uint32_t gen;	/* source of ctrcap_proc.gen: unique across entries */
 };
 
 struct ctrcap_proc_table *ctrcap_proc_table_new(void)
@@ -143,11 +144,28 @@ void ctrcap_proc_table_scan(struct ctrcap_proc_table *t)
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
 		p = lookup(t, strtoul(de->d_name, NULL, 10), true);
-		if (p && !p->known && read_proc(p))
-			p->known = false;
+		if (p && !p->known) {
+			if (read_proc(p))
+				p->known = false;
+			p->gen = ++t->gen;
+		}
 	}
 	if (d)
 		closedir(d);
+}
+
+/* The executable /proc/<pid>/exe points to, when the process is still there. */
+static void real_exe(struct ctrcap_proc *p)
+{
+	char path[32], buf[CTRCAP_EXE_LEN];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%u/exe", p->pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	memcpy(p->exe, buf, n + 1);
 }
 
 void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_event *e)
@@ -169,7 +187,14 @@ void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_e
 	if (len > sizeof(e->args))
 		len = sizeof(e->args);
 	ctrcap_args_join(e->args, len, p->args, sizeof(p->args));
+	/*
+	 * busybox re-execs /proc/self/exe for its applets, and execve() takes
+	 * relative names: the kernel's link names the file actually run.
+	 */
+	if (p->exe[0] != '/' || !strncmp(p->exe, "/proc/", 6))
+		real_exe(p);
 	p->known = true;
+	p->gen = ++t->gen;
 }
 
 void ctrcap_proc_on_fork(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ppid)
@@ -189,6 +214,7 @@ void ctrcap_proc_on_fork(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ppi
 	}
 	p->ppid = ppid;
 	p->exited_ms = 0;
+	p->gen = ++t->gen;
 }
 
 void ctrcap_proc_on_exit(struct ctrcap_proc_table *t, uint32_t pid, uint64_t now_ms)
@@ -208,8 +234,11 @@ const struct ctrcap_proc *ctrcap_proc_get(struct ctrcap_proc_table *t, uint32_t 
 	p = lookup(t, pid, true);
 	if (!p)
 		return NULL;
-	if (!p->known && !p->exited_ms && read_proc(p))
-		p->exited_ms = 1; /* gone before we saw it: don't retry */
+	if (!p->known && !p->exited_ms) {
+		if (read_proc(p))
+			p->exited_ms = 1; /* gone before we saw it: don't retry */
+		p->gen = ++t->gen;
+	}
 	return p->known ? p : NULL;
 }
 

@@ -23,6 +23,7 @@ struct ctrcap_proc {
 	char exe[CTRCAP_EXE_LEN];
 	char args[CTRCAP_ARGS_LEN]; /* argv joined by spaces */
 	bool known;		/* exe/args were read */
+	uint32_t gen;		/* changes whenever exe, args, comm, ids or ppid change */
 };
 
 struct ctrcap_proc_table;

@@ -130,13 +130,13 @@ static bool match_pod(const char *comp, char *uid, size_t len)
 		n -= strlen(".slice");
 	if (n < 8 || n >= len)
 		return false;
+	/* Check everything before writing: a near miss must leave uid as it was. */
 	for (i = 0; i < n; i++) {
-		char c = p[i] == '_' ? '-' : p[i];
-
-		if (!isxdigit((unsigned char)c) && c != '-')
+		if (!isxdigit((unsigned char)p[i]) && p[i] != '-' && p[i] != '_')
 			return false;
-		uid[i] = c;
 	}
+	for (i = 0; i < n; i++)
+		uid[i] = p[i] == '_' ? '-' : p[i];
 	uid[n] = '\0';
 	return true;
 }
@@ -219,21 +219,31 @@ static bool match_component(char comps[][COMP_MAX], unsigned n, unsigned i,
 bool ctr_parse_cgroup_path_ex(const char *path, struct ctr_path_info *pi)
 {
 	static __thread char comps[MAX_COMPONENTS][COMP_MAX];
-	unsigned n, i;
+	unsigned n, i, j;
 
 	memset(pi, 0, sizeof(*pi));
 	if (!path)
 		return false;
 	n = split_path(path, comps, MAX_COMPONENTS);
-	for (i = 0; i < n; i++)
-		match_pod(comps[i], pi->pod_uid, sizeof(pi->pod_uid));
-	/* The deepest match wins: containers may create cgroups of their own below theirs. */
-	for (i = n; i-- > 0;) {
+	/*
+	 * The outermost match wins: a container that can write its own cgroup may
+	 * create .../<own>/docker-<victim>.scope or .../pod<victim> below it, so
+	 * nothing below the first container component may name the container or pod.
+	 */
+	for (i = 0; i < n; i++) {
 		if (match_component(comps, n, i, pi))
-			return true;
+			break;
 	}
-	memset(pi, 0, sizeof(*pi));
-	return false;
+	if (i == n) {
+		memset(pi, 0, sizeof(*pi));
+		return false;
+	}
+	pi->pod_uid[0] = '\0';
+	for (j = 0; j < i; j++) {
+		if (match_pod(comps[j], pi->pod_uid, sizeof(pi->pod_uid)))
+			break;
+	}
+	return true;
 }
 
 bool ctr_parse_cgroup_path(const char *path, enum ctr_runtime *rt, char *id, size_t idlen)

@@ -5,11 +5,27 @@
 
 #include "ctr_internal.h"
 
+/* "key=value", cut to CTR_LABEL_MAX at a UTF-8 character boundary. */
 static void add_kv(char (*arr)[CTR_LABEL_MAX], unsigned *n, const char *key, const char *value)
 {
+	char *d = arr[*n];
+	size_t room = CTR_LABEL_MAX - 1, k;
+
 	if (*n >= CTR_LABELS_MAX)
 		return;
-	snprintf(arr[*n], CTR_LABEL_MAX, "%s=%s", key, value ? value : "");
+	if (!value)
+		value = "";
+	k = ctr_utf8_cut(key, strlen(key), room);
+	memcpy(d, key, k);
+	if (k < room) {
+		size_t v;
+
+		d[k++] = '=';
+		v = ctr_utf8_cut(value, strlen(value), room - k);
+		memcpy(d + k, value, v);
+		k += v;
+	}
+	d[k] = '\0';
 	(*n)++;
 }
 

@@ -57,14 +57,16 @@ int ctr_cgroup_path_by_id(int root_fd, const char *root, uint64_t id, char *buf,
 /* Lowest pid in <root><path>/cgroup.procs, 0 if none. */
 uint32_t ctr_cgroup_first_pid(const char *root, const char *path);
 
-/* Read a whole file (at most max bytes) into a malloc'ed NUL-terminated buffer. */
+/* Read a whole regular file (at most max bytes, no FIFO, no symlink) into a malloc'ed buffer. */
 char *ctr_read_file(const char *path, size_t max, size_t *len, int *err);
 
 /* Format a file path into buf; false (and nothing to open) if it does not fit. */
 bool ctr_path(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
-/* Bounded string copy that always terminates (truncates). */
+/* Bounded string copy that always terminates (truncates at a UTF-8 character boundary). */
 void ctr_strlcpy(char *dst, const char *src, size_t len);
+/* Length of s[0..len) cut to at most max bytes without splitting a UTF-8 character. */
+size_t ctr_utf8_cut(const char *s, size_t len, size_t max);
 
 /* Append "key=value" to info's labels (dropped when full). */
 void ctr_info_add_label(struct ctr_info *info, const char *key, const char *value);

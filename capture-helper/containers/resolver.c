@@ -697,7 +697,8 @@ static gboolean u64_equal(gconstpointer a, gconstpointer b)
 /* Docker's own convention: DOCKER_HOST=unix:///path, else the standard socket. */
 static const char *docker_host_sock(void)
 {
-	const char *h = getenv("DOCKER_HOST");
+	/* secure_getenv: ignored when ctrcap runs with file capabilities or setuid. */
+	const char *h = secure_getenv("DOCKER_HOST");
 
 	if (h && !strncmp(h, "unix://", 7) && h[7] == '/')
 		return h + 7;
@@ -707,7 +708,7 @@ static const char *docker_host_sock(void)
 /* A state path from the environment (for hosts with non-standard roots), else def. */
 static const char *env_or(const char *name, const char *def)
 {
-	const char *v = getenv(name);
+	const char *v = secure_getenv(name);
 
 	return v && v[0] == '/' ? v : def;
 }

@@ -27,13 +27,28 @@ bool ctr_path(char *buf, size_t len, const char *fmt, ...)
 	return true;
 }
 
+size_t ctr_utf8_cut(const char *s, size_t len, size_t max)
+{
+	size_t n = max, back;
+
+	if (len <= max)
+		return len;
+	/* Step back over at most 3 continuation bytes to the start of the cut character. */
+	for (back = 0; back < 3 && n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80; back++)
+		n--;
+	if (((unsigned char)s[n] & 0xc0) == 0x80)
+		return max;	/* not UTF-8 here: no boundary to respect */
+	return n;
+}
+
 void ctr_strlcpy(char *dst, const char *src, size_t len)
 {
 	size_t n;
 
 	if (!len)
 		return;
-	n = strnlen(src, len - 1);
+	n = strnlen(src, len);
+	n = ctr_utf8_cut(src, n, len - 1);
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 }
@@ -46,13 +61,23 @@ char *ctr_read_file(const char *path, size_t max, size_t *len, int *err)
 	int fd;
 
 	*err = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Runtime state files are regular files, never links. O_NONBLOCK keeps a
+	 * FIFO planted in their place from blocking the resolver thread, and
+	 * O_NOFOLLOW keeps a link from sending a capability-holding read elsewhere.
+	 */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		*err = errno;
 		return NULL;
 	}
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-		*err = S_ISREG(st.st_mode) ? errno : EINVAL;
+	if (fstat(fd, &st)) {
+		*err = errno;
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		*err = EINVAL;
 		close(fd);
 		return NULL;
 	}

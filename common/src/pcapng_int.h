@@ -95,6 +95,9 @@ int wr_stats_blocks(struct ctrcap_pcapng_writer *w);
 /* Bytes the ISBs of wr_stats_blocks() take. */
 size_t wr_stats_size(const struct ctrcap_pcapng_writer *w);
 
+/* Create path through the caller's open_file hook, or open(2); -1 with "what: reason" in w->err. */
+int wr_create(struct ctrcap_pcapng_writer *w, const char *path, const char *what);
+
 /* Open the first rotated file (hidden name) for period start now_s. */
 int wr_rotate_open(struct ctrcap_pcapng_writer *w, uint64_t now_s);
 

@@ -75,7 +75,7 @@ static char *hidden_name(const char *final)
 
 static int open_file(struct ctrcap_pcapng_writer *w)
 {
-	char *final = make_name(w);
+	char *final = make_name(w), what[8300];
 
 	if (!final)
 		return -1;
@@ -87,10 +87,10 @@ static int open_file(struct ctrcap_pcapng_writer *w)
 		wr_set_err(w, "out of memory");
 		return -1;
 	}
-	w->fd = open(w->tmp_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	snprintf(what, sizeof(what), "opening %s (written as %s until complete)", final,
+		 w->tmp_name);
+	w->fd = wr_create(w, w->tmp_name, what);
 	if (w->fd < 0) {
-		wr_set_err(w, "opening %s (written as %s until complete): %s", final, w->tmp_name,
-			   strerror(errno));
 		free(w->tmp_name);
 		w->tmp_name = NULL;
 		return -1;

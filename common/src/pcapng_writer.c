@@ -367,6 +367,27 @@ int wr_file_header(struct ctrcap_pcapng_writer *w)
 
 /* ------------------------------------------------------------------ open */
 
+int wr_create(struct ctrcap_pcapng_writer *w, const char *path, const char *what)
+{
+	const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+	char msg[512];
+	int fd;
+
+	if (!w->o.open_file) {
+		fd = open(path, flags, 0644);
+		if (fd < 0)
+			wr_set_err(w, "%s: %s", what, strerror(errno));
+		return fd;
+	}
+	msg[0] = '\0';
+	fd = w->o.open_file(w->o.open_ctx, path, flags, 0644, msg, sizeof(msg));
+	if (fd < 0) {
+		wr_set_err(w, "%s: %s", what, msg[0] ? msg : "refused");
+		return -1;
+	}
+	return fd;
+}
+
 static int wr_open_output(struct ctrcap_pcapng_writer *w, const struct ctrcap_pcapng_writer_opts *o)
 {
 	struct stat st;
@@ -380,13 +401,14 @@ static int wr_open_output(struct ctrcap_pcapng_writer *w, const struct ctrcap_pc
 		w->fd = STDOUT_FILENO;
 		w->label = strdup("stdout");
 	} else {
-		w->fd = open(o->path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		char what[4200];
+
+		snprintf(what, sizeof(what), "opening %s for writing", o->path);
+		w->fd = wr_create(w, o->path, what);
 		w->own_fd = true;
 		w->label = strdup(o->path);
-		if (w->fd < 0) {
-			wr_set_err(w, "opening %s for writing: %s", o->path, strerror(errno));
+		if (w->fd < 0)
 			return -1;
-		}
 	}
 	if (!w->label) {
 		wr_set_err(w, "out of memory");

@@ -57,8 +57,14 @@ topology() {
 	ip -n ccapB -6 route add default via fd99:11::254
 	ip netns exec ccapR sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
 	NAT=0
-	if ip netns exec ccapR iptables -t nat -A POSTROUTING -o b0 -j MASQUERADE 2>/dev/null; then
+	if ip netns exec ccapR iptables -t nat -A POSTROUTING -o b0 -j MASQUERADE; then
 		NAT=1
+	elif [ "${CCAP_ALLOW_NO_NAT:-0}" = 1 ]; then
+		echo "note: iptables NAT unavailable, CCAP_ALLOW_NO_NAT=1: routing without NAT" >&2
+	else
+		echo "topology: iptables -t nat failed in netns ccapR (set CCAP_ALLOW_NO_NAT=1 to" \
+			"run without the NAT hop)" >&2
+		return 1
 	fi
 }
 
@@ -66,6 +72,12 @@ topology() {
 start_capture() {
 	local out=$1
 	shift
+	# A capture left running by an earlier failed step must not outlive the test.
+	if [ -n "${CC_PID:-}" ]; then
+		kill -9 "$CC_PID" 2>/dev/null
+		wait "$CC_PID" 2>/dev/null
+		CC_PID=
+	fi
 	"$CTRCAP" -w "$out" "$@" 2>"$TMP/ctrcap.err" &
 	CC_PID=$!
 	if ! tn_wait_for 20 grep -q "capturing on" "$TMP/ctrcap.err"; then
@@ -78,6 +90,7 @@ start_capture() {
 # stop_capture: SIGINT, wait, the exit code must be 0.
 stop_capture() {
 	local rc
+	[ -n "${CC_PID:-}" ] || return 1
 	sleep 0.3
 	kill -INT "$CC_PID"
 	wait "$CC_PID"

@@ -29,6 +29,19 @@ bad "bad filter" "syntax error" -i eth0@ccapA -w "$TMP/x.pcapng" 'port port'
 bad "unwritable output" "/nonexistent-ccap/x.pcapng" -i eth0@ccapA -i eth0@ccapB \
 	-w /nonexistent-ccap/x.pcapng
 bad "bad option value" "-c" -i eth0@ccapA -c abc
+# -i IFACE@PATH: a path to something that is no namespace is refused up front.
+: >"$TMP/notns"
+bad "netns path that is no namespace" "Invalid argument" -i "eth0@$TMP/notns" -w "$TMP/x.pcapng"
+# ... and a path (here a root-owned symlink to a /run/netns entry) that is one works.
+ln -s /run/netns/ccapA "$TMP/nslink"
+start_capture "$TMP/nslink.pcapng" -i "eth0@$TMP/nslink" && ok "-i eth0@<symlink to a netns>"
+stop_capture
+# A path component longer than NAME_MAX is an error, not cut to another name.
+long=$(printf 'a%.0s' {1..300})
+mkdir "$TMP/${long:0:255}"
+bad "over-long path component" "File name too long" -i eth0@ccapA -w "$TMP/$long/x.pcapng"
+expect "over-long path component: nothing written under the cut name" \
+	[ -z "$(ls -A "$TMP/${long:0:255}")" ]
 
 # SIGKILL: the kernel drops tcx links with the process.
 "$CTRCAP" -i eth0@ccapA -i eth0@ccapB -w "$TMP/k.pcapng" 2>"$TMP/k.err" &
@@ -42,6 +55,48 @@ wait "$kp" 2>/dev/null
 tn_wait_for 5 [ "$(leftovers "${IFS_ALL[@]}")" = 0 ]
 expect "SIGKILL leaves nothing attached" [ "$(leftovers "${IFS_ALL[@]}")" = 0 ]
 expect "--cleanup runs" "$CTRCAP" --cleanup
+
+# --cleanup spares a classic filter whose program a live process holds (a
+# running capture's), and removes it once nobody does. The holder loads a
+# 2-instruction program, pins it for tc, and keeps its fd. nsenter, not `ip
+# netns exec`: the latter remounts /sys and hides the bpffs pin.
+pin=/sys/fs/bpf/ctrcap-ccap-$$
+trap 'rm -f "$pin"; cc_cleanup' EXIT
+cat >"$TMP/holder.pl" <<'PERL'
+my $pin = $ARGV[0];
+my $insns = pack("CCsl", 0xb7, 0, 0, 0) . pack("CCsl", 0x95, 0, 0, 0);	# r0 = 0; exit
+my $lic = "GPL\0";
+my $attr = pack("LLQQLLQLLa16", 3, 2, unpack("J", pack("p", $insns)),
+	unpack("J", pack("p", $lic)), 0, 0, 0, 0, 0, "ctrcap_ccaptest") . "\0" x 80;
+my $fd = syscall(321, 5, $attr, length($attr));	# BPF_PROG_LOAD, SCHED_CLS
+die "holder: BPF_PROG_LOAD: $!\n" if $fd < 0;
+my $path = "$pin\0";
+my $pattr = pack("QLL", unpack("J", pack("p", $path)), $fd, 0) . "\0" x 8;
+syscall(321, 6, $pattr, length($pattr)) == 0 or die "holder: BPF_OBJ_PIN $pin: $!\n";
+$| = 1;
+print "ready\n";
+sleep 60;
+PERL
+in_a() { nsenter --net=/run/netns/ccapA "$@"; }
+ours() { in_a tc filter show dev eth0 ingress | grep -c 'handle 0xc7ca'; }
+tn_bg "" "" perl "$TMP/holder.pl" "$pin" >"$TMP/holder.out"
+holder=$TN_LAST_PID
+if tn_wait_for 10 grep -q ready "$TMP/holder.out" &&
+	in_a tc qdisc add dev eth0 clsact &&
+	in_a tc filter add dev eth0 ingress prio 0xc7ca handle 0xc7ca bpf object-pinned "$pin" da; then
+	rm -f "$pin"
+	"$CTRCAP" --cleanup 2>"$TMP/cl.err"
+	expect "--cleanup keeps a filter whose program is held by a live process" [ "$(ours)" = 1 ]
+	kill "$holder"
+	wait "$holder" 2>/dev/null
+	"$CTRCAP" --cleanup 2>"$TMP/cl.err"
+	expect "--cleanup removes it once no process holds it" [ "$(ours)" = 0 ]
+	expect "--cleanup counts it" grep -Eq '^ctrcap: removed [1-9][0-9]* leftover' "$TMP/cl.err"
+else
+	fail "set up a classic tc filter held by a live process"
+fi
+in_a tc qdisc del dev eth0 clsact 2>/dev/null
+rm -f "$pin"
 
 # -w - -U to a pipe, ended by SIGTERM: a complete, readable file.
 tn_bg "" ccapB "$TRAFFIC" udp-serve 7002 100 >"$TMP/srv.out"

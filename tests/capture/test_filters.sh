@@ -19,46 +19,61 @@ traffic() {
 	tn_run_in "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002 || fail "udp exchange"
 	tn_run_in "$cg" ccapA "$TRAFFIC" tcp-send 10.99.1.2 7001 || fail "tcp exchange"
 	tn_run_in "$cg" ccapA bash -c 'echo hi > /dev/udp/10.99.1.2/7002'
+	# Another UDP port on the same hosts: what a port filter must keep out.
+	tn_run_in "$cg" ccapA bash -c 'echo hi > /dev/udp/10.99.1.2/7003'
 }
 
 dump() { "$DUMP" "$1" > "$1.txt" || fail "read $1"; }
 count() { grep -c -E -- "$2" "$1.txt"; }
+# UDP from or to port 7002 between the two ends, as pcapng_dump prints it.
+UDP7002=' IP 10\.99\.1\.[12]\.(7002 > 10\.99\.1\.[12]\.[0-9]+|[0-9]+ > 10\.99\.1\.[12]\.7002): UDP'
+UDP7003=' IP 10\.99\.1\.1\.[0-9]+ > 10\.99\.1\.2\.7003: UDP'
 
 # 1. pcap filter expression, in the kernel.
-start_capture "$TMP/f1.pcapng" -i eth0@ccapA 'udp and port 7002' && traffic && stop_capture
+start_capture "$TMP/f1.pcapng" -i eth0@ccapA 'udp and port 7002' && traffic
+stop_capture
 dump "$TMP/f1.pcapng"
 expect "filter: only UDP port 7002 packets written" \
 	[ "$(count "$TMP/f1.pcapng" '^if=')" -ge 4 -a "$(count "$TMP/f1.pcapng" '^if=' )" = \
-	  "$(count "$TMP/f1.pcapng" 'UDP.*|7002 >')" ]
+	  "$(count "$TMP/f1.pcapng" "$UDP7002")" ]
+expect "filter: no UDP port 7003 packet" [ "$(count "$TMP/f1.pcapng" '\.7003[: ]')" = 0 ]
 expect "filter: no TCP packet" [ "$(count "$TMP/f1.pcapng" 'Flags')" = 0 ]
 expect "filter: rejected packets counted in the kernel" \
 	grep -Eq '^[1-9][0-9]* packets rejected by the filter in the kernel' "$TMP/ctrcap.err"
 
 # 2. --pid (the server, started before the capture).
-start_capture "$TMP/f2.pcapng" -i eth0@ccapB --pid "$udp_srv" && traffic && stop_capture
+start_capture "$TMP/f2.pcapng" -i eth0@ccapB --pid "$udp_srv" && traffic
+stop_capture
 dump "$TMP/f2.pcapng"
 n=$(count "$TMP/f2.pcapng" '^if=')
 expect "--pid: some packets ($n), all of that pid" \
 	[ "$n" -ge 2 -a "$n" = "$(count "$TMP/f2.pcapng" " pid=$udp_srv ")" ]
 
 # 3. --comm
-start_capture "$TMP/f3.pcapng" -i eth0@ccapA --comm bash && traffic && stop_capture
+start_capture "$TMP/f3.pcapng" -i eth0@ccapA --comm bash && traffic
+stop_capture
 dump "$TMP/f3.pcapng"
 n=$(count "$TMP/f3.pcapng" '^if=')
 expect "--comm bash: bash's datagram and its answer ($n), all comm=bash" \
 	[ "$n" -ge 1 -a "$n" = "$(count "$TMP/f3.pcapng" ' comm=bash ')" ]
 
-# 4. --container-name of no container: nothing passes.
-start_capture "$TMP/f4.pcapng" -i eth0@ccapA --container-name ccap-no-such && traffic &&
-	stop_capture
+# 4. --container-name of no container: nothing passes, though packets reached the filter.
+start_capture "$TMP/f4.pcapng" -i eth0@ccapA --container-name ccap-no-such && traffic
+stop_capture
 dump "$TMP/f4.pcapng"
 expect "--container-name no-such: no packets" [ "$(count "$TMP/f4.pcapng" '^if=')" = 0 ]
+n=$(sed -n 's/^\([0-9]*\) packets received by filter$/\1/p' "$TMP/ctrcap.err")
+expect "--container-name no-such: the filter saw the traffic (${n:-none} received)" \
+	[ "${n:-0}" -ge 4 ]
 
 # 5. -Q out
-start_capture "$TMP/f5.pcapng" -i eth0@ccapA -Q out && traffic && stop_capture
+start_capture "$TMP/f5.pcapng" -i eth0@ccapA -Q out && traffic
+stop_capture
 dump "$TMP/f5.pcapng"
 expect "-Q out: only outgoing packets" \
 	[ "$(count "$TMP/f5.pcapng" '^if=')" -ge 3 -a "$(count "$TMP/f5.pcapng" 'dir=in')" = 0 ]
+expect "-Q out: the port 7003 datagram was sent (so its absence in 1. means something)" \
+	[ "$(count "$TMP/f5.pcapng" "$UDP7003")" -ge 1 ]
 
 # 6. -c 3 ends the capture by itself.
 "$CTRCAP" -i eth0@ccapA -c 3 -w "$TMP/f6.pcapng" 2>"$TMP/c.err" &

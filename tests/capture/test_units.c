@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -200,6 +201,153 @@ static void test_identity_match(void **state)
 	ctrcap_opts_free(&o);
 }
 
+/* Engine paths: absolute, once, and refused for any invoker but root. */
+static void test_opts_engine_paths(void **state)
+{
+	const char *ok[] = { "ctrcap", "--docker-sock", "/d.sock", "--docker-root", "/d",
+			     "--containerd-state", "/c", "--crio-state", "/r:/g",
+			     "--podman-state", "/p" };
+	const char *rel[] = { "ctrcap", "--podman-state", "p" };
+	const char *twice[] = { "ctrcap", "--docker-root", "/a", "--docker-root", "/b" };
+	const char *none[] = { "ctrcap", "-i", "lo" };
+	struct ctrcap_opts o;
+	char err[256] = "";
+
+	(void)state;
+	assert_int_equal(parse(&o, 11, ok), 0);
+	assert_string_equal(o.docker_sock, "/d.sock");
+	assert_string_equal(o.docker_root, "/d");
+	assert_string_equal(o.containerd_state, "/c");
+	assert_string_equal(o.crio_state, "/r:/g");
+	assert_string_equal(o.podman_state, "/p");
+	assert_int_equal(ctrcap_opts_check_engine_paths(&o, 0, err, sizeof(err)), 0);
+	assert_int_equal(ctrcap_opts_check_engine_paths(&o, 1000, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--docker-sock is for root only"));
+	assert_non_null(strstr(err, "uid 1000"));
+	o.docker_sock = o.docker_root = o.containerd_state = o.crio_state = NULL;
+	assert_int_equal(ctrcap_opts_check_engine_paths(&o, 1000, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--podman-state is for root only"));
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 3, none), 0);
+	assert_int_equal(ctrcap_opts_check_engine_paths(&o, 1000, err, sizeof(err)), 0);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 3, rel), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 5, twice), -1);
+	ctrcap_opts_free(&o);
+}
+
+/* busybox applets exec /proc/self/exe: the table keeps the real executable. */
+static void test_proc_table_self_exe(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	struct ctrcap_exec_event e = { .type = CTRCAP_EV_EXEC, .tgid = (uint32_t)getpid(),
+				       .ppid = 1, .args_len = 3 };
+	const struct ctrcap_proc *p;
+	char real[CTRCAP_EXE_LEN] = "";
+	uint32_t gen;
+
+	(void)state;
+	assert_non_null(t);
+	assert_true(readlink("/proc/self/exe", real, sizeof(real) - 1) > 0);
+	strcpy(e.comm, "wget");
+	strcpy(e.exe, "/proc/self/exe");
+	memcpy(e.args, "wget", 3);
+	ctrcap_proc_on_exec(t, &e);
+	p = ctrcap_proc_get(t, e.tgid);
+	assert_non_null(p);
+	assert_string_equal(p->exe, real);
+	/* Relative names too. */
+	gen = p->gen;
+	strcpy(e.exe, "./wget");
+	ctrcap_proc_on_exec(t, &e);
+	assert_string_equal(p->exe, real);
+	assert_int_not_equal(p->gen, gen);
+	/* A process already gone keeps what exec was given. */
+	e.tgid = 0x7ffffff0;
+	ctrcap_proc_on_exec(t, &e);
+	assert_string_equal(ctrcap_proc_get(t, e.tgid)->exe, "./wget");
+	ctrcap_proc_table_free(t);
+}
+
+/* Build e's identity and return its (cached) record, checking it against a fresh encoding. */
+static uint32_t record_of(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
+			  struct ctrcap_ident_buf *b, uint8_t *out)
+{
+	static uint8_t fresh[CTRCAP_RECORD_MAX];
+	const uint8_t *rec;
+	uint32_t len;
+	int n;
+
+	ctrcap_ident_build(x, e, b);
+	assert_int_equal(ctrcap_ident_record(x, b, &rec, &len), 0);
+	n = ctrcap_record_encode(&b->id, fresh, sizeof(fresh));
+	assert_int_equal(n, len);
+	assert_memory_equal(rec, fresh, len);
+	memcpy(out, rec, len);
+	return len;
+}
+
+/* The encoded record is reused while the identity is unchanged, and only then. */
+static void test_record_cache(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	struct ctrcap_exec_event ex = { .type = CTRCAP_EV_EXEC, .tgid = 3000101, .ppid = 3000100,
+					.uid = 7, .args_len = 9 };
+	struct ctrcap_pkt_event e = { .type = CTRCAP_EV_PACKET, .netns = 4026531840u,
+				      .attribution = CTRCAP_ATTR_SOCKET,
+				      .owner = { .tgid = 3000101, .tid = 3000101, .uid = 7,
+						 .cgroup_id = 1234 } };
+	static struct ctrcap_ident_buf b;
+	static uint8_t r1[CTRCAP_RECORD_MAX], r2[CTRCAP_RECORD_MAX];
+	struct ctrcap_identity d;
+	struct ctrcap_ident *x;
+	uint64_t hits, misses;
+	uint32_t l1, l2;
+	char err[128];
+
+	(void)state;
+	assert_non_null(t);
+	x = ctrcap_ident_new(t, NULL, "");
+	assert_non_null(x);
+	strcpy(ex.comm, "wget");
+	strcpy(ex.exe, "/usr/bin/wget");
+	memcpy(ex.args, "wget\0-q\0\0", 9);
+	ctrcap_proc_on_exec(t, &ex);
+	strcpy(e.owner.comm, "wget");
+
+	l1 = record_of(x, &e, &b, r1);
+	l2 = record_of(x, &e, &b, r2);
+	assert_int_equal(l1, l2);
+	assert_memory_equal(r1, r2, l1);
+	ctrcap_ident_record_stats(x, &hits, &misses);
+	assert_int_equal(hits, 1);
+	assert_int_equal(misses, 1);
+
+	/* Each change is a new record: exec, thread, attribution, netns. */
+	strcpy(ex.exe, "/usr/bin/curl");
+	ctrcap_proc_on_exec(t, &ex);
+	l2 = record_of(x, &e, &b, r2);
+	assert_int_equal(ctrcap_record_decode(r2, l2, &d, err, sizeof(err)), 0);
+	assert_int_equal(d.exe.len, strlen("/usr/bin/curl"));
+	assert_memory_equal(d.exe.ptr, "/usr/bin/curl", d.exe.len);
+	e.owner.tid = 3000102;
+	record_of(x, &e, &b, r2);
+	e.attribution = CTRCAP_ATTR_FLOW;
+	record_of(x, &e, &b, r2);
+	e.netns = 4026531841u;
+	record_of(x, &e, &b, r2);
+	ctrcap_ident_record_stats(x, &hits, &misses);
+	assert_int_equal(hits, 1);
+	assert_int_equal(misses, 5);
+	/* And unchanged again: reused. */
+	record_of(x, &e, &b, r2);
+	ctrcap_ident_record_stats(x, &hits, &misses);
+	assert_int_equal(hits, 2);
+	ctrcap_ident_free(x);
+	ctrcap_proc_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -210,6 +358,9 @@ int main(void)
 		cmocka_unit_test(test_args_join),
 		cmocka_unit_test(test_proc_table_exec_fork_exit),
 		cmocka_unit_test(test_identity_match),
+		cmocka_unit_test(test_opts_engine_paths),
+		cmocka_unit_test(test_proc_table_self_exe),
+		cmocka_unit_test(test_record_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
  *   traffic tcp-send ADDR PORT         connect, send "ping", read the answer
  *   traffic udp-serve PORT DATAGRAMS   answer DATAGRAMS datagrams with "pong"
  *   traffic udp-send ADDR PORT [N]     send N datagrams, wait for one answer
+ *   traffic self-exec MODE ARGS...     exec /proc/self/exe MODE ARGS (as busybox does)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -72,6 +73,15 @@ int main(int argc, char **argv)
 	char buf[256];
 	int fd, n;
 
+	/* Like a busybox applet: run again through /proc/self/exe with the rest. */
+	if (argc >= 3 && !strcmp(argv[1], "self-exec")) {
+		execv("/proc/self/exe", argv + 1);
+		perror("traffic: execv /proc/self/exe");
+		return 1;
+	}
+	/* Re-exec'ed: stay alive long enough for ctrcap to read /proc/<pid>/exe. */
+	if (!strcmp(argv[0], "self-exec"))
+		usleep(300000);
 	alarm(argc >= 2 && strstr(argv[1], "serve") ? SERVER_LIFETIME_S : CLIENT_LIFETIME_S);
 	if (argc >= 4 && !strcmp(argv[1], "tcp-serve")) {
 		fd = listener(SOCK_STREAM, argv[2]);

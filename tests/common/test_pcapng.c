@@ -709,6 +709,102 @@ static void test_rotate_time(void **state)
 	test_rmdir(dir);
 }
 
+/* ------------------------------------------------------------------ open hook */
+
+struct hook_log {
+	char paths[16][512];
+	unsigned n;
+	int refuse_from;	/* refuse the call with this index (0 = never) */
+};
+
+/* An open_file hook: records each path and creates it, or refuses call refuse_from. */
+static int logging_open(void *ctx, const char *path, int flags, mode_t mode, char *err,
+			size_t errlen)
+{
+	struct hook_log *l = ctx;
+	unsigned i = l->n++;
+
+	if (i < 16)
+		snprintf(l->paths[i], sizeof(l->paths[i]), "%s", path);
+	if (l->refuse_from && (int)l->n >= l->refuse_from) {
+		snprintf(err, errlen, "%s: refused by the test hook", path);
+		return -1;
+	}
+	assert_true(flags & O_CREAT);
+	assert_true(flags & O_TRUNC);
+	return open(path, flags, mode);
+}
+
+/* Every file the writer creates, the first and each rotation, goes through the hook. */
+static void test_open_hook(void **state)
+{
+	char *dir = test_tmpdir("hook"), *path = join(dir, "h.pcapng");
+	char *tmp = join(dir, ".h.pcapng.tmp");
+	struct ctrcap_pcapng_writer_opts o = {.path = path, .open_file = logging_open};
+	struct hook_log log = {0};
+	struct ctrcap_pcapng_writer *w;
+	struct ctrcap_identity id;
+	char err[512], *p;
+	unsigned i;
+	int ifid;
+	(void)state;
+
+	sample_identity(&id);
+	o.open_ctx = &log;
+	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+	assert_non_null(w);
+	assert_int_equal(log.n, 1);
+	assert_string_equal(log.paths[0], path);
+	assert_int_equal(ctrcap_pcapng_writer_close(w, err, sizeof(err)), 0);
+
+	/* -C: the hidden names of the first and every later file. */
+	memset(&log, 0, sizeof(log));
+	o.rotate_bytes = 2048;
+	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+	assert_non_null(w);
+	ifid = ctrcap_pcapng_writer_interface(w, 1, 1, "eth0", NULL, 1, 0);
+	for (i = 0; i < 30; i++)
+		put_packet(w, ifid, T0 + i, 200, i + 1, &id);
+	assert_int_equal(ctrcap_pcapng_writer_close(w, err, sizeof(err)), 0);
+	assert_true(log.n > 3);
+	assert_string_equal(log.paths[0], tmp);
+	p = join(dir, ".h.pcapng1.tmp");
+	assert_string_equal(log.paths[1], p);
+	free(p);
+
+	/* A refusal at open is the open's error, naming the file and the hook's reason. */
+	memset(&log, 0, sizeof(log));
+	log.refuse_from = 1;
+	o.rotate_bytes = 0;
+	assert_null(ctrcap_pcapng_writer_open(&o, err, sizeof(err)));
+	assert_non_null(strstr(err, "opening "));
+	assert_non_null(strstr(err, "refused by the test hook"));
+
+	/* A refusal at a rotation fails the packet that needed it, with the hook's reason. */
+	memset(&log, 0, sizeof(log));
+	log.refuse_from = 2;
+	o.rotate_bytes = 2048;
+	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+	assert_non_null(w);
+	ifid = ctrcap_pcapng_writer_interface(w, 1, 1, "eth0", NULL, 1, 0);
+	{
+		struct ctrcap_pcapng_packet pk = {.if_id = ifid, .ts_ns = T0, .caplen = 200,
+						  .origlen = 200, .id = &id};
+		static uint8_t data[200];
+		int rc = 0;
+
+		pk.data = data;
+		for (i = 0; i < 30 && rc == 0; i++)
+			rc = ctrcap_pcapng_writer_packet(w, &pk);
+		assert_int_equal(rc, -1);
+	}
+	assert_non_null(strstr(ctrcap_pcapng_writer_error(w), "refused by the test hook"));
+	ctrcap_pcapng_writer_close(w, err, sizeof(err));
+	free(tmp);
+	free(path);
+	test_rmdir(dir);
+}
+
 /* ------------------------------------------------------------------ errors */
 
 static void test_open_errors(void **state)
@@ -1002,7 +1098,7 @@ int main(void)
 	    cmocka_unit_test(test_many_interfaces),	 cmocka_unit_test(test_both_byte_orders),
 	    cmocka_unit_test(test_malformed_files),	 cmocka_unit_test(test_rotate_size),
 	    cmocka_unit_test(test_rotate_ring),		 cmocka_unit_test(test_rotate_time),
-	    cmocka_unit_test(test_open_errors),		 cmocka_unit_test(test_eacces),
+	    cmocka_unit_test(test_open_errors), cmocka_unit_test(test_open_hook),		 cmocka_unit_test(test_eacces),
 	    cmocka_unit_test(test_epipe_and_flush_each), cmocka_unit_test(test_stdout_and_fifo),
 	    cmocka_unit_test(test_cut_at_any_size),
 	};

@@ -3,7 +3,8 @@
 # e2e (issue 5): container identity on the packets of ctrcap's pcapng, with a
 # private dockerd running "web" (HTTP, labels incl. kubelet's pod labels) and
 # "db" (fetches from web); --container-name web captures only web's packets;
-# --container-name late captures a container started after the capture began.
+# --container-name late captures a container started after the capture began;
+# renaming db to dbx mid-capture renames its later packets.
 # containerd (ctr, with the CRI annotations kubelet's containerd writes) runs
 # "api" (HTTP) and podman runs "pweb", which fetches from api.
 # Usage: e2e_ctrcap.sh PATH/TO/ctrcap PATH/TO/ctr_pcapng_dump   (as root)
@@ -41,7 +42,8 @@ start_cap()
 {
 	local name=$1
 	shift
-	"$CTRCAP" -i any -U -w "$ENG_DIR/$name.pcapng" "$@" "tcp port 80 and net $ENG_SUBNET.0/24" \
+	"$CTRCAP" -i any -U -w "$ENG_DIR/$name.pcapng" "${ENGINE_OPTS[@]}" "$@" \
+		"tcp port 80 and net $ENG_SUBNET.0/24" \
 		>"$ENG_DIR/$name.log" 2>&1 &
 	CAP_PIDS+=($!)
 }
@@ -74,9 +76,11 @@ eng_init || die "eng_init"
 eng_docker_start || die "dockerd did not start"
 eng_containerd_start || die "containerd did not start"
 eng_podman_start || die "podman set-up failed"
-# ctrcap's resolver finds the private engines' state through these.
-export DOCKER_HOST=unix://$ENG_DOCKER_SOCK
-export CTRCAP_CONTAINERD_STATE=$ENG_CTD_STATE CTRCAP_PODMAN_STATE=$ENG_PODMAN_ROOT
+# ctrcap's resolver finds the private engines' state through its options
+# (the environment is not consulted for them: unset, to prove it).
+unset DOCKER_HOST CTRCAP_CONTAINERD_STATE CTRCAP_PODMAN_STATE CTRCAP_CRIO_STATE
+ENGINE_OPTS=(--docker-sock "$ENG_DOCKER_SOCK" --docker-root "$ENG_DOCKER_ROOT"
+	--containerd-state "$ENG_CTD_STATE" --podman-state "$ENG_PODMAN_ROOT")
 
 POD_UID=5f0c2d7e-3b1a-4c9e-9d7f-0a1b2c3d4e5f
 eng_docker_web_db 0 "--label app=web --label io.kubernetes.pod.name=shop-0 \
@@ -117,6 +121,12 @@ eng_docker_run late --label stage=late "$ENG_IMAGE" sh -c \
 	 touch /tmp/done; sleep 3600" >/dev/null || die "late"
 eng_wait_for 30 eng_docker exec late test -f /tmp/done || fail "late did not finish its fetches"
 late_id=$(eng_docker inspect -f '{{.Id}}' late)
+# A rename during the capture reaches the packets (within ~1.5 s plus the event).
+eng_docker rename db dbx || fail "docker rename db dbx"
+sleep 2.5
+eng_docker exec dbx sh -c \
+	"for i in 1 2 3 4; do wget -q -O /dev/null http://$web_ip/; sleep 0.2; done" ||
+	fail "dbx could not fetch from web"
 sleep 0.5
 stop_caps
 
@@ -135,6 +145,10 @@ n=$(count all $'\tctr_name=db\t')
 [ "$n" -ge 8 ] || fail "all: only $n packets of db"
 bad=$(grep -P '\tctr_name=db\t' "$ENG_DIR/all.txt" | grep -vP "\tctr_id=$db_id\tctr_name=db\timage=$ENG_IMAGE\t" | head -3)
 [ -z "$bad" ] || fail "all: db packets with wrong identity:"$'\n'"$bad"
+n=$(count all $'\tctr_name=dbx\t')
+[ "$n" -ge 4 ] || fail "all: only $n packets of db under its new name dbx"
+bad=$(grep -P '\tctr_name=dbx\t' "$ENG_DIR/all.txt" | grep -vP "\tctr_id=$db_id\tctr_name=dbx\t" | head -3)
+[ -z "$bad" ] || fail "all: dbx packets with wrong identity:"$'\n'"$bad"
 n=$(count all $'\tctr_name=late\t')
 [ "$n" -ge 8 ] || fail "all: only $n packets of late (started during the capture)"
 bad=$(grep -P '\tctr_name=late\t' "$ENG_DIR/all.txt" | grep -vP "\tctr_id=$late_id\tctr_name=late\timage=$ENG_IMAGE\truntime=docker\tlabels=stage=late\t" | head -3)

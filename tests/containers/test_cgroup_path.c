@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Unit tests: cgroup path -> runtime/id for every runtime and kubelet layout; cgroup2 mount. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -15,6 +17,10 @@
 #define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 #define UID_DASH "1234abcd-5678-90ef-1234-567890abcdef"
 #define UID_UNDER "1234abcd_5678_90ef_1234_567890abcdef"
+/* A victim's container and pod, named in cgroups another container made below its own. */
+#define VICTIM64 "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210"
+#define VUID_DASH "99999999-8888-7777-6666-555555555555"
+#define VUID_UNDER "99999999_8888_7777_6666_555555555555"
 
 struct path_case {
 	const char *path;
@@ -73,6 +79,19 @@ static const struct path_case cases[] = {
 	{ "/a/b/c", CTR_RT_NONE, NULL, NULL, NULL, false },
 	{ "/lxc.payload.web", CTR_RT_NONE, NULL, NULL, NULL, false },
 	{ "//docker//" ID64 "//", CTR_RT_DOCKER, ID64, "", "", false },
+	/* The outermost match wins: names made inside a container never impersonate another. */
+	{ "/docker/" ID64 "/docker-" VICTIM64 ".scope", CTR_RT_DOCKER, ID64, "", "", false },
+	{ "/system.slice/docker-" ID64 ".scope/docker/" VICTIM64, CTR_RT_DOCKER, ID64, "", "",
+	  false },
+	{ "/docker/" ID64 "/libpod-" VICTIM64, CTR_RT_DOCKER, ID64, "", "", false },
+	{ "/kubepods/burstable/pod" UID_DASH "/" ID64 "/pod" VUID_DASH "/" VICTIM64,
+	  CTR_RT_CONTAINERD, ID64, UID_DASH, "", true },
+	{ "/kubepods.slice/kubepods-pod" UID_UNDER ".slice/crio-" ID64
+	  ".scope/kubepods-pod" VUID_UNDER ".slice/crio-" VICTIM64 ".scope",
+	  CTR_RT_CRIO, ID64, UID_DASH, "", false },
+	{ "/docker/" ID64 "/pod" VUID_DASH, CTR_RT_DOCKER, ID64, "", "", false },
+	/* A near-miss pod name leaves no partial uid behind. */
+	{ "/pod1234abcz/docker/" ID64, CTR_RT_DOCKER, ID64, "", "", false },
 };
 
 static void test_layouts(void **state)
@@ -193,6 +212,86 @@ static void test_cgroup2_mount(void **state)
 	assert_int_equal(ctr_cgroup2_mount("/nonexistent/mountinfo", buf, sizeof(buf)), -1);
 }
 
+/*
+ * The string and file helpers the runtime readers share (state_file.c,
+ * ctr_info.c): review fixes kept with the cgroup path ones.
+ */
+
+/* "é" (c3 a9) and "€" (e2 82 ac) repeated so that a cut lands inside one. */
+static void test_utf8_cut(void **state)
+{
+	char dst[8];
+
+	(void)state;
+	ctr_strlcpy(dst, "abcdef\xc3\xa9", sizeof(dst));
+	assert_string_equal(dst, "abcdef");
+	ctr_strlcpy(dst, "abcde\xe2\x82\xac", sizeof(dst));
+	assert_string_equal(dst, "abcde");
+	ctr_strlcpy(dst, "abcd\xe2\x82\xac\xe2\x82\xac", sizeof(dst));
+	assert_string_equal(dst, "abcd\xe2\x82\xac");
+	ctr_strlcpy(dst, "abcdefgh", sizeof(dst));
+	assert_string_equal(dst, "abcdefg");
+	/* Not UTF-8 (continuation bytes only): cut where the room ends. */
+	ctr_strlcpy(dst, "\x80\x80\x80\x80\x80\x80\x80\x80", sizeof(dst));
+	assert_int_equal(strlen(dst), 7);
+	assert_int_equal(ctr_utf8_cut("a\xf0\x9f\x98\x80", 5, 4), 1);
+	assert_int_equal(ctr_utf8_cut("a\xf0\x9f\x98\x80", 5, 5), 5);
+}
+
+static void test_label_cut(void **state)
+{
+	static struct ctr_info info;
+	char value[CTR_LABEL_MAX + 8];
+	size_t i, len;
+
+	(void)state;
+	/* "k=" then 2-byte characters: the room left (509 bytes) is odd. */
+	for (i = 0; i + 2 < sizeof(value); i += 2)
+		memcpy(value + i, "\xc3\xa9", 2);
+	value[i] = '\0';
+	ctr_info_add_label(&info, "k", value);
+	assert_int_equal(info.n_labels, 1);
+	len = strlen(info.labels[0]);
+	assert_true(len < CTR_LABEL_MAX);
+	assert_int_equal(len, CTR_LABEL_MAX - 2);
+	assert_int_equal((unsigned char)info.labels[0][len - 1], 0xa9);
+	assert_non_null(ctr_info_label(&info, "k"));
+}
+
+static void test_read_file_kinds(void **state)
+{
+	char dir[] = "/tmp/cctr-state.XXXXXX", path[64], link[64], fifo[64];
+	size_t len = 0;
+	char *doc;
+	FILE *f;
+	int err;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/config.json", dir);
+	snprintf(link, sizeof(link), "%s/link.json", dir);
+	snprintf(fifo, sizeof(fifo), "%s/fifo.json", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{}", f);
+	fclose(f);
+	assert_int_equal(symlink(path, link), 0);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	doc = ctr_read_file(path, 1024, &len, &err);
+	assert_non_null(doc);
+	assert_string_equal(doc, "{}");
+	free(doc);
+	/* A symlink is not followed, a FIFO does not block: both are refused. */
+	assert_null(ctr_read_file(link, 1024, &len, &err));
+	assert_int_equal(err, ELOOP);
+	assert_null(ctr_read_file(fifo, 1024, &len, &err));
+	assert_int_equal(err, EINVAL);
+	unlink(path);
+	unlink(link);
+	unlink(fifo);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +300,9 @@ int main(void)
 		cmocka_unit_test(test_long_paths),
 		cmocka_unit_test(test_runtime_names),
 		cmocka_unit_test(test_cgroup2_mount),
+		cmocka_unit_test(test_utf8_cut),
+		cmocka_unit_test(test_label_cut),
+		cmocka_unit_test(test_read_file_kinds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -40,6 +40,8 @@ tn_init() {
 
 # tn_ns_add NAME: create a network namespace with lo up.
 tn_ns_add() {
+	# A killed earlier run may have left a namespace of that name behind.
+	ip netns del "$1" 2>/dev/null
 	ip netns add "$1" || return 1
 	TN_NS+=("$1")
 	ip -n "$1" link set lo up

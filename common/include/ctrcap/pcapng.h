@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "ctrcap/record.h"
 
@@ -33,6 +34,15 @@ struct ctrcap_pcapng_writer_opts {
 	const char *userappl;	  /* shb_userappl, e.g. "ctrcap 0.1.0" */
 	const char *os;		  /* shb_os; NULL = uname */
 	const char *hardware;	  /* shb_hardware; NULL = uname machine */
+	/*
+	 * Opens every file the writer creates (path, and each rotated file
+	 * under its hidden name) instead of open(2), so a privileged caller
+	 * can create them with the invoking user's rights. Returns an fd, or
+	 * -1 with the path and reason in err. NULL = plain open(2).
+	 */
+	int (*open_file)(void *ctx, const char *path, int flags, mode_t mode, char *err,
+			 size_t errlen);
+	void *open_ctx;		  /* passed to open_file */
 };
 
 /*
