@@ -5,7 +5,6 @@
  */
 #include <ctype.h>
 #include <stddef.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include <pcap/pcap.h>
 #undef bpf_insn
 
+#include "ctrcap/errbuf.h"
 #include "pkt_filter.h"
 
 #define SAME_FIELD(f) \
@@ -25,20 +25,6 @@ _Static_assert(sizeof(struct pcap_bpf_insn) == sizeof(struct pkt_filter_cbpf_ins
 	       "libpcap's bpf_insn layout differs from pkt_filter_cbpf_insn");
 
 #define PKT_FILTER_DEFAULT_SNAPLEN 262144
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* Map a classic-BPF ALU operation to the interpreter's, 0 if unknown. */
 static __u8 alu_op(__u16 code)
@@ -116,7 +102,7 @@ int pkt_filter_validate(const struct pkt_filter_prog *p, char *err, size_t errle
 	if (p->len == 0)
 		return 0;
 	if (p->len > PKT_FILTER_MAX_INSNS) {
-		set_err(err, errlen, "%u instructions, the in-kernel filter runs at most %u",
+		ctrcap_errf(err, errlen, "%u instructions, the in-kernel filter runs at most %u",
 			p->len, PKT_FILTER_MAX_INSNS);
 		return -1;
 	}
@@ -138,7 +124,7 @@ int pkt_filter_validate(const struct pkt_filter_prog *p, char *err, size_t errle
 			if (src_x)
 				goto bad;
 			if (in->k >= PKT_FILTER_MEMWORDS) {
-				set_err(err, errlen, "instruction %u: scratch word %u out of range",
+				ctrcap_errf(err, errlen, "instruction %u: scratch word %u out of range",
 					i, in->k);
 				return -1;
 			}
@@ -148,7 +134,7 @@ int pkt_filter_validate(const struct pkt_filter_prog *p, char *err, size_t errle
 				goto bad;
 			target = (__s64)i + 1 + (__s32)in->k;
 			if (target < 0 || target >= p->len || target == i) {
-				set_err(err, errlen,
+				ctrcap_errf(err, errlen,
 					"instruction %u: jump to %lld outside the program", i,
 					(long long)target);
 				return -1;
@@ -161,21 +147,21 @@ int pkt_filter_validate(const struct pkt_filter_prog *p, char *err, size_t errle
 		case PKT_FILTER_OP_JGE:
 		case PKT_FILTER_OP_JSET:
 			if ((__u64)i + 1 + in->jt >= p->len || (__u64)i + 1 + in->jf >= p->len) {
-				set_err(err, errlen, "instruction %u: jump outside the program", i);
+				ctrcap_errf(err, errlen, "instruction %u: jump outside the program", i);
 				return -1;
 			}
 			break;
 		case PKT_FILTER_OP_DIV:
 		case PKT_FILTER_OP_MOD:
 			if (!src_x && in->k == 0) {
-				set_err(err, errlen, "instruction %u: division by constant 0", i);
+				ctrcap_errf(err, errlen, "instruction %u: division by constant 0", i);
 				return -1;
 			}
 			break;
 		case PKT_FILTER_OP_LSH:
 		case PKT_FILTER_OP_RSH:
 			if (!src_x && in->k >= 32) {
-				set_err(err, errlen, "instruction %u: shift by %u", i, in->k);
+				ctrcap_errf(err, errlen, "instruction %u: shift by %u", i, in->k);
 				return -1;
 			}
 			break;
@@ -204,18 +190,18 @@ int pkt_filter_validate(const struct pkt_filter_prog *p, char *err, size_t errle
 		}
 		continue;
 bad:
-		set_err(err, errlen, "instruction %u: invalid opcode 0x%02x", i, in->op);
+		ctrcap_errf(err, errlen, "instruction %u: invalid opcode 0x%02x", i, in->op);
 		return -1;
 	}
 	/* Every path must end in a return, not by running off the end. */
 	i = p->insns[p->len - 1].op;
 	if (i != PKT_FILTER_OP_RET_K && i != PKT_FILTER_OP_RET_A) {
-		set_err(err, errlen, "the last instruction is not a return");
+		ctrcap_errf(err, errlen, "the last instruction is not a return");
 		return -1;
 	}
 	max_steps = backward ? (__u64)p->len * (PKT_FILTER_MAX_BACKJUMPS + 1) : p->len;
 	if (p->max_steps != max_steps) {
-		set_err(err, errlen, "step budget %u, expected %llu", p->max_steps,
+		ctrcap_errf(err, errlen, "step budget %u, expected %llu", p->max_steps,
 			(unsigned long long)max_steps);
 		return -1;
 	}
@@ -230,11 +216,11 @@ int pkt_filter_from_cbpf(const struct pkt_filter_cbpf_insn *insns, size_t n,
 
 	memset(out, 0, sizeof(*out));
 	if (n == 0) {
-		set_err(err, errlen, "empty classic BPF program");
+		ctrcap_errf(err, errlen, "empty classic BPF program");
 		return -1;
 	}
 	if (n > PKT_FILTER_MAX_INSNS) {
-		set_err(err, errlen,
+		ctrcap_errf(err, errlen,
 			"compiles to %zu instructions, the in-kernel filter runs at most %u",
 			n, PKT_FILTER_MAX_INSNS);
 		return -1;
@@ -245,7 +231,7 @@ int pkt_filter_from_cbpf(const struct pkt_filter_cbpf_insn *insns, size_t n,
 
 		in->op = translate_op(insns[i].code, &size);
 		if (!in->op) {
-			set_err(err, errlen, "instruction %zu: unsupported opcode 0x%04x", i,
+			ctrcap_errf(err, errlen, "instruction %zu: unsupported opcode 0x%04x", i,
 				insns[i].code);
 			memset(out, 0, sizeof(*out));
 			return -1;
@@ -306,23 +292,23 @@ int pkt_filter_compile(const char *expr, int linktype, uint32_t snaplen,
 		return 0;
 	dlt = linktype_to_dlt(linktype);
 	if (dlt < 0) {
-		set_err(err, errlen, EXPR_FMT ": unsupported link type %d", EXPR_ARGS(expr),
+		ctrcap_errf(err, errlen, EXPR_FMT ": unsupported link type %d", EXPR_ARGS(expr),
 			linktype);
 		return -1;
 	}
 	pcap = pcap_open_dead(dlt, snaplen ? (int)snaplen : PKT_FILTER_DEFAULT_SNAPLEN);
 	if (!pcap) {
-		set_err(err, errlen, EXPR_FMT ": libpcap cannot open link type %d", EXPR_ARGS(expr),
+		ctrcap_errf(err, errlen, EXPR_FMT ": libpcap cannot open link type %d", EXPR_ARGS(expr),
 			linktype);
 		return -1;
 	}
 	if (pcap_compile(pcap, &bp, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		set_err(err, errlen, EXPR_FMT ": %s", EXPR_ARGS(expr), pcap_geterr(pcap));
+		ctrcap_errf(err, errlen, EXPR_FMT ": %s", EXPR_ARGS(expr), pcap_geterr(pcap));
 		goto out;
 	}
 	if (pkt_filter_from_cbpf((const struct pkt_filter_cbpf_insn *)bp.bf_insns, bp.bf_len, out,
 				 msg, sizeof(msg))) {
-		set_err(err, errlen, EXPR_FMT ": %s", EXPR_ARGS(expr), msg);
+		ctrcap_errf(err, errlen, EXPR_FMT ": %s", EXPR_ARGS(expr), msg);
 		goto out;
 	}
 	ret = 0;
@@ -341,29 +327,29 @@ int pkt_filter_install(int map_fd, uint32_t slot, const struct pkt_filter_prog *
 	int err_no;
 
 	if (slot >= PKT_FILTER_NR_SLOTS) {
-		set_err(err, errlen, "filter slot %u does not exist (%u slots)", slot,
+		ctrcap_errf(err, errlen, "filter slot %u does not exist (%u slots)", slot,
 			PKT_FILTER_NR_SLOTS);
 		return -1;
 	}
 	if (pkt_filter_validate(p, msg, sizeof(msg))) {
-		set_err(err, errlen, "filter for slot %u: %s", slot, msg);
+		ctrcap_errf(err, errlen, "filter for slot %u: %s", slot, msg);
 		return -1;
 	}
 	err_no = bpf_obj_get_info_by_fd(map_fd, &info, &info_len);
 	if (err_no) {
-		set_err(err, errlen, "filter map (fd %d): %s", map_fd, strerror(-err_no));
+		ctrcap_errf(err, errlen, "filter map (fd %d): %s", map_fd, strerror(-err_no));
 		return -1;
 	}
 	if (info.type != BPF_MAP_TYPE_ARRAY || info.key_size != sizeof(__u32) ||
 	    info.value_size != sizeof(*p) || info.max_entries < PKT_FILTER_NR_SLOTS) {
-		set_err(err, errlen,
+		ctrcap_errf(err, errlen,
 			"filter map '%s' is not a pkt_filter_progs map (type %u, value size %u, "
 			"expected %zu)", info.name, info.type, info.value_size, sizeof(*p));
 		return -1;
 	}
 	err_no = bpf_map_update_elem(map_fd, &slot, p, BPF_ANY);
 	if (err_no) {
-		set_err(err, errlen, "installing the filter in slot %u of map '%s': %s", slot,
+		ctrcap_errf(err, errlen, "installing the filter in slot %u of map '%s': %s", slot,
 			info.name, strerror(-err_no));
 		return -1;
 	}

@@ -10,7 +10,6 @@
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "ctrcap/errbuf.h"
 #include "privilege.h"
 
 #define CAPBIT(c) (1ull << (c))
@@ -77,20 +77,6 @@ static struct {
 struct capsets {
 	uint64_t eff, prm, inh;
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int caps_get(struct capsets *c)
 {
@@ -166,12 +152,12 @@ static int become_invoker(char *err, size_t errlen)
 	if (geteuid() == priv.uid && getegid() == priv.gid)
 		return 0;
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)) {
-		seterr(err, errlen, "prctl(PR_SET_KEEPCAPS): %s", strerror(errno));
+		ctrcap_errf(err, errlen, "prctl(PR_SET_KEEPCAPS): %s", strerror(errno));
 		return -1;
 	}
 	/* glibc applies set*id to every thread, unlike capset. */
 	if (setresgid(priv.gid, priv.gid, priv.gid) || setresuid(priv.uid, priv.uid, priv.uid)) {
-		seterr(err, errlen, "cannot switch to uid %u gid %u: %s", (unsigned)priv.uid,
+		ctrcap_errf(err, errlen, "cannot switch to uid %u gid %u: %s", (unsigned)priv.uid,
 		       (unsigned)priv.gid, strerror(errno));
 		return -1;
 	}
@@ -191,12 +177,12 @@ int ctrcap_priv_init(char *err, size_t errlen)
 	priv.dropped = false;
 
 	if (caps_get(&c)) {
-		seterr(err, errlen, "cannot read the process capabilities: %s", strerror(errno));
+		ctrcap_errf(err, errlen, "cannot read the process capabilities: %s", strerror(errno));
 		return -1;
 	}
 	missing = priv_need & ~c.prm;
 	if (missing) {
-		seterr(err, errlen,
+		ctrcap_errf(err, errlen,
 		       "capture needs %s, which uid %u does not have: run ctrcap as root, or "
 		       "install it with file capabilities (scripts/install-privileged) and be a "
 		       "member of group ctrcap",
@@ -212,7 +198,7 @@ int ctrcap_priv_init(char *err, size_t errlen)
 			if ((priv_need | priv_optional) & CAPBIT(cap))
 				continue;
 			if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL) {
-				seterr(err, errlen, "cannot drop %s from the bounding set: %s",
+				ctrcap_errf(err, errlen, "cannot drop %s from the bounding set: %s",
 				       cap_list(CAPBIT(cap), names, sizeof(names)),
 				       strerror(errno));
 				return -1;
@@ -227,7 +213,7 @@ int ctrcap_priv_init(char *err, size_t errlen)
 	c.eff = c.prm;
 	c.inh = 0;
 	if (caps_set(&c)) {
-		seterr(err, errlen, "cannot reduce the capabilities to %s: %s",
+		ctrcap_errf(err, errlen, "cannot reduce the capabilities to %s: %s",
 		       cap_list(c.prm, names, sizeof(names)), strerror(errno));
 		return -1;
 	}
@@ -251,12 +237,12 @@ int ctrcap_priv_drop_all(char *err, size_t errlen)
 	if (become_invoker(err, errlen))
 		return -1;
 	if (caps_set(&c)) {
-		seterr(err, errlen, "cannot drop all capabilities: %s", strerror(errno));
+		ctrcap_errf(err, errlen, "cannot drop all capabilities: %s", strerror(errno));
 		return -1;
 	}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		seterr(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
+		ctrcap_errf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
 		return -1;
 	}
 	priv.dropped = true;
@@ -271,19 +257,19 @@ int ctrcap_priv_drop(char *err, size_t errlen)
 	int threads;
 
 	if (!priv.inited) {
-		seterr(err, errlen, "ctrcap_priv_drop() called before ctrcap_priv_init()");
+		ctrcap_errf(err, errlen, "ctrcap_priv_drop() called before ctrcap_priv_init()");
 		return -1;
 	}
 	threads = thread_count();
 	if (threads != 1) {
-		seterr(err, errlen,
+		ctrcap_errf(err, errlen,
 		       "cannot drop capabilities with %d threads running: capabilities are per "
 		       "thread, drop them before starting threads",
 		       threads);
 		return -1;
 	}
 	if (caps_get(&c)) {
-		seterr(err, errlen, "cannot read the process capabilities: %s", strerror(errno));
+		ctrcap_errf(err, errlen, "cannot read the process capabilities: %s", strerror(errno));
 		return -1;
 	}
 	keep = priv.no_new_netns ? priv_keep_fixed : priv_need | priv_optional;
@@ -291,17 +277,17 @@ int ctrcap_priv_drop(char *err, size_t errlen)
 	c.eff = c.prm;
 	c.inh = 0;
 	if (caps_set(&c)) {
-		seterr(err, errlen, "cannot reduce the capabilities to %s: %s",
+		ctrcap_errf(err, errlen, "cannot reduce the capabilities to %s: %s",
 		       cap_list(c.prm, names, sizeof(names)), strerror(errno));
 		return -1;
 	}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
-		seterr(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
+		ctrcap_errf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
 		return -1;
 	}
 	if (caps_get(&c) || (c.prm & ~keep)) {
-		seterr(err, errlen, "capabilities %s are still permitted after dropping",
+		ctrcap_errf(err, errlen, "capabilities %s are still permitted after dropping",
 		       cap_list(c.prm & ~keep, names, sizeof(names)));
 		return -1;
 	}
@@ -369,7 +355,7 @@ static int check_link(const char *path, const char *comp, const struct stat *st,
 
 	if (st->st_uid == uid || st->st_uid == 0)
 		return 0;
-	seterr(err, errlen,
+	ctrcap_errf(err, errlen,
 	       "%s: refusing to follow symlink '%s' owned by uid %u (neither you, uid %u, nor root)",
 	       path, comp, (unsigned)st->st_uid, (unsigned)uid);
 	return -1;
@@ -383,18 +369,18 @@ static int splice_link(struct walk *w, int lfd, const char *path, char *err, siz
 	ssize_t n;
 
 	if (++w->links > MAX_SYMLINKS) {
-		seterr(err, errlen, "%s: too many levels of symbolic links", path);
+		ctrcap_errf(err, errlen, "%s: too many levels of symbolic links", path);
 		return -1;
 	}
 	n = readlinkat(lfd, "", target, sizeof(target) - 1);
 	if (n < 0) {
-		seterr(err, errlen, "%s: cannot read symlink: %s", path, strerror(errno));
+		ctrcap_errf(err, errlen, "%s: cannot read symlink: %s", path, strerror(errno));
 		return -1;
 	}
 	target[n] = '\0';
 	if ((size_t)snprintf(rest, sizeof(rest), "%s%s%s", target, w->rest[0] ? "/" : "",
 			     w->rest) >= sizeof(rest)) {
-		seterr(err, errlen, "%s: path too long after following symlinks", path);
+		ctrcap_errf(err, errlen, "%s: path too long after following symlinks", path);
 		return -1;
 	}
 	memcpy(w->rest, rest, sizeof(rest));
@@ -402,7 +388,7 @@ static int splice_link(struct walk *w, int lfd, const char *path, char *err, siz
 		int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 		if (root < 0) {
-			seterr(err, errlen, "%s: cannot open /: %s", path, strerror(errno));
+			ctrcap_errf(err, errlen, "%s: cannot open /: %s", path, strerror(errno));
 			return -1;
 		}
 		walk_set_dir(w, root);
@@ -448,14 +434,14 @@ static int check_sticky(const char *path, int dirfd, int fd, char *err, size_t e
 	struct stat ds, fs;
 
 	if (fstat(dirfd, &ds) || fstat(fd, &fs)) {
-		seterr(err, errlen, "%s: stat: %s", path, strerror(errno));
+		ctrcap_errf(err, errlen, "%s: stat: %s", path, strerror(errno));
 		return -1;
 	}
 	if ((ds.st_mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH))
 		return 0;
 	if (fs.st_uid == ctrcap_priv_uid())
 		return 0;
-	seterr(err, errlen,
+	ctrcap_errf(err, errlen,
 	       "%s: refusing to write to a file owned by uid %u in a shared sticky directory",
 	       path, (unsigned)fs.st_uid);
 	return -1;
@@ -469,17 +455,17 @@ static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t
 	int fd = -1, more;
 
 	if (!path || !*path) {
-		seterr(err, errlen, "empty output path");
+		ctrcap_errf(err, errlen, "empty output path");
 		return -1;
 	}
 	if (strlen(path) >= PATH_MAX) {
-		seterr(err, errlen, "%.64s...: path too long", path);
+		ctrcap_errf(err, errlen, "%.64s...: path too long", path);
 		return -1;
 	}
 	snprintf(w.rest, sizeof(w.rest), "%s", path);
 	w.dirfd = open(path[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (w.dirfd < 0) {
-		seterr(err, errlen, "%s: cannot open the start directory: %s", path,
+		ctrcap_errf(err, errlen, "%s: cannot open the start directory: %s", path,
 		       strerror(errno));
 		return -1;
 	}
@@ -497,17 +483,17 @@ static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t
 				break;
 			}
 			if (errno != ELOOP) {
-				seterr(err, errlen, "%s: %s", path, strerror(errno));
+				ctrcap_errf(err, errlen, "%s: %s", path, strerror(errno));
 				break;
 			}
 		}
 		cfd = openat(w.dirfd, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (cfd < 0) {
-			seterr(err, errlen, "%s: %s: %s", path, comp, strerror(errno));
+			ctrcap_errf(err, errlen, "%s: %s: %s", path, comp, strerror(errno));
 			break;
 		}
 		if (fstat(cfd, &st)) {
-			seterr(err, errlen, "%s: %s: %s", path, comp, strerror(errno));
+			ctrcap_errf(err, errlen, "%s: %s: %s", path, comp, strerror(errno));
 			close(cfd);
 			break;
 		}
@@ -523,22 +509,22 @@ static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t
 		}
 		if (last) {
 			/* O_NOFOLLOW said ELOOP but it is no symlink any more: raced. */
-			seterr(err, errlen, "%s: changed while being opened", path);
+			ctrcap_errf(err, errlen, "%s: changed while being opened", path);
 			close(cfd);
 			break;
 		}
 		if (!S_ISDIR(st.st_mode)) {
-			seterr(err, errlen, "%s: %s: %s", path, comp, strerror(ENOTDIR));
+			ctrcap_errf(err, errlen, "%s: %s: %s", path, comp, strerror(ENOTDIR));
 			close(cfd);
 			break;
 		}
 		walk_set_dir(&w, cfd);
 	}
 	if (more < 0)
-		seterr(err, errlen, "%.64s...: a path component is longer than %d bytes: %s",
+		ctrcap_errf(err, errlen, "%.64s...: a path component is longer than %d bytes: %s",
 		       path, NAME_MAX, strerror(ENAMETOOLONG));
 	if (fd < 0 && !last && err && errlen && !err[0])
-		seterr(err, errlen, "%s: no file name", path);
+		ctrcap_errf(err, errlen, "%s: no file name", path);
 	if (w.dirfd >= 0)
 		close(w.dirfd);
 	return fd;
@@ -560,7 +546,7 @@ int ctrcap_priv_open_output(const char *path, int flags, mode_t mode, char *err,
 		none = c;
 		none.eff = 0;
 		if (caps_set(&none)) {
-			seterr(err, errlen, "%s: cannot lower capabilities: %s", path ? path : "",
+			ctrcap_errf(err, errlen, "%s: cannot lower capabilities: %s", path ? path : "",
 			       strerror(errno));
 			return -1;
 		}
@@ -572,7 +558,7 @@ int ctrcap_priv_open_output(const char *path, int flags, mode_t mode, char *err,
 	setfsuid(ofsuid);
 	setfsgid(ofsgid);
 	if (have_caps && c.eff && caps_set(&c)) {
-		seterr(err, errlen, "%s: cannot restore capabilities: %s", path ? path : "",
+		ctrcap_errf(err, errlen, "%s: cannot restore capabilities: %s", path ? path : "",
 		       strerror(errno));
 		if (fd >= 0)
 			close(fd);

@@ -3,10 +3,10 @@
  * The identity record codec: struct ctrcap_identity <-> version byte + TLVs.
  * docs/pcapng-format.md is the normative description.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "ctrcap/errbuf.h"
 #include "ctrcap/record.h"
 #include "utf8.h"
 
@@ -230,20 +230,6 @@ int ctrcap_record_encode(const struct ctrcap_identity *id, uint8_t *buf, size_t 
 
 /* ------------------------------------------------------------------ decode */
 
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static uint64_t get_be(const uint8_t *p, unsigned n)
 {
 	uint64_t v = 0;
@@ -375,11 +361,11 @@ int ctrcap_record_decode(const uint8_t *buf, size_t len, struct ctrcap_identity 
 	size_t off = 1;
 
 	if (len == 0 || !buf) {
-		set_err(err, errlen, "empty record: no version byte");
+		ctrcap_errf(err, errlen, "empty record: no version byte");
 		return -1;
 	}
 	if (buf[0] != CTRCAP_RECORD_VERSION) {
-		set_err(err, errlen, "unknown record version %u (this reader knows version %u)",
+		ctrcap_errf(err, errlen, "unknown record version %u (this reader knows version %u)",
 			buf[0], CTRCAP_RECORD_VERSION);
 		return -1;
 	}
@@ -390,7 +376,7 @@ int ctrcap_record_decode(const uint8_t *buf, size_t len, struct ctrcap_identity 
 		unsigned want;
 
 		if (len - off < CTRCAP_TLV_HDR) {
-			set_err(err, errlen,
+			ctrcap_errf(err, errlen,
 				"TLV header at offset %zu: only %zu bytes left, a header needs %u",
 				off, len - off, CTRCAP_TLV_HDR);
 			return -1;
@@ -398,7 +384,7 @@ int ctrcap_record_decode(const uint8_t *buf, size_t len, struct ctrcap_identity 
 		type = (uint16_t)get_be(buf + off, 2);
 		vlen = (uint16_t)get_be(buf + off + 2, 2);
 		if (vlen > len - off - CTRCAP_TLV_HDR) {
-			set_err(err, errlen,
+			ctrcap_errf(err, errlen,
 				"TLV 0x%04x at offset %zu: length %u runs past the end (%zu bytes)",
 				type, off, vlen, len);
 			return -1;
@@ -409,7 +395,7 @@ int ctrcap_record_decode(const uint8_t *buf, size_t len, struct ctrcap_identity 
 		s = str_slot(id, type);
 		if (want) {
 			if (vlen != want) {
-				set_err(err, errlen,
+				ctrcap_errf(err, errlen,
 					"TLV 0x%04x (%s) at offset %zu: length %u, a %s needs %u",
 					type, ctrcap_tlv_name(type), off, vlen,
 					want == 1   ? "u8"

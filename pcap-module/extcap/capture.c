@@ -13,7 +13,7 @@
 
 #include "block_edge.h"
 #include "capture.h"
-#include "extcap_util.h"
+#include "ctrcap/errbuf.h"
 #include "helper.h"
 
 /* How long Wireshark gets to open its end of the fifo. */
@@ -183,13 +183,13 @@ static int open_fifo(const char *path, int efd, struct errtext *et, bool *err_op
 			return fd;
 		}
 		if (errno != ENXIO && errno != EINTR) {
-			ext_err(err, errlen, "cannot open fifo %s: %s", path, strerror(errno));
+			ctrcap_errf(err, errlen, "cannot open fifo %s: %s", path, strerror(errno));
 			return -1;
 		}
 		if (stop_signal)
 			return -2;
 		if (now_ms() > deadline) {
-			ext_err(err, errlen, "nobody opened fifo %s for reading within %d s", path,
+			ctrcap_errf(err, errlen, "nobody opened fifo %s for reading within %d s", path,
 				FIFO_OPEN_TIMEOUT_MS / 1000);
 			return -1;
 		}
@@ -289,7 +289,7 @@ int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms
 		if (stopping && now_ms() >= stop_deadline)
 			break;
 		if (poll(p, 2, POLL_MS) < 0 && errno != EINTR) {
-			ext_err(err, errlen, "poll: %s", strerror(errno));
+			ctrcap_errf(err, errlen, "poll: %s", strerror(errno));
 			stopping = true;
 			continue;
 		}
@@ -319,7 +319,7 @@ int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms
 				block_edge_advance(&edge, (const uint8_t *)buf, done);
 				/* EPIPE: Wireshark closed the fifo, a normal stop. */
 				if (e != EPIPE && e != EINTR)
-					ext_err(err, errlen, "writing to fifo %s: %s", fifo_path,
+					ctrcap_errf(err, errlen, "writing to fifo %s: %s", fifo_path,
 						strerror(e));
 				/* Interrupted by a stop: the reader still wants whole blocks. */
 				if (e == EINTR && begin_tail(fifo, &edge, &tail_deadline))
@@ -341,14 +341,14 @@ int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms
 	if (err[0]) {
 		rc = -1; /* an error of ours (fifo, poll), already described */
 	} else if (killed) {
-		ext_err(err, errlen, "capture helper %s did not stop within %u ms and was killed",
+		ctrcap_errf(err, errlen, "capture helper %s did not stop within %u ms and was killed",
 			argv[0], stop_ms);
 	} else if (stopping) {
 		rc = 0; /* we asked it to stop: how it ended is expected */
 	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		rc = 0;
 	} else if (WIFSIGNALED(status)) {
-		ext_err(err, errlen, "capture helper %s ended by signal %d", argv[0],
+		ctrcap_errf(err, errlen, "capture helper %s ended by signal %d", argv[0],
 			WTERMSIG(status));
 	} else {
 		helper_error_line(et.buf, err, errlen);

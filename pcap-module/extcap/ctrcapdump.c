@@ -250,7 +250,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (c.version) {
-		printf("ctrcapdump %s (filters: %s)\n", CTRCAP_VERSION, extcap_filter_compiler());
+		printf("ctrcapdump %s\n", CTRCAP_VERSION);
 		return 0;
 	}
 	if (c.list)

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "extcap_iface.h"
-#include "extcap_util.h"
+#include "ctrcap/errbuf.h"
 
 #define LIST_FIELDS 6
 
@@ -43,7 +43,7 @@ static int parse_row(const char *line, size_t linelen, struct extcap_container *
 		size_t n = tab ? (size_t)(tab - p) : (size_t)(end - p);
 
 		if (copy_field(dst[f], lens[f], p, n)) {
-			ext_err(err, errlen,
+			ctrcap_errf(err, errlen,
 				"container list line %u: %s field longer than %zu bytes", lineno,
 				names[f], lens[f] - 1);
 			return -1;
@@ -54,7 +54,7 @@ static int parse_row(const char *line, size_t linelen, struct extcap_container *
 		p = tab + 1;
 	}
 	if (!c->id[0]) {
-		ext_err(err, errlen, "container list line %u: empty container id", lineno);
+		ctrcap_errf(err, errlen, "container list line %u: empty container id", lineno);
 		return -1;
 	}
 	return 0;
@@ -141,7 +141,7 @@ int extcap_parse_target(const char *ifname, struct extcap_target *t, char *err, 
 
 	memset(t, 0, sizeof(*t));
 	if (!ifname || !*ifname) {
-		ext_err(err, errlen, "no interface given (--extcap-interface)");
+		ctrcap_errf(err, errlen, "no interface given (--extcap-interface)");
 		return -1;
 	}
 	if (!strcmp(ifname, EXTCAP_IF_ANY)) {
@@ -164,7 +164,7 @@ int extcap_parse_target(const char *ifname, struct extcap_target *t, char *err, 
 	snprintf(t->value, sizeof(t->value), "%s", v);
 	return 0;
 bad:
-	ext_err(err, errlen,
+	ctrcap_errf(err, errlen,
 		"unknown interface '%s': ctrcapdump serves " EXTCAP_IF_ANY
 		", " EXTCAP_IF_PREFIX "<name> and " EXTCAP_IF_ID_PREFIX "<id>",
 		ifname);

@@ -13,7 +13,5 @@
 /* 0 if expr compiles for snaplen (0 = 262144), else -1 with the reason in err. */
 int extcap_filter_check(const char *expr, unsigned snaplen, char *err, size_t errlen);
 
-/* Which compiler extcap_filter_check() uses ("pkt_filter" or "libpcap"). */
-const char *extcap_filter_compiler(void);
 
 #endif /* CTRCAP_EXTCAP_FILTER_CHECK_H */

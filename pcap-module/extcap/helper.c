@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "helper.h"
-#include "extcap_util.h"
+#include "ctrcap/errbuf.h"
 
 #ifndef CTRCAP_HELPER_DEFAULT
 #define CTRCAP_HELPER_DEFAULT "/usr/local/sbin/ctrcap"
@@ -45,12 +45,12 @@ static bool is_set(const char *s)
 static int check_value(const char *what, const char *v, char *err, size_t errlen)
 {
 	if (v[0] == '-') {
-		ext_err(err, errlen, "%s '%s' must not start with '-'", what, v);
+		ctrcap_errf(err, errlen, "%s '%s' must not start with '-'", what, v);
 		return -1;
 	}
 	for (const char *p = v; *p; p++) {
 		if (iscntrl((unsigned char)*p) || *p == ' ') {
-			ext_err(err, errlen, "%s '%s' contains a space or control character", what,
+			ctrcap_errf(err, errlen, "%s '%s' contains a space or control character", what,
 				v);
 			return -1;
 		}
@@ -66,14 +66,14 @@ int helper_capture_argv(const char *helper, const struct capture_opts *o, const 
 
 	if (o->target.kind == EXTCAP_TARGET_NAME) {
 		if (is_set(name) && strcmp(name, o->target.value)) {
-			ext_err(err, errlen, "interface %s%s conflicts with --container-name %s",
+			ctrcap_errf(err, errlen, "interface %s%s conflicts with --container-name %s",
 				EXTCAP_IF_PREFIX, o->target.value, name);
 			return -1;
 		}
 		name = o->target.value;
 	} else if (o->target.kind == EXTCAP_TARGET_ID) {
 		if (is_set(id) && strcmp(id, o->target.value)) {
-			ext_err(err, errlen, "interface %s%s conflicts with --container-id %s",
+			ctrcap_errf(err, errlen, "interface %s%s conflicts with --container-id %s",
 				EXTCAP_IF_ID_PREFIX, o->target.value, id);
 			return -1;
 		}
@@ -120,7 +120,7 @@ int helper_capture_argv(const char *helper, const struct capture_opts *o, const 
 		pid = strtoul(o->pid, &end, 10);
 		if (!isdigit((unsigned char)o->pid[0]) || *end || errno || pid == 0 ||
 		    pid > 4194304) {
-			ext_err(err, errlen, "--pid '%s' is not a process id (1 to 4194304)",
+			ctrcap_errf(err, errlen, "--pid '%s' is not a process id (1 to 4194304)",
 				o->pid);
 			return -1;
 		}
@@ -129,7 +129,7 @@ int helper_capture_argv(const char *helper, const struct capture_opts *o, const 
 	}
 	if (o->snaplen) {
 		if (o->snaplen > HELPER_SNAPLEN_MAX) {
-			ext_err(err, errlen, "--snaplen %u is larger than %u", o->snaplen,
+			ctrcap_errf(err, errlen, "--snaplen %u is larger than %u", o->snaplen,
 				HELPER_SNAPLEN_MAX);
 			return -1;
 		}
@@ -151,22 +151,22 @@ static void explain_exec_error(const char *helper, int e, char *err, size_t errl
 	const char *grname;
 
 	if (e == ENOENT) {
-		ext_err(err, errlen,
+		ctrcap_errf(err, errlen,
 			"capture helper %s not found: install ctrcap, or point %s at it", helper,
 			HELPER_ENV);
 		return;
 	}
 	if (e != EACCES && e != EPERM) {
-		ext_err(err, errlen, "cannot run capture helper %s: %s", helper, strerror(e));
+		ctrcap_errf(err, errlen, "cannot run capture helper %s: %s", helper, strerror(e));
 		return;
 	}
 	if (stat(helper, &st)) {
-		ext_err(err, errlen, "cannot run capture helper %s: %s", helper, strerror(e));
+		ctrcap_errf(err, errlen, "cannot run capture helper %s: %s", helper, strerror(e));
 		return;
 	}
 	gr = getgrgid(st.st_gid);
 	grname = gr ? gr->gr_name : "its group";
-	ext_err(err, errlen,
+	ctrcap_errf(err, errlen,
 		"permission denied running capture helper %s (mode %04o, group %s): only root "
 		"and members of group %s may capture; ask an administrator to add you "
 		"(usermod -aG %s USER) and log in again",
@@ -183,7 +183,7 @@ int helper_spawn(const char *const *argv, pid_t *pid, int *outfd, int *errfd, ch
 	int rc = -1, e;
 
 	if (pipe2(out, O_CLOEXEC) || pipe2(ep, O_CLOEXEC)) {
-		ext_err(err, errlen, "pipe: %s", strerror(errno));
+		ctrcap_errf(err, errlen, "pipe: %s", strerror(errno));
 		goto out;
 	}
 	posix_spawn_file_actions_init(&fa);
@@ -284,7 +284,7 @@ char *helper_list_containers(const char *helper, unsigned timeout_ms, char *err,
 		int r;
 
 		if (left <= 0) {
-			ext_err(err, errlen, "%s --list-containers did not answer within %u ms",
+			ctrcap_errf(err, errlen, "%s --list-containers did not answer within %u ms",
 				helper, timeout_ms);
 			kill(pid, SIGKILL);
 			goto reap;
@@ -299,7 +299,7 @@ char *helper_list_containers(const char *helper, unsigned timeout_ms, char *err,
 		if (oopen && p[0].revents) {
 			r = drain(ofd, &out, &olen, &ocap, LIST_MAX);
 			if (r < 0) {
-				ext_err(err, errlen, "%s --list-containers: output too large or "
+				ctrcap_errf(err, errlen, "%s --list-containers: output too large or "
 						     "unreadable", helper);
 				kill(pid, SIGKILL);
 				goto reap;
@@ -320,10 +320,10 @@ reap:
 
 		helper_error_line(errtxt ? errtxt : "", line, sizeof(line));
 		if (WIFSIGNALED(status))
-			ext_err(err, errlen, "%s --list-containers killed by signal %d", helper,
+			ctrcap_errf(err, errlen, "%s --list-containers killed by signal %d", helper,
 				WTERMSIG(status));
 		else
-			ext_err(err, errlen, "%s --list-containers failed (exit %d): %s", helper,
+			ctrcap_errf(err, errlen, "%s --list-containers failed (exit %d): %s", helper,
 				WEXITSTATUS(status), line);
 		ok = false;
 	}
