@@ -55,8 +55,11 @@ tn_veth() {
 	tmpa=${tmpa:0:15}
 	tmpb=${tmpb:0:15}
 	ip link add "$tmpa" type veth peer name "$tmpb" || return 1
-	_tn_place "$tmpa" "$nsa" "$ifa" "$adda" || return 1
-	_tn_place "$tmpb" "$nsb" "$ifb" "$addb" || return 1
+	if ! _tn_place "$tmpa" "$nsa" "$ifa" "$adda" || ! _tn_place "$tmpb" "$nsb" "$ifb" "$addb"; then
+		# Not yet tracked for cleanup: remove the pair here (either end takes both).
+		ip link del "$tmpa" 2>/dev/null || ip link del "$tmpb" 2>/dev/null
+		return 1
+	fi
 }
 
 _tn_place() {
