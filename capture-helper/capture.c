@@ -377,6 +377,8 @@ static int spawn_cmd(struct capture *c, char **cmd)
 	pid = fork();
 	if (pid < 0) {
 		fprintf(stderr, "ctrcap: cannot start %s: %s\n", cmd[0], strerror(errno));
+		close(p[0]);
+		close(p[1]);
 		return -1;
 	}
 	if (pid == 0) {
