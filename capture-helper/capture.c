@@ -419,6 +419,9 @@ static void resolver_warn(void *ctx, const char *msg)
 		fprintf(stderr, "ctrcap: %s\n", msg);
 }
 
+/* How long start-up waits for the running containers' metadata. */
+#define RESOLVE_AT_START_MS 1500
+
 /* The container resolver; without it packets still carry cgroup ids. */
 static struct ctr_resolver *resolver_start(const struct ctrcap_opts *o, const char *root)
 {
@@ -434,9 +437,20 @@ static struct ctr_resolver *resolver_start(const struct ctrcap_opts *o, const ch
 	};
 	char err[512];
 	struct ctr_resolver *r = ctr_resolver_new(&ro, err, sizeof(err));
+	struct ctr_info *running;
+	size_t n;
 
-	if (!r)
+	if (!r) {
 		fprintf(stderr, "ctrcap: container metadata unavailable: %s\n", err);
+		return NULL;
+	}
+	/*
+	 * Packets already flow (the programs are attached): resolve the running
+	 * containers now, bounded, so their first packets carry names and not
+	 * only ids. A slow runtime delays the start by at most the bound.
+	 */
+	if (!ctr_resolver_list(r, &running, &n, RESOLVE_AT_START_MS))
+		free(running);
 	return r;
 }
 
