@@ -419,6 +419,18 @@ static void resolver_warn(void *ctx, const char *msg)
 		fprintf(stderr, "ctrcap: %s\n", msg);
 }
 
+/* Free what a capture holds, once it is detached and its file closed. */
+static void release(struct capture *c)
+{
+	ring_buffer__free(c->rb);
+	ctrcap_ident_free(c->ident);
+	if (c->res)
+		ctr_resolver_free(c->res);
+	ctrcap_proc_table_free(c->procs);
+	ctrcap_bpf__destroy(c->skel);
+	ctrcap_filters_free(c->filters);
+}
+
 /* How long start-up waits for the running containers' metadata. */
 #define RESOLVE_AT_START_MS 1500
 
@@ -429,16 +441,14 @@ static struct ctr_resolver *resolver_start(const struct ctrcap_opts *o, const ch
 		.cgroup_root = root[0] ? root : NULL,
 		.warn = resolver_warn,
 		.warn_ctx = (void *)&o->verbose,
-		.docker_sock = o->docker_sock,
-		.docker_root = o->docker_root,
-		.containerd_state = o->containerd_state,
-		.crio_state = o->crio_state,
-		.podman_state = o->podman_state,
 	};
 	char err[512];
-	struct ctr_resolver *r = ctr_resolver_new(&ro, err, sizeof(err));
+	struct ctr_resolver *r;
 	struct ctr_info *running;
 	size_t n;
+
+	ctrcap_opts_engine_paths(o, &ro);
+	r = ctr_resolver_new(&ro, err, sizeof(err));
 
 	if (!r) {
 		fprintf(stderr, "ctrcap: container metadata unavailable: %s\n", err);
@@ -539,13 +549,7 @@ static void finish(struct capture *c)
 			fprintf(stderr, "%llu packets rejected by the filter in the kernel\n",
 				(unsigned long long)tot.filtered);
 	}
-	ring_buffer__free(c->rb);
-	ctrcap_ident_free(c->ident);
-	if (c->res)
-		ctr_resolver_free(c->res);
-	ctrcap_proc_table_free(c->procs);
-	ctrcap_bpf__destroy(c->skel);
-	ctrcap_filters_free(c->filters);
+	release(c);
 }
 
 int ctrcap_run_capture(const struct ctrcap_opts *o)
@@ -672,13 +676,7 @@ out_fail:
 	if (c->w)
 		ctrcap_pcapng_writer_close(c->w, c->err, sizeof(c->err));
 	c->w = NULL;
-	ring_buffer__free(c->rb);
-	ctrcap_ident_free(c->ident);
-	if (c->res)
-		ctr_resolver_free(c->res);
-	ctrcap_proc_table_free(c->procs);
-	ctrcap_bpf__destroy(c->skel);
-	ctrcap_filters_free(c->filters);
+	release(c);
 	free(c);
 	return 1;
 }

@@ -89,11 +89,6 @@ static struct ctr_resolver *resolver_for_listing(const struct ctrcap_opts *o, ch
 	struct ctr_resolver_opts ro = {
 		.warn = listing_warn,
 		.warn_ctx = (void *)&o->verbose,
-		.docker_sock = o->docker_sock,
-		.docker_root = o->docker_root,
-		.containerd_state = o->containerd_state,
-		.crio_state = o->crio_state,
-		.podman_state = o->podman_state,
 	};
 	struct ctr_resolver *res;
 	char err[512];
@@ -101,6 +96,7 @@ static struct ctr_resolver *resolver_for_listing(const struct ctrcap_opts *o, ch
 	if (!ctrcap_cgroup2_root(root, cap))
 		ro.cgroup_root = root;
 	ro.no_events = true;
+	ctrcap_opts_engine_paths(o, &ro);
 	res = ctr_resolver_new(&ro, err, sizeof(err));
 	if (!res)
 		fprintf(stderr, "ctrcap: container metadata unavailable: %s\n", err);

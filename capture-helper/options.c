@@ -427,3 +427,12 @@ bool ctrcap_opts_has_identity_filter(const struct ctrcap_opts *o)
 	return o->n_pids || o->comms.n || o->ctr_ids.n || o->ctr_names.n || o->pod_names.n ||
 	       o->pod_namespaces.n || o->cmd;
 }
+
+void ctrcap_opts_engine_paths(const struct ctrcap_opts *o, struct ctr_resolver_opts *ro)
+{
+	ro->docker_sock = o->docker_sock;
+	ro->docker_root = o->docker_root;
+	ro->containerd_state = o->containerd_state;
+	ro->crio_state = o->crio_state;
+	ro->podman_state = o->podman_state;
+}

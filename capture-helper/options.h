@@ -10,6 +10,8 @@
 #include <net/if.h>
 #include <sys/types.h>
 
+#include "containers/resolver.h"
+
 #define CTRCAP_MAX_IFACES 64
 #define CTRCAP_MAX_MATCH 32
 
@@ -71,6 +73,9 @@ void ctrcap_usage(FILE *f);
  */
 int ctrcap_opts_check_engine_paths(const struct ctrcap_opts *o, uid_t invoker, char *err,
 				   size_t errlen);
+
+/* Copy the container-engine paths (--docker-sock ...) into ro. */
+void ctrcap_opts_engine_paths(const struct ctrcap_opts *o, struct ctr_resolver_opts *ro);
 
 /* True when any process/container filter option was given. */
 bool ctrcap_opts_has_identity_filter(const struct ctrcap_opts *o);

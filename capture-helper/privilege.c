@@ -165,6 +165,22 @@ static int become_invoker(char *err, size_t errlen)
 	return 0;
 }
 
+/* Reduce c to the permitted set keep, all of it effective, none inheritable. */
+static int caps_reduce(struct capsets *c, uint64_t keep, char *err, size_t errlen)
+{
+	char names[512];
+
+	c->prm &= keep;
+	c->eff = c->prm;
+	c->inh = 0;
+	if (caps_set(c)) {
+		ctrcap_errf(err, errlen, "cannot reduce the capabilities to %s: %s",
+			    cap_list(c->prm, names, sizeof(names)), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int ctrcap_priv_init(char *err, size_t errlen)
 {
 	struct capsets c;
@@ -209,14 +225,8 @@ int ctrcap_priv_init(char *err, size_t errlen)
 	if (become_invoker(err, errlen))
 		return -1;
 	/* Keep only what capture needs, effective from now on. */
-	c.prm &= priv_need | priv_optional;
-	c.eff = c.prm;
-	c.inh = 0;
-	if (caps_set(&c)) {
-		ctrcap_errf(err, errlen, "cannot reduce the capabilities to %s: %s",
-		       cap_list(c.prm, names, sizeof(names)), strerror(errno));
+	if (caps_reduce(&c, priv_need | priv_optional, err, errlen))
 		return -1;
-	}
 	return 0;
 }
 
@@ -273,14 +283,8 @@ int ctrcap_priv_drop(char *err, size_t errlen)
 		return -1;
 	}
 	keep = priv.no_new_netns ? priv_keep_fixed : priv_need | priv_optional;
-	c.prm &= keep;
-	c.eff = c.prm;
-	c.inh = 0;
-	if (caps_set(&c)) {
-		ctrcap_errf(err, errlen, "cannot reduce the capabilities to %s: %s",
-		       cap_list(c.prm, names, sizeof(names)), strerror(errno));
+	if (caps_reduce(&c, keep, err, errlen))
 		return -1;
-	}
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
 		ctrcap_errf(err, errlen, "prctl(PR_SET_NO_NEW_PRIVS): %s", strerror(errno));
