@@ -49,21 +49,25 @@ struct {
 	__type(value, struct ctrcap_hop);
 } hop_seen SEC(".maps");
 
-/* Per-interface counters; user space creates the entries when it attaches. */
+/*
+ * Per-interface counters, indexed by the slot user space gives each
+ * interface. The generated filter program in front of the capture program
+ * counts seen and filtered packets there and passes the slot in cb[0].
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 4096);
-	__type(key, struct ctrcap_if_key);
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, CTRCAP_IF_SLOTS);
+	__type(key, __u32);
 	__type(value, struct ctrcap_counters);
 } if_counters SEC(".maps");
 
-/* Counters of packets on interfaces without an if_counters entry. */
+/* The capture programs the filter programs tail-call: 0 ingress, 1 egress. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
 	__type(key, __u32);
-	__type(value, struct ctrcap_counters);
-} other_counters SEC(".maps");
+	__type(value, __u32);
+} tc_capture SEC(".maps");
 
 /* Next packet id; user space reads nothing here, ids only need to be unique. */
 __u64 next_packet_id = 0;

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Cgroup socket hooks, attached at the cgroup-v2 root: they run in the
- * context of the process that creates, connects, binds or sends on a socket
- * and record socket cookie -> process. sock_ops (softirq, no process) ties
- * established connections' 5-tuples to the owners recorded here.
+ * context of the process that creates, connects or binds a socket and
+ * record socket cookie -> process. sock_ops (softirq, no process) ties
+ * established connections' 5-tuples to the owners recorded here, and the
+ * cgroup_skb egress hook moves a UDP socket to the thread that sends on it.
  */
 #ifndef CTRCAP_SOCK_BPF_H
 #define CTRCAP_SOCK_BPF_H
@@ -24,7 +25,7 @@ static __always_inline void ctrcap_note_owner(__u64 cookie)
 	if (!cookie)
 		return;
 	old = bpf_map_lookup_elem(&sock_owner, &cookie);
-	/* sendmsg runs per datagram: only write when the owner changed. */
+	/* connect() may repeat on a UDP socket: only write when the owner changed. */
 	if (old && old->tid == (__u32)pid_tgid)
 		return;
 	ctrcap_owner_current(&o);
@@ -47,20 +48,6 @@ int ctrcap_connect4(struct bpf_sock_addr *ctx)
 
 SEC("cgroup/connect6")
 int ctrcap_connect6(struct bpf_sock_addr *ctx)
-{
-	ctrcap_note_owner(bpf_get_socket_cookie(ctx));
-	return 1;
-}
-
-SEC("cgroup/sendmsg4")
-int ctrcap_sendmsg4(struct bpf_sock_addr *ctx)
-{
-	ctrcap_note_owner(bpf_get_socket_cookie(ctx));
-	return 1;
-}
-
-SEC("cgroup/sendmsg6")
-int ctrcap_sendmsg6(struct bpf_sock_addr *ctx)
 {
 	ctrcap_note_owner(bpf_get_socket_cookie(ctx));
 	return 1;
@@ -164,12 +151,19 @@ int ctrcap_sockops(struct bpf_sock_ops *skops)
  * ingress, a bridge, a capture on the receiving side only) finds it by
  * flow. Runs for all cgroups (attached at the root); one lookup when the
  * flow is already known.
+ *
+ * It also keeps a UDP socket's owner current. An unconnected UDP socket is
+ * often shared: a forked child or another thread sends on it, and those
+ * packets must name the sender, not the creator. A cgroup sendmsg hook
+ * would see every datagram too, but merely attaching one costs about 10% of
+ * a UDP sender's rate (plus lock_sock per datagram); this hook is attached
+ * anyway and runs in the sending task's context for user UDP sockets.
  */
 SEC("cgroup_skb/egress")
 int ctrcap_skb_egress(struct __sk_buff *skb)
 {
 	struct ctrcap_flow_key fk = {};
-	struct ctrcap_owner *o, *old;
+	struct ctrcap_owner cur = {}, *o, *old;
 	__u64 cookie = bpf_get_socket_cookie(skb);
 	__u8 b[40];
 	__u32 l4;
@@ -206,6 +200,21 @@ int ctrcap_skb_egress(struct __sk_buff *skb)
 	o = bpf_map_lookup_elem(&sock_owner, &cookie);
 	if (!o)
 		return 1;
+	/*
+	 * Only rewrite an entry that exists: a user socket got one from
+	 * sock_create or the start-up scan, while kernel tunnel sockets (vxlan
+	 * and the like) send from whatever task is current and must not gain
+	 * one here. TCP is left alone: its egress also runs in softirq
+	 * (ACKs, retransmits), where the current task is unrelated.
+	 */
+	if (fk.proto == IPPROTO_UDP && o->tid != (__u32)bpf_get_current_pid_tgid()) {
+		ctrcap_owner_current(&cur);
+		/* BPF_EXIST: the LRU may have evicted it since the lookup. */
+		if (bpf_map_update_elem(&sock_owner, &cookie, &cur, BPF_EXIST))
+			return 1;
+		/* The update replaced the element o points to: use the copy. */
+		o = &cur;
+	}
 	old = bpf_map_lookup_elem(&flow_owner, &fk);
 	if (!old || old->tid != o->tid || old->cgroup_id != o->cgroup_id)
 		bpf_map_update_elem(&flow_owner, &fk, o, BPF_ANY);

@@ -1,19 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * tc ingress/egress capture. Per packet: the pcap filter first (nothing is
- * copied for a rejected packet), then attribution (own socket, the same
- * packet seen on an earlier hop, the flow, the reverse flow), then one
- * ring-buffer record sized for this packet, not for the snaplen.
+ * tc ingress/egress capture, tail-called by the filter program user space
+ * generates per interface (capture-helper/pkt_filter_ebpf.c) for packets the
+ * pcap filter accepted: attribution (own socket, the same packet seen on an
+ * earlier hop, the flow, the reverse flow), then one ring-buffer record
+ * sized for this packet, not for the snaplen.
  */
 #ifndef CTRCAP_TC_BPF_H
 #define CTRCAP_TC_BPF_H
 
 #include "ctrcap_maps.bpf.h"
-
-#if __has_include("pkt_filter.bpf.h")
-#include "pkt_filter.bpf.h"
-#define CTRCAP_HAVE_PKT_FILTER 1
-#endif
 
 #define TC_ACT_UNSPEC (-1)
 #define ETH_P_IP 0x0800
@@ -143,23 +139,15 @@ static __always_inline void ctrcap_parse(struct __sk_buff *skb, bool eth, struct
 	}
 }
 
-static __always_inline void ctrcap_count(struct ctrcap_counters *c, int what)
+/* Count a matched packet as captured or, when the ring buffer was full, dropped. */
+static __always_inline void ctrcap_count(struct ctrcap_counters *c, bool dropped)
 {
 	if (!c)
 		return;
-	switch (what) {
-	case 0:
-		c->seen++;
-		break;
-	case 1:
-		c->filtered++;
-		break;
-	case 2:
+	if (dropped)
 		c->dropped++;
-		break;
-	default:
+	else
 		c->captured++;
-	}
 }
 
 /*
@@ -193,10 +181,11 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
 	struct ctrcap_parsed p = {};
 	struct ctrcap_if_key ik;
 	struct ctrcap_counters *c;
+	__u32 slot = skb->cb[0];
 	struct ctrcap_owner *o = NULL;
 	struct ctrcap_hop *hop = NULL;
 	__u64 now = bpf_ktime_get_ns();
-	__u32 caplen, zero = 0;
+	__u32 caplen;
 	bool eth;
 	int err;
 
@@ -204,16 +193,7 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
 	ik.ifindex = skb->ifindex;
 	h.dev_type = BPF_CORE_READ(kskb, dev, type);
 	eth = h.dev_type == ARPHRD_ETHER || h.dev_type == ARPHRD_LOOPBACK;
-	c = bpf_map_lookup_elem(&if_counters, &ik);
-	if (!c)
-		c = bpf_map_lookup_elem(&other_counters, &zero);
-	ctrcap_count(c, 0);
-#ifdef CTRCAP_HAVE_PKT_FILTER
-	if (!pkt_filter_match(skb, eth ? PKT_FILTER_SLOT_ETH : PKT_FILTER_SLOT_RAW)) {
-		ctrcap_count(c, 1);
-		return TC_ACT_UNSPEC;
-	}
-#endif
+	c = bpf_map_lookup_elem(&if_counters, &slot);
 	h.type = CTRCAP_EV_PACKET;
 	h.len = skb->len;
 	h.ifindex = ik.ifindex;
@@ -323,7 +303,7 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
 		err = ctrcap_emit(skb, &h, caplen, 32768);
 	else
 		err = ctrcap_emit(skb, &h, caplen, 65536);
-	ctrcap_count(c, err ? 2 : 3);
+	ctrcap_count(c, err != 0);
 	return TC_ACT_UNSPEC;
 }
 

@@ -32,6 +32,7 @@ struct ctrcap_attach {
 	struct ctrcap_iface *v;
 	size_t n;
 	bool no_tcx;		/* the kernel refused tcx once: use classic tc */
+	uint32_t next_slot;	/* counter slots are never reused: counts survive the interface */
 };
 
 uint16_t ctrcap_linktype_for(uint16_t dev_type)
@@ -72,6 +73,7 @@ int ctrcap_iface_list_here(struct ctrcap_iface **out)
 							       : ifr.ifr_hwaddr.sa_family;
 		f->linktype = ctrcap_linktype_for(f->dev_type);
 		f->link_in = f->link_out = -1;
+		f->prog_in = f->prog_out = -1;
 	}
 	close(sock);
 	if_freenameindex(ni);
@@ -129,14 +131,14 @@ static int tcx_attach(struct ctrcap_attach *a, struct ctrcap_iface *f, char *why
 	LIBBPF_OPTS(bpf_link_create_opts, lo, .flags = CTRCAP_BPF_F_BEFORE);
 
 	if (a->cfg.dir_mask & 1) {
-		f->link_in = bpf_link_create(a->cfg.prog_in, f->ifindex, CTRCAP_BPF_TCX_INGRESS, &lo);
+		f->link_in = bpf_link_create(f->prog_in, f->ifindex, CTRCAP_BPF_TCX_INGRESS, &lo);
 		if (f->link_in < 0) {
 			snprintf(why, whylen, "tcx ingress: %s", strerror(-f->link_in));
 			return f->link_in;
 		}
 	}
 	if (a->cfg.dir_mask & 2) {
-		f->link_out = bpf_link_create(a->cfg.prog_out, f->ifindex, CTRCAP_BPF_TCX_EGRESS, &lo);
+		f->link_out = bpf_link_create(f->prog_out, f->ifindex, CTRCAP_BPF_TCX_EGRESS, &lo);
 		if (f->link_out < 0) {
 			int e = f->link_out;
 
@@ -185,7 +187,7 @@ static int classic_attach(struct ctrcap_attach *a, struct ctrcap_iface *f, char 
 		if (!(a->cfg.dir_mask & dir))
 			continue;
 		hook.attach_point = dir == 1 ? BPF_TC_INGRESS : BPF_TC_EGRESS;
-		opts.prog_fd = dir == 1 ? a->cfg.prog_in : a->cfg.prog_out;
+		opts.prog_fd = dir == 1 ? f->prog_in : f->prog_out;
 		opts.flags = BPF_TC_F_REPLACE;
 		ret = bpf_tc_attach(&hook, &opts);
 		if (ret) {
@@ -199,20 +201,57 @@ static int classic_attach(struct ctrcap_attach *a, struct ctrcap_iface *f, char 
 	return 0;
 }
 
-/* Zeroed per-CPU counters so the tc program finds this interface's entry. */
-static void counters_add(struct ctrcap_attach *a, const struct ctrcap_iface *f)
+/*
+ * Give @f a counter slot and load its filter programs, which count into
+ * that slot and tail-call the capture programs. Slots are not reused, so an
+ * interface's counts stay in the totals after it goes away; once all are
+ * used, new interfaces share the last one.
+ */
+static int load_progs(struct ctrcap_attach *a, struct ctrcap_iface *f, const char *ns_name,
+		      char *why, size_t whylen)
 {
-	struct ctrcap_if_key k = { .netns = f->netns, .ifindex = f->ifindex };
-	int ncpu = libbpf_num_possible_cpus();
-	struct ctrcap_counters *zero;
+	char what[IF_NAMESIZE + 128];
 
-	if (ncpu <= 0)
-		return;
-	zero = calloc(ncpu, sizeof(*zero));
-	if (!zero)
-		return;
-	bpf_map_update_elem(a->cfg.counters_fd, &k, zero, BPF_NOEXIST);
-	free(zero);
+	f->slot = a->next_slot < CTRCAP_IF_SLOTS ? a->next_slot++ : CTRCAP_IF_SLOTS - 1;
+	snprintf(what, sizeof(what), "filter for %s (netns %s)", f->name, ns_name);
+	if (a->cfg.dir_mask & 1) {
+		f->prog_in = ctrcap_filters_load(a->cfg.filters, &a->cfg.target, f->linktype, 1,
+						 f->slot, what, why, whylen);
+		if (f->prog_in < 0)
+			return -1;
+	}
+	if (a->cfg.dir_mask & 2) {
+		f->prog_out = ctrcap_filters_load(a->cfg.filters, &a->cfg.target, f->linktype, 2,
+						  f->slot, what, why, whylen);
+		if (f->prog_out < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* tcx where the kernel has it (it refused once: classic tc from then on). */
+static int attach_progs(struct ctrcap_attach *a, struct ctrcap_iface *f, char *why,
+			size_t whylen)
+{
+	int ret = -EOPNOTSUPP;
+
+	if (!a->no_tcx) {
+		ret = tcx_attach(a, f, why, whylen);
+		if (ret == -EINVAL || ret == -EOPNOTSUPP)
+			a->no_tcx = true;
+	}
+	if (ret && a->no_tcx)
+		ret = classic_attach(a, f, why, whylen);
+	return ret;
+}
+
+static void close_progs(struct ctrcap_iface *f)
+{
+	if (f->prog_in >= 0)
+		close(f->prog_in);
+	if (f->prog_out >= 0)
+		close(f->prog_out);
+	f->prog_in = f->prog_out = -1;
 }
 
 static int spec_match(const struct ctrcap_attach *a, uint32_t netns, const char *name)
@@ -239,6 +278,23 @@ const struct ctrcap_iface *ctrcap_attach_find(const struct ctrcap_attach *a, uin
 	return find((struct ctrcap_attach *)a, netns, ifindex);
 }
 
+uint32_t ctrcap_attach_slots_used(const struct ctrcap_attach *a)
+{
+	return a->next_slot;
+}
+
+const struct ctrcap_iface *ctrcap_attach_find_slot(const struct ctrcap_attach *a, uint32_t slot)
+{
+	/* The shared last slot names no single interface. */
+	if (slot == CTRCAP_IF_SLOTS - 1 && a->next_slot == CTRCAP_IF_SLOTS)
+		return NULL;
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->v[i].slot == slot)
+			return &a->v[i];
+	}
+	return NULL;
+}
+
 size_t ctrcap_attach_count(const struct ctrcap_attach *a)
 {
 	return a->n;
@@ -254,6 +310,7 @@ static void detach_one(struct ctrcap_attach *a, struct ctrcap_iface *f, bool in_
 	if (f->classic && in_ns)
 		classic_detach(f->ifindex, a->cfg.dir_mask);
 	f->classic = false;
+	close_progs(f);
 }
 
 /* Attach in one namespace (entered by the caller). */
@@ -292,16 +349,11 @@ static int scan_ns(struct ctrcap_attach *a, const struct ctrcap_netns *ns, bool 
 		f->seen = true;
 		f->explicit_spec = si >= 0;
 		snprintf(f->netns_name, sizeof(f->netns_name), "%s", ns->name);
-		counters_add(a, f);
-		ret = -EOPNOTSUPP;
-		if (!a->no_tcx) {
-			ret = tcx_attach(a, f, why, sizeof(why));
-			if (ret == -EINVAL || ret == -EOPNOTSUPP)
-				a->no_tcx = true;
-		}
-		if (ret && a->no_tcx)
-			ret = classic_attach(a, f, why, sizeof(why));
+		ret = load_progs(a, f, ns->name, why, sizeof(why));
+		if (!ret)
+			ret = attach_progs(a, f, why, sizeof(why));
 		if (ret) {
+			close_progs(f);
 			if (strict && si >= 0) {
 				snprintf(err, errlen, "cannot attach to interface %s (netns %s): %s",
 					 f->name, ns->name, why);

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "filter_setup.h"
 #include "options.h"
 
 /* Classic tc handle and priority that mark ctrcap's filters. */
@@ -26,6 +27,8 @@ struct ctrcap_iface {
 	char netns_name[64];
 	uint16_t dev_type;	/* ARPHRD_* */
 	uint16_t linktype;	/* pcapng link type: 1 Ethernet, 101 raw IP */
+	uint32_t slot;		/* entry in the if_counters map */
+	int prog_in, prog_out;	/* its filter programs, -1 when none */
 	int link_in, link_out;	/* tcx link fds, -1 when none */
 	bool classic;		/* attached with classic tc filters */
 	bool seen;		/* present in the latest scan */
@@ -35,8 +38,8 @@ struct ctrcap_iface {
 struct ctrcap_attach;
 
 struct ctrcap_attach_cfg {
-	int prog_in, prog_out;	/* tc program fds */
-	int counters_fd;	/* if_counters map */
+	const struct ctrcap_filters *filters;	/* loaded per interface in front of ... */
+	struct ctrcap_filter_target target;	/* ... the capture programs */
 	unsigned dir_mask;	/* bit 1 ingress, bit 2 egress */
 	bool any;
 	const struct ctrcap_iface_spec *specs;
@@ -62,6 +65,12 @@ int ctrcap_attach_scan(struct ctrcap_attach *a, bool strict, char *err, size_t e
 /* The interface for a packet's (netns, ifindex), or NULL if unknown. */
 const struct ctrcap_iface *ctrcap_attach_find(const struct ctrcap_attach *a, uint32_t netns,
 					      uint32_t ifindex);
+
+/* Number of counter slots handed out so far (slots 0 .. n-1 hold counts). */
+uint32_t ctrcap_attach_slots_used(const struct ctrcap_attach *a);
+
+/* The interface present now that counts into @slot, or NULL. */
+const struct ctrcap_iface *ctrcap_attach_find_slot(const struct ctrcap_attach *a, uint32_t slot);
 
 /* Number of interfaces attached now. */
 size_t ctrcap_attach_count(const struct ctrcap_attach *a);

@@ -64,6 +64,7 @@ struct capture {
 	int exit_code;
 	char err[512];
 	struct ctrcap_filters *filters;
+	struct ctrcap_filter_target target;	/* where the filter programs count and tail-call */
 	struct ctrcap_ident_buf ib;
 	struct if_memo ifm[IF_MEMO];
 };
@@ -233,19 +234,16 @@ static void kernel_counts(struct capture *c, struct ctrcap_counters *tot)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(c->skel->maps.if_counters);
 	struct ctrcap_counters *v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v));
-	struct ctrcap_if_key k, next, *prev = NULL;
-	__u32 zero = 0;
+	uint32_t used = c->att ? ctrcap_attach_slots_used(c->att) : 0;
 
 	memset(tot, 0, sizeof(*tot));
 	if (!v)
 		return;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
+	for (uint32_t slot = 0; slot < used; slot++) {
 		struct ctrcap_counters s = {};
 		const struct ctrcap_iface *f;
 
-		k = next;
-		prev = &k;
-		if (bpf_map_lookup_elem(fd, &k, v))
+		if (bpf_map_lookup_elem(fd, &slot, v))
 			continue;
 		for (int i = 0; i < ncpu; i++) {
 			s.seen += v[i].seen;
@@ -257,23 +255,15 @@ static void kernel_counts(struct capture *c, struct ctrcap_counters *tot)
 		tot->filtered += s.filtered;
 		tot->dropped += s.dropped;
 		tot->captured += s.captured;
-		f = ctrcap_attach_find(c->att, k.netns, k.ifindex);
+		f = ctrcap_attach_find_slot(c->att, slot);
 		if (c->w && f) {
-			int ifid = ctrcap_pcapng_writer_interface(c->w, k.netns, k.ifindex, f->name,
+			int ifid = ctrcap_pcapng_writer_interface(c->w, f->netns, f->ifindex, f->name,
 								  f->netns_name, f->linktype,
 								  c->o->snaplen);
 
 			if (ifid >= 0)
 				ctrcap_pcapng_writer_set_stats(c->w, ifid, s.captured + s.dropped,
 							       s.dropped, 0);
-		}
-	}
-	if (!bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.other_counters), &zero, v)) {
-		for (int i = 0; i < ncpu; i++) {
-			tot->seen += v[i].seen;
-			tot->filtered += v[i].filtered;
-			tot->dropped += v[i].dropped;
-			tot->captured += v[i].captured;
 		}
 	}
 	free(v);
@@ -284,8 +274,8 @@ static int attach_hooks(struct capture *c)
 	struct ctrcap_bpf *s = c->skel;
 	struct bpf_program *cg_progs[] = {
 		s->progs.ctrcap_sock_create, s->progs.ctrcap_connect4, s->progs.ctrcap_connect6,
-		s->progs.ctrcap_sendmsg4,    s->progs.ctrcap_sendmsg6, s->progs.ctrcap_post_bind4,
-		s->progs.ctrcap_post_bind6,  s->progs.ctrcap_sockops,	 s->progs.ctrcap_skb_egress,
+		s->progs.ctrcap_post_bind4, s->progs.ctrcap_post_bind6, s->progs.ctrcap_sockops,
+		s->progs.ctrcap_skb_egress,
 	};
 	struct bpf_program *tp_progs[] = { s->progs.ctrcap_exec, s->progs.ctrcap_fork,
 					   s->progs.ctrcap_exit };
@@ -356,10 +346,31 @@ static int load(struct capture *c)
 			strerror(-ret));
 		return -1;
 	}
-	if (ctrcap_filters_install(c->filters, bpf_map__fd(c->skel->maps.pkt_filter_progs), err,
-				   sizeof(err))) {
-		fprintf(stderr, "ctrcap: %s\n", err);
-		return -1;
+	c->target.counters_fd = bpf_map__fd(c->skel->maps.if_counters);
+	c->target.tail_fd = bpf_map__fd(c->skel->maps.tc_capture);
+	for (uint32_t dir = 0; dir < 2; dir++) {
+		struct bpf_program *prog = dir ? c->skel->progs.ctrcap_tc_egress
+					       : c->skel->progs.ctrcap_tc_ingress;
+		int fd = bpf_program__fd(prog);
+
+		ret = bpf_map_update_elem(c->target.tail_fd, &dir, &fd, BPF_ANY);
+		if (ret) {
+			fprintf(stderr, "ctrcap: cannot install %s in tc_capture: %s\n",
+				bpf_program__name(prog), strerror(-ret));
+			return -1;
+		}
+	}
+	/* A filter the verifier refuses is an error before anything is attached. */
+	for (int lt = 0; lt < 2; lt++) {
+		int fd = ctrcap_filters_load(c->filters, &c->target, lt ? 101 : 1, 1, 0,
+					     lt ? "filter for raw-IP interfaces"
+						: "filter for Ethernet interfaces", err, sizeof(err));
+
+		if (fd < 0) {
+			fprintf(stderr, "ctrcap: %s\n", err);
+			return -1;
+		}
+		close(fd);
 	}
 	return 0;
 }
@@ -588,9 +599,8 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 			   bpf_map__fd(c->skel->maps.flow_owner),
 			   bpf_map__fd(c->skel->maps.listen_owner), c->procs);
 
-	acfg.prog_in = bpf_program__fd(c->skel->progs.ctrcap_tc_ingress);
-	acfg.prog_out = bpf_program__fd(c->skel->progs.ctrcap_tc_egress);
-	acfg.counters_fd = bpf_map__fd(c->skel->maps.if_counters);
+	acfg.filters = c->filters;
+	acfg.target = c->target;
 	acfg.dir_mask = o->dir_mask;
 	acfg.any = o->any;
 	acfg.specs = o->ifaces;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The pcap filter expression, compiled for both tc slots and installed. */
+/* The pcap filter expression, compiled for both link framings and loaded per interface. */
 #ifndef CTRCAP_FILTER_SETUP_H
 #define CTRCAP_FILTER_SETUP_H
 
@@ -16,8 +16,21 @@ struct ctrcap_filters;
 struct ctrcap_filters *ctrcap_filters_compile(const char *expr, uint32_t snaplen, char *err,
 					      size_t errlen);
 
-/* Install both programs into the pkt_filter_progs map. Returns 0 or -1 (err). */
-int ctrcap_filters_install(const struct ctrcap_filters *f, int map_fd, char *err, size_t errlen);
+/* Where a loaded filter program counts and what it tail-calls. */
+struct ctrcap_filter_target {
+	int counters_fd;	/* if_counters (per-CPU array) */
+	int tail_fd;		/* tc_capture (prog array: 0 ingress, 1 egress) */
+};
+
+/*
+ * Load the tc program for one interface: the filter for its pcapng
+ * @linktype (1 Ethernet, 101 raw IP), counting into @slot, tail-calling
+ * the capture program for direction @dir (1 ingress, 2 egress). Returns the
+ * program fd, or -1 with err naming @what.
+ */
+int ctrcap_filters_load(const struct ctrcap_filters *f, const struct ctrcap_filter_target *t,
+			uint16_t linktype, int dir, uint32_t slot, const char *what, char *err,
+			size_t errlen);
 
 /* Free compiled filters. */
 void ctrcap_filters_free(struct ctrcap_filters *f);

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The pcap filter for the kernel: libpcap compiles the expression to classic
- * BPF, this translates it into the layout the tc interpreter in
- * bpf/pkt_filter.bpf.h reads from its pkt_filter_progs map, and installs it.
+ * BPF, this checks it and translates it into native eBPF instructions that
+ * become the tc program attached to an interface. The generated program
+ * counts the packet, runs the filter and either counts a rejection and lets
+ * the packet go on, or tail-calls the capture program: a rejected packet
+ * costs the filter's own instructions and one per-CPU counter, nothing else.
  * Compiling needs no privileges (the extcap validates filters with it).
  */
 #ifndef CTRCAP_PKT_FILTER_H
@@ -12,20 +15,13 @@
 #include <stdint.h>
 #include <linux/types.h>
 
-/* Without __bpf__ this gives only the shared layout: struct pkt_filter_prog. */
-#include "../bpf/pkt_filter.bpf.h"
+#define PKT_FILTER_LINKTYPE_ETHERNET	1	/* tc data starts at an Ethernet header (also lo) */
+#define PKT_FILTER_LINKTYPE_RAW		101	/* tc data starts at the IP header (tun, wireguard) */
 
-#define PKT_FILTER_LINKTYPE_ETHERNET	1	/* PKT_FILTER_SLOT_ETH */
-#define PKT_FILTER_LINKTYPE_RAW		101	/* PKT_FILTER_SLOT_RAW */
-
-/*
- * Compile the pcap filter @expr for @linktype (a LINKTYPE_* value) and
- * @snaplen (0 = 262144) into @out. NULL or blank @expr gives an empty program,
- * which accepts everything. Returns 0, or -1 with @err holding the expression
- * and libpcap's message (or why the program does not fit the kernel).
- */
-int pkt_filter_compile(const char *expr, int linktype, uint32_t snaplen,
-		       struct pkt_filter_prog *out, char *err, size_t errlen);
+#define PKT_FILTER_MAX_INSNS		4096
+#define PKT_FILTER_MEMWORDS		16
+/* libpcap emits backward jumps only for "protochain"; bound them per packet. */
+#define PKT_FILTER_MAX_BACKJUMPS	64
 
 /*
  * One classic BPF instruction, laid out as libpcap's struct bpf_insn and the
@@ -39,22 +35,60 @@ struct pkt_filter_cbpf_insn {
 	__u32 k;
 };
 
-/* Translate @n classic BPF instructions into @out; 0 or -1 with @err set. */
+/* A checked classic BPF program; len 0 accepts every packet. */
+struct pkt_filter_prog {
+	__u32 len;
+	struct pkt_filter_cbpf_insn insns[PKT_FILTER_MAX_INSNS];
+};
+
+/*
+ * Compile the pcap filter @expr for @linktype (a LINKTYPE_* value) and
+ * @snaplen (0 = 262144) into @out. NULL or blank @expr gives an empty program,
+ * which accepts everything. Returns 0, or -1 with @err holding the expression
+ * and libpcap's message (or why the program does not fit the kernel).
+ */
+int pkt_filter_compile(const char *expr, int linktype, uint32_t snaplen,
+		       struct pkt_filter_prog *out, char *err, size_t errlen);
+
+/* Check and copy @n classic BPF instructions into @out; 0 or -1 with @err set. */
 int pkt_filter_from_cbpf(const struct pkt_filter_cbpf_insn *insns, size_t n,
 			 struct pkt_filter_prog *out, char *err, size_t errlen);
 
-/* Check that @p is a program the interpreter runs as intended; 0 or -1 with @err. */
+/*
+ * Check that @p uses only the instructions libpcap's own interpreter runs,
+ * that every jump lands inside it, scratch words exist, no constant divides
+ * by zero or shifts by 32 or more, and every path ends in a return. 0 or -1.
+ */
 int pkt_filter_validate(const struct pkt_filter_prog *p, char *err, size_t errlen);
 
-/*
- * Store @p into @slot (PKT_FILTER_SLOT_*) of the pkt_filter_progs map @map_fd.
- * Install before attaching: a packet racing a replacement may see a mix of the
- * two programs (it stays safe, its verdict may be wrong). 0 or -1 with @err.
- */
-int pkt_filter_install(int map_fd, uint32_t slot, const struct pkt_filter_prog *p, char *err,
-		       size_t errlen);
+/* What a generated tc program does besides filtering. */
+struct pkt_filter_gen_cfg {
+	int counters_fd;	/* per-CPU array of struct ctrcap_counters */
+	__u32 slot;		/* this interface's entry in it */
+	int tail_fd;		/* prog array holding the capture programs */
+	__u32 tail_index;	/* entry to tail-call for an accepted packet */
+};
 
-/* The LINKTYPE_* value a slot's filters must be compiled for, or -1. */
-int pkt_filter_slot_linktype(uint32_t slot);
+struct bpf_insn;
+
+/* Upper bound of eBPF instructions pkt_filter_gen() writes for @p. */
+size_t pkt_filter_gen_max(const struct pkt_filter_prog *p);
+
+/*
+ * Translate @p (validated) into a tc program in @out (room for
+ * pkt_filter_gen_max(@p) instructions): seen++ on the slot, the filter, then
+ * filtered++ and "continue the tc chain" for a rejected packet, or the slot
+ * in skb->cb[0] and a tail call for an accepted one. Returns the number of
+ * instructions, or -1 with @err set (a jump too far for eBPF).
+ */
+int pkt_filter_gen(const struct pkt_filter_prog *p, const struct pkt_filter_gen_cfg *cfg,
+		   struct bpf_insn *out, char *err, size_t errlen);
+
+/*
+ * Generate and load the tc program for @p. Returns its fd, or -1 with @err
+ * naming @what (e.g. the interface) and the verifier's last words.
+ */
+int pkt_filter_load(const struct pkt_filter_prog *p, const struct pkt_filter_gen_cfg *cfg,
+		    const char *what, char *err, size_t errlen);
 
 #endif /* CTRCAP_PKT_FILTER_H */

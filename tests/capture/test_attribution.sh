@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Attribution hop by hop: TCP (v4 and v6) and UDP, client and server side,
-# a server whose sockets predate the capture, a short-lived client, ICMP
+# a server whose sockets predate the capture, a short-lived client, an
+# unconnected UDP socket shared by a forked child and a second thread, ICMP
 # and ARP without a socket, across a router doing NAT. Asserts pid, comm,
 # args, cgroup and packet ids in the pcapng, read with the common reader.
 set -u
@@ -39,6 +40,11 @@ wait $udp_cli || fail "udp exchange"
 tn_bg "$cg_cli" ccapA "$TRAFFIC" udp-send 10.99.11.2 7009
 short_cli=$TN_LAST_PID
 wait $short_cli
+# One unconnected UDP socket, sent on by its creator, a forked child, a second
+# thread, then the creator again (nobody listens on 7003: no answer needed).
+tn_bg "$cg_cli" ccapA "$TRAFFIC" udp-share 10.99.11.2 7003 >"$TMP/share.out"
+share_cli=$TN_LAST_PID
+wait $share_cli || fail "udp-share exchange"
 stop_capture
 
 "$DUMP" "$TMP/a.pcapng" >"$TMP/a.txt" || fail "pcapng_dump reads the file"
@@ -89,6 +95,28 @@ expect "UDP answer from the pre-existing server socket" grep -q "attr=socket .*p
 short=$(pkt 'if=eth0 dir=out .*> 10.99.11.2.7009: UDP' | head -1)
 expect "short-lived client keeps pid and args" \
 	grep -q "pid=$short_cli .*args=.*udp-send 10.99.11.2 7009" <<<"$short"
+# The senders of the shared socket, told apart by payload length (4 creator, 5
+# child, 6 thread), all from one source port.
+share_child=$(sed -n 's/^child \([0-9]*\) thread [0-9]*$/\1/p' "$TMP/share.out")
+share_thread=$(sed -n 's/^child [0-9]* thread \([0-9]*\)$/\1/p' "$TMP/share.out")
+[ -n "$share_child" ] && [ -n "$share_thread" ] || fail "udp-share printed child and thread"
+shared() { pkt "if=eth0 dir=out .*IP 10.99.1.1.[0-9]+ > 10.99.11.2.7003: UDP, length $1( |\$)"; }
+sport() { sed -n 's/.* IP 10\.99\.1\.1\.\([0-9]*\) > .*/\1/p' | sort -u; }
+first=$(shared 4 | head -1)
+child=$(shared 5 | head -1)
+thread=$(shared 6 | head -1)
+last=$(shared 4 | tail -n +2 | head -1)
+expect "shared UDP socket: the creator's datagram names the creator" \
+	grep -q "attr=socket .*pid=$share_cli tid=$share_cli " <<<"$first"
+expect "shared UDP socket: the forked child's datagram names the child ($share_child)" \
+	grep -q "attr=socket .*pid=$share_child tid=$share_child .*cgroup=$id_cli " <<<"$child"
+expect "shared UDP socket: the second thread's datagram names that thread ($share_thread)" \
+	grep -q "attr=socket .*pid=$share_cli tid=$share_thread " <<<"$thread"
+expect "shared UDP socket: the creator's later datagram names the creator again" \
+	grep -q "attr=socket .*pid=$share_cli tid=$share_cli " <<<"$last"
+expect "shared UDP socket: all four datagrams left from one source port" \
+	[ "$(printf '%s\n' "$first" "$child" "$thread" "$last" | sport | wc -l)" = 1 ]
+
 icmp=$(pkt 'if=eth0 dir=out .*ICMP unreachable' | grep "ns=$ns_b" | head -1)
 expect "ICMP error (no socket) gets the netns of its interface" grep -q "attr=interface-netns ns=$ns_b" <<<"$icmp"
 # Only A's eth0 sends this request; the line is picked by content, not by netns.

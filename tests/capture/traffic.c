@@ -8,17 +8,23 @@
  *   traffic tcp-send ADDR PORT         connect, send "ping", read the answer
  *   traffic udp-serve PORT DATAGRAMS   answer DATAGRAMS datagrams with "pong"
  *   traffic udp-send ADDR PORT [N]     send N datagrams, wait for one answer
+ *   traffic udp-share ADDR PORT        one unconnected UDP socket, sent on by its
+ *                                      creator (4 bytes), a forked child (5), a
+ *                                      second thread (6), the creator again (4);
+ *                                      prints "child PID thread TID"
  *   traffic self-exec MODE ARGS...     exec /proc/self/exe MODE ARGS (as busybox does)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* Clients end within seconds; servers outlive a whole test script. */
@@ -64,6 +70,70 @@ static void timeouts(int fd)
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
+struct share {
+	int fd;
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	pid_t tid;
+};
+
+static int share_send(struct share *s, const char *msg)
+{
+	ssize_t len = strlen(msg);
+
+	if (sendto(s->fd, msg, len, 0, (struct sockaddr *)&s->ss, s->sl) != len) {
+		perror("traffic: sendto");
+		return -1;
+	}
+	return 0;
+}
+
+static void *share_thread(void *arg)
+{
+	struct share *s = arg;
+
+	s->tid = share_send(s, "thread") ? -1 : gettid();
+	return NULL;
+}
+
+/*
+ * A socket shared by several senders, as after fork() or in a threaded
+ * server: each datagram must name the thread that sent it, not the socket's
+ * creator. The payload lengths tell the senders apart in the capture.
+ */
+static int udp_share(const char *host, const char *port)
+{
+	struct share s = { .sl = sizeof(s.ss) };
+	pthread_t th;
+	pid_t child;
+	int st;
+
+	if (addr_of(host, port, &s.ss, &s.sl))
+		return 1;
+	s.fd = socket(s.ss.ss_family, SOCK_DGRAM, 0);
+	if (s.fd < 0 || share_send(&s, "ping"))
+		return 1;
+	child = fork();
+	if (child < 0) {
+		perror("traffic: fork");
+		return 1;
+	}
+	if (!child)
+		_exit(share_send(&s, "child") ? 1 : 0);
+	if (waitpid(child, &st, 0) != child || !WIFEXITED(st) || WEXITSTATUS(st)) {
+		fprintf(stderr, "traffic: the child's send failed\n");
+		return 1;
+	}
+	if (pthread_create(&th, NULL, share_thread, &s) || pthread_join(th, NULL) || s.tid <= 0) {
+		fprintf(stderr, "traffic: the thread's send failed\n");
+		return 1;
+	}
+	if (share_send(&s, "ping"))
+		return 1;
+	printf("child %d thread %d\n", (int)child, (int)s.tid);
+	return 0;
 }
 
 int main(int argc, char **argv)
@@ -151,6 +221,9 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
-	fprintf(stderr, "usage: traffic tcp-serve|udp-serve PORT N | tcp-send|udp-send ADDR PORT [N]\n");
+	if (argc >= 4 && !strcmp(argv[1], "udp-share"))
+		return udp_share(argv[2], argv[3]);
+	fprintf(stderr, "usage: traffic tcp-serve|udp-serve PORT N | tcp-send|udp-send ADDR PORT [N]"
+			" | udp-share ADDR PORT\n");
 	return 2;
 }

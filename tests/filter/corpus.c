@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Packet corpus for the filter tests. Headers are built by hand so every
- * field the filters look at (addresses, ports, flags, fragment bits, header
- * lengths, extension headers, VLAN tags) varies, and so do the lengths.
+ * Packet corpus and random classic BPF programs for the filter tests.
+ * Headers are built by hand so every field the filters look at (addresses,
+ * ports, flags, fragment bits, header lengths, extension headers, VLAN tags)
+ * varies, and so do the lengths.
  */
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <linux/filter.h>
 
 #include "corpus.h"
 
@@ -309,4 +312,81 @@ void cflt_corpus_free(struct cflt_corpus *c)
 {
 	free(c->pkts);
 	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * A random but valid classic BPF program that libpcap 1.10's interpreter runs
+ * without UB: every opcode, forward jumps, loads in and far out of bounds,
+ * returns in the middle (so some instructions are unreachable).
+ */
+size_t cflt_random_program(struct pkt_filter_cbpf_insn *p, uint32_t *rng)
+{
+	static const uint32_t mem[] = { 0, 1, 5, 15 };
+	static const uint16_t sizes[] = { BPF_B, BPF_H, BPF_W };
+	static const uint16_t alu[] = { BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_MOD, BPF_AND,
+					BPF_OR, BPF_XOR, BPF_LSH, BPF_RSH };
+	static const uint16_t jmp[] = { BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET };
+	size_t n = 0, body = 1 + cflt_rand(rng) % 40, total, i;
+
+	/* libpcap 1.10 leaves M[] uninitialised: store before any load can happen. */
+	for (i = 0; i < 4; i++) {
+		p[n++] = (struct pkt_filter_cbpf_insn){ BPF_LD | BPF_IMM, 0, 0, cflt_rand(rng) };
+		p[n++] = (struct pkt_filter_cbpf_insn){ BPF_ST, 0, 0, mem[i] };
+	}
+	total = n + body + 1;
+	for (i = 0; i < body; i++, n++) {
+		struct pkt_filter_cbpf_insn *in = &p[n];
+		uint32_t r = cflt_rand(rng) % 100, left = total - n - 2;
+		uint32_t small = cflt_rand(rng) % 80;
+
+		memset(in, 0, sizeof(*in));
+		if (r < 30) {
+			in->code = BPF_LD | sizes[cflt_rand(rng) % 3] |
+				   (cflt_rand(rng) % 3 ? BPF_ABS : BPF_IND);
+			in->k = cflt_rand(rng) % 20 ? small : 0xfffffff0 + cflt_rand(rng) % 16;
+		} else if (r < 35) {
+			in->code = BPF_LDX | BPF_MSH | BPF_B;
+			in->k = cflt_rand(rng) % 20 ? small : 0x7fffffff;
+		} else if (r < 43) {
+			in->code = (cflt_rand(rng) % 2 ? BPF_LD : BPF_LDX) | BPF_IMM;
+			in->k = cflt_rand(rng) % 2 ? small : cflt_rand(rng);
+		} else if (r < 46) {
+			in->code = (cflt_rand(rng) % 2 ? BPF_LD : BPF_LDX) | BPF_W | BPF_LEN;
+		} else if (r < 54) {
+			static const uint16_t m[] = { BPF_LD | BPF_MEM, BPF_LDX | BPF_MEM, BPF_ST,
+						      BPF_STX };
+
+			in->code = m[cflt_rand(rng) % 4];
+			in->k = mem[cflt_rand(rng) % 4];
+		} else if (r < 74) {
+			uint16_t op = alu[cflt_rand(rng) % 10];
+			bool x = cflt_rand(rng) % 3 == 0;
+
+			in->code = BPF_ALU | op | (x ? BPF_X : BPF_K);
+			in->k = cflt_rand(rng) % 2 ? small : cflt_rand(rng);
+			if (op == BPF_LSH || op == BPF_RSH)
+				in->k %= 32;
+			if ((op == BPF_DIV || op == BPF_MOD) && in->k == 0)
+				in->k = 3;
+		} else if (r < 76) {
+			in->code = BPF_ALU | BPF_NEG;
+		} else if (r < 80) {
+			in->code = BPF_MISC | (cflt_rand(rng) % 2 ? BPF_TAX : BPF_TXA);
+		} else if (r < 96) {
+			in->code = BPF_JMP | jmp[cflt_rand(rng) % 4] |
+				   (cflt_rand(rng) % 3 == 0 ? BPF_X : BPF_K);
+			in->k = small;
+			in->jt = cflt_rand(rng) % (left + 1);
+			in->jf = cflt_rand(rng) % (left + 1);
+		} else if (r < 98) {
+			in->code = BPF_JMP | BPF_JA;
+			in->k = cflt_rand(rng) % (left + 1);
+		} else {
+			in->code = BPF_RET | (cflt_rand(rng) % 2 ? BPF_A : BPF_K);
+			in->k = small;
+		}
+	}
+	p[n++] = (struct pkt_filter_cbpf_insn){ BPF_RET | (cflt_rand(rng) % 2 ? BPF_A : BPF_K),
+						0, 0, cflt_rand(rng) % 4 ? 96 : 0 };
+	return n;
 }

@@ -3,13 +3,16 @@
  * A deterministic corpus of generated packets for the filter tests: Ethernet
  * frames (IPv4/IPv6 TCP/UDP/ICMP, ARP, VLAN, fragments, IPv4 options, IPv6
  * extension headers, other ethertypes) and their raw-IP counterparts, whole
- * and truncated, in many lengths. Nothing is sent anywhere.
+ * and truncated, in many lengths; and random classic BPF programs. Nothing
+ * is sent anywhere.
  */
 #ifndef CFLT_CORPUS_H
 #define CFLT_CORPUS_H
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "pkt_filter.h"
 
 #define CFLT_PKT_MAX 1600
 /* BPF_PROG_TEST_RUN on a tc program wants at least an Ethernet header. */
@@ -34,5 +37,11 @@ void cflt_corpus_free(struct cflt_corpus *c);
 
 /* Deterministic pseudo-random numbers (xorshift32) for the tests. */
 uint32_t cflt_rand(uint32_t *state);
+
+/* Room cflt_random_program() needs. */
+#define CFLT_RANDOM_PROG_MAX 64
+
+/* Write a random valid classic BPF program to @p; returns its length. */
+size_t cflt_random_program(struct pkt_filter_cbpf_insn *p, uint32_t *rng);
 
 #endif /* CFLT_CORPUS_H */

@@ -1,39 +1,35 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Test harness for bpf/pkt_filter.bpf.h: tc programs that return what the
- * in-kernel pcap filter returned, so BPF_PROG_TEST_RUN can compare it with
- * libpcap's own verdict on the same bytes.
+ * Harness for the generated filter programs (capture-helper/pkt_filter_ebpf.c):
+ * the counters map and the prog array they are given, and a stand-in for the
+ * capture program. BPF_PROG_TEST_RUN then tells from the return value whether
+ * a packet was accepted (tail call taken) and which slot reached cb[0].
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include "pkt_filter.bpf.h"
+#include "ctrcap.h"
 
-/* The filter's return value (snap length, 0 = reject) for an Ethernet packet. */
-SEC("tc")
-int filter_eth(struct __sk_buff *skb)
-{
-	return pkt_filter_run(skb, PKT_FILTER_SLOT_ETH);
-}
+/* Per-slot counters, laid out like the capture helper's if_counters. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 4);
+	__type(key, __u32);
+	__type(value, struct ctrcap_counters);
+} counters SEC(".maps");
 
-/* The same for a raw-IP packet (tun, wireguard). */
-SEC("tc")
-int filter_raw(struct __sk_buff *skb)
-{
-	return pkt_filter_run(skb, PKT_FILTER_SLOT_RAW);
-}
+/* What an accepted packet is tail-called into; entry 1 stays empty. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u32);
+} tail SEC(".maps");
 
-/* What the capture program calls: a bool verdict. */
+/* The capture program's place: 100 + the slot, never a real tc verdict. */
 SEC("tc")
-int filter_match_eth(struct __sk_buff *skb)
+int accepted(struct __sk_buff *skb)
 {
-	return pkt_filter_match(skb, PKT_FILTER_SLOT_ETH) ? 1 : 0;
-}
-
-/* Baseline for cost measurements: the same program shape without a filter. */
-SEC("tc")
-int filter_none(struct __sk_buff *skb)
-{
-	return skb->len != 0;
+	return 100 + skb->cb[0];
 }
 
 char LICENSE[] SEC("license") = "GPL";

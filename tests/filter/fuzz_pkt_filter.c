@@ -1,42 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * libFuzzer target: arbitrary classic BPF through pkt_filter_from_cbpf. What
- * it accepts must satisfy what the kernel interpreter relies on (in-range
- * jumps and scratch words, a final return, the step budget); what it rejects
- * must leave an empty program and a message.
+ * it accepts must translate (pkt_filter_gen) into a program of the shape the
+ * kernel takes and the tc chain relies on (gen_check.h), within the room
+ * pkt_filter_gen_max() promises; what it rejects must leave an empty program
+ * and a message.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <linux/bpf.h>
+
 #include "pkt_filter.h"
+#include "gen_check.h"
+
+/* Any fds will do: pkt_filter_gen() only writes them into the program. */
+static const struct pkt_filter_gen_cfg cfg = {
+	.counters_fd = 7, .slot = 5, .tail_fd = 8, .tail_index = 1,
+};
 
 static void check_accepted(const struct pkt_filter_prog *p)
 {
-	uint32_t i, last;
+	size_t max = pkt_filter_gen_max(p);
+	/* Exactly the promised room, so ASan catches a translation that overruns it. */
+	struct bpf_insn *out = malloc(max * sizeof(*out));
+	char err[256] = "", why[256] = "";
+	int n;
 
-	if (p->len == 0 || p->len > PKT_FILTER_MAX_INSNS || p->max_steps < p->len)
+	if (p->len == 0 || p->len > PKT_FILTER_MAX_INSNS ||
+	    BPF_CLASS(p->insns[p->len - 1].code) != BPF_RET || !out)
 		abort();
-	last = p->insns[p->len - 1].op;
-	if (last != PKT_FILTER_OP_RET_K && last != PKT_FILTER_OP_RET_A)
+	n = pkt_filter_gen(p, &cfg, out, err, sizeof(err));
+	if (n < 0) {
+		/* Only an over-long jump may stop the translation of a valid program. */
+		if (!strstr(err, "more than eBPF jumps reach")) {
+			fprintf(stderr, "pkt_filter_gen: %s\n", err);
+			abort();
+		}
+	} else if ((size_t)n > max || cflt_check_gen(p, &cfg, out, n, why, sizeof(why))) {
+		fprintf(stderr, "%u cBPF -> %d eBPF (max %zu): %s\n", p->len, n, max, why);
 		abort();
-	for (i = 0; i < p->len; i++) {
-		const struct pkt_filter_insn *in = &p->insns[i];
-		uint32_t op = in->op & PKT_FILTER_OP_MASK;
-
-		if (op == 0 || op >= PKT_FILTER_OP_NR)
-			abort();
-		if (op >= PKT_FILTER_OP_JGT && op <= PKT_FILTER_OP_JSET &&
-		    (i + 1 + in->jt >= p->len || i + 1 + in->jf >= p->len))
-			abort();
-		if (op == PKT_FILTER_OP_JA &&
-		    ((int64_t)i + 1 + (int32_t)in->k < 0 ||
-		     (int64_t)i + 1 + (int32_t)in->k >= p->len))
-			abort();
-		if (op >= PKT_FILTER_OP_LD_MEM && op <= PKT_FILTER_OP_STX &&
-		    in->k >= PKT_FILTER_MEMWORDS)
-			abort();
 	}
+	free(out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -50,10 +57,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!insns)
 		return 0;
 	memcpy(insns, data, n * sizeof(*insns));
+	prog.len = 1;
 	if (pkt_filter_from_cbpf(insns, n, &prog, err, sizeof(err)) == 0) {
-		check_accepted(&prog);
-		if (pkt_filter_validate(&prog, err, sizeof(err)))
+		if (prog.len != n || memcmp(prog.insns, insns, n * sizeof(*insns)) ||
+		    pkt_filter_validate(&prog, err, sizeof(err)))
 			abort();
+		check_accepted(&prog);
 	} else if (prog.len != 0 || err[0] == '\0') {
 		abort();
 	}

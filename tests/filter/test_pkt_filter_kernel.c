@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The in-kernel pcap filter against libpcap itself: realistic filters and
- * random classic-BPF programs run over a generated packet corpus through
- * BPF_PROG_TEST_RUN; every return value must equal libpcap's on the same
- * bytes. Needs root (loads BPF). Touches no interface: nothing is sent.
+ * The generated tc filter programs against libpcap itself: realistic filters
+ * and random classic-BPF programs are translated, loaded and run over a
+ * generated packet corpus through BPF_PROG_TEST_RUN; every verdict must
+ * equal libpcap's on the same bytes, and the per-slot counters must add up.
+ * Needs root (loads BPF). Touches no interface: nothing is sent.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -22,14 +23,20 @@
 #include <pcap/pcap.h>
 #undef bpf_insn
 
+#include "ctrcap.h"
 #include "pkt_filter.h"
 #include "corpus.h"
 #include "filter_test.skel.h"
-#include "filter_test_helper.skel.h"
 
 #define SEED 20261122
 #define RANDOM_PROGRAMS 600
 #define MAX_REPORTED_MISMATCHES 5
+/* What `accepted` in filter_test.bpf.c adds to the slot it finds in cb[0]. */
+#define ACCEPTED_BASE 100
+/* TCX_NEXT as BPF_PROG_TEST_RUN reports it. */
+#define RET_NEXT 0xffffffffu
+/* Entries of the harness's counters map. */
+#define SLOTS 4
 
 static const char *const eth_filters[] = {
 	"host 10.99.7.3",
@@ -112,8 +119,10 @@ static const char *const raw_filters[] = {
 
 struct fixture {
 	struct filter_test *skel;
-	struct filter_test_helper *helper_skel;
-	int map_fd;
+	int counters_fd;
+	int tail_fd;
+	int ncpus;
+	struct ctrcap_counters *percpu;	/* one value per possible CPU */
 	struct cflt_corpus eth;
 	struct cflt_corpus raw;
 	struct pkt_filter_prog *prog;
@@ -122,20 +131,32 @@ struct fixture {
 static int setup(void **state)
 {
 	struct fixture *f = calloc(1, sizeof(*f));
+	__u32 zero = 0;
+	int fd;
 
 	if (!f)
 		return -1;
+	*state = f;
 	f->prog = calloc(1, sizeof(*f->prog));
 	f->skel = filter_test__open_and_load();
-	f->helper_skel = filter_test_helper__open_and_load();
-	if (!f->prog || !f->skel || !f->helper_skel) {
+	if (!f->prog || !f->skel) {
 		fprintf(stderr, "loading filter_test.bpf.o: %s\n", strerror(errno));
 		return -1;
 	}
-	f->map_fd = bpf_map__fd(f->skel->maps.pkt_filter_progs);
-	if (cflt_corpus_build(&f->eth, &f->raw, SEED))
+	f->counters_fd = bpf_map__fd(f->skel->maps.counters);
+	f->tail_fd = bpf_map__fd(f->skel->maps.tail);
+	fd = bpf_program__fd(f->skel->progs.accepted);
+	if (bpf_map_update_elem(f->tail_fd, &zero, &fd, BPF_ANY)) {
+		fprintf(stderr, "tail[0] = accepted: %s\n", strerror(errno));
 		return -1;
-	*state = f;
+	}
+	f->ncpus = libbpf_num_possible_cpus();
+	if (f->ncpus <= 0)
+		return -1;
+	/* struct ctrcap_counters is 8-byte aligned, as per-CPU values must be. */
+	f->percpu = calloc(f->ncpus, sizeof(*f->percpu));
+	if (!f->percpu || cflt_corpus_build(&f->eth, &f->raw, SEED))
+		return -1;
 	return 0;
 }
 
@@ -144,12 +165,48 @@ static int teardown(void **state)
 	struct fixture *f = *state;
 
 	filter_test__destroy(f->skel);
-	filter_test_helper__destroy(f->helper_skel);
 	cflt_corpus_free(&f->eth);
 	cflt_corpus_free(&f->raw);
+	free(f->percpu);
 	free(f->prog);
 	free(f);
 	return 0;
+}
+
+static void counters_reset(struct fixture *f, __u32 slot)
+{
+	memset(f->percpu, 0, f->ncpus * sizeof(*f->percpu));
+	if (bpf_map_update_elem(f->counters_fd, &slot, f->percpu, BPF_ANY))
+		fail_msg("resetting counters slot %u: %s", slot, strerror(errno));
+}
+
+/* The counters of @slot summed over CPUs, as user space reads them. */
+static struct ctrcap_counters counters_sum(struct fixture *f, __u32 slot)
+{
+	struct ctrcap_counters sum = {};
+
+	if (bpf_map_lookup_elem(f->counters_fd, &slot, f->percpu))
+		fail_msg("reading counters slot %u: %s", slot, strerror(errno));
+	for (int cpu = 0; cpu < f->ncpus; cpu++) {
+		sum.seen += f->percpu[cpu].seen;
+		sum.filtered += f->percpu[cpu].filtered;
+		sum.dropped += f->percpu[cpu].dropped;
+		sum.captured += f->percpu[cpu].captured;
+	}
+	return sum;
+}
+
+/* Load f->prog as the filter of @slot, tail-calling tail[@tail_index]. */
+static int load_slot(struct fixture *f, __u32 slot, __u32 tail_index)
+{
+	struct pkt_filter_gen_cfg cfg = { .counters_fd = f->counters_fd, .slot = slot,
+					  .tail_fd = f->tail_fd, .tail_index = tail_index };
+	char err[512];
+	int fd = pkt_filter_load(f->prog, &cfg, "test", err, sizeof(err));
+
+	if (fd < 0)
+		fail_msg("%s", err);
+	return fd;
 }
 
 /* What the tc program returned for one packet. */
@@ -164,6 +221,23 @@ static uint32_t kernel_run(int prog_fd, const struct cflt_pkt *pk)
 	return o.retval;
 }
 
+/*
+ * Accepted (the tail call ran with @slot in cb[0]) or rejected (TCX_NEXT);
+ * anything else, e.g. 0 from a failed LD_ABS, fails the test.
+ */
+static bool kernel_accepts(int prog_fd, const struct cflt_pkt *pk, __u32 slot)
+{
+	uint32_t r = kernel_run(prog_fd, pk);
+
+	if (r == ACCEPTED_BASE + slot)
+		return true;
+	if (r != RET_NEXT)
+		fail_msg("slot %u, %u-byte packet: the filter program returned %u, neither "
+			 "%u (accepted) nor %u (TCX_NEXT)", slot, pk->len, r,
+			 ACCEPTED_BASE + slot, RET_NEXT);
+	return false;
+}
+
 static void hexdump(const struct cflt_pkt *pk)
 {
 	uint32_t i;
@@ -173,21 +247,32 @@ static void hexdump(const struct cflt_pkt *pk)
 	fprintf(stderr, "\n");
 }
 
-/* Compile @expr both ways and compare every packet's verdict; returns mismatches. */
+static void dump_cbpf(const struct pkt_filter_cbpf_insn *prog, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		fprintf(stderr, "  %s\n",
+			bpf_image((const struct pcap_bpf_insn *)&prog[k], (int)k));
+}
+
+/*
+ * Compile @expr both ways, run the generated program over @c on @slot and
+ * compare every verdict and the slot's counters; returns mismatches.
+ */
 static unsigned int compare_filter(struct fixture *f, const char *expr, int linktype, int dlt,
-				   uint32_t slot, int map_fd, int prog_fd,
-				   const struct cflt_corpus *c)
+				   __u32 slot, const struct cflt_corpus *c)
 {
 	struct bpf_program ref = {};
-	unsigned int mismatches = 0, accepted = 0;
+	unsigned int mismatches = 0, want_accepted = 0, rejected = 0;
+	struct ctrcap_counters sum;
 	char err[512];
 	pcap_t *pcap;
 	size_t i;
+	int fd;
 
 	if (pkt_filter_compile(expr, linktype, 0, f->prog, err, sizeof(err)))
 		fail_msg("%s", err);
-	if (pkt_filter_install(map_fd, slot, f->prog, err, sizeof(err)))
-		fail_msg("%s", err);
+	fd = load_slot(f, slot, 0);
+	counters_reset(f, slot);
 	pcap = pcap_open_dead(dlt, 262144);
 	assert_non_null(pcap);
 	if (pcap_compile(pcap, &ref, expr, 1, PCAP_NETMASK_UNKNOWN))
@@ -195,24 +280,36 @@ static unsigned int compare_filter(struct fixture *f, const char *expr, int link
 	for (i = 0; i < c->n; i++) {
 		const struct cflt_pkt *pk = &c->pkts[i];
 		struct pcap_pkthdr h = { .caplen = pk->len, .len = pk->len };
-		uint32_t want = pcap_offline_filter(&ref, &h, pk->data);
-		uint32_t got = kernel_run(prog_fd, pk);
+		bool want = pcap_offline_filter(&ref, &h, pk->data) != 0;
+		bool got = kernel_accepts(fd, pk, slot);
 
-		accepted += want != 0;
+		want_accepted += want;
+		rejected += !got;
 		if (got == want)
 			continue;
 		if (mismatches++ < MAX_REPORTED_MISMATCHES) {
-			fprintf(stderr, "'%s': packet %zu (%u bytes): kernel %u, libpcap %u\n",
-				expr, i, pk->len, got, want);
+			fprintf(stderr, "'%s': packet %zu (%u bytes): kernel %s, libpcap %s\n",
+				expr, i, pk->len, got ? "accepts" : "rejects",
+				want ? "accepts" : "rejects");
 			hexdump(pk);
 		}
 	}
+	sum = counters_sum(f, slot);
+	if (sum.seen != c->n || sum.filtered != rejected || sum.dropped || sum.captured) {
+		fprintf(stderr, "'%s': counters seen %llu filtered %llu dropped %llu captured "
+			"%llu after %zu packets, %u rejected\n", expr,
+			(unsigned long long)sum.seen, (unsigned long long)sum.filtered,
+			(unsigned long long)sum.dropped, (unsigned long long)sum.captured, c->n,
+			rejected);
+		mismatches++;
+	}
 	printf("  %-64s %4u insns, %4u/%zu accepted, %u mismatches\n", expr, f->prog->len,
-	       accepted, c->n, mismatches);
+	       want_accepted, c->n, mismatches);
 	pcap_freecode(&ref);
 	pcap_close(pcap);
+	close(fd);
 	/* A filter the corpus cannot tell apart proves nothing. */
-	if (accepted == 0 || accepted == c->n)
+	if (want_accepted == 0 || want_accepted == c->n)
 		fail_msg("'%s' gives the same verdict on all %zu packets: corpus too narrow",
 			 expr, c->n);
 	return mismatches;
@@ -221,237 +318,338 @@ static unsigned int compare_filter(struct fixture *f, const char *expr, int link
 static void test_eth_filters_agree_with_libpcap(void **state)
 {
 	struct fixture *f = *state;
-	int fd = bpf_program__fd(f->skel->progs.filter_eth);
 	unsigned int bad = 0;
-	size_t i;
+	size_t i, n = sizeof(eth_filters) / sizeof(eth_filters[0]);
 
-	for (i = 0; i < sizeof(eth_filters) / sizeof(eth_filters[0]); i++)
+	for (i = 0; i < n; i++)
 		bad += compare_filter(f, eth_filters[i], PKT_FILTER_LINKTYPE_ETHERNET, DLT_EN10MB,
-				      PKT_FILTER_SLOT_ETH, f->map_fd, fd, &f->eth);
-	printf("  %zu Ethernet filters x %zu packets: %u mismatches\n",
-	       sizeof(eth_filters) / sizeof(eth_filters[0]), f->eth.n, bad);
+				      i % SLOTS, &f->eth);
+	printf("  %zu Ethernet filters x %zu packets: %u mismatches\n", n, f->eth.n, bad);
 	assert_int_equal(bad, 0);
 }
 
 static void test_raw_filters_agree_with_libpcap(void **state)
 {
 	struct fixture *f = *state;
-	int fd = bpf_program__fd(f->skel->progs.filter_raw);
 	unsigned int bad = 0;
-	size_t i;
+	size_t i, n = sizeof(raw_filters) / sizeof(raw_filters[0]);
 
-	for (i = 0; i < sizeof(raw_filters) / sizeof(raw_filters[0]); i++)
+	for (i = 0; i < n; i++)
 		bad += compare_filter(f, raw_filters[i], PKT_FILTER_LINKTYPE_RAW, DLT_RAW,
-				      PKT_FILTER_SLOT_RAW, f->map_fd, fd, &f->raw);
-	printf("  %zu raw-IP filters x %zu packets: %u mismatches\n",
-	       sizeof(raw_filters) / sizeof(raw_filters[0]), f->raw.n, bad);
+				      i % SLOTS, &f->raw);
+	printf("  %zu raw-IP filters x %zu packets: %u mismatches\n", n, f->raw.n, bad);
 	assert_int_equal(bad, 0);
 }
 
-/* The bpf_skb_load_bytes() path (non-linear skbs) agrees as well, on both slots. */
-static void test_helper_loads_agree_with_libpcap(void **state)
+/* Run @fd over @c on @slot; returns the rejections. */
+static unsigned int run_corpus(int fd, const struct cflt_corpus *c, __u32 slot)
 {
-	struct fixture *f = *state;
-	int map_fd = bpf_map__fd(f->helper_skel->maps.pkt_filter_progs);
-	int eth_fd = bpf_program__fd(f->helper_skel->progs.filter_eth);
-	int raw_fd = bpf_program__fd(f->helper_skel->progs.filter_raw);
-	unsigned int bad = 0;
-	size_t i;
+	unsigned int rejected = 0;
 
-	for (i = 0; i < sizeof(eth_filters) / sizeof(eth_filters[0]); i++)
-		bad += compare_filter(f, eth_filters[i], PKT_FILTER_LINKTYPE_ETHERNET, DLT_EN10MB,
-				      PKT_FILTER_SLOT_ETH, map_fd, eth_fd, &f->eth);
-	for (i = 0; i < sizeof(raw_filters) / sizeof(raw_filters[0]); i++)
-		bad += compare_filter(f, raw_filters[i], PKT_FILTER_LINKTYPE_RAW, DLT_RAW,
-				      PKT_FILTER_SLOT_RAW, map_fd, raw_fd, &f->raw);
-	printf("  helper-load path: %u mismatches\n", bad);
-	assert_int_equal(bad, 0);
+	for (size_t i = 0; i < c->n; i++)
+		rejected += !kernel_accepts(fd, &c->pkts[i], slot);
+	return rejected;
 }
 
-/* The slots are independent: a filter in one does not leak into the other. */
-static void test_slots_are_independent(void **state)
+static void assert_counters(struct fixture *f, __u32 slot, size_t seen, size_t filtered)
+{
+	struct ctrcap_counters s = counters_sum(f, slot);
+
+	printf("  slot %u: seen %llu filtered %llu (expected %zu %zu)\n", slot,
+	       (unsigned long long)s.seen, (unsigned long long)s.filtered, seen, filtered);
+	assert_int_equal(s.seen, seen);
+	assert_int_equal(s.filtered, filtered);
+	/* Those belong to the capture program, which the filter never touches. */
+	assert_int_equal(s.dropped, 0);
+	assert_int_equal(s.captured, 0);
+}
+
+/* Two filters on two slots: each slot counts its own packets and rejections only. */
+static void test_counters_per_slot(void **state)
 {
 	struct fixture *f = *state;
+	unsigned int rej1, rej2;
 	char err[256];
+	int fd1, fd2;
 
-	assert_int_equal(pkt_filter_compile("tcp port 80", PKT_FILTER_LINKTYPE_RAW, 0, f->prog,
+	for (__u32 s = 0; s < SLOTS; s++)
+		counters_reset(f, s);
+	assert_int_equal(pkt_filter_compile("tcp port 80", PKT_FILTER_LINKTYPE_ETHERNET, 0,
+					    f->prog, err, sizeof(err)), 0);
+	fd1 = load_slot(f, 1, 0);
+	assert_int_equal(pkt_filter_compile("udp or icmp6", PKT_FILTER_LINKTYPE_RAW, 0, f->prog,
 					    err, sizeof(err)), 0);
-	assert_int_equal(pkt_filter_install(f->map_fd, PKT_FILTER_SLOT_RAW, f->prog, err,
-					    sizeof(err)), 0);
-	assert_int_equal(pkt_filter_compile(NULL, PKT_FILTER_LINKTYPE_ETHERNET, 0, f->prog, err,
-					    sizeof(err)), 0);
-	assert_int_equal(pkt_filter_install(f->map_fd, PKT_FILTER_SLOT_ETH, f->prog, err,
-					    sizeof(err)), 0);
-	assert_int_equal(kernel_run(bpf_program__fd(f->skel->progs.filter_eth), &f->eth.pkts[0]),
-			 ~0U);
+	fd2 = load_slot(f, 2, 0);
+	rej1 = run_corpus(fd1, &f->eth, 1);
+	assert_counters(f, 1, f->eth.n, rej1);
+	assert_counters(f, 2, 0, 0);
+	rej2 = run_corpus(fd2, &f->raw, 2);
+	rej2 += run_corpus(fd2, &f->raw, 2);
+	/* Both filters reject some packets and accept others, so the counts mean something. */
+	assert_true(rej1 > 0 && rej1 < f->eth.n);
+	assert_true(rej2 > 0 && rej2 < 2 * f->raw.n);
+	assert_counters(f, 1, f->eth.n, rej1);
+	assert_counters(f, 2, 2 * f->raw.n, rej2);
+	assert_counters(f, 0, 0, 0);
+	assert_counters(f, 3, 0, 0);
+	close(fd1);
+	close(fd2);
 }
 
-/* No filter (empty expression) passes every packet, with and without pkt_filter_match. */
-static void test_empty_filter_passes_all(void **state)
+/* No filter (empty expression) accepts every packet, and counts each as seen. */
+static void test_empty_filter_accepts_all(void **state)
 {
 	struct fixture *f = *state;
-	int run_fd = bpf_program__fd(f->skel->progs.filter_eth);
-	int match_fd = bpf_program__fd(f->skel->progs.filter_match_eth);
 	char err[256];
-	size_t i;
+	int fd;
 
 	assert_int_equal(pkt_filter_compile("  ", PKT_FILTER_LINKTYPE_ETHERNET, 0, f->prog, err,
 					    sizeof(err)), 0);
 	assert_int_equal(f->prog->len, 0);
-	assert_int_equal(pkt_filter_install(f->map_fd, PKT_FILTER_SLOT_ETH, f->prog, err,
-					    sizeof(err)), 0);
-	for (i = 0; i < f->eth.n; i++) {
-		assert_int_equal(kernel_run(run_fd, &f->eth.pkts[i]), ~0U);
-		assert_int_equal(kernel_run(match_fd, &f->eth.pkts[i]), 1);
-	}
-	/* And the bool wrapper says no when the filter says no. */
-	assert_int_equal(pkt_filter_compile("ether proto 0x1234", PKT_FILTER_LINKTYPE_ETHERNET, 0,
-					    f->prog, err, sizeof(err)), 0);
-	assert_int_equal(pkt_filter_install(f->map_fd, PKT_FILTER_SLOT_ETH, f->prog, err,
-					    sizeof(err)), 0);
-	for (i = 0; i < f->eth.n; i++)
-		assert_int_equal(kernel_run(match_fd, &f->eth.pkts[i]), 0);
+	fd = load_slot(f, 3, 0);
+	counters_reset(f, 3);
+	assert_int_equal(run_corpus(fd, &f->eth, 3), 0);
+	assert_int_equal(run_corpus(fd, &f->raw, 3), 0);
+	assert_counters(f, 3, f->eth.n + f->raw.n, 0);
+	close(fd);
 }
 
-/* Installing into something that is not the filter map, or a bad program, is refused. */
-static void test_install_errors(void **state)
+/* A slot past the counters map's end is not counted, but the filter still works. */
+static void test_slot_without_counters(void **state)
 {
 	struct fixture *f = *state;
-	int regs_fd = bpf_map__fd(f->skel->maps.pkt_filter_regs_map);
-	char err[256] = "";
+	struct ctrcap_counters s;
+	unsigned int rejected;
+	char err[256];
+	int fd;
+
+	for (__u32 k = 0; k < SLOTS; k++)
+		counters_reset(f, k);
+	assert_int_equal(pkt_filter_compile("udp", PKT_FILTER_LINKTYPE_ETHERNET, 0, f->prog, err,
+					    sizeof(err)), 0);
+	fd = load_slot(f, SLOTS, 0);
+	rejected = run_corpus(fd, &f->eth, SLOTS);
+	assert_true(rejected > 0 && rejected < f->eth.n);
+	for (__u32 k = 0; k < SLOTS; k++) {
+		s = counters_sum(f, k);
+		assert_int_equal(s.seen + s.filtered, 0);
+	}
+	close(fd);
+}
+
+/* No capture program in the prog array: accepted packets go on (TCX_NEXT) too. */
+static void test_failed_tail_call_continues(void **state)
+{
+	struct fixture *f = *state;
+	char err[256];
+	int fd;
+
+	assert_int_equal(pkt_filter_compile("tcp", PKT_FILTER_LINKTYPE_ETHERNET, 0, f->prog, err,
+					    sizeof(err)), 0);
+	fd = load_slot(f, 1, 1);
+	counters_reset(f, 1);
+	for (size_t i = 0; i < f->eth.n; i++)
+		assert_int_equal(kernel_run(fd, &f->eth.pkts[i]), RET_NEXT);
+	/* Every packet was seen; the accepted ones are not counted as filtered. */
+	assert_true(counters_sum(f, 1).seen == f->eth.n);
+	assert_true(counters_sum(f, 1).filtered < f->eth.n);
+	assert_true(counters_sum(f, 1).filtered > 0);
+	close(fd);
+}
+
+/* pkt_filter_load errors name the caller's @what and say why. */
+static void test_load_errors(void **state)
+{
+	struct fixture *f = *state;
+	struct pkt_filter_gen_cfg cfg = { .counters_fd = -1, .slot = 0, .tail_fd = f->tail_fd };
+	char err[512] = "";
 
 	assert_int_equal(pkt_filter_compile("udp", PKT_FILTER_LINKTYPE_ETHERNET, 0, f->prog, err,
 					    sizeof(err)), 0);
-	assert_int_equal(pkt_filter_install(regs_fd, PKT_FILTER_SLOT_ETH, f->prog, err,
-					    sizeof(err)), -1);
-	assert_non_null(strstr(err, "not a pkt_filter_progs map"));
-	assert_int_equal(pkt_filter_install(f->map_fd, PKT_FILTER_NR_SLOTS, f->prog, err,
-					    sizeof(err)), -1);
-	assert_non_null(strstr(err, "slot"));
-	f->prog->insns[f->prog->len - 1].op = PKT_FILTER_OP_LD_IMM;
-	assert_int_equal(pkt_filter_install(f->map_fd, PKT_FILTER_SLOT_ETH, f->prog, err,
-					    sizeof(err)), -1);
-	assert_non_null(strstr(err, "not a return"));
+	assert_int_equal(pkt_filter_load(f->prog, &cfg, "eth7@netns 4", err, sizeof(err)), -1);
+	printf("  bad counters fd: %s\n", err);
+	assert_ptr_equal(strstr(err, "eth7@netns 4: "), err);
+	assert_non_null(strstr(err, "the kernel refused the filter program"));
+
+	/* A map of the wrong type in either place: the verifier's words. */
+	cfg.counters_fd = f->tail_fd;
+	assert_int_equal(pkt_filter_load(f->prog, &cfg, "veth-a", err, sizeof(err)), -1);
+	printf("  prog array as counters: %s\n", err);
+	assert_ptr_equal(strstr(err, "veth-a: "), err);
+	assert_non_null(strstr(err, "map_type"));
+	cfg.counters_fd = f->counters_fd;
+	cfg.tail_fd = f->counters_fd;
+	assert_int_equal(pkt_filter_load(f->prog, &cfg, "veth-b", err, sizeof(err)), -1);
+	printf("  counters as prog array: %s\n", err);
+	assert_ptr_equal(strstr(err, "veth-b: "), err);
+
+	/* A tampered program never reaches the kernel. */
+	cfg.tail_fd = f->tail_fd;
+	f->prog->insns[f->prog->len - 1].code = BPF_MISC | BPF_TXA;
+	assert_int_equal(pkt_filter_load(f->prog, &cfg, "tun0", err, sizeof(err)), -1);
+	assert_string_equal(err, "tun0: the last instruction is not a return");
 }
 
-/* A random but valid classic BPF program that libpcap 1.10's interpreter runs without UB. */
-static size_t random_program(struct pkt_filter_cbpf_insn *p, uint32_t *rng)
+/* libpcap's loop (protochain) loads, is bounded and agrees with libpcap. */
+static void test_protochain_backward_jumps(void **state)
 {
-	static const uint32_t mem[] = { 0, 1, 5, 15 };
-	static const uint16_t sizes[] = { BPF_B, BPF_H, BPF_W };
-	static const uint16_t alu[] = { BPF_ADD, BPF_SUB, BPF_MUL, BPF_DIV, BPF_MOD, BPF_AND,
-					BPF_OR, BPF_XOR, BPF_LSH, BPF_RSH };
-	static const uint16_t jmp[] = { BPF_JEQ, BPF_JGT, BPF_JGE, BPF_JSET };
-	size_t n = 0, body = 1 + cflt_rand(rng) % 40, total, i;
+	struct fixture *f = *state;
+	bool backward = false;
 
-	/* libpcap 1.10 leaves M[] uninitialised: store before any load can happen. */
-	for (i = 0; i < 4; i++) {
-		p[n++] = (struct pkt_filter_cbpf_insn){ BPF_LD | BPF_IMM, 0, 0, cflt_rand(rng) };
-		p[n++] = (struct pkt_filter_cbpf_insn){ BPF_ST, 0, 0, mem[i] };
+	assert_int_equal(compare_filter(f, "ip6 protochain 17", PKT_FILTER_LINKTYPE_ETHERNET,
+					DLT_EN10MB, 2, &f->eth), 0);
+	for (__u32 i = 0; i < f->prog->len; i++)
+		backward |= f->prog->insns[i].code == (BPF_JMP | BPF_JA) &&
+			    (int32_t)f->prog->insns[i].k < 0;
+	assert_true(backward);
+	assert_int_equal(compare_filter(f, "ip6 protochain 17", PKT_FILTER_LINKTYPE_RAW, DLT_RAW,
+					1, &f->raw), 0);
+}
+
+/*
+ * The loop bound: a program counting A up to @iterations takes iterations - 1
+ * backward jumps. libpcap 1.10 has no bound and accepts either way; the
+ * kernel program allows PKT_FILTER_MAX_BACKJUMPS backward jumps, then rejects.
+ */
+static void test_backward_jump_bound(void **state)
+{
+	struct fixture *f = *state;
+	const __u32 limits[] = { 1, PKT_FILTER_MAX_BACKJUMPS + 1, PKT_FILTER_MAX_BACKJUMPS + 2 };
+	const struct cflt_pkt *pk = &f->eth.pkts[0];
+	char err[256];
+
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		struct pkt_filter_cbpf_insn loop[] = {
+			{ BPF_LD | BPF_IMM, 0, 0, 0 },
+			{ BPF_ALU | BPF_ADD | BPF_K, 0, 0, 1 },
+			{ BPF_JMP | BPF_JEQ | BPF_K, 1, 0, limits[i] },
+			{ BPF_JMP | BPF_JA, 0, 0, (__u32)-3 },
+			{ BPF_RET | BPF_K, 0, 0, 96 },
+		};
+		uint32_t want = bpf_filter((const struct pcap_bpf_insn *)loop, pk->data, pk->len,
+					   pk->len);
+		int fd;
+
+		assert_int_equal(pkt_filter_from_cbpf(loop, 5, f->prog, err, sizeof(err)), 0);
+		fd = load_slot(f, 0, 0);
+		printf("  %u iterations: libpcap %u, kernel %s\n", limits[i], want,
+		       kernel_accepts(fd, pk, 0) ? "accepts" : "rejects");
+		assert_int_equal(want, 96);
+		assert_int_equal(kernel_accepts(fd, pk, 0),
+				 limits[i] <= PKT_FILTER_MAX_BACKJUMPS + 1);
+		close(fd);
 	}
-	total = n + body + 1;
-	for (i = 0; i < body; i++, n++) {
-		struct pkt_filter_cbpf_insn *in = &p[n];
-		uint32_t r = cflt_rand(rng) % 100, left = total - n - 2;
-		uint32_t small = cflt_rand(rng) % 80;
+}
 
-		memset(in, 0, sizeof(*in));
-		if (r < 30) {
-			in->code = BPF_LD | sizes[cflt_rand(rng) % 3] |
-				   (cflt_rand(rng) % 3 ? BPF_ABS : BPF_IND);
-			in->k = cflt_rand(rng) % 20 ? small : 0xfffffff0 + cflt_rand(rng) % 16;
-		} else if (r < 35) {
-			in->code = BPF_LDX | BPF_MSH | BPF_B;
-			in->k = cflt_rand(rng) % 20 ? small : 0x7fffffff;
-		} else if (r < 43) {
-			in->code = (cflt_rand(rng) % 2 ? BPF_LD : BPF_LDX) | BPF_IMM;
-			in->k = cflt_rand(rng) % 2 ? small : cflt_rand(rng);
-		} else if (r < 46) {
-			in->code = (cflt_rand(rng) % 2 ? BPF_LD : BPF_LDX) | BPF_W | BPF_LEN;
-		} else if (r < 54) {
-			static const uint16_t m[] = { BPF_LD | BPF_MEM, BPF_LDX | BPF_MEM, BPF_ST,
-						      BPF_STX };
+/*
+ * Load @n instructions of @prog and compare its verdicts with libpcap's on
+ * every @step-th packet from @first; counts into the totals. Returns the
+ * mismatches, or -1 with @err set when pkt_filter_load() refused the program.
+ */
+static int compare_cbpf(struct fixture *f, const struct pkt_filter_cbpf_insn *prog, size_t n,
+			const char *what, size_t first, size_t step, unsigned int *runs,
+			unsigned int *accepted, char *err, size_t errlen)
+{
+	struct pkt_filter_gen_cfg cfg = { .counters_fd = f->counters_fd, .slot = 0,
+					  .tail_fd = f->tail_fd };
+	int mismatches = 0, fd;
 
-			in->code = m[cflt_rand(rng) % 4];
-			in->k = mem[cflt_rand(rng) % 4];
-		} else if (r < 74) {
-			uint16_t op = alu[cflt_rand(rng) % 10];
-			bool x = cflt_rand(rng) % 3 == 0;
+	if (pkt_filter_from_cbpf(prog, n, f->prog, err, errlen))
+		fail_msg("%s: %s", what, err);
+	fd = pkt_filter_load(f->prog, &cfg, what, err, errlen);
+	if (fd < 0)
+		return -1;
+	for (size_t j = first; j < f->eth.n; j += step) {
+		const struct cflt_pkt *pk = &f->eth.pkts[j];
+		bool want = bpf_filter((const struct pcap_bpf_insn *)prog, pk->data, pk->len,
+				       pk->len) != 0;
+		bool got = kernel_accepts(fd, pk, 0);
 
-			in->code = BPF_ALU | op | (x ? BPF_X : BPF_K);
-			in->k = cflt_rand(rng) % 2 ? small : cflt_rand(rng);
-			if (op == BPF_LSH || op == BPF_RSH)
-				in->k %= 32;
-			if ((op == BPF_DIV || op == BPF_MOD) && in->k == 0)
-				in->k = 3;
-		} else if (r < 76) {
-			in->code = BPF_ALU | BPF_NEG;
-		} else if (r < 80) {
-			in->code = BPF_MISC | (cflt_rand(rng) % 2 ? BPF_TAX : BPF_TXA);
-		} else if (r < 96) {
-			in->code = BPF_JMP | jmp[cflt_rand(rng) % 4] |
-				   (cflt_rand(rng) % 3 == 0 ? BPF_X : BPF_K);
-			in->k = small;
-			in->jt = cflt_rand(rng) % (left + 1);
-			in->jf = cflt_rand(rng) % (left + 1);
-		} else if (r < 98) {
-			in->code = BPF_JMP | BPF_JA;
-			in->k = cflt_rand(rng) % (left + 1);
-		} else {
-			in->code = BPF_RET | (cflt_rand(rng) % 2 ? BPF_A : BPF_K);
-			in->k = small;
+		(*runs)++;
+		*accepted += want;
+		if (got != want && mismatches++ < MAX_REPORTED_MISMATCHES) {
+			fprintf(stderr, "%s, packet %zu: kernel %s, libpcap %s\n", what, j,
+				got ? "accepts" : "rejects", want ? "accepts" : "rejects");
+			hexdump(pk);
+			if (n < 100)
+				dump_cbpf(prog, n);
 		}
 	}
-	p[n++] = (struct pkt_filter_cbpf_insn){ BPF_RET | (cflt_rand(rng) % 2 ? BPF_A : BPF_K),
-						0, 0, cflt_rand(rng) % 4 ? 96 : 0 };
-	return n;
+	close(fd);
+	return mismatches;
 }
 
 /* Every opcode, with random operands, against libpcap's bpf_filter(). */
 static void test_random_programs_agree_with_libpcap(void **state)
 {
 	struct fixture *f = *state;
-	struct pkt_filter_cbpf_insn prog[64];
-	int fd = bpf_program__fd(f->skel->progs.filter_eth);
-	unsigned int runs = 0, mismatches = 0, accepted = 0;
+	struct pkt_filter_cbpf_insn prog[CFLT_RANDOM_PROG_MAX];
+	unsigned int runs = 0, mismatches = 0, accepted = 0, refused = 0;
 	uint32_t rng = SEED;
-	char err[256];
-	size_t i, j;
+	char what[48], err[512];
+	size_t i;
 
 	for (i = 0; i < RANDOM_PROGRAMS; i++) {
-		size_t n = random_program(prog, &rng);
+		size_t n = cflt_random_program(prog, &rng);
+		int bad;
 
-		if (pkt_filter_from_cbpf(prog, n, f->prog, err, sizeof(err)))
-			fail_msg("random program %zu: %s", i, err);
-		if (pkt_filter_install(f->map_fd, PKT_FILTER_SLOT_ETH, f->prog, err, sizeof(err)))
-			fail_msg("%s", err);
-		for (j = i % 41; j < f->eth.n; j += 41) {
-			const struct cflt_pkt *pk = &f->eth.pkts[j];
-			uint32_t want = bpf_filter((const struct pcap_bpf_insn *)prog, pk->data,
-						   pk->len, pk->len);
-			uint32_t got = kernel_run(fd, pk);
-
-			runs++;
-			accepted += want != 0;
-			if (got != want && mismatches++ < MAX_REPORTED_MISMATCHES) {
-				char line[64];
-				size_t k;
-
-				fprintf(stderr, "program %zu, packet %zu: kernel %u, libpcap %u\n",
-					i, j, got, want);
-				for (k = 0; k < n; k++) {
-					snprintf(line, sizeof(line), "%s",
-						 bpf_image((const struct pcap_bpf_insn *)&prog[k],
-							   k));
-					fprintf(stderr, "  %s\n", line);
-				}
-			}
+		snprintf(what, sizeof(what), "random program %zu", i);
+		bad = compare_cbpf(f, prog, n, what, i % 41, 41, &runs, &accepted, err,
+				   sizeof(err));
+		if (bad >= 0) {
+			mismatches += bad;
+		} else if (refused++ < 3) {
+			fprintf(stderr, "%s\n", err);
+			dump_cbpf(prog, n);
 		}
 	}
-	printf("  %d random programs, %u runs, %u accepted, %u mismatches\n", RANDOM_PROGRAMS,
-	       runs, accepted, mismatches);
+	printf("  %d random programs, %u refused by the kernel, %u runs, %u accepted, "
+	       "%u mismatches\n", RANDOM_PROGRAMS, refused, runs, accepted, mismatches);
 	assert_true(accepted > runs / 10 && accepted < runs - runs / 10);
 	assert_int_equal(mismatches, 0);
+	assert_int_equal(refused, 0);
+}
+
+/*
+ * The largest program the filter takes: 4096 instructions of packet loads
+ * (absolute, indirect, MSH). It verifies and agrees, or pkt_filter_gen()
+ * refuses it with its own message, never the kernel with an obscure one.
+ */
+static void test_largest_program(void **state)
+{
+	struct fixture *f = *state;
+	struct pkt_filter_cbpf_insn *prog = calloc(PKT_FILTER_MAX_INSNS, sizeof(*prog));
+	const size_t last = PKT_FILTER_MAX_INSNS - 1;
+	unsigned int runs = 0, accepted = 0;
+	char err[512];
+	size_t n = 0;
+	int bad;
+
+	assert_non_null(prog);
+	prog[n++] = (struct pkt_filter_cbpf_insn){ BPF_LD | BPF_W | BPF_LEN, 0, 0, 0 };
+	while (n + 3 <= last - 2) {
+		__u32 k = n % 61;
+
+		prog[n++] = (struct pkt_filter_cbpf_insn){ BPF_LDX | BPF_MSH | BPF_B, 0, 0, 14 };
+		prog[n++] = (struct pkt_filter_cbpf_insn){ BPF_LD | BPF_B | BPF_IND, 0, 0, k };
+		prog[n++] = (struct pkt_filter_cbpf_insn){ BPF_LD | BPF_H | BPF_ABS, 0, 0, k };
+	}
+	assert_int_equal(n, last - 2);
+	prog[last - 2] = (struct pkt_filter_cbpf_insn){ BPF_JMP | BPF_JSET | BPF_K, 0, 1, 1 };
+	prog[last - 1] = (struct pkt_filter_cbpf_insn){ BPF_RET | BPF_K, 0, 0, 96 };
+	prog[last] = (struct pkt_filter_cbpf_insn){ BPF_RET | BPF_K, 0, 0, 0 };
+	bad = compare_cbpf(f, prog, PKT_FILTER_MAX_INSNS, "4096 instructions", 0, 1, &runs,
+			   &accepted, err, sizeof(err));
+	free(prog);
+	if (bad < 0) {
+		printf("  4096 instructions refused: %s\n", err);
+		if (!strstr(err, "more than eBPF jumps reach"))
+			fail_msg("%s", err);
+		return;
+	}
+	printf("  4096 instructions: %u runs, %u accepted, %d mismatches\n", runs, accepted, bad);
+	assert_int_equal(bad, 0);
+	assert_true(accepted > 0 && accepted < runs);
 }
 
 int main(void)
@@ -459,11 +657,15 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_eth_filters_agree_with_libpcap),
 		cmocka_unit_test(test_raw_filters_agree_with_libpcap),
-		cmocka_unit_test(test_helper_loads_agree_with_libpcap),
-		cmocka_unit_test(test_slots_are_independent),
-		cmocka_unit_test(test_empty_filter_passes_all),
-		cmocka_unit_test(test_install_errors),
+		cmocka_unit_test(test_counters_per_slot),
+		cmocka_unit_test(test_empty_filter_accepts_all),
+		cmocka_unit_test(test_slot_without_counters),
+		cmocka_unit_test(test_failed_tail_call_continues),
+		cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_protochain_backward_jumps),
+		cmocka_unit_test(test_backward_jump_bound),
 		cmocka_unit_test(test_random_programs_agree_with_libpcap),
+		cmocka_unit_test(test_largest_program),
 	};
 
 	if (geteuid() != 0) {
