@@ -177,6 +177,7 @@ static __always_inline int ctrcap_emit(struct __sk_buff *skb, const struct ctrca
 static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
 {
 	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
+	struct net_device *dev;
 	struct ctrcap_pkt_event h = {};
 	struct ctrcap_parsed p = {};
 	struct ctrcap_if_key ik;
@@ -189,9 +190,14 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
 	bool eth;
 	int err;
 
-	ik.netns = BPF_CORE_READ(kskb, dev, nd_net.net, ns.inum);
+	/*
+	 * Direct loads through the kernel skb (CO-RE relocated, faulting loads
+	 * the verifier guards): a BPF_CORE_READ chain would be five helper calls.
+	 */
+	dev = kskb->dev;
+	ik.netns = dev->nd_net.net->ns.inum;
 	ik.ifindex = skb->ifindex;
-	h.dev_type = BPF_CORE_READ(kskb, dev, type);
+	h.dev_type = dev->type;
 	eth = h.dev_type == ARPHRD_ETHER || h.dev_type == ARPHRD_LOOPBACK;
 	c = bpf_map_lookup_elem(&if_counters, &slot);
 	h.type = CTRCAP_EV_PACKET;
