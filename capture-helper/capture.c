@@ -361,16 +361,9 @@ static int load(struct capture *c)
 		}
 	}
 	/* A filter the verifier refuses is an error before anything is attached. */
-	for (int lt = 0; lt < 2; lt++) {
-		int fd = ctrcap_filters_load(c->filters, &c->target, lt ? 101 : 1, 1, 0,
-					     lt ? "filter for raw-IP interfaces"
-						: "filter for Ethernet interfaces", err, sizeof(err));
-
-		if (fd < 0) {
-			fprintf(stderr, "ctrcap: %s\n", err);
-			return -1;
-		}
-		close(fd);
+	if (ctrcap_filters_check(c->filters, &c->target, err, sizeof(err))) {
+		fprintf(stderr, "ctrcap: %s\n", err);
+		return -1;
 	}
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <linux/filter.h>
 
@@ -51,6 +52,28 @@ int ctrcap_filters_load(const struct ctrcap_filters *f, const struct ctrcap_filt
 
 	return pkt_filter_load(linktype == PKT_FILTER_LINKTYPE_ETHERNET ? &f->eth : &f->raw, &cfg,
 			       what, err, errlen);
+}
+
+int ctrcap_filters_check(const struct ctrcap_filters *f, const struct ctrcap_filter_target *t,
+			 char *err, size_t errlen)
+{
+	static const struct {
+		uint16_t linktype;
+		const char *what;
+	} kinds[] = {
+		{ PKT_FILTER_LINKTYPE_ETHERNET, "filter for Ethernet interfaces" },
+		{ PKT_FILTER_LINKTYPE_RAW, "filter for raw-IP interfaces" },
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		int fd = ctrcap_filters_load(f, t, kinds[i].linktype, 1, 0, kinds[i].what, err,
+					     errlen);
+
+		if (fd < 0)
+			return -1;
+		close(fd);
+	}
+	return 0;
 }
 
 void ctrcap_filters_free(struct ctrcap_filters *f)

@@ -32,6 +32,13 @@ int ctrcap_filters_load(const struct ctrcap_filters *f, const struct ctrcap_filt
 			uint16_t linktype, int dir, uint32_t slot, const char *what, char *err,
 			size_t errlen);
 
+/*
+ * Load (and close) the programs for both link types once, so that a filter
+ * the verifier refuses is reported before anything is attached. 0 or -1.
+ */
+int ctrcap_filters_check(const struct ctrcap_filters *f, const struct ctrcap_filter_target *t,
+			 char *err, size_t errlen);
+
 /* Free compiled filters. */
 void ctrcap_filters_free(struct ctrcap_filters *f);
 

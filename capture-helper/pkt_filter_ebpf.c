@@ -88,12 +88,6 @@ static void emit_count(struct gen *g, int off)
 	emit(g, BPF_STX | BPF_MEM | BPF_DW, R_CNT, BPF_REG_1, off, 0);
 }
 
-/* No packet is this long: a load at @k always fails, which rejects. */
-static bool load_never_fits(__u32 k, __u32 size)
-{
-	return (__u64)k + size > 0x7fffffff;
-}
-
 /* Reject unless the packet has @size bytes at offset @k. */
 static void emit_len_check_abs(struct gen *g, __u32 k, __u32 size)
 {
@@ -117,6 +111,19 @@ static __u32 load_size(__u16 code)
 	return BPF_SIZE(code) == BPF_W ? 4 : BPF_SIZE(code) == BPF_H ? 2 : 1;
 }
 
+/*
+ * A packet load at an offset no packet reaches always fails, which rejects:
+ * it becomes a jump to the reject path and nothing follows it.
+ */
+static bool load_always_fails(const struct pkt_filter_cbpf_insn *in)
+{
+	if (BPF_CLASS(in->code) == BPF_LD && BPF_MODE(in->code) == BPF_ABS)
+		return (__u64)in->k + load_size(in->code) > 0x7fffffff;
+	if (in->code == (BPF_LDX | BPF_MSH | BPF_B))
+		return (__u64)in->k + 1 > 0x7fffffff;
+	return false;
+}
+
 /* A or X (@dst) = the packet length, the constant @k or scratch word @k. */
 static void emit_load_value(struct gen *g, __u8 mode, __u8 dst, __u32 k)
 {
@@ -136,6 +143,10 @@ static void gen_one(struct gen *g, const struct pkt_filter_prog *p, __u32 i)
 	__u32 k = in->k;
 	bool src_x = BPF_SRC(code) == BPF_X;
 
+	if (load_always_fails(in)) {
+		emit_jump(g, BPF_JMP | BPF_JA, 0, 0, 0, TARGET_REJECT);
+		return;
+	}
 	switch (BPF_CLASS(code)) {
 	case BPF_RET:
 		if (BPF_RVAL(code) == BPF_A)
@@ -149,10 +160,6 @@ static void gen_one(struct gen *g, const struct pkt_filter_prog *p, __u32 i)
 	case BPF_LD:
 		switch (BPF_MODE(code)) {
 		case BPF_ABS:
-			if (load_never_fits(k, load_size(code))) {
-				emit_jump(g, BPF_JMP | BPF_JA, 0, 0, 0, TARGET_REJECT);
-				return;
-			}
 			emit_len_check_abs(g, k, load_size(code));
 			emit(g, BPF_LD | BPF_ABS | BPF_SIZE(code), 0, 0, 0, (__s32)k);
 			return;
@@ -168,10 +175,6 @@ static void gen_one(struct gen *g, const struct pkt_filter_prog *p, __u32 i)
 		switch (BPF_MODE(code)) {
 		case BPF_MSH:
 			/* X = (P[k] & 0xf) << 2; the load lands in r0, which is A. */
-			if (load_never_fits(k, 1)) {
-				emit_jump(g, BPF_JMP | BPF_JA, 0, 0, 0, TARGET_REJECT);
-				return;
-			}
 			emit_len_check_abs(g, k, 1);
 			emit(g, BPF_STX | BPF_MEM | BPF_W, BPF_REG_10, R_A, SAVED_A_OFF, 0);
 			emit(g, BPF_LD | BPF_ABS | BPF_B, 0, 0, 0, (__s32)k);
@@ -256,10 +259,7 @@ static int mark_reachable(const struct pkt_filter_prog *p, bool *reach)
 
 		if (BPF_CLASS(in->code) == BPF_RET)
 			continue;
-		/* A load no packet can satisfy always rejects: nothing follows it. */
-		if ((in->code == (BPF_LD | BPF_ABS | BPF_SIZE(in->code)) &&
-		     load_never_fits(in->k, load_size(in->code))) ||
-		    (in->code == (BPF_LDX | BPF_MSH | BPF_B) && load_never_fits(in->k, 1)))
+		if (load_always_fails(in))
 			continue;
 		if (in->code == (BPF_JMP | BPF_JA)) {
 			next[nn++] = i + 1 + in->k;
