@@ -207,6 +207,17 @@ static int classic_attach(struct ctrcap_attach *a, struct ctrcap_iface *f, char 
  * interface's counts stay in the totals after it goes away; once all are
  * used, new interfaces share the last one.
  */
+static uint32_t prog_id_of(int fd)
+{
+	struct bpf_prog_info info;
+	uint32_t len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
 static int load_progs(struct ctrcap_attach *a, struct ctrcap_iface *f, const char *ns_name,
 		      char *why, size_t whylen)
 {
@@ -226,7 +237,30 @@ static int load_progs(struct ctrcap_attach *a, struct ctrcap_iface *f, const cha
 		if (f->prog_out < 0)
 			return -1;
 	}
+	f->prog_id = prog_id_of(f->prog_in >= 0 ? f->prog_in : f->prog_out);
 	return 0;
+}
+
+/*
+ * Our entry whose program is attached (tcx) to the device with this ifindex
+ * in the current namespace, or NULL. tcx links stay with a device that moves
+ * to another namespace or is renamed (docker creates a container's veth in
+ * the host namespace, then moves and renames it): that entry is the device.
+ */
+static struct ctrcap_iface *attached_entry(struct ctrcap_attach *a, uint32_t ifindex)
+{
+	uint32_t ids[64], cnt = 64;
+	int type = a->cfg.dir_mask & 1 ? CTRCAP_BPF_TCX_INGRESS : CTRCAP_BPF_TCX_EGRESS;
+
+	if (a->no_tcx || bpf_prog_query((int)ifindex, type, 0, NULL, ids, &cnt))
+		return NULL;
+	for (uint32_t i = 0; i < cnt && i < 64; i++) {
+		for (size_t j = 0; j < a->n; j++) {
+			if (a->v[j].prog_id && a->v[j].prog_id == ids[i])
+				return &a->v[j];
+		}
+	}
+	return NULL;
 }
 
 /* tcx where the kernel has it (it refused once: classic tc from then on). */
@@ -252,6 +286,7 @@ static void close_progs(struct ctrcap_iface *f)
 	if (f->prog_out >= 0)
 		close(f->prog_out);
 	f->prog_in = f->prog_out = -1;
+	f->prog_id = 0;
 }
 
 static int spec_match(const struct ctrcap_attach *a, uint32_t netns, const char *name)
@@ -324,7 +359,7 @@ static int scan_ns(struct ctrcap_attach *a, const struct ctrcap_netns *ns, bool 
 	if (n < 0)
 		return 0;
 	for (int i = 0; i < n; i++) {
-		struct ctrcap_iface *f = find(a, ns->ino, list[i].ifindex);
+		struct ctrcap_iface *f = find(a, ns->ino, list[i].ifindex), *m;
 		int si = spec_match(a, ns->ino, list[i].name);
 		char why[128] = "";
 		int ret;
@@ -333,6 +368,18 @@ static int scan_ns(struct ctrcap_attach *a, const struct ctrcap_netns *ns, bool 
 			spec_found[si] = true;
 		if (f && !strcmp(f->name, list[i].name)) {
 			f->seen = true;
+			continue;
+		}
+		/* One of ours, moved here or renamed: follow it, same programs and counts. */
+		m = a->cfg.any ? attached_entry(a, list[i].ifindex) : NULL;
+		if (m) {
+			if (f && f != m) /* the entry's old device is gone */
+				f->seen = false;
+			m->netns = ns->ino;
+			m->ifindex = list[i].ifindex;
+			memcpy(m->name, list[i].name, sizeof(m->name));
+			snprintf(m->netns_name, sizeof(m->netns_name), "%s", ns->name);
+			m->seen = true;
 			continue;
 		}
 		if (f) /* ifindex reused by another interface */

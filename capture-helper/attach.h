@@ -30,6 +30,7 @@ struct ctrcap_iface {
 	uint32_t slot;		/* entry in the if_counters map */
 	int prog_in, prog_out;	/* its filter programs, -1 when none */
 	int link_in, link_out;	/* tcx link fds, -1 when none */
+	uint32_t prog_id;	/* kernel id of its first program: finds it on a moved device */
 	bool classic;		/* attached with classic tc filters */
 	bool seen;		/* present in the latest scan */
 	bool explicit_spec;	/* named by -i */

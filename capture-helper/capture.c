@@ -35,6 +35,8 @@
 #define RESCAN_MS 500
 #define GC_MS 10000
 #define CMD_DRAIN_MS 300
+/* At most one early rescan per this, for packets of interfaces not known yet. */
+#define UNKNOWN_RESCAN_MS 100
 
 #define IF_MEMO 64
 
@@ -67,6 +69,7 @@ struct capture {
 	struct ctrcap_filter_target target;	/* where the filter programs count and tail-call */
 	struct ctrcap_ident_buf ib;
 	struct if_memo ifm[IF_MEMO];
+	uint64_t last_scan_ms;
 };
 
 static volatile sig_atomic_t got_signal;
@@ -128,10 +131,46 @@ static int interface_id(struct capture *c, const struct ctrcap_pkt_event *e,
 	return ifid;
 }
 
+static void note_netns(struct capture *c);
+
+/* Follow new interfaces and namespaces (-i any only) and the netns -> container map. */
+static void rescan(struct capture *c, uint64_t now)
+{
+	c->last_scan_ms = now;
+	/*
+	 * Only -i any follows new interfaces; fixed ones lost the capabilities
+	 * to enter namespaces (a failed setns would look like a vanished
+	 * namespace and detach them).
+	 */
+	if (c->o->any && ctrcap_attach_scan(c->att, false, c->err, sizeof(c->err)) < 0)
+		fprintf(stderr, "ctrcap: %s\n", c->err);
+	note_netns(c);
+}
+
+/*
+ * The interface a packet was seen on. A packet of one we do not know yet
+ * comes from a device our programs followed into another namespace or
+ * through a rename (a container's veth): rescan now, not at the next
+ * period, so that it is named as it is now.
+ */
+static const struct ctrcap_iface *packet_iface(struct capture *c, const struct ctrcap_pkt_event *e)
+{
+	const struct ctrcap_iface *f = ctrcap_attach_find(c->att, e->netns, e->ifindex);
+	uint64_t now;
+
+	if (f || !c->o->any)
+		return f;
+	now = mono_ms();
+	if (now - c->last_scan_ms < UNKNOWN_RESCAN_MS)
+		return NULL;
+	rescan(c, now);
+	return ctrcap_attach_find(c->att, e->netns, e->ifindex);
+}
+
 static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 {
 	const struct ctrcap_opts *o = c->o;
-	const struct ctrcap_iface *f = ctrcap_attach_find(c->att, e->netns, e->ifindex);
+	const struct ctrcap_iface *f = packet_iface(c, e);
 	char unnamed[IF_NAMESIZE + 8];
 	const char *ifname = f ? f->name : unnamed;
 	uint16_t linktype = f ? f->linktype : ctrcap_linktype_for(e->dev_type);
@@ -482,8 +521,10 @@ static void note_netns(struct capture *c)
 
 static void run_loop(struct capture *c)
 {
-	uint64_t last_scan = mono_ms(), last_gc = last_scan, cmd_done = 0;
+	uint64_t last_gc = mono_ms(), cmd_done = 0;
 	int status;
+
+	c->last_scan_ms = last_gc;
 
 	while (!c->stop) {
 		uint64_t now;
@@ -497,18 +538,8 @@ static void run_loop(struct capture *c)
 		if (n == 0)
 			usleep(POLL_IDLE_US);
 		now = mono_ms();
-		if (now - last_scan >= RESCAN_MS) {
-			last_scan = now;
-			/*
-			 * Only -i any follows new interfaces; fixed ones lost the
-			 * capabilities to enter namespaces (a failed setns would
-			 * look like a vanished namespace and detach them).
-			 */
-			if (c->o->any &&
-			    ctrcap_attach_scan(c->att, false, c->err, sizeof(c->err)) < 0)
-				fprintf(stderr, "ctrcap: %s\n", c->err);
-			note_netns(c);
-		}
+		if (now - c->last_scan_ms >= RESCAN_MS)
+			rescan(c, now);
 		if (now - last_gc >= GC_MS) {
 			last_gc = now;
 			ctrcap_proc_table_gc(c->procs, now);

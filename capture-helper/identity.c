@@ -18,6 +18,13 @@ _Static_assert(CTRCAP_BPF_ATTR_IFACE_NETNS == CTRCAP_ATTR_IFACE_NETNS, "attribut
 #define NETNS_MAP 1024
 /* How often to ask the resolver again about a cgroup it did not know yet. */
 #define RETRY_MS 200
+/*
+ * How long the first packet of a cgroup waits for its container's metadata,
+ * once: a container's first packets (its DNS lookups, its first connection)
+ * then carry its name and labels and pass --container-name like the rest.
+ * Packets meanwhile wait in the ring buffer.
+ */
+#define FIRST_WAIT_MS 1000
 /* How often to ask again about a complete container: renames, stops, label updates. */
 #define REFRESH_MS 1500
 /* Encoded identity records kept for reuse (direct-mapped on the identity's key). */
@@ -27,6 +34,7 @@ struct ctr_cache {
 	uint64_t cgroup_id;
 	int state;		/* resolver answer: 1 container, 0 not, -1 unknown */
 	uint64_t asked_ms;
+	bool waited;		/* the first lookup waited for the metadata */
 	uint32_t gen;		/* changes whenever info changes */
 	struct ctr_info *info;
 };
@@ -180,13 +188,21 @@ static const struct ctr_info *container_gen(struct ctrcap_ident *x, uint64_t cgr
 		c->cgroup_id = cgroup_id;
 		c->state = -1;
 		c->asked_ms = 0;
+		c->waited = false;
 		c->gen = ++x->ctr_gen;
 	}
 	/* Copying a ctr_info is large: ask again only while the answer may change. */
 	if ((c->state < 0 || (c->state == 1 && !c->info->complete)) &&
 	    (!c->asked_ms || now - c->asked_ms >= RETRY_MS)) {
+		if (!c->waited) {
+			c->waited = true;
+			c->state = ctr_resolver_lookup_wait(x->res, cgroup_id, c->info,
+							    FIRST_WAIT_MS);
+			now = now_ms();
+		} else {
+			c->state = ctr_resolver_lookup(x->res, cgroup_id, c->info);
+		}
 		c->asked_ms = now;
-		c->state = ctr_resolver_lookup(x->res, cgroup_id, c->info);
 		c->gen = ++x->ctr_gen;
 	} else if (c->state == 1 && now - c->asked_ms >= REFRESH_MS) {
 		refresh(x, c, now);

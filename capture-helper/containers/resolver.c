@@ -31,6 +31,7 @@ struct entry {
 	uint64_t cgid;
 	enum ent_state st;
 	bool fetched;			/* metadata attempt finished */
+	bool fast_tried;		/* identify_fast() asked the kernel for the path */
 	uint64_t last_use;
 	char *path;			/* cgroup path once known */
 	struct ctr_path_info pi;
@@ -193,48 +194,74 @@ static int entry_result(const struct entry *e, uint64_t cgid, struct ctr_info *o
 }
 
 /*
- * A new cgroup id: its path straight from the kernel (two syscalls, no
- * runtime I/O) so that its first packet already gets the container id.
- * Called with the lock held; drops it around the syscalls.
+ * A cgroup id not identified yet (new, or queued by a walk and still
+ * waiting for the worker): its path straight from the kernel (two
+ * syscalls, no runtime I/O) so that its first packet already gets the
+ * container id. Called with the lock held; drops it around the syscalls.
  */
-static struct entry *new_entry_fast(struct ctr_resolver *r, uint64_t cgid)
+static struct entry *identify_fast(struct ctr_resolver *r, uint64_t cgid)
 {
+	struct job j = { .type = JOB_RESOLVE, .cgid = cgid };
 	struct ctr_path_info pi;
-	struct ctr_info *info;
+	struct ctr_info *info = NULL;
 	struct entry *e;
 	char path[4096];
+	bool found, is_ctr, queued;
 
 	pthread_mutex_unlock(&r->lock);
-	if (ctr_cgroup_path_by_id(r->root_fd, r->cgroup_root, cgid, path, sizeof(path)) ||
-	    !ctr_parse_cgroup_path_ex(path, &pi) || pi.guessed) {
-		pthread_mutex_lock(&r->lock);
-		return get_entry(r, cgid);	/* the worker decides */
-	}
-	info = malloc(sizeof(*info));
-	if (info) {
-		memset(info, 0, offsetof(struct ctr_info, labels));
-		info->n_labels = info->n_pod_labels = 0;
-		info->pid = 0;
-		info->pod_name[0] = info->pod_namespace[0] = info->k8s_ctr_name[0] = '\0';
-		info->runtime = pi.runtime;
-		info->running = true;
-		info->cgroup_id = cgid;
-		ctr_strlcpy(info->cgroup_path, path, sizeof(info->cgroup_path));
-		ctr_strlcpy(info->id, pi.id, sizeof(info->id));
-		ctr_strlcpy(info->pod_uid, pi.pod_uid, sizeof(info->pod_uid));
+	found = !ctr_cgroup_path_by_id(r->root_fd, r->cgroup_root, cgid, path, sizeof(path));
+	is_ctr = found && ctr_parse_cgroup_path_ex(path, &pi);
+	if (is_ctr && !pi.guessed) {
+		info = malloc(sizeof(*info));
+		if (info) {
+			memset(info, 0, offsetof(struct ctr_info, labels));
+			info->n_labels = info->n_pod_labels = 0;
+			info->pid = 0;
+			info->pod_name[0] = info->pod_namespace[0] = info->k8s_ctr_name[0] = '\0';
+			info->runtime = pi.runtime;
+			info->running = true;
+			info->cgroup_id = cgid;
+			ctr_strlcpy(info->cgroup_path, path, sizeof(info->cgroup_path));
+			ctr_strlcpy(info->id, pi.id, sizeof(info->id));
+			ctr_strlcpy(info->pod_uid, pi.pod_uid, sizeof(info->pod_uid));
+		}
 	}
 	pthread_mutex_lock(&r->lock);
-	e = g_hash_table_lookup(r->cache, &cgid);
-	if (e || !info) {
-		free(info);
-		return e ? e : get_entry(r, cgid);
-	}
+	queued = g_hash_table_contains(r->cache, &cgid);
 	e = get_entry(r, cgid);
-	/* Known container: the queued job only fetches the metadata. */
+	e->fast_tried = true;
+	if (e->st != ENT_PENDING) {	/* the worker got there first */
+		free(info);
+		return e;
+	}
+	if (!info) {
+		/* A path no runtime makes is settled now (the worker would say the same). */
+		if (found && !is_ctr) {
+			e->st = ENT_NOTCTR;
+			e->fetched = true;
+			g_free(e->path);
+			e->path = g_strdup(path);
+			pthread_cond_broadcast(&r->done_cond);
+		}
+		/* Guessed layouts and cgroups gone or unreadable: the worker decides. */
+		return e;
+	}
+	/* Known container: a job only fetches the metadata. */
 	e->st = ENT_CTR;
+	g_free(e->path);
 	e->path = g_strdup(path);
 	e->pi = pi;
 	e->info = info;
+	/*
+	 * A walk's job for this entry may be running in the worker right now:
+	 * it drops entries that are no longer pending, so queue the fetch again
+	 * (a second job for a fetched entry does nothing).
+	 */
+	if (queued) {
+		j.walk_gen = r->walk_gen;
+		push_job(r, &j);
+	}
+	pthread_cond_broadcast(&r->done_cond);
 	return e;
 }
 
@@ -247,8 +274,8 @@ int ctr_resolver_lookup(struct ctr_resolver *r, uint64_t cgroup_id, struct ctr_i
 		return 0;
 	pthread_mutex_lock(&r->lock);
 	e = g_hash_table_lookup(r->cache, &cgroup_id);
-	if (!e)
-		e = new_entry_fast(r, cgroup_id);
+	if (!e || (e->st == ENT_PENDING && !e->fast_tried))
+		e = identify_fast(r, cgroup_id);
 	e->last_use = ++r->use_seq;
 	ret = entry_result(e, cgroup_id, out);
 	pthread_mutex_unlock(&r->lock);
@@ -289,12 +316,16 @@ int ctr_resolver_lookup_wait(struct ctr_resolver *r, uint64_t cgroup_id, struct 
 			     unsigned timeout_ms)
 {
 	struct timespec deadline;
+	struct entry *e;
 	int ret;
 
 	if (!cgroup_id)
 		return 0;
 	deadline_after(&deadline, timeout_ms);
 	pthread_mutex_lock(&r->lock);
+	e = g_hash_table_lookup(r->cache, &cgroup_id);
+	if (!e || (e->st == ENT_PENDING && !e->fast_tried))
+		identify_fast(r, cgroup_id);
 	ret = wait_settled(r, cgroup_id, &deadline, out);
 	pthread_mutex_unlock(&r->lock);
 	return ret;
@@ -484,7 +515,7 @@ static void resolve(struct ctr_resolver *r, const struct job *j)
 	gen = r->walk_gen;
 	e = g_hash_table_lookup(r->cache, &j->cgid);
 	if (e && e->st == ENT_CTR && !e->fetched && e->info) {
-		/* Identified by new_entry_fast(): only the metadata is missing. */
+		/* Identified by identify_fast(): only the metadata is missing. */
 		pi = e->pi;
 		info = malloc(sizeof(*info));
 		if (info)

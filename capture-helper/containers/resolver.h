@@ -94,8 +94,8 @@ void ctr_resolver_free(struct ctr_resolver *r);
 int ctr_resolver_lookup(struct ctr_resolver *r, uint64_t cgroup_id, struct ctr_info *out);
 
 /*
- * Like ctr_resolver_lookup(), but waits up to timeout_ms for resolution.
- * For -D, --list-containers and filters at start, not for the packet path.
+ * Like ctr_resolver_lookup(), but waits up to timeout_ms for resolution and
+ * the metadata fetch. The packet path uses it once per new container.
  */
 int ctr_resolver_lookup_wait(struct ctr_resolver *r, uint64_t cgroup_id, struct ctr_info *out,
 			     unsigned timeout_ms);

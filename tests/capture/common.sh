@@ -78,6 +78,9 @@ start_capture() {
 		wait "$CC_PID" 2>/dev/null
 		CC_PID=
 	fi
+	# The file is reused: a stale "capturing on" of the last capture must not
+	# pass for this one's (the shell truncates it only after the fork).
+	rm -f "$TMP/ctrcap.err"
 	"$CTRCAP" -w "$out" "$@" 2>"$TMP/ctrcap.err" &
 	CC_PID=$!
 	if ! tn_wait_for 20 grep -q "capturing on" "$TMP/ctrcap.err"; then

@@ -34,6 +34,30 @@ expect "new netns B: the same packet arriving, same identity" \
 expect "new netns B: the server's answer" \
 	grep -Eq "^if=eth0 dir=out .*ns=$ns_b pid=$srv .*7002 > .*UDP" "$TMP/any.txt"
 
+# A veth made in the host namespace and attached there, then moved into a
+# namespace and renamed (how docker wires a container): packets sent right
+# after the move, before the next periodic rescan, carry the new name, once.
+start_capture "$TMP/mv.pcapng" -i any udp port 7005 || exit 1
+tn_ns_add ccapC && tn_ns_add ccapD || fail "netns C and D"
+ip link add ccapmv0 type veth peer name ccapmv1 && TN_HOST_LINKS+=(ccapmv0) || fail "veth"
+attached_host() { [ "$("$TCX_COUNT" --all "$1")" -ge 2 ]; }
+expect "a host-side veth gets attached" tn_wait_for 30 attached_host ccapmv0 &&
+	expect "... its peer too" tn_wait_for 30 attached_host ccapmv1
+ip link set ccapmv0 netns ccapC && ip link set ccapmv1 netns ccapD &&
+	ip -n ccapC link set ccapmv0 name eth0 && ip -n ccapD link set ccapmv1 name eth0 &&
+	ip -n ccapC addr add 10.99.15.1/24 dev eth0 && ip -n ccapD addr add 10.99.15.2/24 dev eth0 &&
+	ip -n ccapC link set eth0 up && ip -n ccapD link set eth0 up || fail "move and rename"
+tn_bg "$cg" ccapD "$TRAFFIC" udp-serve 7005 3 >"$TMP/mvsrv.out"
+tn_wait_for 10 grep -q ready "$TMP/mvsrv.out" || fail "server ready in D"
+tn_run_in "$cg" ccapC "$TRAFFIC" udp-send 10.99.15.2 7005 3 || fail "udp exchange after the move"
+stop_capture
+"$DUMP" "$TMP/mv.pcapng" >"$TMP/mv.txt" || fail "read the move capture"
+expect "moved veth: the datagrams on eth0 of netns C" \
+	bash -c "[ \$(grep -Ec '^if=eth0 dir=out .*ns=$(ns_ino ccapC) .*7005: UDP' '$TMP/mv.txt') -ge 3 ]"
+expect "moved veth: no packet named by a bare ifindex" bash -c "! grep -q '^if=if[0-9]' '$TMP/mv.txt'"
+expect "moved veth: each packet once per interface and direction" \
+	bash -c "[ -z \"\$(awk '/^if=/ { print \$1, \$2, \$3, \$5 }' '$TMP/mv.txt' | sort | uniq -d)\" ]"
+
 # Receiving side only: the sender's hop is not captured, the flow names it.
 start_capture "$TMP/rx.pcapng" -i eth0@ccapB || exit 1
 tn_bg "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002

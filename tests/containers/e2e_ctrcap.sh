@@ -3,7 +3,8 @@
 # e2e (issue 5): container identity on the packets of ctrcap's pcapng, with a
 # private dockerd running "web" (HTTP, labels incl. kubelet's pod labels) and
 # "db" (fetches from web); --container-name web captures only web's packets;
-# --container-name late captures a container started after the capture began;
+# --container-name late captures a container started after the capture began,
+# from its first packet;
 # renaming db to dbx mid-capture renames its later packets.
 # containerd (ctr, with the CRI annotations kubelet's containerd writes) runs
 # "api" (HTTP) and podman runs "pweb", which fetches from api.
@@ -175,6 +176,11 @@ n=$(wc -l <"$ENG_DIR/late.txt")
 [ "$n" -ge 8 ] || fail "--container-name late: only $n packets"
 bad=$(grep -vP '\tctr_name=late\t' "$ENG_DIR/late.txt" | head -3)
 [ -z "$bad" ] || fail "--container-name late captured other packets:"$'\n'"$bad"
+# Its first packets too: a new container's first packet waits for the metadata
+# that --container-name needs (else the first connection went missing).
+bad=$(grep -P '\tctr_name=late\t' "$ENG_DIR/all.txt" | sort | comm -23 - <(sort "$ENG_DIR/late.txt") |
+	head -3)
+[ -z "$bad" ] || fail "--container-name late missed packets of late that -i any has:"$'\n'"$bad"
 
 # CTR_E2E_KEEP=DIR keeps the dumps for a look after the run.
 [ -n "${CTR_E2E_KEEP:-}" ] && mkdir -p "$CTR_E2E_KEEP" && cp "$ENG_DIR"/*.txt "$ENG_DIR"/*.log "$CTR_E2E_KEEP"/
