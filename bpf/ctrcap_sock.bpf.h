@@ -145,12 +145,42 @@ int ctrcap_sockops(struct bpf_sock_ops *skops)
 	return 1;
 }
 
+/* Every CTRCAP_SK_REFRESH-th packet of a socket takes the full path anyway. */
+#define CTRCAP_SK_REFRESH 64
+
+/*
+ * What the egress hook last recorded for a socket. While a socket sends on
+ * the same flow from the same thread (the common case), the flow map
+ * already says so and the two hash lookups are skipped; the periodic full
+ * pass puts back a flow the LRU map evicted under pressure.
+ */
+struct ctrcap_sk_last {
+	struct ctrcap_flow_key fk;
+	__u32 tid;
+	__u32 n;	/* packets since the last full pass */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ctrcap_sk_last);
+} sk_last SEC(".maps");
+
+static __always_inline bool ctrcap_flow_eq(const struct ctrcap_flow_key *a,
+					   const struct ctrcap_flow_key *b)
+{
+	const __u64 *x = (const __u64 *)a, *y = (const __u64 *)b;
+
+	return x[0] == y[0] && x[1] == y[1] && x[2] == y[2] && x[3] == y[3] && x[4] == y[4];
+}
+
 /*
  * Every locally sent IP packet with a known socket: remember its 5-tuple's
  * owner, so a hop that sees the packet without its socket (the peer's
  * ingress, a bridge, a capture on the receiving side only) finds it by
- * flow. Runs for all cgroups (attached at the root); one lookup when the
- * flow is already known.
+ * flow. Runs for all cgroups (attached at the root): a socket-storage
+ * lookup while the socket's flow and thread stay the same (sk_last).
  *
  * It also keeps a UDP socket's owner current. An unconnected UDP socket is
  * often shared: a forked child or another thread sends on it, and those
@@ -164,11 +194,17 @@ int ctrcap_skb_egress(struct __sk_buff *skb)
 {
 	struct ctrcap_flow_key fk = {};
 	struct ctrcap_owner cur = {}, *o, *old;
-	__u64 cookie = bpf_get_socket_cookie(skb);
+	struct ctrcap_sk_last *last = NULL;
+	struct bpf_sock *sk = skb->sk;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 cookie;
 	__u8 b[40];
 	__u32 l4;
 
-	if (!cookie)
+	if (!sk)
+		return 1;
+	sk = bpf_sk_fullsock(sk);
+	if (!sk)
 		return 1;
 	if (skb->protocol == bpf_htons(0x0800)) {
 		__u32 s, d;
@@ -197,7 +233,12 @@ int ctrcap_skb_egress(struct __sk_buff *skb)
 		return 1;
 	if (bpf_skb_load_bytes(skb, l4, &fk.sport, 4))
 		return 1;
-	o = bpf_map_lookup_elem(&sock_owner, &cookie);
+	last = bpf_sk_storage_get(&sk_last, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+	if (last && ++last->n < CTRCAP_SK_REFRESH && ctrcap_flow_eq(&last->fk, &fk) &&
+	    (fk.proto != IPPROTO_UDP || last->tid == tid))
+		return 1;
+	cookie = bpf_get_socket_cookie(skb);
+	o = cookie ? bpf_map_lookup_elem(&sock_owner, &cookie) : NULL;
 	if (!o)
 		return 1;
 	/*
@@ -207,7 +248,7 @@ int ctrcap_skb_egress(struct __sk_buff *skb)
 	 * one here. TCP is left alone: its egress also runs in softirq
 	 * (ACKs, retransmits), where the current task is unrelated.
 	 */
-	if (fk.proto == IPPROTO_UDP && o->tid != (__u32)bpf_get_current_pid_tgid()) {
+	if (fk.proto == IPPROTO_UDP && o->tid != tid) {
 		ctrcap_owner_current(&cur);
 		/* BPF_EXIST: the LRU may have evicted it since the lookup. */
 		if (bpf_map_update_elem(&sock_owner, &cookie, &cur, BPF_EXIST))
@@ -218,6 +259,11 @@ int ctrcap_skb_egress(struct __sk_buff *skb)
 	old = bpf_map_lookup_elem(&flow_owner, &fk);
 	if (!old || old->tid != o->tid || old->cgroup_id != o->cgroup_id)
 		bpf_map_update_elem(&flow_owner, &fk, o, BPF_ANY);
+	if (last) {
+		last->fk = fk;
+		last->tid = o->tid;
+		last->n = 0;
+	}
 	return 1;
 }
 

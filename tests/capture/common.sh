@@ -2,13 +2,15 @@
 # shellcheck shell=bash
 # Shared by the capture tests: arguments, the topology, assertions.
 # Usage in a test: . "$(dirname "$0")/common.sh" "$@"
-#   $1 ctrcap binary, $2 traffic helper, $3 pcapng_dump, $4 source dir, $5 tcx_count
+#   $1 ctrcap binary, $2 traffic helper, $3 pcapng_dump, $4 source dir, $5 tcx_count,
+#   $6 map_clear
 
 CTRCAP=$1
 TRAFFIC=$2
 DUMP=$3
 SRC=$4
 TCX_COUNT=$5
+MAP_CLEAR=$6
 # shellcheck source=../lib/netns.sh
 . "$SRC/tests/lib/netns.sh"
 

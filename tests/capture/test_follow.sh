@@ -68,6 +68,27 @@ stop_capture
 expect "receiving side only: the datagram is attributed by flow to its sender" \
 	grep -Eq "^if=eth0 dir=in .*attr=flow .*pid=$cli2 .*7002: UDP" "$TMP/rx.txt"
 
+# The sender's egress hook skips the flow map while a socket's flow and
+# thread stay the same; every 64th datagram it writes the flow again, so a
+# flow the LRU map evicted comes back. Evict it mid-stream: of the 100
+# datagrams after, the later ones are attributed by flow again.
+tn_bg "" ccapB "$TRAFFIC" udp-serve 7006 1 >"$TMP/gapsrv.out"
+tn_wait_for 10 grep -q ready "$TMP/gapsrv.out" || fail "server ready (gap)"
+start_capture "$TMP/gap.pcapng" -i eth0@ccapB udp port 7006 || exit 1
+tn_bg "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7006 100 "$TMP/paused"
+gap=$TN_LAST_PID
+tn_wait_for 10 test -e "$TMP/paused" || fail "the sender paused"
+n=$("$MAP_CLEAR" flow_owner)
+expect "the flow map had entries to evict ($n)" [ "${n:-0}" -ge 1 ]
+rm -f "$TMP/paused"
+wait "$gap" || fail "udp exchange (gap)"
+stop_capture
+"$DUMP" "$TMP/gap.pcapng" >"$TMP/gap.txt" || fail "read the gap capture"
+expect "before the eviction: attributed by flow" \
+	grep -Eq "^if=eth0 dir=in .*attr=flow .*pid=$gap .*7006: UDP, length 4" "$TMP/gap.txt"
+expect "after the eviction: the last datagram is attributed by flow again" \
+	bash -c "grep -E '7006: UDP, length 7' '$TMP/gap.txt' | tail -1 | grep -q 'attr=flow .*pid=$gap '"
+
 # -r: ctrcap's own printer shows the identity lines.
 "$CTRCAP" -r "$TMP/any.pcapng" -v --pid "$cli" >"$TMP/r.txt" 2>"$TMP/r.err"
 expect "-r exits 0" [ $? = 0 ]

@@ -7,7 +7,10 @@
  *   traffic tcp-serve PORT CONNS       accept CONNS connections, answer "pong"
  *   traffic tcp-send ADDR PORT         connect, send "ping", read the answer
  *   traffic udp-serve PORT DATAGRAMS   answer DATAGRAMS datagrams with "pong"
- *   traffic udp-send ADDR PORT [N]     send N datagrams, wait for one answer
+ *   traffic udp-send ADDR PORT [N [FILE]]
+ *                                      send N datagrams of 4 bytes, wait for one
+ *                                      answer; with FILE, then create FILE, wait (at
+ *                                      most 10 s) until it is removed and send N of 7
  *   traffic udp-share ADDR PORT        one unconnected UDP socket, sent on by its
  *                                      creator (4 bytes), a forked child (5), a
  *                                      second thread (6), the creator again (4);
@@ -203,14 +206,26 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 4 && !strcmp(argv[1], "udp-send")) {
-		int count = argc >= 5 ? atoi(argv[4]) : 1;
+		int count = argc >= 5 ? atoi(argv[4]) : 1, wait_ms;
+		const char *pause = argc >= 6 ? argv[5] : NULL;
+		FILE *f;
 
 		if (addr_of(argv[2], argv[3], &ss, &sl))
 			return 1;
 		fd = socket(ss.ss_family, SOCK_DGRAM, 0);
 		timeouts(fd);
-		for (n = 0; n < count; n++) {
-			if (sendto(fd, "ping", 4, 0, (struct sockaddr *)&ss, sl) != 4) {
+		for (n = 0; n < (pause ? 2 * count : count); n++) {
+			if (pause && n == count) {
+				f = fopen(pause, "w");
+				if (!f) {
+					perror("traffic: pause file");
+					return 1;
+				}
+				fclose(f);
+				for (wait_ms = 0; !access(pause, F_OK) && wait_ms < 10000; wait_ms += 10)
+					usleep(10000);
+			}
+			if (sendto(fd, "ping-gap", n < count ? 4 : 7, 0, (struct sockaddr *)&ss, sl) < 0) {
 				perror("traffic: sendto");
 				return 1;
 			}
