@@ -67,15 +67,10 @@ struct ctrcap_hop {
 	struct ctrcap_owner owner;
 };
 
-/* Per-interface counters (per CPU, summed by user space). */
-struct ctrcap_if_key {
-	__u32 netns;
-	__u32 ifindex;
-};
-
 /* Entries of the per-interface counters; the last one is shared once all are used. */
 #define CTRCAP_IF_SLOTS 4096
 
+/* Per-interface counters (per CPU, summed by user space). */
 struct ctrcap_counters {
 	__u64 seen;	/* packets the hook saw */
 	__u64 filtered;	/* rejected by the pcap filter */

@@ -180,7 +180,6 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
 	struct net_device *dev;
 	struct ctrcap_pkt_event h = {};
 	struct ctrcap_parsed p = {};
-	struct ctrcap_if_key ik;
 	struct ctrcap_counters *c;
 	__u32 slot = skb->cb[0];
 	struct ctrcap_owner *o = NULL;
@@ -195,15 +194,13 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
 	 * the verifier guards): a BPF_CORE_READ chain would be five helper calls.
 	 */
 	dev = kskb->dev;
-	ik.netns = dev->nd_net.net->ns.inum;
-	ik.ifindex = skb->ifindex;
+	h.netns = dev->nd_net.net->ns.inum;
+	h.ifindex = skb->ifindex;
 	h.dev_type = dev->type;
 	eth = h.dev_type == ARPHRD_ETHER || h.dev_type == ARPHRD_LOOPBACK;
 	c = bpf_map_lookup_elem(&if_counters, &slot);
 	h.type = CTRCAP_EV_PACKET;
 	h.len = skb->len;
-	h.ifindex = ik.ifindex;
-	h.netns = ik.netns;
 	h.direction = direction;
 	h.ts_ns = now;
 	h.cookie = bpf_get_socket_cookie(skb);

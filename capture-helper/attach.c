@@ -201,12 +201,7 @@ static int classic_attach(struct ctrcap_attach *a, struct ctrcap_iface *f, char 
 	return 0;
 }
 
-/*
- * Give @f a counter slot and load its filter programs, which count into
- * that slot and tail-call the capture programs. Slots are not reused, so an
- * interface's counts stay in the totals after it goes away; once all are
- * used, new interfaces share the last one.
- */
+/* The kernel's id of the program behind fd, 0 if unknown. */
 static uint32_t prog_id_of(int fd)
 {
 	struct bpf_prog_info info;
@@ -218,6 +213,12 @@ static uint32_t prog_id_of(int fd)
 	return info.id;
 }
 
+/*
+ * Give @f a counter slot and load its filter programs, which count into
+ * that slot and tail-call the capture programs. Slots are not reused, so an
+ * interface's counts stay in the totals after it goes away; once all are
+ * used, new interfaces share the last one.
+ */
 static int load_progs(struct ctrcap_attach *a, struct ctrcap_iface *f, const char *ns_name,
 		      char *why, size_t whylen)
 {
@@ -373,8 +374,10 @@ static int scan_ns(struct ctrcap_attach *a, const struct ctrcap_netns *ns, bool 
 		/* One of ours, moved here or renamed: follow it, same programs and counts. */
 		m = a->cfg.any ? attached_entry(a, list[i].ifindex) : NULL;
 		if (m) {
-			if (f && f != m) /* the entry's old device is gone */
-				f->seen = false;
+			/*
+			 * An entry f under this key (f != m) had a device that is
+			 * gone: left unseen, it is dropped after the scan.
+			 */
 			m->netns = ns->ino;
 			m->ifindex = list[i].ifindex;
 			memcpy(m->name, list[i].name, sizeof(m->name));

@@ -33,8 +33,7 @@ _Static_assert(CTRCAP_BPF_ATTR_IFACE_NETNS == CTRCAP_ATTR_IFACE_NETNS, "attribut
 struct ctr_cache {
 	uint64_t cgroup_id;
 	int state;		/* resolver answer: 1 container, 0 not, -1 unknown */
-	uint64_t asked_ms;
-	bool waited;		/* the first lookup waited for the metadata */
+	uint64_t asked_ms;	/* 0: never asked (the first ask waits for the metadata) */
 	uint32_t gen;		/* changes whenever info changes */
 	struct ctr_info *info;
 };
@@ -188,14 +187,12 @@ static const struct ctr_info *container_gen(struct ctrcap_ident *x, uint64_t cgr
 		c->cgroup_id = cgroup_id;
 		c->state = -1;
 		c->asked_ms = 0;
-		c->waited = false;
 		c->gen = ++x->ctr_gen;
 	}
 	/* Copying a ctr_info is large: ask again only while the answer may change. */
 	if ((c->state < 0 || (c->state == 1 && !c->info->complete)) &&
 	    (!c->asked_ms || now - c->asked_ms >= RETRY_MS)) {
-		if (!c->waited) {
-			c->waited = true;
+		if (!c->asked_ms) {
 			c->state = ctr_resolver_lookup_wait(x->res, cgroup_id, c->info,
 							    FIRST_WAIT_MS);
 			now = now_ms();

@@ -174,6 +174,32 @@ static struct entry *get_entry(struct ctr_resolver *r, uint64_t cgid)
 	return e;
 }
 
+/*
+ * An empty answer for cgroup cgid at path. A ctr_info is large: only what a
+ * reader looks at is cleared (the label arrays are read up to their counts).
+ */
+static void info_reset(struct ctr_info *i, uint64_t cgid, const char *path)
+{
+	memset(i, 0, offsetof(struct ctr_info, labels));
+	i->n_labels = 0;
+	i->n_pod_labels = 0;
+	i->pid = 0;
+	i->pod_name[0] = i->pod_namespace[0] = i->pod_uid[0] = i->k8s_ctr_name[0] = '\0';
+	i->cgroup_id = cgid;
+	ctr_strlcpy(i->cgroup_path, path, sizeof(i->cgroup_path));
+}
+
+/* What the cgroup path alone says of a container: runtime, id, pod uid. */
+static void info_from_path(struct ctr_info *i, uint64_t cgid, const char *path,
+			   const struct ctr_path_info *pi)
+{
+	info_reset(i, cgid, path);
+	i->runtime = pi->runtime;
+	i->running = true;
+	ctr_strlcpy(i->id, pi->id, sizeof(i->id));
+	ctr_strlcpy(i->pod_uid, pi->pod_uid, sizeof(i->pod_uid));
+}
+
 /* Fill out from an entry; called with the lock held. */
 static int entry_result(const struct entry *e, uint64_t cgid, struct ctr_info *out)
 {
@@ -183,13 +209,7 @@ static int entry_result(const struct entry *e, uint64_t cgid, struct ctr_info *o
 		ctr_info_copy(out, e->info);
 		return 1;
 	}
-	memset(out, 0, offsetof(struct ctr_info, labels));
-	out->n_labels = 0;
-	out->n_pod_labels = 0;
-	out->pid = 0;
-	out->pod_name[0] = out->pod_namespace[0] = out->pod_uid[0] = out->k8s_ctr_name[0] = '\0';
-	out->cgroup_id = cgid;
-	ctr_strlcpy(out->cgroup_path, e->path ? e->path : "", sizeof(out->cgroup_path));
+	info_reset(out, cgid, e->path ? e->path : "");
 	return 0;
 }
 
@@ -213,18 +233,8 @@ static struct entry *identify_fast(struct ctr_resolver *r, uint64_t cgid)
 	is_ctr = found && ctr_parse_cgroup_path_ex(path, &pi);
 	if (is_ctr && !pi.guessed) {
 		info = malloc(sizeof(*info));
-		if (info) {
-			memset(info, 0, offsetof(struct ctr_info, labels));
-			info->n_labels = info->n_pod_labels = 0;
-			info->pid = 0;
-			info->pod_name[0] = info->pod_namespace[0] = info->k8s_ctr_name[0] = '\0';
-			info->runtime = pi.runtime;
-			info->running = true;
-			info->cgroup_id = cgid;
-			ctr_strlcpy(info->cgroup_path, path, sizeof(info->cgroup_path));
-			ctr_strlcpy(info->id, pi.id, sizeof(info->id));
-			ctr_strlcpy(info->pod_uid, pi.pod_uid, sizeof(info->pod_uid));
-		}
+		if (info)
+			info_from_path(info, cgid, path, &pi);
 	}
 	pthread_mutex_lock(&r->lock);
 	queued = g_hash_table_contains(r->cache, &cgid);
@@ -265,6 +275,16 @@ static struct entry *identify_fast(struct ctr_resolver *r, uint64_t cgid)
 	return e;
 }
 
+/* The entry for cgid, identified from its path if no one has yet; lock held. */
+static struct entry *entry_now(struct ctr_resolver *r, uint64_t cgid)
+{
+	struct entry *e = g_hash_table_lookup(r->cache, &cgid);
+
+	if (!e || (e->st == ENT_PENDING && !e->fast_tried))
+		e = identify_fast(r, cgid);
+	return e;
+}
+
 int ctr_resolver_lookup(struct ctr_resolver *r, uint64_t cgroup_id, struct ctr_info *out)
 {
 	struct entry *e;
@@ -273,9 +293,7 @@ int ctr_resolver_lookup(struct ctr_resolver *r, uint64_t cgroup_id, struct ctr_i
 	if (!cgroup_id)
 		return 0;
 	pthread_mutex_lock(&r->lock);
-	e = g_hash_table_lookup(r->cache, &cgroup_id);
-	if (!e || (e->st == ENT_PENDING && !e->fast_tried))
-		e = identify_fast(r, cgroup_id);
+	e = entry_now(r, cgroup_id);
 	e->last_use = ++r->use_seq;
 	ret = entry_result(e, cgroup_id, out);
 	pthread_mutex_unlock(&r->lock);
@@ -316,16 +334,13 @@ int ctr_resolver_lookup_wait(struct ctr_resolver *r, uint64_t cgroup_id, struct 
 			     unsigned timeout_ms)
 {
 	struct timespec deadline;
-	struct entry *e;
 	int ret;
 
 	if (!cgroup_id)
 		return 0;
 	deadline_after(&deadline, timeout_ms);
 	pthread_mutex_lock(&r->lock);
-	e = g_hash_table_lookup(r->cache, &cgroup_id);
-	if (!e || (e->st == ENT_PENDING && !e->fast_tried))
-		identify_fast(r, cgroup_id);
+	entry_now(r, cgroup_id);
 	ret = wait_settled(r, cgroup_id, &deadline, out);
 	pthread_mutex_unlock(&r->lock);
 	return ret;
@@ -536,12 +551,7 @@ static void resolve(struct ctr_resolver *r, const struct job *j)
 	}
 	info = calloc(1, sizeof(*info));
 	if (path && info && ctr_parse_cgroup_path_ex(path, &pi)) {
-		info->runtime = pi.runtime;
-		info->cgroup_id = j->cgid;
-		info->running = true;
-		ctr_strlcpy(info->cgroup_path, path, sizeof(info->cgroup_path));
-		ctr_strlcpy(info->id, pi.id, sizeof(info->id));
-		ctr_strlcpy(info->pod_uid, pi.pod_uid, sizeof(info->pod_uid));
+		info_from_path(info, j->cgid, path, &pi);
 	} else {
 		pi.runtime = CTR_RT_NONE;
 	}
