@@ -106,6 +106,17 @@ int rpcap_bpf_load(const struct rpcap_filter_msg *m, struct rpcap_bpf *out, char
 	return 0;
 }
 
+/* Run the program on one buffer: 0 rejects, otherwise the bytes to keep. */
+static u_int run_insns(const struct rpcap_bpf *f, const uint8_t *pkt, uint32_t wirelen,
+		       uint32_t caplen)
+{
+	struct bpf_program prog = { .bf_len = f->len, .bf_insns = f->insns };
+	struct pcap_pkthdr h = { .caplen = caplen, .len = wirelen };
+
+	/* bpf_filter() is deprecated from libpcap 1.11 on; this is its wrapper. */
+	return (u_int)pcap_offline_filter(&prog, &h, pkt);
+}
+
 uint32_t rpcap_bpf_run(const struct rpcap_bpf *f, const uint8_t *frame, uint32_t caplen,
 		       uint32_t wirelen, uint32_t hdrlen, uint32_t dlt)
 {
@@ -114,12 +125,12 @@ uint32_t rpcap_bpf_run(const struct rpcap_bpf *f, const uint8_t *frame, uint32_t
 	if (f->len == 0)
 		return caplen;
 	if (!f->inner) {
-		r = bpf_filter(f->insns, frame, wirelen, caplen);
+		r = run_insns(f, frame, wirelen, caplen);
 		return r < caplen ? r : caplen;
 	}
 	if (dlt != f->inner_dlt || hdrlen > caplen || hdrlen > wirelen)
 		return 0;
-	r = bpf_filter(f->insns, frame + hdrlen, wirelen - hdrlen, caplen - hdrlen);
+	r = run_insns(f, frame + hdrlen, wirelen - hdrlen, caplen - hdrlen);
 	if (r == 0)
 		return 0;
 	/* The snap length counts inner bytes; the header always goes along. */

@@ -27,7 +27,19 @@ DUMP_FIELDS=(frame.number ctrcap process.pid process.tid process.comm process.th
 dump() {
 	local args=()
 	for f in "${DUMP_FIELDS[@]}"; do args+=(-e "$f"); done
-	ts -r "$1" -T fields -E header=y -E separator=/t "${args[@]}" >"$1.fields"
+	# Wireshark 4.6 prints absolute times as ISO 8601 UTC: back to 4.0's form.
+	ts -r "$1" -T fields -E header=y -E separator=/t "${args[@]}" | awk -F'\t' -v OFS='\t' '
+		BEGIN { split("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec", mon, " ") }
+		{
+			for (i = 1; i <= NF; i++) {
+				if ($i !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:.]+Z$/)
+					continue
+				$i = sprintf("%s %d, %s %s UTC", mon[substr($i, 6, 2) + 0],
+					     substr($i, 9, 2) + 0, substr($i, 1, 4),
+					     substr($i, 12, length($i) - 12))
+			}
+			print
+		}' >"$1.fields"
 }
 # fields of one frame from the dump, '|'-separated (repeated values joined by ',')
 fields_of() {
@@ -68,8 +80,9 @@ for f in process.pid process.tid process.comm process.exe process.args process.u
 	expect "field $f registered under protocol ctrcap" "ctrcap" \
 		"$(awk -F'\t' -v f="$f" '$1 == "F" && $3 == f { print $5 }' "$WORK/fields.txt")"
 done
+# 4.4 appends the enabled flags as more columns.
 expect "protocol filter name is ctrcap" "Container Identity (ctrcap)	ctrcap	ctrcap" \
-	"$(ts -G protocols | grep -E '	ctrcap$' || true)"
+	"$(ts -G protocols | cut -f1-3 | grep -E '	ctrcap$' || true)"
 
 echo "== files from the project's writer (ctrcap_common)"
 W=$C/writer.pcapng
@@ -126,9 +139,11 @@ expect_match "tree: Kubernetes line" \
 	"$tree"
 expect "tree: identity right under Frame" "Container Identity (ctrcap)" \
 	"$(printf '%s\n' "$tree" | grep -v '^ ' | sed -n 2p | cut -c1-27)"
-info=$(ts -r "$W" -T fields -e _ws.col.Info | grep -c '\[container' || true)
+# The one-line summary: from 4.2 on, -e _ws.col.info is taken before
+# postdissectors run, so it never shows their additions.
+info=$(ts -r "$W" | grep -c '\[container' || true)
 expect "Info column untouched by default" "0" "$info"
-info=$(ts -o ctrcap.info_column:TRUE -r "$W" -T fields -e _ws.col.Info)
+info=$(ts -o ctrcap.info_column:TRUE -r "$W")
 expect_match "Info column preference adds the name" '\[container web\]$' "$(printf '%s\n' "$info" | sed -n 1p)"
 expect "Info column preference: 2 web packets" "2" "$(printf '%s\n' "$info" | grep -c '\[container web\]')"
 

@@ -171,7 +171,9 @@ static void test_compile_raw_linktype(void **state)
 	assert_int_equal(pkt_filter_compile("vlan", PKT_FILTER_LINKTYPE_RAW, 0, p, err,
 					    sizeof(err)), -1);
 	assert_non_null(strstr(err, "'vlan'"));
-	assert_non_null(strstr(err, "no VLAN support for Raw IP"));
+	/* libpcap's own words: 1.10 and 1.11 say it differently. */
+	assert_true(strstr(err, "no VLAN support for Raw IP") ||
+		    strstr(err, "'vlan' not supported on DLT_RAW"));
 	assert_int_equal(p->len, 0);
 }
 
