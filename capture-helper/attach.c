@@ -603,7 +603,7 @@ int ctrcap_tc_cleanup(unsigned *removed)
 
 	*removed = 0;
 	/* The filters of every user's captures are in reach: only root may sweep them. */
-	if (ctrcap_priv_uid() != 0) {
+	if (ctrcap_priv_invoker_uid() != 0) {
 		errno = EPERM;
 		return -1;
 	}

@@ -27,9 +27,14 @@ int main(int argc, char **argv)
 		code = 0;
 		goto out;
 	}
+	if (o.run_as && ctrcap_priv_set_user(o.run_as, err, sizeof(err))) {
+		fprintf(stderr, "ctrcap: %s\n", err);
+		code = 1;
+		goto out;
+	}
 	/*
 	 * Reading a file needs no privileges: drop every capability first, so
-	 * -r opens only what the invoking user could open anyway.
+	 * -r opens only what the invoking user (or -Z USER) could open anyway.
 	 */
 	if (o.read_path) {
 		if (ctrcap_priv_drop_all(err, sizeof(err))) {
@@ -41,7 +46,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (ctrcap_priv_init(err, sizeof(err)) ||
-	    ctrcap_opts_check_engine_paths(&o, ctrcap_priv_uid(), err, sizeof(err))) {
+	    ctrcap_opts_check_engine_paths(&o, ctrcap_priv_invoker_uid(), err, sizeof(err))) {
 		fprintf(stderr, "ctrcap: %s\n", err);
 		code = 1;
 		goto out;

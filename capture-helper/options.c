@@ -70,6 +70,8 @@ void ctrcap_usage(FILE *f)
 	      "  -G SECONDS         rotate the -w file every SECONDS\n"
 	      "  -W N               keep at most N rotated files\n"
 	      "  -U                 flush after every packet (for pipes)\n"
+	      "  -Z USER            act as USER once started (root only): its uid and\n"
+	      "                     groups, files created and -- COMMAND run as USER\n"
 	      "  -B KIB             kernel ring buffer size in KiB (default 32768)\n"
 	      "  -Q in|out|inout    direction to capture\n"
 	      "  -n                 don't resolve names (ctrcap never does)\n"
@@ -212,7 +214,7 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 	n_args = first_cmd >= 0 ? first_cmd : argc;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(n_args, argv, "+i:w:r:c:s:C:G:W:B:Q:UnvDh", long_opts, NULL)) !=
+	while ((c = getopt_long(n_args, argv, "+i:w:r:c:s:C:G:W:B:Q:Z:UnvDh", long_opts, NULL)) !=
 	       -1) {
 		switch (c) {
 		case 'i':
@@ -282,6 +284,9 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 			break;
 		case 'U':
 			o->flush_each = true;
+			break;
+		case 'Z':
+			o->run_as = optarg;
 			break;
 		case 'n':
 			o->numeric = true;

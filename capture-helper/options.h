@@ -40,6 +40,7 @@ struct ctrcap_opts {
 	unsigned max_files;	/* -W */
 	unsigned buffer_kib;	/* -B */
 	bool flush_each;	/* -U */
+	const char *run_as;	/* -Z USER */
 	unsigned dir_mask;	/* -Q: bit 1 in, bit 2 out */
 	bool numeric;		/* -n (names are never resolved; accepted for habit) */
 	int verbose;		/* -v */

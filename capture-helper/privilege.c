@@ -7,9 +7,11 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
+#include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,8 +72,13 @@ static const char *const cap_names[] = {
 
 static struct {
 	bool inited, dropped, no_new_netns;
-	uid_t uid;
+	uid_t uid;		/* the user ctrcap acts as: the invoker, or -Z USER */
 	gid_t gid;
+	uid_t invoker;		/* the real uid ctrcap was started with */
+	bool run_as;		/* -Z: uid/gid/user come from the password database */
+	uid_t run_uid;
+	gid_t run_gid;
+	char run_user[256];
 } priv;
 
 struct capsets {
@@ -146,10 +153,68 @@ static int thread_count(void)
 	return n;
 }
 
-/* Become the invoking user for every uid check when started setuid root. */
+/* Note who started ctrcap and whom it acts as (-Z USER, else the invoker). */
+static void note_users(void)
+{
+	priv.invoker = getuid();
+	priv.uid = priv.run_as ? priv.run_uid : getuid();
+	priv.gid = priv.run_as ? priv.run_gid : getgid();
+	priv.inited = true;
+}
+
+int ctrcap_priv_set_user(const char *user, char *err, size_t errlen)
+{
+	struct passwd *pw;
+	char *end;
+
+	errno = 0;
+	pw = getpwnam(user);
+	if (!pw && *user >= '0' && *user <= '9') {
+		unsigned long id = strtoul(user, &end, 10);
+
+		if (!*end && id < (uid_t)-1)
+			pw = getpwuid((uid_t)id);
+	}
+	if (!pw) {
+		if (errno)
+			ctrcap_errf(err, errlen, "-Z %s: cannot look up the user: %s", user,
+				    strerror(errno));
+		else
+			ctrcap_errf(err, errlen, "-Z %s: no such user", user);
+		return -1;
+	}
+	/* Switching users takes cap_setuid, which only a root start has (and drops). */
+	if (getuid() != 0 && pw->pw_uid != getuid()) {
+		ctrcap_errf(err, errlen,
+			    "-Z %s: only root can capture as another user (you are uid %u)", user,
+			    (unsigned)getuid());
+		return -1;
+	}
+	if (strlen(pw->pw_name) >= sizeof(priv.run_user)) {
+		ctrcap_errf(err, errlen, "-Z %s: user name too long", user);
+		return -1;
+	}
+	strcpy(priv.run_user, pw->pw_name);
+	priv.run_uid = pw->pw_uid;
+	priv.run_gid = pw->pw_gid;
+	priv.run_as = true;
+	return 0;
+}
+
+/*
+ * Become the user ctrcap acts as, keeping the capabilities: the invoker
+ * when started setuid root, USER with -Z (its groups too).
+ */
 static int become_invoker(char *err, size_t errlen)
 {
-	if (geteuid() == priv.uid && getegid() == priv.gid)
+	/* A root start with -Z also sheds root's supplementary groups. */
+	if (priv.run_as && priv.invoker == 0 && initgroups(priv.run_user, priv.run_gid)) {
+		ctrcap_errf(err, errlen, "-Z %s: cannot set its groups: %s", priv.run_user,
+			    strerror(errno));
+		return -1;
+	}
+	if (geteuid() == priv.uid && getegid() == priv.gid && getuid() == priv.uid &&
+	    getgid() == priv.gid)
 		return 0;
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0)) {
 		ctrcap_errf(err, errlen, "prctl(PR_SET_KEEPCAPS): %s", strerror(errno));
@@ -187,9 +252,7 @@ int ctrcap_priv_init(char *err, size_t errlen)
 	uint64_t missing;
 	char names[512];
 
-	priv.uid = getuid();
-	priv.gid = getgid();
-	priv.inited = true;
+	note_users();
 	priv.dropped = false;
 
 	if (caps_get(&c)) {
@@ -239,11 +302,8 @@ int ctrcap_priv_drop_all(char *err, size_t errlen)
 {
 	struct capsets c = { 0, 0, 0 };
 
-	if (!priv.inited) {
-		priv.uid = getuid();
-		priv.gid = getgid();
-		priv.inited = true;
-	}
+	if (!priv.inited)
+		note_users();
 	if (become_invoker(err, errlen))
 		return -1;
 	if (caps_set(&c)) {
@@ -307,6 +367,11 @@ uid_t ctrcap_priv_uid(void)
 gid_t ctrcap_priv_gid(void)
 {
 	return priv.inited ? priv.gid : getgid();
+}
+
+uid_t ctrcap_priv_invoker_uid(void)
+{
+	return priv.inited ? priv.invoker : getuid();
 }
 
 const char *ctrcap_priv_needed(void)

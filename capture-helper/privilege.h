@@ -22,6 +22,15 @@
 #include <sys/types.h>
 
 /*
+ * -Z USER (a name, or a uid without a name): act as USER from
+ * ctrcap_priv_init() (or ctrcap_priv_drop_all()) on: its uid, gid and
+ * groups, keeping the capabilities; files are created and -- COMMAND runs
+ * as USER. Only root may name another user. Call before ctrcap_priv_init().
+ * Returns 0, or -1 with the reason in err.
+ */
+int ctrcap_priv_set_user(const char *user, char *err, size_t errlen);
+
+/*
  * Note the invoking user (real uid/gid), check that the capabilities
  * capture needs are permitted, and refuse clearly otherwise (the message
  * names the missing capabilities and how to get them). Keeps only those
@@ -62,9 +71,12 @@ int ctrcap_priv_drop_all(char *err, size_t errlen);
  */
 int ctrcap_priv_open_output(const char *path, int flags, mode_t mode, char *err, size_t errlen);
 
-/* The invoking user's uid and gid as noted by ctrcap_priv_init(). */
+/* The uid and gid ctrcap acts as: the invoking user's, or -Z USER's. */
 uid_t ctrcap_priv_uid(void);
 gid_t ctrcap_priv_gid(void);
+
+/* The real uid ctrcap was started with, for root-only options (also with -Z). */
+uid_t ctrcap_priv_invoker_uid(void);
 
 /* The capabilities capture needs, as setcap names them ("cap_a,cap_b"). */
 const char *ctrcap_priv_needed(void);

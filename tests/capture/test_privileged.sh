@@ -4,7 +4,8 @@
 # capabilities (docs/security.md): engine path options are root's only;
 # -r opens files with no capability; -w and its rotations are created as the
 # invoking user and never through a symlink someone else planted; with fixed
-# -i interfaces the drop removes cap_sys_admin and capture goes on. Also:
+# -i interfaces the drop removes cap_sys_admin and capture goes on; root's
+# -Z USER acts as USER and only root may name another user. Also:
 # a process exec'ed through /proc/self/exe (busybox) shows its real exe.
 # Exit 77 (skipped) only when not run as root; as root a missing tool or a
 # failed setcap is a failure.
@@ -136,6 +137,34 @@ refused "group member -i eth0@<missing path in a root-only dir>" "Permission den
 
 # 6. --cleanup reaches every user's filters: root's only.
 refused "group member --cleanup" "--cleanup is for root only" as_user --cleanup
+
+# 7. -Z USER: root captures as USER (uid, groups, files), keeping only the
+# capabilities; root-only options stay root's; nobody else may switch.
+refused "-Z with an unknown user" "-Z ctrcap-no-such-user: no such user" \
+	"$CTRCAP" -Z ctrcap-no-such-user -i eth0@ccapA -w "$TMP/w/z.pcapng"
+refused "group member -Z root" "only root can capture as another user" \
+	as_user -Z root -i eth0@ccapA -w "$TMP/w/z.pcapng"
+quiet() { "$@" >/dev/null; }
+expect "group member -Z naming themselves (uid): -r works" \
+	quiet as_user -Z $NOBODY -r "$TMP/w/mine.pcapng"
+start_capture "$TMP/w/z.pcapng" -Z nobody -i eth0@ccapA --docker-root "$TMP" || exit 1
+expect "-Z nobody: real, effective, saved and fs uid are $NOBODY" \
+	[ "$(awk '$1 == "Uid:" { print $2 $3 $4 $5 }' "/proc/$CC_PID/status")" = \
+	"$NOBODY$NOBODY$NOBODY$NOBODY" ]
+groups_of_pid() { awk '$1 == "Groups:" { $1 = ""; print }' "/proc/$1/status" | tr ' ' '\n' | sed '/^$/d' | sort -n | tr '\n' ' '; }
+expect "-Z nobody: nobody's groups ($(id -G nobody)), not root's" \
+	[ "$(groups_of_pid "$CC_PID")" = "$(id -G nobody | tr ' ' '\n' | sort -n | tr '\n' ' ')" ]
+expect "-Z nobody: cap_sys_ptrace kept" cap_prm_has "$CC_PID" 19
+expect "-Z nobody: cap_sys_admin dropped (fixed -i)" cap_prm_lacks "$CC_PID" 21
+for i in 1 2; do tn_run_in "" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002; done
+stop_capture
+expect "-Z nobody: the file belongs to nobody" [ "$(stat -c %u "$TMP/w/z.pcapng")" = $NOBODY ]
+expect "-Z nobody: packets captured" \
+	bash -c "'$DUMP' '$TMP/w/z.pcapng' | grep -q '^if=eth0 dir=out .*7002: UDP'"
+refused "-Z nobody -w into a directory only root may write" "Permission denied" \
+	"$CTRCAP" -Z nobody -i eth0@ccapA -w "$TMP/z-root-only.pcapng"
+refused "-Z nobody -r of a root-only file" "Permission denied" \
+	"$CTRCAP" -Z nobody -r "$TMP/secret.pcapng"
 
 [ "$FAILS" = 0 ] || exit 1
 echo "all privilege checks passed"

@@ -26,11 +26,13 @@ static int parse(struct ctrcap_opts *o, int argc, const char **argv)
 static void test_opts_ifaces_filter_cmd(void **state)
 {
 	const char *argv[] = { "ctrcap", "-i", "eth0@web", "-i", "lo", "-w", "-", "-U", "-c", "5",
-			       "--pid", "42", "tcp", "port", "80", "--", "wget", "-q" };
+			       "--pid", "42", "-Z", "alice", "tcp", "port", "80", "--", "wget",
+			       "-q" };
 	struct ctrcap_opts o;
 
 	(void)state;
-	assert_int_equal(parse(&o, 18, argv), 0);
+	assert_int_equal(parse(&o, 20, argv), 0);
+	assert_string_equal(o.run_as, "alice");
 	assert_int_equal(o.n_ifaces, 2);
 	assert_string_equal(o.ifaces[0].name, "eth0");
 	assert_string_equal(o.ifaces[0].netns, "web");
