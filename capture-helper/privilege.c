@@ -176,7 +176,8 @@ int ctrcap_priv_set_user(const char *user, char *err, size_t errlen)
 			pw = getpwuid((uid_t)id);
 	}
 	if (!pw) {
-		if (errno)
+		/* getpwnam(3): these mean "not found" too, depending on the NSS module. */
+		if (errno && errno != ENOENT && errno != ESRCH && errno != EBADF && errno != EPERM)
 			ctrcap_errf(err, errlen, "-Z %s: cannot look up the user: %s", user,
 				    strerror(errno));
 		else
@@ -184,11 +185,15 @@ int ctrcap_priv_set_user(const char *user, char *err, size_t errlen)
 		return -1;
 	}
 	/* Switching users takes cap_setuid, which only a root start has (and drops). */
-	if (getuid() != 0 && pw->pw_uid != getuid()) {
-		ctrcap_errf(err, errlen,
-			    "-Z %s: only root can capture as another user (you are uid %u)", user,
-			    (unsigned)getuid());
-		return -1;
+	if (getuid() != 0) {
+		if (pw->pw_uid != getuid()) {
+			ctrcap_errf(err, errlen,
+				    "-Z %s: only root can capture as another user (you are uid %u)",
+				    user, (unsigned)getuid());
+			return -1;
+		}
+		/* Naming oneself changes nothing, not even the group. */
+		return 0;
 	}
 	if (strlen(pw->pw_name) >= sizeof(priv.run_user)) {
 		ctrcap_errf(err, errlen, "-Z %s: user name too long", user);
@@ -265,7 +270,7 @@ int ctrcap_priv_init(char *err, size_t errlen)
 		       "capture needs %s, which uid %u does not have: run ctrcap as root, or "
 		       "install it with file capabilities (scripts/install-privileged) and be a "
 		       "member of group ctrcap",
-		       cap_list(missing, names, sizeof(names)), (unsigned)priv.uid);
+		       cap_list(missing, names, sizeof(names)), (unsigned)priv.invoker);
 		return -1;
 	}
 	/*

@@ -22,11 +22,12 @@
 #include <sys/types.h>
 
 /*
- * -Z USER (a name, or a uid without a name): act as USER from
+ * -Z USER (a name, or a uid the password database knows): act as USER from
  * ctrcap_priv_init() (or ctrcap_priv_drop_all()) on: its uid, gid and
  * groups, keeping the capabilities; files are created and -- COMMAND runs
- * as USER. Only root may name another user. Call before ctrcap_priv_init().
- * Returns 0, or -1 with the reason in err.
+ * as USER. Only root may name another user; naming oneself changes
+ * nothing. Call before ctrcap_priv_init(). Returns 0, or -1 with the
+ * reason in err.
  */
 int ctrcap_priv_set_user(const char *user, char *err, size_t errlen);
 

@@ -55,7 +55,8 @@ in_root() {
 	' in_root "$root" "$@"
 }
 
-if [ ! -x "$root/usr/bin/apt-get" ]; then
+# Written once debootstrap has finished: a run killed half-way starts over.
+if [ ! -e "$root/.ctrcap-debootstrap-ok" ]; then
 	rm -rf "$root"
 	mkdir -p "$COMPAT_DIR"
 	script=/usr/share/debootstrap/scripts/$suite
@@ -69,6 +70,7 @@ if [ ! -x "$root/usr/bin/apt-get" ]; then
 		rm -rf "$root"
 		exit 1
 	fi
+	touch "$root/.ctrcap-debootstrap-ok"
 fi
 if [ "$(cat "$marker" 2>/dev/null)" != "${PKGS[*]}" ]; then
 	echo "== installing the build dependencies in $suite"
@@ -86,7 +88,16 @@ if [ -f "$root/build/install_manifest.txt" ]; then
 fi
 rm -rf "$root/src" "$root/build"
 mkdir -p "$root/src"
-tar -C "$CTRCAP_SOURCE_DIR" --exclude=./.git --exclude='./build*' -cf - . | tar -C "$root/src" -xf -
+# The tracked and untracked-but-not-ignored files, never build dirs (the
+# chroots themselves live in one).
+if git -C "$CTRCAP_SOURCE_DIR" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	git -C "$CTRCAP_SOURCE_DIR" ls-files -z -co --exclude-standard |
+		tar -C "$CTRCAP_SOURCE_DIR" --null -T - -cf - | tar -C "$root/src" -xf -
+else
+	tar -C "$CTRCAP_SOURCE_DIR" --exclude=./.git --exclude='./build*' \
+		--exclude="./${COMPAT_DIR#"$CTRCAP_SOURCE_DIR"/}" -cf - . | tar -C "$root/src" -xf -
+fi
+[ -f "$root/src/CMakeLists.txt" ] || { echo "FAIL: copying the source into $suite"; exit 1; }
 
 ws=$(in_root tshark --version 2>/dev/null | sed -n '1s/.*(Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
 echo "== $suite: Wireshark $ws, $(in_root sh -c 'dpkg-query -W -f="libpcap \${Version}" libpcap0.8-dev 2>/dev/null || true')"
@@ -98,7 +109,7 @@ fi
 echo "== build"
 if ! in_root sh -c 'cmake -S /src -B /build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/build.log 2>&1 &&
 		cmake --build /build -j"$(nproc)" >>/build.log 2>&1'; then
-	grep -E -B2 -A6 'error|Error' "$root/build.log" | head -60
+	grep -E -B2 -A6 'error|Error' "$root/build.log" | head -60 || true
 	echo "FAIL: build on $suite"
 	exit 1
 fi
@@ -121,13 +132,21 @@ in_root bash -c '
 	cmake --install /build >/dev/null || { echo "FAIL: cmake --install"; exit 1; }
 	tshark -D 2>/dev/null | grep -q "container-any" ||
 		{ echo "FAIL: tshark -D does not list container-any"; exit 1; }
+	progs() { # ctrcap programs loaded on the whole host
+		local out
+		out=$(bpftool prog show) || { echo "FAIL: bpftool prog show" >&2; return 1; }
+		grep -c "name ctrcap" <<<"$out" || true
+	}
+	before=$(progs) || exit 1
 	rm -f /tmp/live.pcapng
-	timeout 60 tshark -i container-any -a duration:6 -w /tmp/live.pcapng >/tmp/live.err 2>&1 &
+	timeout 60 tshark -i container-any -a duration:8 -w /tmp/live.pcapng >/tmp/live.err 2>&1 &
 	ts=$!
-	sleep 3
-	for i in 1 2 3 4 5 6 7 8 9 10; do
+	# Send until tshark stops: a slow start of ctrcap must not miss them all.
+	i=0
+	while kill -0 $ts 2>/dev/null && [ $i -lt 300 ]; do
 		echo "ctrcap-compat $i" >/dev/udp/127.0.0.1/9 2>/dev/null
-		sleep 0.1
+		i=$((i + 1))
+		sleep 0.2
 	done
 	wait $ts || { cat /tmp/live.err; echo "FAIL: tshark -i container-any"; exit 1; }
 	got=$(tshark -r /tmp/live.pcapng -Y "udp.dstport == 9 && process.pid == $$" \
@@ -137,7 +156,13 @@ in_root bash -c '
 	*" bash") ;;
 	*) echo "FAIL: no packet to port 9 names this shell (pid $$, bash)"; exit 1 ;;
 	esac
-	left=$(bpftool prog show 2>/dev/null | grep -c "name ctrcap" || true)
-	[ "$left" -eq 0 ] || { echo "FAIL: $left ctrcap BPF programs left loaded"; exit 1; }
+	# ctrcap detaches after the extcap stops it: give it a few seconds.
+	for i in $(seq 50); do
+		left=$(progs) || exit 1
+		[ "$left" -le "$before" ] && break
+		sleep 0.1
+	done
+	[ "$left" -le "$before" ] ||
+		{ echo "FAIL: $((left - before)) ctrcap BPF programs left loaded"; exit 1; }
 	echo "ok: live capture on $(tshark --version 2>/dev/null | head -1)"
 '

@@ -32,6 +32,9 @@ expect "personal profile: container column and Info text" \
 expect "personal profile: filter macro" "1 4" \
 	"$(ts -C Containers -r "$C/writer.pcapng" -Y '${ctr:web}' -T fields -e frame.number |
 		tr '\n' ' ' | sed 's/ $//')"
+expect "personal profile: two-argument macro (arguments split by ;)" "2" \
+	"$(ts -C Containers -r "$C/writer.pcapng" -Y '${pod:shop;db-0}' -T fields -e frame.number |
+		tr '\n' ' ' | sed 's/ $//')"
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: the system-dir part needs root (mount namespace)"

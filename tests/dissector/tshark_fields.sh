@@ -34,7 +34,7 @@ dump() {
 			for (i = 1; i <= NF; i++) {
 				if ($i !~ /^[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9:.]+Z$/)
 					continue
-				$i = sprintf("%s %d, %s %s UTC", mon[substr($i, 6, 2) + 0],
+				$i = sprintf("%s %2d, %s %s UTC", mon[substr($i, 6, 2) + 0],
 					     substr($i, 9, 2) + 0, substr($i, 1, 4),
 					     substr($i, 12, length($i) - 12))
 			}
