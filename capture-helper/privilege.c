@@ -212,8 +212,8 @@ int ctrcap_priv_set_user(const char *user, char *err, size_t errlen)
  */
 static int become_invoker(char *err, size_t errlen)
 {
-	/* A root start with -Z also sheds root's supplementary groups. */
-	if (priv.run_as && priv.invoker == 0 && initgroups(priv.run_user, priv.run_gid)) {
+	/* -Z (set only for a root start) also sheds root's supplementary groups. */
+	if (priv.run_as && initgroups(priv.run_user, priv.run_gid)) {
 		ctrcap_errf(err, errlen, "-Z %s: cannot set its groups: %s", priv.run_user,
 			    strerror(errno));
 		return -1;

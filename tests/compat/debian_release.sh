@@ -62,8 +62,9 @@ if [ ! -e "$root/.ctrcap-debootstrap-ok" ]; then
 	script=/usr/share/debootstrap/scripts/$suite
 	# Releases newer than this debootstrap bootstrap like sid.
 	[ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
-	echo "== debootstrap $suite from $(host_mirror)"
-	if ! debootstrap --variant=minbase "$suite" "$root" "$(host_mirror)" "$script" \
+	mirror=$(host_mirror)
+	echo "== debootstrap $suite from $mirror"
+	if ! debootstrap --variant=minbase "$suite" "$root" "$mirror" "$script" \
 		>"$COMPAT_DIR/$suite-debootstrap.log" 2>&1; then
 		tail -20 "$COMPAT_DIR/$suite-debootstrap.log"
 		echo "FAIL: debootstrap $suite (log: $COMPAT_DIR/$suite-debootstrap.log)"
