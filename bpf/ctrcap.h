@@ -67,6 +67,18 @@ struct ctrcap_hop {
 	struct ctrcap_owner owner;
 };
 
+/*
+ * skb->cb words an interface's filter program sets before it tail-calls
+ * the capture program: its counter slot, and what the capture program
+ * cannot read from the device on kernels without bpf_cast_to_kern_ctx
+ * (before 6.2): the device's netns inode, type and netns cookie.
+ */
+#define CTRCAP_CB_SLOT 0
+#define CTRCAP_CB_NETNS 1
+#define CTRCAP_CB_DEV_TYPE 2
+#define CTRCAP_CB_COOKIE_LO 3
+#define CTRCAP_CB_COOKIE_HI 4
+
 /* Entries of the per-interface counters; the last one is shared once all are used. */
 #define CTRCAP_IF_SLOTS 4096
 

@@ -69,8 +69,32 @@ struct {
 	__type(value, __u32);
 } tc_capture SEC(".maps");
 
-/* Next packet id; user space reads nothing here, ids only need to be unique. */
-__u64 next_packet_id = 0;
+/*
+ * Packet ids need only be unique: a per-CPU counter with the CPU number in
+ * the low bits. No cache line is shared between CPUs, and no atomic fetch
+ * (BPF_ATOMIC with BPF_FETCH needs 5.12) is needed. tc programs do not nest
+ * on one CPU (egress runs with bottom halves off, ingress in softirq).
+ */
+#define CTRCAP_ID_CPU_BITS 12
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} packet_ids SEC(".maps");
+
+/* A new packet id, never 0. */
+static __always_inline __u64 ctrcap_new_packet_id(void)
+{
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&packet_ids, &zero);
+
+	if (!n)
+		return 0;
+	*n += 1;
+	return *n << CTRCAP_ID_CPU_BITS |
+	       (bpf_get_smp_processor_id() & ((1u << CTRCAP_ID_CPU_BITS) - 1));
+}
 
 /* Ring-buffer flags for a submit: wake the consumer only when asked to. */
 static __always_inline __u64 ctrcap_rb_flags(void)

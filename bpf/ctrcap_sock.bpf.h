@@ -92,8 +92,13 @@ static __always_inline void ctrcap_v4mapped(__u8 *dst, __u32 a)
 	__builtin_memcpy(dst + 12, &a, 4);
 }
 
-SEC("sockops")
-int ctrcap_sockops(struct bpf_sock_ops *skops)
+/*
+ * Established TCP connections: their 5-tuple -> owner. An accepted one
+ * (passive) inherits its listener's owner, found by (netns cookie, port);
+ * with @listeners false (kernels before 5.15: no bpf_get_netns_cookie in
+ * sock_ops) accepted connections are left to the other attributions.
+ */
+static __always_inline int ctrcap_sockops_common(struct bpf_sock_ops *skops, bool listeners)
 {
 	struct ctrcap_flow_key fk = {};
 	struct ctrcap_owner *o;
@@ -106,6 +111,8 @@ int ctrcap_sockops(struct bpf_sock_ops *skops)
 	if (op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB) {
 		struct ctrcap_listen_key lk = {};
 
+		if (!listeners)
+			return 1;
 		lk.netns_cookie = bpf_get_netns_cookie(skops);
 		lk.port = skops->local_port;
 		lk.proto = IPPROTO_TCP;
@@ -145,6 +152,19 @@ int ctrcap_sockops(struct bpf_sock_ops *skops)
 	return 1;
 }
 
+SEC("sockops")
+int ctrcap_sockops(struct bpf_sock_ops *skops)
+{
+	return ctrcap_sockops_common(skops, true);
+}
+
+/* For kernels whose sock_ops programs cannot read the netns cookie. */
+SEC("sockops")
+int ctrcap_sockops_nolisten(struct bpf_sock_ops *skops)
+{
+	return ctrcap_sockops_common(skops, false);
+}
+
 /* Every CTRCAP_SK_REFRESH-th packet of a socket takes the full path anyway. */
 #define CTRCAP_SK_REFRESH 64
 
@@ -182,21 +202,24 @@ static __always_inline bool ctrcap_flow_eq(const struct ctrcap_flow_key *a,
  * flow. Runs for all cgroups (attached at the root): a socket-storage
  * lookup while the socket's flow and thread stay the same (sk_last).
  *
- * It also keeps a UDP socket's owner current. An unconnected UDP socket is
- * often shared: a forked child or another thread sends on it, and those
- * packets must name the sender, not the creator. A cgroup sendmsg hook
- * would see every datagram too, but merely attaching one costs about 10% of
- * a UDP sender's rate (plus lock_sock per datagram); this hook is attached
- * anyway and runs in the sending task's context for user UDP sockets.
+ * With @task it also keeps a UDP socket's owner current. An unconnected
+ * UDP socket is often shared: a forked child or another thread sends on
+ * it, and those packets must name the sender, not the creator. A cgroup
+ * sendmsg hook would see every datagram too, but merely attaching one
+ * costs about 10% of a UDP sender's rate (plus lock_sock per datagram);
+ * this hook is attached anyway and runs in the sending task's context for
+ * user UDP sockets. Older kernels (Debian 12's 6.1 and 13's 6.12 among
+ * them) refuse the current-task helpers in cgroup_skb programs: there
+ * @task is false (capture-helper/kernel_features.c probes it) and the
+ * socket keeps its creator.
  */
-SEC("cgroup_skb/egress")
-int ctrcap_skb_egress(struct __sk_buff *skb)
+static __always_inline int ctrcap_skb_egress_common(struct __sk_buff *skb, bool task)
 {
 	struct ctrcap_flow_key fk = {};
 	struct ctrcap_owner cur = {}, *o, *old;
 	struct ctrcap_sk_last *last = NULL;
 	struct bpf_sock *sk = skb->sk;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = task ? (__u32)bpf_get_current_pid_tgid() : 0;
 	__u64 cookie;
 	__u8 b[40];
 	__u32 l4;
@@ -248,7 +271,7 @@ int ctrcap_skb_egress(struct __sk_buff *skb)
 	 * one here. TCP is left alone: its egress also runs in softirq
 	 * (ACKs, retransmits), where the current task is unrelated.
 	 */
-	if (fk.proto == IPPROTO_UDP && o->tid != tid) {
+	if (task && fk.proto == IPPROTO_UDP && o->tid != tid) {
 		ctrcap_owner_current(&cur);
 		/* BPF_EXIST: the LRU may have evicted it since the lookup. */
 		if (bpf_map_update_elem(&sock_owner, &cookie, &cur, BPF_EXIST))
@@ -261,10 +284,23 @@ int ctrcap_skb_egress(struct __sk_buff *skb)
 		bpf_map_update_elem(&flow_owner, &fk, o, BPF_ANY);
 	if (last) {
 		last->fk = fk;
-		last->tid = o->tid;
+		last->tid = task ? o->tid : 0;
 		last->n = 0;
 	}
 	return 1;
+}
+
+SEC("cgroup_skb/egress")
+int ctrcap_skb_egress(struct __sk_buff *skb)
+{
+	return ctrcap_skb_egress_common(skb, true);
+}
+
+/* For kernels whose cgroup_skb programs may not ask for the current task. */
+SEC("cgroup_skb/egress")
+int ctrcap_skb_egress_flow(struct __sk_buff *skb)
+{
+	return ctrcap_skb_egress_common(skb, false);
 }
 
 #endif /* CTRCAP_SOCK_BPF_H */

@@ -21,7 +21,11 @@
 #define IPPROTO_ICMP 1
 #define IPPROTO_ICMPV6 58
 
-extern void *bpf_cast_to_kern_ctx(void *) __ksym;
+/*
+ * 6.2+. Weak: on older kernels the programs that call it are not loaded
+ * (capture.c sets their autoload off) and libbpf leaves it unresolved.
+ */
+extern void *bpf_cast_to_kern_ctx(void *) __ksym __weak;
 
 /* What the header parse found: the flow and a hop-invariant hash. */
 struct ctrcap_parsed {
@@ -164,24 +168,59 @@ static __always_inline int ctrcap_emit(struct __sk_buff *skb, const struct ctrca
 	if (!e)
 		return -1;
 	__builtin_memcpy(e, h, sizeof(*e));
-	/* Hide the caller's range so the mask the verifier needs stays. */
+	/*
+	 * Hide the caller's range so the mask the verifier needs stays, and
+	 * copy ((n - 1) & mask) + 1 bytes (n itself, as n < bucket): a range
+	 * of 1..bucket that 6.1's verifier accepts, where a "n == 0" test
+	 * does not raise the minimum it knows.
+	 */
 	asm volatile("" : "+r"(n));
-	n &= bucket - 1;
-	if (n == 0 || bpf_skb_load_bytes(skb, 0, (void *)(e + 1), n))
-		n = 0;
+	if (n) {
+		n = ((n - 1) & (bucket - 1)) + 1;
+		if (bpf_skb_load_bytes(skb, 0, (void *)(e + 1), n))
+			n = 0;
+	}
 	e->caplen = n;
 	bpf_ringbuf_submit(e, ctrcap_rb_flags());
 	return 0;
 }
 
-static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
+/*
+ * Where the packet is: its device's netns (inode and cookie) and type.
+ * With kctx (6.2+) read from the device on every packet, so a device that
+ * moved to another namespace is named right at once; without, the values
+ * the interface's filter program put in skb->cb when it was loaded.
+ */
+static __always_inline void ctrcap_where(struct __sk_buff *skb, bool kctx,
+					 struct ctrcap_pkt_event *h, __u64 *netns_cookie)
 {
-	struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
-	struct net_device *dev;
+	if (kctx) {
+		/*
+		 * Direct loads through the kernel skb (CO-RE relocated, faulting
+		 * loads the verifier guards): a BPF_CORE_READ chain would be
+		 * several helper calls.
+		 */
+		struct sk_buff *kskb = bpf_cast_to_kern_ctx(skb);
+		struct net_device *dev = kskb->dev;
+		struct net *net = dev->nd_net.net;
+
+		h->netns = net->ns.inum;
+		h->dev_type = dev->type;
+		*netns_cookie = net->net_cookie;
+		return;
+	}
+	h->netns = skb->cb[CTRCAP_CB_NETNS];
+	h->dev_type = skb->cb[CTRCAP_CB_DEV_TYPE];
+	*netns_cookie = (__u64)skb->cb[CTRCAP_CB_COOKIE_HI] << 32 | skb->cb[CTRCAP_CB_COOKIE_LO];
+}
+
+static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction, bool kctx)
+{
 	struct ctrcap_pkt_event h = {};
 	struct ctrcap_parsed p = {};
 	struct ctrcap_counters *c;
-	__u32 slot = skb->cb[0];
+	__u32 slot = skb->cb[CTRCAP_CB_SLOT];
+	__u64 netns_cookie;
 	struct ctrcap_owner *o = NULL;
 	struct ctrcap_hop *hop = NULL;
 	__u64 now = bpf_ktime_get_ns();
@@ -189,14 +228,8 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
 	bool eth;
 	int err;
 
-	/*
-	 * Direct loads through the kernel skb (CO-RE relocated, faulting loads
-	 * the verifier guards): a BPF_CORE_READ chain would be five helper calls.
-	 */
-	dev = kskb->dev;
-	h.netns = dev->nd_net.net->ns.inum;
+	ctrcap_where(skb, kctx, &h, &netns_cookie);
 	h.ifindex = skb->ifindex;
-	h.dev_type = dev->type;
 	eth = h.dev_type == ARPHRD_ETHER || h.dev_type == ARPHRD_LOOPBACK;
 	c = bpf_map_lookup_elem(&if_counters, &slot);
 	h.type = CTRCAP_EV_PACKET;
@@ -209,10 +242,10 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
 	if (h.cookie && direction == 2) {
 		o = bpf_map_lookup_elem(&sock_owner, &h.cookie);
 		/* A SYN-ACK leaves from a request socket: its listener owns it. */
-		if (!o && p.has_flow) {
+		if (!o && p.has_flow && netns_cookie) {
 			struct ctrcap_listen_key lk = {};
 
-			lk.netns_cookie = bpf_get_netns_cookie(skb);
+			lk.netns_cookie = netns_cookie;
 			lk.port = bpf_ntohs(p.fk.sport);
 			lk.proto = p.fk.proto;
 			o = bpf_map_lookup_elem(&listen_owner, &lk);
@@ -267,11 +300,11 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
 			hop->attribution = h.attribution;
 		}
 	} else if (!cfg_hops) {
-		h.packet_id = __sync_fetch_and_add(&next_packet_id, 1) + 1;
+		h.packet_id = ctrcap_new_packet_id();
 	} else {
 		struct ctrcap_hop nh = {};
 
-		h.packet_id = __sync_fetch_and_add(&next_packet_id, 1) + 1;
+		h.packet_id = ctrcap_new_packet_id();
 		nh.packet_id = h.packet_id;
 		nh.ts_ns = now;
 		nh.attribution = h.attribution;
@@ -310,16 +343,30 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction)
 	return TC_ACT_UNSPEC;
 }
 
+/* The pair used where the kernel has bpf_cast_to_kern_ctx (6.2+). */
 SEC("tc")
 int ctrcap_tc_ingress(struct __sk_buff *skb)
 {
-	return ctrcap_capture(skb, 1);
+	return ctrcap_capture(skb, 1, true);
 }
 
 SEC("tc")
 int ctrcap_tc_egress(struct __sk_buff *skb)
 {
-	return ctrcap_capture(skb, 2);
+	return ctrcap_capture(skb, 2, true);
+}
+
+/* The pair for older kernels: the device's namespace and type from skb->cb. */
+SEC("tc")
+int ctrcap_tc_ingress_cb(struct __sk_buff *skb)
+{
+	return ctrcap_capture(skb, 1, false);
+}
+
+SEC("tc")
+int ctrcap_tc_egress_cb(struct __sk_buff *skb)
+{
+	return ctrcap_capture(skb, 2, false);
 }
 
 #endif /* CTRCAP_TC_BPF_H */

@@ -93,6 +93,7 @@ struct ctrcap_attach *ctrcap_attach_new(const struct ctrcap_attach_cfg *cfg, cha
 		goto fail;
 	}
 	a->cfg = *cfg;
+	a->no_tcx = cfg->no_tcx;
 	if (ctrcap_netns_init()) {
 		snprintf(err, errlen, "cannot open /proc/self/ns/net: %s", strerror(errno));
 		goto fail;
@@ -220,21 +221,25 @@ static uint32_t prog_id_of(int fd)
  * used, new interfaces share the last one.
  */
 static int load_progs(struct ctrcap_attach *a, struct ctrcap_iface *f, const char *ns_name,
-		      char *why, size_t whylen)
+		      uint64_t netns_cookie, char *why, size_t whylen)
 {
+	struct ctrcap_filter_iface fi;
 	char what[IF_NAMESIZE + 128];
 
 	f->slot = a->next_slot < CTRCAP_IF_SLOTS ? a->next_slot++ : CTRCAP_IF_SLOTS - 1;
+	fi = (struct ctrcap_filter_iface){ .slot = f->slot, .netns = f->netns,
+					   .dev_type = f->dev_type,
+					   .netns_cookie = netns_cookie };
 	snprintf(what, sizeof(what), "filter for %s (netns %s)", f->name, ns_name);
 	if (a->cfg.dir_mask & 1) {
 		f->prog_in = ctrcap_filters_load(a->cfg.filters, &a->cfg.target, f->linktype, 1,
-						 f->slot, what, why, whylen);
+						 &fi, what, why, whylen);
 		if (f->prog_in < 0)
 			return -1;
 	}
 	if (a->cfg.dir_mask & 2) {
 		f->prog_out = ctrcap_filters_load(a->cfg.filters, &a->cfg.target, f->linktype, 2,
-						  f->slot, what, why, whylen);
+						  &fi, what, why, whylen);
 		if (f->prog_out < 0)
 			return -1;
 	}
@@ -354,6 +359,7 @@ static int scan_ns(struct ctrcap_attach *a, const struct ctrcap_netns *ns, bool 
 		   bool *spec_found, char *err, size_t errlen)
 {
 	struct ctrcap_iface *list;
+	uint64_t cookie = ctrcap_netns_cookie_here();
 	int n, added = 0;
 
 	n = ctrcap_iface_list_here(&list);
@@ -373,6 +379,11 @@ static int scan_ns(struct ctrcap_attach *a, const struct ctrcap_netns *ns, bool 
 		}
 		/* One of ours, moved here or renamed: follow it, same programs and counts. */
 		m = a->cfg.any ? attached_entry(a, list[i].ifindex) : NULL;
+		if (m && a->cfg.where_in_cb) {
+			/* Its filter programs name the old namespace: attach anew. */
+			detach_one(a, m, false);
+			m = NULL;
+		}
 		if (m) {
 			/*
 			 * An entry f under this key (f != m) had a device that is
@@ -399,7 +410,7 @@ static int scan_ns(struct ctrcap_attach *a, const struct ctrcap_netns *ns, bool 
 		f->seen = true;
 		f->explicit_spec = si >= 0;
 		snprintf(f->netns_name, sizeof(f->netns_name), "%s", ns->name);
-		ret = load_progs(a, f, ns->name, why, sizeof(why));
+		ret = load_progs(a, f, ns->name, cookie, why, sizeof(why));
 		if (!ret)
 			ret = attach_progs(a, f, why, sizeof(why));
 		if (ret) {

@@ -25,6 +25,7 @@
 #include "containers/resolver.h"
 #include "filter_setup.h"
 #include "identity.h"
+#include "kernel_features.h"
 #include "netns.h"
 #include "packet_text.h"
 #include "proc_table.h"
@@ -51,6 +52,10 @@ struct if_memo {
 struct capture {
 	const struct ctrcap_opts *o;
 	struct ctrcap_bpf *skel;
+	struct ctrcap_kernel_features kf;
+	struct bpf_program *tc_prog[2];	/* ingress, egress: the pair this kernel loads */
+	struct bpf_program *skb_egress;	/* the cgroup_skb egress variant it loads */
+	struct bpf_program *sockops;	/* the sock_ops variant it loads */
 	struct ring_buffer *rb;
 	struct ctrcap_attach *att;
 	struct ctrcap_proc_table *procs;
@@ -313,8 +318,8 @@ static int attach_hooks(struct capture *c)
 	struct ctrcap_bpf *s = c->skel;
 	struct bpf_program *cg_progs[] = {
 		s->progs.ctrcap_sock_create, s->progs.ctrcap_connect4, s->progs.ctrcap_connect6,
-		s->progs.ctrcap_post_bind4, s->progs.ctrcap_post_bind6, s->progs.ctrcap_sockops,
-		s->progs.ctrcap_skb_egress,
+		s->progs.ctrcap_post_bind4, s->progs.ctrcap_post_bind6, c->sockops,
+		c->skb_egress,
 	};
 	struct bpf_program *tp_progs[] = { s->progs.ctrcap_exec, s->progs.ctrcap_fork,
 					   s->progs.ctrcap_exit };
@@ -364,6 +369,40 @@ static uint32_t pow2_floor(uint64_t v)
 	return p;
 }
 
+/*
+ * Choose the programs this kernel accepts (the others are not loaded) and
+ * say once, with -v, what that leaves out.
+ */
+static int choose_programs(struct capture *c)
+{
+	struct ctrcap_bpf *s = c->skel;
+	bool k = c->kf.kern_ctx;
+
+	if (!c->kf.ringbuf) {
+		fprintf(stderr, "ctrcap: kernel %s has no BPF ring buffer (Linux 5.8 or newer "
+			"is needed)%s\n", c->kf.release,
+			c->kf.probed ? "" : "; or no privilege to load BPF programs (run as root?)");
+		return -1;
+	}
+	c->tc_prog[0] = k ? s->progs.ctrcap_tc_ingress : s->progs.ctrcap_tc_ingress_cb;
+	c->tc_prog[1] = k ? s->progs.ctrcap_tc_egress : s->progs.ctrcap_tc_egress_cb;
+	bpf_program__set_autoload(k ? s->progs.ctrcap_tc_ingress_cb : s->progs.ctrcap_tc_ingress,
+				  false);
+	bpf_program__set_autoload(k ? s->progs.ctrcap_tc_egress_cb : s->progs.ctrcap_tc_egress,
+				  false);
+	c->skb_egress = c->kf.skb_current ? s->progs.ctrcap_skb_egress
+					  : s->progs.ctrcap_skb_egress_flow;
+	bpf_program__set_autoload(c->kf.skb_current ? s->progs.ctrcap_skb_egress_flow
+						    : s->progs.ctrcap_skb_egress, false);
+	c->sockops = c->kf.sockops_netns ? s->progs.ctrcap_sockops
+					 : s->progs.ctrcap_sockops_nolisten;
+	bpf_program__set_autoload(c->kf.sockops_netns ? s->progs.ctrcap_sockops_nolisten
+						      : s->progs.ctrcap_sockops, false);
+	if (c->o->verbose)
+		ctrcap_kernel_report(stderr, "ctrcap: ", &c->kf);
+	return 0;
+}
+
 static int load(struct capture *c)
 {
 	const struct ctrcap_opts *o = c->o;
@@ -375,27 +414,28 @@ static int load(struct capture *c)
 		fprintf(stderr, "ctrcap: cannot open the BPF object: %s\n", strerror(errno));
 		return -1;
 	}
+	ctrcap_kernel_probe(&c->kf);
+	if (choose_programs(c))
+		return -1;
 	c->skel->rodata->cfg_snaplen = o->snaplen;
 	/* One interface other than lo never sees a packet twice: skip hop tracking. */
 	c->skel->rodata->cfg_hops = o->any || o->n_ifaces != 1 || !strcmp(o->ifaces[0].name, "lo");
 	bpf_map__set_max_entries(c->skel->maps.events, pow2_floor((uint64_t)o->buffer_kib * 1024));
 	ret = ctrcap_bpf__load(c->skel);
 	if (ret) {
-		fprintf(stderr, "ctrcap: cannot load the BPF programs: %s (run as root?)\n",
-			strerror(-ret));
+		fprintf(stderr, "ctrcap: cannot load the BPF programs on kernel %s: %s "
+			"(run as root?)\n", c->kf.release, strerror(-ret));
 		return -1;
 	}
 	c->target.counters_fd = bpf_map__fd(c->skel->maps.if_counters);
 	c->target.tail_fd = bpf_map__fd(c->skel->maps.tc_capture);
 	for (uint32_t dir = 0; dir < 2; dir++) {
-		struct bpf_program *prog = dir ? c->skel->progs.ctrcap_tc_egress
-					       : c->skel->progs.ctrcap_tc_ingress;
-		int fd = bpf_program__fd(prog);
+		int fd = bpf_program__fd(c->tc_prog[dir]);
 
 		ret = bpf_map_update_elem(c->target.tail_fd, &dir, &fd, BPF_ANY);
 		if (ret) {
 			fprintf(stderr, "ctrcap: cannot install %s in tc_capture: %s\n",
-				bpf_program__name(prog), strerror(-ret));
+				bpf_program__name(c->tc_prog[dir]), strerror(-ret));
 			return -1;
 		}
 	}
@@ -627,6 +667,8 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	acfg.target = c->target;
 	acfg.dir_mask = o->dir_mask;
 	acfg.any = o->any;
+	acfg.no_tcx = !c->kf.tcx;
+	acfg.where_in_cb = !c->kf.kern_ctx;
 	acfg.specs = o->ifaces;
 	acfg.n_specs = o->n_ifaces;
 	acfg.verbose = o->verbose > 1;

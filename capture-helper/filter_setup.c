@@ -40,12 +40,15 @@ struct ctrcap_filters *ctrcap_filters_compile(const char *expr, uint32_t snaplen
 }
 
 int ctrcap_filters_load(const struct ctrcap_filters *f, const struct ctrcap_filter_target *t,
-			uint16_t linktype, int dir, uint32_t slot, const char *what, char *err,
-			size_t errlen)
+			uint16_t linktype, int dir, const struct ctrcap_filter_iface *fi,
+			const char *what, char *err, size_t errlen)
 {
 	struct pkt_filter_gen_cfg cfg = {
 		.counters_fd = t->counters_fd,
-		.slot = slot,
+		.slot = fi->slot,
+		.netns = fi->netns,
+		.dev_type = fi->dev_type,
+		.netns_cookie = fi->netns_cookie,
 		.tail_fd = t->tail_fd,
 		.tail_index = dir == 1 ? 0 : 1,
 	};
@@ -57,6 +60,7 @@ int ctrcap_filters_load(const struct ctrcap_filters *f, const struct ctrcap_filt
 int ctrcap_filters_check(const struct ctrcap_filters *f, const struct ctrcap_filter_target *t,
 			 char *err, size_t errlen)
 {
+	static const struct ctrcap_filter_iface probe = { .slot = 0 };
 	static const struct {
 		uint16_t linktype;
 		const char *what;
@@ -66,8 +70,8 @@ int ctrcap_filters_check(const struct ctrcap_filters *f, const struct ctrcap_fil
 	};
 
 	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
-		int fd = ctrcap_filters_load(f, t, kinds[i].linktype, 1, 0, kinds[i].what, err,
-					     errlen);
+		int fd = ctrcap_filters_load(f, t, kinds[i].linktype, 1, &probe, kinds[i].what,
+					     err, errlen);
 
 		if (fd < 0)
 			return -1;

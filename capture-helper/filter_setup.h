@@ -22,15 +22,23 @@ struct ctrcap_filter_target {
 	int tail_fd;		/* tc_capture (prog array: 0 ingress, 1 egress) */
 };
 
+/* What an interface's filter program hands the capture program (skb->cb). */
+struct ctrcap_filter_iface {
+	uint32_t slot;		/* its entry in if_counters */
+	uint32_t netns;		/* inode of its network namespace */
+	uint16_t dev_type;	/* ARPHRD_* */
+	uint64_t netns_cookie;	/* SO_NETNS_COOKIE of its namespace, 0 if unknown */
+};
+
 /*
- * Load the tc program for one interface: the filter for its pcapng
- * @linktype (1 Ethernet, 101 raw IP), counting into @slot, tail-calling
+ * Load the tc program for one interface @fi: the filter for its pcapng
+ * @linktype (1 Ethernet, 101 raw IP), counting into its slot, tail-calling
  * the capture program for direction @dir (1 ingress, 2 egress). Returns the
  * program fd, or -1 with err naming @what.
  */
 int ctrcap_filters_load(const struct ctrcap_filters *f, const struct ctrcap_filter_target *t,
-			uint16_t linktype, int dir, uint32_t slot, const char *what, char *err,
-			size_t errlen);
+			uint16_t linktype, int dir, const struct ctrcap_filter_iface *fi,
+			const char *what, char *err, size_t errlen);
 
 /*
  * Load (and close) the programs for both link types once, so that a filter

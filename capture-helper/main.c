@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "capture.h"
+#include "kernel_features.h"
 #include "options.h"
 #include "privilege.h"
 
@@ -23,7 +24,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (o.version) {
+		struct ctrcap_kernel_features kf;
+
 		printf("ctrcap %s\n", CTRCAP_VERSION);
+		ctrcap_kernel_probe(&kf);
+		ctrcap_kernel_summary(stdout, &kf);
+		ctrcap_kernel_report(stdout, "", &kf);
 		code = 0;
 		goto out;
 	}

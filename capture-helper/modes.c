@@ -11,6 +11,7 @@
 #include "cgroup.h"
 #include "containers/resolver.h"
 #include "identity.h"
+#include "kernel_features.h"
 #include "netns.h"
 #include "packet_text.h"
 
@@ -105,6 +106,7 @@ static struct ctr_resolver *resolver_for_listing(const struct ctrcap_opts *o, ch
 
 int ctrcap_run_list_ifaces(const struct ctrcap_opts *o)
 {
+	struct ctrcap_kernel_features kf;
 	struct ctr_resolver *res;
 	struct ctrcap_netns *ns;
 	struct ctr_info *info = malloc(sizeof(*info));
@@ -117,6 +119,9 @@ int ctrcap_run_list_ifaces(const struct ctrcap_opts *o)
 		free(info);
 		return 1;
 	}
+	/* What this kernel cannot do, once, before the list (stderr: the list stays tcpdump's). */
+	ctrcap_kernel_probe(&kf);
+	ctrcap_kernel_report(stderr, "ctrcap: ", &kf);
 	res = resolver_for_listing(o, root, sizeof(root));
 	for (size_t i = 0; i < nns; i++) {
 		struct ctrcap_iface *list;

@@ -9,12 +9,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/magic.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
 
 #include "netns.h"
 #include "privilege.h"
+
+/* SO_NETNS_COOKIE, newer than this system's headers. */
+#define CTRCAP_SO_NETNS_COOKIE 71
 
 #define NETNS_MAX 4096
 
@@ -216,4 +220,18 @@ int ctrcap_netns_resolve(const char *spec, struct ctrcap_netns *out)
 	free(v);
 	errno = ENOENT;
 	return -1;
+}
+
+uint64_t ctrcap_netns_cookie_here(void)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint64_t cookie = 0;
+	socklen_t len = sizeof(cookie);
+
+	if (s < 0)
+		return 0;
+	if (getsockopt(s, SOL_SOCKET, CTRCAP_SO_NETNS_COOKIE, &cookie, &len))
+		cookie = 0;
+	close(s);
+	return cookie;
 }

@@ -41,4 +41,7 @@ int ctrcap_netns_leave(void);
 /* Remember the starting namespace; call once before any ctrcap_netns_enter(). */
 int ctrcap_netns_init(void);
 
+/* The cookie of the current network namespace (SO_NETNS_COOKIE, 5.14+), 0 if unknown. */
+uint64_t ctrcap_netns_cookie_here(void);
+
 #endif /* CTRCAP_NETNS_H */

@@ -67,6 +67,10 @@ struct pkt_filter_gen_cfg {
 	__u32 slot;		/* this interface's entry in it */
 	int tail_fd;		/* prog array holding the capture programs */
 	__u32 tail_index;	/* entry to tail-call for an accepted packet */
+	/* Handed to the capture program in skb->cb (bpf/ctrcap.h, CTRCAP_CB_*): */
+	__u32 netns;		/* the interface's netns inode */
+	__u16 dev_type;		/* its ARPHRD_* type */
+	__u64 netns_cookie;	/* its netns cookie */
 };
 
 struct bpf_insn;

@@ -40,7 +40,7 @@
 /* Instructions one cBPF instruction may become (a conditional jump: 2). */
 #define PER_INSN 8
 #define PROLOGUE 24
-#define EPILOGUE 24
+#define EPILOGUE 40
 
 /* What the kernel makes of one LD_ABS/LD_IND at most (x86-64 JIT, 6.18: 6 or 7). */
 #define KERNEL_LD_INSNS 8
@@ -300,6 +300,16 @@ size_t pkt_filter_gen_max(const struct pkt_filter_prog *p)
 int pkt_filter_gen(const struct pkt_filter_prog *p, const struct pkt_filter_gen_cfg *cfg,
 		   struct bpf_insn *out, char *err, size_t errlen)
 {
+	const struct {
+		int word;
+		__u32 value;
+	} cb[] = {
+		{ CTRCAP_CB_SLOT, cfg->slot },
+		{ CTRCAP_CB_NETNS, cfg->netns },
+		{ CTRCAP_CB_DEV_TYPE, cfg->dev_type },
+		{ CTRCAP_CB_COOKIE_LO, (__u32)cfg->netns_cookie },
+		{ CTRCAP_CB_COOKIE_HI, (__u32)(cfg->netns_cookie >> 32) },
+	};
 	struct gen g = { .out = out };
 	bool *reach = NULL, to_reject = false, to_accept = false;
 	int reject = -1, accept = -1, ret = -1;
@@ -352,11 +362,16 @@ int pkt_filter_gen(const struct pkt_filter_prog *p, const struct pkt_filter_gen_
 	if (!to_accept)
 		goto fixups;
 
-	/* The capture program finds this interface's counters through cb[0]. */
+	/*
+	 * The capture program finds this interface's counters, and on kernels
+	 * where it cannot read the device, its namespace and type, in cb[].
+	 */
 	accept = g.n;
-	emit(&g, BPF_ALU | BPF_MOV | BPF_K, BPF_REG_1, 0, 0, (__s32)cfg->slot);
-	emit(&g, BPF_STX | BPF_MEM | BPF_W, R_CTX, BPF_REG_1,
-	     offsetof(struct __sk_buff, cb[0]), 0);
+	for (size_t i = 0; i < sizeof(cb) / sizeof(cb[0]); i++) {
+		emit(&g, BPF_ALU | BPF_MOV | BPF_K, BPF_REG_1, 0, 0, (__s32)cb[i].value);
+		emit(&g, BPF_STX | BPF_MEM | BPF_W, R_CTX, BPF_REG_1,
+		     offsetof(struct __sk_buff, cb[0]) + 4 * cb[i].word, 0);
+	}
 	emit(&g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, R_CTX, 0, 0);
 	emit_map_fd(&g, BPF_REG_2, cfg->tail_fd);
 	emit(&g, BPF_ALU | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, (__s32)cfg->tail_index);

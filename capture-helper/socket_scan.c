@@ -19,9 +19,6 @@
 #include "netns.h"
 #include "socket_scan.h"
 
-#ifndef SO_NETNS_COOKIE
-#define SO_NETNS_COOKIE 71
-#endif
 #define MAX_SOCKS 65536
 #define TCP_LISTEN 10
 
@@ -181,20 +178,6 @@ static int dump(struct scan *s, int family, uint8_t proto, uint64_t ns_cookie)
 	return 0;
 }
 
-static uint64_t netns_cookie_here(void)
-{
-	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	uint64_t cookie = 0;
-	socklen_t len = sizeof(cookie);
-
-	if (fd < 0)
-		return 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_NETNS_COOKIE, &cookie, &len))
-		cookie = 0;
-	close(fd);
-	return cookie;
-}
-
 int ctrcap_socket_scan(int sock_owner_fd, int flow_owner_fd, int listen_owner_fd,
 		       struct ctrcap_proc_table *procs)
 {
@@ -216,7 +199,7 @@ int ctrcap_socket_scan(int sock_owner_fd, int flow_owner_fd, int listen_owner_fd
 
 		if (i > 0 && ctrcap_netns_enter(ns[i].path))
 			continue;
-		nc = netns_cookie_here();
+		nc = ctrcap_netns_cookie_here();
 		dump(&s, AF_INET, IPPROTO_TCP, nc);
 		dump(&s, AF_INET6, IPPROTO_TCP, nc);
 		dump(&s, AF_INET, IPPROTO_UDP, nc);

@@ -58,10 +58,11 @@ expect "--cleanup runs" "$CTRCAP" --cleanup
 
 # --cleanup spares a classic filter whose program a live process holds (a
 # running capture's), and removes it once nobody does. The holder loads a
-# 2-instruction program, pins it for tc, and keeps its fd. nsenter, not `ip
-# netns exec`: the latter remounts /sys and hides the bpffs pin.
-pin=/sys/fs/bpf/ctrcap-ccap-$$
-trap 'rm -f "$pin"; cc_cleanup' EXIT
+# 2-instruction program, pins it for tc, and keeps its fd. The pin lives in
+# a bpffs of the holder's own mount namespace (the machine may have none
+# mounted), which tc enters with nsenter; both go away with the holder.
+mkdir -p "$TMP/bpffs"
+pin=$TMP/bpffs/ctrcap-ccap-$$
 cat >"$TMP/holder.pl" <<'PERL'
 my $pin = $ARGV[0];
 my $insns = pack("CCsl", 0xb7, 0, 0, 0) . pack("CCsl", 0x95, 0, 0, 0);	# r0 = 0; exit
@@ -79,12 +80,17 @@ sleep 60;
 PERL
 in_a() { nsenter --net=/run/netns/ccapA "$@"; }
 ours() { in_a tc filter show dev eth0 ingress | grep -c 'handle 0xc7ca'; }
-tn_bg "" "" perl "$TMP/holder.pl" "$pin" >"$TMP/holder.out"
+tn_bg "" "" unshare -m --propagation private sh -c \
+	'mount -t bpf bpf "$1" && exec perl "$2" "$3"' sh "$TMP/bpffs" "$TMP/holder.pl" "$pin" \
+	>"$TMP/holder.out"
 holder=$TN_LAST_PID
+in_holder() { nsenter --mount=/proc/"$holder"/ns/mnt "$@"; }
+# nsenter opens both namespaces' files before it enters either.
+in_holder_a() { nsenter --mount=/proc/"$holder"/ns/mnt --net=/run/netns/ccapA "$@"; }
 if tn_wait_for 10 grep -q ready "$TMP/holder.out" &&
 	in_a tc qdisc add dev eth0 clsact &&
-	in_a tc filter add dev eth0 ingress prio 0xc7ca handle 0xc7ca bpf object-pinned "$pin" da; then
-	rm -f "$pin"
+	in_holder_a tc filter add dev eth0 ingress prio 0xc7ca handle 0xc7ca bpf object-pinned "$pin" da; then
+	in_holder rm -f "$pin"
 	"$CTRCAP" --cleanup 2>"$TMP/cl.err"
 	expect "--cleanup keeps a filter whose program is held by a live process" [ "$(ours)" = 1 ]
 	kill "$holder"
@@ -96,7 +102,6 @@ else
 	fail "set up a classic tc filter held by a live process"
 fi
 in_a tc qdisc del dev eth0 clsact 2>/dev/null
-rm -f "$pin"
 
 # -w - -U to a pipe, ended by SIGTERM: a complete, readable file.
 tn_bg "" ccapB "$TRAFFIC" udp-serve 7002 100 >"$TMP/srv.out"

@@ -7,7 +7,7 @@
 # Usage: build-libpcap-remote.sh CACHE_DIR
 # Leaves CACHE_DIR/libpcap.a, CACHE_DIR/include/pcap.h (+ pcap/), and
 # CACHE_DIR/libs (extra link flags). Does nothing when the cache is complete.
-# Needs root only the first time, to add a deb-src line and run apt-get.
+# Needs root only the first time, for apt-get (with a private configuration).
 set -euo pipefail
 
 cache=${1:?usage: build-libpcap-remote.sh CACHE_DIR}
@@ -21,17 +21,12 @@ fi
 
 log() { echo "build-libpcap-remote: $*" >&2; }
 
-# apt-get source needs a deb-src entry for the mirror this machine uses.
+# apt-get source needs a deb-src entry for the mirror this machine uses: a
+# private apt configuration under the cache holds it (its own sources list
+# and package lists), so the machine's /etc/apt is never changed.
+APT_OPTS=()
 ensure_deb_src() {
-	if apt-get source --print-uris -qq libpcap >/dev/null 2>&1; then
-		return 0
-	fi
-	if [ "$(id -u)" -ne 0 ]; then
-		log "no deb-src entry for libpcap and not root; cannot fetch the source"
-		return 1
-	fi
-	local src=/etc/apt/sources.list.d/ctrcap-deb-src.sources
-	local uris suites signed
+	local dir=$cache/apt uris suites signed
 	if [ -f /etc/apt/sources.list.d/debian.sources ]; then
 		uris=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources)
 		suites=$(awk '/^Suites:/ {$1=""; print; exit}' /etc/apt/sources.list.d/debian.sources)
@@ -45,15 +40,18 @@ ensure_deb_src() {
 		log "cannot find the Debian mirror in the apt sources"
 		return 1
 	fi
-	log "adding $src (deb-src for $uris $suites)"
+	mkdir -p "$dir/lists/partial" "$dir/sources.list.d"
 	{
 		echo "Types: deb-src"
 		echo "URIs: $uris"
 		echo "Suites:$suites"
 		echo "Components: main"
 		[ -n "$signed" ] && echo "Signed-By: $signed"
-	} >"$src"
-	timeout 300 apt-get update -qq
+	} >"$dir/sources.list.d/deb-src.sources"
+	APT_OPTS=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$dir/sources.list.d"
+		-o "Dir::State::Lists=$dir/lists")
+	log "private apt configuration in $dir (deb-src for $uris$suites)"
+	timeout 300 apt-get "${APT_OPTS[@]}" update -qq
 }
 
 ensure_deb_src
@@ -63,7 +61,7 @@ rm -rf "$work"
 mkdir -p "$work"
 cd "$work"
 log "fetching the libpcap source package"
-timeout 300 apt-get source -qq libpcap >/dev/null
+timeout 300 apt-get "${APT_OPTS[@]}" source -qq libpcap >/dev/null
 srcdir=$(find "$work" -maxdepth 1 -mindepth 1 -type d -name 'libpcap-*' | head -n 1)
 if [ -z "$srcdir" ]; then
 	log "apt-get source libpcap left no libpcap-* directory in $work"

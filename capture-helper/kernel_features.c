@@ -1,0 +1,193 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* Kernel feature probes (see kernel_features.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+
+#include "kernel_features.h"
+#include "netns.h"
+
+/* Values of enum bpf_attach_type newer than this system's uapi headers. */
+#define CTRCAP_BPF_TCX_INGRESS 46
+
+/*
+ * Load a program of @type that calls helper @func with a 16-byte stack
+ * buffer in r1/r2 (what bpf_get_current_comm needs; helpers without
+ * arguments ignore them), or with @ctx_arg the program's context in r1.
+ * True if the verifier accepts it.
+ */
+static bool helper_loads_arg(enum bpf_prog_type type, enum bpf_attach_type attach, int func,
+			     bool ctx_arg)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ST | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .off = -16 },
+		{ .code = BPF_ST | BPF_MEM | BPF_DW, .dst_reg = BPF_REG_10, .off = -8 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = BPF_REG_1, .src_reg = BPF_REG_10 },
+		{ .code = BPF_ALU64 | BPF_ADD | BPF_K, .dst_reg = BPF_REG_1, .imm = -16 },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_2, .imm = 16 },
+		{ .code = BPF_JMP | BPF_CALL, .imm = func },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = attach);
+	/* With the context as argument, start at the call: r1 is the context. */
+	size_t first = ctx_arg ? 5 : 0;
+	int fd = bpf_prog_load(type, "ctrcap_probe", "GPL", insns + first,
+			       sizeof(insns) / sizeof(insns[0]) - first, &opts);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static bool helper_loads(enum bpf_prog_type type, enum bpf_attach_type attach, int func)
+{
+	return helper_loads_arg(type, attach, func, false);
+}
+
+/* Can a cgroup_skb egress program name the process that sends? */
+static bool skb_current_loads(void)
+{
+	static const int funcs[] = {
+		BPF_FUNC_get_current_pid_tgid, BPF_FUNC_get_current_uid_gid,
+		BPF_FUNC_get_current_cgroup_id, BPF_FUNC_get_current_comm,
+	};
+
+	for (size_t i = 0; i < sizeof(funcs) / sizeof(funcs[0]); i++) {
+		if (!helper_loads(BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS, funcs[i]))
+			return false;
+	}
+	return true;
+}
+
+/* bpf_cast_to_kern_ctx is a kfunc: present if the kernel's BTF has it. */
+static bool kern_ctx_present(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, "bpf_cast_to_kern_ctx", BTF_KIND_FUNC) > 0;
+	btf__free(btf);
+	return found;
+}
+
+/* tcx answers a query on lo; kernels without it refuse the attach type. */
+static bool tcx_present(void)
+{
+	__u32 cnt = 0;
+
+	return bpf_prog_query(1, CTRCAP_BPF_TCX_INGRESS, 0, NULL, NULL, &cnt) == 0;
+}
+
+/*
+ * CTRCAP_DISABLE_FEATURES=kern_ctx,skb_current,tcx,sockops_netns: behave as on a kernel
+ * without them (to reproduce an older kernel's behaviour on a newer one).
+ * It can only take features away.
+ */
+static void apply_disable(struct ctrcap_kernel_features *kf)
+{
+	const char *v = getenv("CTRCAP_DISABLE_FEATURES");
+	const struct {
+		const char *name;
+		bool *flag;
+	} names[] = {
+		{ "kern_ctx", &kf->kern_ctx },
+		{ "skb_current", &kf->skb_current },
+		{ "tcx", &kf->tcx },
+		{ "sockops_netns", &kf->sockops_netns },
+	};
+
+	if (!v)
+		return;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *p = strstr(v, names[i].name);
+		size_t len = strlen(names[i].name);
+
+		/* Whole words of the comma-separated list only. */
+		while (p && !((p == v || p[-1] == ',') && (p[len] == ',' || !p[len])))
+			p = strstr(p + 1, names[i].name);
+		if (p)
+			*names[i].flag = false;
+	}
+}
+
+void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
+{
+	struct utsname u;
+
+	memset(kf, 0, sizeof(*kf));
+	snprintf(kf->release, sizeof(kf->release), "%s", uname(&u) ? "?" : u.release);
+	kf->netns_cookie = ctrcap_netns_cookie_here() != 0;
+	/* A program every kernel with BPF accepts: without privilege, no probe says anything. */
+	if (!helper_loads(BPF_PROG_TYPE_SOCKET_FILTER, 0, BPF_FUNC_ktime_get_ns))
+		return;
+	kf->probed = true;
+	kf->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	kf->kern_ctx = kern_ctx_present();
+	kf->skb_current = skb_current_loads();
+	kf->tcx = tcx_present();
+	kf->sockops_netns = helper_loads_arg(BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS,
+					     BPF_FUNC_get_netns_cookie, true);
+	apply_disable(kf);
+}
+
+int ctrcap_kernel_report(FILE *out, const char *prefix, const struct ctrcap_kernel_features *kf)
+{
+	const struct {
+		bool missing;
+		const char *what;
+	} notes[] = {
+		{ kf->probed && !kf->ringbuf, "no BPF ring buffer (Linux 5.8): ctrcap cannot "
+					       "capture here" },
+		{ kf->probed && !kf->kern_ctx,
+		  "no bpf_cast_to_kern_ctx (Linux 6.2): an interface's namespace and type are "
+		  "those it had when ctrcap attached to it (a moved one is attached anew)" },
+		{ kf->probed && !kf->skb_current,
+		  "cgroup_skb programs cannot read the current task: a UDP socket shared by "
+		  "several processes or threads names its creator, not each sender" },
+		{ kf->probed && !kf->tcx,
+		  "no tcx (Linux 6.6): classic tc filters are used; they do not follow an "
+		  "interface into another namespace (attached anew there at the next rescan, "
+		  "about 0.5 s), and a ctrcap killed with SIGKILL leaves them behind until "
+		  "`ctrcap --cleanup`" },
+		{ kf->probed && !kf->kern_ctx && !kf->netns_cookie,
+		  "no SO_NETNS_COOKIE (Linux 5.14): a SYN-ACK is not matched to its "
+		  "listening socket" },
+		{ kf->probed && !kf->sockops_netns,
+		  "sock_ops programs cannot read the netns cookie (Linux 5.15): accepted "
+		  "connections are attributed by flow and hop, not by their listening socket" },
+	};
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
+		if (!notes[i].missing)
+			continue;
+		fprintf(out, "%skernel %s: %s\n", prefix, kf->release, notes[i].what);
+		n++;
+	}
+	return n;
+}
+
+void ctrcap_kernel_summary(FILE *out, const struct ctrcap_kernel_features *kf)
+{
+	if (!kf->probed) {
+		fprintf(out, "kernel %s: not probed (no privilege to load BPF programs)\n",
+			kf->release);
+		return;
+	}
+	fprintf(out, "kernel %s: ringbuf %s, kern_ctx %s, cgroup_skb current task %s, "
+		"tcx %s, SO_NETNS_COOKIE %s, sock_ops netns cookie %s\n", kf->release,
+		kf->ringbuf ? "yes" : "no", kf->kern_ctx ? "yes" : "no",
+		kf->skb_current ? "yes" : "no", kf->tcx ? "yes" : "no",
+		kf->netns_cookie ? "yes" : "no", kf->sockops_netns ? "yes" : "no");
+}

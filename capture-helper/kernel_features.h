@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the running kernel offers the BPF programs, probed at start-up
+ * with tiny load tests, so that ctrcap loads the programs this kernel
+ * accepts (bpf_program__set_autoload) and says once what it cannot do here.
+ */
+#ifndef CTRCAP_KERNEL_FEATURES_H
+#define CTRCAP_KERNEL_FEATURES_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct ctrcap_kernel_features {
+	char release[65];	/* uname -r */
+	bool probed;		/* false: no privilege to load BPF programs */
+	bool ringbuf;		/* BPF ring buffer (5.8): required */
+	bool kern_ctx;		/* kfunc bpf_cast_to_kern_ctx (6.2) for tc */
+	bool skb_current;	/* current-task helpers in cgroup_skb programs */
+	bool tcx;		/* tcx attachment (6.6); else classic tc */
+	bool netns_cookie;	/* SO_NETNS_COOKIE (5.14) */
+	bool sockops_netns;	/* bpf_get_netns_cookie in sock_ops (5.15) */
+};
+
+/* Probe the running kernel; never fails (unknown features are false). */
+void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf);
+
+/*
+ * Print what this kernel lacks and what that costs, one line each, every
+ * line starting with @prefix; nothing when it lacks nothing. Returns the
+ * number of lines printed.
+ */
+int ctrcap_kernel_report(FILE *out, const char *prefix, const struct ctrcap_kernel_features *kf);
+
+/* One line naming the kernel and each feature as yes/no (for --version). */
+void ctrcap_kernel_summary(FILE *out, const struct ctrcap_kernel_features *kf);
+
+#endif /* CTRCAP_KERNEL_FEATURES_H */
