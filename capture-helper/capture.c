@@ -447,6 +447,19 @@ static int load(struct capture *c)
 	return 0;
 }
 
+/* Make /dev/null the standard output (in the command's child). 0 or -1. */
+static int null_stdout(void)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = dup2(fd, STDOUT_FILENO) < 0 ? -1 : 0;
+	close(fd);
+	return ret;
+}
+
 /* Start `-- CMD ARGS` stopped on a pipe; returns the pipe to release it, or -1. */
 static int spawn_cmd(struct capture *c, char **cmd)
 {
@@ -471,12 +484,31 @@ static int spawn_cmd(struct capture *c, char **cmd)
 		/* Wait until capture is attached so the first packet is seen. */
 		if (read(p[0], &b, 1) != 1)
 			_exit(127);
-		/* The command runs as the user who invoked ctrcap, not as root. */
+		/* ctrcap ignores SIGPIPE; `yes | head` in the command must not. */
+		signal(SIGPIPE, SIG_DFL);
+		/* With -w -, stdout is the pcapng stream: the command's output must not mix in. */
+		if (c->o->write_path && !strcmp(c->o->write_path, "-") && null_stdout()) {
+			fprintf(stderr, "ctrcap: cannot open /dev/null for %s\n", cmd[0]);
+			_exit(127);
+		}
+		/*
+		 * The command runs as the user who invoked ctrcap, not as root.
+		 * A user who is not root gets no capability at all, also not
+		 * during execvp's search of PATH; root's command stays root's.
+		 */
 		if ((ctrcap_priv_gid() && setgid(ctrcap_priv_gid())) ||
 		    (ctrcap_priv_uid() && setuid(ctrcap_priv_uid()))) {
 			fprintf(stderr, "ctrcap: cannot switch to uid %u for %s\n",
 				(unsigned)ctrcap_priv_uid(), cmd[0]);
 			_exit(127);
+		}
+		if (ctrcap_priv_invoker_uid() != 0) {
+			char err[256];
+
+			if (ctrcap_priv_drop_all(err, sizeof(err))) {
+				fprintf(stderr, "ctrcap: %s: %s\n", cmd[0], err);
+				_exit(127);
+			}
 		}
 		execvp(cmd[0], cmd);
 		fprintf(stderr, "ctrcap: cannot run %s: %s\n", cmd[0], strerror(errno));

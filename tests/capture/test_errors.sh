@@ -129,5 +129,21 @@ tn_wait_for 10 test -s "$TMP/p.rc"
 expect "EPIPE ends ctrcap with exit 0" grep -q 'rc=0' "$TMP/p.rc"
 expect "EPIPE: nothing attached" [ "$(leftovers "${IFS_ALL[@]}")" = 0 ]
 
+# -- COMMAND with -w -: what the command prints does not enter the pcapng
+# stream, and the command gets SIGPIPE back at its default (ctrcap ignores it).
+"$CTRCAP" -i eth0@ccapA -w - -- ip netns exec ccapA bash -c \
+	'echo NOISE; sed -n "s/^SigIgn:\t//p" /proc/self/status >&2; '"'$TRAFFIC'"' udp-send 10.99.1.2 7002 2' \
+	>"$TMP/cmd.pcapng" 2>"$TMP/cmd.err"
+expect "-- COMMAND with -w -: exit 0" [ $? = 0 ]
+expect "-- COMMAND with -w -: the stream is pcapng from its first byte" \
+	[ "$(head -c 4 "$TMP/cmd.pcapng" | od -An -tx1 | tr -d ' \n')" = 0a0d0d0a ]
+expect "-- COMMAND with -w -: the stream reads back whole" \
+	bash -c "'$CTRCAP' -r '$TMP/cmd.pcapng' 2>&1 >/dev/null | grep -c . | grep -qx 0"
+expect "-- COMMAND with -w -: its packets are in the stream" \
+	bash -c "'$CTRCAP' -r '$TMP/cmd.pcapng' | grep -q '> 10.99.1.2.7002: UDP'"
+sigign=$(grep -Exm1 '[0-9a-f]{16}' "$TMP/cmd.err" || echo none)
+expect "-- COMMAND: SIGPIPE is not ignored in the command ($sigign)" \
+	bash -c "[ '$sigign' != none ] && (( (16#$sigign & 0x1000) == 0 ))"
+
 [ "$FAILS" = 0 ] || exit 1
 echo "all error checks passed"

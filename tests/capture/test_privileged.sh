@@ -88,6 +88,13 @@ refused "-C: rotated file through a planted symlink" "refusing to follow symlink
 	as_user -i eth0@ccapA -C 1 -w "$TMP/w/rot.pcapng"
 expect "the symlinks' target is untouched" grep -qx precious "$TMP/victim"
 
+# A group member's -- COMMAND runs with no capability (also not during
+# execvp's PATH search), whatever ctrcap keeps.
+as_user -i eth0@ccapA -w "$TMP/w/cmd.pcapng" -- grep -E '^Cap(Prm|Eff|Amb):' /proc/self/status \
+	>"$TMP/cmdcaps.out" 2>"$TMP/cmdcaps.err"
+expect "group member -- COMMAND: no capability in the command" \
+	[ "$(grep -c '0000000000000000$' "$TMP/cmdcaps.out")" = 3 ]
+
 tn_bg "" ccapB "$TRAFFIC" udp-serve 7002 100 >"$TMP/srv.out"
 tn_wait_for 10 grep -q ready "$TMP/srv.out" || fail "server ready"
 as_user -i eth0@ccapA -c 2 -C 1 -w "$TMP/w/mine.pcapng" 2>"$TMP/u.err" &
