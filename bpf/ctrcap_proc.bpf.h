@@ -10,6 +10,30 @@
 
 #include "ctrcap_maps.bpf.h"
 
+/* Process events the ring buffer had no room for, per CPU: user space reports them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} proc_lost SEC(".maps");
+
+/* Reserve a process event, counting it in proc_lost when there is no room. */
+static __always_inline void *ctrcap_proc_reserve(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+	__u32 zero = 0;
+	__u64 *n;
+
+	if (e)
+		return e;
+	n = bpf_map_lookup_elem(&proc_lost, &zero);
+	/* An exit tracepoint may interrupt an exec one on this CPU: add atomically. */
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	return NULL;
+}
+
 /*
  * Raw tracepoints: they need no tracefs mount and give the task pointers
  * (read with CO-RE, as raw_tp arguments are not typed for the verifier).
@@ -21,7 +45,7 @@ int BPF_PROG(ctrcap_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	unsigned long arg_start, arg_end, n;
 	__u64 uid_gid = bpf_get_current_uid_gid();
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = ctrcap_proc_reserve(sizeof(*e));
 	if (!e)
 		return 0;
 	e->type = CTRCAP_EV_EXEC;
@@ -53,7 +77,7 @@ int BPF_PROG(ctrcap_fork, struct task_struct *parent, struct task_struct *child)
 	/* New threads join their process; only new processes matter here. */
 	if (BPF_CORE_READ(child, pid) != BPF_CORE_READ(child, tgid))
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = ctrcap_proc_reserve(sizeof(*e));
 	if (!e)
 		return 0;
 	e->type = CTRCAP_EV_FORK;
@@ -73,7 +97,7 @@ int ctrcap_exit(void *ctx)
 	/* Threads exiting leave the process alive. */
 	if ((__u32)pid_tgid != pid_tgid >> 32)
 		return 0;
-	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	e = ctrcap_proc_reserve(sizeof(*e));
 	if (!e)
 		return 0;
 	e->type = CTRCAP_EV_EXIT;

@@ -274,6 +274,21 @@ static int on_event(void *ctx, void *data, size_t size)
 }
 
 /* Sum the kernel counters over all interfaces and CPUs; per interface into the ISBs. */
+/* Process events the kernel could not hand over (ring buffer full), all CPUs. */
+static uint64_t proc_events_lost(struct capture *c)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	uint64_t *v = calloc(ncpu > 0 ? ncpu : 1, sizeof(*v)), sum = 0;
+	uint32_t zero = 0;
+
+	if (v && !bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.proc_lost), &zero, v)) {
+		for (int i = 0; i < ncpu; i++)
+			sum += v[i];
+	}
+	free(v);
+	return sum;
+}
+
 static void kernel_counts(struct capture *c, struct ctrcap_counters *tot)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(c->skel->maps.if_counters);
@@ -626,6 +641,7 @@ static void run_loop(struct capture *c)
 static void finish(struct capture *c)
 {
 	struct ctrcap_counters tot = {};
+	uint64_t lost = 0;
 	char err[512];
 
 	/* Detach first, then drain: what reached the ring belongs to the capture. */
@@ -634,6 +650,8 @@ static void finish(struct capture *c)
 		ring_buffer__consume(c->rb);
 	if (c->skel && c->att)
 		kernel_counts(c, &tot);
+	if (c->skel)
+		lost = proc_events_lost(c);
 	ctrcap_attach_free(c->att);
 	c->att = NULL;
 	for (unsigned i = 0; i < c->n_links; i++)
@@ -655,6 +673,10 @@ static void finish(struct capture *c)
 		if (tot.filtered)
 			fprintf(stderr, "%llu packets rejected by the filter in the kernel\n",
 				(unsigned long long)tot.filtered);
+		if (lost)
+			fprintf(stderr, "%llu process events lost (ring buffer full): packets of "
+				"those processes may name their parent or only their cgroup\n",
+				(unsigned long long)lost);
 	}
 	release(c);
 }

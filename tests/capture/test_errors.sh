@@ -129,6 +129,21 @@ tn_wait_for 10 test -s "$TMP/p.rc"
 expect "EPIPE ends ctrcap with exit 0" grep -q 'rc=0' "$TMP/p.rc"
 expect "EPIPE: nothing attached" [ "$(leftovers "${IFS_ALL[@]}")" = 0 ]
 
+# Process events the ring buffer has no room for are counted: ctrcap is
+# stopped while 3000 processes start and end (2.6 MB of events for a 1 MiB ring).
+"$CTRCAP" -i eth0@ccapA -B 1024 -w "$TMP/lost.pcapng" 2>"$TMP/lost.err" &
+lp=$!
+if tn_wait_for 20 grep -q "capturing on" "$TMP/lost.err"; then
+	kill -STOP "$lp"
+	for ((i = 0; i < 3000; i++)); do /bin/true; done
+	kill -CONT "$lp"
+	sleep 0.5
+fi
+kill -INT "$lp"
+wait "$lp"
+expect "process events lost to a full ring are counted in the summary" \
+	grep -Eq '^[1-9][0-9]* process events lost \(ring buffer full\)' "$TMP/lost.err"
+
 # -- COMMAND with -w -: what the command prints does not enter the pcapng
 # stream, and the command gets SIGPIPE back at its default (ctrcap ignores it).
 "$CTRCAP" -i eth0@ccapA -w - -- ip netns exec ccapA bash -c \
