@@ -455,7 +455,7 @@ int ctrcap_attach_scan(struct ctrcap_attach *a, bool strict, char *err, size_t e
 			wanted = a->spec_ns[s] == ns[i].ino;
 		if (!wanted)
 			continue;
-		if (i > 0 && ctrcap_netns_enter(ns[i].path))
+		if (i > 0 && ctrcap_netns_enter(&ns[i]))
 			continue; /* the namespace went away meanwhile */
 		r = scan_ns(a, &ns[i], strict, spec_found, err, errlen);
 		if (i > 0 && ctrcap_netns_leave()) {
@@ -512,12 +512,16 @@ void ctrcap_attach_detach_all(struct ctrcap_attach *a)
 				ctrcap_netns_list(&ns, &nns);
 			for (size_t j = 1; ns && j < nns; j++) {
 				if (ns[j].ino == f->netns)
-					entered = !ctrcap_netns_enter(ns[j].path);
+					entered = !ctrcap_netns_enter(&ns[j]);
 			}
 		}
 		detach_one(a, f, true);
-		if (entered)
-			ctrcap_netns_leave();
+		/* Going on in another namespace would detach the wrong devices. */
+		if (entered && ctrcap_netns_leave()) {
+			fprintf(stderr, "ctrcap: cannot return to the host network namespace: %s\n",
+				strerror(errno));
+			break;
+		}
 	}
 	free(ns);
 }
@@ -629,7 +633,7 @@ int ctrcap_tc_cleanup(unsigned *removed)
 		struct ctrcap_iface *list;
 		int n;
 
-		if (i > 0 && ctrcap_netns_enter(ns[i].path))
+		if (i > 0 && ctrcap_netns_enter(&ns[i]))
 			continue;
 		n = ctrcap_iface_list_here(&list);
 		for (int j = 0; j < n; j++) {
@@ -650,8 +654,11 @@ int ctrcap_tc_cleanup(unsigned *removed)
 		}
 		if (n >= 0)
 			free(list);
-		if (i > 0)
-			ctrcap_netns_leave();
+		if (i > 0 && ctrcap_netns_leave()) {
+			free(ns);
+			free(live);
+			return -1;
+		}
 	}
 	free(ns);
 	free(live);

@@ -135,11 +135,20 @@ int ctrcap_run_list_ifaces(const struct ctrcap_opts *o)
 				snprintf(ctr, sizeof(ctr), ", container %s (%.12s)",
 					 info->name[0] ? info->name : "?", info->id);
 		}
-		if (i > 0 && ctrcap_netns_enter(ns[i].path))
+		if (i > 0 && ctrcap_netns_enter(&ns[i]))
 			continue;
 		n = ctrcap_iface_list_here(&list);
-		if (i > 0)
-			ctrcap_netns_leave();
+		if (i > 0 && ctrcap_netns_leave()) {
+			fprintf(stderr, "ctrcap: cannot return to the host network namespace: %s\n",
+				strerror(errno));
+			if (n >= 0)
+				free(list);
+			free(ns);
+			free(info);
+			if (res)
+				ctr_resolver_free(res);
+			return 1;
+		}
 		for (int j = 0; j < n; j++) {
 			printf("%u.%s%s%s [netns %s, inode %u%s]\n", ++k, list[j].name,
 			       i > 0 ? "@" : "", i > 0 ? ns[i].name : "", ns[i].name, ns[i].ino,

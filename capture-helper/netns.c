@@ -41,13 +41,20 @@ uint32_t ctrcap_netns_ino(const char *path)
 	return (uint32_t)st.st_ino;
 }
 
-int ctrcap_netns_enter(const char *path)
+int ctrcap_netns_enter(const struct ctrcap_netns *ns)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = open(ns->path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
 	int ret;
 
 	if (fd < 0)
 		return -1;
+	/* The fd is the namespace from now on: check it, then enter it. */
+	if (fstat(fd, &st) || st.st_ino != ns->ino) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
 	ret = setns(fd, CLONE_NEWNET);
 	close(fd);
 	return ret;

@@ -32,8 +32,13 @@ uint32_t ctrcap_netns_ino(const char *path);
  */
 int ctrcap_netns_resolve(const char *spec, struct ctrcap_netns *out);
 
-/* Enter the namespace at path on this thread. Returns 0 or -1 (errno). */
-int ctrcap_netns_enter(const char *path);
+/*
+ * Enter @ns on this thread, only if its path still opens the namespace
+ * listed (inode @ns->ino): a /proc/PID path whose pid was reused since
+ * the listing names another namespace. Returns 0 or -1 (errno; ESTALE
+ * for another namespace).
+ */
+int ctrcap_netns_enter(const struct ctrcap_netns *ns);
 
 /* Return this thread to the namespace ctrcap started in. Returns 0 or -1. */
 int ctrcap_netns_leave(void);

@@ -197,7 +197,7 @@ int ctrcap_socket_scan(int sock_owner_fd, int flow_owner_fd, int listen_owner_fd
 	for (size_t i = 0; i < nns; i++) {
 		uint64_t nc;
 
-		if (i > 0 && ctrcap_netns_enter(ns[i].path))
+		if (i > 0 && ctrcap_netns_enter(&ns[i]))
 			continue;
 		nc = ctrcap_netns_cookie_here();
 		dump(&s, AF_INET, IPPROTO_TCP, nc);

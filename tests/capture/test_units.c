@@ -4,6 +4,7 @@
  * tcpdump-like summaries, argv joining, the process table and the identity
  * filters. No root, no BPF.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "identity.h"
+#include "netns.h"
 #include "options.h"
 #include "packet_text.h"
 #include "proc_table.h"
@@ -350,6 +352,28 @@ static void test_record_cache(void **state)
 	ctrcap_proc_table_free(t);
 }
 
+/*
+ * A namespace path that opens another namespace than the one listed (a
+ * /proc/PID path whose pid was reused) is refused before setns.
+ */
+static void test_netns_enter_checks_inode(void **state)
+{
+	struct ctrcap_netns ns = { .path = "/proc/self/ns/net" };
+
+	(void)state;
+	assert_int_equal(ctrcap_netns_init(), 0);
+	ns.ino = ctrcap_netns_ino(ns.path) + 1;
+	errno = 0;
+	assert_int_equal(ctrcap_netns_enter(&ns), -1);
+	assert_int_equal(errno, ESTALE);
+	/* The namespace it names is entered (setns needs root). */
+	if (geteuid() == 0) {
+		ns.ino = ctrcap_netns_ino(ns.path);
+		assert_int_equal(ctrcap_netns_enter(&ns), 0);
+		assert_int_equal(ctrcap_netns_leave(), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +387,7 @@ int main(void)
 		cmocka_unit_test(test_opts_engine_paths),
 		cmocka_unit_test(test_proc_table_self_exe),
 		cmocka_unit_test(test_record_cache),
+		cmocka_unit_test(test_netns_enter_checks_inode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
