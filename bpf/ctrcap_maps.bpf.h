@@ -74,6 +74,8 @@ struct {
  * the low bits. No cache line is shared between CPUs, and no atomic fetch
  * (BPF_ATOMIC with BPF_FETCH needs 5.12) is needed. tc programs do not nest
  * on one CPU (egress runs with bottom halves off, ingress in softirq).
+ * Limits: ids are unique up to 4096 CPUs; on PREEMPT_RT kernels two tc runs
+ * on one CPU may interleave and, rarely, repeat an id.
  */
 #define CTRCAP_ID_CPU_BITS 12
 struct {

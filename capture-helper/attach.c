@@ -379,9 +379,10 @@ static int scan_ns(struct ctrcap_attach *a, const struct ctrcap_netns *ns, bool 
 		}
 		/* One of ours, moved here or renamed: follow it, same programs and counts. */
 		m = a->cfg.any ? attached_entry(a, list[i].ifindex) : NULL;
-		if (m && a->cfg.where_in_cb) {
+		if (m && a->cfg.where_in_cb && m->netns != ns->ino) {
 			/* Its filter programs name the old namespace: attach anew. */
 			detach_one(a, m, false);
+			m->seen = false;
 			m = NULL;
 		}
 		if (m) {

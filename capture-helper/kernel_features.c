@@ -128,8 +128,13 @@ void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
 	memset(kf, 0, sizeof(*kf));
 	snprintf(kf->release, sizeof(kf->release), "%s", uname(&u) ? "?" : u.release);
 	kf->netns_cookie = ctrcap_netns_cookie_here() != 0;
-	/* A program every kernel with BPF accepts: without privilege, no probe says anything. */
-	if (!helper_loads(BPF_PROG_TYPE_SOCKET_FILTER, 0, BPF_FUNC_ktime_get_ns))
+	/*
+	 * A program every kernel with BPF accepts, of a type only a privileged
+	 * caller may load (socket filters load unprivileged where
+	 * kernel.unprivileged_bpf_disabled=0): without privilege, no probe
+	 * says anything.
+	 */
+	if (!helper_loads(BPF_PROG_TYPE_SCHED_CLS, 0, BPF_FUNC_ktime_get_ns))
 		return;
 	kf->probed = true;
 	kf->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;

@@ -88,7 +88,8 @@ download() {
 		return 0
 	fi
 	log "downloading $url"
-	curl -fsSL --retry 3 --connect-timeout 20 -o "$file.part" "$url"
+	curl -fsSL --retry 3 --connect-timeout 20 --speed-limit 1000 --speed-time 60 \
+		-o "$file.part" "$url"
 	echo "$sum  $file.part" | sha256sum -c --status ||
 		{ log "SHA256 mismatch for $url"; rm -f "$file.part"; exit 1; }
 	mv "$file.part" "$file"
@@ -217,8 +218,18 @@ mkdir -p "$cache/$release"
 dir=$(cd "$cache/$release" && pwd)
 mirror=$(host_mirror)
 url=$mirror/dists/$release/main/binary-amd64/Packages.xz
-# -z: fetched again only when the mirror has a newer one.
-if ! curl -fsSL --retry 3 --connect-timeout 20 -z "$dir/Packages.xz" -o "$dir/Packages.xz" "$url"; then
+# A list that does not decompress (a transfer cut short) is fetched anew.
+[ -f "$dir/Packages.xz" ] && ! xz -t "$dir/Packages.xz" 2>/dev/null && rm -f "$dir/Packages.xz"
+# -z: fetched again only when the mirror has a newer one; into .part, kept once whole.
+if curl -fsSL --retry 3 --connect-timeout 20 --speed-limit 1000 --speed-time 60 \
+	-z "$dir/Packages.xz" -o "$dir/Packages.xz.part" "$url" &&
+	{ ! [ -s "$dir/Packages.xz.part" ] || xz -t "$dir/Packages.xz.part"; }; then
+	if [ -s "$dir/Packages.xz.part" ]; then
+		mv "$dir/Packages.xz.part" "$dir/Packages.xz"
+	fi
+	rm -f "$dir/Packages.xz.part"
+else
+	rm -f "$dir/Packages.xz.part"
 	# Offline with a kernel from an earlier run: use that one.
 	if [ -f "$dir/kernel/version" ]; then
 		log "cannot fetch $url; using the cached $(cat "$dir/kernel/package")"

@@ -80,10 +80,12 @@ name=$(basename "$traffic")
 comm=${name:0:15}
 
 rc=0
-"$here/boot.sh" "$release" "$here/guest_capture.sh" "$ctrcap" "$traffic" "$ipbin" || rc=$?
 raw=$KERNEL_CACHE/$release/console.log
-if [ "$rc" = 2 ] || ! [ -f "$raw" ]; then
-	echo "FAIL: the $release kernel did not run the scenario (boot failure or timeout)"
+# Never judge an earlier run's console.
+rm -f "$raw"
+"$here/boot.sh" "$release" "$here/guest_capture.sh" "$ctrcap" "$traffic" "$ipbin" || rc=$?
+if [ "$rc" != 0 ] && [ "$rc" != 1 ] || ! [ -f "$raw" ]; then
+	echo "FAIL: the $release kernel did not run the scenario (status $rc: set-up or boot failure, or timeout)"
 	exit 1
 fi
 console=$KERNEL_CACHE/$release/console.txt

@@ -40,7 +40,7 @@ ensure_deb_src() {
 		log "cannot find the Debian mirror in the apt sources"
 		return 1
 	fi
-	mkdir -p "$dir/lists/partial" "$dir/sources.list.d"
+	mkdir -p "$dir/lists/partial" "$dir/sources.list.d" "$dir/cache/archives/partial"
 	{
 		echo "Types: deb-src"
 		echo "URIs: $uris"
@@ -49,7 +49,7 @@ ensure_deb_src() {
 		[ -n "$signed" ] && echo "Signed-By: $signed"
 	} >"$dir/sources.list.d/deb-src.sources"
 	APT_OPTS=(-o "Dir::Etc::SourceList=/dev/null" -o "Dir::Etc::SourceParts=$dir/sources.list.d"
-		-o "Dir::State::Lists=$dir/lists")
+		-o "Dir::State::Lists=$dir/lists" -o "Dir::Cache=$dir/cache")
 	log "private apt configuration in $dir (deb-src for $uris$suites)"
 	timeout 300 apt-get "${APT_OPTS[@]}" update -qq
 }
