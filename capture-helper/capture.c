@@ -273,7 +273,6 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-/* Sum the kernel counters over all interfaces and CPUs; per interface into the ISBs. */
 /* Process events the kernel could not hand over (ring buffer full), all CPUs. */
 static uint64_t proc_events_lost(struct capture *c)
 {
@@ -289,6 +288,7 @@ static uint64_t proc_events_lost(struct capture *c)
 	return sum;
 }
 
+/* Sum the kernel counters over all interfaces and CPUs; per interface into the ISBs. */
 static void kernel_counts(struct capture *c, struct ctrcap_counters *tot)
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(c->skel->maps.if_counters);
@@ -384,6 +384,13 @@ static uint32_t pow2_floor(uint64_t v)
 	return p;
 }
 
+/* One of a pair of program variants: @use_a picks @a, and the other is not loaded. */
+static struct bpf_program *pick(bool use_a, struct bpf_program *a, struct bpf_program *b)
+{
+	bpf_program__set_autoload(use_a ? b : a, false);
+	return use_a ? a : b;
+}
+
 /*
  * Choose the programs this kernel accepts (the others are not loaded) and
  * say once, with -v, what that leaves out.
@@ -399,20 +406,12 @@ static int choose_programs(struct capture *c)
 			c->kf.probed ? "" : "; or no privilege to load BPF programs (run as root?)");
 		return -1;
 	}
-	c->tc_prog[0] = k ? s->progs.ctrcap_tc_ingress : s->progs.ctrcap_tc_ingress_cb;
-	c->tc_prog[1] = k ? s->progs.ctrcap_tc_egress : s->progs.ctrcap_tc_egress_cb;
-	bpf_program__set_autoload(k ? s->progs.ctrcap_tc_ingress_cb : s->progs.ctrcap_tc_ingress,
-				  false);
-	bpf_program__set_autoload(k ? s->progs.ctrcap_tc_egress_cb : s->progs.ctrcap_tc_egress,
-				  false);
-	c->skb_egress = c->kf.skb_current ? s->progs.ctrcap_skb_egress
-					  : s->progs.ctrcap_skb_egress_flow;
-	bpf_program__set_autoload(c->kf.skb_current ? s->progs.ctrcap_skb_egress_flow
-						    : s->progs.ctrcap_skb_egress, false);
-	c->sockops = c->kf.sockops_netns ? s->progs.ctrcap_sockops
-					 : s->progs.ctrcap_sockops_nolisten;
-	bpf_program__set_autoload(c->kf.sockops_netns ? s->progs.ctrcap_sockops_nolisten
-						      : s->progs.ctrcap_sockops, false);
+	c->tc_prog[0] = pick(k, s->progs.ctrcap_tc_ingress, s->progs.ctrcap_tc_ingress_cb);
+	c->tc_prog[1] = pick(k, s->progs.ctrcap_tc_egress, s->progs.ctrcap_tc_egress_cb);
+	c->skb_egress = pick(c->kf.skb_current, s->progs.ctrcap_skb_egress,
+			     s->progs.ctrcap_skb_egress_flow);
+	c->sockops = pick(c->kf.sockops_netns, s->progs.ctrcap_sockops,
+			  s->progs.ctrcap_sockops_nolisten);
 	if (c->o->verbose)
 		ctrcap_kernel_report(stderr, "ctrcap: ", &c->kf);
 	return 0;

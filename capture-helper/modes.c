@@ -113,6 +113,7 @@ int ctrcap_run_list_ifaces(const struct ctrcap_opts *o)
 	char root[512] = "";
 	size_t nns;
 	unsigned k = 0;
+	int code = 0;
 
 	if (!info || ctrcap_netns_init() || ctrcap_netns_list(&ns, &nns)) {
 		fprintf(stderr, "ctrcap: cannot list network namespaces: %s\n", strerror(errno));
@@ -143,11 +144,8 @@ int ctrcap_run_list_ifaces(const struct ctrcap_opts *o)
 				strerror(errno));
 			if (n >= 0)
 				free(list);
-			free(ns);
-			free(info);
-			if (res)
-				ctr_resolver_free(res);
-			return 1;
+			code = 1;
+			goto out;
 		}
 		for (int j = 0; j < n; j++) {
 			printf("%u.%s%s%s [netns %s, inode %u%s]\n", ++k, list[j].name,
@@ -158,11 +156,12 @@ int ctrcap_run_list_ifaces(const struct ctrcap_opts *o)
 			free(list);
 	}
 	printf("%u.any [every interface of every network namespace]\n", ++k);
+out:
 	free(ns);
 	free(info);
 	if (res)
 		ctr_resolver_free(res);
-	return 0;
+	return code;
 }
 
 int ctrcap_run_list_containers(const struct ctrcap_opts *o)
