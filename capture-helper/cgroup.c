@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "cgroup.h"
+#include "containers/resolver.h"
 
 int ctrcap_cgroup2_root(char *buf, size_t cap)
 {
@@ -32,24 +33,12 @@ int ctrcap_cgroup2_root(char *buf, size_t cap)
 
 uint64_t ctrcap_cgroup_id_of_pid(const char *root, pid_t pid)
 {
-	char path[64], line[4096], dir[4608];
+	char path[4096], dir[4608];
 	struct stat st;
-	uint64_t id = 0;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)pid);
-	f = fopen(path, "re");
-	if (!f)
+	if (pid <= 0 || ctr_pid_cgroup((uint32_t)pid, path, sizeof(path)))
 		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, "0::", 3))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		snprintf(dir, sizeof(dir), "%s%s", root, line + 3);
-		if (!stat(dir, &st))
-			id = st.st_ino;
-		break;
-	}
-	fclose(f);
-	return id;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s%s", root, path) >= sizeof(dir) || stat(dir, &st))
+		return 0;
+	return st.st_ino;
 }

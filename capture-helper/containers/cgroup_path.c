@@ -216,6 +216,21 @@ static bool match_component(char comps[][COMP_MAX], unsigned n, unsigned i,
 	return false;
 }
 
+/* Length of the prefix of path that ends with its component number last. */
+static size_t prefix_len(const char *path, unsigned last)
+{
+	const char *p = path;
+	unsigned i;
+
+	for (i = 0;; i++) {
+		while (*p == '/')
+			p++;
+		p += strcspn(p, "/");
+		if (i == last || !*p)
+			return (size_t)(p - path);
+	}
+}
+
 bool ctr_parse_cgroup_path_ex(const char *path, struct ctr_path_info *pi)
 {
 	static __thread char comps[MAX_COMPONENTS][COMP_MAX];
@@ -238,6 +253,7 @@ bool ctr_parse_cgroup_path_ex(const char *path, struct ctr_path_info *pi)
 		memset(pi, 0, sizeof(*pi));
 		return false;
 	}
+	pi->root_len = prefix_len(path, i);
 	pi->pod_uid[0] = '\0';
 	for (j = 0; j < i; j++) {
 		if (match_pod(comps[j], pi->pod_uid, sizeof(pi->pod_uid)))

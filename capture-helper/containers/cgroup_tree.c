@@ -149,6 +149,42 @@ int ctr_cgroup_walk(const char *root, unsigned max_dirs, unsigned max_depth, ctr
 	return n;
 }
 
+int ctr_pid_cgroup(uint32_t pid, char *buf, size_t len)
+{
+	char file[64], line[4608];
+	int ret = -1;
+	FILE *f;
+
+	snprintf(file, sizeof(file), "/proc/%u/cgroup", pid);
+	f = fopen(file, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(line + 3) < len) {
+			strcpy(buf, line + 3);
+			ret = 0;
+		}
+		break;
+	}
+	fclose(f);
+	return ret;
+}
+
+long ctr_cgroup_owner(const char *root, const char *path, size_t plen)
+{
+	char dir[4608];
+	struct stat st;
+
+	if (plen > INT32_MAX || !ctr_path(dir, sizeof(dir), "%s%.*s", root, (int)plen, path))
+		return -1;
+	if (stat(dir, &st))
+		return -1;
+	return (long)st.st_uid;
+}
+
 uint32_t ctr_cgroup_first_pid(const char *root, const char *path)
 {
 	char file[4600];

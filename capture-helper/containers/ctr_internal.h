@@ -29,6 +29,14 @@ struct ctr_path_info {
 	char ns[CTR_STR_MAX];		/* containerd namespace for /<ns>/<id> */
 	char pod_uid[CTR_STR_MAX];	/* from kubepods ...pod<uid>... components */
 	bool guessed;			/* runtime guessed from the layout: state confirms */
+	/*
+	 * The container's cgroup was made by a user, not root (a delegated
+	 * subtree such as user@UID.service): anyone may name a cgroup
+	 * docker-<id>.scope there, so only the runtime's state can confirm it.
+	 * Set by the resolver, which can look at the directory.
+	 */
+	bool delegated;
+	size_t root_len;		/* path[0..root_len) is the container's own cgroup */
 };
 
 /* Parse a cgroup path into runtime, id, containerd namespace and pod uid. */
@@ -53,6 +61,9 @@ int ctr_cgroup_walk(const char *root, unsigned max_dirs, unsigned max_depth, ctr
  * Returns 0, or -1 (no such cgroup, no permission, not a cgroupfs).
  */
 int ctr_cgroup_path_by_id(int root_fd, const char *root, uint64_t id, char *buf, size_t len);
+
+/* Owner uid of the cgroup <root><path>[0..plen), or -1 if it cannot be read. */
+long ctr_cgroup_owner(const char *root, const char *path, size_t plen);
 
 /* Lowest pid in <root><path>/cgroup.procs, 0 if none. */
 uint32_t ctr_cgroup_first_pid(const char *root, const char *path);

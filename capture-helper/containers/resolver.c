@@ -22,6 +22,8 @@
 #define WALK_MAX_DEPTH 32u
 #define WALK_MIN_INTERVAL_MS 20
 #define DEFAULT_CACHE_MAX 4096u
+/* Refused cgroups reported one by one; a user can make any number of them. */
+#define REFUSED_WARN_MAX 16u
 /* CRI-O keeps config.json in its run root; the graph root is the fallback. */
 #define CRIO_STATE_DEFAULT "/run/containers/storage:/var/lib/containers/storage"
 
@@ -62,6 +64,7 @@ struct ctr_resolver {
 	GHashTable *cache;		/* cgid -> struct entry */
 	GQueue jobs;
 	GHashTable *warned;		/* "runtime\npath" */
+	unsigned refused_warned;	/* warn_refused() calls */
 	uint64_t use_seq;
 	bool stop;
 	pthread_t worker;
@@ -112,6 +115,42 @@ static void warn_once(struct ctr_resolver *r, enum ctr_runtime rt, const char *w
 		 "packets keep the container id only",
 		 ctr_runtime_name(rt), where, err && err[0] ? err : "unknown error");
 	warn_once_msg(r, key, msg);
+}
+
+/*
+ * Say (for the first REFUSED_WARN_MAX cgroups) that a cgroup named after a
+ * container is not the container's: actual is where the runtime's process
+ * for it runs ("" none, NULL the runtime does not know the container).
+ */
+static void warn_refused(struct ctr_resolver *r, const struct ctr_path_info *pi,
+			 const char *path, const char *actual)
+{
+	char msg[6144], where[4200];
+	unsigned n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->refused_warned++;
+	pthread_mutex_unlock(&r->lock);
+	if (n > REFUSED_WARN_MAX)
+		return;
+	if (n == REFUSED_WARN_MAX) {
+		r->warn(r->warn_ctx, "containers: more cgroups named after containers they are "
+				     "not; no more are reported");
+		return;
+	}
+	if (!actual)
+		snprintf(where, sizeof(where), "%s does not know that container",
+			 ctr_runtime_name(pi->runtime));
+	else if (!actual[0])
+		snprintf(where, sizeof(where), "%s reports no live process for it",
+			 ctr_runtime_name(pi->runtime));
+	else
+		snprintf(where, sizeof(where), "that container runs in cgroup %s", actual);
+	snprintf(msg, sizeof(msg),
+		 "containers: cgroup %s, made by a user, is named after %s container %s, but "
+		 "%s: its packets are not named after that container",
+		 path, ctr_runtime_name(pi->runtime), pi->id, where);
+	r->warn(r->warn_ctx, msg);
 }
 
 static void entry_free(gpointer p)
@@ -214,6 +253,35 @@ static int entry_result(const struct entry *e, uint64_t cgid, struct ctr_info *o
 }
 
 /*
+ * A container cgroup that a user made (a delegated subtree such as
+ * user@UID.service), or one we cannot look at, is named only once the
+ * runtime's state confirms it (runtime_confirms()).
+ */
+static void mark_delegated(struct ctr_resolver *r, const char *path, struct ctr_path_info *pi)
+{
+	pi->delegated = ctr_cgroup_owner(r->cgroup_root, path, pi->root_len) != 0;
+}
+
+/*
+ * Whether the runtime's state puts container pi->id in the cgroup of info:
+ * the container's init process (the pid its runtime reports) lives in the
+ * container's own cgroup or below it. A user who names a cgroup of theirs
+ * after another container cannot move that container's processes into it.
+ * actual gets the init process's cgroup, "" if unknown.
+ */
+static bool runtime_confirms(const struct ctr_path_info *pi, const struct ctr_info *info,
+			     char *actual, size_t alen)
+{
+	size_t n = pi->root_len;
+
+	actual[0] = '\0';
+	if (!info->pid || n >= strlen(info->cgroup_path) + 1 ||
+	    ctr_pid_cgroup(info->pid, actual, alen))
+		return false;
+	return !strncmp(actual, info->cgroup_path, n) && (actual[n] == '\0' || actual[n] == '/');
+}
+
+/*
  * A cgroup id not identified yet (new, or queued by a walk and still
  * waiting for the worker): its path straight from the kernel (two
  * syscalls, no runtime I/O) so that its first packet already gets the
@@ -231,7 +299,9 @@ static struct entry *identify_fast(struct ctr_resolver *r, uint64_t cgid)
 	pthread_mutex_unlock(&r->lock);
 	found = !ctr_cgroup_path_by_id(r->root_fd, r->cgroup_root, cgid, path, sizeof(path));
 	is_ctr = found && ctr_parse_cgroup_path_ex(path, &pi);
-	if (is_ctr && !pi.guessed) {
+	if (is_ctr)
+		mark_delegated(r, path, &pi);
+	if (is_ctr && !pi.guessed && !pi.delegated) {
 		info = malloc(sizeof(*info));
 		if (info)
 			info_from_path(info, cgid, path, &pi);
@@ -253,7 +323,7 @@ static struct entry *identify_fast(struct ctr_resolver *r, uint64_t cgid)
 			e->path = g_strdup(path);
 			pthread_cond_broadcast(&r->done_cond);
 		}
-		/* Guessed layouts and cgroups gone or unreadable: the worker decides. */
+		/* Guessed, delegated, gone or unreadable: the worker decides. */
 		return e;
 	}
 	/* Known container: a job only fetches the metadata. */
@@ -347,22 +417,44 @@ int ctr_resolver_lookup_wait(struct ctr_resolver *r, uint64_t cgroup_id, struct 
 }
 
 struct list_walk {
-	GArray *ids;		/* uint64_t cgroup ids of containers */
-	GHashTable *seen;	/* container ids */
+	GArray *ids;		/* uint64_t cgroup ids of container cgroups */
+	GHashTable *roots;	/* container id -> its first cgroup, path[0..root_len) */
 };
 
 static void list_cb(void *ctx, uint64_t id, const char *path)
 {
 	struct list_walk *lw = ctx;
 	struct ctr_path_info pi;
+	const char *root;
+	size_t n;
 
 	if (!ctr_parse_cgroup_path_ex(path, &pi))
 		return;
-	/* Pre-order walk: the container's own cgroup comes before any it created below. */
-	if (g_hash_table_contains(lw->seen, pi.id))
+	/*
+	 * Pre-order walk: the container's own cgroup comes before any it
+	 * created below; those are skipped. Another cgroup elsewhere with
+	 * the same id (one a user named after the container) is listed too:
+	 * the runtime's state decides which one is the container's, so a
+	 * false one walked first cannot hide the real one.
+	 */
+	root = g_hash_table_lookup(lw->roots, pi.id);
+	n = root ? strlen(root) : 0;
+	if (root && !strncmp(path, root, n) && path[n] == '/')
 		return;
-	g_hash_table_add(lw->seen, g_strdup(pi.id));
+	if (!root)
+		g_hash_table_insert(lw->roots, g_strdup(pi.id), g_strndup(path, pi.root_len));
 	g_array_append_val(lw->ids, id);
+}
+
+/* Whether arr[0..n) already holds container id. */
+static bool listed(const struct ctr_info *arr, size_t n, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(arr[i].id, id))
+			return true;
+	return false;
 }
 
 int ctr_resolver_list(struct ctr_resolver *r, struct ctr_info **out, size_t *n,
@@ -377,10 +469,10 @@ int ctr_resolver_list(struct ctr_resolver *r, struct ctr_info **out, size_t *n,
 	*n = 0;
 	deadline_after(&deadline, timeout_ms);
 	lw.ids = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-	lw.seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	lw.roots = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	if (ctr_cgroup_walk(r->cgroup_root, WALK_MAX_DIRS, WALK_MAX_DEPTH, list_cb, &lw) < 0) {
 		g_array_free(lw.ids, TRUE);
-		g_hash_table_destroy(lw.seen);
+		g_hash_table_destroy(lw.roots);
 		return -1;
 	}
 	arr = calloc(lw.ids->len ? lw.ids->len : 1, sizeof(*arr));
@@ -389,20 +481,21 @@ int ctr_resolver_list(struct ctr_resolver *r, struct ctr_info **out, size_t *n,
 		free(arr);
 		free(tmp);
 		g_array_free(lw.ids, TRUE);
-		g_hash_table_destroy(lw.seen);
+		g_hash_table_destroy(lw.roots);
 		return -1;
 	}
 	pthread_mutex_lock(&r->lock);
 	for (i = 0; i < lw.ids->len; i++)
 		get_entry(r, g_array_index(lw.ids, uint64_t, i));
 	for (i = 0; i < lw.ids->len; i++) {
-		if (wait_settled(r, g_array_index(lw.ids, uint64_t, i), &deadline, tmp) == 1)
+		if (wait_settled(r, g_array_index(lw.ids, uint64_t, i), &deadline, tmp) == 1 &&
+		    !listed(arr, got, tmp->id))
 			ctr_info_copy(&arr[got++], tmp);
 	}
 	pthread_mutex_unlock(&r->lock);
 	free(tmp);
 	g_array_free(lw.ids, TRUE);
-	g_hash_table_destroy(lw.seen);
+	g_hash_table_destroy(lw.roots);
 	*out = arr;
 	*n = got;
 	return 0;
@@ -551,6 +644,7 @@ static void resolve(struct ctr_resolver *r, const struct job *j)
 	}
 	info = calloc(1, sizeof(*info));
 	if (path && info && ctr_parse_cgroup_path_ex(path, &pi)) {
+		mark_delegated(r, path, &pi);
 		info_from_path(info, j->cgid, path, &pi);
 	} else {
 		pi.runtime = CTR_RT_NONE;
@@ -565,8 +659,8 @@ static void resolve(struct ctr_resolver *r, const struct job *j)
 	}
 	e->path = path ? g_strdup(path) : NULL;
 	e->pi = pi;
-	if (pi.runtime == CTR_RT_NONE || pi.guessed) {
-		/* A guessed layout is only a container once its runtime confirms it. */
+	if (pi.runtime == CTR_RT_NONE || pi.guessed || pi.delegated) {
+		/* A guessed or delegated one is only a container once its runtime confirms it. */
 		e->st = pi.runtime == CTR_RT_NONE ? ENT_NOTCTR : ENT_PENDING;
 	} else {
 		e->st = ENT_CTR;
@@ -591,10 +685,16 @@ static void resolve(struct ctr_resolver *r, const struct job *j)
 static void fetch_and_store(struct ctr_resolver *r, uint64_t cgid, struct ctr_path_info *pi,
 			    struct ctr_info *info)
 {
+	char actual[4096];
+	bool refused = false;
 	struct entry *e;
 	int rc;
 
 	rc = fetch_meta(r, pi, info);
+	if (pi->delegated && (rc != CTR_OK || !runtime_confirms(pi, info, actual, sizeof(actual)))) {
+		warn_refused(r, pi, info->cgroup_path, rc != CTR_OK ? NULL : actual);
+		refused = true;
+	}
 	if (!info->pid)
 		info->pid = ctr_cgroup_first_pid(r->cgroup_root, info->cgroup_path);
 	info->complete = rc == CTR_OK;
@@ -602,7 +702,8 @@ static void fetch_and_store(struct ctr_resolver *r, uint64_t cgid, struct ctr_pa
 	pthread_mutex_lock(&r->lock);
 	e = g_hash_table_lookup(r->cache, &cgid);
 	if (e) {
-		if (pi->guessed && (rc == CTR_ENOTFOUND || rc == CTR_EUNREACH) && !pi->pod_uid[0]) {
+		if (refused ||
+		    (pi->guessed && (rc == CTR_ENOTFOUND || rc == CTR_EUNREACH) && !pi->pod_uid[0])) {
 			e->st = ENT_NOTCTR;
 		} else {
 			if (!e->info)

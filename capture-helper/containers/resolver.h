@@ -107,4 +107,7 @@ int ctr_resolver_lookup_wait(struct ctr_resolver *r, uint64_t cgroup_id, struct 
 int ctr_resolver_list(struct ctr_resolver *r, struct ctr_info **out, size_t *n,
 		      unsigned timeout_ms);
 
+/* The cgroup-v2 path of process pid (its "0::" line of /proc/PID/cgroup) into buf; 0 or -1. */
+int ctr_pid_cgroup(uint32_t pid, char *buf, size_t len);
+
 #endif /* CTRCAP_CONTAINERS_RESOLVER_H */

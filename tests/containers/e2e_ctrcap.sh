@@ -5,7 +5,9 @@
 # "db" (fetches from web); --container-name web captures only web's packets;
 # --container-name late captures a container started after the capture began,
 # from its first packet;
-# renaming db to dbx mid-capture renames its later packets.
+# renaming db to dbx mid-capture renames its later packets;
+# a host user's cgroup named docker-<web's id>.scope does not make that user's
+# packets web's (issue 14.6).
 # containerd (ctr, with the CRI annotations kubelet's containerd writes) runs
 # "api" (HTTP) and podman runs "pweb", which fetches from api.
 # Usage: e2e_ctrcap.sh PATH/TO/ctrcap PATH/TO/ctr_pcapng_dump   (as root)
@@ -32,6 +34,9 @@ cleanup()
 	done
 	# A SIGKILLed ctrcap leaves its tc filters behind.
 	[ ${#CAP_PIDS[@]} -gt 0 ] && "$CTRCAP" --cleanup >/dev/null 2>&1
+	[ -n "${SPOOF_PID:-}" ] && kill -9 "$SPOOF_PID" 2>/dev/null && wait "$SPOOF_PID" 2>/dev/null
+	[ -n "${SPOOF_CG:-}" ] && rmdir "$SPOOF_CG/$SPOOF_SUB" "$SPOOF_CG/app.slice" \
+		"$SPOOF_CG" "${SPOOF_CG%/*}" 2>/dev/null
 	eng_cleanup
 }
 trap cleanup EXIT
@@ -104,7 +109,18 @@ eng_podman_run pweb "$netns_pm" --label app=pweb "localhost/$ENG_IMAGE" sleep 36
 	die "podman run pweb"
 pweb_id=$(eng_podman inspect -f '{{.Id}}' pweb)
 
-start_cap all
+# nobody's user@65534.service, delegated to it as systemd does, where it makes
+# app.slice/docker-<web's id>.scope (as `systemd-run --user --scope` could).
+cg2=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+[ -n "$cg2" ] || die "no cgroup2 mount"
+netns_sp=$(eng_netns spoof 205) || die "netns"
+SPOOF_CG=$cg2/${ENG_PREFIX}-user.slice/user@65534.service
+SPOOF_SUB=app.slice/docker-$web_id.scope
+mkdir -p "$SPOOF_CG" && chown 65534:65534 "$SPOOF_CG" || die "mkdir $SPOOF_CG"
+setpriv --reuid=65534 --regid=65534 --clear-groups mkdir -p "$SPOOF_CG/$SPOOF_SUB" ||
+	die "nobody could not make a cgroup in $SPOOF_CG"
+
+start_cap all -v
 start_cap web --container-name web
 start_cap late --container-name late
 for c in all web late; do
@@ -117,6 +133,21 @@ eng_docker exec db sh -c \
 eng_podman exec pweb sh -c \
 	"for i in 1 2 3 4 5 6 7 8; do wget -q -O /dev/null http://$ENG_SUBNET.201/; sleep 0.2; done" ||
 	fail "pweb could not fetch from api"
+# nobody, in the cgroup named after web, fetches from web four times (bounded).
+(
+	echo "$BASHPID" >"$SPOOF_CG/$SPOOF_SUB/cgroup.procs" || exit 1
+	exec ip netns exec "${netns_sp##*/}" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		timeout 20 bash -c "for i in 1 2 3 4; do exec 3<>/dev/tcp/$web_ip/80 || exit 1
+			printf 'GET / HTTP/1.0\r\n\r\n' >&3; cat <&3 >/dev/null; exec 3>&-
+			sleep 0.2; done"
+) &
+SPOOF_PID=$!
+wait "$SPOOF_PID" || fail "nobody's fetches from web (in the cgroup named after web) failed"
+SPOOF_PID=
+# web is listed once, under its own cgroup, whichever of the two the walk meets first.
+"$CTRCAP" --list-containers "${ENGINE_OPTS[@]}" >"$ENG_DIR/list.txt" 2>&1 || fail "--list-containers"
+n=$(grep -c "$web_id" "$ENG_DIR/list.txt")
+[ "$n" -eq 1 ] || fail "--list-containers shows web $n times:"$'\n'"$(cat "$ENG_DIR/list.txt")"
 eng_docker_run late --label stage=late "$ENG_IMAGE" sh -c \
 	"for i in 1 2 3 4 5 6 7 8; do wget -q -O /dev/null http://$web_ip/; sleep 0.2; done;
 	 touch /tmp/done; sleep 3600" >/dev/null || die "late"
@@ -160,9 +191,18 @@ n=$(count all $'\tctr_id=capi\tctr_name=api\timage=docker.io/library/'"$ENG_IMAG
 n=$(count all $'\tctr_id='"$pweb_id"$'\tctr_name=pweb\timage=localhost/'"$ENG_IMAGE"$'\truntime=podman\tlabels=app=pweb\t')
 [ "$n" -ge 8 ] || fail "all: only $n packets of podman's pweb with its identity"
 
+# The packets nobody sends are not web's (web's replies are), and ctrcap -v says why.
+n=$(count all $'^if=[^\t]*205[^\t]*\tsrc='"$ENG_SUBNET"$'.205\t')
+[ "$n" -ge 4 ] || fail "all: only $n packets of nobody's fetches from web"
+bad=$(grep -P "\tsrc=$ENG_SUBNET.205\t" "$ENG_DIR/all.txt" | grep -P "\tctr_id=$web_id\t" | head -3)
+[ -z "$bad" ] || fail "all: nobody's packets named after web:"$'\n'"$bad"
+grep -q "made by a user, is named after docker container $web_id" "$ENG_DIR/all.log" ||
+	fail "all: no warning about the cgroup named after web"
+
 # Only our containers talk on this subnet's port 80, and every packet carries the
-# container id, even one seen before its metadata was fetched.
-bad=$(grep -vP "\tctr_id=($web_id|$db_id|$late_id|capi|$pweb_id)\t" "$ENG_DIR/all.txt" | head -3)
+# container id, even one seen before its metadata was fetched (nobody's aside).
+bad=$(grep -vP "\tctr_id=($web_id|$db_id|$late_id|capi|$pweb_id)\t" "$ENG_DIR/all.txt" |
+	grep -vF "$ENG_SUBNET.205" | head -3)
 [ -z "$bad" ] || fail "all: packets without the id of one of our containers:"$'\n'"$bad"
 
 # --container-name web: web's packets, nothing else (not db's, api's or pweb's).
