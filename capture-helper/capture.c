@@ -640,7 +640,7 @@ static void run_loop(struct capture *c)
 static void finish(struct capture *c)
 {
 	struct ctrcap_counters tot = {};
-	uint64_t lost = 0;
+	uint64_t lost = 0, untracked = 0;
 	char err[512];
 
 	/* Detach first, then drain: what reached the ring belongs to the capture. */
@@ -651,6 +651,8 @@ static void finish(struct capture *c)
 		kernel_counts(c, &tot);
 	if (c->skel)
 		lost = proc_events_lost(c);
+	if (c->procs)
+		untracked = ctrcap_proc_table_untracked(c->procs);
 	ctrcap_attach_free(c->att);
 	c->att = NULL;
 	for (unsigned i = 0; i < c->n_links; i++)
@@ -676,6 +678,10 @@ static void finish(struct capture *c)
 			fprintf(stderr, "%llu process events lost (ring buffer full): packets of "
 				"those processes may name their parent or only their cgroup\n",
 				(unsigned long long)lost);
+		if (untracked)
+			fprintf(stderr, "%llu processes not tracked (process table full at %u): "
+				"their packets name only pid, command and user\n",
+				(unsigned long long)untracked, CTRCAP_PROC_MAX);
 	}
 	release(c);
 }

@@ -13,6 +13,8 @@
 #define TABLE_BITS 15
 #define TABLE_SIZE (1u << TABLE_BITS)
 #define MAX_DEPTH 64
+/* Open addressing stays fast while at most three quarters of the slots are used. */
+_Static_assert(CTRCAP_PROC_MAX == TABLE_SIZE / 4 * 3, "CTRCAP_PROC_MAX is 3/4 of the slots");
 
 struct slot {
 	struct ctrcap_proc p;
@@ -23,6 +25,7 @@ struct ctrcap_proc_table {
 	struct slot *s;
 	size_t n;
 	uint32_t gen;	/* source of ctrcap_proc.gen: unique across entries */
+	uint64_t untracked; /* processes the full table had no room for */
 };
 
 struct ctrcap_proc_table *ctrcap_proc_table_new(void)
@@ -62,7 +65,7 @@ static struct ctrcap_proc *lookup(struct ctrcap_proc_table *t, uint32_t pid, boo
 		if (s->used && s->p.pid == pid)
 			return &s->p;
 		if (!s->used) {
-			if (!create || t->n >= TABLE_SIZE * 3 / 4)
+			if (!create || t->n >= CTRCAP_PROC_MAX)
 				return NULL;
 			memset(s, 0, sizeof(*s));
 			s->used = true;
@@ -72,6 +75,21 @@ static struct ctrcap_proc *lookup(struct ctrcap_proc_table *t, uint32_t pid, boo
 		}
 	}
 	return NULL;
+}
+
+/* The entry for a process an event or /proc announced; counted when there is no room. */
+static struct ctrcap_proc *insert(struct ctrcap_proc_table *t, uint32_t pid)
+{
+	struct ctrcap_proc *p = lookup(t, pid, true);
+
+	if (!p)
+		t->untracked++;
+	return p;
+}
+
+uint64_t ctrcap_proc_table_untracked(const struct ctrcap_proc_table *t)
+{
+	return t->untracked;
 }
 
 void ctrcap_args_join(const char *src, uint32_t len, char *dst, size_t cap)
@@ -143,7 +161,7 @@ void ctrcap_proc_table_scan(struct ctrcap_proc_table *t)
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		p = lookup(t, strtoul(de->d_name, NULL, 10), true);
+		p = insert(t, strtoul(de->d_name, NULL, 10));
 		if (p && !p->known) {
 			if (read_proc(p))
 				p->known = false;
@@ -170,7 +188,7 @@ static void real_exe(struct ctrcap_proc *p)
 
 void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_event *e)
 {
-	struct ctrcap_proc *p = lookup(t, e->tgid, true);
+	struct ctrcap_proc *p = insert(t, e->tgid);
 	uint32_t len = e->args_len;
 
 	if (!p)
@@ -200,7 +218,7 @@ void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_e
 void ctrcap_proc_on_fork(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ppid)
 {
 	struct ctrcap_proc *parent = lookup(t, ppid, false);
-	struct ctrcap_proc *p = lookup(t, pid, true);
+	struct ctrcap_proc *p = insert(t, pid);
 
 	if (!p)
 		return;

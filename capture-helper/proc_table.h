@@ -14,6 +14,8 @@
 #include "../bpf/ctrcap.h"
 
 #define CTRCAP_PROC_LINGER_MS 30000
+/* Processes the table holds (live and lingering): its memory is fixed at start. */
+#define CTRCAP_PROC_MAX 24576u
 
 struct ctrcap_proc {
 	uint32_t pid, ppid, uid, gid;
@@ -54,6 +56,9 @@ bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ro
 
 /* Forget processes that exited more than CTRCAP_PROC_LINGER_MS ago. */
 void ctrcap_proc_table_gc(struct ctrcap_proc_table *t, uint64_t now_ms);
+
+/* How many processes the table had no room for since it was made. */
+uint64_t ctrcap_proc_table_untracked(const struct ctrcap_proc_table *t);
 
 /* Join a NUL-separated argv of len bytes into dst with spaces. */
 void ctrcap_args_join(const char *src, uint32_t len, char *dst, size_t cap);

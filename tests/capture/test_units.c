@@ -182,6 +182,38 @@ static void test_proc_table_exec_fork_exit(void **state)
 	ctrcap_proc_table_free(t);
 }
 
+/* A full table refuses new processes and counts each one; exits make room again. */
+static void test_proc_table_full_counted(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	struct ctrcap_exec_event e = { .type = CTRCAP_EV_EXEC, .tgid = 3999999, .ppid = 1 };
+	const uint32_t first_refused = 4000000 + CTRCAP_PROC_MAX - 1;
+	uint32_t i;
+
+	(void)state;
+	assert_non_null(t);
+	strcpy(e.comm, "sh");
+	strcpy(e.exe, "/bin/sh");
+	ctrcap_proc_on_exec(t, &e);
+	for (i = 0; i < CTRCAP_PROC_MAX + 4; i++)
+		ctrcap_proc_on_fork(t, 4000000 + i, e.tgid);
+	assert_int_equal(ctrcap_proc_table_untracked(t), 5);
+	assert_non_null(ctrcap_proc_get(t, 4000000));
+	assert_null(ctrcap_proc_get(t, first_refused));
+	/* Forks of a known process on a full table: counted, nothing overwritten. */
+	ctrcap_proc_on_fork(t, first_refused + 9, 4000000);
+	assert_int_equal(ctrcap_proc_table_untracked(t), 6);
+	assert_int_equal(ctrcap_proc_get(t, 4000000)->ppid, e.tgid);
+	/* Exited processes leave after their linger time and make room. */
+	for (i = 0; i < 10; i++)
+		ctrcap_proc_on_exit(t, 4000000 + i, 1000);
+	ctrcap_proc_table_gc(t, 1000 + CTRCAP_PROC_LINGER_MS + 1);
+	ctrcap_proc_on_fork(t, first_refused, e.tgid);
+	assert_non_null(ctrcap_proc_get(t, first_refused));
+	assert_int_equal(ctrcap_proc_table_untracked(t), 6);
+	ctrcap_proc_table_free(t);
+}
+
 static void test_identity_match(void **state)
 {
 	struct ctrcap_ident_buf b = { 0 };
@@ -383,6 +415,7 @@ int main(void)
 		cmocka_unit_test(test_summary_arp_and_raw_udp6),
 		cmocka_unit_test(test_args_join),
 		cmocka_unit_test(test_proc_table_exec_fork_exit),
+		cmocka_unit_test(test_proc_table_full_counted),
 		cmocka_unit_test(test_identity_match),
 		cmocka_unit_test(test_opts_engine_paths),
 		cmocka_unit_test(test_proc_table_self_exe),
