@@ -41,7 +41,7 @@ static void test_opts_ifaces_filter_cmd(void **state)
 	assert_string_equal(o.ifaces[1].name, "lo");
 	assert_string_equal(o.ifaces[1].netns, "");
 	assert_false(o.any);
-	assert_true(o.flush_each);
+	assert_true(o.out.flush_each);
 	assert_int_equal(o.count, 5);
 	assert_int_equal(o.n_pids, 1);
 	assert_int_equal(o.pids[0], 42);
