@@ -160,6 +160,11 @@ expect "mergecap: web packets from both files" "3" \
 ts -r "$W" -Y 'container.name == "web"' -w "$O/tsw.pcapng"
 expect "tshark -w filtered export" "241879 241999" \
 	"$(ts -r "$O/tsw.pcapng" -T fields -e process.pid | tr '\n' ' ' | sed 's/ $//')"
+# ctrcap's own export: -r -w with an identity filter keeps each packet's identity.
+as_user "$CTRCAP_BUILD_DIR/ctrcap" -r "$W" -w "$O/ctrcap-w.pcapng" --container-name web
+expect "ctrcap -r -w --container-name web: the plugin reads the identities" \
+	"241879|web 241999|web" "$(ts -r "$O/ctrcap-w.pcapng" -T fields -E separator='|' \
+	-e process.pid -e container.name | tr '\n' ' ' | sed 's/ $//')"
 
 echo "== malformed records: expert info, exit 0, good fields kept"
 M=$C/malformed.pcapng
