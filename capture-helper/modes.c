@@ -101,7 +101,7 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 	struct ctrcap_pcapng_rec rec;
 	struct ctrcap_ident_buf *b = calloc(1, sizeof(*b));
 	struct read_out ro = { 0 };
-	uint64_t n = 0;
+	uint64_t n = 0, uncommented = 0;
 	char err[512];
 	int ret, code = 0;
 
@@ -158,6 +158,7 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 			}
 			if (w)
 				break;
+			uncommented += rec.comment != NULL;
 		}
 		n++;
 		if (!ro.w || o->print) {
@@ -183,6 +184,11 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		fprintf(stderr, "ctrcap: %s\n", ctrcap_pcapng_reader_error(r));
 		code = 1;
 	}
+	/* The writer has no comments to give: say so rather than lose them unseen. */
+	if (uncommented)
+		fprintf(stderr, "ctrcap: the comments of %llu packets (ptcpdump's identity among "
+				"them) are not copied to -w; tshark -r IN -Y FILTER -w OUT keeps them\n",
+			(unsigned long long)uncommented);
 	if (o->count_only)
 		printf("%llu packet%s\n", (unsigned long long)n, n == 1 ? "" : "s");
 	if (ro.w && ctrcap_pcapng_writer_close(ro.w, err, sizeof(err)) &&
