@@ -52,12 +52,14 @@ static int read_out_note(struct read_out *ro, const struct ctrcap_pcapng_rec *re
  */
 static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *rec)
 {
+	/* Direction bits 11 are no direction pcapng defines: written as unknown. */
+	uint32_t dir = rec->has_flags ? rec->flags & 3 : CTRCAP_DIR_UNKNOWN;
 	struct ctrcap_pcapng_packet p = {
 		.ts_ns = rec->ts_ns,
 		.data = rec->data,
 		.caplen = rec->caplen,
 		.origlen = rec->origlen,
-		.direction = rec->has_flags ? (rec->flags & 3) : CTRCAP_DIR_UNKNOWN,
+		.direction = dir == 3 ? CTRCAP_DIR_UNKNOWN : dir,
 		.packet_id = rec->has_packet_id ? rec->packet_id : 0,
 	};
 	int *slot = rec->iface_id < ro->n_ifmap ? &ro->ifmap[rec->iface_id] : NULL;
