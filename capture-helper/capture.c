@@ -215,7 +215,9 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 			fail(c, "ctrcap: %s\n", why);
 			return;
 		}
-	} else {
+	}
+	c->captured++;
+	if (!c->w || o->print) {
 		struct ctrcap_text_pkt t = {
 			.ts_ns = ts,
 			.ifname = ifname,
@@ -226,11 +228,8 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 			.len = e->len,
 		};
 
-		ctrcap_packet_print(stdout, &t, &c->ib.id, e->packet_id, o->verbose);
-		if (o->flush_each)
-			fflush(stdout);
+		ctrcap_print_packet(o, c->captured, &t, &c->ib.id, e->packet_id);
 	}
-	c->captured++;
 	if (o->count && c->captured >= o->count)
 		c->stop = true;
 }
@@ -501,7 +500,7 @@ static int spawn_cmd(struct capture *c, char **cmd)
 		/* ctrcap ignores SIGPIPE; `yes | head` in the command must not. */
 		signal(SIGPIPE, SIG_DFL);
 		/* With -w -, stdout is the pcapng stream: the command's output must not mix in. */
-		if (c->o->write_path && !strcmp(c->o->write_path, "-") && null_stdout()) {
+		if (c->o->out.path && !strcmp(c->o->out.path, "-") && null_stdout()) {
 			fprintf(stderr, "ctrcap: cannot open /dev/null for %s\n", cmd[0]);
 			_exit(127);
 		}
@@ -539,6 +538,35 @@ static int open_output(void *ctx, const char *path, int flags, mode_t mode, char
 {
 	(void)ctx;
 	return ctrcap_priv_open_output(path, flags, mode, err, errlen);
+}
+
+struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo, char *err,
+						size_t errlen)
+{
+	struct ctrcap_pcapng_writer_opts po = {
+		.path = wo->path,
+		.flush_each = wo->flush_each,
+		.rotate_bytes = wo->rotate_bytes,
+		.rotate_seconds = wo->rotate_seconds,
+		.max_files = wo->max_files,
+		.userappl = "ctrcap " CTRCAP_VERSION,
+		.open_file = open_output,
+	};
+
+	return ctrcap_pcapng_writer_open(&po, err, errlen);
+}
+
+void ctrcap_print_packet(const struct ctrcap_opts *o, uint64_t number,
+			 const struct ctrcap_text_pkt *t, const struct ctrcap_identity *id,
+			 uint64_t packet_id)
+{
+	if (o->count_only)
+		return;
+	if (o->number)
+		printf("%5llu  ", (unsigned long long)number);
+	ctrcap_packet_print(stdout, t, id, packet_id, o->verbose);
+	if (o->out.flush_each)
+		fflush(stdout);
 }
 
 static void resolver_warn(void *ctx, const char *msg)
@@ -619,7 +647,7 @@ static void run_loop(struct capture *c)
 		if (got_signal)
 			break;
 		n = ring_buffer__consume(c->rb);
-		if (c->w && c->o->flush_each && n > 0)
+		if (c->w && c->o->out.flush_each && n > 0)
 			ctrcap_pcapng_writer_flush(c->w);
 		if (n == 0)
 			usleep(POLL_IDLE_US);
@@ -756,18 +784,8 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 		goto out_fail;
 	}
 	note_netns(c);
-	if (o->write_path) {
-		struct ctrcap_pcapng_writer_opts wo = {
-			.path = o->write_path,
-			.flush_each = o->flush_each,
-			.rotate_bytes = o->rotate_bytes,
-			.rotate_seconds = o->rotate_seconds,
-			.max_files = o->max_files,
-			.userappl = "ctrcap " CTRCAP_VERSION,
-			.open_file = open_output,
-		};
-
-		c->w = ctrcap_pcapng_writer_open(&wo, c->err, sizeof(c->err));
+	if (o->out.path) {
+		c->w = ctrcap_writer_open(&o->out, c->err, sizeof(c->err));
 		if (!c->w) {
 			fprintf(stderr, "ctrcap: %s\n", c->err);
 			goto out_fail;
@@ -786,7 +804,7 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 			fprintf(stderr, "ctrcap: cannot start %s\n", o->cmd[0]);
 		close(go_fd);
 	}
-	if (!o->write_path || strcmp(o->write_path, "-"))
+	if (!o->out.path || strcmp(o->out.path, "-"))
 		fprintf(stderr, "ctrcap: capturing on %zu interfaces%s\n",
 			ctrcap_attach_count(c->att), o->any ? " (any, following new ones)" : "");
 	run_loop(c);

@@ -3,12 +3,34 @@
 #ifndef CTRCAP_CAPTURE_H
 #define CTRCAP_CAPTURE_H
 
+#include "ctrcap/record.h"
 #include "options.h"
+#include "packet_text.h"
+
+struct ctrcap_pcapng_writer;
+
+/*
+ * Open the -w output as the invoking user (-w, -C, -G, -W, -U as given),
+ * for live capture and -r alike. NULL with the reason in err.
+ */
+struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo, char *err,
+						size_t errlen);
+
+/*
+ * Print one packet on stdout as the options ask (-#, -v, -U; nothing with
+ * --count); number counts from 1.
+ */
+void ctrcap_print_packet(const struct ctrcap_opts *o, uint64_t number,
+			 const struct ctrcap_text_pkt *t, const struct ctrcap_identity *id,
+			 uint64_t packet_id);
 
 /* Live capture until a signal, -c, EPIPE or the `--` command ends. Exit code. */
 int ctrcap_run_capture(const struct ctrcap_opts *o);
 
-/* -r: print a saved pcapng with identities. Exit code. */
+/*
+ * -r: print a saved pcapng with identities, or with -w write the packets
+ * the identity options select, identities kept. Exit code.
+ */
 int ctrcap_run_read(const struct ctrcap_opts *o);
 
 /* -D: interfaces of every namespace with netns and container. Exit code. */

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* ctrcap's non-capturing modes: -r, -D, --list-containers, --cleanup. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ctrcap/pcapng.h"
 #include "attach.h"
@@ -17,12 +19,91 @@
 
 #define LIST_TIMEOUT_MS 3000
 
+/* -r -w: the output and the input's interfaces as copied into it. */
+struct read_out {
+	struct ctrcap_pcapng_writer *w;
+	int *ifmap;		/* input interface id -> output id + 1 (0 = not yet) */
+	uint32_t n_ifmap;
+	uint32_t key_base;	/* interfaces of the sections read before this one */
+};
+
+/* Note a record's section or interface in ro. 0, or -1 when out of memory. */
+static int read_out_note(struct read_out *ro, const struct ctrcap_pcapng_rec *rec)
+{
+	if (rec->kind == CTRCAP_REC_SECTION) {
+		ro->key_base += ro->n_ifmap;
+		ro->n_ifmap = 0;
+	} else if (rec->kind == CTRCAP_REC_INTERFACE) {
+		int *m = realloc(ro->ifmap, (rec->iface_id + 1) * sizeof(*m));
+
+		if (!m)
+			return -1;
+		ro->ifmap = m;
+		while (ro->n_ifmap <= rec->iface_id)
+			ro->ifmap[ro->n_ifmap++] = 0;
+	}
+	return 0;
+}
+
+/*
+ * Write one selected packet with its identity option as read (the raw
+ * record, so fields this version does not know are kept). Its interface
+ * is copied on first use. 0, 1 when the reader of -w - went away, -1.
+ */
+static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *rec)
+{
+	/* Direction bits 11 are no direction pcapng defines: written as unknown. */
+	uint32_t dir = rec->has_flags ? rec->flags & 3 : CTRCAP_DIR_UNKNOWN;
+	struct ctrcap_pcapng_packet p = {
+		.ts_ns = rec->ts_ns,
+		.data = rec->data,
+		.caplen = rec->caplen,
+		.origlen = rec->origlen,
+		.direction = dir == 3 ? CTRCAP_DIR_UNKNOWN : dir,
+		.packet_id = rec->has_packet_id ? rec->packet_id : 0,
+	};
+	int *slot = rec->iface_id < ro->n_ifmap ? &ro->ifmap[rec->iface_id] : NULL;
+
+	if (rec->identity_raw_len && rec->identity_raw_len <= CTRCAP_RECORD_MAX) {
+		p.record = rec->identity_raw;
+		p.record_len = rec->identity_raw_len;
+	} else if (rec->has_identity) {
+		p.id = &rec->identity;
+	}
+	if (slot && !*slot && rec->iface) {
+		int id = ctrcap_pcapng_writer_interface_copy(ro->w, ro->key_base + rec->iface_id,
+							     rec->iface);
+
+		if (id < 0)
+			goto fail;
+		*slot = id + 1;
+	}
+	if (!slot || !*slot)
+		return 0; /* the reader refuses a packet of an undefined interface */
+	p.if_id = *slot - 1;
+	if (!ctrcap_pcapng_writer_packet(ro->w, &p))
+		return 0;
+fail:
+	return strstr(ctrcap_pcapng_writer_error(ro->w), strerror(EPIPE)) ? 1 : -1;
+}
+
+/* True when -w names the file -r reads (writing would truncate it first). */
+static bool same_file(const char *in, const char *out)
+{
+	struct stat a, b;
+
+	if (!strcmp(in, "-") || !strcmp(out, "-") || stat(in, &a) || stat(out, &b))
+		return false;
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 int ctrcap_run_read(const struct ctrcap_opts *o)
 {
 	struct ctrcap_pcapng_reader *r;
 	struct ctrcap_pcapng_rec rec;
 	struct ctrcap_ident_buf *b = calloc(1, sizeof(*b));
-	uint64_t n = 0;
+	struct read_out ro = { 0 };
+	uint64_t n = 0, uncommented = 0;
 	char err[512];
 	int ret, code = 0;
 
@@ -42,9 +123,27 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		free(b);
 		return 1;
 	}
+	if (o->out.path && same_file(o->read_path, o->out.path)) {
+		fprintf(stderr, "ctrcap: -w %s is the file -r reads\n", o->out.path);
+		code = 1;
+		goto out;
+	}
+	if (o->out.path) {
+		ro.w = ctrcap_writer_open(&o->out, err, sizeof(err));
+		if (!ro.w) {
+			fprintf(stderr, "ctrcap: %s\n", err);
+			code = 1;
+			goto out;
+		}
+	}
 	while ((ret = ctrcap_pcapng_reader_next(r, &rec)) == 1) {
 		struct ctrcap_text_pkt t;
 
+		if (ro.w && read_out_note(&ro, &rec)) {
+			fprintf(stderr, "ctrcap: out of memory\n");
+			code = 1;
+			break;
+		}
 		if (rec.kind != CTRCAP_REC_PACKET)
 			continue;
 		memset(&b->id, 0, sizeof(b->id));
@@ -52,26 +151,55 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 			b->id = rec.identity;
 		if (!ctrcap_ident_match(NULL, o, b, 0))
 			continue;
-		t = (struct ctrcap_text_pkt){
-			.ts_ns = rec.ts_ns,
-			.ifname = rec.iface && rec.iface->name[0] ? rec.iface->name : "?",
-			.direction = rec.has_flags ? (rec.flags & 3) : 0,
-			.linktype = rec.iface ? rec.iface->linktype : 1,
-			.data = rec.data,
-			.caplen = rec.caplen,
-			.len = rec.origlen,
-		};
-		ctrcap_packet_print(stdout, &t, rec.has_identity ? &b->id : NULL,
-				    rec.has_packet_id ? rec.packet_id : 0, o->verbose);
-		if (rec.identity_error)
-			fprintf(stdout, "    [bad identity record: %s]\n", rec.identity_error);
-		if (o->count && ++n >= o->count)
+		if (ro.w) {
+			int w = read_out_packet(&ro, &rec);
+
+			if (w < 0) {
+				fprintf(stderr, "ctrcap: %s\n", ctrcap_pcapng_writer_error(ro.w));
+				code = 1;
+			}
+			if (w)
+				break;
+			uncommented += rec.comment != NULL;
+		}
+		n++;
+		if (!ro.w || o->print) {
+			t = (struct ctrcap_text_pkt){
+				.ts_ns = rec.ts_ns,
+				.ifname = rec.iface && rec.iface->name[0] ? rec.iface->name : "?",
+				.direction = rec.has_flags ? (rec.flags & 3) : 0,
+				.linktype = rec.iface ? rec.iface->linktype : 1,
+				.data = rec.data,
+				.caplen = rec.caplen,
+				.len = rec.origlen,
+			};
+			ctrcap_print_packet(o, n, &t, rec.has_identity ? &b->id : NULL,
+					    rec.has_packet_id ? rec.packet_id : 0);
+			if (rec.identity_error && !o->count_only)
+				fprintf(stdout, "    [bad identity record: %s]\n",
+					rec.identity_error);
+		}
+		if (o->count && n >= o->count)
 			break;
 	}
 	if (ret < 0) {
 		fprintf(stderr, "ctrcap: %s\n", ctrcap_pcapng_reader_error(r));
 		code = 1;
 	}
+	/* The writer has no comments to give: say so rather than lose them unseen. */
+	if (uncommented)
+		fprintf(stderr, "ctrcap: the comments of %llu packets (ptcpdump's identity among "
+				"them) are not copied to -w; tshark -r IN -Y FILTER -w OUT keeps them\n",
+			(unsigned long long)uncommented);
+	if (o->count_only)
+		printf("%llu packet%s\n", (unsigned long long)n, n == 1 ? "" : "s");
+	if (ro.w && ctrcap_pcapng_writer_close(ro.w, err, sizeof(err)) &&
+	    !strstr(err, strerror(EPIPE))) {
+		fprintf(stderr, "ctrcap: %s\n", err);
+		code = 1;
+	}
+out:
+	free(ro.ifmap);
 	ctrcap_pcapng_reader_close(r);
 	free(b);
 	return code;

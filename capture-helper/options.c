@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Command-line parsing for ctrcap. */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -24,19 +25,36 @@ enum {
 	OPT_CONTAINERD_STATE,
 	OPT_CRIO_STATE,
 	OPT_PODMAN_STATE,
+	OPT_COUNT,
+	OPT_PRINT,
+	OPT_IMMEDIATE,
 };
 
+/* tcpdump's and ptcpdump's long names; --help and ctrcap.8 list every one. */
 static const struct option long_opts[] = {
 	{ "interface", required_argument, NULL, 'i' },
 	{ "write", required_argument, NULL, 'w' },
+	{ "write-file", required_argument, NULL, 'w' },
 	{ "read", required_argument, NULL, 'r' },
-	{ "count", required_argument, NULL, 'c' },
+	{ "read-file", required_argument, NULL, 'r' },
+	{ "receive-count", required_argument, NULL, 'c' },
+	{ "count", no_argument, NULL, OPT_COUNT },
 	{ "snapshot-length", required_argument, NULL, 's' },
+	{ "file-size", required_argument, NULL, 'C' },
+	{ "rotate-seconds", required_argument, NULL, 'G' },
+	{ "file-count", required_argument, NULL, 'W' },
+	{ "packet-buffered", no_argument, NULL, 'U' },
+	{ "immediate-mode", no_argument, NULL, OPT_IMMEDIATE },
+	{ "relinquish-privileges", required_argument, NULL, 'Z' },
 	{ "buffer-size", required_argument, NULL, 'B' },
 	{ "direction", required_argument, NULL, 'Q' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "number", no_argument, NULL, '#' },
+	{ "print", no_argument, NULL, OPT_PRINT },
 	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
+	{ "pname", required_argument, NULL, OPT_COMM },
 	{ "container-id", required_argument, NULL, OPT_CTR_ID },
 	{ "container-name", required_argument, NULL, OPT_CTR_NAME },
 	{ "pod-name", required_argument, NULL, OPT_POD_NAME },
@@ -56,29 +74,46 @@ static const struct option long_opts[] = {
 void ctrcap_usage(FILE *f)
 {
 	fputs("Usage: ctrcap [options] [filter expression] [-- COMMAND [ARGS...]]\n"
+	      "       ctrcap -r FILE [-w FILE] [-c N] [--count] [identity filters]\n"
 	      "Container-aware packet capture: every packet carries its process and container.\n"
 	      "\n"
-	      "  -i IFACE[@NETNS]   capture on IFACE (repeatable); 'any' (default) = every\n"
+	      "  -i, --interface IFACE[@NETNS]\n"
+	      "                     capture on IFACE (repeatable); 'any' (default) = every\n"
 	      "                     interface of every network namespace, also later ones;\n"
 	      "                     NETNS is a name in /run/netns, a path, or a netns inode\n"
-	      "  -D                 list interfaces with their netns and container\n"
-	      "  -w FILE|-          write pcapng to FILE or stdout\n"
-	      "  -r FILE|-          print a saved pcapng file with its identities\n"
-	      "  -c N               stop after N packets\n"
-	      "  -s SNAPLEN         bytes kept per packet (default 262144, at most 65535 copied)\n"
-	      "  -C MB              rotate the -w file after MB million bytes\n"
-	      "  -G SECONDS         rotate the -w file every SECONDS\n"
-	      "  -W N               keep at most N rotated files\n"
-	      "  -U                 flush after every packet (for pipes)\n"
-	      "  -Z USER            act as USER once started: its uid and groups, files\n"
+	      "  -D, --list-interfaces\n"
+	      "                     list interfaces with their netns and container\n"
+	      "  -w, --write-file, --write FILE|-\n"
+	      "                     write pcapng to FILE or stdout\n"
+	      "  -r, --read-file, --read FILE|-\n"
+	      "                     read a saved pcapng file: print it with its identities,\n"
+	      "                     or with -w write the selected packets, identities kept\n"
+	      "  -c, --receive-count N\n"
+	      "                     stop after N packets\n"
+	      "  --count            print only the number of packets (with -r: \"N packets\")\n"
+	      "  --print            print packets also while writing them with -w FILE\n"
+	      "  -#, --number       print a packet number at the start of each line\n"
+	      "  -s, --snapshot-length SNAPLEN\n"
+	      "                     bytes kept per packet (default 262144, at most 65535 copied)\n"
+	      "  -C, --file-size MB rotate the -w file after MB million bytes\n"
+	      "  -G, --rotate-seconds SECONDS\n"
+	      "                     rotate the -w file every SECONDS\n"
+	      "  -W, --file-count N keep at most N rotated files\n"
+	      "  -U, --packet-buffered, --immediate-mode\n"
+	      "                     write every packet out at once (for pipes)\n"
+	      "  -Z, --relinquish-privileges USER\n"
+	      "                     act as USER once started: its uid and groups, files\n"
 	      "                     created and -- COMMAND run as USER (another user:\n"
 	      "                     root only)\n"
-	      "  -B KIB             kernel ring buffer size in KiB (default 32768)\n"
-	      "  -Q in|out|inout    direction to capture\n"
+	      "  -B, --buffer-size KIB\n"
+	      "                     kernel ring buffer size in KiB (default 32768)\n"
+	      "  -Q, --direction in|out|inout\n"
+	      "                     direction to capture\n"
 	      "  -n                 don't resolve names (ctrcap never does)\n"
-	      "  -v                 print process, user, parent, container and pod lines\n"
+	      "  -v, --verbose      print process, user, parent, container and pod lines\n"
 	      "  --pid PID          only packets of process PID (repeatable)\n"
-	      "  --comm NAME        only packets of processes named NAME\n"
+	      "  --comm, --pname NAME\n"
+	      "                     only packets of processes named NAME\n"
 	      "  --container-id ID  only packets of containers whose id starts with ID\n"
 	      "  --container-name N only packets of container N\n"
 	      "  --pod-name N       only packets of Kubernetes pod N\n"
@@ -93,24 +128,62 @@ void ctrcap_usage(FILE *f)
 	      "  --podman-state DIR podman storage root (default /var/lib/containers/storage)\n"
 	      "  -- COMMAND ARGS    run COMMAND and capture only its (and its children's) packets\n"
 	      "  -h, --help         this text\n"
-	      "  --version          print the version\n",
+	      "  --version          print the version\n"
+	      "With -r, the options that only a live capture takes (-i, -s, -B, -Q, -D,\n"
+	      "--list-containers, --cleanup, the engine paths, -- COMMAND) are refused.\n",
 	      f);
 }
 
-/* Parse a non-negative decimal number into *out, naming the option on error. */
-static int parse_u64(const char *s, const char *opt, uint64_t max, uint64_t *out)
+/*
+ * Parse a decimal number from min to max into *out; on error one line
+ * naming the option, the value and the range.
+ */
+static int parse_num(const char *s, const char *opt, uint64_t min, uint64_t max, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
 
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || end == s || *end || s[0] == '-' || v > max) {
-		fprintf(stderr, "ctrcap: invalid value '%s' for %s\n", s, opt);
+	if (errno || end == s || *end || !isdigit((unsigned char)s[0]) || v < min || v > max) {
+		fprintf(stderr, "ctrcap: invalid value '%s' for %s (a whole number from %llu to %llu)\n",
+			s, opt, (unsigned long long)min, (unsigned long long)max);
 		return -1;
 	}
 	*out = v;
 	return 0;
+}
+
+/* Remember the first option given that only a live capture takes (refused with -r). */
+static void live_only(struct ctrcap_opts *o, const char *opt)
+{
+	if (!o->live_only)
+		o->live_only = opt;
+}
+
+/*
+ * The option getopt stopped at, as the user typed it: the long name when
+ * argv[optind - 1] is one that maps to optopt, else -optopt.
+ */
+static void opt_name(char **argv, int ind, int opt, char *buf, size_t cap)
+{
+	const char *a = ind > 0 ? argv[ind - 1] : "";
+	size_t n;
+
+	if (!strncmp(a, "--", 2) && a[2]) {
+		n = strcspn(a + 2, "=");
+		for (const struct option *l = long_opts; l->name; l++) {
+			if (!strncmp(l->name, a + 2, n) && (opt == 0 || l->val == opt)) {
+				snprintf(buf, cap, "%.*s", (int)(n + 2), a);
+				return;
+			}
+		}
+		if (opt == 0 || opt > 0xff) {
+			snprintf(buf, cap, "%.*s", (int)(n + 2), a);
+			return;
+		}
+	}
+	snprintf(buf, cap, "-%c", opt);
 }
 
 static int add_str(struct ctrcap_strlist *l, const char *v, const char *opt)
@@ -195,10 +268,37 @@ static int join_filter(struct ctrcap_opts *o, char **args, int n)
 	return 0;
 }
 
+/* What a combination of options cannot mean: one line and -1, else 0. */
+static int check_combinations(const struct ctrcap_opts *o)
+{
+	const struct ctrcap_writer_opts *w = &o->out;
+	bool to_stdout = w->path && !strcmp(w->path, "-");
+
+	if (o->read_path && (o->cmd || o->live_only)) {
+		fprintf(stderr, "ctrcap: %s does not apply to -r (reading a file)\n",
+			o->cmd ? "-- COMMAND" : o->live_only);
+		return -1;
+	}
+	if ((w->rotate_bytes || w->rotate_seconds || w->max_files) && (!w->path || to_stdout)) {
+		fprintf(stderr, "ctrcap: -C, -G and -W need -w FILE\n");
+		return -1;
+	}
+	if (o->count_only && w->path) {
+		fprintf(stderr, "ctrcap: --count prints only the number of packets; it takes no -w\n");
+		return -1;
+	}
+	if (o->print && to_stdout) {
+		fprintf(stderr, "ctrcap: --print and -w - would both write to standard output\n");
+		return -1;
+	}
+	return 0;
+}
+
 int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 {
 	uint64_t v;
 	int c, first_cmd = -1, n_args, i;
+	char name[64];
 
 	memset(o, 0, sizeof(*o));
 	o->snaplen = 262144;
@@ -215,62 +315,62 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 	n_args = first_cmd >= 0 ? first_cmd : argc;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(n_args, argv, "+i:w:r:c:s:C:G:W:B:Q:Z:UnvDh", long_opts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(n_args, argv, "+:i:w:r:c:s:C:G:W:B:Q:Z:UnvDh#", long_opts,
+				NULL)) != -1) {
 		switch (c) {
 		case 'i':
+			live_only(o, "-i");
 			if (add_iface(o, optarg))
 				return -1;
 			break;
 		case 'w':
-			o->write_path = optarg;
+			o->out.path = optarg;
 			break;
 		case 'r':
 			o->read_path = optarg;
 			break;
 		case 'c':
-			if (parse_u64(optarg, "-c", UINT64_MAX, &o->count))
+			if (parse_num(optarg, "-c", 1, UINT64_MAX, &o->count))
 				return -1;
-			if (!o->count) {
-				fprintf(stderr, "ctrcap: -c needs a count above 0\n");
-				return -1;
-			}
+			break;
+		case OPT_COUNT:
+			o->count_only = true;
+			break;
+		case OPT_PRINT:
+			o->print = true;
+			break;
+		case '#':
+			o->number = true;
 			break;
 		case 's':
-			if (parse_u64(optarg, "-s", 262144, &v))
+			live_only(o, "-s");
+			if (parse_num(optarg, "-s", 0, 262144, &v))
 				return -1;
 			o->snaplen = v ? v : 262144;
 			break;
 		case 'C':
-			if (parse_u64(optarg, "-C", 1000000, &v) || !v) {
-				if (!v)
-					fprintf(stderr, "ctrcap: -C needs a size above 0\n");
+			if (parse_num(optarg, "-C", 1, 1000000, &v))
 				return -1;
-			}
-			o->rotate_bytes = v * 1000000;
+			o->out.rotate_bytes = v * 1000000;
 			break;
 		case 'G':
-			if (parse_u64(optarg, "-G", 86400 * 365, &v) || !v) {
-				if (!v)
-					fprintf(stderr, "ctrcap: -G needs seconds above 0\n");
+			if (parse_num(optarg, "-G", 1, 86400 * 365, &v))
 				return -1;
-			}
-			o->rotate_seconds = v;
+			o->out.rotate_seconds = v;
 			break;
 		case 'W':
-			if (parse_u64(optarg, "-W", 100000, &v))
+			if (parse_num(optarg, "-W", 1, 100000, &v))
 				return -1;
-			o->max_files = v;
+			o->out.max_files = v;
 			break;
 		case 'B':
-			if (parse_u64(optarg, "-B", 2u << 20, &v) || v < 1024) {
-				if (v < 1024)
-					fprintf(stderr, "ctrcap: -B needs at least 1024 KiB\n");
+			live_only(o, "-B");
+			if (parse_num(optarg, "-B", 1024, 2u << 20, &v))
 				return -1;
-			}
 			o->buffer_kib = v;
 			break;
 		case 'Q':
+			live_only(o, "-Q");
 			if (!strcmp(optarg, "in")) {
 				o->dir_mask = 1;
 			} else if (!strcmp(optarg, "out")) {
@@ -284,7 +384,8 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 			}
 			break;
 		case 'U':
-			o->flush_each = true;
+		case OPT_IMMEDIATE:
+			o->out.flush_each = true;
 			break;
 		case 'Z':
 			o->run_as = optarg;
@@ -296,6 +397,7 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 			o->verbose++;
 			break;
 		case 'D':
+			live_only(o, "-D");
 			o->list_ifaces = true;
 			break;
 		case 'h':
@@ -306,11 +408,8 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 				fprintf(stderr, "ctrcap: too many --pid options\n");
 				return -1;
 			}
-			if (parse_u64(optarg, "--pid", INT32_MAX, &v) || !v) {
-				if (!v)
-					fprintf(stderr, "ctrcap: --pid needs a pid above 0\n");
+			if (parse_num(optarg, "--pid", 1, INT32_MAX, &v))
 				return -1;
-			}
 			o->pids[o->n_pids++] = v;
 			break;
 		case OPT_COMM:
@@ -334,43 +433,51 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 				return -1;
 			break;
 		case OPT_LIST_CTR:
+			live_only(o, "--list-containers");
 			o->list_containers = true;
 			break;
 		case OPT_CLEANUP:
+			live_only(o, "--cleanup");
 			o->cleanup = true;
 			break;
 		case OPT_VERSION:
 			o->version = true;
 			break;
 		case OPT_DOCKER_SOCK:
+			live_only(o, "--docker-sock");
 			if (set_path(&o->docker_sock, optarg, "--docker-sock"))
 				return -1;
 			break;
 		case OPT_DOCKER_ROOT:
+			live_only(o, "--docker-root");
 			if (set_path(&o->docker_root, optarg, "--docker-root"))
 				return -1;
 			break;
 		case OPT_CONTAINERD_STATE:
+			live_only(o, "--containerd-state");
 			if (set_path(&o->containerd_state, optarg, "--containerd-state"))
 				return -1;
 			break;
 		case OPT_CRIO_STATE:
+			live_only(o, "--crio-state");
 			if (set_path(&o->crio_state, optarg, "--crio-state"))
 				return -1;
 			break;
 		case OPT_PODMAN_STATE:
+			live_only(o, "--podman-state");
 			if (set_path(&o->podman_state, optarg, "--podman-state"))
 				return -1;
 			break;
 		case ':':
-			fprintf(stderr, "ctrcap: option %s needs a value\n", argv[optind - 1]);
+			opt_name(argv, optind, optopt, name, sizeof(name));
+			fprintf(stderr, "ctrcap: option %s needs a value\n", name);
 			return -1;
 		default:
-			if (optopt)
-				fprintf(stderr, "ctrcap: unknown option -%c (see --help)\n", optopt);
+			opt_name(argv, optind, optopt, name, sizeof(name));
+			if (optopt && name[1] == '-' && strchr(argv[optind - 1], '='))
+				fprintf(stderr, "ctrcap: option %s takes no value\n", name);
 			else
-				fprintf(stderr, "ctrcap: unknown option %s (see --help)\n",
-					argv[optind - 1]);
+				fprintf(stderr, "ctrcap: unknown option %s (see --help)\n", name);
 			return -1;
 		}
 	}
@@ -383,15 +490,8 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		}
 		o->cmd = argv + first_cmd + 1;
 	}
-	if (o->read_path && (o->n_ifaces || o->any || o->cmd)) {
-		fprintf(stderr, "ctrcap: -r reads a file; it takes no -i or command\n");
+	if (check_combinations(o))
 		return -1;
-	}
-	if ((o->rotate_bytes || o->rotate_seconds || o->max_files) &&
-	    (!o->write_path || !strcmp(o->write_path, "-"))) {
-		fprintf(stderr, "ctrcap: -C, -G and -W need -w FILE\n");
-		return -1;
-	}
 	if (!o->n_ifaces)
 		o->any = true;
 	return 0;

@@ -27,19 +27,28 @@ struct ctrcap_strlist {
 	unsigned n;
 };
 
+/* Where and how pcapng is written: one set for live capture and for -r. */
+struct ctrcap_writer_opts {
+	const char *path;	 /* -w FILE, "-" = stdout; NULL = print text */
+	uint64_t rotate_bytes;	 /* -C (millions of bytes, as tcpdump) */
+	unsigned rotate_seconds; /* -G */
+	unsigned max_files;	 /* -W */
+	bool flush_each;	 /* -U: flush after every packet (text too) */
+};
+
 struct ctrcap_opts {
 	struct ctrcap_iface_spec ifaces[CTRCAP_MAX_IFACES];
 	unsigned n_ifaces;
 	bool any;		/* -i any (also the default) */
-	const char *write_path;	/* -w */
+	struct ctrcap_writer_opts out; /* -w, -C, -G, -W, -U */
 	const char *read_path;	/* -r */
 	uint64_t count;		/* -c, 0 = unlimited */
 	uint32_t snaplen;	/* -s */
-	uint64_t rotate_bytes;	/* -C (millions of bytes, as tcpdump) */
-	unsigned rotate_seconds; /* -G */
-	unsigned max_files;	/* -W */
 	unsigned buffer_kib;	/* -B */
-	bool flush_each;	/* -U */
+	bool count_only;	/* --count: print only the number of packets */
+	bool print;		/* --print: print packets also while writing -w */
+	bool number;		/* -#: number the printed packets */
+	const char *live_only;	/* the first option given that only a live capture takes */
 	const char *run_as;	/* -Z USER */
 	unsigned dir_mask;	/* -Q: bit 1 in, bit 2 out */
 	bool numeric;		/* -n (names are never resolved; accepted for habit) */

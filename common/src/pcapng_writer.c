@@ -563,13 +563,16 @@ static bool same_str(const char *a, const char *b)
 	return !strcmp(a, b);
 }
 
-int ctrcap_pcapng_writer_interface(struct ctrcap_pcapng_writer *w, uint32_t netns, uint32_t ifindex,
-				   const char *ifname, const char *netns_desc, uint16_t linktype,
-				   uint32_t snaplen)
+/*
+ * Interface id for the key (netns, ifindex), writing an IDB with if_name
+ * ifname and if_description desc (NULL = none) on first use.
+ */
+static int wr_add_interface(struct ctrcap_pcapng_writer *w, uint32_t netns, uint32_t ifindex,
+			    const char *ifname, const char *desc, uint16_t linktype,
+			    uint32_t snaplen)
 {
 	struct wr_iface *ifc;
 	uint32_t *slot;
-	char desc[512];
 
 	if (w->failed)
 		return -1;
@@ -602,19 +605,15 @@ int ctrcap_pcapng_writer_interface(struct ctrcap_pcapng_writer *w, uint32_t netn
 		w->ifs = p;
 		w->cap_ifs = n;
 	}
-	if (netns_desc && *netns_desc)
-		snprintf(desc, sizeof(desc), "netns %u (%s)", netns, netns_desc);
-	else
-		snprintf(desc, sizeof(desc), "netns %u", netns);
 	ifc = &w->ifs[w->n_ifs];
 	memset(ifc, 0, sizeof(*ifc));
 	ifc->netns = netns;
 	ifc->ifindex = ifindex;
 	ifc->name = dup_or_null(ifname);
-	ifc->desc = strdup(desc);
+	ifc->desc = dup_or_null(desc);
 	ifc->linktype = linktype;
 	ifc->snaplen = snaplen;
-	if (!ifc->desc || (ifname && !ifc->name)) {
+	if ((desc && !ifc->desc) || (ifname && !ifc->name)) {
 		free(ifc->name);
 		free(ifc->desc);
 		wr_set_err(w, "writing %s: out of memory for interface %s", w->label,
@@ -631,6 +630,27 @@ int ctrcap_pcapng_writer_interface(struct ctrcap_pcapng_writer *w, uint32_t netn
 	if (w->o.flush_each && wr_flush(w) < 0)
 		return -1;
 	return (int)(w->n_ifs - 1);
+}
+
+int ctrcap_pcapng_writer_interface(struct ctrcap_pcapng_writer *w, uint32_t netns, uint32_t ifindex,
+				   const char *ifname, const char *netns_desc, uint16_t linktype,
+				   uint32_t snaplen)
+{
+	char desc[512];
+
+	if (netns_desc && *netns_desc)
+		snprintf(desc, sizeof(desc), "netns %u (%s)", netns, netns_desc);
+	else
+		snprintf(desc, sizeof(desc), "netns %u", netns);
+	return wr_add_interface(w, netns, ifindex, ifname, desc, linktype, snaplen);
+}
+
+int ctrcap_pcapng_writer_interface_copy(struct ctrcap_pcapng_writer *w, uint32_t key,
+					const struct ctrcap_pcapng_iface *ifc)
+{
+	return wr_add_interface(w, UINT32_MAX, key, ifc->name[0] ? ifc->name : NULL,
+				ifc->description[0] ? ifc->description : NULL, ifc->linktype,
+				ifc->snaplen);
 }
 
 /* ------------------------------------------------------------------ packets */

@@ -29,6 +29,12 @@ bad "bad filter" "syntax error" -i eth0@ccapA -w "$TMP/x.pcapng" 'port port'
 bad "unwritable output" "/nonexistent-ccap/x.pcapng" -i eth0@ccapA -i eth0@ccapB \
 	-w /nonexistent-ccap/x.pcapng
 bad "bad option value" "-c" -i eth0@ccapA -c abc
+# The parser names the option whose value is missing or bad, in one line.
+bad "missing option value" "ctrcap: option -c needs a value" -i eth0@ccapA -c
+bad "missing long option value" "ctrcap: option --container-name needs a value" \
+	-i eth0@ccapA --container-name
+bad "bad -B value" "invalid value 'abc' for -B" -i eth0@ccapA -B abc
+bad "-r with -i" "ctrcap: -i does not apply to -r" -r "$TMP/x.pcapng" -i eth0@ccapA
 # -i IFACE@PATH: a path to something that is no namespace is refused up front.
 : >"$TMP/notns"
 bad "netns path that is no namespace" "Invalid argument" -i "eth0@$TMP/notns" -w "$TMP/x.pcapng"
@@ -119,6 +125,37 @@ sleep 0.3
 expect "-w -: packets in a complete file" bash -c "'$DUMP' '$TMP/s.pcapng' | grep -c '^if=' | grep -qv '^0$'"
 expect "-w -: ISB written at SIGTERM" bash -c "'$DUMP' '$TMP/s.pcapng' | grep -q '^isb '"
 expect "-w -: nothing attached after SIGTERM" [ "$(leftovers "${IFS_ALL[@]}")" = 0 ]
+
+# send_until PID: datagrams from A to B until PID ends (at most 10 s).
+send_until() {
+	local i
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$1" 2>/dev/null || return 0
+		tn_run_in "" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002
+		sleep 0.2
+	done
+	return 1
+}
+
+# --count live: no packet lines, the count in the summary.
+"$CTRCAP" -i eth0@ccapA --count -c 3 >"$TMP/cnt.out" 2>"$TMP/cnt.err" &
+cp=$!
+tn_wait_for 20 grep -q "capturing on" "$TMP/cnt.err"
+send_until "$cp"
+wait "$cp"
+rc=$?
+expect "--count live: exit 0, no packet lines, 3 packets captured" \
+	bash -c "[ $rc = 0 ] && [ ! -s '$TMP/cnt.out' ] && grep -qx '3 packets captured' '$TMP/cnt.err'"
+
+# -w FILE --print: the packets go to the file and, as text, to stdout.
+"$CTRCAP" -i eth0@ccapA -w "$TMP/pr.pcapng" --print -c 4 >"$TMP/pr.out" 2>"$TMP/pr.err" &
+cp=$!
+tn_wait_for 20 grep -q "capturing on" "$TMP/pr.err"
+send_until "$cp"
+wait "$cp"
+"$CTRCAP" -r "$TMP/pr.pcapng" >"$TMP/pr.read"
+expect "-w FILE --print: 4 packets printed, the same 4 in the file" \
+	bash -c "[ \$(wc -l <'$TMP/pr.out') = 4 ] && cmp -s '$TMP/pr.out' '$TMP/pr.read'"
 
 # EPIPE: the reader goes away; ctrcap ends cleanly (exit 0) at the next packet.
 set -o pipefail

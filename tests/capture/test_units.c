@@ -41,7 +41,7 @@ static void test_opts_ifaces_filter_cmd(void **state)
 	assert_string_equal(o.ifaces[1].name, "lo");
 	assert_string_equal(o.ifaces[1].netns, "");
 	assert_false(o.any);
-	assert_true(o.flush_each);
+	assert_true(o.out.flush_each);
 	assert_int_equal(o.count, 5);
 	assert_int_equal(o.n_pids, 1);
 	assert_int_equal(o.pids[0], 42);
@@ -237,6 +237,70 @@ static void test_identity_match(void **state)
 	ctrcap_opts_free(&o);
 }
 
+/* tcpdump's and ptcpdump's long names, --count, and what -r takes or refuses. */
+static void test_opts_long_names_and_read(void **state)
+{
+	const char *longs[] = { "ctrcap", "--interface", "lo", "--write-file", "f",
+				"--receive-count", "3", "--snapshot-length", "100",
+				"--packet-buffered", "--direction", "in", "--pname", "curl",
+				"--verbose", "--number", "--print" };
+	const char *count[] = { "ctrcap", "-r", "x", "--count" };
+	const char *imm[] = { "ctrcap", "--immediate-mode" };
+	const char *rw[] = { "ctrcap", "--read-file", "in", "-w", "out", "-C", "1", "--file-count",
+			     "2" };
+	const char *r_s[] = { "ctrcap", "-r", "x", "-s", "100" };
+	const char *r_eng[] = { "ctrcap", "-r", "x", "--podman-state", "/p" };
+	const char *count_w[] = { "ctrcap", "-r", "x", "--count", "-w", "y" };
+	const char *print_stdout[] = { "ctrcap", "--print", "-w", "-" };
+	const char *no_value[] = { "ctrcap", "--container-id" };
+	const char *count_value[] = { "ctrcap", "--count=1" };
+	struct ctrcap_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 17, longs), 0);
+	assert_int_equal(o.n_ifaces, 1);
+	assert_string_equal(o.ifaces[0].name, "lo");
+	assert_string_equal(o.out.path, "f");
+	assert_int_equal(o.count, 3);
+	assert_int_equal(o.snaplen, 100);
+	assert_true(o.out.flush_each);
+	assert_int_equal(o.dir_mask, 1);
+	assert_int_equal(o.comms.n, 1);
+	assert_string_equal(o.comms.v[0], "curl");
+	assert_int_equal(o.verbose, 1);
+	assert_true(o.number);
+	assert_true(o.print);
+	assert_false(o.count_only);
+	assert_string_equal(o.live_only, "-i");
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 4, count), 0);
+	assert_true(o.count_only);
+	assert_int_equal(o.count, 0);
+	assert_null(o.live_only);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 2, imm), 0);
+	assert_true(o.out.flush_each);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 9, rw), 0);
+	assert_string_equal(o.read_path, "in");
+	assert_string_equal(o.out.path, "out");
+	assert_int_equal(o.out.rotate_bytes, 1000000);
+	assert_int_equal(o.out.max_files, 2);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 5, r_s), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 5, r_eng), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 6, count_w), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 4, print_stdout), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 2, no_value), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 2, count_value), -1);
+	ctrcap_opts_free(&o);
+}
+
 /* Engine paths: absolute, once, and refused for any invoker but root. */
 static void test_opts_engine_paths(void **state)
 {
@@ -417,6 +481,7 @@ int main(void)
 		cmocka_unit_test(test_proc_table_exec_fork_exit),
 		cmocka_unit_test(test_proc_table_full_counted),
 		cmocka_unit_test(test_identity_match),
+		cmocka_unit_test(test_opts_long_names_and_read),
 		cmocka_unit_test(test_opts_engine_paths),
 		cmocka_unit_test(test_proc_table_self_exe),
 		cmocka_unit_test(test_record_cache),

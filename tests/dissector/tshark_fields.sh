@@ -160,6 +160,17 @@ expect "mergecap: web packets from both files" "3" \
 ts -r "$W" -Y 'container.name == "web"' -w "$O/tsw.pcapng"
 expect "tshark -w filtered export" "241879 241999" \
 	"$(ts -r "$O/tsw.pcapng" -T fields -e process.pid | tr '\n' ' ' | sed 's/ $//')"
+# ctrcap's own export: -r -w with an identity filter keeps each packet's identity.
+as_user "$CTRCAP_BUILD_DIR/ctrcap" -r "$W" -w "$O/ctrcap-w.pcapng" --container-name web
+expect "ctrcap -r -w --container-name web: the plugin reads the identities" \
+	"241879|web 241999|web" "$(ts -r "$O/ctrcap-w.pcapng" -T fields -E separator='|' \
+	-e process.pid -e container.name | tr '\n' ' ' | sed 's/ $//')"
+# ptcpdump's identity rides in comments, which -r -w does not copy: it says so.
+as_user "$CTRCAP_BUILD_DIR/ctrcap" -r "$C/ptcpdump.pcapng" -w "$O/ptcpdump-w.pcapng" \
+	2>"$O/ptcpdump-w.err"
+expect "ctrcap -r -w of a ptcpdump file names the comments it does not copy" \
+	"ctrcap: the comments of 4 packets (ptcpdump's identity among them) are not copied to -w; tshark -r IN -Y FILTER -w OUT keeps them" \
+	"$(cat "$O/ptcpdump-w.err")"
 
 echo "== malformed records: expert info, exit 0, good fields kept"
 M=$C/malformed.pcapng

@@ -62,6 +62,18 @@ int ctrcap_pcapng_writer_interface(struct ctrcap_pcapng_writer *w, uint32_t netn
 				   const char *ifname, const char *netns_desc, uint16_t linktype,
 				   uint32_t snaplen);
 
+struct ctrcap_pcapng_iface;
+
+/*
+ * Interface id for an interface copied from a file being read (ctrcap -r
+ * -w): if_name, if_description, link type and snaplen as read, the IDB
+ * written on first use. key is the caller's number for it, unique across
+ * the input's sections; a writer holds either copied or captured
+ * interfaces. Returns the id (>= 0) or -1 on a write error.
+ */
+int ctrcap_pcapng_writer_interface_copy(struct ctrcap_pcapng_writer *w, uint32_t key,
+					const struct ctrcap_pcapng_iface *ifc);
+
 struct ctrcap_pcapng_packet {
 	uint32_t if_id;		/* from ctrcap_pcapng_writer_interface() */
 	uint64_t ts_ns;		/* ns since the Unix epoch (if_tsresol 9) */

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Test helper: make_capture FILE writes, with the common writer, the kind of
+ * file a ctrcap capture produces, for tests that need no root: two
+ * interfaces (host lo, eth0 in the netns of container web) and six UDP
+ * packets from 10.99.2.1 (ports 5001...) to 10.99.2.2, their identities
+ * taking turns:
+ *   1, 4: pid 100 comm wget, container web (id 78f1...), pod shop/web-1
+ *   2, 5: pid 200 comm psql, container db (id 9c2e...)
+ *   3, 6: no identity
+ * Packet i has packet id i and alternates out/in.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "ctrcap/pcapng.h"
+
+#define S(x) ((struct ctrcap_str){ x, sizeof(x) - 1 })
+#define NPKT 6
+
+/* An Ethernet/IPv4/UDP frame from 10.99.2.1:sport to 10.99.2.2:7000, 4 bytes of payload. */
+static void frame(uint8_t *f, uint16_t sport)
+{
+	static const uint8_t head[] = {
+		0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,	  /* Ethernet */
+		0x45, 0, 0, 32, 0, 1, 0, 0, 64, 17, 0, 0, 10, 99, 2, 1, /* IPv4 */
+		10, 99, 2, 2,
+	};
+
+	memcpy(f, head, sizeof(head));
+	f[34] = sport >> 8;
+	f[35] = sport & 0xff;
+	f[36] = 7000 >> 8;
+	f[37] = 7000 & 0xff;
+	f[38] = 0;
+	f[39] = 12; /* UDP length: header + 4 */
+	f[40] = f[41] = 0;
+	memcpy(f + 42, "ping", 4);
+}
+
+int main(int argc, char **argv)
+{
+	struct ctrcap_pcapng_writer_opts o = { .userappl = "make_capture" };
+	struct ctrcap_identity web = { 0 }, db = { 0 };
+	struct ctrcap_pcapng_writer *w;
+	uint8_t f[46];
+	char err[512];
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: make_capture FILE\n");
+		return 2;
+	}
+	web.present = CTRCAP_HAS_PID | CTRCAP_HAS_TID | CTRCAP_HAS_UID | CTRCAP_HAS_NETNS |
+		      CTRCAP_HAS_ATTRIBUTION;
+	web.pid = web.tid = 100;
+	web.netns = 4026532281u;
+	web.attribution = CTRCAP_ATTR_SOCKET;
+	web.comm = S("wget");
+	web.exe = S("/usr/bin/wget");
+	web.args = S("wget http://10.99.2.2/");
+	web.ctr_id = S("78f1713c7d0f9d5e0b1f6f1c2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d");
+	web.ctr_name = S("web");
+	web.ctr_image = S("busybox:1");
+	web.pod_name = S("web-1");
+	web.pod_namespace = S("shop");
+	db = web;
+	db.pid = db.tid = 200;
+	db.comm = S("psql");
+	db.exe = S("/usr/bin/psql");
+	db.args = S("psql -h 10.99.2.2");
+	db.ctr_id = S("9c2e0a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7");
+	db.ctr_name = S("db");
+	db.pod_name = (struct ctrcap_str){ NULL, 0 };
+	db.pod_namespace = (struct ctrcap_str){ NULL, 0 };
+
+	o.path = argv[1];
+	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+	if (!w) {
+		fprintf(stderr, "make_capture: %s\n", err);
+		return 1;
+	}
+	if (ctrcap_pcapng_writer_interface(w, 4026531840u, 1, "lo", NULL, 1, 262144) != 0 ||
+	    ctrcap_pcapng_writer_interface(w, 4026532281u, 2, "eth0", "web", 1, 262144) != 1)
+		goto fail;
+	for (unsigned i = 1; i <= NPKT; i++) {
+		struct ctrcap_pcapng_packet p = {
+			.if_id = i % 2,
+			.ts_ns = 1700000000000000000ull + i * 1000000ull,
+			.data = f,
+			.caplen = sizeof(f),
+			.origlen = sizeof(f),
+			.direction = i % 2 ? CTRCAP_DIR_OUT : CTRCAP_DIR_IN,
+			.packet_id = i,
+			.id = i % 3 == 1 ? &web : i % 3 == 2 ? &db : NULL,
+		};
+
+		frame(f, 5000 + i);
+		if (ctrcap_pcapng_writer_packet(w, &p))
+			goto fail;
+	}
+	ctrcap_pcapng_writer_set_stats(w, 1, 3, 0, 0);
+	if (ctrcap_pcapng_writer_close(w, err, sizeof(err))) {
+		fprintf(stderr, "make_capture: %s\n", err);
+		return 1;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "make_capture: %s\n", ctrcap_pcapng_writer_error(w));
+	ctrcap_pcapng_writer_close(w, err, sizeof(err));
+	return 1;
+}

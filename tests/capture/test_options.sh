@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# The tcpdump user's first minutes, on saved files (no root, no BPF): a
+# missing or bad option value names the option, every long option is in
+# --help and ctrcap.8, --count counts as tcpdump's does, the tcpdump and
+# ptcpdump long names work, -r -w writes the selected packets with their
+# identities, -r -c stops, and what does not apply to -r is refused.
+# Usage: test_options.sh CTRCAP MAKE_CAPTURE PCAPNG_DUMP SOURCE_DIR
+set -u
+CTRCAP=$1
+MAKE=$2
+DUMP=$3
+SRC=$4
+
+TMP=$(mktemp -d /tmp/ccap-options.XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+FAILS=0
+
+fail() {
+	echo "FAIL: $*" >&2
+	FAILS=$((FAILS + 1))
+}
+
+# expect DESCRIPTION COMMAND...: the command must succeed.
+expect() {
+	local what=$1
+	shift
+	if "$@"; then echo "ok: $what"; else fail "$what"; fi
+}
+
+# refused NAME EXPECTED-LINE CTRCAP-ARGS...: exit 1, stderr is exactly that line, no stdout.
+refused() {
+	local name=$1 line=$2 rc
+	shift 2
+	"$CTRCAP" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ "$rc" = 1 ] && [ "$(cat "$TMP/err")" = "$line" ] && [ ! -s "$TMP/out" ]; then
+		echo "ok: $name"
+	else
+		fail "$name: exit $rc, stderr: $(head -c 300 "$TMP/err")"
+	fi
+}
+
+# same NAME FILE1 FILE2: equal and not empty.
+same() {
+	if [ -s "$2" ] && cmp -s "$2" "$3"; then
+		echo "ok: $1"
+	else
+		fail "$1"
+		diff "$2" "$3" | head -20 >&2
+	fi
+}
+
+IN=$TMP/in.pcapng
+"$MAKE" "$IN" || { echo "FAIL: make_capture"; exit 1; }
+
+# --- the option parser
+refused "-c without a value names -c" "ctrcap: option -c needs a value" -r "$IN" -c
+refused "--pid without a value names --pid" "ctrcap: option --pid needs a value" --pid
+refused "-w without a value names -w" "ctrcap: option -w needs a value" -i lo -w
+refused "--receive-count without a value names it" \
+	"ctrcap: option --receive-count needs a value" --receive-count
+refused "-B abc: one line naming -B and the value" \
+	"ctrcap: invalid value 'abc' for -B (a whole number from 1024 to 2097152)" -B abc
+refused "-C 0: one line naming -C and the value" \
+	"ctrcap: invalid value '0' for -C (a whole number from 1 to 1000000)" -C 0 -w x
+refused "-c -5: one line naming -c and the value" \
+	"ctrcap: invalid value '-5' for -c (a whole number from 1 to 18446744073709551615)" -c -5
+refused "--pid 0 names --pid and the value" \
+	"ctrcap: invalid value '0' for --pid (a whole number from 1 to 2147483647)" --pid 0
+refused "--count=3: --count takes no value" "ctrcap: option --count takes no value" --count=3
+
+# Every long option ctrcap parses is in --help and in the man page.
+"$CTRCAP" --help >"$TMP/help" || fail "--help exits 0"
+sed -n '/long_opts\[\] = {/,/^};/s/^\t{ "\([a-z-]*\)".*/\1/p' "$SRC/capture-helper/options.c" \
+	>"$TMP/longs"
+[ "$(wc -l <"$TMP/longs")" -ge 30 ] || { echo "FAIL: no long option list in options.c"; exit 1; }
+# The man page's text without roff's escapes and font changes.
+sed 's/\\-/-/g; s/\\f[BIRP]//g' "$SRC/capture-helper/ctrcap.8" >"$TMP/man"
+while read -r l; do
+	grep -Eq -- "--$l([^a-z-]|$)" "$TMP/help" || fail "--$l is not in --help"
+	grep -Eq -- "--$l([^a-z-]|$)" "$TMP/man" || fail "--$l is not in ctrcap.8"
+done <"$TMP/longs"
+
+# --- -r with --count, -c and the tcpdump/ptcpdump long names
+expect "--count prints only the count" [ "$("$CTRCAP" -r "$IN" --count)" = "6 packets" ]
+expect "--count counts only the selected packets" \
+	[ "$("$CTRCAP" -r "$IN" --container-name web --count)" = "2 packets" ]
+expect "--count with -c stops at N" [ "$("$CTRCAP" -r "$IN" --count -c 3)" = "3 packets" ]
+expect "--count of one packet says 'packet'" \
+	[ "$("$CTRCAP" -r "$IN" --comm psql -c 1 --count)" = "1 packet" ]
+"$CTRCAP" -r "$IN" -v -c 2 --comm psql >"$TMP/short"
+"$CTRCAP" --read-file "$IN" --verbose --receive-count 2 --pname psql >"$TMP/long"
+same "--read-file --verbose --receive-count --pname act as -r -v -c --comm" "$TMP/short" "$TMP/long"
+"$CTRCAP" -r "$IN" -# >"$TMP/num"
+"$CTRCAP" -r "$IN" --number >"$TMP/num2"
+expect "-# numbers the lines from 1" \
+	bash -c "[ \"\$(cut -c1-7 '$TMP/num' | tr '\n' ,)\" = '    1  ,    2  ,    3  ,    4  ,    5  ,    6  ,' ]"
+same "--number acts as -#" "$TMP/num" "$TMP/num2"
+
+# --- -r -w: the selected packets, identities kept
+"$CTRCAP" -r "$IN" -w "$TMP/web.pcapng" --container-name web >"$TMP/out" 2>"$TMP/err"
+expect "-r -w exits 0, prints nothing and writes the file" \
+	[ $? = 0 -a ! -s "$TMP/out" -a ! -s "$TMP/err" -a -s "$TMP/web.pcapng" ]
+"$CTRCAP" -r "$IN" -v --container-name web >"$TMP/want"
+"$CTRCAP" -r "$TMP/web.pcapng" -v >"$TMP/got"
+same "-r -w keeps the selected packets with interface, direction and identity" \
+	"$TMP/want" "$TMP/got"
+"$DUMP" "$IN" | grep ' pid=100 ' >"$TMP/want.dump"
+"$DUMP" "$TMP/web.pcapng" >"$TMP/got.dump"
+same "-r -w keeps packet ids, directions and process fields (common reader)" \
+	"$TMP/want.dump" "$TMP/got.dump"
+"$CTRCAP" -r "$IN" --write-file "$TMP/db.pcapng" --comm psql -c 1
+expect "--write-file with -c 1 writes one packet" \
+	[ "$("$CTRCAP" -r "$TMP/db.pcapng" --count)" = "1 packet" ]
+"$CTRCAP" -r "$IN" -w - --container-id 9c2e | "$CTRCAP" -r - -v >"$TMP/got"
+"$CTRCAP" -r "$IN" -v --container-id 9c2e >"$TMP/want"
+same "-r -w - streams the selected packets to a reader" "$TMP/want" "$TMP/got"
+"$CTRCAP" -r "$IN" -w "$TMP/p.pcapng" --print --pid 200 >"$TMP/printed"
+"$CTRCAP" -r "$IN" --pid 200 >"$TMP/want"
+same "--print prints what -w writes" "$TMP/want" "$TMP/printed"
+expect "--print still writes the file" [ "$("$CTRCAP" -r "$TMP/p.pcapng" --count)" = "2 packets" ]
+# Two sections (a concatenation): interface ids start again in the second.
+cat "$IN" "$IN" >"$TMP/two.pcapng"
+"$CTRCAP" -r "$TMP/two.pcapng" -w "$TMP/two-web.pcapng" --container-name web
+"$CTRCAP" -r "$TMP/two.pcapng" -v --container-name web >"$TMP/want"
+"$CTRCAP" -r "$TMP/two-web.pcapng" -v >"$TMP/got"
+same "-r -w of a two-section file keeps each packet's interface" "$TMP/want" "$TMP/got"
+cp "$IN" "$TMP/keep.pcapng"
+"$CTRCAP" -r "$TMP/keep.pcapng" -w "$TMP/keep.pcapng" 2>"$TMP/err"
+rc=$?
+expect "-w the file -r reads is refused, the file left as it was" \
+	bash -c "[ $rc = 1 ] && cmp -s '$IN' '$TMP/keep.pcapng' &&
+		[ \"\$(cat '$TMP/err')\" = 'ctrcap: -w $TMP/keep.pcapng is the file -r reads' ]"
+
+# --- what does not apply to -r, or to each other
+for o in "-i lo" "-Q in" "-B 2048" "-s 100" "-D" "--list-containers" "--cleanup" \
+	"--docker-sock /run/docker.sock"; do
+	# shellcheck disable=SC2086
+	refused "-r refuses $o" "ctrcap: ${o%% *} does not apply to -r (reading a file)" \
+		-r "$IN" $o
+done
+refused "-r refuses -- COMMAND" "ctrcap: -- COMMAND does not apply to -r (reading a file)" \
+	-r "$IN" -- true
+refused "--count refuses -w" \
+	"ctrcap: --count prints only the number of packets; it takes no -w" \
+	-r "$IN" --count -w "$TMP/x.pcapng"
+refused "--print refuses -w -" \
+	"ctrcap: --print and -w - would both write to standard output" -r "$IN" --print -w -
+
+[ "$FAILS" = 0 ] || { echo "$FAILS check(s) failed"; exit 1; }
+echo "all option checks passed"
