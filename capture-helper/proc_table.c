@@ -275,27 +275,46 @@ bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ro
 	return pid == root;
 }
 
+/*
+ * Empty slot i and move later entries of its probe run back into the gap
+ * (linear probing has no tombstones this way), so lookups still find them.
+ */
+static void remove_slot(struct ctrcap_proc_table *t, uint32_t i)
+{
+	uint32_t j = i, home;
+
+	for (;;) {
+		j = (j + 1) & (TABLE_SIZE - 1);
+		if (!t->s[j].used)
+			break;
+		home = hash(t->s[j].p.pid);
+		/* Entry j may fill the gap at i when its home is not in (i, j] cyclically. */
+		if (i <= j ? (home > i && home <= j) : (home > i || home <= j))
+			continue;
+		t->s[i] = t->s[j];
+		i = j;
+	}
+	t->s[i].used = false;
+	t->n--;
+}
+
 void ctrcap_proc_table_gc(struct ctrcap_proc_table *t, uint64_t now_ms)
 {
-	/* Rebuild without the expired entries: open addressing has no plain delete. */
-	struct slot *old = t->s, *fresh = calloc(TABLE_SIZE, sizeof(*fresh));
-
-	if (!fresh)
-		return;
-	t->s = fresh;
-	t->n = 0;
+	/*
+	 * In place, slot by slot: a delete moves at most the entries of one
+	 * probe run, where rebuilding the table would copy all of its memory
+	 * while packets wait. A moved entry may be visited twice or skipped
+	 * until the next gc; either is harmless.
+	 */
 	for (uint32_t i = 0; i < TABLE_SIZE; i++) {
-		struct ctrcap_proc *p;
+		const struct ctrcap_proc *p = &t->s[i].p;
 
-		if (!old[i].used)
+		if (!t->s[i].used)
 			continue;
-		if (old[i].p.exited_ms > 1 && now_ms - old[i].p.exited_ms > CTRCAP_PROC_LINGER_MS)
-			continue;
-		if (old[i].p.exited_ms == 1 && !old[i].p.known)
-			continue;
-		p = lookup(t, old[i].p.pid, true);
-		if (p)
-			*p = old[i].p;
+		if ((p->exited_ms > 1 && now_ms - p->exited_ms > CTRCAP_PROC_LINGER_MS) ||
+		    (p->exited_ms == 1 && !p->known)) {
+			remove_slot(t, i);
+			i--;	/* slot i may hold a moved entry now */
+		}
 	}
-	free(old);
 }

@@ -214,6 +214,45 @@ static void test_proc_table_full_counted(void **state)
 	ctrcap_proc_table_free(t);
 }
 
+/* gc deletes in place: every process left is still found, in a table of long probe runs. */
+static void test_proc_table_gc_keeps_others(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	struct ctrcap_exec_event e = { .type = CTRCAP_EV_EXEC, .tgid = 3999999, .ppid = 1 };
+	const uint32_t n = CTRCAP_PROC_MAX - 1;
+	uint32_t i, round, seed = 1;
+	static bool alive[CTRCAP_PROC_MAX];
+
+	(void)state;
+	assert_non_null(t);
+	strcpy(e.exe, "/bin/sh");
+	ctrcap_proc_on_exec(t, &e);
+	for (round = 0; round < 4; round++) {
+		for (i = 0; i < n; i++) {
+			if (!alive[i]) {
+				ctrcap_proc_on_fork(t, 5000000 + i, e.tgid);
+				alive[i] = true;
+			}
+		}
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			if ((seed >> 16) % 3 == 0) {
+				ctrcap_proc_on_exit(t, 5000000 + i, 1000);
+				alive[i] = false;
+			}
+		}
+		ctrcap_proc_table_gc(t, 1000 + CTRCAP_PROC_LINGER_MS + 1);
+		for (i = 0; i < n; i++) {
+			const struct ctrcap_proc *p = alive[i] ? ctrcap_proc_get(t, 5000000 + i) : NULL;
+
+			if (alive[i] && (!p || p->pid != 5000000 + i))
+				fail_msg("round %u: pid %u lost by gc", round, 5000000 + i);
+		}
+	}
+	assert_int_equal(ctrcap_proc_table_untracked(t), 0);
+	ctrcap_proc_table_free(t);
+}
+
 static void test_identity_match(void **state)
 {
 	struct ctrcap_ident_buf b = { 0 };
@@ -480,6 +519,7 @@ int main(void)
 		cmocka_unit_test(test_args_join),
 		cmocka_unit_test(test_proc_table_exec_fork_exit),
 		cmocka_unit_test(test_proc_table_full_counted),
+		cmocka_unit_test(test_proc_table_gc_keeps_others),
 		cmocka_unit_test(test_identity_match),
 		cmocka_unit_test(test_opts_long_names_and_read),
 		cmocka_unit_test(test_opts_engine_paths),
