@@ -19,6 +19,7 @@
 
 #include "ctrcap_bpf.skel.h"
 #include "ctrcap/pcapng.h"
+#include "ctrcap/identity_text.h"
 #include "attach.h"
 #include "capture.h"
 #include "cgroup.h"
@@ -560,11 +561,17 @@ void ctrcap_print_packet(const struct ctrcap_opts *o, uint64_t number,
 			 const struct ctrcap_text_pkt *t, const struct ctrcap_identity *id,
 			 uint64_t packet_id)
 {
+	const struct ctrcap_text_identity how = {
+		.line_ctx = o->quiet ? 0 : o->context ? o->context : CTRCAP_CTX_BRIEF,
+		.lines_ctx = o->context ? o->context : CTRCAP_CTX_ALL,
+		.verbose = o->verbose,
+	};
+
 	if (o->count_only)
 		return;
 	if (o->number)
 		printf("%5llu  ", (unsigned long long)number);
-	ctrcap_packet_print(stdout, t, id, packet_id, o->verbose);
+	ctrcap_packet_print(stdout, t, id, packet_id, &how);
 	if (o->out.flush_each)
 		fflush(stdout);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctrcap/identity_text.h"
 #include "options.h"
 
 enum {
@@ -28,6 +29,7 @@ enum {
 	OPT_COUNT,
 	OPT_PRINT,
 	OPT_IMMEDIATE,
+	OPT_CONTEXT,
 };
 
 /* tcpdump's and ptcpdump's long names; --help and ctrcap.8 list every one. */
@@ -49,6 +51,8 @@ static const struct option long_opts[] = {
 	{ "buffer-size", required_argument, NULL, 'B' },
 	{ "direction", required_argument, NULL, 'Q' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
 	{ "number", no_argument, NULL, '#' },
 	{ "print", no_argument, NULL, OPT_PRINT },
 	{ "list-interfaces", no_argument, NULL, 'D' },
@@ -111,6 +115,12 @@ void ctrcap_usage(FILE *f)
 	      "                     direction to capture\n"
 	      "  -n                 don't resolve names (ctrcap never does)\n"
 	      "  -v, --verbose      print process, user, parent, container and pod lines\n"
+	      "                     under each packet (-vv: also how it was attributed);\n"
+	      "                     without -v each line ends with its process, container\n"
+	      "                     and pod: \", Process [wget.4242], Container [web]\"\n"
+	      "  -q, --quiet        no identity at the end of packet lines\n"
+	      "  --context LIST     the identity parts shown (with and without -v), from\n"
+	      "                     process,thread,parentproc,user,container,pod\n"
 	      "  --pid PID          only packets of process PID (repeatable)\n"
 	      "  --comm, --pname NAME\n"
 	      "                     only packets of processes named NAME\n"
@@ -315,7 +325,7 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 	n_args = first_cmd >= 0 ? first_cmd : argc;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(n_args, argv, "+:i:w:r:c:s:C:G:W:B:Q:Z:UnvDh#", long_opts,
+	while ((c = getopt_long(n_args, argv, "+:i:w:r:c:s:C:G:W:B:Q:Z:UnvqDh#", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -396,6 +406,18 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		case 'v':
 			o->verbose++;
 			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case OPT_CONTEXT: {
+			char err[160];
+
+			if (ctrcap_context_parse(optarg, &o->context, err, sizeof(err))) {
+				fprintf(stderr, "ctrcap: --context: %s\n", err);
+				return -1;
+			}
+			break;
+		}
 		case 'D':
 			live_only(o, "-D");
 			o->list_ifaces = true;

@@ -53,6 +53,8 @@ struct ctrcap_opts {
 	unsigned dir_mask;	/* -Q: bit 1 in, bit 2 out */
 	bool numeric;		/* -n (names are never resolved; accepted for habit) */
 	int verbose;		/* -v */
+	bool quiet;		/* -q: no identity at the end of packet lines */
+	unsigned context;	/* --context: ctrcap_context bits; 0 = not given */
 	bool list_ifaces;	/* -D */
 	bool list_containers;	/* --list-containers */
 	bool cleanup;		/* --cleanup */

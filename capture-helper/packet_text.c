@@ -222,25 +222,31 @@ void ctrcap_packet_summary(const struct ctrcap_text_pkt *p, char *buf, size_t ca
 }
 
 void ctrcap_packet_print(FILE *f, const struct ctrcap_text_pkt *p,
-			 const struct ctrcap_identity *id, uint64_t packet_id, int verbose)
+			 const struct ctrcap_identity *id, uint64_t packet_id,
+			 const struct ctrcap_text_identity *how)
 {
-	char sum[512], when[32];
+	char sum[512], when[32], brief[1024] = "";
 	time_t sec = p->ts_ns / 1000000000ull;
+	struct ctrcap_identity part;
 	struct tm tm;
 
 	localtime_r(&sec, &tm);
 	strftime(when, sizeof(when), "%H:%M:%S", &tm);
 	ctrcap_packet_summary(p, sum, sizeof(sum));
-	fprintf(f, "%s.%06llu %s %s %s\n", when,
+	/* On the line only without -v: the lines under it say it all. */
+	if (id && !how->verbose && how->line_ctx)
+		ctrcap_identity_brief(id, how->line_ctx, brief, sizeof(brief));
+	fprintf(f, "%s.%06llu %s %s %s%s\n", when,
 		(unsigned long long)(p->ts_ns % 1000000000ull / 1000), p->ifname,
 		p->direction == CTRCAP_DIR_IN ? "In" : p->direction == CTRCAP_DIR_OUT ? "Out" : "?",
-		sum);
-	if (verbose && id) {
+		sum, brief);
+	if (how->verbose && id) {
 		char text[8192];
 
-		ctrcap_identity_format(id, "    ", text, sizeof(text));
+		ctrcap_identity_select(id, how->lines_ctx, &part);
+		ctrcap_identity_format(&part, "    ", text, sizeof(text));
 		fputs(text, f);
-		if (verbose > 1)
+		if (how->verbose > 1)
 			fprintf(f, "    Capture (packet id %llu, attributed by %s, netns %u, cgroup %llu)\n",
 				(unsigned long long)packet_id,
 				ctrcap_attribution_name(id->attribution), id->netns,

@@ -21,11 +21,20 @@ struct ctrcap_text_pkt {
 /* The summary after "IFACE In|Out ", e.g. "IP 10.0.0.1.80 > ...: Flags [S], ...". */
 void ctrcap_packet_summary(const struct ctrcap_text_pkt *p, char *buf, size_t cap);
 
+/* How a packet's identity is printed: the parts chosen, where. */
+struct ctrcap_text_identity {
+	unsigned line_ctx;	/* ctrcap_context bits ending the packet line, 0 none */
+	unsigned lines_ctx;	/* bits shown as lines under it with verbose */
+	int verbose;		/* -v: identity lines; -vv: also how it was attributed */
+};
+
 /*
- * Print the packet line and, with verbose, the identity lines under it
- * (Process / User / ParentProc / Container / Pod, plus how it was attributed).
+ * Print the packet line, ended by the identity's short form, and with
+ * verbose the identity lines under it (Process / User / ParentProc /
+ * Container / Pod, plus how it was attributed).
  */
 void ctrcap_packet_print(FILE *f, const struct ctrcap_text_pkt *p,
-			 const struct ctrcap_identity *id, uint64_t packet_id, int verbose);
+			 const struct ctrcap_identity *id, uint64_t packet_id,
+			 const struct ctrcap_text_identity *how);
 
 #endif /* CTRCAP_PACKET_TEXT_H */

@@ -189,3 +189,158 @@ size_t ctrcap_identity_format(const struct ctrcap_identity *id, const char *inde
 		buf[o.len < o.cap ? o.len : o.cap] = '\0';
 	return o.len;
 }
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} contexts[] = {
+	{ "process", CTRCAP_CTX_PROCESS },	 { "thread", CTRCAP_CTX_THREAD },
+	{ "parentproc", CTRCAP_CTX_PARENTPROC }, { "user", CTRCAP_CTX_USER },
+	{ "container", CTRCAP_CTX_CONTAINER },	 { "pod", CTRCAP_CTX_POD },
+};
+
+int ctrcap_context_parse(const char *list, unsigned *mask, char *err, size_t errlen)
+{
+	const char *p = list;
+	unsigned m = 0;
+
+	while (*p) {
+		size_t n = strcspn(p, ","), i;
+
+		for (i = 0; i < sizeof(contexts) / sizeof(contexts[0]); i++) {
+			if (strlen(contexts[i].name) == n && !strncmp(p, contexts[i].name, n))
+				break;
+		}
+		if (i == sizeof(contexts) / sizeof(contexts[0])) {
+			snprintf(err, errlen,
+				 "unknown context '%.*s' (process, thread, parentproc, user, "
+				 "container, pod)",
+				 (int)(n > 64 ? 64 : n), p);
+			return -1;
+		}
+		m |= contexts[i].bit;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	if (!m) {
+		snprintf(err, errlen, "empty context list");
+		return -1;
+	}
+	*mask = m;
+	return 0;
+}
+
+void ctrcap_identity_select(const struct ctrcap_identity *id, unsigned ctx,
+			    struct ctrcap_identity *out)
+{
+	static const struct ctrcap_str none;
+
+	*out = *id;
+	if (!(ctx & CTRCAP_CTX_PROCESS)) {
+		out->present &= ~(uint32_t)(CTRCAP_HAS_PID | CTRCAP_HAS_START_TIME);
+		out->comm = out->exe = out->args = none;
+	}
+	if (!(ctx & CTRCAP_CTX_THREAD))
+		out->present &= ~(uint32_t)CTRCAP_HAS_TID;
+	if (!(ctx & CTRCAP_CTX_PARENTPROC)) {
+		out->present &= ~(uint32_t)CTRCAP_HAS_PARENT_PID;
+		out->parent_comm = out->parent_exe = out->parent_args = none;
+	}
+	if (!(ctx & CTRCAP_CTX_USER)) {
+		out->present &= ~(uint32_t)(CTRCAP_HAS_UID | CTRCAP_HAS_GID);
+		out->user = none;
+	}
+	if (!(ctx & CTRCAP_CTX_CONTAINER)) {
+		out->ctr_id = out->ctr_name = out->ctr_image = out->ctr_runtime = none;
+		out->n_ctr_labels = 0;
+	}
+	if (!(ctx & CTRCAP_CTX_POD)) {
+		out->pod_name = out->pod_namespace = out->pod_uid = out->k8s_ctr_name = none;
+		out->n_pod_labels = 0;
+	}
+}
+
+/* The program's short name: comm, else the last component of exe. */
+static struct ctrcap_str short_name(const struct ctrcap_str *comm, const struct ctrcap_str *exe)
+{
+	struct ctrcap_str s = *comm;
+	size_t i;
+
+	if (s.ptr && s.len)
+		return s;
+	s = *exe;
+	for (i = s.len; s.ptr && i > 0; i--) {
+		if (s.ptr[i - 1] == '/') {
+			s.ptr += i;
+			s.len -= i;
+			break;
+		}
+	}
+	return s;
+}
+
+/* ", What [name.number]", the name or the number left out when unknown. */
+static void brief_item(struct out *o, const char *what, const struct ctrcap_str *name,
+		       bool has_num, uint64_t num)
+{
+	if (!(name->ptr && name->len) && !has_num)
+		return;
+	out_raw(o, ", ", 2);
+	out_raw(o, what, strlen(what));
+	out_raw(o, " [", 2);
+	if (name->ptr && name->len)
+		out_esc(o, name);
+	if (name->ptr && name->len && has_num)
+		out_raw(o, ".", 1);
+	if (has_num)
+		out_fmt(o, "%" PRIu64, num);
+	out_raw(o, "]", 1);
+}
+
+size_t ctrcap_identity_brief(const struct ctrcap_identity *id, unsigned ctx, char *buf,
+			     size_t cap)
+{
+	static const struct ctrcap_str none;
+	struct out o = {.buf = buf, .cap = cap ? cap - 1 : 0};
+	struct ctrcap_str s;
+
+	if (ctx & CTRCAP_CTX_PROCESS) {
+		s = short_name(&id->comm, &id->exe);
+		brief_item(&o, "Process", &s, id->present & CTRCAP_HAS_PID, id->pid);
+	}
+	if ((ctx & CTRCAP_CTX_THREAD) && (id->present & CTRCAP_HAS_TID) &&
+	    (!(id->present & CTRCAP_HAS_PID) || id->tid != id->pid))
+		brief_item(&o, "Thread", &none, true, id->tid);
+	if (ctx & CTRCAP_CTX_PARENTPROC) {
+		s = short_name(&id->parent_comm, &id->parent_exe);
+		brief_item(&o, "ParentProc", &s, id->present & CTRCAP_HAS_PARENT_PID,
+			   id->parent_pid);
+	}
+	if ((ctx & CTRCAP_CTX_USER) && id->user.ptr && id->user.len) {
+		brief_item(&o, "User", &id->user, false, 0);
+	} else if ((ctx & CTRCAP_CTX_USER) && (id->present & CTRCAP_HAS_UID)) {
+		out_fmt(&o, ", User [uid %" PRIu32 "]", id->uid);
+	}
+	if (ctx & CTRCAP_CTX_CONTAINER) {
+		s = id->ctr_name;
+		if (!(s.ptr && s.len)) {
+			s = id->ctr_id;
+			if (s.len > 12)
+				s.len = 12;	/* docker ps's short id */
+		}
+		brief_item(&o, "Container", &s, false, 0);
+	}
+	if ((ctx & CTRCAP_CTX_POD) && id->pod_name.ptr && id->pod_name.len) {
+		out_raw(&o, ", Pod [", 7);
+		out_esc(&o, &id->pod_name);
+		if (id->pod_namespace.ptr && id->pod_namespace.len) {
+			out_raw(&o, ".", 1);
+			out_esc(&o, &id->pod_namespace);
+		}
+		out_raw(&o, "]", 1);
+	}
+	if (cap)
+		buf[o.len < o.cap ? o.len : o.cap] = '\0';
+	return o.len;
+}

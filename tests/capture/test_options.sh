@@ -133,6 +133,29 @@ expect "-w the file -r reads is refused, the file left as it was" \
 	bash -c "[ $rc = 1 ] && cmp -s '$IN' '$TMP/keep.pcapng' &&
 		[ \"\$(cat '$TMP/err')\" = 'ctrcap: -w $TMP/keep.pcapng is the file -r reads' ]"
 
+# --- identity on the packet line (ptcpdump's form), -q, --context
+"$CTRCAP" -r "$IN" >"$TMP/lines"
+expect "a packet line ends with its process, container and pod" \
+	grep -qx '.* 10.99.2.1.5001 > 10.99.2.2.7000: UDP, length 4, Process \[wget.100\], Container \[web\], Pod \[web-1.shop\]' "$TMP/lines"
+expect "a packet without identity keeps the plain line" \
+	grep -qx '.* 10.99.2.1.5003 > 10.99.2.2.7000: UDP, length 4' "$TMP/lines"
+"$CTRCAP" -r "$IN" -q >"$TMP/quiet"
+expect "-q: plain tcpdump lines" bash -c "[ \$(wc -l <'$TMP/quiet') = 6 ] &&
+	! grep -q 'Process\|Container' '$TMP/quiet' && [ \$(grep -c ', length 4\$' '$TMP/quiet') = 6 ]"
+"$CTRCAP" -r "$IN" --quiet >"$TMP/quiet2"
+same "--quiet is -q" "$TMP/quiet" "$TMP/quiet2"
+"$CTRCAP" -r "$IN" --context user,container >"$TMP/ctx"
+expect "--context user,container chooses the parts on the line" \
+	grep -qx '.* 10.99.2.1.5001 > .*length 4, User \[uid 0\], Container \[web\]' "$TMP/ctx"
+"$CTRCAP" -r "$IN" -v --context=pod >"$TMP/ctxv"
+expect "-v --context pod: only Pod lines under the packets" bash -c "
+	grep -q '^    Pod (name web-1, namespace shop' '$TMP/ctxv' &&
+	! grep -q '^    \(Process\|User\|ParentProc\|Container\) ' '$TMP/ctxv' &&
+	! grep -q 'length 4, ' '$TMP/ctxv'"
+refused "--context with an unknown part names it" \
+	"ctrcap: --context: unknown context 'cmd' (process, thread, parentproc, user, container, pod)" \
+	-r "$IN" --context process,cmd
+
 # --- what does not apply to -r, or to each other
 for o in "-i lo" "-Q in" "-B 2048" "-s 100" "-D" "--list-containers" "--cleanup" \
 	"--docker-sock /run/docker.sock"; do

@@ -345,6 +345,49 @@ static void test_format_minimal_and_escaping(void **state)
 				  "Container (name caf\xc3\xa9 \\xff)\n");
 }
 
+/* The short form ending a packet line, each context on its own and all of them. */
+static void test_brief_and_context(void **state)
+{
+	struct ctrcap_identity id, part;
+	char text[1024], err[160];
+	unsigned ctx = 0;
+	(void)state;
+
+	sample_identity(&id);
+	ctrcap_identity_brief(&id, CTRCAP_CTX_BRIEF, text, sizeof(text));
+	assert_string_equal(text, ", Process [wget.241879], Container [web], Pod [web-7d4b9c.shop]");
+	assert_int_equal(ctrcap_context_parse("thread,parentproc,user", &ctx, err, sizeof(err)), 0);
+	ctrcap_identity_brief(&id, ctx, text, sizeof(text));
+	assert_string_equal(text, ", Thread [241880], ParentProc [containerd-shim.241858], "
+				  "User [root]");
+	/* No name: exe's last part, the uid, a short container id; nothing known: "". */
+	id.comm.ptr = NULL;
+	id.user.ptr = NULL;
+	id.ctr_name.ptr = NULL;
+	id.pod_name.ptr = NULL;
+	ctrcap_identity_brief(&id, CTRCAP_CTX_ALL & ~(unsigned)CTRCAP_CTX_PARENTPROC, text,
+			      sizeof(text));
+	assert_string_equal(text, ", Process [wget.241879], Thread [241880], User [uid 0], "
+				  "Container [78f1713c7d0f]");
+	memset(&id, 0, sizeof(id));
+	assert_int_equal(ctrcap_identity_brief(&id, CTRCAP_CTX_ALL, text, sizeof(text)), 0);
+	assert_string_equal(text, "");
+
+	/* select keeps only the chosen parts for the -v lines. */
+	sample_identity(&id);
+	assert_int_equal(ctrcap_context_parse("user,pod", &ctx, err, sizeof(err)), 0);
+	ctrcap_identity_select(&id, ctx, &part);
+	ctrcap_identity_format(&part, NULL, text, sizeof(text));
+	assert_string_equal(text, "User (uid 0, gid 0, name root)\n"
+				  "Pod (name web-7d4b9c, namespace shop, uid "
+				  "0b6f1a52-4c1e-4a43-9a7e-1f6c2d3e4f50, container nginx, labels "
+				  "{app.kubernetes.io/name=web})\n");
+
+	assert_int_equal(ctrcap_context_parse("process,bogus", &ctx, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "unknown context 'bogus'"));
+	assert_int_equal(ctrcap_context_parse("", &ctx, err, sizeof(err)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -362,6 +405,7 @@ int main(void)
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_format_example),
 	    cmocka_unit_test(test_format_minimal_and_escaping),
+	    cmocka_unit_test(test_brief_and_context),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

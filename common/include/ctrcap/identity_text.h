@@ -26,4 +26,36 @@
 size_t ctrcap_identity_format(const struct ctrcap_identity *id, const char *indent, char *buf,
 			      size_t cap);
 
+/* The parts of an identity, named as ptcpdump's --context names them. */
+enum ctrcap_context {
+	CTRCAP_CTX_PROCESS = 1u << 0,
+	CTRCAP_CTX_THREAD = 1u << 1,
+	CTRCAP_CTX_PARENTPROC = 1u << 2,
+	CTRCAP_CTX_USER = 1u << 3,
+	CTRCAP_CTX_CONTAINER = 1u << 4,
+	CTRCAP_CTX_POD = 1u << 5,
+	CTRCAP_CTX_ALL = (1u << 6) - 1,
+	/* What a packet line ends with when nothing was chosen. */
+	CTRCAP_CTX_BRIEF = CTRCAP_CTX_PROCESS | CTRCAP_CTX_CONTAINER | CTRCAP_CTX_POD,
+};
+
+/*
+ * Parse a comma-separated list of context names ("process,container") into
+ * *mask; 0, or -1 with a message naming the unknown word in err.
+ */
+int ctrcap_context_parse(const char *list, unsigned *mask, char *err, size_t errlen);
+
+/* Copy id into out keeping only the parts in ctx (strings still point into id's). */
+void ctrcap_identity_select(const struct ctrcap_identity *id, unsigned ctx,
+			    struct ctrcap_identity *out);
+
+/*
+ * The short form that ends a packet line, the parts in ctx that are known:
+ *   ", Process [wget.13626], Container [web], Pod [shop-0.shop]"
+ * (Thread [tid], ParentProc [comm.pid], User [name or uid] when chosen).
+ * Like snprintf; "" when nothing is known.
+ */
+size_t ctrcap_identity_brief(const struct ctrcap_identity *id, unsigned ctx, char *buf,
+			     size_t cap);
+
 #endif /* CTRCAP_IDENTITY_TEXT_H */
