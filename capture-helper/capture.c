@@ -26,6 +26,7 @@
 #include "containers/resolver.h"
 #include "filter_setup.h"
 #include "identity.h"
+#include "iface_container.h"
 #include "kernel_features.h"
 #include "netns.h"
 #include "packet_text.h"
@@ -52,6 +53,7 @@ struct if_memo {
 
 struct capture {
 	const struct ctrcap_opts *o;
+	struct ctrcap_iface_spec specs[CTRCAP_MAX_IFACES]; /* -i, containers named by their netns */
 	struct ctrcap_bpf *skel;
 	struct ctrcap_kernel_features kf;
 	struct bpf_program *tc_prog[2];	/* ingress, egress: the pair this kernel loads */
@@ -763,7 +765,11 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	acfg.any = o->any;
 	acfg.no_tcx = !c->kf.tcx;
 	acfg.where_in_cb = !c->kf.kern_ctx;
-	acfg.specs = o->ifaces;
+	if (ctrcap_iface_specs_resolve(o, c->specs, c->err, sizeof(c->err))) {
+		fprintf(stderr, "ctrcap: %s\n", c->err);
+		goto out_fail;
+	}
+	acfg.specs = c->specs;
 	acfg.n_specs = o->n_ifaces;
 	acfg.verbose = o->verbose > 1;
 	c->att = ctrcap_attach_new(&acfg, c->err, sizeof(c->err));

@@ -8,6 +8,7 @@
 #include "packet_text.h"
 
 struct ctrcap_pcapng_writer;
+struct ctr_resolver;
 
 /*
  * Open the -w output as the invoking user (-w, -C, -G, -W, -U as given),
@@ -32,6 +33,13 @@ int ctrcap_run_capture(const struct ctrcap_opts *o);
  * the identity options select, identities kept. Exit code.
  */
 int ctrcap_run_read(const struct ctrcap_opts *o);
+
+/*
+ * A container resolver for a one-off listing (no event thread), its cgroup
+ * root in root; NULL after saying why on stderr.
+ */
+struct ctr_resolver *ctrcap_resolver_for_listing(const struct ctrcap_opts *o, char *root,
+						 size_t cap);
 
 /* -D: interfaces of every namespace with netns and container. Exit code. */
 int ctrcap_run_list_ifaces(const struct ctrcap_opts *o);

@@ -212,7 +212,7 @@ static void listing_warn(void *ctx, const char *msg)
 		fprintf(stderr, "ctrcap: %s\n", msg);
 }
 
-static struct ctr_resolver *resolver_for_listing(const struct ctrcap_opts *o, char *root,
+struct ctr_resolver *ctrcap_resolver_for_listing(const struct ctrcap_opts *o, char *root,
 						 size_t cap)
 {
 	struct ctr_resolver_opts ro = {
@@ -251,7 +251,7 @@ int ctrcap_run_list_ifaces(const struct ctrcap_opts *o)
 	/* What this kernel cannot do, once, before the list (stderr: the list stays tcpdump's). */
 	ctrcap_kernel_probe(&kf);
 	ctrcap_kernel_report(stderr, "ctrcap: ", &kf);
-	res = resolver_for_listing(o, root, sizeof(root));
+	res = ctrcap_resolver_for_listing(o, root, sizeof(root));
 	for (size_t i = 0; i < nns; i++) {
 		struct ctrcap_iface *list;
 		char ctr[600] = "";
@@ -299,7 +299,7 @@ int ctrcap_run_list_containers(const struct ctrcap_opts *o)
 	char root[512];
 	size_t n = 0;
 
-	res = resolver_for_listing(o, root, sizeof(root));
+	res = ctrcap_resolver_for_listing(o, root, sizeof(root));
 	if (!res)
 		return 1;
 	if (ctr_resolver_list(res, &v, &n, LIST_TIMEOUT_MS) < 0) {

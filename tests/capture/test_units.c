@@ -19,6 +19,7 @@
 #include "options.h"
 #include "packet_text.h"
 #include "proc_table.h"
+#include "iface_container.h"
 
 static int parse(struct ctrcap_opts *o, int argc, const char **argv)
 {
@@ -251,6 +252,43 @@ static void test_proc_table_gc_keeps_others(void **state)
 	}
 	assert_int_equal(ctrcap_proc_table_untracked(t), 0);
 	ctrcap_proc_table_free(t);
+}
+
+/* -i IFACE@CONTAINER: a name, a unique id prefix, pod:NS/NAME; running ones only. */
+static void test_container_pick(void **state)
+{
+	static struct ctr_info v[4];
+	char err[400];
+
+	(void)state;
+	memset(v, 0, sizeof(v));
+	strcpy(v[0].id, "78f1aa");
+	strcpy(v[0].name, "web");
+	v[0].pid = 10;
+	strcpy(v[0].pod_namespace, "shop");
+	strcpy(v[0].pod_name, "shop-0");
+	strcpy(v[1].id, "78f2bb");
+	strcpy(v[1].name, "db");
+	v[1].pid = 20;
+	strcpy(v[2].id, "c0ffee");
+	strcpy(v[2].name, "stopped");
+	strcpy(v[3].id, "db");	/* an id that is another one's name: names win */
+	strcpy(v[3].name, "other");
+	v[3].pid = 40;
+
+	assert_int_equal(ctrcap_container_pick(v, 4, "web", err, sizeof(err)), 0);
+	assert_int_equal(ctrcap_container_pick(v, 4, "db", err, sizeof(err)), 1);
+	assert_int_equal(ctrcap_container_pick(v, 4, "78f2", err, sizeof(err)), 1);
+	assert_int_equal(ctrcap_container_pick(v, 4, "pod:shop/shop-0", err, sizeof(err)), 0);
+	assert_int_equal(ctrcap_container_pick(v, 4, "78f", err, sizeof(err)), -1);
+	assert_string_equal(err, "container id prefix '78f' matches 2 containers (web, db)");
+	assert_int_equal(ctrcap_container_pick(v, 4, "stopped", err, sizeof(err)), -1);
+	assert_string_equal(err, "no network namespace or running container named 'stopped'");
+	assert_int_equal(ctrcap_container_pick(v, 4, "pod:shop/shop-1", err, sizeof(err)), -1);
+	assert_string_equal(err, "no running pod shop/shop-1");
+	assert_int_equal(ctrcap_container_pick(v, 4, "pod:shop", err, sizeof(err)), -1);
+	assert_string_equal(err, "'pod:shop' is not pod:NAMESPACE/NAME");
+	assert_int_equal(ctrcap_container_pick(v, 4, "", err, sizeof(err)), -1);
 }
 
 static void test_identity_match(void **state)
@@ -520,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_proc_table_exec_fork_exit),
 		cmocka_unit_test(test_proc_table_full_counted),
 		cmocka_unit_test(test_proc_table_gc_keeps_others),
+		cmocka_unit_test(test_container_pick),
 		cmocka_unit_test(test_identity_match),
 		cmocka_unit_test(test_opts_long_names_and_read),
 		cmocka_unit_test(test_opts_engine_paths),

@@ -6,6 +6,7 @@
 # --container-name late captures a container started after the capture began,
 # from its first packet;
 # renaming db to dbx mid-capture renames its later packets;
+# -i eth0@web and -i eth0@pod:shop/shop-0 capture inside web's namespace;
 # a host user's cgroup named docker-<web's id>.scope does not make that user's
 # packets web's (issue 14.6).
 # containerd (ctr, with the CRI annotations kubelet's containerd writes) runs
@@ -43,12 +44,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Start ctrcap writing $ENG_DIR/$1.pcapng with the remaining options.
+# Start ctrcap writing $ENG_DIR/$1.pcapng with the remaining options, on
+# interface $CAP_IFACE (default any).
 start_cap()
 {
 	local name=$1
 	shift
-	"$CTRCAP" -i any -U -w "$ENG_DIR/$name.pcapng" "${ENGINE_OPTS[@]}" "$@" \
+	"$CTRCAP" -i "${CAP_IFACE:-any}" -U -w "$ENG_DIR/$name.pcapng" "${ENGINE_OPTS[@]}" "$@" \
 		"tcp port 80 and net $ENG_SUBNET.0/24" \
 		>"$ENG_DIR/$name.log" 2>&1 &
 	CAP_PIDS+=($!)
@@ -123,7 +125,9 @@ setpriv --reuid=65534 --regid=65534 --clear-groups mkdir -p "$SPOOF_CG/$SPOOF_SU
 start_cap all -v
 start_cap web --container-name web
 start_cap late --container-name late
-for c in all web late; do
+CAP_IFACE=eth0@web start_cap ifweb
+CAP_IFACE=eth0@pod:shop/shop-0 start_cap ifpod
+for c in all web late ifweb ifpod; do
 	eng_wait_for 60 capturing "$c" || die "ctrcap ($c) did not start: $(cat "$ENG_DIR/$c.log")"
 done
 
@@ -162,7 +166,7 @@ eng_docker exec dbx sh -c \
 sleep 0.5
 stop_caps
 
-for c in all web late; do
+for c in all web late ifweb ifpod; do
 	"$DUMP" "$ENG_DIR/$c.pcapng" >"$ENG_DIR/$c.txt" || fail "$c.pcapng is not readable"
 done
 
@@ -225,10 +229,21 @@ first=$(grep -P '\tctr_name=late\t' "$ENG_DIR/all.txt" | head -1 | grep -oP '\ts
 grep -qP -- "$first" "$ENG_DIR/late.txt" ||
 	fail "--container-name late missed late's first connection (${first//$'\t'/})"
 
+# -i eth0@web, -i eth0@pod:shop/shop-0: web's eth0 (docker makes no /run/netns name).
+for c in ifweb ifpod; do
+	n=$(wc -l <"$ENG_DIR/$c.txt")
+	[ "$n" -ge 8 ] || fail "$c: only $n packets on web's eth0"
+	bad=$(grep -vP "^if=eth0\t(.*\t)?(src|dst)=$web_ip\t" "$ENG_DIR/$c.txt" | head -3)
+	[ -z "$bad" ] || fail "$c: packets not on web's eth0:"$'\n'"$bad"
+done
+"$CTRCAP" -i eth0@nosuch -c 1 "${ENGINE_OPTS[@]}" >/dev/null 2>"$ENG_DIR/nosuch.err"
+grep -qx "ctrcap: -i eth0@nosuch: no network namespace or running container named 'nosuch'" \
+	"$ENG_DIR/nosuch.err" || fail "-i eth0@nosuch: $(cat "$ENG_DIR/nosuch.err")"
+
 # CTR_E2E_KEEP=DIR keeps the dumps for a look after the run.
 [ -n "${CTR_E2E_KEEP:-}" ] && mkdir -p "$CTR_E2E_KEEP" && cp "$ENG_DIR"/*.txt "$ENG_DIR"/*.log "$CTR_E2E_KEEP"/
 if [ "$FAILS" -ne 0 ]; then
-	for c in all web late; do
+	for c in all web late ifweb ifpod; do
 		echo "--- $c.log" >&2
 		tail -n 5 "$ENG_DIR/$c.log" >&2
 	done
