@@ -906,6 +906,13 @@ static void test_file_ops_used(void **state)
 	o.path = tmpl;
 	assert_null(ctrcap_pcapng_writer_open(&o, err, sizeof(err)));
 	assert_non_null(strstr(err, "may stand in the file name only"));
+	/* A name strftime expands to something with '/' would leave the directory. */
+	free(tmpl);
+	tmpl = join(dir, "g-%D");
+	o.path = tmpl;
+	memset(log, 0, sizeof(*log));
+	assert_null(ctrcap_pcapng_writer_open(&o, err, sizeof(err)));
+	assert_non_null(strstr(err, ", not a file name in "));
 	free(log);
 	free(tmpl);
 	free(path);
