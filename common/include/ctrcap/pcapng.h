@@ -37,7 +37,7 @@ struct ctrcap_pcapng_writer;
 struct ctrcap_pcapng_file_ops {
 	/* Open (create) path for writing; flags hold O_CREAT|O_TRUNC. Returns an fd. */
 	int (*open)(void *ctx, const char *path, int flags, mode_t mode, char *err, size_t errlen);
-	/* Open directory path for the *_at calls, never through a distrusted symlink. Returns an fd. */
+	/* Open directory path for the *_at calls, not via a distrusted symlink. Returns an fd. */
 	int (*open_dir)(void *ctx, const char *path, char *err, size_t errlen);
 	/* Open (create) name in dirfd, refusing a symlink. Returns an fd. */
 	int (*open_at)(void *ctx, int dirfd, const char *name, int flags, mode_t mode, char *err,
