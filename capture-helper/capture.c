@@ -535,13 +535,46 @@ static int spawn_cmd(struct capture *c, char **cmd)
 	return p[1];
 }
 
-/* The writer's open hook: -w and its rotations are created as the invoking user. */
-static int open_output(void *ctx, const char *path, int flags, mode_t mode, char *err,
-		       size_t errlen)
+/* The writer's file ops: -w and its rotations are created as the invoking user. */
+static int out_open(void *ctx, const char *path, int flags, mode_t mode, char *err, size_t errlen)
 {
 	(void)ctx;
 	return ctrcap_priv_open_output(path, flags, mode, err, errlen);
 }
+
+static int out_open_dir(void *ctx, const char *path, char *err, size_t errlen)
+{
+	(void)ctx;
+	return ctrcap_priv_open_dir(path, err, errlen);
+}
+
+static int out_open_at(void *ctx, int dirfd, const char *name, int flags, mode_t mode, char *err,
+		       size_t errlen)
+{
+	(void)ctx;
+	return ctrcap_priv_open_at(dirfd, name, flags, mode, err, errlen);
+}
+
+static int out_rename_at(void *ctx, int dirfd, const char *from, const char *to, char *err,
+			 size_t errlen)
+{
+	(void)ctx;
+	return ctrcap_priv_rename_at(dirfd, from, to, err, errlen);
+}
+
+static int out_unlink_at(void *ctx, int dirfd, const char *name, char *err, size_t errlen)
+{
+	(void)ctx;
+	return ctrcap_priv_unlink_at(dirfd, name, err, errlen);
+}
+
+static const struct ctrcap_pcapng_file_ops out_ops = {
+	.open = out_open,
+	.open_dir = out_open_dir,
+	.open_at = out_open_at,
+	.rename_at = out_rename_at,
+	.unlink_at = out_unlink_at,
+};
 
 struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo, char *err,
 						size_t errlen)
@@ -553,7 +586,7 @@ struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts 
 		.rotate_seconds = wo->rotate_seconds,
 		.max_files = wo->max_files,
 		.userappl = "ctrcap " CTRCAP_VERSION,
-		.open_file = open_output,
+		.file_ops = &out_ops,
 	};
 
 	return ctrcap_pcapng_writer_open(&po, err, errlen);

@@ -500,28 +500,84 @@ static int next_comp(struct walk *w, char *comp, size_t len, bool *last)
 }
 
 /*
- * In a sticky world-writable directory (/tmp) an existing file must be the
- * invoker's: root writing a capture into another user's file leaks it.
+ * What the kernel's fs.protected_regular does for O_CREAT, for every open:
+ * in a sticky directory that others may write (/tmp), an existing file
+ * must be the user's or the directory owner's. Another user may have
+ * planted it to receive the capture, or it is theirs and would be lost.
+ * The file's status goes into fs.
  */
-static int check_sticky(const char *path, int dirfd, int fd, char *err, size_t errlen)
+static int check_sticky(const char *path, int dirfd, int fd, struct stat *fs, char *err,
+			size_t errlen)
 {
-	struct stat ds, fs;
+	struct stat ds;
 
-	if (fstat(dirfd, &ds) || fstat(fd, &fs)) {
+	if (fstat(dirfd, &ds) || fstat(fd, fs)) {
 		ctrcap_errf(err, errlen, "%s: stat: %s", path, strerror(errno));
 		return -1;
 	}
-	if ((ds.st_mode & (S_ISVTX | S_IWOTH)) != (S_ISVTX | S_IWOTH))
+	if (!(ds.st_mode & S_ISVTX) || !(ds.st_mode & (S_IWGRP | S_IWOTH)))
 		return 0;
-	if (fs.st_uid == ctrcap_priv_uid())
+	if (fs->st_uid == ctrcap_priv_uid() || fs->st_uid == ds.st_uid)
 		return 0;
 	ctrcap_errf(err, errlen,
-	       "%s: refusing to write to a file owned by uid %u in a shared sticky directory",
-	       path, (unsigned)fs.st_uid);
+		    "%s: refusing to write to a file owned by uid %u in a shared sticky directory "
+		    "(owned by uid %u; you are uid %u)",
+		    path, (unsigned)fs->st_uid, (unsigned)ds.st_uid, (unsigned)ctrcap_priv_uid());
 	return -1;
 }
 
-static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t errlen)
+/* open_final()'s return for a file it opened and then refused (message in err). */
+#define OPEN_REFUSED (-2)
+
+/*
+ * Open comp in dirfd without following a symlink. O_TRUNC is applied only
+ * once the file passed check_sticky(), so a refused file keeps its
+ * contents. Returns the fd; -1 with errno set when the open failed (ELOOP
+ * for a symlink); OPEN_REFUSED with the message, naming path, in err.
+ */
+static int open_final(const char *path, int dirfd, const char *comp, int flags, mode_t mode,
+		      char *err, size_t errlen)
+{
+	struct stat fs;
+	int fd = openat(dirfd, comp, (flags & ~O_TRUNC) | O_NOFOLLOW, mode);
+
+	if (fd < 0)
+		return -1;
+	if (check_sticky(path, dirfd, fd, &fs, err, errlen)) {
+		close(fd);
+		return OPEN_REFUSED;
+	}
+	if ((flags & O_TRUNC) && S_ISREG(fs.st_mode) && ftruncate(fd, 0)) {
+		ctrcap_errf(err, errlen, "%s: cannot truncate: %s", path, strerror(errno));
+		close(fd);
+		return OPEN_REFUSED;
+	}
+	return fd;
+}
+
+/*
+ * The last component of a directory walk (want_dir): opened with
+ * O_DIRECTORY|O_NOFOLLOW; 1 when that gave the fd, 0 when it is a symlink
+ * or no directory (the caller's checks tell which), -1 on another error.
+ */
+static int open_last_dir(const char *path, int dirfd, const char *comp, int *fd, char *err,
+			 size_t errlen)
+{
+	*fd = openat(dirfd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd >= 0)
+		return 1;
+	if (errno == ENOTDIR || errno == ELOOP)
+		return 0;
+	ctrcap_errf(err, errlen, "%s: %s", path, strerror(errno));
+	return -1;
+}
+
+/*
+ * Walk path and open its last component: a file with flags and mode, or
+ * with want_dir a directory (an O_PATH fd for the *at calls).
+ */
+static int walk_open(const char *path, int flags, mode_t mode, bool want_dir, char *err,
+		     size_t errlen)
 {
 	struct walk w = { .dirfd = -1 };
 	char comp[NAME_MAX + 1];
@@ -545,17 +601,20 @@ static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t
 	}
 	while ((more = next_comp(&w, comp, sizeof(comp), &last)) > 0) {
 		struct stat st;
-		int cfd;
+		int cfd, r;
 
-		if (last) {
-			fd = openat(w.dirfd, comp, flags | O_NOFOLLOW, mode);
-			if (fd >= 0) {
-				if (check_sticky(path, w.dirfd, fd, err, errlen)) {
-					close(fd);
-					fd = -1;
-				}
+		if (last && want_dir) {
+			r = open_last_dir(path, w.dirfd, comp, &fd, err, errlen);
+			if (r)
+				break;
+		} else if (last) {
+			fd = open_final(path, w.dirfd, comp, flags, mode, err, errlen);
+			if (fd == OPEN_REFUSED) {
+				fd = -1;
 				break;
 			}
+			if (fd >= 0)
+				break;
 			if (errno != ELOOP) {
 				ctrcap_errf(err, errlen, "%s: %s", path, strerror(errno));
 				break;
@@ -572,8 +631,7 @@ static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t
 			break;
 		}
 		if (S_ISLNK(st.st_mode)) {
-			int r = check_link(path, comp, &st, err, errlen);
-
+			r = check_link(path, comp, &st, err, errlen);
 			if (!r)
 				r = splice_link(&w, cfd, path, err, errlen);
 			close(cfd);
@@ -581,8 +639,8 @@ static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t
 				break;
 			continue;
 		}
-		if (last) {
-			/* O_NOFOLLOW said ELOOP but it is no symlink any more: raced. */
+		if (last && (!want_dir || S_ISDIR(st.st_mode))) {
+			/* The open said symlink (or no directory) but it is not: raced. */
 			ctrcap_errf(err, errlen, "%s: changed while being opened", path);
 			close(cfd);
 			break;
@@ -597,6 +655,11 @@ static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t
 	if (more < 0)
 		ctrcap_errf(err, errlen, "%.64s...: a path component is longer than %d bytes: %s",
 		       path, NAME_MAX, strerror(ENAMETOOLONG));
+	if (want_dir && more == 0 && fd < 0 && !(err && errlen && err[0])) {
+		/* Nothing left after the walk ("/", a link to "/"): where it stands. */
+		fd = w.dirfd;
+		w.dirfd = -1;
+	}
 	if (fd < 0 && !last && err && errlen && !err[0])
 		ctrcap_errf(err, errlen, "%s: no file name", path);
 	if (w.dirfd >= 0)
@@ -604,40 +667,138 @@ static int walk_open(const char *path, int flags, mode_t mode, char *err, size_t
 	return fd;
 }
 
-int ctrcap_priv_open_output(const char *path, int flags, mode_t mode, char *err, size_t errlen)
-{
-	struct capsets c, none;
-	bool have_caps;
+/* Capabilities and fs ids saved while a file operation runs as the user. */
+struct as_user {
+	struct capsets c;
+	bool lowered;
 	uid_t ofsuid;
 	gid_t ofsgid;
-	int fd, saved;
+};
+
+/*
+ * Act as the user ctrcap acts as for a file operation on what: that user's
+ * fs ids, no capability effective (none may override a permission check).
+ */
+static int user_begin(struct as_user *u, const char *what, char *err, size_t errlen)
+{
+	struct capsets none;
 
 	if (err && errlen)
 		err[0] = '\0';
-	have_caps = !caps_get(&c);
-	/* No capability may override a permission check during the open. */
-	if (have_caps && c.eff) {
-		none = c;
+	u->lowered = !caps_get(&u->c) && u->c.eff;
+	if (u->lowered) {
+		none = u->c;
 		none.eff = 0;
 		if (caps_set(&none)) {
-			ctrcap_errf(err, errlen, "%s: cannot lower capabilities: %s", path ? path : "",
-			       strerror(errno));
+			ctrcap_errf(err, errlen, "%s: cannot lower capabilities: %s", what,
+				    strerror(errno));
 			return -1;
 		}
 	}
-	ofsgid = setfsgid(ctrcap_priv_gid());
-	ofsuid = setfsuid(ctrcap_priv_uid());
-	fd = walk_open(path, flags | O_CLOEXEC | O_NOCTTY, mode, err, errlen);
-	saved = errno;
-	setfsuid(ofsuid);
-	setfsgid(ofsgid);
-	if (have_caps && c.eff && caps_set(&c)) {
-		ctrcap_errf(err, errlen, "%s: cannot restore capabilities: %s", path ? path : "",
-		       strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	u->ofsgid = setfsgid(ctrcap_priv_gid());
+	u->ofsuid = setfsuid(ctrcap_priv_uid());
+	return 0;
+}
+
+/*
+ * Undo user_begin() after an operation that returned rc (an fd or 0, -1 on
+ * failure). Returns rc, or -1 (closing an fd rc) when the capabilities
+ * cannot be restored. errno is that of the operation.
+ */
+static int user_end(struct as_user *u, const char *what, int rc, bool rc_is_fd, char *err,
+		    size_t errlen)
+{
+	int saved = errno;
+
+	setfsuid(u->ofsuid);
+	setfsgid(u->ofsgid);
+	if (u->lowered && caps_set(&u->c)) {
+		ctrcap_errf(err, errlen, "%s: cannot restore capabilities: %s", what,
+			    strerror(errno));
+		if (rc_is_fd && rc >= 0)
+			close(rc);
 		return -1;
 	}
 	errno = saved;
-	return fd;
+	return rc;
+}
+
+int ctrcap_priv_open_output(const char *path, int flags, mode_t mode, char *err, size_t errlen)
+{
+	struct as_user u;
+	int fd;
+
+	if (user_begin(&u, path ? path : "", err, errlen))
+		return -1;
+	fd = walk_open(path, flags | O_CLOEXEC | O_NOCTTY, mode, false, err, errlen);
+	return user_end(&u, path ? path : "", fd, true, err, errlen);
+}
+
+int ctrcap_priv_open_dir(const char *path, char *err, size_t errlen)
+{
+	struct as_user u;
+	int fd;
+
+	if (user_begin(&u, path ? path : "", err, errlen))
+		return -1;
+	fd = walk_open(path, 0, 0, true, err, errlen);
+	return user_end(&u, path ? path : "", fd, true, err, errlen);
+}
+
+/* One name in a directory: not empty, no '/', not "." or "..". */
+static int check_name(const char *name, char *err, size_t errlen)
+{
+	if (name && *name && !strchr(name, '/') && strcmp(name, ".") && strcmp(name, ".."))
+		return 0;
+	ctrcap_errf(err, errlen, "'%s': not a file name in the output directory", name ? name : "");
+	errno = EINVAL;
+	return -1;
+}
+
+int ctrcap_priv_open_at(int dirfd, const char *name, int flags, mode_t mode, char *err,
+			size_t errlen)
+{
+	struct as_user u;
+	int fd;
+
+	if (check_name(name, err, errlen) || user_begin(&u, name, err, errlen))
+		return -1;
+	fd = open_final(name, dirfd, name, flags | O_CLOEXEC | O_NOCTTY, mode, err, errlen);
+	if (fd == -1 && errno == ELOOP)
+		ctrcap_errf(err, errlen,
+			    "%s: refusing to follow symlink '%s' (files in the "
+			    "output directory are never opened through one)",
+			    name, name);
+	else if (fd == -1)
+		ctrcap_errf(err, errlen, "%s: %s", name, strerror(errno));
+	if (fd == OPEN_REFUSED)
+		fd = -1;
+	return user_end(&u, name, fd, true, err, errlen);
+}
+
+int ctrcap_priv_rename_at(int dirfd, const char *from, const char *to, char *err, size_t errlen)
+{
+	struct as_user u;
+	int rc;
+
+	if (check_name(from, err, errlen) || check_name(to, err, errlen) ||
+	    user_begin(&u, from, err, errlen))
+		return -1;
+	rc = renameat(dirfd, from, dirfd, to);
+	if (rc)
+		ctrcap_errf(err, errlen, "renaming %s to %s: %s", from, to, strerror(errno));
+	return user_end(&u, from, rc, false, err, errlen);
+}
+
+int ctrcap_priv_unlink_at(int dirfd, const char *name, char *err, size_t errlen)
+{
+	struct as_user u;
+	int rc;
+
+	if (check_name(name, err, errlen) || user_begin(&u, name, err, errlen))
+		return -1;
+	rc = unlinkat(dirfd, name, 0);
+	if (rc)
+		ctrcap_errf(err, errlen, "deleting %s: %s", name, strerror(errno));
+	return user_end(&u, name, rc, false, err, errlen);
 }

@@ -66,11 +66,40 @@ int ctrcap_priv_drop_all(char *err, size_t errlen);
 
 /*
  * Open (create) an output file as the invoking user with no capability
- * effective, refusing a final symlink that neither that user nor root
- * owns. flags are open(2) flags; O_NOCTTY and O_CLOEXEC are added.
+ * effective, refusing a symlink on the way that neither that user nor root
+ * owns, and another user's file in a sticky shared directory (before
+ * O_TRUNC takes effect: a refused file keeps its contents). flags are
+ * open(2) flags; O_NOCTTY and O_CLOEXEC are added.
  * Returns the fd, or -1 with the path and reason in err.
  */
 int ctrcap_priv_open_output(const char *path, int flags, mode_t mode, char *err, size_t errlen);
+
+/*
+ * Open directory path for the *_at functions below, walked as
+ * ctrcap_priv_open_output() walks, its last component opened with
+ * O_DIRECTORY|O_NOFOLLOW (a symlink there is followed only when that user
+ * or root owns it). Rotation opens the -w directory once with this, so a
+ * directory swapped for a symlink later cannot redirect any file. Returns
+ * an O_PATH fd, or -1 with the path and reason in err.
+ */
+int ctrcap_priv_open_dir(const char *path, char *err, size_t errlen);
+
+/*
+ * Open (create) name, one component without '/', in dirfd as the user
+ * ctrcap acts as, with no capability effective, never through a symlink.
+ * An existing file in a sticky directory that others may write must be
+ * that user's or the directory owner's (the kernel's protected_regular
+ * rule, for every open); O_TRUNC is applied only after that check.
+ * Returns the fd, or -1 with name and reason in err.
+ */
+int ctrcap_priv_open_at(int dirfd, const char *name, int flags, mode_t mode, char *err,
+			size_t errlen);
+
+/* Rename from to to, both in dirfd, as the user. Returns 0, or -1 with the reason in err. */
+int ctrcap_priv_rename_at(int dirfd, const char *from, const char *to, char *err, size_t errlen);
+
+/* Delete name in dirfd as the user. Returns 0, or -1 with the reason in err. */
+int ctrcap_priv_unlink_at(int dirfd, const char *name, char *err, size_t errlen);
 
 /* The uid and gid ctrcap acts as: the invoking user's, or -Z USER's. */
 uid_t ctrcap_priv_uid(void);

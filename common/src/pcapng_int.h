@@ -53,7 +53,12 @@ struct ctrcap_pcapng_writer {
 	bool failed;	       /* a write failed; nothing more is written */
 	char *label;	       /* what errors call the output: path, "stdout", "fd 5" */
 	char *path;	       /* the -w argument (strftime template when -G) */
-	char *tmp_name;	       /* hidden name the current rotated file is written under */
+	const struct ctrcap_pcapng_file_ops *ops; /* o.file_ops or the plain ones */
+	int dirfd;	       /* rotation: the directory of path, opened once, or -1 */
+	char *dir;	       /* rotation: that directory as messages name it */
+	char *tmpl;	       /* rotation: the file name part of path */
+	char *name;	       /* rotation: final name of the current file, in dirfd */
+	char *tmp_name;	       /* rotation: hidden name it is written under, in dirfd */
 	uint64_t file_off;     /* bytes of the current file already written to fd */
 	uint64_t whole_off;    /* file offset where the last block written whole ends */
 	size_t head;	       /* buf starts with this many bytes ending a split block */
@@ -72,7 +77,7 @@ struct ctrcap_pcapng_writer {
 	uint32_t *slots; /* open-addressing index into ifs, value = if_id + 1 */
 	uint32_t n_slots;
 
-	char **done; /* finished files, oldest first, for -W */
+	char **done; /* finished files (names in dirfd), oldest first, for -W */
 	unsigned n_done;
 
 	uint8_t *rec; /* CTRCAP_RECORD_MAX bytes of encode scratch */
@@ -95,11 +100,14 @@ int wr_stats_blocks(struct ctrcap_pcapng_writer *w);
 /* Bytes the ISBs of wr_stats_blocks() take. */
 size_t wr_stats_size(const struct ctrcap_pcapng_writer *w);
 
-/* Create path through the caller's open_file hook, or open(2); -1 with "what: reason" in w->err. */
+/* Create path through w->ops->open; -1 with "what: reason" in w->err. */
 int wr_create(struct ctrcap_pcapng_writer *w, const char *path, const char *what);
 
-/* Open the first rotated file (hidden name) for period start now_s. */
+/* Open the directory of w->path once, then the first rotated file (hidden name). */
 int wr_rotate_open(struct ctrcap_pcapng_writer *w, uint64_t now_s);
+
+/* Delete the current rotated file's hidden name, after a failed start. */
+void wr_rotate_discard(struct ctrcap_pcapng_writer *w);
 
 /* Rotate before a packet of block size need with timestamp ts_s if -C/-G say so. */
 int wr_rotate_maybe(struct ctrcap_pcapng_writer *w, uint64_t ts_s, size_t need);
@@ -107,7 +115,7 @@ int wr_rotate_maybe(struct ctrcap_pcapng_writer *w, uint64_t ts_s, size_t need);
 /* Finish the current rotated file: ISBs, flush, close, rename into place. */
 int wr_rotate_finish(struct ctrcap_pcapng_writer *w);
 
-/* Free the rotation bookkeeping. */
+/* Free the rotation bookkeeping and close the directory fd. */
 void wr_rotate_free(struct ctrcap_pcapng_writer *w);
 
 #endif /* CTRCAP_PCAPNG_INT_H */

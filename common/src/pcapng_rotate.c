@@ -4,6 +4,8 @@
  * with -W), -G seconds (strftime in the name), -W files kept. Each file is
  * written under a hidden name beside its final one and renamed into place
  * once complete, so every file a reader can see is a whole pcapng file.
+ * The directory is opened once at the start; every file is then created,
+ * renamed and deleted relative to that fd through the writer's file ops.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +30,11 @@ static int ring_digits(unsigned max_files)
 	return c;
 }
 
+/*
+ * The name (in the directory fd) of the current file: the template with
+ * strftime applied for -G and the -C index appended. It must stay one
+ * name in that directory: no '/', not "." or "..".
+ */
 static char *make_name(struct ctrcap_pcapng_writer *w)
 {
 	char base[4096], *out;
@@ -37,12 +44,17 @@ static char *make_name(struct ctrcap_pcapng_writer *w)
 		time_t t = (time_t)w->file_start_s;
 		struct tm tm;
 
-		if (!localtime_r(&t, &tm) || strftime(base, sizeof(base), w->path, &tm) == 0) {
+		if (!localtime_r(&t, &tm) || strftime(base, sizeof(base), w->tmpl, &tm) == 0) {
 			wr_set_err(w, "file name template %s expands to nothing", w->path);
 			return NULL;
 		}
+		if (strchr(base, '/') || !strcmp(base, ".") || !strcmp(base, "..")) {
+			wr_set_err(w, "file name template %s expands to %s, not a file name in %s",
+				   w->path, base, w->dir);
+			return NULL;
+		}
 	} else {
-		snprintf(base, sizeof(base), "%s", w->path);
+		snprintf(base, sizeof(base), "%s", w->tmpl);
 	}
 	n = strlen(base) + 16;
 	out = malloc(n);
@@ -59,42 +71,67 @@ static char *make_name(struct ctrcap_pcapng_writer *w)
 	return out;
 }
 
-/* The hidden name beside final: dir/.base.tmp */
-static char *hidden_name(const char *final)
+/* name as messages show it: dir/name ("name" alone for the working directory). */
+static char *full_name(const struct ctrcap_pcapng_writer *w, const char *name)
 {
-	const char *slash = strrchr(final, '/');
-	size_t dir_len = slash ? (size_t)(slash - final) + 1 : 0;
-	size_t n = strlen(final) + 8;
+	size_t n = strlen(w->dir) + strlen(name) + 2;
 	char *out = malloc(n);
 
 	if (!out)
 		return NULL;
-	snprintf(out, n, "%.*s.%s.tmp", (int)dir_len, final, final + dir_len);
+	if (!strcmp(w->dir, "."))
+		snprintf(out, n, "%s", name);
+	else
+		snprintf(out, n, "%s%s%s", w->dir, w->dir[strlen(w->dir) - 1] == '/' ? "" : "/",
+			 name);
+	return out;
+}
+
+/* The hidden name beside name: .name.tmp */
+static char *hidden_name(const char *name)
+{
+	size_t n = strlen(name) + 6;
+	char *out = malloc(n);
+
+	if (!out)
+		return NULL;
+	snprintf(out, n, ".%s.tmp", name);
 	return out;
 }
 
 static int open_file(struct ctrcap_pcapng_writer *w)
 {
-	char *final = make_name(w), what[8300];
+	const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+	char *name = make_name(w), *tmp_full, msg[512];
 
-	if (!final)
+	if (!name)
 		return -1;
+	free(w->name);
+	w->name = name;
 	free(w->label);
-	w->label = final;
+	w->label = full_name(w, name);
 	free(w->tmp_name);
-	w->tmp_name = hidden_name(final);
-	if (!w->tmp_name) {
+	w->tmp_name = hidden_name(name);
+	tmp_full = w->tmp_name ? full_name(w, w->tmp_name) : NULL;
+	if (!w->label || !tmp_full) {
+		free(tmp_full);
+		free(w->tmp_name);
+		w->tmp_name = NULL;
 		wr_set_err(w, "out of memory");
 		return -1;
 	}
-	snprintf(what, sizeof(what), "opening %s (written as %s until complete)", final,
-		 w->tmp_name);
-	w->fd = wr_create(w, w->tmp_name, what);
+	msg[0] = '\0';
+	w->fd =
+	    w->ops->open_at(w->o.file_ctx, w->dirfd, w->tmp_name, flags, 0644, msg, sizeof(msg));
 	if (w->fd < 0) {
+		wr_set_err(w, "opening %s (written as %s until complete): %s", w->label, tmp_full,
+			   msg[0] ? msg : "refused");
+		free(tmp_full);
 		free(w->tmp_name);
 		w->tmp_name = NULL;
 		return -1;
 	}
+	free(tmp_full);
 	w->own_fd = true;
 	w->regular = true;
 	w->file_off = 0;
@@ -104,11 +141,76 @@ static int open_file(struct ctrcap_pcapng_writer *w)
 	return 0;
 }
 
+/* Split w->path into the directory, opened once through the ops, and the file name template. */
+static int open_dir(struct ctrcap_pcapng_writer *w)
+{
+	const char *slash = strrchr(w->path, '/');
+	char msg[512];
+
+	if (slash)
+		w->dir =
+		    slash == w->path ? strdup("/") : strndup(w->path, (size_t)(slash - w->path));
+	else
+		w->dir = strdup(".");
+	w->tmpl = strdup(slash ? slash + 1 : w->path);
+	if (!w->dir || !w->tmpl) {
+		wr_set_err(w, "out of memory");
+		return -1;
+	}
+	if (!w->tmpl[0] || !strcmp(w->tmpl, ".") || !strcmp(w->tmpl, "..")) {
+		wr_set_err(w, "%s: no file name to rotate", w->path);
+		return -1;
+	}
+	/* The directory is opened once: a conversion in it could not take effect. */
+	if (w->o.rotate_seconds && strchr(w->dir, '%')) {
+		wr_set_err(w,
+			   "%s: with -G, %% conversions may stand in the file name only, "
+			   "not in the directory %s",
+			   w->path, w->dir);
+		return -1;
+	}
+	msg[0] = '\0';
+	w->dirfd = w->ops->open_dir(w->o.file_ctx, w->dir, msg, sizeof(msg));
+	if (w->dirfd < 0) {
+		wr_set_err(w, "opening the directory %s of %s: %s", w->dir, w->path,
+			   msg[0] ? msg : "refused");
+		return -1;
+	}
+	return 0;
+}
+
 int wr_rotate_open(struct ctrcap_pcapng_writer *w, uint64_t now_s)
 {
+	if (open_dir(w) < 0)
+		return -1;
 	w->file_start_s = now_s;
 	w->file_no = 0;
 	return open_file(w);
+}
+
+/*
+ * Delete name in the rotation directory. A failure is not the capture's:
+ * the file may be gone already (removed by the user), and writing goes on.
+ */
+static void delete_name(struct ctrcap_pcapng_writer *w, const char *name)
+{
+	char msg[512];
+
+	w->ops->unlink_at(w->o.file_ctx, w->dirfd, name, msg, sizeof(msg));
+}
+
+void wr_rotate_discard(struct ctrcap_pcapng_writer *w)
+{
+	if (!w->tmp_name || w->dirfd < 0)
+		return;
+	if (w->own_fd && w->fd >= 0) {
+		close(w->fd);
+		w->fd = -1;
+		w->own_fd = false;
+	}
+	delete_name(w, w->tmp_name);
+	free(w->tmp_name);
+	w->tmp_name = NULL;
 }
 
 /* Remember a finished file; past -W files, delete the oldest this writer made. */
@@ -117,6 +219,8 @@ static void remember_done(struct ctrcap_pcapng_writer *w, char *name)
 	unsigned i;
 	char **p;
 
+	if (!name)
+		return;
 	for (i = 0; i < w->n_done; i++) {
 		if (!strcmp(w->done[i], name)) {
 			/* Renaming onto it replaced it: it is the newest now. */
@@ -134,7 +238,7 @@ static void remember_done(struct ctrcap_pcapng_writer *w, char *name)
 	w->done = p;
 	w->done[w->n_done++] = name;
 	while (w->o.max_files && w->n_done > w->o.max_files) {
-		unlink(w->done[0]);
+		delete_name(w, w->done[0]);
 		free(w->done[0]);
 		memmove(&w->done[0], &w->done[1], (w->n_done - 1) * sizeof(char *));
 		w->n_done--;
@@ -144,6 +248,7 @@ static void remember_done(struct ctrcap_pcapng_writer *w, char *name)
 int wr_rotate_finish(struct ctrcap_pcapng_writer *w)
 {
 	int rc = w->failed ? -1 : 0;
+	char msg[512];
 
 	if (w->fd < 0)
 		return -1;
@@ -161,21 +266,21 @@ int wr_rotate_finish(struct ctrcap_pcapng_writer *w)
 	 * One that lost its very first block holds nothing and would not read.
 	 */
 	if (w->file_off == 0) {
-		unlink(w->tmp_name);
-		free(w->tmp_name);
-		w->tmp_name = NULL;
+		wr_rotate_discard(w);
 		return -1;
 	}
-	if (rename(w->tmp_name, w->label) < 0) {
+	msg[0] = '\0';
+	if (w->ops->rename_at(w->o.file_ctx, w->dirfd, w->tmp_name, w->name, msg, sizeof(msg)) <
+	    0) {
 		if (rc == 0)
-			wr_set_err(w, "renaming %s to %s: %s", w->tmp_name, w->label,
-				   strerror(errno));
+			wr_set_err(w, "renaming %s to %s in %s: %s", w->tmp_name, w->name, w->dir,
+				   msg[0] ? msg : "refused");
 		w->failed = true;
 		return -1;
 	}
 	free(w->tmp_name);
 	w->tmp_name = NULL;
-	remember_done(w, strdup(w->label));
+	remember_done(w, strdup(w->name));
 	return rc;
 }
 
@@ -217,4 +322,13 @@ void wr_rotate_free(struct ctrcap_pcapng_writer *w)
 	w->n_done = 0;
 	free(w->tmp_name);
 	w->tmp_name = NULL;
+	free(w->name);
+	w->name = NULL;
+	free(w->dir);
+	w->dir = NULL;
+	free(w->tmpl);
+	w->tmpl = NULL;
+	if (w->dirfd >= 0)
+		close(w->dirfd);
+	w->dirfd = -1;
 }

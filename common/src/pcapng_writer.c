@@ -367,20 +367,68 @@ int wr_file_header(struct ctrcap_pcapng_writer *w)
 
 /* ------------------------------------------------------------------ open */
 
+/* Put the reason for the errno value e into err (the writer's message names the file). */
+static int plain_err(int e, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s", strerror(e));
+	errno = e;
+	return -1;
+}
+
+static int plain_open(void *ctx, const char *path, int flags, mode_t mode, char *err, size_t errlen)
+{
+	int fd = open(path, flags, mode);
+
+	(void)ctx;
+	return fd < 0 ? plain_err(errno, err, errlen) : fd;
+}
+
+static int plain_open_dir(void *ctx, const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	(void)ctx;
+	return fd < 0 ? plain_err(errno, err, errlen) : fd;
+}
+
+static int plain_open_at(void *ctx, int dirfd, const char *name, int flags, mode_t mode, char *err,
+			 size_t errlen)
+{
+	int fd = openat(dirfd, name, flags | O_NOFOLLOW, mode);
+
+	(void)ctx;
+	return fd < 0 ? plain_err(errno, err, errlen) : fd;
+}
+
+static int plain_rename_at(void *ctx, int dirfd, const char *from, const char *to, char *err,
+			   size_t errlen)
+{
+	(void)ctx;
+	return renameat(dirfd, from, dirfd, to) < 0 ? plain_err(errno, err, errlen) : 0;
+}
+
+static int plain_unlink_at(void *ctx, int dirfd, const char *name, char *err, size_t errlen)
+{
+	(void)ctx;
+	return unlinkat(dirfd, name, 0) < 0 ? plain_err(errno, err, errlen) : 0;
+}
+
+const struct ctrcap_pcapng_file_ops ctrcap_pcapng_plain_file_ops = {
+    .open = plain_open,
+    .open_dir = plain_open_dir,
+    .open_at = plain_open_at,
+    .rename_at = plain_rename_at,
+    .unlink_at = plain_unlink_at,
+};
+
 int wr_create(struct ctrcap_pcapng_writer *w, const char *path, const char *what)
 {
 	const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
 	char msg[512];
 	int fd;
 
-	if (!w->o.open_file) {
-		fd = open(path, flags, 0644);
-		if (fd < 0)
-			wr_set_err(w, "%s: %s", what, strerror(errno));
-		return fd;
-	}
 	msg[0] = '\0';
-	fd = w->o.open_file(w->o.open_ctx, path, flags, 0644, msg, sizeof(msg));
+	fd = w->ops->open(w->o.file_ctx, path, flags, 0644, msg, sizeof(msg));
 	if (fd < 0) {
 		wr_set_err(w, "%s: %s", what, msg[0] ? msg : "refused");
 		return -1;
@@ -477,7 +525,16 @@ struct ctrcap_pcapng_writer *ctrcap_pcapng_writer_open(const struct ctrcap_pcapn
 		return NULL;
 	}
 	w->fd = -1;
+	w->dirfd = -1;
 	w->o = *o;
+	w->ops = o->file_ops ? o->file_ops : &ctrcap_pcapng_plain_file_ops;
+	if (!w->ops->open || !w->ops->open_dir || !w->ops->open_at || !w->ops->rename_at ||
+	    !w->ops->unlink_at) {
+		snprintf(err, errlen,
+			 "file_ops must set all of open, open_dir, open_at, "
+			 "rename_at and unlink_at");
+		goto fail;
+	}
 	w->rotating = o->rotate_bytes || o->rotate_seconds;
 	w->path = dup_or_null(o->path);
 	w->userappl = dup_or_null(o->userappl);
@@ -506,8 +563,7 @@ struct ctrcap_pcapng_writer *ctrcap_pcapng_writer_open(const struct ctrcap_pcapn
 	}
 	return w;
 fail:
-	if (w->tmp_name)
-		unlink(w->tmp_name);
+	wr_rotate_discard(w);
 	wr_free(w);
 	return NULL;
 }

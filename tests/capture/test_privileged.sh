@@ -5,7 +5,8 @@
 # -r opens files with no capability; -w and its rotations are created as the
 # invoking user and never through a symlink someone else planted; with fixed
 # -i interfaces the drop removes cap_sys_admin and capture goes on; root's
-# -Z USER acts as USER and only root may name another user. Also:
+# -Z USER acts as USER and only root may name another user; rotation keeps
+# to the directory it opened when that is swapped for a symlink. Also:
 # a process exec'ed through /proc/self/exe (busybox) shows its real exe.
 # Exit 77 (skipped) only when not run as root; as root a missing tool or a
 # failed setcap is a failure.
@@ -172,6 +173,38 @@ refused "-Z nobody -w into a directory only root may write" "Permission denied" 
 	"$CTRCAP" -Z nobody -i eth0@ccapA -w "$TMP/z-root-only.pcapng"
 refused "-Z nobody -r of a root-only file" "Permission denied" \
 	"$CTRCAP" -Z nobody -r "$TMP/secret.pcapng"
+
+# 8. Rotation stays in the directory it opened at the start: under -G as
+# -Z nobody, the directory is swapped for a symlink to another one (nobody
+# may write there too) holding a file named like the hidden file being
+# written. Looked up by path, the rotation would move that file into place
+# and write the next file there; relative to the directory fd nothing
+# there changes and capture goes on in the moved directory.
+mkdir -m 0755 "$TMP/g" "$TMP/g-target"
+chown $NOBODY "$TMP/g" "$TMP/g-target"
+printf 'decoy\n' >"$TMP/g-target/.g.pcapng.tmp"
+chown $NOBODY "$TMP/g-target/.g.pcapng.tmp"
+start_capture "$TMP/g/g.pcapng" -Z nobody -i eth0@ccapA -G 1 -W 2 || exit 1
+tn_run_in "" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002
+sleep 1.1
+tn_run_in "" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002
+mv "$TMP/g" "$TMP/g.moved"
+ln -s g-target "$TMP/g"
+for i in 1 2 3; do
+	sleep 1.1
+	tn_run_in "" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002
+done
+stop_capture
+expect "-G after the swap: nothing new in the symlink's target" \
+	[ "$(ls -A "$TMP/g-target")" = .g.pcapng.tmp ]
+expect "-G after the swap: the file there is untouched" \
+	[ "$(cat "$TMP/g-target/.g.pcapng.tmp")" = decoy ]
+expect "-G after the swap: the rotated file is in the directory opened at start" \
+	[ "$(ls -A "$TMP/g.moved")" = g.pcapng ]
+expect "-G after the swap: it is nobody's and holds a packet sent after the swap" \
+	bash -c "[ \"\$(stat -c %u '$TMP/g.moved/g.pcapng')\" = $NOBODY ] &&
+		'$DUMP' '$TMP/g.moved/g.pcapng' | grep -q '^if=eth0 dir=out .*7002: UDP'"
+rm -f "$TMP/g"
 
 [ "$FAILS" = 0 ] || exit 1
 echo "all privilege checks passed"

@@ -709,100 +709,279 @@ static void test_rotate_time(void **state)
 	test_rmdir(dir);
 }
 
-/* ------------------------------------------------------------------ open hook */
+/* ------------------------------------------------------------------ file ops */
 
-struct hook_log {
-	char paths[16][512];
-	unsigned n;
-	int refuse_from;	/* refuse the call with this index (0 = never) */
-};
-
-/* An open_file hook: records each path and creates it, or refuses call refuse_from. */
-static int logging_open(void *ctx, const char *path, int flags, mode_t mode, char *err,
-			size_t errlen)
+/* A temporary directory per test, removed by the teardown also when the test fails. */
+static int tmpdir_setup(void **state)
 {
-	struct hook_log *l = ctx;
-	unsigned i = l->n++;
-
-	if (i < 16)
-		snprintf(l->paths[i], sizeof(l->paths[i]), "%s", path);
-	if (l->refuse_from && (int)l->n >= l->refuse_from) {
-		snprintf(err, errlen, "%s: refused by the test hook", path);
-		return -1;
-	}
-	assert_true(flags & O_CREAT);
-	assert_true(flags & O_TRUNC);
-	return open(path, flags, mode);
+	*state = test_tmpdir("ops");
+	return *state ? 0 : -1;
 }
 
-/* Every file the writer creates, the first and each rotation, goes through the hook. */
-static void test_open_hook(void **state)
+static int tmpdir_teardown(void **state)
 {
-	char *dir = test_tmpdir("hook"), *path = join(dir, "h.pcapng");
-	char *tmp = join(dir, ".h.pcapng.tmp");
-	struct ctrcap_pcapng_writer_opts o = {.path = path, .open_file = logging_open};
-	struct hook_log log = {0};
-	struct ctrcap_pcapng_writer *w;
+	test_rmdir(*state);
+	return 0;
+}
+
+struct ops_log {
+	char calls[64][600]; /* "open PATH", "open_dir PATH", "open_at NAME", ... */
+	unsigned n;
+	unsigned refuse_from; /* refuse this call (1 = the first) and later ones, 0 = never */
+};
+
+/* Note one call; true when the test wants it refused (the reason goes into err). */
+static bool log_call(void *ctx, char *err, size_t errlen, const char *op, const char *a,
+		     const char *b)
+{
+	struct ops_log *l = ctx;
+	unsigned i = l->n++;
+
+	if (i < 64)
+		snprintf(l->calls[i], sizeof(l->calls[i]), "%s %s%s%s", op, a, b ? " " : "",
+			 b ? b : "");
+	if (l->refuse_from && l->n >= l->refuse_from) {
+		snprintf(err, errlen, "%s: refused by the test hook", a);
+		return true;
+	}
+	return false;
+}
+
+static int log_open(void *ctx, const char *path, int flags, mode_t mode, char *err, size_t errlen)
+{
+	assert_true((flags & (O_CREAT | O_TRUNC)) == (O_CREAT | O_TRUNC));
+	if (log_call(ctx, err, errlen, "open", path, NULL))
+		return -1;
+	return ctrcap_pcapng_plain_file_ops.open(NULL, path, flags, mode, err, errlen);
+}
+
+static int log_open_dir(void *ctx, const char *path, char *err, size_t errlen)
+{
+	if (log_call(ctx, err, errlen, "open_dir", path, NULL))
+		return -1;
+	return ctrcap_pcapng_plain_file_ops.open_dir(NULL, path, err, errlen);
+}
+
+static int log_open_at(void *ctx, int dirfd, const char *name, int flags, mode_t mode, char *err,
+		       size_t errlen)
+{
+	assert_true((flags & (O_CREAT | O_TRUNC)) == (O_CREAT | O_TRUNC));
+	if (log_call(ctx, err, errlen, "open_at", name, NULL))
+		return -1;
+	return ctrcap_pcapng_plain_file_ops.open_at(NULL, dirfd, name, flags, mode, err, errlen);
+}
+
+static int log_rename_at(void *ctx, int dirfd, const char *from, const char *to, char *err,
+			 size_t errlen)
+{
+	if (log_call(ctx, err, errlen, "rename_at", from, to))
+		return -1;
+	return ctrcap_pcapng_plain_file_ops.rename_at(NULL, dirfd, from, to, err, errlen);
+}
+
+static int log_unlink_at(void *ctx, int dirfd, const char *name, char *err, size_t errlen)
+{
+	if (log_call(ctx, err, errlen, "unlink_at", name, NULL))
+		return -1;
+	return ctrcap_pcapng_plain_file_ops.unlink_at(NULL, dirfd, name, err, errlen);
+}
+
+static const struct ctrcap_pcapng_file_ops log_ops = {
+    .open = log_open,
+    .open_dir = log_open_dir,
+    .open_at = log_open_at,
+    .rename_at = log_rename_at,
+    .unlink_at = log_unlink_at,
+};
+
+/* Write one packet per second at base, base + 1, ...; -1 at the first failure. */
+static int put_seconds(struct ctrcap_pcapng_writer *w, int ifid, uint64_t base, unsigned n)
+{
+	static uint8_t data[200];
+	struct ctrcap_pcapng_packet pk = {.if_id = (uint32_t)ifid,
+					  .data = data,
+					  .caplen = 200,
+					  .origlen = 200,
+					  .direction = CTRCAP_DIR_OUT};
 	struct ctrcap_identity id;
-	char err[512], *p;
 	unsigned i;
-	int ifid;
-	(void)state;
 
 	sample_identity(&id);
-	o.open_ctx = &log;
+	pk.id = &id;
+	for (i = 0; i < n; i++) {
+		pk.ts_ns = (base + i) * 1000000000ull;
+		pk.packet_id = i + 1;
+		if (ctrcap_pcapng_writer_packet(w, &pk) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Every open, rename and delete goes through the caller's file ops: the
+ * output without rotation through open, with rotation the directory once
+ * through open_dir and every file by its name in it. Refusals are the
+ * writer's errors, with the hook's reason.
+ */
+static void test_file_ops_used(void **state)
+{
+	char *dir = *state, *path = join(dir, "h.pcapng"), *tmpl = join(dir, "g-%s");
+	struct ctrcap_pcapng_writer_opts o = {.path = path, .file_ops = &log_ops};
+	struct ctrcap_pcapng_file_ops partial = log_ops;
+	uint64_t base = (uint64_t)time(NULL) + 100;
+	struct ops_log *log = calloc(1, sizeof(*log));
+	struct ctrcap_pcapng_writer *w;
+	char err[512], want[600];
+	unsigned i, opens = 0, renames = 0, unlinks = 0;
+	int ifid;
+
+	assert_non_null(log);
+	o.file_ctx = log;
 	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
 	assert_non_null(w);
-	assert_int_equal(log.n, 1);
-	assert_string_equal(log.paths[0], path);
 	assert_int_equal(ctrcap_pcapng_writer_close(w, err, sizeof(err)), 0);
+	assert_int_equal(log->n, 1);
+	snprintf(want, sizeof(want), "open %s", path);
+	assert_string_equal(log->calls[0], want);
 
-	/* -C: the hidden names of the first and every later file. */
-	memset(&log, 0, sizeof(log));
-	o.rotate_bytes = 2048;
+	/* -G 1 -W 2: the directory once, then names in it only. */
+	memset(log, 0, sizeof(*log));
+	o.path = tmpl;
+	o.rotate_seconds = 1;
+	o.max_files = 2;
 	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
 	assert_non_null(w);
 	ifid = ctrcap_pcapng_writer_interface(w, 1, 1, "eth0", NULL, 1, 0);
-	for (i = 0; i < 30; i++)
-		put_packet(w, ifid, T0 + i, 200, i + 1, &id);
+	assert_int_equal(put_seconds(w, ifid, base, 5), 0);
 	assert_int_equal(ctrcap_pcapng_writer_close(w, err, sizeof(err)), 0);
-	assert_true(log.n > 3);
-	assert_string_equal(log.paths[0], tmp);
-	p = join(dir, ".h.pcapng1.tmp");
-	assert_string_equal(log.paths[1], p);
-	free(p);
+	snprintf(want, sizeof(want), "open_dir %s", dir);
+	assert_string_equal(log->calls[0], want);
+	for (i = 1; i < log->n && i < 64; i++) {
+		const char *c = log->calls[i];
 
-	/* A refusal at open is the open's error, naming the file and the hook's reason. */
-	memset(&log, 0, sizeof(log));
-	log.refuse_from = 1;
-	o.rotate_bytes = 0;
+		assert_null(strchr(c, '/'));
+		opens += !strncmp(c, "open_at ", 8);
+		renames += !strncmp(c, "rename_at ", 10);
+		unlinks += !strncmp(c, "unlink_at ", 10);
+		assert_true(strncmp(c, "open ", 5) && strncmp(c, "open_dir ", 9));
+	}
+	/* The empty start period, then one file per packet; the newest two stay. */
+	assert_int_equal(opens, 6);
+	assert_int_equal(renames, 6);
+	assert_int_equal(unlinks, 4);
+	snprintf(want, sizeof(want), "rename_at .g-%llu.tmp g-%llu", (unsigned long long)base + 4,
+		 (unsigned long long)base + 4);
+	assert_string_equal(log->calls[log->n - 2], want);
+	snprintf(want, sizeof(want), "unlink_at g-%llu", (unsigned long long)base + 2);
+	assert_string_equal(log->calls[log->n - 1], want);
+
+	/* A refused directory fails the open, naming it and the hook's reason. */
+	memset(log, 0, sizeof(*log));
+	log->refuse_from = 1;
 	assert_null(ctrcap_pcapng_writer_open(&o, err, sizeof(err)));
-	assert_non_null(strstr(err, "opening "));
-	assert_non_null(strstr(err, "refused by the test hook"));
+	snprintf(want, sizeof(want), "opening the directory %s of %s: %s: refused by the test hook",
+		 dir, tmpl, dir);
+	assert_string_equal(err, want);
 
 	/* A refusal at a rotation fails the packet that needed it, with the hook's reason. */
-	memset(&log, 0, sizeof(log));
-	log.refuse_from = 2;
-	o.rotate_bytes = 2048;
+	memset(log, 0, sizeof(*log));
+	log->refuse_from = 4; /* open_dir, open_at, rename_at, then the next open_at */
 	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
 	assert_non_null(w);
 	ifid = ctrcap_pcapng_writer_interface(w, 1, 1, "eth0", NULL, 1, 0);
-	{
-		struct ctrcap_pcapng_packet pk = {.if_id = ifid, .ts_ns = T0, .caplen = 200,
-						  .origlen = 200, .id = &id};
-		static uint8_t data[200];
-		int rc = 0;
-
-		pk.data = data;
-		for (i = 0; i < 30 && rc == 0; i++)
-			rc = ctrcap_pcapng_writer_packet(w, &pk);
-		assert_int_equal(rc, -1);
-	}
+	assert_int_equal(put_seconds(w, ifid, base, 1), -1);
 	assert_non_null(strstr(ctrcap_pcapng_writer_error(w), "refused by the test hook"));
 	ctrcap_pcapng_writer_close(w, err, sizeof(err));
-	free(tmp);
+
+	/* All five are needed. */
+	partial.unlink_at = NULL;
+	o.file_ops = &partial;
+	assert_null(ctrcap_pcapng_writer_open(&o, err, sizeof(err)));
+	assert_non_null(strstr(err, "file_ops must set all of"));
+
+	/* The directory is opened once: a conversion in it could not take effect. */
+	free(tmpl);
+	tmpl = join(dir, "%Y/g");
+	o.file_ops = &log_ops;
+	o.path = tmpl;
+	assert_null(ctrcap_pcapng_writer_open(&o, err, sizeof(err)));
+	assert_non_null(strstr(err, "may stand in the file name only"));
+	/* A name strftime expands to something with '/' would leave the directory. */
+	free(tmpl);
+	tmpl = join(dir, "g-%D");
+	o.path = tmpl;
+	memset(log, 0, sizeof(*log));
+	assert_null(ctrcap_pcapng_writer_open(&o, err, sizeof(err)));
+	assert_non_null(strstr(err, ", not a file name in "));
+	free(log);
+	free(tmpl);
 	free(path);
-	test_rmdir(dir);
+}
+
+/* Bytes of path, or -1 when it does not exist. */
+static long long file_size(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? -1 : (long long)st.st_size;
+}
+
+/*
+ * -G 1 -W 2 into dir/d: after the second file the directory is moved away
+ * and dir/d becomes a symlink to dir/elsewhere. The writer goes on in the
+ * directory it opened: every later file is created, renamed and deleted
+ * there, nothing lands in elsewhere, and the file elsewhere named like the
+ * oldest one (which -W deletes) keeps its 6 bytes.
+ */
+static void test_rotate_dir_swapped(void **state)
+{
+	char *dir = *state, *d = join(dir, "d"), *moved = join(dir, "d.moved");
+	char *elsewhere = join(dir, "elsewhere"), *tmpl = join(d, "g-%s"), *p;
+	struct ctrcap_pcapng_writer_opts o = {.path = tmpl, .rotate_seconds = 1, .max_files = 2};
+	uint64_t base = (uint64_t)time(NULL) + 100;
+	struct ctrcap_pcapng_writer *w;
+	char names[16][256], decoy[64], err[512];
+	unsigned n, hidden;
+	int ifid, fd;
+
+	assert_int_equal(mkdir(d, 0755), 0);
+	assert_int_equal(mkdir(elsewhere, 0755), 0);
+	snprintf(decoy, sizeof(decoy), "g-%llu", (unsigned long long)base);
+	p = join(elsewhere, decoy);
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "decoy\n", 6), 6);
+	close(fd);
+
+	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+	assert_non_null(w);
+	ifid = ctrcap_pcapng_writer_interface(w, 1, 1, "eth0", NULL, 1, 0);
+	assert_int_equal(put_seconds(w, ifid, base, 2), 0);
+	assert_int_equal(rename(d, moved), 0);
+	assert_int_equal(symlink("elsewhere", d), 0);
+	if (put_seconds(w, ifid, base + 2, 3) < 0)
+		fail_msg("rotation after the swap failed: %s", ctrcap_pcapng_writer_error(w));
+	assert_int_equal(ctrcap_pcapng_writer_close(w, err, sizeof(err)), 0);
+
+	n = list_dir(elsewhere, names, 16, &hidden);
+	assert_int_equal(hidden, 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(names[0], decoy);
+	assert_int_equal(file_size(p), 6);
+	free(p);
+	/* The moved directory holds the newest two files, whole. */
+	n = list_dir(moved, names, 16, &hidden);
+	assert_int_equal(hidden, 0);
+	assert_int_equal(n, 2);
+	snprintf(decoy, sizeof(decoy), "g-%llu", (unsigned long long)base + 3);
+	assert_string_equal(names[0], decoy);
+	p = join(moved, names[1]);
+	assert_int_equal(read_file_ids(p, NULL, 0, NULL), 1);
+	free(p);
+	free(tmpl);
+	free(elsewhere);
+	free(moved);
+	free(d);
 }
 
 /* ------------------------------------------------------------------ errors */
@@ -818,8 +997,8 @@ static void test_open_errors(void **state)
 				 "No such file or directory");
 	o.rotate_bytes = 100;
 	assert_null(ctrcap_pcapng_writer_open(&o, err, sizeof(err)));
-	assert_non_null(strstr(err, "opening /nonexistent-ctrcap-dir/x.pcapng (written as "
-				    "/nonexistent-ctrcap-dir/.x.pcapng.tmp until complete)"));
+	assert_string_equal(err, "opening the directory /nonexistent-ctrcap-dir of "
+				 "/nonexistent-ctrcap-dir/x.pcapng: No such file or directory");
 	o.path = "-";
 	assert_null(ctrcap_pcapng_writer_open(&o, err, sizeof(err)));
 	assert_string_equal(err, "rotation (-C/-G) needs a file name, not stdout");
@@ -1094,12 +1273,20 @@ static void test_stdout_and_fifo(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),		 cmocka_unit_test(test_pre_encoded_record),
-	    cmocka_unit_test(test_many_interfaces),	 cmocka_unit_test(test_both_byte_orders),
-	    cmocka_unit_test(test_malformed_files),	 cmocka_unit_test(test_rotate_size),
-	    cmocka_unit_test(test_rotate_ring),		 cmocka_unit_test(test_rotate_time),
-	    cmocka_unit_test(test_open_errors), cmocka_unit_test(test_open_hook),		 cmocka_unit_test(test_eacces),
-	    cmocka_unit_test(test_epipe_and_flush_each), cmocka_unit_test(test_stdout_and_fifo),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_pre_encoded_record),
+	    cmocka_unit_test(test_many_interfaces),
+	    cmocka_unit_test(test_both_byte_orders),
+	    cmocka_unit_test(test_malformed_files),
+	    cmocka_unit_test(test_rotate_size),
+	    cmocka_unit_test(test_rotate_ring),
+	    cmocka_unit_test(test_rotate_time),
+	    cmocka_unit_test(test_open_errors),
+	    cmocka_unit_test_setup_teardown(test_file_ops_used, tmpdir_setup, tmpdir_teardown),
+	    cmocka_unit_test_setup_teardown(test_rotate_dir_swapped, tmpdir_setup, tmpdir_teardown),
+	    cmocka_unit_test(test_eacces),
+	    cmocka_unit_test(test_epipe_and_flush_each),
+	    cmocka_unit_test(test_stdout_and_fifo),
 	    cmocka_unit_test(test_cut_at_any_size),
 	};
 

@@ -414,10 +414,18 @@ static void test_output_symlinks(void **state)
 	assert_int_equal(ctrcap_priv_open_output("", O_WRONLY, 0, err, sizeof(err)), -1);
 }
 
+/* Bytes of path (not followed), or -1 when it does not exist. */
+static long long size_of(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) ? -1 : (long long)st.st_size;
+}
+
 static void test_output_sticky_dir(void **state)
 {
 	char err[512], a[512];
-	int fd;
+	int fd, dfd;
 
 	(void)state;
 	path_in(a, sizeof(a), "tmp");
@@ -427,6 +435,7 @@ static void test_output_sticky_dir(void **state)
 	path_in(a, sizeof(a), "tmp/theirs.pcapng");
 	fd = open(a, O_WRONLY | O_CREAT, 0666);
 	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "theirs", 6), 6);
 	assert_int_equal(fchown(fd, OTHER_UID, OTHER_GID), 0);
 	assert_int_equal(fchmod(fd, 0666), 0); /* writable: only ctrcap's check refuses */
 	close(fd);
@@ -436,10 +445,32 @@ static void test_output_sticky_dir(void **state)
 	if (!strstr(err, "owned by uid 4242 in a shared sticky directory") &&
 	    !strstr(err, "Permission denied"))
 		fail_msg("unexpected error: %s", err);
+	assert_int_equal(size_of(a), 6);
 	fd = ctrcap_priv_open_output(a, O_WRONLY | O_TRUNC, 0, err, sizeof(err));
 	assert_int_equal(fd, -1);
-	if (!strstr(err, "owned by uid 4242 in a shared sticky directory"))
+	if (!strstr(err, "owned by uid 4242 in a shared sticky directory") ||
+	    !strstr(err, "theirs.pcapng"))
 		fail_msg("unexpected error: %s", err);
+	/* The refusal comes before O_TRUNC takes effect: the file is intact. */
+	assert_int_equal(size_of(a), 6);
+	/* The same for a file opened in the directory fd (rotation). */
+	path_in(a, sizeof(a), "tmp");
+	dfd = ctrcap_priv_open_dir(a, err, sizeof(err));
+	assert_true(dfd >= 0);
+	fd = ctrcap_priv_open_at(dfd, "theirs.pcapng", O_WRONLY | O_TRUNC, 0, err, sizeof(err));
+	assert_int_equal(fd, -1);
+	if (!strstr(err, "theirs.pcapng: refusing to write to a file owned by uid 4242"))
+		fail_msg("unexpected error: %s", err);
+	path_in(a, sizeof(a), "tmp/theirs.pcapng");
+	assert_int_equal(size_of(a), 6);
+	/* A file of the directory's owner (root) is accepted, as the kernel does. */
+	fd = openat(dfd, "roots.pcapng", O_WRONLY | O_CREAT, 0644);
+	assert_true(fd >= 0);
+	close(fd);
+	fd = ctrcap_priv_open_at(dfd, "roots.pcapng", O_WRONLY | O_TRUNC, 0, err, sizeof(err));
+	assert_true(fd >= 0);
+	close(fd);
+	close(dfd);
 	/* A new file there is fine. */
 	fd = open_out("tmp/mine.pcapng", err, sizeof(err));
 	assert_true(fd >= 0);
@@ -450,6 +481,76 @@ static void test_output_sticky_dir(void **state)
 	assert_true(fd >= 0);
 	close(fd);
 	assert_int_equal(chdir("/"), 0);
+}
+
+/*
+ * The rotation primitives: the directory is opened once (a trusted
+ * symlink to it is followed, another user's is not); files in it are never
+ * opened through a symlink, names are single components, and renames and
+ * deletes stay in the directory that was opened even after its path is
+ * swapped for a symlink to elsewhere.
+ */
+static void test_output_dir_ops(void **state)
+{
+	char err[512], a[512], b[512];
+	int dfd, fd;
+
+	(void)state;
+	path_in(a, sizeof(a), "rot");
+	assert_int_equal(mkdir(a, 0755), 0);
+	path_in(a, sizeof(a), "else");
+	assert_int_equal(mkdir(a, 0755), 0);
+	path_in(b, sizeof(b), "theirlink");
+	assert_int_equal(symlink("rot", b), 0);
+	assert_int_equal(lchown(b, OTHER_UID, OTHER_GID), 0);
+	assert_int_equal(ctrcap_priv_open_dir(b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "refusing to follow symlink 'theirlink' owned by uid 4242"));
+	path_in(b, sizeof(b), "rot/x");
+	assert_int_equal(close(open(b, O_WRONLY | O_CREAT, 0644)), 0);
+	assert_int_equal(ctrcap_priv_open_dir(b, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "Not a directory"));
+
+	path_in(b, sizeof(b), "mylink");
+	assert_int_equal(symlink("rot", b), 0);
+	dfd = ctrcap_priv_open_dir(b, err, sizeof(err));
+	assert_true(dfd >= 0);
+	/* A planted symlink in the directory is never followed, whoever owns it. */
+	path_in(a, sizeof(a), "else/victim");
+	assert_int_equal(close(open(a, O_WRONLY | O_CREAT, 0644)), 0);
+	assert_int_equal(symlinkat(a, dfd, ".f.tmp"), 0);
+	fd = ctrcap_priv_open_at(dfd, ".f.tmp", O_WRONLY | O_CREAT | O_TRUNC, 0644, err,
+				 sizeof(err));
+	assert_int_equal(fd, -1);
+	assert_non_null(strstr(err, ".f.tmp: refusing to follow symlink"));
+	assert_int_equal(unlinkat(dfd, ".f.tmp", 0), 0);
+	assert_int_equal(
+	    ctrcap_priv_open_at(dfd, "../escape", O_WRONLY | O_CREAT, 0644, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "not a file name in the output directory"));
+	assert_int_equal(ctrcap_priv_rename_at(dfd, "x", "..", err, sizeof(err)), -1);
+
+	/* Swap rot for a symlink to else: the fd still names the old directory. */
+	path_in(a, sizeof(a), "rot");
+	path_in(b, sizeof(b), "rot.moved");
+	assert_int_equal(rename(a, b), 0);
+	assert_int_equal(symlink("else", a), 0);
+	fd = ctrcap_priv_open_at(dfd, ".f.tmp", O_WRONLY | O_CREAT | O_TRUNC, 0644, err,
+				 sizeof(err));
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "packets", 7), 7);
+	close(fd);
+	assert_int_equal(ctrcap_priv_rename_at(dfd, ".f.tmp", "f", err, sizeof(err)), 0);
+	assert_int_equal(ctrcap_priv_unlink_at(dfd, "x", err, sizeof(err)), 0);
+	assert_int_equal(ctrcap_priv_unlink_at(dfd, "x", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "deleting x: No such file or directory"));
+	close(dfd);
+	path_in(a, sizeof(a), "rot.moved/f");
+	assert_int_equal(size_of(a), 7);
+	path_in(a, sizeof(a), "rot.moved/x");
+	assert_int_equal(size_of(a), -1);
+	path_in(a, sizeof(a), "else/f");
+	assert_int_equal(size_of(a), -1);
+	path_in(a, sizeof(a), "else/victim");
+	assert_int_equal(size_of(a), 0);
 }
 
 static void test_install_script_matches(void **state)
@@ -482,6 +583,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_file_caps_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_symlinks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_output_sticky_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_output_dir_ops, setup, teardown),
 		cmocka_unit_test(test_install_script_matches),
 	};
 

@@ -24,6 +24,37 @@
 
 struct ctrcap_pcapng_writer;
 
+/*
+ * How the writer reaches the file system. Each function returns -1 with
+ * the reason in err on failure; the writer's message names the file.
+ *
+ * Without rotation the writer calls open() once. With rotation (-C/-G) it
+ * opens the directory of the -w path once at start (open_dir) and from then
+ * on creates, renames and deletes its files only relative to that
+ * directory fd, by names without '/': a directory swapped for a symlink
+ * after the start cannot redirect them.
+ */
+struct ctrcap_pcapng_file_ops {
+	/* Open (create) path for writing; flags hold O_CREAT|O_TRUNC. Returns an fd. */
+	int (*open)(void *ctx, const char *path, int flags, mode_t mode, char *err, size_t errlen);
+	/* Open directory path for the *_at calls, not via a distrusted symlink. Returns an fd. */
+	int (*open_dir)(void *ctx, const char *path, char *err, size_t errlen);
+	/* Open (create) name in dirfd, refusing a symlink. Returns an fd. */
+	int (*open_at)(void *ctx, int dirfd, const char *name, int flags, mode_t mode, char *err,
+		       size_t errlen);
+	/* Rename from to to, both in dirfd. Returns 0. */
+	int (*rename_at)(void *ctx, int dirfd, const char *from, const char *to, char *err,
+			 size_t errlen);
+	/* Delete name in dirfd. Returns 0. */
+	int (*unlink_at)(void *ctx, int dirfd, const char *name, char *err, size_t errlen);
+};
+
+/*
+ * The writer's default file operations: open(2), the directory opened with
+ * O_DIRECTORY|O_NOFOLLOW, openat(2) with O_NOFOLLOW, renameat(2), unlinkat(2).
+ */
+extern const struct ctrcap_pcapng_file_ops ctrcap_pcapng_plain_file_ops;
+
 struct ctrcap_pcapng_writer_opts {
 	const char *path;	  /* file path, "-" for stdout; a fifo works */
 	int fd;			  /* used instead of path when path == NULL */
@@ -35,14 +66,12 @@ struct ctrcap_pcapng_writer_opts {
 	const char *os;		  /* shb_os; NULL = uname */
 	const char *hardware;	  /* shb_hardware; NULL = uname machine */
 	/*
-	 * Opens every file the writer creates (path, and each rotated file
-	 * under its hidden name) instead of open(2), so a privileged caller
-	 * can create them with the invoking user's rights. Returns an fd, or
-	 * -1 with the path and reason in err. NULL = plain open(2).
+	 * Every open, rename and delete of the output and its rotated files,
+	 * so a privileged caller can do them with the invoking user's rights
+	 * and checks. All five must be set. NULL = ctrcap_pcapng_plain_file_ops.
 	 */
-	int (*open_file)(void *ctx, const char *path, int flags, mode_t mode, char *err,
-			 size_t errlen);
-	void *open_ctx;		  /* passed to open_file */
+	const struct ctrcap_pcapng_file_ops *file_ops;
+	void *file_ctx; /* passed to every file_ops function */
 };
 
 /*
