@@ -22,8 +22,10 @@
 #include "rpcap_sources.h"
 
 #define MAX_AUTH_FAILURES 3
+/* Messages of any kind a client may send before it has authenticated. */
+#define MAX_PREAUTH_MESSAGES 6
 #define AUTH_FAIL_DELAY_US 300000
-#define DATA_ACCEPT_MS 10000
+#define DATA_ACCEPT_MS 5000
 #define RECV_PAYLOAD_MS 10000
 /* What the server tells the client to size its socket buffer with. */
 #define DATA_BUFSIZE (1 << 20)
@@ -36,6 +38,8 @@ struct session {
 	const char *peer;
 	bool authed;
 	int auth_failures;
+	int preauth_messages;
+	long long auth_deadline;	/* ms, monotonic: from the accept */
 	bool opened;
 	struct rpcap_source source;
 	struct rpcap_capture *cap;
@@ -48,13 +52,18 @@ static void slog(const struct session *s, const char *fmt, ...)
 
 static void slog(const struct session *s, const char *fmt, ...)
 {
-	char msg[768];
+	char msg[768], safe[1024];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "ctrcap-rpcapd[%d] %s: %s\n", (int)getpid(), s->peer, msg);
+	if (n < 0)
+		return;
+	/* Messages quote client bytes: escaped, no client can forge a log line. */
+	rpcap_log_escape(msg, strnlen(msg, sizeof(msg)), safe, sizeof(safe));
+	fprintf(stderr, "ctrcap-rpcapd[%d] %s: %s\n", (int)getpid(), s->peer, safe);
 }
 
 static long long now_ms(void)
@@ -456,6 +465,8 @@ int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *pe
 {
 	struct session s = { .fd = fd, .cfg = cfg, .peer = peer };
 	long long start = now_ms(), last = start;
+
+	s.auth_deadline = start + cfg->auth_timeout_s * 1000LL;
 	int ret = -1;
 
 	s.payload = malloc(RPCAP_MAX_PAYLOAD + 1);
@@ -467,16 +478,23 @@ int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *pe
 		struct rpcap_hdr h;
 		char err[256];
 		bool fatal;
-		int code, r;
+		int code, r, wait_ms = RECV_PAYLOAD_MS;
 
-		r = poll(&p, 1, 1000);
-		if (r == 0) {
-			long long t = now_ms();
+		/* The deadline counts from the accept, whatever the client sends meanwhile. */
+		if (!s.authed) {
+			long long left = s.auth_deadline - now_ms();
 
-			if (!s.authed && t - start > cfg->auth_timeout_s * 1000LL) {
+			if (left <= 0) {
 				reply_error(&s, RPCAP_ERR_INITTIMEOUT, "no authentication in time");
 				break;
 			}
+			if (left < wait_ms)
+				wait_ms = (int)left;
+		}
+		r = poll(&p, 1, wait_ms < 1000 ? wait_ms : 1000);
+		if (r == 0) {
+			long long t = now_ms();
+
 			if (!s.cap && cfg->idle_timeout_s &&
 			    t - last > cfg->idle_timeout_s * 1000LL) {
 				reply_error(&s, RPCAP_ERR_RUNTIMETIMEOUT, "idle for too long");
@@ -486,20 +504,27 @@ int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *pe
 		}
 		if (r < 0)
 			continue;
-		if (recv_full(fd, hb, sizeof(hb), RECV_PAYLOAD_MS) < 0) {
+		r = recv_full(fd, hb, sizeof(hb), wait_ms);
+		if (r == -2 && !s.authed)
+			continue; /* the deadline check above ends it */
+		if (r < 0) {
 			ret = s.cap ? -1 : 0;
 			if (s.cap)
 				slog(&s, "client vanished during a capture");
 			break;
 		}
 		last = now_ms();
+		if (!s.authed && ++s.preauth_messages > MAX_PREAUTH_MESSAGES) {
+			reply_error(&s, RPCAP_ERR_AUTH, "too many messages before authentication");
+			break;
+		}
 		rpcap_hdr_parse(hb, &h);
 		code = rpcap_hdr_check(&h, err, sizeof(err), &fatal);
 		if (fatal) {
 			reply_error(&s, (uint16_t)code, err);
 			break;
 		}
-		if (h.plen && recv_full(fd, s.payload, h.plen, RECV_PAYLOAD_MS) < 0) {
+		if (h.plen && recv_full(fd, s.payload, h.plen, wait_ms) < 0) {
 			slog(&s, "%s message cut short (%u-byte payload announced)",
 			     rpcap_msg_name(h.type), h.plen);
 			break;

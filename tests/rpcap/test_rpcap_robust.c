@@ -4,17 +4,20 @@
  * refused null auth, wrong passwords, requests before auth, wrong versions,
  * replies sent as requests, oversized and truncated messages, libpcap
  * 1.10.3's malformed STARTCAP, clients that vanish or never speak, more
- * clients than allowed. After each, the server must still serve a good
+ * clients than allowed, clients that trickle bytes or send many messages
+ * before auth, log injection. After each, the server must still serve a good
  * client. Usage: test_rpcap_robust DAEMON HELPER
  */
 #include <arpa/inet.h>
 #include <crypt.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -187,6 +190,14 @@ static int start_daemon(void **state)
 	daemon_pid = fork();
 	assert_true(daemon_pid >= 0);
 	if (daemon_pid == 0) {
+		char logpath[256];
+		int logfd;
+
+		/* Its log goes to a file the log-injection test reads. */
+		snprintf(logpath, sizeof(logpath), "%s/daemon.log", dir);
+		logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (logfd >= 0)
+			dup2(logfd, STDERR_FILENO);
 		execl(daemon_path, daemon_path, "--port", "0", "--port-file", portfile,
 		      "--passwd-file", pw, "--max-clients", "3", "--auth-timeout", "2",
 		      "--helper", helper, (char *)NULL);
@@ -396,6 +407,110 @@ static void test_silent_client_times_out(void **state)
 	close(fd);
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read (and drop) replies until EOF; the ms it took, or -1 after limit_ms. */
+static long long ms_until_eof(int fd, long long start, long long limit_ms)
+{
+	char b[4096];
+
+	while (now_ms() - start < limit_ms) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = recv(fd, b, sizeof(b), 0);
+		if (n <= 0)
+			return now_ms() - start;
+	}
+	return -1;
+}
+
+/*
+ * A client that trickles a byte every 300 ms, never authenticating, is
+ * dropped by the 2 s auth deadline counted from the accept (the idle check
+ * alone never fired while bytes kept coming).
+ */
+static void test_trickling_client_times_out(void **state)
+{
+	long long start = now_ms(), closed = -1;
+	uint8_t msg[RPCAP_HDR_LEN];
+	int fd = connect_server();
+	(void)state;
+
+	rpcap_hdr_build(msg, 0, RPCAP_MSG_ERROR, 0, 0);
+	for (int i = 0; i < 40 && closed < 0; i++) {
+		if (send(fd, &msg[i % RPCAP_HDR_LEN], 1, MSG_NOSIGNAL) != 1) {
+			closed = now_ms() - start;
+			break;
+		}
+		closed = ms_until_eof(fd, now_ms(), 300);
+		if (closed >= 0)
+			closed = now_ms() - start;
+	}
+	close(fd);
+	if (closed < 0 || closed > 4000)
+		fail_msg("a trickling client was still connected after %lld ms", now_ms() - start);
+	assert_serving();
+}
+
+/*
+ * Every message before authentication counts, ERROR and wrong-version ones
+ * too: the seventh ends the connection at once, long before the deadline.
+ */
+static void test_preauth_message_limit(void **state)
+{
+	long long start, took;
+	int fd = connect_server();
+	(void)state;
+
+	start = now_ms();
+	for (int i = 0; i < 4; i++)
+		send_msg(fd, 0, RPCAP_MSG_ERROR, "x", 1);
+	for (int i = 0; i < 3; i++)
+		send_msg(fd, 7, RPCAP_MSG_STATS_REQ, NULL, 0);
+	took = ms_until_eof(fd, start, 5000);
+	close(fd);
+	if (took < 0 || took > 1000)
+		fail_msg("7 messages before auth: connection ended after %lld ms, not at once", took);
+	assert_serving();
+}
+
+/* A client's newline and escape bytes are escaped in the log, never a line of their own. */
+static void test_log_injection_escaped(void **state)
+{
+	static const char evil[] = "hi\nctrcap-rpcapd: FORGED admin login\x1b[31m";
+	char path[256], line[2048];
+	bool escaped = false;
+	FILE *f;
+	int fd = connect_server();
+	(void)state;
+
+	send_msg(fd, 0, RPCAP_MSG_ERROR, evil, sizeof(evil) - 1);
+	send_msg(fd, 0, RPCAP_MSG_CLOSE, NULL, 0);
+	ms_until_eof(fd, now_ms(), 3000);
+	close(fd);
+	usleep(200000);
+	snprintf(path, sizeof(path), "%s/daemon.log", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "ctrcap-rpcapd: FORGED", 21))
+			fail_msg("forged log line: %s", line);
+		if (strstr(line, "hi\\x0actrcap-rpcapd: FORGED admin login\\x1b[31m"))
+			escaped = true;
+	}
+	fclose(f);
+	assert_true(escaped);
+}
+
 static void test_client_limit(void **state)
 {
 	int fds[3];
@@ -448,6 +563,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_libpcap_1103_startcap),
 		cmocka_unit_test(test_vanishing_clients),
 		cmocka_unit_test(test_silent_client_times_out),
+		cmocka_unit_test(test_trickling_client_times_out),
+		cmocka_unit_test(test_preauth_message_limit),
+		cmocka_unit_test(test_log_injection_escaped),
 		cmocka_unit_test(test_client_limit),
 	};
 	char cmd[300];
