@@ -263,17 +263,43 @@ static int data_listener(struct session *s, uint16_t *port, char *err, size_t er
 	return fd;
 }
 
-/* Accept the client's data connection; only from the control connection's host. */
+/* The numeric address of a socket address, for messages. */
+static void addr_text(const struct sockaddr_storage *a, char *buf, size_t len)
+{
+	const void *in = a->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)a)->sin_addr
+						: (const void *)&((const struct sockaddr_in6 *)a)->sin6_addr;
+
+	if (!inet_ntop(a->ss_family, in, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+}
+
+/*
+ * Accept the client's data connection: only from the control connection's
+ * host and within DATA_ACCEPT_MS. Another host connecting first aborts the
+ * capture: nothing is ever streamed to it.
+ */
 static int data_accept(struct session *s, int lfd, char *err, size_t errlen)
 {
 	struct sockaddr_storage a, b;
 	socklen_t al = sizeof(a), bl = sizeof(b);
 	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	char from[INET6_ADDRSTRLEN], ctrl[INET6_ADDRSTRLEN];
 	int fd;
 
 	if (poll(&p, 1, DATA_ACCEPT_MS) <= 0) {
-		snprintf(err, errlen, "the client did not open the data connection within %d ms",
-			 DATA_ACCEPT_MS);
+		snprintf(err, errlen, "the client did not open the data connection within %d ms; "
+				      "capture aborted", DATA_ACCEPT_MS);
 		return -1;
 	}
 	fd = accept4(lfd, (struct sockaddr *)&a, &al, SOCK_CLOEXEC);
@@ -281,19 +307,14 @@ static int data_accept(struct session *s, int lfd, char *err, size_t errlen)
 		snprintf(err, errlen, "accepting the data connection: %s", strerror(errno));
 		return -1;
 	}
-	getpeername(s->fd, (struct sockaddr *)&b, &bl);
-	if (a.ss_family != b.ss_family ||
-	    (a.ss_family == AF_INET &&
-	     ((struct sockaddr_in *)&a)->sin_addr.s_addr !=
-		     ((struct sockaddr_in *)&b)->sin_addr.s_addr) ||
-	    (a.ss_family == AF_INET6 &&
-	     memcmp(&((struct sockaddr_in6 *)&a)->sin6_addr,
-		    &((struct sockaddr_in6 *)&b)->sin6_addr, 16) != 0)) {
-		snprintf(err, errlen, "data connection from another host than the control one");
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (getpeername(s->fd, (struct sockaddr *)&b, &bl) == 0 && same_host(&a, &b))
+		return fd;
+	close(fd);
+	addr_text(&a, from, sizeof(from));
+	addr_text(&b, ctrl, sizeof(ctrl));
+	snprintf(err, errlen, "data connection from %s refused: the control connection is from "
+			      "%s; capture aborted", from, ctrl);
+	return -1;
 }
 
 static int do_startcap(struct session *s, uint32_t plen)
@@ -347,9 +368,10 @@ static int do_startcap(struct session *s, uint32_t plen)
 		goto fail_quiet;
 	dfd = data_accept(s, lfd, err, sizeof(err));
 	if (dfd < 0 || rpcap_capture_run(cap, dfd, &filter, err, sizeof(err)) < 0) {
-		slog(s, "capture not started: %s", err);
 		if (dfd >= 0)
 			close(dfd);
+		/* The reply went out already: the client hears of it on the control connection. */
+		reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
 		goto fail_quiet;
 	}
 	close(lfd);

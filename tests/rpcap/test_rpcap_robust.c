@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -511,6 +512,89 @@ static void test_log_injection_escaped(void **state)
 	assert_true(escaped);
 }
 
+/* Authenticate, OPEN container-any, STARTCAP (client opens the data connection): the data port. */
+static uint16_t start_capture(int fd)
+{
+	uint8_t b[12 + 8 + 8] = { 0 };
+	struct rpcap_hdr h;
+	char body[512];
+
+	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ, "container-any", 13);
+	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
+	put32(b, 65535);
+	put32(b + 4, 500);
+	put16(b + 12, RPCAP_UPDATEFILTER_BPF);
+	put32(b + 16, 1);
+	put16(b + 20, 0x06); /* ret #65535 */
+	put32(b + 24, 65535);
+	send_msg(fd, 0, RPCAP_MSG_STARTCAP_REQ, b, sizeof(b));
+	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
+	if (h.type != (RPCAP_MSG_STARTCAP_REQ | RPCAP_MSG_IS_REPLY))
+		fail_msg("STARTCAP refused: %s", body);
+	return (uint16_t)((uint8_t)body[4] << 8 | (uint8_t)body[5]);
+}
+
+/* A TCP connection to 127.0.0.1:port from source address src; -1 if refused. */
+static int connect_from(const char *src, uint16_t dport)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 10 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	inet_pton(AF_INET, src, &a.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	to.sin_port = htons(dport);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Another host (127.0.0.2) connects to the data port first: it gets no
+ * byte, the capture is aborted and the client is told why on the control
+ * connection; the real client's data connection then finds nobody.
+ */
+static void test_data_connection_race(void **state)
+{
+	int fd = good_client(), intruder, late;
+	uint16_t dport = start_capture(fd);
+	char b[64];
+	(void)state;
+
+	intruder = connect_from("127.0.0.2", dport);
+	assert_true(intruder >= 0);
+	assert_true(recv(intruder, b, sizeof(b), 0) <= 0);
+	close(intruder);
+	expect_error(fd, RPCAP_ERR_STARTCAPTURE, "from 127.0.0.2 refused");
+	late = connect_from("127.0.0.1", dport);
+	if (late >= 0) {
+		assert_true(recv(late, b, sizeof(b), 0) <= 0);
+		close(late);
+	}
+	close(fd);
+	assert_serving();
+}
+
+/* A client that never opens its data connection is told so after 5 s, not 10. */
+static void test_data_connection_deadline(void **state)
+{
+	int fd = good_client();
+	long long start;
+	(void)state;
+
+	start_capture(fd);
+	start = now_ms();
+	expect_error(fd, RPCAP_ERR_STARTCAPTURE, "within 5000 ms");
+	assert_true(now_ms() - start < 7000);
+	close(fd);
+	assert_serving();
+}
+
 static void test_client_limit(void **state)
 {
 	int fds[3];
@@ -588,6 +672,30 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	r = cmocka_run_group_tests(tests, start_daemon, stop_daemon);
+	/* The data connection tests need a capture to start: a helper that just writes. */
+	{
+		const struct CMUnitTest data_tests[] = {
+			cmocka_unit_test(test_data_connection_race),
+			cmocka_unit_test(test_data_connection_deadline),
+		};
+		static char fake[300], portfile[300];
+		FILE *f;
+
+		snprintf(fake, sizeof(fake), "%s/fake-helper", dir);
+		snprintf(portfile, sizeof(portfile), "%s/port", dir);
+		f = fopen(fake, "w");
+		if (!f || fprintf(f, "#!/bin/sh\n[ \"$1\" = --list-containers ] && exit 0\n"
+				     "printf stream\nexec sleep 60\n") < 0 || fclose(f)) {
+			perror(fake);
+			return 1;
+		}
+		chmod(fake, 0700);
+		unlink(portfile);
+		port = 0;
+		helper = fake;
+		r |= cmocka_run_group_tests_name("data connection", data_tests, start_daemon,
+						 stop_daemon);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
