@@ -21,7 +21,6 @@
 #define POLL_MS 100
 /* How long a failed capture waits for Wireshark to open the fifo. */
 #define FIFO_RELEASE_MS 3000
-#define ERRTEXT_MAX 8192
 /* How long a stop waits to pass on the rest of a block already begun. */
 #define TAIL_MS 1000
 
@@ -52,38 +51,6 @@ static long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/* The helper's stderr, the last ERRTEXT_MAX bytes of it. */
-struct errtext {
-	char buf[ERRTEXT_MAX + 1];
-	size_t len;
-};
-
-/* Read what fd has into t; returns false at EOF or on error. */
-static bool errtext_read(int fd, struct errtext *t)
-{
-	char chunk[4096];
-
-	_Static_assert(sizeof(chunk) < ERRTEXT_MAX, "a chunk must fit the error buffer");
-	for (;;) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-
-		if (n == 0)
-			return false;
-		if (n < 0)
-			return errno == EAGAIN || errno == EINTR;
-		/* A chunk is smaller than the buffer: make room, then append. */
-		if (t->len + (size_t)n > ERRTEXT_MAX) {
-			size_t cut = t->len + (size_t)n - ERRTEXT_MAX;
-
-			memmove(t->buf, t->buf + cut, t->len - cut);
-			t->len -= cut;
-		}
-		memcpy(t->buf + t->len, chunk, (size_t)n);
-		t->len += (size_t)n;
-		t->buf[t->len] = '\0';
-	}
 }
 
 /*
@@ -155,13 +122,14 @@ static bool finish_block(int fifo, struct block_edge *edge, const char *buf, siz
 	return !block_edge_at_boundary(edge);
 }
 
-/* True once pid has exited (it stays waitable). */
-static bool helper_ended(pid_t pid)
+/* True once the helper has exited (it stays waitable). */
+static bool helper_ended(const struct ctrcap_helper *h)
 {
 	siginfo_t si;
 
 	memset(&si, 0, sizeof(si));
-	return !waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) && si.si_pid == pid;
+	return !waitid(P_PID, (id_t)h->pid, &si, WEXITED | WNOHANG | WNOWAIT) &&
+	       si.si_pid == h->pid;
 }
 
 /*
@@ -169,14 +137,14 @@ static bool helper_ended(pid_t pid)
  * while Wireshark has not opened its end yet. Returns the fd, -2 when a
  * stop came first or the helper ended, -1 with err set.
  */
-static int open_fifo(const char *path, int efd, struct errtext *et, bool *err_open, pid_t pid,
-		     char *err, size_t errlen)
+static int open_fifo(const char *path, struct ctrcap_helper *h, bool *err_open, char *err,
+		     size_t errlen)
 {
 	long long deadline = now_ms() + FIFO_OPEN_TIMEOUT_MS;
 
 	for (;;) {
 		int fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
-		struct pollfd p = { efd, POLLIN, 0 };
+		struct pollfd p = { h->err_fd, POLLIN, 0 };
 
 		if (fd >= 0) {
 			fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -193,35 +161,28 @@ static int open_fifo(const char *path, int efd, struct errtext *et, bool *err_op
 				FIFO_OPEN_TIMEOUT_MS / 1000);
 			return -1;
 		}
-		if (helper_ended(pid))
+		if (helper_ended(h))
 			return -2;
 		if (!*err_open) {
 			usleep(50 * 1000);
 			continue;
 		}
 		if (poll(&p, 1, 50) > 0)
-			*err_open = errtext_read(efd, et);
+			*err_open = ctrcap_helper_read_stderr(h);
 	}
 }
 
-/* Wait for pid until deadline (ms, monotonic), then SIGKILL it. */
-static int reap(pid_t pid, long long deadline, int *status)
+/* Wait for the helper until deadline (ms, monotonic), then SIGKILL it; 1 if killed. */
+static int reap(struct ctrcap_helper *h, long long deadline, int *status)
 {
-	for (;;) {
-		pid_t r = waitpid(pid, status, WNOHANG);
+	long long left = deadline - now_ms();
 
-		if (r == pid)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (now_ms() >= deadline) {
-			kill(pid, SIGKILL);
-			while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-				;
-			return 1;
-		}
-		usleep(20000);
-	}
+	*status = ctrcap_helper_wait(h, left > 0 ? (unsigned)left : 0);
+	if (h->pid <= 0)
+		return 0;
+	kill(h->pid, SIGKILL);
+	*status = ctrcap_helper_wait(h, 5000);
+	return 1;
 }
 
 void capture_release_fifo(const char *fifo_path, unsigned wait_ms)
@@ -246,26 +207,23 @@ void capture_release_fifo(const char *fifo_path, unsigned wait_ms)
 int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms, char *err,
 		size_t errlen)
 {
-	static struct errtext et;
-	static char buf[65536];
-	int ofd = -1, efd = -1, fifo = -1, status = 0, rc = -1;
+	static struct ctrcap_helper h;
+	static char buf[65536], errtext[CTRCAP_STDERR_TAIL_MAX + 1];
+	int fifo = -1, status = 0, rc = -1;
 	bool out_open = true, err_open = true, stopping = false, discard = false, killed;
 	bool tail = false; /* the reader holds the start of a block still to finish */
 	long long stop_deadline = 0, tail_deadline = 0;
 	struct block_edge edge;
 	size_t done;
-	pid_t pid;
 
 	err[0] = '\0';
-	et.len = 0;
-	et.buf[0] = '\0';
 	block_edge_init(&edge);
-	if (helper_spawn(argv, &pid, &ofd, &efd, err, errlen)) {
+	if (helper_spawn(&h, argv, err, errlen)) {
 		capture_release_fifo(fifo_path, FIFO_RELEASE_MS);
 		return -1;
 	}
 
-	fifo = open_fifo(fifo_path, efd, &et, &err_open, pid, err, errlen);
+	fifo = open_fifo(fifo_path, &h, &err_open, err, errlen);
 	if (fifo < 0) {
 		/* -1: our error (stop the helper); -2: stop asked or helper gone. */
 		discard = true;
@@ -274,8 +232,8 @@ int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms
 	}
 
 	while (out_open || err_open) {
-		struct pollfd p[2] = { { out_open ? ofd : -1, POLLIN, 0 },
-				       { err_open ? efd : -1, POLLIN, 0 } };
+		struct pollfd p[2] = { { out_open ? h.out_fd : -1, POLLIN, 0 },
+				       { err_open ? h.err_fd : -1, POLLIN, 0 } };
 
 		if (stop_signal && !stopping)
 			stopping = true;
@@ -283,7 +241,8 @@ int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms
 			if (!discard)
 				tail = begin_tail(fifo, &edge, &tail_deadline);
 			discard = true;
-			kill(pid, SIGTERM);
+			if (h.pid > 0)
+				kill(h.pid, SIGTERM);
 			stop_deadline = now_ms() + stop_ms;
 		}
 		if (stopping && now_ms() >= stop_deadline)
@@ -294,11 +253,11 @@ int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms
 			continue;
 		}
 		if (err_open && p[1].revents)
-			err_open = errtext_read(efd, &et);
+			err_open = ctrcap_helper_read_stderr(&h);
 		if (!out_open || !p[0].revents)
 			continue;
 		for (int i = 0; i < 16; i++) {
-			ssize_t n = read(ofd, buf, sizeof(buf));
+			ssize_t n = read(h.out_fd, buf, sizeof(buf));
 
 			if (n == 0) {
 				out_open = false;
@@ -337,7 +296,7 @@ int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms
 		/* The helper closed its output: it is ending by itself. */
 		stop_deadline = now_ms() + stop_ms;
 	}
-	killed = reap(pid, stop_deadline, &status) == 1;
+	killed = reap(&h, stop_deadline, &status) == 1;
 	if (err[0]) {
 		rc = -1; /* an error of ours (fifo, poll), already described */
 	} else if (killed) {
@@ -351,13 +310,14 @@ int capture_run(const char *const *argv, const char *fifo_path, unsigned stop_ms
 		ctrcap_errf(err, errlen, "capture helper %s ended by signal %d", argv[0],
 			WTERMSIG(status));
 	} else {
-		helper_error_line(et.buf, err, errlen);
+		ctrcap_helper_read_stderr(&h);
+		ctrcap_helper_stderr(&h, errtext, sizeof(errtext));
+		helper_error_line(errtext, err, errlen);
 	}
 	if (fifo >= 0)
 		close(fifo);
 	else if (rc)
 		capture_release_fifo(fifo_path, FIFO_RELEASE_MS);
-	close(ofd);
-	close(efd);
+	ctrcap_helper_stop(&h, 0);
 	return rc;
 }

@@ -3,18 +3,12 @@
 #define _GNU_SOURCE
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
-#include <poll.h>
 #include <pwd.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "helper.h"
@@ -25,8 +19,6 @@
 #endif
 
 #define LIST_MAX (4u << 20)
-
-extern char **environ;
 
 const char *helper_path(void)
 {
@@ -156,10 +148,8 @@ static void explain_exec_error(const char *helper, int e, char *err, size_t errl
 			HELPER_ENV);
 		return;
 	}
-	if (e != EACCES && e != EPERM) {
-		ctrcap_errf(err, errlen, "cannot run capture helper %s: %s", helper, strerror(e));
-		return;
-	}
+	if (e != EACCES && e != EPERM)
+		return; /* the launcher's message says it, with the path */
 	if (stat(helper, &st)) {
 		ctrcap_errf(err, errlen, "cannot run capture helper %s: %s", helper, strerror(e));
 		return;
@@ -173,168 +163,25 @@ static void explain_exec_error(const char *helper, int e, char *err, size_t errl
 		helper, (unsigned)(st.st_mode & 07777), grname, grname, grname);
 }
 
-int helper_spawn(const char *const *argv, pid_t *pid, int *outfd, int *errfd, char *err,
-		 size_t errlen)
+int helper_spawn(struct ctrcap_helper *h, const char *const *argv, char *err, size_t errlen)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none;
-	int out[2] = { -1, -1 }, ep[2] = { -1, -1 };
-	int rc = -1, e;
-
-	if (pipe2(out, O_CLOEXEC) || pipe2(ep, O_CLOEXEC)) {
-		ctrcap_errf(err, errlen, "pipe: %s", strerror(errno));
-		goto out;
-	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, out[1], STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, ep[1], STDERR_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-	posix_spawnattr_init(&attr);
-	/* The helper gets default signal handling whatever we ignore. */
-	sigemptyset(&none);
-	posix_spawnattr_setsigmask(&attr, &none);
-	{
-		sigset_t def;
-
-		sigemptyset(&def);
-		sigaddset(&def, SIGPIPE);
-		sigaddset(&def, SIGTERM);
-		sigaddset(&def, SIGINT);
-		sigaddset(&def, SIGHUP);
-		posix_spawnattr_setsigdefault(&attr, &def);
-	}
-	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	e = posix_spawn(pid, argv[0], &fa, &attr, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	if (e) {
-		explain_exec_error(argv[0], e, err, errlen);
-		goto out;
-	}
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	fcntl(ep[0], F_SETFL, O_NONBLOCK);
-	*outfd = out[0];
-	*errfd = ep[0];
-	out[0] = ep[0] = -1;
-	rc = 0;
-out:
-	for (int i = 0; i < 2; i++) {
-		if (out[i] >= 0)
-			close(out[i]);
-		if (ep[i] >= 0)
-			close(ep[i]);
-	}
-	return rc;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
-
-/* Append what fd has to *buf (cap limit); 0 at EOF, 1 more to come, -1 error. */
-static int drain(int fd, char **buf, size_t *len, size_t *cap, size_t limit)
-{
-	for (;;) {
-		ssize_t n;
-
-		if (*cap - *len < 4096) {
-			size_t ncap = *cap ? *cap * 2 : 65536;
-			char *nb;
-
-			if (ncap > limit + 1)
-				ncap = limit + 1;
-			if (ncap <= *cap)
-				return -1;
-			nb = realloc(*buf, ncap);
-			if (!nb)
-				return -1;
-			*buf = nb;
-			*cap = ncap;
-		}
-		n = read(fd, *buf + *len, *cap - *len - 1);
-		if (n == 0)
-			return 0;
-		if (n < 0)
-			return errno == EAGAIN || errno == EINTR ? 1 : -1;
-		*len += (size_t)n;
-		(*buf)[*len] = '\0';
-	}
+	if (ctrcap_helper_spawn(h, argv, CTRCAP_SPAWN_NONBLOCK, err, errlen) == 0)
+		return 0;
+	explain_exec_error(argv[0], errno, err, errlen);
+	return -1;
 }
 
 char *helper_list_containers(const char *helper, unsigned timeout_ms, char *err, size_t errlen)
 {
 	const char *argv[] = { helper, "--list-containers", NULL };
-	char *out = NULL, *errtxt = NULL;
-	size_t olen = 0, ocap = 0, elen = 0, ecap = 0;
-	int ofd = -1, efd = -1, status = 0;
-	bool oopen = true, eopen = true, ok = false;
-	long long deadline = now_ms() + timeout_ms;
-	pid_t pid;
+	size_t len;
+	char *out;
+	int r;
 
-	if (helper_spawn(argv, &pid, &ofd, &efd, err, errlen))
-		return NULL;
-	while (oopen || eopen) {
-		struct pollfd p[2] = { { ofd, POLLIN, 0 }, { efd, POLLIN, 0 } };
-		long long left = deadline - now_ms();
-		int r;
-
-		if (left <= 0) {
-			ctrcap_errf(err, errlen, "%s --list-containers did not answer within %u ms",
-				helper, timeout_ms);
-			kill(pid, SIGKILL);
-			goto reap;
-		}
-		if (!oopen)
-			p[0].fd = -1;
-		if (!eopen)
-			p[1].fd = -1;
-		r = poll(p, 2, (int)left);
-		if (r < 0 && errno != EINTR)
-			break;
-		if (oopen && p[0].revents) {
-			r = drain(ofd, &out, &olen, &ocap, LIST_MAX);
-			if (r < 0) {
-				ctrcap_errf(err, errlen, "%s --list-containers: output too large or "
-						     "unreadable", helper);
-				kill(pid, SIGKILL);
-				goto reap;
-			}
-			oopen = r > 0;
-		}
-		if (eopen && p[1].revents) {
-			r = drain(efd, &errtxt, &elen, &ecap, 65536);
-			eopen = r > 0;
-		}
-	}
-	ok = true;
-reap:
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (ok && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
-		char line[512];
-
-		helper_error_line(errtxt ? errtxt : "", line, sizeof(line));
-		if (WIFSIGNALED(status))
-			ctrcap_errf(err, errlen, "%s --list-containers killed by signal %d", helper,
-				WTERMSIG(status));
-		else
-			ctrcap_errf(err, errlen, "%s --list-containers failed (exit %d): %s", helper,
-				WEXITSTATUS(status), line);
-		ok = false;
-	}
-	close(ofd);
-	close(efd);
-	free(errtxt);
-	if (!ok) {
-		free(out);
-		return NULL;
-	}
-	return out ? out : strdup("");
+	r = ctrcap_helper_run(argv, timeout_ms, LIST_MAX, &out, &len, err, errlen);
+	if (r == -2)
+		explain_exec_error(helper, errno, err, errlen);
+	return r ? NULL : out;
 }
 
 /* True when the n bytes at s hold something other than blanks. */

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "ctrcap/helper_spawn.h"
 #include "extcap_iface.h"
 
 /* Environment variable naming another helper (tests run the build tree's). */
@@ -45,13 +46,12 @@ int helper_capture_argv(const char *helper, const struct capture_opts *o, const 
 			char *numbuf, char *err, size_t errlen);
 
 /*
- * Start argv[0] with stdout and stderr on new pipes (*outfd, *errfd, both
- * non-blocking and close-on-exec in this process). Returns 0 with *pid set,
- * or -1 with one line in err saying why the helper could not run; a
- * permission refusal names the file's group and how to join it.
+ * Start argv[0] with the common launcher, its stdout and stderr on
+ * non-blocking pipes in h. Returns 0, or -1 with one line in err saying
+ * why the helper could not run; a permission refusal names the file's
+ * group and how to join it.
  */
-int helper_spawn(const char *const *argv, pid_t *pid, int *outfd, int *errfd, char *err,
-		 size_t errlen);
+int helper_spawn(struct ctrcap_helper *h, const char *const *argv, char *err, size_t errlen);
 
 /*
  * Run `helper --list-containers`, waiting at most timeout_ms, and return

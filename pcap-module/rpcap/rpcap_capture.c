@@ -14,9 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ctrcap/helper_spawn.h"
 #include "ctrcap/pcapng.h"
 #include "ctrcap/pktap.h"
-#include "helper_proc.h"
 #include "pktap_frame.h"
 #include "rpcap_capture.h"
 #include "self_traffic.h"
@@ -28,7 +28,7 @@
 #define OUT_EXTRA (256u * 1024u)
 
 struct rpcap_capture {
-	struct helper_proc helper;
+	struct ctrcap_helper helper;
 	FILE *stream;
 	char ctr_id[128];
 	uint32_t snaplen;
@@ -54,11 +54,28 @@ static void log_msg(const struct rpcap_capture *c, const char *what, const char 
 		detail ? detail : "");
 }
 
+/* The helper's kept stderr as one line: newlines become "; ", control characters blanks. */
+static void stderr_line(struct ctrcap_helper *h, char *buf, size_t len)
+{
+	size_t n;
+
+	ctrcap_helper_stderr(h, buf, len);
+	n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (buf[i] == '\n')
+			buf[i] = ';';
+		else if ((unsigned char)buf[i] < 0x20 || buf[i] == 0x7f)
+			buf[i] = ' ';
+	}
+}
+
 struct rpcap_capture *rpcap_capture_start(const struct rpcap_capture_opts *o, char *err,
 					  size_t errlen)
 {
 	char snap[16], msg[512];
-	char *argv[12];
+	const char *argv[12];
 	struct rpcap_capture *c;
 	struct pollfd p;
 	int n = 0, r;
@@ -69,7 +86,8 @@ struct rpcap_capture *rpcap_capture_start(const struct rpcap_capture_opts *o, ch
 		return NULL;
 	}
 	c->data_fd = -1;
-	c->helper = (struct helper_proc){ .pid = -1, .out_fd = -1, .err_fd = -1 };
+	c->helper.pid = -1;
+	c->helper.out_fd = c->helper.err_fd = -1;
 	c->snaplen = o->snaplen;
 	c->flags = o->flags;
 	pthread_mutex_init(&c->lock, NULL);
@@ -90,20 +108,23 @@ struct rpcap_capture *rpcap_capture_start(const struct rpcap_capture_opts *o, ch
 
 	/* The helper's own snap length is for the inner packet; ours bounds the frame. */
 	snprintf(snap, sizeof(snap), "%u", o->snaplen);
-	argv[n++] = (char *)o->helper;
-	argv[n++] = (char *)"-i";
-	argv[n++] = (char *)"any";
-	argv[n++] = (char *)"-w";
-	argv[n++] = (char *)"-";
-	argv[n++] = (char *)"-U";
-	argv[n++] = (char *)"-s";
+	argv[n++] = o->helper;
+	argv[n++] = "-i";
+	argv[n++] = "any";
+	argv[n++] = "-w";
+	argv[n++] = "-";
+	argv[n++] = "-U";
+	argv[n++] = "-s";
 	argv[n++] = snap;
 	if (o->ctr_id) {
-		argv[n++] = (char *)"--container-id";
-		argv[n++] = (char *)o->ctr_id;
+		argv[n++] = "--container-id";
+		argv[n++] = o->ctr_id;
 	}
 	argv[n] = NULL;
-	if (helper_start(&c->helper, argv, err, errlen) < 0)
+	/* A thread keeps the last of its stderr: bounded, and it never blocks on a full pipe. */
+	if (ctrcap_helper_spawn(&c->helper, argv,
+				CTRCAP_SPAWN_DIE_WITH_PARENT | CTRCAP_SPAWN_STDERR_THREAD, err,
+				errlen) < 0)
 		goto fail;
 
 	/* Wait for the stream to begin so a failing helper is this request's error. */
@@ -117,9 +138,10 @@ struct rpcap_capture *rpcap_capture_start(const struct rpcap_capture_opts *o, ch
 		goto fail;
 	}
 	if (!(p.revents & POLLIN)) {
-		int st = helper_wait(&c->helper, 2000);
+		int st = ctrcap_helper_wait(&c->helper, 2000);
 
-		helper_stderr(&c->helper, msg, sizeof(msg));
+		ctrcap_helper_stop(&c->helper, 0); /* its stderr, read to the end */
+		stderr_line(&c->helper, msg, sizeof(msg));
 		snprintf(err, errlen, "%s exited before capturing (status %d)%s%s", o->helper,
 			 st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1, msg[0] ? ": " : "", msg);
 		goto fail;
@@ -323,23 +345,23 @@ void rpcap_capture_stop(struct rpcap_capture *c)
 	if (c->data_fd >= 0)
 		shutdown(c->data_fd, SHUT_RDWR);
 	if (c->helper.pid > 0) {
-		st = helper_wait(&c->helper, STOP_GRACE_MS);
+		st = ctrcap_helper_wait(&c->helper, STOP_GRACE_MS);
 		if (c->helper.pid > 0) {
 			log_msg(c, "helper ignored SIGTERM, killing it", NULL);
 			kill(c->helper.pid, SIGKILL);
-			st = helper_wait(&c->helper, STOP_GRACE_MS);
+			st = ctrcap_helper_wait(&c->helper, STOP_GRACE_MS);
 		}
 	}
 	if (c->thread_started)
 		pthread_join(c->thread, NULL);
 	if (c->stream)
 		fclose(c->stream);
+	ctrcap_helper_stop(&c->helper, 0);
 	if (st != -1 && !(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM) &&
 	    !(WIFEXITED(st) && WEXITSTATUS(st) == 0)) {
-		helper_stderr(&c->helper, msg, sizeof(msg));
+		stderr_line(&c->helper, msg, sizeof(msg));
 		log_msg(c, "helper ended abnormally", msg);
 	}
-	helper_stop(&c->helper, 0);
 	if (c->data_fd >= 0)
 		close(c->data_fd);
 	rpcap_bpf_free(&c->filter);

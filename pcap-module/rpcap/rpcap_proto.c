@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* rpcap message parsing and building on byte buffers (see rpcap_proto.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -27,6 +28,43 @@ static void put32(uint8_t *p, uint32_t v)
 	p[1] = (v >> 16) & 0xff;
 	p[2] = (v >> 8) & 0xff;
 	p[3] = v & 0xff;
+}
+
+static bool log_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '\\';
+}
+
+void rpcap_log_escape(const char *in, size_t inlen, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, total = 0, room;
+
+	if (!outlen)
+		return;
+	for (size_t i = 0; i < inlen; i++)
+		total += log_plain((unsigned char)in[i]) ? 1 : 4;
+	/* When it does not all fit, keep room for "..." at the end. */
+	room = total <= outlen - 1 ? outlen - 1 : (outlen - 1 >= 3 ? outlen - 4 : 0);
+	for (size_t i = 0; i < inlen; i++) {
+		unsigned char c = (unsigned char)in[i];
+
+		if (o + (log_plain(c) ? 1 : 4) > room)
+			break;
+		if (log_plain(c)) {
+			out[o++] = (char)c;
+			continue;
+		}
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	if (total > outlen - 1 && outlen - 1 >= 3) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
 }
 
 const char *rpcap_msg_name(uint8_t type)

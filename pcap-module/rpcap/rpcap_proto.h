@@ -136,6 +136,13 @@ struct rpcap_pkt_meta {
 /* Human-readable name of a message type ("OPEN_REQ", ...), "unknown" otherwise. */
 const char *rpcap_msg_name(uint8_t type);
 
+/*
+ * Client bytes made safe for a log line: printable ASCII stays, anything
+ * else (and '\\') becomes \xNN; at most outlen-1 bytes, always NUL-terminated,
+ * cut short with "..." when it does not fit.
+ */
+void rpcap_log_escape(const char *in, size_t inlen, char *out, size_t outlen);
+
 /* Decode the 8-byte common header. */
 void rpcap_hdr_parse(const uint8_t buf[RPCAP_HDR_LEN], struct rpcap_hdr *h);
 

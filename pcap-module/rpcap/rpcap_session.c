@@ -22,8 +22,10 @@
 #include "rpcap_sources.h"
 
 #define MAX_AUTH_FAILURES 3
+/* Messages of any kind a client may send before it has authenticated. */
+#define MAX_PREAUTH_MESSAGES 6
 #define AUTH_FAIL_DELAY_US 300000
-#define DATA_ACCEPT_MS 10000
+#define DATA_ACCEPT_MS 5000
 #define RECV_PAYLOAD_MS 10000
 /* What the server tells the client to size its socket buffer with. */
 #define DATA_BUFSIZE (1 << 20)
@@ -36,6 +38,8 @@ struct session {
 	const char *peer;
 	bool authed;
 	int auth_failures;
+	int preauth_messages;
+	long long auth_deadline;	/* ms, monotonic: from the accept */
 	bool opened;
 	struct rpcap_source source;
 	struct rpcap_capture *cap;
@@ -48,13 +52,18 @@ static void slog(const struct session *s, const char *fmt, ...)
 
 static void slog(const struct session *s, const char *fmt, ...)
 {
-	char msg[768];
+	char msg[768], safe[1024];
 	va_list ap;
+	int n;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "ctrcap-rpcapd[%d] %s: %s\n", (int)getpid(), s->peer, msg);
+	if (n < 0)
+		return;
+	/* Messages quote client bytes: escaped, no client can forge a log line. */
+	rpcap_log_escape(msg, strnlen(msg, sizeof(msg)), safe, sizeof(safe));
+	fprintf(stderr, "ctrcap-rpcapd[%d] %s: %s\n", (int)getpid(), s->peer, safe);
 }
 
 static long long now_ms(void)
@@ -254,17 +263,43 @@ static int data_listener(struct session *s, uint16_t *port, char *err, size_t er
 	return fd;
 }
 
-/* Accept the client's data connection; only from the control connection's host. */
+/* The numeric address of a socket address, for messages. */
+static void addr_text(const struct sockaddr_storage *a, char *buf, size_t len)
+{
+	const void *in = a->ss_family == AF_INET ? (const void *)&((const struct sockaddr_in *)a)->sin_addr
+						: (const void *)&((const struct sockaddr_in6 *)a)->sin6_addr;
+
+	if (!inet_ntop(a->ss_family, in, buf, (socklen_t)len))
+		snprintf(buf, len, "?");
+}
+
+static bool same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return ((const struct sockaddr_in *)a)->sin_addr.s_addr ==
+		       ((const struct sockaddr_in *)b)->sin_addr.s_addr;
+	return memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr,
+		      &((const struct sockaddr_in6 *)b)->sin6_addr, 16) == 0;
+}
+
+/*
+ * Accept the client's data connection: only from the control connection's
+ * host and within DATA_ACCEPT_MS. Another host connecting first aborts the
+ * capture: nothing is ever streamed to it.
+ */
 static int data_accept(struct session *s, int lfd, char *err, size_t errlen)
 {
 	struct sockaddr_storage a, b;
 	socklen_t al = sizeof(a), bl = sizeof(b);
 	struct pollfd p = { .fd = lfd, .events = POLLIN };
+	char from[INET6_ADDRSTRLEN], ctrl[INET6_ADDRSTRLEN];
 	int fd;
 
 	if (poll(&p, 1, DATA_ACCEPT_MS) <= 0) {
-		snprintf(err, errlen, "the client did not open the data connection within %d ms",
-			 DATA_ACCEPT_MS);
+		snprintf(err, errlen, "the client did not open the data connection within %d ms; "
+				      "capture aborted", DATA_ACCEPT_MS);
 		return -1;
 	}
 	fd = accept4(lfd, (struct sockaddr *)&a, &al, SOCK_CLOEXEC);
@@ -272,19 +307,14 @@ static int data_accept(struct session *s, int lfd, char *err, size_t errlen)
 		snprintf(err, errlen, "accepting the data connection: %s", strerror(errno));
 		return -1;
 	}
-	getpeername(s->fd, (struct sockaddr *)&b, &bl);
-	if (a.ss_family != b.ss_family ||
-	    (a.ss_family == AF_INET &&
-	     ((struct sockaddr_in *)&a)->sin_addr.s_addr !=
-		     ((struct sockaddr_in *)&b)->sin_addr.s_addr) ||
-	    (a.ss_family == AF_INET6 &&
-	     memcmp(&((struct sockaddr_in6 *)&a)->sin6_addr,
-		    &((struct sockaddr_in6 *)&b)->sin6_addr, 16) != 0)) {
-		snprintf(err, errlen, "data connection from another host than the control one");
-		close(fd);
-		return -1;
-	}
-	return fd;
+	if (getpeername(s->fd, (struct sockaddr *)&b, &bl) == 0 && same_host(&a, &b))
+		return fd;
+	close(fd);
+	addr_text(&a, from, sizeof(from));
+	addr_text(&b, ctrl, sizeof(ctrl));
+	snprintf(err, errlen, "data connection from %s refused: the control connection is from "
+			      "%s; capture aborted", from, ctrl);
+	return -1;
 }
 
 static int do_startcap(struct session *s, uint32_t plen)
@@ -338,9 +368,10 @@ static int do_startcap(struct session *s, uint32_t plen)
 		goto fail_quiet;
 	dfd = data_accept(s, lfd, err, sizeof(err));
 	if (dfd < 0 || rpcap_capture_run(cap, dfd, &filter, err, sizeof(err)) < 0) {
-		slog(s, "capture not started: %s", err);
 		if (dfd >= 0)
 			close(dfd);
+		/* The reply went out already: the client hears of it on the control connection. */
+		reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
 		goto fail_quiet;
 	}
 	close(lfd);
@@ -456,6 +487,8 @@ int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *pe
 {
 	struct session s = { .fd = fd, .cfg = cfg, .peer = peer };
 	long long start = now_ms(), last = start;
+
+	s.auth_deadline = start + cfg->auth_timeout_s * 1000LL;
 	int ret = -1;
 
 	s.payload = malloc(RPCAP_MAX_PAYLOAD + 1);
@@ -467,16 +500,23 @@ int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *pe
 		struct rpcap_hdr h;
 		char err[256];
 		bool fatal;
-		int code, r;
+		int code, r, wait_ms = RECV_PAYLOAD_MS;
 
-		r = poll(&p, 1, 1000);
-		if (r == 0) {
-			long long t = now_ms();
+		/* The deadline counts from the accept, whatever the client sends meanwhile. */
+		if (!s.authed) {
+			long long left = s.auth_deadline - now_ms();
 
-			if (!s.authed && t - start > cfg->auth_timeout_s * 1000LL) {
+			if (left <= 0) {
 				reply_error(&s, RPCAP_ERR_INITTIMEOUT, "no authentication in time");
 				break;
 			}
+			if (left < wait_ms)
+				wait_ms = (int)left;
+		}
+		r = poll(&p, 1, wait_ms < 1000 ? wait_ms : 1000);
+		if (r == 0) {
+			long long t = now_ms();
+
 			if (!s.cap && cfg->idle_timeout_s &&
 			    t - last > cfg->idle_timeout_s * 1000LL) {
 				reply_error(&s, RPCAP_ERR_RUNTIMETIMEOUT, "idle for too long");
@@ -486,20 +526,27 @@ int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *pe
 		}
 		if (r < 0)
 			continue;
-		if (recv_full(fd, hb, sizeof(hb), RECV_PAYLOAD_MS) < 0) {
+		r = recv_full(fd, hb, sizeof(hb), wait_ms);
+		if (r == -2 && !s.authed)
+			continue; /* the deadline check above ends it */
+		if (r < 0) {
 			ret = s.cap ? -1 : 0;
 			if (s.cap)
 				slog(&s, "client vanished during a capture");
 			break;
 		}
 		last = now_ms();
+		if (!s.authed && ++s.preauth_messages > MAX_PREAUTH_MESSAGES) {
+			reply_error(&s, RPCAP_ERR_AUTH, "too many messages before authentication");
+			break;
+		}
 		rpcap_hdr_parse(hb, &h);
 		code = rpcap_hdr_check(&h, err, sizeof(err), &fatal);
 		if (fatal) {
 			reply_error(&s, (uint16_t)code, err);
 			break;
 		}
-		if (h.plen && recv_full(fd, s.payload, h.plen, RECV_PAYLOAD_MS) < 0) {
+		if (h.plen && recv_full(fd, s.payload, h.plen, wait_ms) < 0) {
 			slog(&s, "%s message cut short (%u-byte payload announced)",
 			     rpcap_msg_name(h.type), h.plen);
 			break;

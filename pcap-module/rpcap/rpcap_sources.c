@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "helper_proc.h"
+#include "ctrcap/helper_spawn.h"
 #include "rpcap_sources.h"
 
 #define LIST_TIMEOUT_MS 15000u
@@ -137,12 +137,12 @@ const struct rpcap_source *rpcap_sources_find(const struct rpcap_source *s, size
 int rpcap_sources_list(const char *helper, struct rpcap_source **out, size_t *n, char *err,
 		       size_t errlen)
 {
-	char *argv[] = { (char *)helper, (char *)"--list-containers", NULL };
+	const char *argv[] = { helper, "--list-containers", NULL };
 	size_t len, skipped;
 	char *text;
 	int r;
 
-	if (helper_run(argv, LIST_TIMEOUT_MS, LIST_MAX_BYTES, &text, &len, err, errlen) < 0)
+	if (ctrcap_helper_run(argv, LIST_TIMEOUT_MS, LIST_MAX_BYTES, &text, &len, err, errlen) < 0)
 		return -1;
 	r = rpcap_sources_parse(text, len, out, n, &skipped, err, errlen);
 	if (r == 0 && skipped)

@@ -21,9 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helper_proc.h"
 #include "rpcap_proto.h"
 #include "rpcap_session.h"
+
+/* Compile-time helper path, overridden by $CTRCAP_HELPER or --helper. */
+#ifndef CTRCAP_HELPER_DEFAULT
+#define CTRCAP_HELPER_DEFAULT "/usr/local/sbin/ctrcap"
+#endif
 
 #define MAX_CLIENTS_LIMIT 256
 #define CHILD_STOP_MS 12000
@@ -35,6 +39,18 @@ static void on_signal(int sig)
 	(void)sig;
 	stop = 1;
 	rpcap_session_stop = 1;
+}
+
+/* The helper path to use: override if set, else $CTRCAP_HELPER, else the default. */
+static const char *helper_path(const char *override)
+{
+	const char *env = getenv("CTRCAP_HELPER");
+
+	if (override && *override)
+		return override;
+	if (env && *env)
+		return env;
+	return CTRCAP_HELPER_DEFAULT;
 }
 
 static void usage(FILE *f)

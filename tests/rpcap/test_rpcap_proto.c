@@ -579,9 +579,26 @@ static void test_self_traffic(void **state)
 	close(l);
 }
 
+static void test_log_escape(void **state)
+{
+	char out[32];
+	(void)state;
+
+	rpcap_log_escape("ok \\ \n\x1b\xff", 8, out, sizeof(out));
+	assert_string_equal(out, "ok \\x5c \\x0a\\x1b\\xff");
+	/* Bounded: cut with "...", never a half escape. */
+	rpcap_log_escape("abcdefghij\n", 11, out, 10);
+	assert_string_equal(out, "abcdef...");
+	rpcap_log_escape("\n\n\n\n", 4, out, 10);
+	assert_string_equal(out, "\\x0a...");
+	rpcap_log_escape("abc", 3, out, 4);
+	assert_string_equal(out, "abc");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_log_escape),
 		cmocka_unit_test(test_header_round_trip),
 		cmocka_unit_test(test_header_rejects),
 		cmocka_unit_test(test_auth_parse),

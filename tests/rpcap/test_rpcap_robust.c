@@ -4,23 +4,27 @@
  * refused null auth, wrong passwords, requests before auth, wrong versions,
  * replies sent as requests, oversized and truncated messages, libpcap
  * 1.10.3's malformed STARTCAP, clients that vanish or never speak, more
- * clients than allowed. After each, the server must still serve a good
+ * clients than allowed, clients that trickle bytes or send many messages
+ * before auth, log injection. After each, the server must still serve a good
  * client. Usage: test_rpcap_robust DAEMON HELPER
  */
 #include <arpa/inet.h>
 #include <crypt.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,6 +191,14 @@ static int start_daemon(void **state)
 	daemon_pid = fork();
 	assert_true(daemon_pid >= 0);
 	if (daemon_pid == 0) {
+		char logpath[256];
+		int logfd;
+
+		/* Its log goes to a file the log-injection test reads. */
+		snprintf(logpath, sizeof(logpath), "%s/daemon.log", dir);
+		logfd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+		if (logfd >= 0)
+			dup2(logfd, STDERR_FILENO);
 		execl(daemon_path, daemon_path, "--port", "0", "--port-file", portfile,
 		      "--passwd-file", pw, "--max-clients", "3", "--auth-timeout", "2",
 		      "--helper", helper, (char *)NULL);
@@ -396,6 +408,193 @@ static void test_silent_client_times_out(void **state)
 	close(fd);
 }
 
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Read (and drop) replies until EOF; the ms it took, or -1 after limit_ms. */
+static long long ms_until_eof(int fd, long long start, long long limit_ms)
+{
+	char b[4096];
+
+	while (now_ms() - start < limit_ms) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, 100) <= 0)
+			continue;
+		n = recv(fd, b, sizeof(b), 0);
+		if (n <= 0)
+			return now_ms() - start;
+	}
+	return -1;
+}
+
+/*
+ * A client that trickles a byte every 300 ms, never authenticating, is
+ * dropped by the 2 s auth deadline counted from the accept (the idle check
+ * alone never fired while bytes kept coming).
+ */
+static void test_trickling_client_times_out(void **state)
+{
+	long long start = now_ms(), closed = -1;
+	uint8_t msg[RPCAP_HDR_LEN];
+	int fd = connect_server();
+	(void)state;
+
+	rpcap_hdr_build(msg, 0, RPCAP_MSG_ERROR, 0, 0);
+	for (int i = 0; i < 40 && closed < 0; i++) {
+		if (send(fd, &msg[i % RPCAP_HDR_LEN], 1, MSG_NOSIGNAL) != 1) {
+			closed = now_ms() - start;
+			break;
+		}
+		closed = ms_until_eof(fd, now_ms(), 300);
+		if (closed >= 0)
+			closed = now_ms() - start;
+	}
+	close(fd);
+	if (closed < 0 || closed > 4000)
+		fail_msg("a trickling client was still connected after %lld ms", now_ms() - start);
+	assert_serving();
+}
+
+/*
+ * Every message before authentication counts, ERROR and wrong-version ones
+ * too: the seventh ends the connection at once, long before the deadline.
+ */
+static void test_preauth_message_limit(void **state)
+{
+	long long start, took;
+	int fd = connect_server();
+	(void)state;
+
+	start = now_ms();
+	for (int i = 0; i < 4; i++)
+		send_msg(fd, 0, RPCAP_MSG_ERROR, "x", 1);
+	for (int i = 0; i < 3; i++)
+		send_msg(fd, 7, RPCAP_MSG_STATS_REQ, NULL, 0);
+	took = ms_until_eof(fd, start, 5000);
+	close(fd);
+	if (took < 0 || took > 1000)
+		fail_msg("7 messages before auth: connection ended after %lld ms, not at once", took);
+	assert_serving();
+}
+
+/* A client's newline and escape bytes are escaped in the log, never a line of their own. */
+static void test_log_injection_escaped(void **state)
+{
+	static const char evil[] = "hi\nctrcap-rpcapd: FORGED admin login\x1b[31m";
+	char path[256], line[2048];
+	bool escaped = false;
+	FILE *f;
+	int fd = connect_server();
+	(void)state;
+
+	send_msg(fd, 0, RPCAP_MSG_ERROR, evil, sizeof(evil) - 1);
+	send_msg(fd, 0, RPCAP_MSG_CLOSE, NULL, 0);
+	ms_until_eof(fd, now_ms(), 3000);
+	close(fd);
+	usleep(200000);
+	snprintf(path, sizeof(path), "%s/daemon.log", dir);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "ctrcap-rpcapd: FORGED", 21))
+			fail_msg("forged log line: %s", line);
+		if (strstr(line, "hi\\x0actrcap-rpcapd: FORGED admin login\\x1b[31m"))
+			escaped = true;
+	}
+	fclose(f);
+	assert_true(escaped);
+}
+
+/* Authenticate, OPEN container-any, STARTCAP (client opens the data connection): the data port. */
+static uint16_t start_capture(int fd)
+{
+	uint8_t b[12 + 8 + 8] = { 0 };
+	struct rpcap_hdr h;
+	char body[512];
+
+	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ, "container-any", 13);
+	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
+	put32(b, 65535);
+	put32(b + 4, 500);
+	put16(b + 12, RPCAP_UPDATEFILTER_BPF);
+	put32(b + 16, 1);
+	put16(b + 20, 0x06); /* ret #65535 */
+	put32(b + 24, 65535);
+	send_msg(fd, 0, RPCAP_MSG_STARTCAP_REQ, b, sizeof(b));
+	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
+	if (h.type != (RPCAP_MSG_STARTCAP_REQ | RPCAP_MSG_IS_REPLY))
+		fail_msg("STARTCAP refused: %s", body);
+	return (uint16_t)((uint8_t)body[4] << 8 | (uint8_t)body[5]);
+}
+
+/* A TCP connection to 127.0.0.1:port from source address src; -1 if refused. */
+static int connect_from(const char *src, uint16_t dport)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET }, to = { .sin_family = AF_INET };
+	struct timeval tv = { .tv_sec = 10 };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	inet_pton(AF_INET, src, &a.sin_addr);
+	assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	to.sin_port = htons(dport);
+	to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Another host (127.0.0.2) connects to the data port first: it gets no
+ * byte, the capture is aborted and the client is told why on the control
+ * connection; the real client's data connection then finds nobody.
+ */
+static void test_data_connection_race(void **state)
+{
+	int fd = good_client(), intruder, late;
+	uint16_t dport = start_capture(fd);
+	char b[64];
+	(void)state;
+
+	intruder = connect_from("127.0.0.2", dport);
+	assert_true(intruder >= 0);
+	assert_true(recv(intruder, b, sizeof(b), 0) <= 0);
+	close(intruder);
+	expect_error(fd, RPCAP_ERR_STARTCAPTURE, "from 127.0.0.2 refused");
+	late = connect_from("127.0.0.1", dport);
+	if (late >= 0) {
+		assert_true(recv(late, b, sizeof(b), 0) <= 0);
+		close(late);
+	}
+	close(fd);
+	assert_serving();
+}
+
+/* A client that never opens its data connection is told so after 5 s, not 10. */
+static void test_data_connection_deadline(void **state)
+{
+	int fd = good_client();
+	long long start;
+	(void)state;
+
+	start_capture(fd);
+	start = now_ms();
+	expect_error(fd, RPCAP_ERR_STARTCAPTURE, "within 5000 ms");
+	assert_true(now_ms() - start < 7000);
+	close(fd);
+	assert_serving();
+}
+
 static void test_client_limit(void **state)
 {
 	int fds[3];
@@ -448,6 +647,9 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_libpcap_1103_startcap),
 		cmocka_unit_test(test_vanishing_clients),
 		cmocka_unit_test(test_silent_client_times_out),
+		cmocka_unit_test(test_trickling_client_times_out),
+		cmocka_unit_test(test_preauth_message_limit),
+		cmocka_unit_test(test_log_injection_escaped),
 		cmocka_unit_test(test_client_limit),
 	};
 	char cmd[300];
@@ -470,6 +672,30 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	r = cmocka_run_group_tests(tests, start_daemon, stop_daemon);
+	/* The data connection tests need a capture to start: a helper that just writes. */
+	{
+		const struct CMUnitTest data_tests[] = {
+			cmocka_unit_test(test_data_connection_race),
+			cmocka_unit_test(test_data_connection_deadline),
+		};
+		static char fake[300], portfile[300];
+		FILE *f;
+
+		snprintf(fake, sizeof(fake), "%s/fake-helper", dir);
+		snprintf(portfile, sizeof(portfile), "%s/port", dir);
+		f = fopen(fake, "w");
+		if (!f || fprintf(f, "#!/bin/sh\n[ \"$1\" = --list-containers ] && exit 0\n"
+				     "printf stream\nexec sleep 60\n") < 0 || fclose(f)) {
+			perror(fake);
+			return 1;
+		}
+		chmod(fake, 0700);
+		unlink(portfile);
+		port = 0;
+		helper = fake;
+		r |= cmocka_run_group_tests_name("data connection", data_tests, start_daemon,
+						 stop_daemon);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "could not remove %s\n", dir);
