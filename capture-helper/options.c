@@ -28,6 +28,7 @@ enum {
 	OPT_COUNT,
 	OPT_PRINT,
 	OPT_IMMEDIATE,
+	OPT_HOPS,
 };
 
 /* tcpdump's and ptcpdump's long names; --help and ctrcap.8 list every one. */
@@ -51,6 +52,7 @@ static const struct option long_opts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "number", no_argument, NULL, '#' },
 	{ "print", no_argument, NULL, OPT_PRINT },
+	{ "hops", required_argument, NULL, OPT_HOPS },
 	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
@@ -109,6 +111,10 @@ void ctrcap_usage(FILE *f)
 	      "                     kernel ring buffer size in KiB (default 32768)\n"
 	      "  -Q, --direction in|out|inout\n"
 	      "                     direction to capture\n"
+	      "  --hops all|first|container\n"
+	      "                     which copies of a packet seen on several hops to keep:\n"
+	      "                     all (default), the first hop, or the hop in the sending\n"
+	      "                     (else receiving) container's namespace\n"
 	      "  -n                 don't resolve names (ctrcap never does)\n"
 	      "  -v, --verbose      print process, user, parent, container and pod lines\n"
 	      "  --pid PID          only packets of process PID (repeatable)\n"
@@ -339,6 +345,18 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		case OPT_PRINT:
 			o->print = true;
 			break;
+		case OPT_HOPS: {
+			int m = ctrcap_hops_parse(optarg);
+
+			live_only(o, "--hops");
+			if (m < 0) {
+				fprintf(stderr, "ctrcap: invalid value '%s' for --hops (all, first or container)\n",
+					optarg);
+				return -1;
+			}
+			o->hops = m;
+			break;
+		}
 		case '#':
 			o->number = true;
 			break;
