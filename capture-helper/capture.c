@@ -12,6 +12,12 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
+#include <net/if.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -25,6 +31,7 @@
 #include "cgroup.h"
 #include "containers/resolver.h"
 #include "filter_setup.h"
+#include "hops.h"
 #include "identity.h"
 #include "iface_container.h"
 #include "kernel_features.h"
@@ -49,6 +56,13 @@ struct if_memo {
 	uint16_t linktype;
 	int ifid;		/* id + 1; 0 = empty */
 	char name[IF_NAMESIZE + 8];
+};
+
+/* Whether an interface of the helper's namespace is a veth or a bridge. */
+struct if_place {
+	uint32_t ifindex;	/* 0 = empty */
+	uint8_t place;		/* enum ctrcap_hop_place */
+	char name[IF_NAMESIZE];
 };
 
 struct capture {
@@ -78,6 +92,10 @@ struct capture {
 	struct ctrcap_ident_buf ib;
 	struct if_memo ifm[IF_MEMO];
 	uint64_t last_scan_ms;
+	struct ctrcap_hops *hops;	/* --hops first|container; NULL = all */
+	enum ctrcap_hops_mode hops_mode;
+	uint32_t self_netns;		/* inode of the helper's network namespace */
+	struct if_place place[IF_MEMO];	/* veth/bridge or not, helper's namespace */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -175,6 +193,45 @@ static const struct ctrcap_iface *packet_iface(struct capture *c, const struct c
 	return ctrcap_attach_find(c->att, e->netns, e->ifindex);
 }
 
+/* The ethtool driver of interface name in this namespace ("" if unknown). */
+static void if_driver(const char *name, char *drv, size_t cap)
+{
+	struct ethtool_drvinfo di = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr = { 0 };
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	drv[0] = 0;
+	if (fd < 0)
+		return;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_data = (void *)&di;
+	if (!ioctl(fd, SIOCETHTOOL, &ifr))
+		snprintf(drv, cap, "%s", di.driver);
+	close(fd);
+}
+
+/*
+ * Where --hops container ranks the hop of e: the helper's own namespace is
+ * the host's; its veths and bridges only carry packets between containers.
+ */
+static enum ctrcap_hop_place hop_place(struct capture *c, const struct ctrcap_pkt_event *e,
+				       const char *ifname)
+{
+	struct if_place *p = &c->place[e->ifindex % IF_MEMO];
+	char drv[32];
+
+	if (e->netns != c->self_netns)
+		return CTRCAP_HOP_CONTAINER;
+	if (p->ifindex == e->ifindex && !strcmp(p->name, ifname))
+		return p->place;
+	if_driver(ifname, drv, sizeof(drv));
+	p->ifindex = e->ifindex;
+	snprintf(p->name, sizeof(p->name), "%s", ifname);
+	p->place = !strcmp(drv, "veth") || !strcmp(drv, "bridge") ? CTRCAP_HOP_PLUMBING :
+								    CTRCAP_HOP_HOST;
+	return p->place;
+}
+
 static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 {
 	const struct ctrcap_opts *o = c->o;
@@ -189,6 +246,8 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 
 	ctrcap_ident_build(c->ident, e, &c->ib);
 	if (!ctrcap_ident_match(c->ident, o, &c->ib, c->cmd_pid))
+		return;
+	if (c->hops && !ctrcap_hops_keep(c->hops, e->packet_id, e->ts_ns, hop_place(c, e, ifname)))
 		return;
 
 	if (c->w) {
@@ -419,6 +478,30 @@ static int choose_programs(struct capture *c)
 	return 0;
 }
 
+/*
+ * The --hops table. Without -i any the namespace of a container may not be
+ * captured at all, so container ranking falls back to the first hop there.
+ */
+static int hops_setup(struct capture *c)
+{
+	struct stat st;
+
+	c->hops_mode = c->o->hops;
+	if (c->hops_mode == CTRCAP_HOPS_CONTAINER && !c->o->any)
+		c->hops_mode = CTRCAP_HOPS_FIRST;
+	if (stat("/proc/self/ns/net", &st)) {
+		fprintf(stderr, "ctrcap: --hops: /proc/self/ns/net: %s\n", strerror(errno));
+		return -1;
+	}
+	c->self_netns = st.st_ino;
+	c->hops = ctrcap_hops_new(c->hops_mode);
+	if (!c->hops) {
+		fprintf(stderr, "ctrcap: out of memory\n");
+		return -1;
+	}
+	return 0;
+}
+
 static int load(struct capture *c)
 {
 	const struct ctrcap_opts *o = c->o;
@@ -436,6 +519,8 @@ static int load(struct capture *c)
 	c->skel->rodata->cfg_snaplen = o->snaplen;
 	/* One interface other than lo never sees a packet twice: skip hop tracking. */
 	c->skel->rodata->cfg_hops = o->any || o->n_ifaces != 1 || !strcmp(o->ifaces[0].name, "lo");
+	if (c->skel->rodata->cfg_hops && o->hops != CTRCAP_HOPS_ALL && hops_setup(c))
+		return -1;
 	bpf_map__set_max_entries(c->skel->maps.events, pow2_floor((uint64_t)o->buffer_kib * 1024));
 	ret = ctrcap_bpf__load(c->skel);
 	if (ret) {
@@ -628,6 +713,7 @@ static void release(struct capture *c)
 	ctrcap_proc_table_free(c->procs);
 	ctrcap_bpf__destroy(c->skel);
 	ctrcap_filters_free(c->filters);
+	ctrcap_hops_free(c->hops);
 }
 
 /* How long start-up waits for the running containers' metadata. */
@@ -748,6 +834,10 @@ static void finish(struct capture *c)
 			fprintf(stderr, "%llu process events lost (ring buffer full): packets of "
 				"those processes may name their parent or only their cgroup\n",
 				(unsigned long long)lost);
+		if (ctrcap_hops_skipped(c->hops))
+			fprintf(stderr, "%llu hop copies not shown (--hops %s)\n",
+				(unsigned long long)ctrcap_hops_skipped(c->hops),
+				ctrcap_hops_name(c->hops_mode));
 		if (untracked)
 			fprintf(stderr, "%llu processes not tracked (process table full at %u): "
 				"their packets name only pid, command and user\n",

@@ -30,6 +30,7 @@ enum {
 	OPT_PRINT,
 	OPT_IMMEDIATE,
 	OPT_CONTEXT,
+	OPT_HOPS,
 };
 
 /* tcpdump's and ptcpdump's long names; --help and ctrcap.8 list every one. */
@@ -55,6 +56,7 @@ static const struct option long_opts[] = {
 	{ "context", required_argument, NULL, OPT_CONTEXT },
 	{ "number", no_argument, NULL, '#' },
 	{ "print", no_argument, NULL, OPT_PRINT },
+	{ "hops", required_argument, NULL, OPT_HOPS },
 	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
@@ -113,6 +115,10 @@ void ctrcap_usage(FILE *f)
 	      "                     kernel ring buffer size in KiB (default 32768)\n"
 	      "  -Q, --direction in|out|inout\n"
 	      "                     direction to capture\n"
+	      "  --hops all|first|container\n"
+	      "                     which copies of a packet seen on several hops to keep:\n"
+	      "                     all (default), the first hop, or the hop in the sending\n"
+	      "                     (else receiving) container's namespace\n"
 	      "  -n                 don't resolve names (ctrcap never does)\n"
 	      "  -v, --verbose      print process, user, parent, container and pod lines\n"
 	      "                     under each packet (-vv: also how it was attributed);\n"
@@ -349,6 +355,18 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		case OPT_PRINT:
 			o->print = true;
 			break;
+		case OPT_HOPS: {
+			int m = ctrcap_hops_parse(optarg);
+
+			live_only(o, "--hops");
+			if (m < 0) {
+				fprintf(stderr, "ctrcap: invalid value '%s' for --hops (all, first or container)\n",
+					optarg);
+				return -1;
+			}
+			o->hops = m;
+			break;
+		}
 		case '#':
 			o->number = true;
 			break;

@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "containers/resolver.h"
+#include "hops.h"
 
 #define CTRCAP_MAX_IFACES 64
 #define CTRCAP_MAX_MATCH 32
@@ -51,6 +52,7 @@ struct ctrcap_opts {
 	const char *live_only;	/* the first option given that only a live capture takes */
 	const char *run_as;	/* -Z USER */
 	unsigned dir_mask;	/* -Q: bit 1 in, bit 2 out */
+	enum ctrcap_hops_mode hops;	/* --hops */
 	bool numeric;		/* -n (names are never resolved; accepted for habit) */
 	int verbose;		/* -v */
 	bool quiet;		/* -q: no identity at the end of packet lines */

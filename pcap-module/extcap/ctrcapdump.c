@@ -45,6 +45,7 @@ enum {
 	OPT_PID,
 	OPT_SNAPLEN,
 	OPT_IFACES,
+	OPT_ALL_HOPS,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -68,6 +69,7 @@ static const struct option long_opts[] = {
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "interfaces", required_argument, NULL, OPT_IFACES },
+	{ "all-hops", no_argument, NULL, OPT_ALL_HOPS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -89,7 +91,7 @@ static void usage(FILE *f)
 		"                  [--extcap-capture-filter FILTER] [--container-name N]\n"
 		"                  [--container-id ID] [--pod-name P] [--pod-namespace NS]\n"
 		"                  [--pid PID]\n"
-		"                  [--snaplen N] [--interfaces IFS]\n"
+		"                  [--snaplen N] [--interfaces IFS] [--all-hops]\n"
 		"Wireshark runs this; it runs the capture helper %s\n"
 		"(override with $" HELPER_ENV ").\n",
 		helper_path());
@@ -160,6 +162,9 @@ static int parse_cli(int argc, char **argv, struct cli *c, char *err, size_t err
 			break;
 		case OPT_IFACES:
 			c->co.interfaces = optarg;
+			break;
+		case OPT_ALL_HOPS:
+			c->co.all_hops = true;
 			break;
 		case OPT_HELP:
 			c->help = true;

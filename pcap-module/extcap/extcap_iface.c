@@ -270,5 +270,12 @@ int extcap_print_config(FILE *out, const char *ifname, char *err, size_t errlen)
 		"interface in every network namespace) or an interface name}"
 		"{validation=^[A-Za-z0-9_.:@-]+$}{group=Capture}\n",
 		n++);
+	fprintf(out,
+		"arg {number=%u}{call=--all-hops}{display=Every hop of a packet}{type=boolflag}"
+		"{default=false}{tooltip=A packet crossing a container's eth0, the host veth "
+		"and the bridge is shown at each (one row per hop; TCP analysis then flags "
+		"the copies as retransmissions). Off: once, in the sending or receiving "
+		"container's namespace}{group=Capture}\n",
+		n++);
 	return 0;
 }

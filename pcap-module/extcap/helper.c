@@ -80,6 +80,12 @@ int helper_capture_argv(const char *helper, const struct capture_opts *o, const 
 	argv[argc++] = "-w";
 	argv[argc++] = "-";
 	argv[argc++] = "-U";
+	/*
+	 * One row per packet unless asked: Wireshark's TCP analysis takes the
+	 * hop copies of a packet for retransmissions and duplicate ACKs.
+	 */
+	argv[argc++] = "--hops";
+	argv[argc++] = o->all_hops ? "all" : "container";
 	if (is_set(id)) {
 		if (check_value("container id", id, err, errlen))
 			return -1;

@@ -68,6 +68,8 @@ refused "-c -5: one line naming -c and the value" \
 	"ctrcap: invalid value '-5' for -c (a whole number from 1 to 18446744073709551615)" -c -5
 refused "--pid 0 names --pid and the value" \
 	"ctrcap: invalid value '0' for --pid (a whole number from 1 to 2147483647)" --pid 0
+refused "--hops names the accepted values" \
+	"ctrcap: invalid value 'every' for --hops (all, first or container)" --hops every
 refused "--count=3: --count takes no value" "ctrcap: option --count takes no value" --count=3
 
 # Every long option ctrcap parses is in --help and in the man page.

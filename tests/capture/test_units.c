@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "hops.h"
 #include "identity.h"
 #include "netns.h"
 #include "options.h"
@@ -547,6 +548,44 @@ static void test_netns_enter_checks_inode(void **state)
 	}
 }
 
+/*
+ * --hops table: first keeps one copy per id; container prefers a container
+ * hop, skips host veths/bridges, keeps a host-only packet at its first hop;
+ * an id is new again after the hop window; a full table shows a packet
+ * twice rather than hiding one.
+ */
+static void test_hops_keep(void **state)
+{
+	struct ctrcap_hops *f = ctrcap_hops_new(CTRCAP_HOPS_FIRST);
+	struct ctrcap_hops *c = ctrcap_hops_new(CTRCAP_HOPS_CONTAINER);
+	const uint64_t win = 1000000000ull;
+
+	(void)state;
+	assert_int_equal(ctrcap_hops_parse("container"), CTRCAP_HOPS_CONTAINER);
+	assert_int_equal(ctrcap_hops_parse("every"), -1);
+	assert_true(ctrcap_hops_keep(f, 7, 100, CTRCAP_HOP_PLUMBING));
+	assert_false(ctrcap_hops_keep(f, 7, 200, CTRCAP_HOP_CONTAINER));
+	assert_true(ctrcap_hops_keep(f, 7, 100 + win, CTRCAP_HOP_CONTAINER));
+	/* host to container: bridge and veth left out, the receiver's eth0 kept */
+	assert_false(ctrcap_hops_keep(c, 9, 100, CTRCAP_HOP_PLUMBING));
+	assert_false(ctrcap_hops_keep(c, 9, 110, CTRCAP_HOP_PLUMBING));
+	assert_true(ctrcap_hops_keep(c, 9, 120, CTRCAP_HOP_CONTAINER));
+	/* container to container: the sender's eth0, then nothing */
+	assert_true(ctrcap_hops_keep(c, 10, 100, CTRCAP_HOP_CONTAINER));
+	assert_false(ctrcap_hops_keep(c, 10, 110, CTRCAP_HOP_PLUMBING));
+	assert_false(ctrcap_hops_keep(c, 10, 120, CTRCAP_HOP_CONTAINER));
+	/* lo: out kept, in left out */
+	assert_true(ctrcap_hops_keep(c, 11, 100, CTRCAP_HOP_HOST));
+	assert_false(ctrcap_hops_keep(c, 11, 110, CTRCAP_HOP_HOST));
+	assert_int_equal(ctrcap_hops_skipped(c), 5);
+	/* more live ids than slots: old ones are forgotten, so shown again */
+	for (uint64_t id = 100; id < 100 + 2 * CTRCAP_HOPS_SLOTS; id++)
+		assert_true(ctrcap_hops_keep(f, id, 500, CTRCAP_HOP_HOST));
+	assert_true(ctrcap_hops_keep(f, 100, 600, CTRCAP_HOP_HOST));
+	ctrcap_hops_free(f);
+	ctrcap_hops_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_proc_table_self_exe),
 		cmocka_unit_test(test_record_cache),
 		cmocka_unit_test(test_netns_enter_checks_inode),
+		cmocka_unit_test(test_hops_keep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -229,13 +229,16 @@ static void test_config_and_dlts(void **state)
 		assert_true(strncmp(p, expect, strlen(expect)) == 0); /* 0, 1, 2 ... in order */
 		n++;
 	}
-	assert_int_equal(n, 7);
+	assert_int_equal(n, 8);
 	assert_non_null(strstr(any, "{call=--container-name}"));
 	assert_non_null(strstr(any, "{call=--container-id}"));
 	assert_non_null(strstr(any, "{call=--snaplen}{display=Snapshot length}{type=unsigned}"
 				    "{default=262144}"));
 	assert_non_null(strstr(any, "{call=--pid}"));
 	assert_non_null(strstr(any, "{call=--interfaces}"));
+	/* one row per packet unless the user asks for every hop */
+	assert_non_null(strstr(any, "{call=--all-hops}{display=Every hop of a packet}{type=boolflag}"
+				    "{default=false}"));
 	/* a container's interface already names the container */
 	assert_null(strstr(one, "--container-name"));
 	assert_non_null(strstr(one, "arg {number=0}{call=--pod-name}"));
@@ -259,14 +262,16 @@ static void test_capture_argv(void **state)
 	memset(&o, 0, sizeof(o));
 	o.target.kind = EXTCAP_TARGET_ANY;
 	argc = helper_capture_argv("/sbin/ctrcap", &o, argv, num, err, sizeof(err));
-	assert_int_equal(argc, 6);
+	assert_int_equal(argc, 8);
 	assert_string_equal(argv[0], "/sbin/ctrcap");
 	assert_string_equal(argv[1], "-i");
 	assert_string_equal(argv[2], "any");
 	assert_string_equal(argv[3], "-w");
 	assert_string_equal(argv[4], "-");
 	assert_string_equal(argv[5], "-U");
-	assert_null(argv[6]);
+	assert_string_equal(argv[6], "--hops");
+	assert_string_equal(argv[7], "container");
+	assert_null(argv[8]);
 
 	o.target.kind = EXTCAP_TARGET_NAME;
 	snprintf(o.target.value, sizeof(o.target.value), "web");
@@ -276,11 +281,12 @@ static void test_capture_argv(void **state)
 	o.snaplen = 128;
 	o.interfaces = "eth0@cextns";
 	o.filter = "tcp port 80";
+	o.all_hops = true;
 	argc = helper_capture_argv("h", &o, argv, num, err, sizeof(err));
 	joined[0] = '\0';
 	for (int i = 0; i < argc; i++)
 		snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s|", argv[i]);
-	assert_string_equal(joined, "h|-i|eth0@cextns|-w|-|-U|--container-name|web|--pod-name|"
+	assert_string_equal(joined, "h|-i|eth0@cextns|-w|-|-U|--hops|all|--container-name|web|--pod-name|"
 				    "cart|--pod-namespace|shop|--pid|4242|-s|128|tcp port 80|");
 
 	/* conflicting and bad values are refused with a message naming them */
