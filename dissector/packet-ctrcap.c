@@ -714,8 +714,15 @@ static void build_process(struct ident *id, proto_tree *tree, bool visible)
 	proto_tree *t;
 	wmem_strbuf_t *sb;
 
-	if (!any_set(id, F_PID, F_START))
+	if (!any_set(id, F_PID, F_START)) {
+		/* A user or parent is never shown alone: name the missing process. */
+		if (visible && (any_set(id, F_UID, F_USER) || any_set(id, F_PPID, F_PARGS))) {
+			group(id, tree, ett_process, F_PID, F_START, &it);
+			proto_item_set_text(it, "Process (pid unknown (the identity record names "
+						"no process))");
+		}
 		return;
+	}
 	t = group(id, tree, ett_process, F_PID, F_START, &it);
 	for (int f = F_PID; f <= F_START; f++)
 		add_field(id, t, f);

@@ -9,6 +9,9 @@
 #include "ctrcap/identity_text.h"
 #include "utf8.h"
 
+/* The Process line's text when a record has a user or parent but no process. */
+#define PROC_UNKNOWN "unknown (the identity record names no process)"
+
 struct out {
 	char *buf;
 	size_t cap, len; /* len counts what the full text needs */
@@ -136,7 +139,19 @@ size_t ctrcap_identity_format(const struct ctrcap_identity *id, const char *inde
 	const struct ctrcap_str *cmd = either(&id->exe, &id->comm);
 	const struct ctrcap_str *pcmd = either(&id->parent_exe, &id->parent_comm);
 
-	if ((id->present & (CTRCAP_HAS_PID | CTRCAP_HAS_TID)) || cmd->ptr || id->args.ptr) {
+	bool has_proc =
+	    (id->present & (CTRCAP_HAS_PID | CTRCAP_HAS_TID)) || cmd->ptr || id->args.ptr;
+	bool has_user = (id->present & (CTRCAP_HAS_UID | CTRCAP_HAS_GID)) || id->user.ptr;
+	bool has_parent = (id->present & CTRCAP_HAS_PARENT_PID) || pcmd->ptr || id->parent_args.ptr;
+
+	if (!has_proc && !id->process_hidden && (has_user || has_parent)) {
+		/* A user or parent is never shown alone: name the missing process. */
+		line_start(&o, indent, "Process");
+		field_name(&o, "pid");
+		out_raw(&o, PROC_UNKNOWN, strlen(PROC_UNKNOWN));
+		line_end(&o);
+	}
+	if (has_proc) {
 		line_start(&o, indent, "Process");
 		if (id->present & CTRCAP_HAS_PID)
 			field_u64(&o, "pid", id->pid);
@@ -148,7 +163,7 @@ size_t ctrcap_identity_format(const struct ctrcap_identity *id, const char *inde
 			field_u64(&o, "tid", id->tid);
 		line_end(&o);
 	}
-	if ((id->present & (CTRCAP_HAS_UID | CTRCAP_HAS_GID)) || id->user.ptr) {
+	if (has_user) {
 		line_start(&o, indent, "User");
 		if (id->present & CTRCAP_HAS_UID)
 			field_u64(&o, "uid", id->uid);
@@ -157,7 +172,7 @@ size_t ctrcap_identity_format(const struct ctrcap_identity *id, const char *inde
 		field_str(&o, "name", &id->user);
 		line_end(&o);
 	}
-	if ((id->present & CTRCAP_HAS_PARENT_PID) || pcmd->ptr || id->parent_args.ptr) {
+	if (has_parent) {
 		line_start(&o, indent, "ParentProc");
 		if (id->present & CTRCAP_HAS_PARENT_PID)
 			field_u64(&o, "pid", id->parent_pid);
@@ -240,6 +255,7 @@ void ctrcap_identity_select(const struct ctrcap_identity *id, unsigned ctx,
 	if (!(ctx & CTRCAP_CTX_PROCESS)) {
 		out->present &= ~(uint32_t)(CTRCAP_HAS_PID | CTRCAP_HAS_START_TIME);
 		out->comm = out->exe = out->args = none;
+		out->process_hidden = true;
 	}
 	if (!(ctx & CTRCAP_CTX_THREAD))
 		out->present &= ~(uint32_t)CTRCAP_HAS_TID;

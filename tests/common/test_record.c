@@ -388,6 +388,38 @@ static void test_brief_and_context(void **state)
 	assert_int_equal(ctrcap_context_parse("", &ctx, err, sizeof(err)), -1);
 }
 
+/* A user or parent with no process names the missing process, never stands alone. */
+static void test_format_parent_without_process(void **state)
+{
+	struct ctrcap_identity id = {0};
+	uint8_t rec[CTRCAP_RECORD_MAX];
+	struct ctrcap_identity out = {0};
+	char text[512];
+	int n;
+	(void)state;
+
+	id.present = CTRCAP_HAS_UID | CTRCAP_HAS_GID | CTRCAP_HAS_PARENT_PID;
+	id.uid = 999;
+	id.gid = 999;
+	id.parent_pid = 3104;
+	id.parent_comm = S("containerd-shim");
+	/* Through the wire form too, as ctrcap -r shows a record from a file. */
+	n = ctrcap_record_encode(&id, rec, sizeof(rec));
+	assert_true(n > 0);
+	assert_int_equal(ctrcap_record_decode(rec, (size_t)n, &out, NULL, 0), 0);
+	ctrcap_identity_format(&out, "    ", text, sizeof(text));
+	assert_string_equal(text,
+			    "    Process (pid unknown (the identity record names no process))\n"
+			    "    User (uid 999, gid 999)\n"
+			    "    ParentProc (pid 3104, cmd containerd-shim)\n");
+
+	/* A parent alone gets the same named gap. */
+	id.present = CTRCAP_HAS_PARENT_PID;
+	ctrcap_identity_format(&id, NULL, text, sizeof(text));
+	assert_string_equal(text, "Process (pid unknown (the identity record names no process))\n"
+				  "ParentProc (pid 3104, cmd containerd-shim)\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +438,7 @@ int main(void)
 	    cmocka_unit_test(test_format_example),
 	    cmocka_unit_test(test_format_minimal_and_escaping),
 	    cmocka_unit_test(test_brief_and_context),
+	    cmocka_unit_test(test_format_parent_without_process),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #ifndef CTRCAP_RECORD_H
 #define CTRCAP_RECORD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -124,6 +125,10 @@ struct ctrcap_identity {
 	/* Set by the decoder: labels beyond CTRCAP_MAX_LABELS, unknown TLVs. */
 	uint16_t n_labels_dropped;
 	uint16_t n_unknown;
+
+	/* Set by ctrcap_identity_select, never on the wire: the process was left
+	 * out by choice, so the text does not call it missing. */
+	bool process_hidden;
 };
 
 /* Human-readable name of an attribution method ("socket", "flow", ...). */
