@@ -41,6 +41,9 @@ int ctrcap_run_read(const struct ctrcap_opts *o);
 struct ctr_resolver *ctrcap_resolver_for_listing(const struct ctrcap_opts *o, char *root,
 						 size_t cap);
 
+/* How long the listing modes wait for a container runtime to answer. */
+#define CTRCAP_LIST_TIMEOUT_MS 3000
+
 /* -D: interfaces of every namespace with netns and container. Exit code. */
 int ctrcap_run_list_ifaces(const struct ctrcap_opts *o);
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* ctrcap's non-capturing modes: -r, -D, --list-containers, --cleanup. */
+/* ctrcap's non-capturing modes: -r, --list-containers, --cleanup (-D: list_ifaces.c). */
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,8 +16,6 @@
 #include "kernel_features.h"
 #include "netns.h"
 #include "packet_text.h"
-
-#define LIST_TIMEOUT_MS 3000
 
 /* -r -w: the output and the input's interfaces as copied into it. */
 struct read_out {
@@ -232,66 +230,6 @@ struct ctr_resolver *ctrcap_resolver_for_listing(const struct ctrcap_opts *o, ch
 	return res;
 }
 
-int ctrcap_run_list_ifaces(const struct ctrcap_opts *o)
-{
-	struct ctrcap_kernel_features kf;
-	struct ctr_resolver *res;
-	struct ctrcap_netns *ns;
-	struct ctr_info *info = malloc(sizeof(*info));
-	char root[512] = "";
-	size_t nns;
-	unsigned k = 0;
-	int code = 0;
-
-	if (!info || ctrcap_netns_init() || ctrcap_netns_list(&ns, &nns)) {
-		fprintf(stderr, "ctrcap: cannot list network namespaces: %s\n", strerror(errno));
-		free(info);
-		return 1;
-	}
-	/* What this kernel cannot do, once, before the list (stderr: the list stays tcpdump's). */
-	ctrcap_kernel_probe(&kf);
-	ctrcap_kernel_report(stderr, "ctrcap: ", &kf);
-	res = ctrcap_resolver_for_listing(o, root, sizeof(root));
-	for (size_t i = 0; i < nns; i++) {
-		struct ctrcap_iface *list;
-		char ctr[600] = "";
-		int n;
-
-		if (res && i > 0 && ns[i].pid) {
-			uint64_t cg = ctrcap_cgroup_id_of_pid(root, ns[i].pid);
-
-			if (cg && ctr_resolver_lookup_wait(res, cg, info, LIST_TIMEOUT_MS) == 1)
-				snprintf(ctr, sizeof(ctr), ", container %s (%.12s)",
-					 info->name[0] ? info->name : "?", info->id);
-		}
-		if (i > 0 && ctrcap_netns_enter(&ns[i]))
-			continue;
-		n = ctrcap_iface_list_here(&list);
-		if (i > 0 && ctrcap_netns_leave()) {
-			fprintf(stderr, "ctrcap: cannot return to the host network namespace: %s\n",
-				strerror(errno));
-			if (n >= 0)
-				free(list);
-			code = 1;
-			goto out;
-		}
-		for (int j = 0; j < n; j++) {
-			printf("%u.%s%s%s [netns %s, inode %u%s]\n", ++k, list[j].name,
-			       i > 0 ? "@" : "", i > 0 ? ns[i].name : "", ns[i].name, ns[i].ino,
-			       ctr);
-		}
-		if (n >= 0)
-			free(list);
-	}
-	printf("%u.any [every interface of every network namespace]\n", ++k);
-out:
-	free(ns);
-	free(info);
-	if (res)
-		ctr_resolver_free(res);
-	return code;
-}
-
 int ctrcap_run_list_containers(const struct ctrcap_opts *o)
 {
 	struct ctr_resolver *res;
@@ -302,7 +240,7 @@ int ctrcap_run_list_containers(const struct ctrcap_opts *o)
 	res = ctrcap_resolver_for_listing(o, root, sizeof(root));
 	if (!res)
 		return 1;
-	if (ctr_resolver_list(res, &v, &n, LIST_TIMEOUT_MS) < 0) {
+	if (ctr_resolver_list(res, &v, &n, CTRCAP_LIST_TIMEOUT_MS) < 0) {
 		fprintf(stderr, "ctrcap: cannot list containers under %s\n", root);
 		ctr_resolver_free(res);
 		return 1;

@@ -193,20 +193,24 @@ static int parse_cli(int argc, char **argv, struct cli *c, char *err, size_t err
 static int list_interfaces(void)
 {
 	static struct extcap_container ctrs[EXTCAP_MAX_CONTAINERS];
-	char err[1024];
+	char err[1024], why[256] = "";
 	size_t n = 0;
 	char *text;
 
 	/*
 	 * Without the container list (helper missing, not permitted, no
-	 * runtime) container-any is still offered: the capture then says why.
+	 * runtime) container-any is still offered, its description says why
+	 * the containers are missing, and a capture's error says it in full.
 	 */
-	text = helper_list_containers(helper_path(), LIST_TIMEOUT_MS, err, sizeof(err));
+	text = helper_list_containers(helper_path(), LIST_TIMEOUT_MS, err, sizeof(err), why,
+				      sizeof(why));
 	if (text && extcap_parse_containers(text, ctrs, EXTCAP_MAX_CONTAINERS, &n, err,
-					    sizeof(err)))
+					    sizeof(err))) {
+		snprintf(why, sizeof(why), "the capture helper's list is unreadable");
 		n = 0;
+	}
 	free(text);
-	extcap_print_interfaces(stdout, CTRCAP_VERSION, ctrs, n);
+	extcap_print_interfaces(stdout, CTRCAP_VERSION, ctrs, n, why);
 	return 0;
 }
 

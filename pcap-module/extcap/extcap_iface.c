@@ -188,11 +188,16 @@ void extcap_sanitize(const char *s, char *buf, size_t len)
 }
 
 void extcap_print_interfaces(FILE *out, const char *version, const struct extcap_container *c,
-			     size_t n)
+			     size_t n, const char *unlisted)
 {
+	char why[300];
+
+	extcap_sanitize(unlisted, why, sizeof(why));
 	fprintf(out, "extcap {version=%s}{display=ctrcap container-aware capture}\n", version);
-	fprintf(out, "interface {value=" EXTCAP_IF_ANY "}{display=All containers and the host "
-		     "(ctrcap, every interface and netns)}\n");
+	fprintf(out,
+		"interface {value=" EXTCAP_IF_ANY "}{display=All containers and the host "
+		"(ctrcap, every interface and netns%s%s)}\n",
+		why[0] ? "; containers not listed: " : "", why);
 	for (size_t i = 0; i < n; i++) {
 		char ifname[300], name[256], rt[32], ns[256], pod[256];
 

@@ -64,9 +64,13 @@ int extcap_parse_target(const char *ifname, struct extcap_target *t, char *err, 
  * interface list cannot carry ('/', '{', '}', '[', ']', controls) replaced. */
 void extcap_sanitize(const char *s, char *buf, size_t len);
 
-/* Print the --extcap-interfaces answer. */
+/*
+ * Print the --extcap-interfaces answer. unlisted, when not NULL, says why
+ * no container is listed; container-any's description carries it, as the
+ * one place Wireshark and tshark -D show to the user.
+ */
 void extcap_print_interfaces(FILE *out, const char *version, const struct extcap_container *c,
-			     size_t n);
+			     size_t n, const char *unlisted);
 
 /* Print the --extcap-dlts answer for ifname; -1 if ifname is not ours. */
 int extcap_print_dlts(FILE *out, const char *ifname, char *err, size_t errlen);

@@ -177,17 +177,46 @@ int helper_spawn(struct ctrcap_helper *h, const char *const *argv, char *err, si
 	return -1;
 }
 
-char *helper_list_containers(const char *helper, unsigned timeout_ms, char *err, size_t errlen)
+/* The short reason the helper could not run, for the interface list. */
+static void exec_error_why(const char *helper, int e, char *why, size_t whylen)
+{
+	struct stat st;
+	struct group *gr;
+
+	if (e == ENOENT) {
+		snprintf(why, whylen, "the capture helper is not installed");
+		return;
+	}
+	if ((e == EACCES || e == EPERM) && !stat(helper, &st) && (gr = getgrgid(st.st_gid))) {
+		/* A group added today counts only after a new login. */
+		snprintf(why, whylen,
+			 "you are not in group %s, whose members may capture (usermod -aG %s "
+			 "USER, then log in again)",
+			 gr->gr_name, gr->gr_name);
+		return;
+	}
+	snprintf(why, whylen, "the capture helper cannot run (%s)", strerror(e));
+}
+
+char *helper_list_containers(const char *helper, unsigned timeout_ms, char *err, size_t errlen,
+			     char *why, size_t whylen)
 {
 	const char *argv[] = { helper, "--list-containers", NULL };
 	size_t len;
 	char *out;
-	int r;
+	int r, e;
 
 	r = ctrcap_helper_run(argv, timeout_ms, LIST_MAX, &out, &len, err, errlen);
-	if (r == -2)
-		explain_exec_error(helper, errno, err, errlen);
-	return r ? NULL : out;
+	if (!r)
+		return out;
+	if (r == -2) {
+		e = errno;
+		explain_exec_error(helper, e, err, errlen);
+		exec_error_why(helper, e, why, whylen);
+	} else {
+		snprintf(why, whylen, "the capture helper could not list them");
+	}
+	return NULL;
 }
 
 /* True when the n bytes at s hold something other than blanks. */

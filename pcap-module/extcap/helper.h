@@ -57,9 +57,12 @@ int helper_spawn(struct ctrcap_helper *h, const char *const *argv, char *err, si
 /*
  * Run `helper --list-containers`, waiting at most timeout_ms, and return
  * its stdout (malloc'ed, NUL-terminated, at most 4 MiB). NULL with err set
- * when it cannot run, fails or times out (it is killed then).
+ * when it cannot run, fails or times out (it is killed then), and why set
+ * to a short reason fit for Wireshark's interface list ("you are not in
+ * group ctrcap, ...").
  */
-char *helper_list_containers(const char *helper, unsigned timeout_ms, char *err, size_t errlen);
+char *helper_list_containers(const char *helper, unsigned timeout_ms, char *err, size_t errlen,
+			     char *why, size_t whylen);
 
 /*
  * The reason a helper failed, from its stderr text, as one line for the

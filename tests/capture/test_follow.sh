@@ -104,6 +104,10 @@ expect "-r of a missing file: exit 1 naming it" \
 "$CTRCAP" -D >"$TMP/d.txt" 2>/dev/null
 expect "-D lists eth0 of netns ccapA with its inode" \
 	grep -Eq "^[0-9]+\.eth0@ccapA \[netns ccapA, inode $ns_a" "$TMP/d.txt"
+expect "-D names eth0@ccapA's veth peer, eth0 of ccapB (both ifindex 2: told apart by nsid)" \
+	grep -Eq "^[0-9]+\.eth0@ccapA \[.*, veth peer eth0@ccapB\]" "$TMP/d.txt"
+expect "-D names eth0@ccapB's veth peer" \
+	grep -Eq "^[0-9]+\.eth0@ccapB \[.*, veth peer eth0@ccapA\]" "$TMP/d.txt"
 expect "-D ends with any" grep -Eq '^[0-9]+\.any ' "$TMP/d.txt"
 
 # --list-containers: exit 0, every line has 6 tab-separated fields.

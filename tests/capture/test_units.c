@@ -13,6 +13,9 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 
 #include "hops.h"
 #include "identity.h"
@@ -21,6 +24,7 @@
 #include "packet_text.h"
 #include "proc_table.h"
 #include "iface_container.h"
+#include "link_info.h"
 
 static int parse(struct ctrcap_opts *o, int argc, const char **argv)
 {
@@ -253,6 +257,106 @@ static void test_proc_table_gc_keeps_others(void **state)
 	}
 	assert_int_equal(ctrcap_proc_table_untracked(t), 0);
 	ctrcap_proc_table_free(t);
+}
+
+
+/* Build an RTM_NEWLINK message: index 7, name, IFLA_LINK 9, kind veth, nsid 3. */
+static size_t link_msg(uint8_t *buf, size_t cap, const char *name)
+{
+	struct nlmsghdr *h = (void *)buf;
+	struct ifinfomsg *ifi = NLMSG_DATA(h);
+	struct rtattr *a, *kind;
+	uint32_t v;
+
+	memset(buf, 0, cap);
+	h->nlmsg_type = RTM_NEWLINK;
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(*ifi));
+	ifi->ifi_index = 7;
+	a = (void *)(buf + NLMSG_ALIGN(h->nlmsg_len));
+	a->rta_type = IFLA_IFNAME;
+	a->rta_len = RTA_LENGTH(strlen(name) + 1);
+	memcpy(RTA_DATA(a), name, strlen(name) + 1);
+	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
+	a = (void *)(buf + h->nlmsg_len);
+	a->rta_type = IFLA_LINK;
+	a->rta_len = RTA_LENGTH(4);
+	v = 9;
+	memcpy(RTA_DATA(a), &v, 4);
+	h->nlmsg_len += RTA_ALIGN(a->rta_len);
+	a = (void *)(buf + h->nlmsg_len);
+	a->rta_type = IFLA_LINK_NETNSID;
+	a->rta_len = RTA_LENGTH(4);
+	v = 3;
+	memcpy(RTA_DATA(a), &v, 4);
+	h->nlmsg_len += RTA_ALIGN(a->rta_len);
+	a = (void *)(buf + h->nlmsg_len);
+	a->rta_type = IFLA_LINKINFO;
+	kind = RTA_DATA(a);
+	kind->rta_type = IFLA_INFO_KIND;
+	kind->rta_len = RTA_LENGTH(5);
+	memcpy(RTA_DATA(kind), "veth", 5);
+	a->rta_len = RTA_LENGTH(RTA_ALIGN(kind->rta_len));
+	h->nlmsg_len += RTA_ALIGN(a->rta_len);
+	return h->nlmsg_len;
+}
+
+/* rtnetlink link messages parse, and a length beyond the buffer is refused. */
+static void test_link_parse(void **state)
+{
+	uint8_t buf[256] __attribute__((aligned(4)));
+	struct ctrcap_link l;
+	size_t n;
+	(void)state;
+
+	n = link_msg(buf, sizeof(buf), "eth0");
+	assert_int_equal(ctrcap_link_parse(buf, n, &l), 0);
+	assert_string_equal(l.name, "eth0");
+	assert_int_equal(l.ifindex, 7);
+	assert_int_equal(l.iflink, 9);
+	assert_int_equal(l.link_netnsid, 3);
+	assert_string_equal(l.kind, "veth");
+	assert_int_equal(ctrcap_link_parse(buf, n - 1, &l), -1);
+	assert_int_equal(ctrcap_link_parse(buf, 8, &l), -1);
+	/* An attribute claiming more than the message holds ends the walk. */
+	((struct rtattr *)(buf + NLMSG_ALIGN(NLMSG_LENGTH(sizeof(struct ifinfomsg)))))->rta_len =
+	    200;
+	assert_int_equal(ctrcap_link_parse(buf, n, &l), 0);
+	assert_string_equal(l.name, "");
+	assert_int_equal(l.iflink, 0);
+}
+
+static int nsid_says_ns3(void *ctx, const struct ctrcap_link *l, const struct ctrcap_link *cand)
+{
+	(void)ctx;
+	(void)l;
+	return cand->netns == 3;
+}
+
+/* Peers by mutual ids; equal ids in other namespaces are told apart by the nsid check. */
+static void test_link_peer(void **state)
+{
+	struct ctrcap_link v[] = {
+		{ .netns = 1, .ifindex = 5, .iflink = 6, .link_netnsid = -1, .kind = "veth" },
+		{ .netns = 1, .ifindex = 6, .iflink = 5, .link_netnsid = -1, .kind = "veth" },
+		{ .netns = 2, .ifindex = 2, .iflink = 2, .link_netnsid = 0, .kind = "veth" },
+		{ .netns = 3, .ifindex = 2, .iflink = 2, .link_netnsid = 0, .kind = "veth" },
+		{ .netns = 4, .ifindex = 2, .iflink = 2, .link_netnsid = 0, .kind = "veth" },
+		{ .netns = 1, .ifindex = 1, .iflink = 1, .link_netnsid = -1, .kind = "" },
+		{ .netns = 1, .ifindex = 8, .iflink = 8, .link_netnsid = -1, .kind = "veth" },
+	};
+	size_t n = sizeof(v) / sizeof(v[0]);
+	(void)state;
+
+	assert_int_equal(ctrcap_link_peer(v, n, 0, NULL, NULL), 1);
+	assert_int_equal(ctrcap_link_peer(v, n, 1, NULL, NULL), 0);
+	assert_int_equal(ctrcap_link_peer(v, n, 2, NULL, NULL), -2);
+	assert_int_equal(ctrcap_link_peer(v, n, 2, nsid_says_ns3, NULL), 3);
+	assert_int_equal(ctrcap_link_peer(v, n, 5, NULL, NULL), -1);
+	/* A veth whose peer is itself by the ids (same netns): no peer. */
+	assert_int_equal(ctrcap_link_peer(v, n, 6, NULL, NULL), -1);
+	/* Only one namespace has a match: no check needed. */
+	v[4].ifindex = 3;
+	assert_int_equal(ctrcap_link_peer(v, n, 2, NULL, NULL), 3);
 }
 
 /* -i IFACE@CONTAINER: a name, a unique id prefix, pod:NS/NAME; running ones only. */
@@ -598,6 +702,8 @@ int main(void)
 		cmocka_unit_test(test_proc_table_full_counted),
 		cmocka_unit_test(test_proc_table_gc_keeps_others),
 		cmocka_unit_test(test_container_pick),
+		cmocka_unit_test(test_link_parse),
+		cmocka_unit_test(test_link_peer),
 		cmocka_unit_test(test_identity_match),
 		cmocka_unit_test(test_opts_long_names_and_read),
 		cmocka_unit_test(test_opts_engine_paths),

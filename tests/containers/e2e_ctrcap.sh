@@ -7,6 +7,7 @@
 # from its first packet;
 # renaming db to dbx mid-capture renames its later packets;
 # -i eth0@web and -i eth0@pod:shop/shop-0 capture inside web's namespace;
+# -D shows web's eth0 with its host-side veth peer, and that veth's bridge;
 # a host user's cgroup named docker-<web's id>.scope does not make that user's
 # packets web's (issue 14.6).
 # containerd (ctr, with the CRI annotations kubelet's containerd writes) runs
@@ -239,6 +240,13 @@ done
 "$CTRCAP" -i eth0@nosuch -c 1 "${ENGINE_OPTS[@]}" >/dev/null 2>"$ENG_DIR/nosuch.err"
 grep -qx "ctrcap: -i eth0@nosuch: no network namespace or running container named 'nosuch'" \
 	"$ENG_DIR/nosuch.err" || fail "-i eth0@nosuch: $(cat "$ENG_DIR/nosuch.err")"
+
+# -D: web's eth0 names its host-side veth; that veth names its bridge and web.
+"$CTRCAP" -D "${ENGINE_OPTS[@]}" >"$ENG_DIR/D.txt" 2>&1 || fail "-D: $(cat "$ENG_DIR/D.txt")"
+web_peer=$(grep -P '^\d+\.eth0@.*, container web \(' "$ENG_DIR/D.txt" | grep -oP ', veth peer \K[^ \]@]+')
+[ -n "$web_peer" ] || fail "-D: web's eth0 has no veth peer: $(grep -P 'container web ' "$ENG_DIR/D.txt")"
+grep -qP "^\d+\.$web_peer \[netns host, .*, master $ENG_BRIDGE, veth peer eth0@.* in container web \(" \
+	"$ENG_DIR/D.txt" || fail "-D: $web_peer does not name $ENG_BRIDGE and web: $(grep -F "$web_peer" "$ENG_DIR/D.txt")"
 
 # CTR_E2E_KEEP=DIR keeps the dumps for a look after the run.
 [ -n "${CTR_E2E_KEEP:-}" ] && mkdir -p "$CTR_E2E_KEEP" && cp "$ENG_DIR"/*.txt "$ENG_DIR"/*.log "$CTR_E2E_KEEP"/

@@ -12,7 +12,8 @@
 # Checks: tshark -D lists container-any and the containers; a 5 s capture on
 # container-any filtered with container.name == "web" prints only web's rows
 # with web's pids and no extcap error on tshark's stderr; a non-member gets
-# one clear refusal; after the stop no ctrcap process and none of its tcx
+# one clear refusal, and tshark -D tells them why only container-any is
+# listed; after the stop no ctrcap process and none of its tcx
 # links are left. Everything runs in a
 # private mount namespace (the resolver finds the test's dockerd data root at
 # the default /var/lib/docker there); users, group, containers, bridge and
@@ -127,6 +128,12 @@ left=$(comm -12 <(echo "$new") <(links_web))
 log "after the stop: no ctrcap process, links $(echo "$new" | paste -sd' ') gone"
 
 # ---- a user outside the group gets one clear refusal ----
+# tshark -D offers container-any alone and says why the containers are missing.
+as_user "$OUT_USER" timeout 60 tshark -D >"$W/outD.out" 2>"$W/outD.err" ||
+	die "tshark -D as $OUT_USER failed: $(cat "$W/outD.err")"
+grep -q 'container-any (All containers.*containers not listed: you are not in group ctrcap, whose members may capture (usermod -aG ctrcap USER, then log in again))' \
+	"$W/outD.out" || die "tshark -D as $OUT_USER does not say why: $(grep container "$W/outD.out")"
+grep -q 'container-web' "$W/outD.out" && die "tshark -D as $OUT_USER lists container-web"
 if as_user "$OUT_USER" timeout 60 tshark -i container-any -a duration:3 \
 	>"$W/out.out" 2>"$W/out.err"; then
 	# tshark may end 0 after an extcap error; the message is what counts.

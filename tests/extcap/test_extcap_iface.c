@@ -164,7 +164,13 @@ static void test_sanitize(void **state)
 
 static void print_ifaces(FILE *f, void *arg)
 {
-	extcap_print_interfaces(f, "9.9.9", ctrs, *(size_t *)arg);
+	extcap_print_interfaces(f, "9.9.9", ctrs, *(size_t *)arg, NULL);
+}
+
+static void print_ifaces_unlisted(FILE *f, void *arg)
+{
+	extcap_print_interfaces(f, "9.9.9", ctrs, *(size_t *)arg,
+				"you are not in group ctrcap (usermod -aG ctrcap USER/x)");
 }
 
 static void test_print_interfaces(void **state)
@@ -198,6 +204,16 @@ static void test_print_interfaces(void **state)
 		assert_null(strchr(disp, '/')); /* Wireshark's list cannot show it */
 	}
 	assert_int_equal(lines, 4);
+	free(out);
+
+	/* No list: container-any alone, saying why, in characters the list can carry. */
+	n = 0;
+	out = capture_output(print_ifaces_unlisted, &n);
+	assert_non_null(strstr(out, "interface {value=container-any}{display=All containers and "
+				    "the host (ctrcap, every interface and netns; containers not "
+				    "listed: you are not in group ctrcap (usermod -aG ctrcap USER_x)"
+				    ")}\n"));
+	assert_null(strstr(out, "container-web"));
 	free(out);
 }
 
