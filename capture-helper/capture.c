@@ -236,7 +236,7 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 {
 	const struct ctrcap_opts *o = c->o;
 	const struct ctrcap_iface *f = packet_iface(c, e);
-	char unnamed[IF_NAMESIZE + 8];
+	char unnamed[IF_NAMESIZE];
 	const char *ifname = f ? f->name : unnamed;
 	uint16_t linktype = f ? f->linktype : ctrcap_linktype_for(e->dev_type);
 	uint64_t ts = e->ts_ns + c->mono_to_epoch_ns;
@@ -846,6 +846,26 @@ static void finish(struct capture *c)
 	release(c);
 }
 
+/*
+ * tcpdump's "listening on" line (stderr): what -i named, and how many
+ * interfaces that became across namespaces.
+ */
+static void print_listening(const struct ctrcap_opts *o, size_t n_attached)
+{
+	char names[512] = "any";
+	size_t len = 0;
+
+	for (unsigned i = 0; !o->any && i < o->n_ifaces && len < sizeof(names); i++)
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s%s%s",
+					i ? ", " : "", o->ifaces[i].name,
+					o->ifaces[i].netns[0] ? "@" : "", o->ifaces[i].netns);
+	fprintf(stderr,
+		"ctrcap: listening on %s, capturing on %zu interface%s%s, snapshot length %u "
+		"bytes\n",
+		names, n_attached, n_attached == 1 ? "" : "s",
+		o->any ? " (every namespace, following new ones)" : "", o->snaplen);
+}
+
 int ctrcap_run_capture(const struct ctrcap_opts *o)
 {
 	struct capture *c = calloc(1, sizeof(*c));
@@ -941,8 +961,7 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 		close(go_fd);
 	}
 	if (!o->out.path || strcmp(o->out.path, "-"))
-		fprintf(stderr, "ctrcap: capturing on %zu interfaces%s\n",
-			ctrcap_attach_count(c->att), o->any ? " (any, following new ones)" : "");
+		print_listening(o, ctrcap_attach_count(c->att));
 	run_loop(c);
 	if (c->cmd_pid)
 		waitpid(c->cmd_pid, NULL, WNOHANG);

@@ -144,6 +144,9 @@ tn_wait_for 20 grep -q "capturing on" "$TMP/cnt.err"
 send_until "$cp"
 wait "$cp"
 rc=$?
+expect "tcpdump's listening line names -i, the interfaces it became and the snapshot length" \
+	grep -qx "ctrcap: listening on eth0@ccapA, capturing on 1 interface, snapshot length 262144 bytes" \
+	"$TMP/cnt.err"
 expect "--count live: exit 0, no packet lines, 3 packets captured" \
 	bash -c "[ $rc = 0 ] && [ ! -s '$TMP/cnt.out' ] && grep -qx '3 packets captured' '$TMP/cnt.err'"
 
