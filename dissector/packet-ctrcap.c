@@ -472,6 +472,24 @@ static void set_text(struct ident *id, int f, tvbuff_t *tvb, const struct ptcpdu
 	id->f[f] = v;
 }
 
+/* process.comm from Cmd's last path component: ptcpdump writes no comm and
+ * names a process by that basename itself. */
+static void set_comm_from_cmd(struct ident *id, tvbuff_t *tvb, const char *s,
+			      const struct ptcpdump_line *l)
+{
+	size_t base = l->value_off, end = l->value_off + l->value_len;
+	struct val v = { tvb, 0, 0, 0, NULL, true };
+
+	for (size_t i = l->value_off; i < end; i++)
+		if (s[i] == '/')
+			base = i + 1;
+	if (base >= end)
+		return;
+	v.off = (int)base;
+	v.len = (int)(end - base);
+	id->f[F_COMM] = v;
+}
+
 static void set_number(struct ident *id, int f, tvbuff_t *tvb, const char *s,
 		       const struct ptcpdump_line *l)
 {
@@ -553,6 +571,7 @@ static void collect_comment(struct ident *id, tvbuff_t *frame_tvb, const char *c
 			break;
 		case PTCPDUMP_K_CMD:
 			set_text(id, F_EXE, tvb, &l);
+			set_comm_from_cmd(id, tvb, s, &l);
 			break;
 		case PTCPDUMP_K_ARGS:
 			set_text(id, F_ARGS, tvb, &l);

@@ -29,6 +29,8 @@ expect "personal profile: container column and Info text" \
 	"web 241879 [container web]" \
 	"$(ts -C Containers -r "$C/writer.pcapng" -Y 'frame.number == 1' |
 		awk '{ info = $0; sub(/.* \[/, "[", info); print $3, $4, info }')"
+expect "personal profile: the Command column holds one name (4.0 joined exe and comm)" "wget" \
+	"$(ts -C Containers -r "$C/writer.pcapng" -Y 'frame.number == 1' | awk '{ print $5 }')"
 expect "personal profile: filter macro" "1 4" \
 	"$(ts -C Containers -r "$C/writer.pcapng" -Y '${ctr:web}' -T fields -e frame.number |
 		tr '\n' ' ' | sed 's/ $//')"

@@ -208,6 +208,8 @@ expect "ptcpdump: every key" \
 		process.args process.parent.pid process.parent.exe process.parent.args \
 		container.name container.id container.image container.label k8s.pod.name \
 		k8s.pod.namespace k8s.pod.uid k8s.label k8s.pod.annotation ctrcap.source)"
+expect "ptcpdump: process.comm is Cmd's last component, as ptcpdump names a process" \
+	"wget" "$(fields_of "$P" 1 process.comm)"
 expect "ptcpdump: a human comment is not identity" "" "$(fields_of "$P" 4 ctrcap)"
 expect "ptcpdump: bad number and labels flagged" "5" \
 	"$(frames "$P" 'ctrcap.ptcpdump.bad_number && ctrcap.ptcpdump.bad_labels && process.exe == "/bin/sh"')"
