@@ -100,9 +100,7 @@ as_user()
 . "$SRC/tests/lib/engines.sh"
 ENG_PREFIX=cext ENG_SUBNET=10.99.4 ENG_TRAP=0 eng_init
 eng_docker_start
-mount -t tmpfs -o mode=0755 cext-varlib /var/lib
-mkdir /var/lib/docker
-mount --bind "$ENG_DOCKER_ROOT" /var/lib/docker
+eng_docker_default_root || die "cannot bind the test dockerd on /var/lib/docker"
 eng_docker_web_db 400 # db fetches from web every 0.2 s for ~80 s
 web_id=$(eng_docker inspect -f '{{.Id}}' web)
 web_pid=$(eng_docker_pid web)

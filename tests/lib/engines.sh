@@ -48,6 +48,9 @@
 #                                 image and command); prints the container id
 #   eng_docker_ip NAME            the container's address on the bridge
 #   eng_docker_pid NAME           the container's init pid (host pid ns)
+#   eng_docker_default_root       bind the dockerd's data root on /var/lib/docker, over a tmpfs
+#                                 /var/lib (call only in a private mount namespace): where
+#                                 ctrcap looks when run without engine options (tshark, extcap)
 #   eng_docker_web_db [N] [ARGS]  run "web" (busybox httpd on :80) and "db" (N wget's of web, one
 #                                 every 0.2 s, then sleeps); ARGS (one string, word-split) are
 #                                 extra docker run options for web (e.g. labels)
@@ -273,6 +276,13 @@ eng_docker_pid()
 }
 
 # "web" serves HTTP on :80; "db" fetches from web N times (0.2 s apart), then idles.
+eng_docker_default_root()
+{
+	mount -t tmpfs -o mode=0755 "${ENG_PREFIX}-varlib" /var/lib &&
+		mkdir /var/lib/docker &&
+		mount --bind "$ENG_DOCKER_ROOT" /var/lib/docker
+}
+
 eng_docker_web_db()
 {
 	local n=${1:-20} extra=${2:-} ip
