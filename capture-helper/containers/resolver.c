@@ -22,6 +22,9 @@
 #define WALK_MAX_DEPTH 32u
 #define WALK_MIN_INTERVAL_MS 20
 #define DEFAULT_CACHE_MAX 4096u
+#define DEFAULT_GONE_GRACE_MS 30000u
+/* The sweep for gone cgroups runs at most this often, and twice per grace. */
+#define SWEEP_MAX_INTERVAL_MS 10000u
 /* Refused cgroups reported one by one; a user can make any number of them. */
 #define REFUSED_WARN_MAX 16u
 /* CRI-O keeps config.json in its run root; the graph root is the fallback. */
@@ -35,6 +38,7 @@ struct entry {
 	bool fetched;			/* metadata attempt finished */
 	bool fast_tried;		/* identify_fast() asked the kernel for the path */
 	uint64_t last_use;
+	uint64_t gone_since_ms;		/* monotonic ms its cgroup was first seen gone, or 0 */
 	char *path;			/* cgroup path once known */
 	struct ctr_path_info pi;
 	struct ctr_info *info;		/* containers only */
@@ -55,6 +59,7 @@ struct ctr_resolver {
 	int root_fd;			/* for open_by_handle_at, -1 if unavailable */
 	char *docker_sock, *docker_root, *containerd_state, *crio_state, *podman_state;
 	unsigned cache_max;
+	unsigned gone_grace_ms, sweep_ms;
 	void (*warn)(void *ctx, const char *msg);
 	void *warn_ctx;
 
@@ -74,6 +79,7 @@ struct ctr_resolver {
 	GHashTable *paths;		/* cgid -> path, from the last walk */
 	uint64_t walk_gen;		/* read under lock by lookups */
 	struct timespec last_walk;
+	uint64_t last_sweep_ms;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -781,19 +787,104 @@ static void refresh(struct ctr_resolver *r, const struct job *j)
 	free(info);
 }
 
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+struct sweep_item {
+	uint64_t cgid;
+	char *path;
+	bool exists;
+};
+
+/*
+ * Drop the entries whose cgroup has been gone for gone_grace_ms. Each
+ * container lifetime leaves an entry (with ~67 KB of metadata) that the
+ * LRU bound alone would keep until 4096 of them pile up. Paths are checked
+ * without the lock; entries are marked or dropped under it.
+ */
+static void sweep_gone(struct ctr_resolver *r)
+{
+	GArray *items = g_array_new(FALSE, FALSE, sizeof(struct sweep_item));
+	uint64_t now = mono_ms();
+	GHashTableIter it;
+	gpointer k, v;
+	char full[8192];
+
+	pthread_mutex_lock(&r->lock);
+	g_hash_table_iter_init(&it, r->cache);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct entry *e = v;
+		struct sweep_item si = { .cgid = e->cgid };
+
+		if (e->st == ENT_PENDING || !e->path || (e->st == ENT_CTR && !e->fetched))
+			continue;
+		si.path = g_strdup(e->path);
+		g_array_append_val(items, si);
+	}
+	pthread_mutex_unlock(&r->lock);
+
+	for (guint i = 0; i < items->len; i++) {
+		struct sweep_item *si = &g_array_index(items, struct sweep_item, i);
+
+		snprintf(full, sizeof(full), "%s%s", r->cgroup_root, si->path);
+		si->exists = access(full, F_OK) == 0 || errno != ENOENT;
+	}
+
+	pthread_mutex_lock(&r->lock);
+	for (guint i = 0; i < items->len; i++) {
+		struct sweep_item *si = &g_array_index(items, struct sweep_item, i);
+		struct entry *e = g_hash_table_lookup(r->cache, &si->cgid);
+
+		g_free(si->path);
+		if (!e)
+			continue;
+		if (si->exists)
+			e->gone_since_ms = 0;
+		else if (!e->gone_since_ms)
+			e->gone_since_ms = now;
+		else if (now - e->gone_since_ms >= r->gone_grace_ms)
+			g_hash_table_remove(r->cache, &si->cgid);
+	}
+	pthread_mutex_unlock(&r->lock);
+	g_array_free(items, TRUE);
+	r->last_sweep_ms = now;
+}
+
+/* Wait for a job or the next sweep; called with the lock held. */
+static void wait_for_work(struct ctr_resolver *r)
+{
+	uint64_t due = r->last_sweep_ms + r->sweep_ms;
+	struct timespec ts = { .tv_sec = (time_t)(due / 1000),
+			       .tv_nsec = (long)(due % 1000) * 1000000 };
+
+	while (!r->stop && g_queue_is_empty(&r->jobs) && mono_ms() < due)
+		pthread_cond_timedwait(&r->work_cond, &r->lock, &ts);
+}
+
 static void *worker(void *arg)
 {
 	struct ctr_resolver *r = arg;
 
 	prewarm(r);
+	r->last_sweep_ms = mono_ms();
 	pthread_mutex_lock(&r->lock);
 	for (;;) {
 		struct job *j;
 
-		while (!r->stop && g_queue_is_empty(&r->jobs))
-			pthread_cond_wait(&r->work_cond, &r->lock);
+		wait_for_work(r);
 		if (r->stop)
 			break;
+		if (mono_ms() >= r->last_sweep_ms + r->sweep_ms) {
+			pthread_mutex_unlock(&r->lock);
+			sweep_gone(r);
+			pthread_mutex_lock(&r->lock);
+			continue;
+		}
 		j = g_queue_pop_head(&r->jobs);
 		pthread_mutex_unlock(&r->lock);
 		if (j->type == JOB_RESOLVE)
@@ -890,12 +981,17 @@ struct ctr_resolver *ctr_resolver_new(const struct ctr_resolver_opts *o, char *e
 	r->podman_state = dup_or(o->podman_state,
 				 env_or("CTRCAP_PODMAN_STATE", "/var/lib/containers/storage"));
 	r->cache_max = o->cache_max ? o->cache_max : DEFAULT_CACHE_MAX;
+	r->gone_grace_ms = o->gone_grace_ms ? o->gone_grace_ms : DEFAULT_GONE_GRACE_MS;
+	r->sweep_ms = r->gone_grace_ms / 2 < SWEEP_MAX_INTERVAL_MS ? r->gone_grace_ms / 2 :
+								      SWEEP_MAX_INTERVAL_MS;
+	if (!r->sweep_ms)
+		r->sweep_ms = 1;
 	r->warn = o->warn ? o->warn : default_warn;
 	r->warn_ctx = o->warn_ctx;
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&r->work_cond, NULL);
+	pthread_cond_init(&r->work_cond, &ca);
 	pthread_cond_init(&r->done_cond, &ca);
 	pthread_condattr_destroy(&ca);
 	r->cache = g_hash_table_new_full(u64_hash, u64_equal, NULL, entry_free);

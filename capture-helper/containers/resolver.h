@@ -66,6 +66,9 @@ struct ctr_resolver_opts {
 	void *warn_ctx;
 	/* Added after the first version of this contract: */
 	const char *docker_root;	/* default /var/lib/docker (config.v2.json if API down) */
+	/* A cgroup gone this long leaves the cache (default 30000 ms): late packets of a
+	 * container that just died still find it, a churning host's cache stays small. */
+	unsigned gone_grace_ms;
 };
 
 struct ctr_resolver;

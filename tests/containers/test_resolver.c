@@ -109,7 +109,16 @@ static int teardown(void **state)
 	return 0;
 }
 
+static struct ctr_resolver *new_resolver_grace(struct fx *f, const char *docker_root,
+					      unsigned max, unsigned grace_ms);
+
 static struct ctr_resolver *new_resolver(struct fx *f, const char *docker_root, unsigned max)
+{
+	return new_resolver_grace(f, docker_root, max, 0);
+}
+
+static struct ctr_resolver *new_resolver_grace(struct fx *f, const char *docker_root,
+					      unsigned max, unsigned grace_ms)
 {
 	struct ctr_resolver_opts o = {
 		.cgroup_root = f->root,
@@ -119,6 +128,7 @@ static struct ctr_resolver *new_resolver(struct fx *f, const char *docker_root, 
 		.crio_state = FIX "/crio/run",
 		.podman_state = FIX "/podman",
 		.cache_max = max,
+		.gone_grace_ms = grace_ms,
 		.no_events = true,
 		.warn = on_warn,
 		.warn_ctx = f,
@@ -239,6 +249,32 @@ static void test_gone_keeps_identity(void **state)
 	ctr_resolver_free(r);
 }
 
+/* A container whose cgroup is gone leaves the cache after the grace, not before. */
+static void test_gone_evicted_after_grace(void **state)
+{
+	struct fx *f = *state;
+	struct ctr_resolver *r = new_resolver_grace(f, FIX "/docker/root", 0, 1000);
+	char rel[512], cmd[1024];
+	size_t before;
+	uint64_t id;
+	int i;
+
+	snprintf(rel, sizeof(rel), "/docker/%s", f->sandbox);
+	id = ino(f->root, rel);
+	assert_int_equal(ctr_resolver_lookup_wait(r, id, f->info, WAIT_MS), 1);
+	before = ctr_resolver_cached(r);
+	snprintf(cmd, sizeof(cmd), "rmdir '%s%s'", f->root, rel);
+	assert_int_equal(system(cmd), 0);
+	/* Within the grace: still there, still named. */
+	assert_int_equal(ctr_resolver_lookup(r, id, f->info), 1);
+	assert_string_equal(f->info->name, "k8s_POD_shop-0_shop_" POD_DASH "_0");
+	for (i = 0; i < 200 && ctr_resolver_cached(r) >= before; i++)
+		usleep(50000);
+	assert_int_equal(ctr_resolver_cached(r), before - 1);
+	mkdirs(f->root, rel);
+	ctr_resolver_free(r);
+}
+
 /* The warning about runtime and path, or NULL. */
 static const char *find_warning(struct fx *f, const char *a, const char *b)
 {
@@ -343,6 +379,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_runtimes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_podman_in_tree, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_keeps_identity, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gone_evicted_after_grace, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_warning, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_list_and_bound, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_new_errors, setup, teardown),
