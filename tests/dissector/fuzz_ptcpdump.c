@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ptcpdump_text.h"
+#include "ctrcap/ptcpdump_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
