@@ -62,16 +62,16 @@ static void labels(struct fill *f, const char *s, const struct ptcpdump_line *l,
 /* comm from Cmd's last path component, as the kernel names the process at exec. */
 static void comm_of(struct fill *f, struct ctrcap_identity *id)
 {
-	const char *slash, *p = id->exe.ptr;
+	const char *base, *p = id->exe.ptr;
 	size_t n = id->exe.len;
 
 	if (!p || f->st->cap - f->used < COMM_MAX + 1)
 		return;
-	slash = memrchr(p, '/', n);
-	if (slash) {
-		n -= (size_t)(slash + 1 - p);
-		p = slash + 1;
-	}
+	/* By hand, not memrchr: this file is built without _GNU_SOURCE too. */
+	for (base = p + n; base > p && base[-1] != '/'; base--)
+		;
+	n -= (size_t)(base - p);
+	p = base;
 	if (!n)
 		return;
 	if (n > COMM_MAX)
