@@ -538,6 +538,10 @@ static int rd_header(struct ctrcap_pcapng_reader *r, uint8_t hdr[12], uint32_t *
 		}
 		return 0;
 	}
+	if (rc < 0 && !r->in_section && got >= 4 && ctrcap_pcap_classic_magic(hdr)) {
+		rd_err(r, r->off, "file ends inside the pcap file header (%zu of 24 bytes)", got);
+		return -1;
+	}
 	if (rc < 0) {
 		rd_err(r, r->off, "file ends inside a block header (%zu of 8 bytes)", got);
 		return -1;

@@ -496,6 +496,10 @@ static void test_classic_pcap(void **state)
 			} else {
 				assert_int_equal(rc, -1);
 				assert_int_equal(pkts, cut > pkt2);
+				if (cut >= 4 && cut < 24)
+					assert_non_null(strstr(ctrcap_pcapng_reader_error(r),
+							       "stream: offset 0: file ends inside "
+							       "the pcap file header"));
 				if (cut > 24 && cut < pkt2)
 					assert_non_null(strstr(ctrcap_pcapng_reader_error(r),
 							       "stream: offset 24: file ends inside"));
