@@ -147,7 +147,6 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 	}
 	while ((ret = ctrcap_pcapng_reader_next(r, &rec)) == 1) {
 		struct ctrcap_text_pkt t;
-		const char *note;
 		bool has_id;
 		int sel;
 
@@ -169,15 +168,8 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		}
 		if (!ctrcap_ident_match(NULL, o, b, 0))
 			continue;
-		sel = flt ? ctrcap_read_filter_match(flt, rec.iface ? rec.iface->linktype : 1,
-						     rec.iface ? rec.iface->snaplen : 0, rec.data,
-						     rec.caplen, rec.origlen, &note, err,
-						     sizeof(err))
-			  : 1;
-		if (flt && note)
-			fprintf(stderr, "ctrcap: %s\n", note);
+		sel = ctrcap_read_filter_rec(flt, &rec);
 		if (sel < 0) {
-			fprintf(stderr, "ctrcap: %s\n", err);
 			code = 1;
 			break;
 		}

@@ -8,6 +8,7 @@
 #include <pcap/pcap.h>
 
 #include "ctrcap/errbuf.h"
+#include "ctrcap/pcapng.h"
 #include "read_filter.h"
 
 #define DEFAULT_SNAPLEN 262144u
@@ -157,6 +158,25 @@ int ctrcap_read_filter_match(struct ctrcap_read_filter *f, uint16_t linktype, ui
 	if (!p->ok)
 		return 0;
 	return pcap_offline_filter(&p->bp, &h, data) != 0;
+}
+
+int ctrcap_read_filter_rec(struct ctrcap_read_filter *f, const struct ctrcap_pcapng_rec *rec)
+{
+	const char *note;
+	char err[256];
+	int sel;
+
+	if (!f)
+		return 1;
+	/* Every packet the readers return has its interface; Ethernet is a backstop. */
+	sel = ctrcap_read_filter_match(f, rec->iface ? rec->iface->linktype : 1,
+				       rec->iface ? rec->iface->snaplen : 0, rec->data, rec->caplen,
+				       rec->origlen, &note, err, sizeof(err));
+	if (note)
+		fprintf(stderr, "ctrcap: %s\n", note);
+	if (sel < 0)
+		fprintf(stderr, "ctrcap: %s\n", err);
+	return sel;
 }
 
 void ctrcap_read_filter_free(struct ctrcap_read_filter *f)

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 struct ctrcap_read_filter;
+struct ctrcap_pcapng_rec;
 
 /*
  * Check that expr compiles for one of the usual link types and keep it.
@@ -27,6 +28,13 @@ struct ctrcap_read_filter *ctrcap_read_filter_new(const char *expr, char *err, s
 int ctrcap_read_filter_match(struct ctrcap_read_filter *f, uint16_t linktype, uint32_t snaplen,
 			     const uint8_t *data, uint32_t caplen, uint32_t len, const char **note,
 			     char *err, size_t errlen);
+
+/*
+ * The packet rec through f, for `ctrcap -r`: 1 selected (always when f is
+ * NULL), 0 not, -1 after an error line on stderr; a link type the filter
+ * cannot apply to is noted on stderr, once.
+ */
+int ctrcap_read_filter_rec(struct ctrcap_read_filter *f, const struct ctrcap_pcapng_rec *rec);
 
 /* Free the filter and its compiled programs (NULL is fine). */
 void ctrcap_read_filter_free(struct ctrcap_read_filter *f);

@@ -59,14 +59,28 @@ static void labels(struct fill *f, const char *s, const struct ptcpdump_line *l,
 	}
 }
 
-/* comm from Cmd's last path component, as the kernel names the process at exec. */
+/*
+ * comm as ptcpdump's Comm() names the process: Cmd's last path component
+ * (of Args' first word when Cmd is a /dev/fd/N script), without the "..."
+ * of a truncated value, cut to 15 bytes as the kernel's comm and
+ * ptcpdump's --pname matching are.
+ */
 static void comm_of(struct fill *f, struct ctrcap_identity *id)
 {
 	const char *base, *p = id->exe.ptr;
 	size_t n = id->exe.len;
 
+	if (p && n > 8 && !memcmp(p, "/dev/fd/", 8) && id->args.ptr) {
+		/* The views are not NUL-terminated: memchr, not strcspn. */
+		const char *sp = memchr(id->args.ptr, ' ', id->args.len);
+
+		p = id->args.ptr;
+		n = sp ? (size_t)(sp - p) : id->args.len;
+	}
 	if (!p || f->st->cap - f->used < COMM_MAX + 1)
 		return;
+	if (n >= 3 && !memcmp(p + n - 3, "...", 3))
+		n -= 3;
 	/* By hand, not memrchr: this file is built without _GNU_SOURCE too. */
 	for (base = p + n; base > p && base[-1] != '/'; base--)
 		;

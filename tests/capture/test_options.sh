@@ -198,8 +198,8 @@ for fmt in us ns us-swapped ns-swapped kuz; do
 	"$CTRCAP" -r "$TMP/$fmt.pcap" | sed 's/ ? ? / /' >"$TMP/got"
 	same "-r reads classic pcap ($fmt): the same lines as the pcapng file" "$TMP/want" "$TMP/got"
 done
-"$CTRCAP" -r - <"$TMP/ns-swapped.pcap" | sed 's/ ? ? / /' >"$TMP/got"
-same "-r - tells classic pcap from pcapng by its magic on stdin" "$TMP/want" "$TMP/got"
+cat "$TMP/ns-swapped.pcap" | "$CTRCAP" -r - | sed 's/ ? ? / /' >"$TMP/got"
+same "-r - tells classic pcap from pcapng by its magic on a pipe" "$TMP/want" "$TMP/got"
 if command -v tcpdump >/dev/null; then
 	tcpdump -r "$TMP/ns.pcap" -w "$TMP/tcpdump.pcap" 2>/dev/null
 	"$CTRCAP" -r "$TMP/tcpdump.pcap" | sed 's/ ? ? / /' >"$TMP/got"

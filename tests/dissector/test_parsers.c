@@ -161,6 +161,8 @@ static void test_ptcpdump_identity(void **state)
 		"ContainerLabels: {\"app\":\"web\",\"q\":\"a\\\"b\"}\n"
 		"PodName: web-1\nPodNamespace: shop\nPodUID: u-1\nPodLabels: {}\n"
 		"PodAnnotations: {\"x\":\"y\"}";
+	static const char fd[] = "Cmd: /dev/fd/5\nArgs: /usr/sbin/dropbear -F -p 22";
+	static const char cut[] = "Cmd: /usr/bin/runc...";
 	static const char bad[] = "PID: 12ab\nUserId: 99999999999\nContainerLabels: {\"a\":";
 	struct ctrcap_ptcpdump_store st = { 0 };
 	struct ctrcap_identity id;
@@ -189,6 +191,12 @@ static void test_ptcpdump_identity(void **state)
 	assert_int_equal(id.present, 0);
 	assert_int_equal(id.n_ctr_labels, 0);
 	assert_null(id.comm.ptr);
+
+	/* A script run from /dev/fd/N is named by its first argument, as ptcpdump does. */
+	assert_int_equal(ctrcap_ptcpdump_identity(fd, strlen(fd), &id, &st), 1);
+	assert_true(str_is(id.comm, "dropbear"));
+	assert_int_equal(ctrcap_ptcpdump_identity(cut, strlen(cut), &id, &st), 1);
+	assert_true(str_is(id.comm, "runc"));
 
 	/* A human comment is no identity, and leaves none behind. */
 	assert_int_equal(ctrcap_ptcpdump_identity("looked at it", 12, &id, &st), 0);
