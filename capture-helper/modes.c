@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "ctrcap/pcapng.h"
+#include "ctrcap/ptcpdump_identity.h"
 #include "attach.h"
 #include "capture.h"
 #include "cgroup.h"
@@ -16,6 +17,7 @@
 #include "kernel_features.h"
 #include "netns.h"
 #include "packet_text.h"
+#include "read_filter.h"
 
 /* -r -w: the output and the input's interfaces as copied into it. */
 struct read_out {
@@ -45,10 +47,12 @@ static int read_out_note(struct read_out *ro, const struct ctrcap_pcapng_rec *re
 
 /*
  * Write one selected packet with its identity option as read (the raw
- * record, so fields this version does not know are kept). Its interface
- * is copied on first use. 0, 1 when the reader of -w - went away, -1.
+ * record, so fields this version does not know are kept), else with id
+ * (ptcpdump's, from its comments) as ctrcap's record. Its interface is
+ * copied on first use. 0, 1 when the reader of -w - went away, -1.
  */
-static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *rec)
+static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *rec,
+			   const struct ctrcap_identity *id)
 {
 	/* Direction bits 11 are no direction pcapng defines: written as unknown. */
 	uint32_t dir = rec->has_flags ? rec->flags & 3 : CTRCAP_DIR_UNKNOWN;
@@ -67,6 +71,8 @@ static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *
 		p.record_len = rec->identity_raw_len;
 	} else if (rec->has_identity) {
 		p.id = &rec->identity;
+	} else {
+		p.id = id;
 	}
 	if (slot && !*slot && rec->iface) {
 		int id = ctrcap_pcapng_writer_interface_copy(ro->w, ro->key_base + rec->iface_id,
@@ -100,6 +106,8 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 	struct ctrcap_pcapng_reader *r;
 	struct ctrcap_pcapng_rec rec;
 	struct ctrcap_ident_buf *b = calloc(1, sizeof(*b));
+	struct ctrcap_ptcpdump_store ptcp = { 0 };
+	struct ctrcap_read_filter *flt = NULL;
 	struct read_out ro = { 0 };
 	uint64_t n = 0, uncommented = 0;
 	char err[512];
@@ -109,15 +117,16 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		fprintf(stderr, "ctrcap: out of memory\n");
 		return 1;
 	}
-	if (o->filter) {
-		fprintf(stderr, "ctrcap: a filter expression with -r is not supported; "
-				"use --pid/--comm/--container-* or tshark -Y\n");
+	/* A bad expression is refused before the file is even opened. */
+	if (o->filter && !(flt = ctrcap_read_filter_new(o->filter, err, sizeof(err)))) {
+		fprintf(stderr, "ctrcap: %s\n", err);
 		free(b);
 		return 1;
 	}
 	r = ctrcap_pcapng_reader_open(o->read_path, err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "ctrcap: %s\n", err);
+		ctrcap_read_filter_free(flt);
 		free(b);
 		return 1;
 	}
@@ -136,6 +145,8 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 	}
 	while ((ret = ctrcap_pcapng_reader_next(r, &rec)) == 1) {
 		struct ctrcap_text_pkt t;
+		bool has_id;
+		int sel;
 
 		if (ro.w && read_out_note(&ro, &rec)) {
 			fprintf(stderr, "ctrcap: out of memory\n");
@@ -145,12 +156,25 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		if (rec.kind != CTRCAP_REC_PACKET)
 			continue;
 		memset(&b->id, 0, sizeof(b->id));
-		if (rec.has_identity)
+		has_id = rec.has_identity;
+		if (has_id) {
 			b->id = rec.identity;
+		} else if (rec.comments_all) {
+			/* ptcpdump's identity, from its comments, printed and filtered alike. */
+			has_id = ctrcap_ptcpdump_identity(rec.comments_all, strlen(rec.comments_all),
+							  &b->id, &ptcp) == 1;
+		}
 		if (!ctrcap_ident_match(NULL, o, b, 0))
 			continue;
+		sel = ctrcap_read_filter_rec(flt, &rec);
+		if (sel < 0) {
+			code = 1;
+			break;
+		}
+		if (!sel)
+			continue;
 		if (ro.w) {
-			int w = read_out_packet(&ro, &rec);
+			int w = read_out_packet(&ro, &rec, has_id ? &b->id : NULL);
 
 			if (w < 0) {
 				fprintf(stderr, "ctrcap: %s\n", ctrcap_pcapng_writer_error(ro.w));
@@ -171,7 +195,7 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 				.caplen = rec.caplen,
 				.len = rec.origlen,
 			};
-			ctrcap_print_packet(o, n, &t, rec.has_identity ? &b->id : NULL,
+			ctrcap_print_packet(o, n, &t, has_id ? &b->id : NULL,
 					    rec.has_packet_id ? rec.packet_id : 0);
 			if (rec.identity_error && !o->count_only)
 				fprintf(stdout, "    [bad identity record: %s]\n",
@@ -186,8 +210,9 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 	}
 	/* The writer has no comments to give: say so rather than lose them unseen. */
 	if (uncommented)
-		fprintf(stderr, "ctrcap: the comments of %llu packets (ptcpdump's identity among "
-				"them) are not copied to -w; tshark -r IN -Y FILTER -w OUT keeps them\n",
+		fprintf(stderr, "ctrcap: the comments of %llu packets are not copied to -w "
+				"(ptcpdump's identity in them is, as ctrcap's record); "
+				"tshark -r IN -Y FILTER -w OUT keeps them\n",
 			(unsigned long long)uncommented);
 	if (o->count_only)
 		printf("%llu packet%s\n", (unsigned long long)n, n == 1 ? "" : "s");
@@ -199,6 +224,8 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 out:
 	free(ro.ifmap);
 	ctrcap_pcapng_reader_close(r);
+	ctrcap_read_filter_free(flt);
+	ctrcap_ptcpdump_store_free(&ptcp);
 	free(b);
 	return code;
 }

@@ -80,7 +80,7 @@ static const struct option long_opts[] = {
 void ctrcap_usage(FILE *f)
 {
 	fputs("Usage: ctrcap [options] [filter expression] [-- COMMAND [ARGS...]]\n"
-	      "       ctrcap -r FILE [-w FILE] [-c N] [--count] [identity filters]\n"
+	      "       ctrcap -r FILE [-w FILE] [-c N] [--count] [identity filters] [expression]\n"
 	      "Container-aware packet capture: every packet carries its process and container.\n"
 	      "\n"
 	      "  -i, --interface IFACE[@NETNS]\n"
@@ -92,8 +92,9 @@ void ctrcap_usage(FILE *f)
 	      "  -w, --write-file, --write FILE|-\n"
 	      "                     write pcapng to FILE or stdout\n"
 	      "  -r, --read-file, --read FILE|-\n"
-	      "                     read a saved pcapng file: print it with its identities,\n"
-	      "                     or with -w write the selected packets, identities kept\n"
+	      "                     read a saved pcapng or pcap file: print it with its\n"
+	      "                     identities (ptcpdump's too), or with -w write the\n"
+	      "                     packets selected (expression, identity filters) as pcapng\n"
 	      "  -c, --receive-count N\n"
 	      "                     stop after N packets\n"
 	      "  --count            print only the number of packets (with -r: \"N packets\")\n"

@@ -30,7 +30,7 @@
 #include "ctrcap/record.h"
 #include "ctrcap_tlv.h"
 #include "packet-ctrcap.h"
-#include "ptcpdump_text.h"
+#include "ctrcap/ptcpdump_text.h"
 
 #define WS_AT_LEAST(maj, min)                                                                      \
 	(WIRESHARK_VERSION_MAJOR > (maj) ||                                                        \

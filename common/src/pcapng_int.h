@@ -35,6 +35,33 @@
 
 #define PAD4(x) (((x) + 3u) & ~(size_t)3u)
 
+/* The 16-bit value at p, byte-swapped when the file's byte order is not the host's. */
+static inline uint16_t pcap_get16(const uint8_t *p, bool swap)
+{
+	uint16_t v;
+
+	__builtin_memcpy(&v, p, 2);
+	return swap ? __builtin_bswap16(v) : v;
+}
+
+/* The 32-bit value at p, byte-swapped when the file's byte order is not the host's. */
+static inline uint32_t pcap_get32(const uint8_t *p, bool swap)
+{
+	uint32_t v;
+
+	__builtin_memcpy(&v, p, 4);
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+/* The 64-bit value at p, byte-swapped when the file's byte order is not the host's. */
+static inline uint64_t pcap_get64(const uint8_t *p, bool swap)
+{
+	uint64_t v;
+
+	__builtin_memcpy(&v, p, 8);
+	return swap ? __builtin_bswap64(v) : v;
+}
+
 struct wr_iface {
 	uint32_t netns, ifindex;
 	char *name; /* if_name, NULL if none */

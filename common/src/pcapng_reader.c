@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "pcap_classic.h"
 #include "pcapng_int.h"
 
 struct ctrcap_pcapng_reader {
@@ -20,6 +22,8 @@ struct ctrcap_pcapng_reader {
 	bool in_section; /* an SHB has been seen */
 	bool swap;	 /* section byte order differs from the host's */
 	bool failed;
+	/* A classic pcap file, read by pcap_classic_reader.c, or NULL. */
+	struct ctrcap_pcap_classic *classic;
 
 	uint8_t *blk; /* the current block, header and trailer included */
 	size_t blk_cap;
@@ -54,26 +58,17 @@ static void rd_err(struct ctrcap_pcapng_reader *r, uint64_t off, const char *fmt
 
 static uint16_t g16(const struct ctrcap_pcapng_reader *r, const uint8_t *p)
 {
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return r->swap ? __builtin_bswap16(v) : v;
+	return pcap_get16(p, r->swap);
 }
 
 static uint32_t g32(const struct ctrcap_pcapng_reader *r, const uint8_t *p)
 {
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return r->swap ? __builtin_bswap32(v) : v;
+	return pcap_get32(p, r->swap);
 }
 
 static uint64_t g64(const struct ctrcap_pcapng_reader *r, const uint8_t *p)
 {
-	uint64_t v;
-
-	memcpy(&v, p, 8);
-	return r->swap ? __builtin_bswap64(v) : v;
+	return pcap_get64(p, r->swap);
 }
 
 static struct ctrcap_pcapng_reader *rd_new(FILE *f, bool own, const char *name, char *err,
@@ -94,6 +89,7 @@ static struct ctrcap_pcapng_reader *rd_new(FILE *f, bool own, const char *name, 
 struct ctrcap_pcapng_reader *ctrcap_pcapng_reader_open(const char *path, char *err, size_t errlen)
 {
 	struct ctrcap_pcapng_reader *r;
+	struct stat st;
 	FILE *f;
 
 	if (!strcmp(path, "-"))
@@ -101,6 +97,12 @@ struct ctrcap_pcapng_reader *ctrcap_pcapng_reader_open(const char *path, char *e
 	f = fopen(path, "rbe");
 	if (!f) {
 		snprintf(err, errlen, "opening %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	/* fopen opens a directory; say so as tcpdump does, not "empty input". */
+	if (!fstat(fileno(f), &st) && S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(EISDIR));
+		fclose(f);
 		return NULL;
 	}
 	r = rd_new(f, true, path, err, errlen);
@@ -120,6 +122,7 @@ void ctrcap_pcapng_reader_close(struct ctrcap_pcapng_reader *r)
 		return;
 	if (r->own_f)
 		fclose(r->f);
+	ctrcap_pcap_classic_free(r->classic);
 	free(r->blk);
 	free(r->ifs);
 	free(r->raw);
@@ -535,6 +538,10 @@ static int rd_header(struct ctrcap_pcapng_reader *r, uint8_t hdr[12], uint32_t *
 		}
 		return 0;
 	}
+	if (rc < 0 && !r->in_section && got >= 4 && ctrcap_pcap_classic_magic(hdr)) {
+		rd_err(r, r->off, "file ends inside the pcap file header (%zu of 24 bytes)", got);
+		return -1;
+	}
 	if (rc < 0) {
 		rd_err(r, r->off, "file ends inside a block header (%zu of 8 bytes)", got);
 		return -1;
@@ -557,14 +564,12 @@ static int rd_header(struct ctrcap_pcapng_reader *r, uint8_t hdr[12], uint32_t *
 			       bom);
 			return -1;
 		}
+	} else if (!r->in_section && ctrcap_pcap_classic_magic(hdr)) {
+		return 2; /* classic pcap: pcap_classic_reader.c reads on */
 	} else if (!r->in_section) {
-		uint32_t t = *type;
-
 		rd_err(r, r->off,
-		       "not a pcapng file: first block type 0x%08x is no section header%s", t,
-		       (t == 0xa1b2c3d4 || t == 0xd4c3b2a1 || t == 0xa1b23c4d || t == 0x4d3cb2a1)
-			   ? " (this is a classic pcap file)"
-			   : "");
+		       "not a pcapng or pcap file: it starts with 0x%08x, no section header "
+		       "or pcap magic", *type);
 		return -1;
 	}
 	*type = g32(r, hdr);
@@ -585,10 +590,21 @@ int ctrcap_pcapng_reader_next(struct ctrcap_pcapng_reader *r, struct ctrcap_pcap
 
 	if (r->failed)
 		return -1;
+	if (r->classic)
+		goto classic;
 	memset(rec, 0, sizeof(*rec));
 	rc = rd_header(r, hdr, &type, &total);
 	if (rc <= 0)
 		return rc;
+	if (rc == 2) {
+		r->classic = ctrcap_pcap_classic_new(r->f, r->name, hdr, 8, r->err,
+						     sizeof(r->err));
+		if (!r->classic) {
+			r->failed = true;
+			return -1;
+		}
+		goto classic;
+	}
 	have = type == PCAPNG_BT_SHB ? 12 : 8;
 	if (type == PCAPNG_BT_SHB && total < 28) {
 		rd_err(r, r->off, "section header block of %u bytes is shorter than 28", total);
@@ -639,4 +655,9 @@ int ctrcap_pcapng_reader_next(struct ctrcap_pcapng_reader *r, struct ctrcap_pcap
 		rec->identity_raw = r->raw;
 	r->off += total;
 	return 1;
+classic:
+	rc = ctrcap_pcap_classic_next(r->classic, rec, r->err, sizeof(r->err));
+	if (rc < 0)
+		r->failed = true;
+	return rc;
 }

@@ -9,7 +9,12 @@
  *   2, 5: pid 200 comm psql, container db (id 9c2e...)
  *   3, 6: no identity
  * Packet i has packet id i and alternates out/in.
+ * make_capture --pcap FORMAT FILE writes the six frames as classic pcap
+ * (tcpdump -w's format, no identity): FORMAT us or ns (timestamp magic),
+ * us-swapped or ns-swapped (the other byte order), kuz (Kuznetzov's
+ * patched format); only their link type (Ethernet), no interface names.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,6 +43,66 @@ static void frame(uint8_t *f, uint16_t sport)
 	memcpy(f + 42, "ping", 4);
 }
 
+/* Append v (4 bytes, host order or swapped) to f. */
+static void put32(FILE *f, uint32_t v, bool swap)
+{
+	if (swap)
+		v = __builtin_bswap32(v);
+	fwrite(&v, 4, 1, f);
+}
+
+static void put16(FILE *f, uint16_t v, bool swap)
+{
+	if (swap)
+		v = __builtin_bswap16(v);
+	fwrite(&v, 2, 1, f);
+}
+
+/* The six frames as a classic pcap file in the chosen format. */
+static int write_pcap(const char *fmt, const char *path)
+{
+	bool ns = !strncmp(fmt, "ns", 2), kuz = !strcmp(fmt, "kuz");
+	bool swap = strstr(fmt, "-swapped") != NULL;
+	uint8_t f[46];
+	FILE *out;
+
+	if (strcmp(fmt, "us") && strcmp(fmt, "ns") && strcmp(fmt, "us-swapped") &&
+	    strcmp(fmt, "ns-swapped") && !kuz) {
+		fprintf(stderr, "make_capture: unknown pcap format '%s'\n", fmt);
+		return 2;
+	}
+	out = fopen(path, "wb");
+	if (!out) {
+		perror(path);
+		return 1;
+	}
+	put32(out, kuz ? 0xa1b2cd34 : ns ? 0xa1b23c4d : 0xa1b2c3d4, swap);
+	put16(out, 2, swap);
+	put16(out, 4, swap);
+	put32(out, 0, swap);
+	put32(out, 0, swap);
+	put32(out, 262144, swap);
+	put32(out, 1, swap);
+	for (unsigned i = 1; i <= NPKT; i++) {
+		/* The pcapng file's timestamps: 1700000000 s + i ms. */
+		put32(out, 1700000000u, swap);
+		put32(out, ns ? i * 1000000u : i * 1000u, swap);
+		put32(out, sizeof(f), swap);
+		put32(out, sizeof(f), swap);
+		if (kuz) {
+			put32(out, 1, swap); /* ifindex, protocol, pkt_type, pad */
+			put32(out, 0, swap);
+		}
+		frame(f, 5000 + i);
+		fwrite(f, sizeof(f), 1, out);
+	}
+	if (fclose(out)) {
+		perror(path);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctrcap_pcapng_writer_opts o = { .userappl = "make_capture" };
@@ -46,8 +111,10 @@ int main(int argc, char **argv)
 	uint8_t f[46];
 	char err[512];
 
+	if (argc == 4 && !strcmp(argv[1], "--pcap"))
+		return write_pcap(argv[2], argv[3]);
 	if (argc != 2) {
-		fprintf(stderr, "usage: make_capture FILE\n");
+		fprintf(stderr, "usage: make_capture FILE | --pcap FORMAT FILE\n");
 		return 2;
 	}
 	web.present = CTRCAP_HAS_PID | CTRCAP_HAS_TID | CTRCAP_HAS_UID | CTRCAP_HAS_NETNS |

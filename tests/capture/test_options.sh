@@ -4,13 +4,15 @@
 # missing or bad option value names the option, every long option is in
 # --help and ctrcap.8, --count counts as tcpdump's does, the tcpdump and
 # ptcpdump long names work, -r -w writes the selected packets with their
-# identities, -r -c stops, and what does not apply to -r is refused.
-# Usage: test_options.sh CTRCAP MAKE_CAPTURE PCAPNG_DUMP SOURCE_DIR
+# identities, -r -c stops, and what does not apply to -r is refused. -r as
+# tcpdump -r: a filter expression, classic pcap files, ptcpdump's identity.
+# Usage: test_options.sh CTRCAP MAKE_CAPTURE PCAPNG_DUMP SOURCE_DIR GEN_CAPTURES
 set -u
 CTRCAP=$1
 MAKE=$2
 DUMP=$3
 SRC=$4
+GEN=$5
 
 TMP=$(mktemp -d /tmp/ccap-options.XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
@@ -157,6 +159,103 @@ expect "-v --context pod: only Pod lines under the packets" bash -c "
 refused "--context with an unknown part names it" \
 	"ctrcap: --context: unknown context 'cmd' (process, thread, parentproc, user, container, pod)" \
 	-r "$IN" --context process,cmd
+
+# --- -r with a pcap filter expression, run in user space
+# ports FILE: the source ports of FILE's packet lines, comma-separated.
+ports() {
+	sed -n 's/.* 10\.99\.2\.1\.\(50[0-9][0-9]\) > .*/\1/p' "$1" | tr '\n' , | sed 's/,$//'
+}
+"$CTRCAP" -r "$IN" 'udp src port 5002 or udp src port 5004' >"$TMP/f" 2>"$TMP/err"
+rc=$?
+expect "-r FILTER prints only the packets it selects" \
+	[ "$rc" = 0 -a ! -s "$TMP/err" -a "$(ports "$TMP/f")" = 5002,5004 ]
+"$CTRCAP" -r "$IN" --container-name web 'udp' >"$TMP/f"
+expect "-r FILTER with --container-name: both select" [ "$(ports "$TMP/f")" = 5001,5004 ]
+"$CTRCAP" -r "$IN" --container-name web 'src port 5004' >"$TMP/f"
+expect "-r FILTER and an identity filter: only what both select" [ "$(ports "$TMP/f")" = 5004 ]
+"$CTRCAP" -r "$IN" -c 2 'not src port 5001' >"$TMP/f"
+expect "-r -c N FILTER: the first N selected" [ "$(ports "$TMP/f")" = 5002,5003 ]
+expect "-r --count FILTER counts the selected" \
+	[ "$("$CTRCAP" -r "$IN" --count 'src port 5003 or src port 5005')" = "2 packets" ]
+"$CTRCAP" -r "$IN" -w "$TMP/flt.pcapng" 'src port 5001 or src port 5002'
+"$CTRCAP" -r "$IN" -v 'src port 5001 or src port 5002' >"$TMP/want"
+"$CTRCAP" -r "$TMP/flt.pcapng" -v >"$TMP/got"
+same "-r -w FILTER writes the selected packets, identity kept" "$TMP/want" "$TMP/got"
+expect "-r -w FILTER wrote two packets" [ "$("$CTRCAP" -r "$TMP/flt.pcapng" --count)" = "2 packets" ]
+refused "-r with a filter that does not compile: one line naming it, before any output" \
+	"ctrcap: invalid filter expression 'udp port': can't parse filter expression: syntax error" \
+	-r "$IN" udp port
+"$CTRCAP" -r "$IN" 'wlan type mgt' >"$TMP/out" 2>"$TMP/err"
+rc=$?
+expect "a filter for another link type selects nothing here and says so once" bash -c "
+	[ $rc = 0 ] && [ ! -s '$TMP/out' ] && [ \$(wc -l <'$TMP/err') = 1 ] &&
+	grep -q \"^ctrcap: filter 'wlan type mgt' does not apply to link type 1 \" '$TMP/err'"
+
+# --- -r of classic pcap (tcpdump -w's format): every magic and byte order
+"$CTRCAP" -r "$IN" -q | sed 's/ \(eth0\|lo\) \(In\|Out\) / /' >"$TMP/want"
+for fmt in us ns us-swapped ns-swapped kuz; do
+	"$MAKE" --pcap "$fmt" "$TMP/$fmt.pcap" || fail "make_capture --pcap $fmt"
+	"$CTRCAP" -r "$TMP/$fmt.pcap" | sed 's/ ? ? / /' >"$TMP/got"
+	same "-r reads classic pcap ($fmt): the same lines as the pcapng file" "$TMP/want" "$TMP/got"
+done
+cat "$TMP/ns-swapped.pcap" | "$CTRCAP" -r - | sed 's/ ? ? / /' >"$TMP/got"
+same "-r - tells classic pcap from pcapng by its magic on a pipe" "$TMP/want" "$TMP/got"
+if command -v tcpdump >/dev/null; then
+	tcpdump -r "$TMP/ns.pcap" -w "$TMP/tcpdump.pcap" 2>/dev/null
+	"$CTRCAP" -r "$TMP/tcpdump.pcap" | sed 's/ ? ? / /' >"$TMP/got"
+	same "-r reads a file tcpdump -w wrote" "$TMP/want" "$TMP/got"
+fi
+"$CTRCAP" -r "$TMP/us.pcap" -w "$TMP/from-pcap.pcapng" 'src port 5003 or src port 5006'
+expect "-r classic -w FILTER writes pcapng with the selected packets" bash -c "
+	head -c 4 '$TMP/from-pcap.pcapng' | od -An -tx1 | grep -q '0a 0d 0d 0a' &&
+	[ \"\$('$CTRCAP' -r '$TMP/from-pcap.pcapng' --count)\" = '2 packets' ]"
+"$CTRCAP" -r "$TMP/from-pcap.pcapng" | sed 's/ ? ? / /' >"$TMP/got"
+grep -E '5003|5006' "$TMP/want" >"$TMP/want2"
+same "... and the same packet lines" "$TMP/want2" "$TMP/got"
+# A torn file: the packets before the tear, then the file name and offset.
+head -c 100 "$TMP/us.pcap" >"$TMP/torn.pcap"
+"$CTRCAP" -r "$TMP/torn.pcap" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+expect "-r of a torn pcap keeps what was read, names the offset, exits 1" bash -c "
+	[ $rc = 1 ] && [ \$(wc -l <'$TMP/out') = 1 ] &&
+	[ \"\$(cat '$TMP/err')\" = 'ctrcap: $TMP/torn.pcap: offset 86: file ends inside a packet header (14 of 16 bytes)' ]"
+head -c 60 "$TMP/ns.pcap" >"$TMP/torn2.pcap"
+refused "-r of a pcap torn inside a packet names its offset" \
+	"ctrcap: $TMP/torn2.pcap: offset 24: file ends inside a packet (20 of 46 captured bytes)" \
+	-r "$TMP/torn2.pcap"
+printf 'no capture here\n' >"$TMP/garbage"
+refused "-r of garbage names the file and offset" \
+	"ctrcap: $TMP/garbage: offset 0: not a pcapng or pcap file: it starts with 0x63206f6e, no section header or pcap magic" \
+	-r "$TMP/garbage"
+refused "-r DIR: Is a directory" "ctrcap: $TMP: Is a directory" -r "$TMP"
+
+# --- ptcpdump's identity (its opt_comment text) printed and filtered as ctrcap's
+mkdir -p "$TMP/gen"
+"$GEN" "$TMP/gen" || fail "gen_captures"
+P=$TMP/gen/ptcpdump.pcapng
+"$CTRCAP" -r "$P" >"$TMP/p"
+expect "ptcpdump's identity ends the packet line" grep -q \
+	'UDP, length 18, Process \[wget\.241879\], Container \[web\], Pod \[web-7d9f\.shop\]$' "$TMP/p"
+expect "a human comment is no identity" bash -c "[ \$(grep -c 'length 18\$' '$TMP/p') = 2 ]"
+"$CTRCAP" -r "$P" -v -c 1 >"$TMP/pv"
+expect "-v: ptcpdump's identity as ctrcap's lines" bash -c "
+	grep -qx '    Process (pid 241879, cmd /usr/bin/wget, args wget -T 10 10.99.3.1, tid 241880)' '$TMP/pv' &&
+	grep -qx '    User (uid 1000)' '$TMP/pv' &&
+	grep -qx '    ParentProc (pid 241858, cmd /usr/bin/containerd-shim-runc-v2, args containerd-shim-runc-v2 -namespace moby)' '$TMP/pv' &&
+	grep -qx '    Container (name web, id 78f1713c7d0f5a6b9c1d2e3f40516273849506a7b8c9d0e1f2a3b4c5d6e7f809, image busybox:1, labels {app=web, note=a<b \"q\"})' '$TMP/pv' &&
+	grep -qx '    Pod (name web-7d9f, namespace shop, uid 5f1c2d3e-aaaa-bbbb-cccc-0123456789ab, labels {team=red})' '$TMP/pv'"
+for f in "--comm wget" "--pid 241879" "--container-name web" "--container-id 78f1713c" \
+	"--pod-name web-7d9f" "--pod-namespace shop"; do
+	# shellcheck disable=SC2086
+	expect "$f selects ptcpdump's web packet" \
+		[ "$("$CTRCAP" -r "$P" $f --count)" = "1 packet" ]
+done
+expect "--comm postgres (Cmd's name) selects the db packet" \
+	[ "$("$CTRCAP" -r "$P" --comm postgres -v | grep -c '^    Container (name db,')" = 1 ]
+"$CTRCAP" -r "$P" -w "$TMP/p-web.pcapng" --container-name web 2>/dev/null
+"$CTRCAP" -r "$P" -v --container-name web >"$TMP/want"
+"$CTRCAP" -r "$TMP/p-web.pcapng" -v >"$TMP/got"
+same "-r -w of ptcpdump's packets keeps their identity (as ctrcap's record)" "$TMP/want" "$TMP/got"
 
 # --- what does not apply to -r, or to each other
 for o in "-i lo" "-Q in" "-B 2048" "-s 100" "-D" "--list-containers" "--cleanup" \

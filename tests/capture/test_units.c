@@ -23,6 +23,7 @@
 #include "options.h"
 #include "packet_text.h"
 #include "proc_table.h"
+#include "read_filter.h"
 #include "iface_container.h"
 #include "link_info.h"
 
@@ -483,6 +484,58 @@ static void test_opts_long_names_and_read(void **state)
 	ctrcap_opts_free(&o);
 }
 
+/*
+ * -r's filter: one program per link type, raw IP (LINKTYPE 101, DLT 12 here)
+ * mapped for libpcap, and a link type the expression cannot compile for
+ * selecting nothing with one note.
+ */
+static void test_read_filter(void **state)
+{
+	static const uint8_t ip_udp[28] = { 0x45, 0, 0, 28, 0, 1, 0, 0, 64, 17, 0, 0, 10, 99, 2, 1,
+					    10, 99, 2, 2, 0x13, 0x89, 0x1b, 0x58, 0, 8, 0, 0 };
+	uint8_t eth[14 + 28] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00 };
+	struct ctrcap_read_filter *f;
+	const char *note;
+	char err[256] = "";
+
+	(void)state;
+	memcpy(eth + 14, ip_udp, sizeof(ip_udp));
+	assert_null(ctrcap_read_filter_new("udp port", err, sizeof(err)));
+	assert_non_null(strstr(err, "invalid filter expression 'udp port': "));
+	f = ctrcap_read_filter_new("udp dst port 7000", err, sizeof(err));
+	assert_non_null(f);
+	assert_int_equal(ctrcap_read_filter_match(f, 1, 0, eth, sizeof(eth), sizeof(eth), &note,
+						  err, sizeof(err)),
+			 1);
+	assert_null(note);
+	assert_int_equal(ctrcap_read_filter_match(f, 101, 65535, ip_udp, sizeof(ip_udp),
+						  sizeof(ip_udp), &note, err, sizeof(err)),
+			 1);
+	assert_null(note);
+	eth[14 + 23] = 0x59; /* port 7001 */
+	assert_int_equal(ctrcap_read_filter_match(f, 1, 0, eth, sizeof(eth), sizeof(eth), &note,
+						  err, sizeof(err)),
+			 0);
+	ctrcap_read_filter_free(f);
+
+	f = ctrcap_read_filter_new("ether host 02:00:00:00:00:01", err, sizeof(err));
+	assert_non_null(f);
+	assert_int_equal(ctrcap_read_filter_match(f, 101, 0, ip_udp, sizeof(ip_udp),
+						  sizeof(ip_udp), &note, err, sizeof(err)),
+			 0);
+	assert_non_null(note);
+	assert_non_null(strstr(note, "does not apply to link type 101"));
+	/* Said once per link type. */
+	assert_int_equal(ctrcap_read_filter_match(f, 101, 0, ip_udp, sizeof(ip_udp),
+						  sizeof(ip_udp), &note, err, sizeof(err)),
+			 0);
+	assert_null(note);
+	assert_int_equal(ctrcap_read_filter_match(f, 1, 0, eth, sizeof(eth), sizeof(eth), &note,
+						  err, sizeof(err)),
+			 1);
+	ctrcap_read_filter_free(f);
+}
+
 /* Engine paths: absolute, once, and refused for any invoker but root. */
 static void test_opts_engine_paths(void **state)
 {
@@ -706,6 +759,7 @@ int main(void)
 		cmocka_unit_test(test_link_peer),
 		cmocka_unit_test(test_identity_match),
 		cmocka_unit_test(test_opts_long_names_and_read),
+		cmocka_unit_test(test_read_filter),
 		cmocka_unit_test(test_opts_engine_paths),
 		cmocka_unit_test(test_proc_table_self_exe),
 		cmocka_unit_test(test_record_cache),

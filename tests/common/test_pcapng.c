@@ -405,6 +405,124 @@ static struct ctrcap_pcapng_reader *mem_reader(const void *buf, size_t len, FILE
 	return r;
 }
 
+/* Append v to a classic pcap image at *n, in host order or swapped. */
+static void pc32(uint8_t *p, size_t *n, uint32_t v, bool swap)
+{
+	if (swap)
+		v = __builtin_bswap32(v);
+	memcpy(p + *n, &v, 4);
+	*n += 4;
+}
+
+/*
+ * Classic pcap: both byte orders, us and ns magic, Kuznetzov's format;
+ * section, interface, packets; a cut anywhere after the header is an error
+ * naming the offset, with every whole packet before it returned.
+ */
+static void test_classic_pcap(void **state)
+{
+	static const struct {
+		uint32_t magic;
+		bool swap;
+		unsigned extra;
+		uint64_t frac_ns;
+	} kinds[] = {
+		{ 0xa1b2c3d4, false, 0, 1000 },	{ 0xa1b2c3d4, true, 0, 1000 },
+		{ 0xa1b23c4d, false, 0, 1 },	{ 0xa1b23c4d, true, 0, 1 },
+		{ 0xa1b2cd34, true, 8, 1000 },
+	};
+	uint8_t img[256];
+	(void)state;
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		struct ctrcap_pcapng_reader *r;
+		struct ctrcap_pcapng_rec rec;
+		size_t n = 0, cut, pkt2;
+		bool sw = kinds[k].swap;
+		FILE *f;
+
+		pc32(img, &n, kinds[k].magic, sw);
+		pc32(img, &n, sw ? 0x04000200 : 0x00040002, false); /* version 2.4 */
+		pc32(img, &n, 0, sw);
+		pc32(img, &n, 0, sw);
+		pc32(img, &n, 65535, sw);
+		pc32(img, &n, 0x10000000u | 101, sw); /* FCS bits above raw IP */
+		for (unsigned i = 0; i < 2; i++) {
+			if (i == 1)
+				pkt2 = n;
+			pc32(img, &n, 1700000000u + i, sw);
+			pc32(img, &n, 250, sw);
+			pc32(img, &n, 3 + i, sw);
+			pc32(img, &n, 100, sw);
+			memset(img + n, 0, kinds[k].extra);
+			n += kinds[k].extra;
+			memset(img + n, 0x45 + (int)i, 3 + i);
+			n += 3 + i;
+		}
+		r = mem_reader(img, n, &f);
+		assert_int_equal(ctrcap_pcapng_reader_next(r, &rec), 1);
+		assert_int_equal(rec.kind, CTRCAP_REC_SECTION);
+		assert_int_equal(ctrcap_pcapng_reader_next(r, &rec), 1);
+		assert_int_equal(rec.kind, CTRCAP_REC_INTERFACE);
+		assert_int_equal(rec.iface->linktype, 101);
+		assert_int_equal(rec.iface->snaplen, 65535);
+		for (unsigned i = 0; i < 2; i++) {
+			assert_int_equal(ctrcap_pcapng_reader_next(r, &rec), 1);
+			assert_int_equal(rec.kind, CTRCAP_REC_PACKET);
+			assert_true(rec.ts_ns ==
+				    (1700000000ull + i) * 1000000000ull + 250 * kinds[k].frac_ns);
+			assert_int_equal(rec.caplen, 3 + i);
+			assert_int_equal(rec.origlen, 100);
+			assert_int_equal(rec.data[rec.caplen - 1], 0x45 + i);
+			assert_int_equal(rec.iface_id, 0);
+			assert_non_null(rec.iface);
+		}
+		assert_int_equal(ctrcap_pcapng_reader_next(r, &rec), 0);
+		ctrcap_pcapng_reader_close(r);
+		fclose(f);
+
+		/* Cut anywhere: in the file header, the first packet or the second. */
+		for (cut = 1; cut < n; cut++) {
+			unsigned pkts = 0;
+			int rc;
+
+			r = mem_reader(img, cut, &f);
+			while ((rc = ctrcap_pcapng_reader_next(r, &rec)) == 1)
+				pkts += rec.kind == CTRCAP_REC_PACKET;
+			if (cut == 24 || cut == pkt2) {
+				/* A file of no packets, or one whole one, is a clean end. */
+				assert_int_equal(rc, 0);
+				assert_int_equal(pkts, cut == pkt2);
+			} else {
+				assert_int_equal(rc, -1);
+				assert_int_equal(pkts, cut > pkt2);
+				if (cut >= 4 && cut < 24)
+					assert_non_null(strstr(ctrcap_pcapng_reader_error(r),
+							       "stream: offset 0: file ends inside "
+							       "the pcap file header"));
+				if (cut > 24 && cut < pkt2)
+					assert_non_null(strstr(ctrcap_pcapng_reader_error(r),
+							       "stream: offset 24: file ends inside"));
+				if (cut > pkt2)
+					assert_non_null(strstr(ctrcap_pcapng_reader_error(r),
+							       "file ends inside"));
+			}
+			ctrcap_pcapng_reader_close(r);
+			fclose(f);
+		}
+	}
+}
+
+/* A directory is refused at open, named as tcpdump names it. */
+static void test_open_directory(void **state)
+{
+	char err[256] = "";
+	(void)state;
+
+	assert_null(ctrcap_pcapng_reader_open("/", err, sizeof(err)));
+	assert_string_equal(err, "/: Is a directory");
+}
+
 /* A big-endian section followed by a little-endian one, read as one stream. */
 static void test_both_byte_orders(void **state)
 {
@@ -450,7 +568,8 @@ static void expect_read_error(const void *buf, size_t len, unsigned good_blocks,
 static void test_malformed_files(void **state)
 {
 	static struct bb b, c;
-	static const uint8_t pcap[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0};
+	/* Classic pcap, version 3.4: tcpdump's magic, a version nobody wrote. */
+	static const uint8_t pcap[24] = {0xd4, 0xc3, 0xb2, 0xa1, 3, 0, 4, 0};
 	static const uint8_t bad_rec[] = {9, 1, 2};
 	struct ctrcap_pcapng_reader *r;
 	struct ctrcap_pcapng_rec rec;
@@ -458,7 +577,8 @@ static void test_malformed_files(void **state)
 	FILE *f;
 	(void)state;
 
-	expect_read_error(pcap, sizeof(pcap), 0, "this is a classic pcap file");
+	expect_read_error(pcap, sizeof(pcap), 0, "offset 4: pcap version 3.4, only 2.x is known");
+	expect_read_error("garbage!", 8, 0, "not a pcapng or pcap file: it starts with 0x62726167");
 	expect_read_error("", 0, 0, "empty input");
 
 	b.len = 0;
@@ -1277,6 +1397,8 @@ int main(void)
 	    cmocka_unit_test(test_pre_encoded_record),
 	    cmocka_unit_test(test_many_interfaces),
 	    cmocka_unit_test(test_both_byte_orders),
+	    cmocka_unit_test(test_classic_pcap),
+	    cmocka_unit_test(test_open_directory),
 	    cmocka_unit_test(test_malformed_files),
 	    cmocka_unit_test(test_rotate_size),
 	    cmocka_unit_test(test_rotate_ring),

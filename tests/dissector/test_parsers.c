@@ -2,10 +2,12 @@
 /*
  * Unit tests of the dissector's epan-free parsers: the record TLV walk
  * (against records made by ctrcap_common's encoder and by hand) and the
- * ptcpdump comment/label readers.
+ * ptcpdump comment/label readers, and ptcpdump's comments as the identity
+ * `ctrcap -r` prints and filters.
  */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -14,7 +16,8 @@
 
 #include "ctrcap/record.h"
 #include "ctrcap_tlv.h"
-#include "ptcpdump_text.h"
+#include "ctrcap/ptcpdump_identity.h"
+#include "ctrcap/ptcpdump_text.h"
 
 static struct ctrcap_str S(const char *s)
 {
@@ -142,6 +145,66 @@ static void expect_line(struct ptcpdump_iter *it, const char *s, enum ptcpdump_k
 	assert_memory_equal(s + l.value_off, value, l.value_len);
 }
 
+static bool str_is(struct ctrcap_str v, const char *want)
+{
+	return v.ptr && v.len == strlen(want) && !memcmp(v.ptr, want, v.len);
+}
+
+/* ptcpdump's comments (joined by '\n', as the reader gives them) -> identity. */
+static void test_ptcpdump_identity(void **state)
+{
+	static const char all[] =
+		"PID: 241879\nCmd: /usr/bin/containerd-shim-runc-v2\nArgs: shim -id 1\n"
+		"ThreadId: 241880\nThreadName: shim\nUserId: 0\n"
+		"ParentPID: 1\nParentCmd: /sbin/init\nParentArgs: \n"
+		"ContainerName: web\nContainerId: 78f1\nContainerImage: \n"
+		"ContainerLabels: {\"app\":\"web\",\"q\":\"a\\\"b\"}\n"
+		"PodName: web-1\nPodNamespace: shop\nPodUID: u-1\nPodLabels: {}\n"
+		"PodAnnotations: {\"x\":\"y\"}";
+	static const char fd[] = "Cmd: /dev/fd/5\nArgs: /usr/sbin/dropbear -F -p 22";
+	static const char cut[] = "Cmd: /usr/bin/runc...";
+	static const char bad[] = "PID: 12ab\nUserId: 99999999999\nContainerLabels: {\"a\":";
+	struct ctrcap_ptcpdump_store st = { 0 };
+	struct ctrcap_identity id;
+	(void)state;
+
+	assert_int_equal(ctrcap_ptcpdump_identity(all, strlen(all), &id, &st), 1);
+	assert_int_equal(id.present, CTRCAP_HAS_PID | CTRCAP_HAS_TID | CTRCAP_HAS_UID |
+					     CTRCAP_HAS_PARENT_PID);
+	assert_true(id.pid == 241879 && id.tid == 241880 && id.uid == 0 && id.parent_pid == 1);
+	assert_true(str_is(id.exe, "/usr/bin/containerd-shim-runc-v2"));
+	/* The kernel's comm of that executable: its name cut to 15 bytes. */
+	assert_true(str_is(id.comm, "containerd-shim"));
+	assert_true(str_is(id.args, "shim -id 1"));
+	assert_true(str_is(id.parent_exe, "/sbin/init"));
+	assert_null(id.parent_args.ptr); /* ptcpdump writes empty values: absent */
+	assert_true(str_is(id.ctr_name, "web") && str_is(id.ctr_id, "78f1"));
+	assert_null(id.ctr_image.ptr);
+	assert_int_equal(id.n_ctr_labels, 2);
+	assert_true(str_is(id.ctr_labels[0], "app=web") && str_is(id.ctr_labels[1], "q=a\"b"));
+	assert_true(str_is(id.pod_name, "web-1") && str_is(id.pod_namespace, "shop") &&
+		    str_is(id.pod_uid, "u-1"));
+	assert_int_equal(id.n_pod_labels, 0);
+
+	/* Broken numbers are left out, broken labels stop at the break. */
+	assert_int_equal(ctrcap_ptcpdump_identity(bad, strlen(bad), &id, &st), 1);
+	assert_int_equal(id.present, 0);
+	assert_int_equal(id.n_ctr_labels, 0);
+	assert_null(id.comm.ptr);
+
+	/* A script run from /dev/fd/N is named by its first argument, as ptcpdump does. */
+	assert_int_equal(ctrcap_ptcpdump_identity(fd, strlen(fd), &id, &st), 1);
+	assert_true(str_is(id.comm, "dropbear"));
+	assert_int_equal(ctrcap_ptcpdump_identity(cut, strlen(cut), &id, &st), 1);
+	assert_true(str_is(id.comm, "runc"));
+
+	/* A human comment is no identity, and leaves none behind. */
+	assert_int_equal(ctrcap_ptcpdump_identity("looked at it", 12, &id, &st), 0);
+	assert_int_equal(id.present, 0);
+	assert_null(id.ctr_name.ptr);
+	ctrcap_ptcpdump_store_free(&st);
+}
+
 static void test_ptcpdump_lines(void **state)
 {
 	static const char c[] = "PID: 241879\nCmd: /usr/bin/wget\r\nArgs:  wget -T 10 x...  \n"
@@ -218,6 +281,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_types_skipped),
 		cmocka_unit_test(test_ptcpdump_lines),
 		cmocka_unit_test(test_ptcpdump_json),
+		cmocka_unit_test(test_ptcpdump_identity),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

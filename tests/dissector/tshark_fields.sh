@@ -165,12 +165,17 @@ as_user "$CTRCAP_BUILD_DIR/ctrcap" -r "$W" -w "$O/ctrcap-w.pcapng" --container-n
 expect "ctrcap -r -w --container-name web: the plugin reads the identities" \
 	"241879|web 241999|web" "$(ts -r "$O/ctrcap-w.pcapng" -T fields -E separator='|' \
 	-e process.pid -e container.name | tr '\n' ' ' | sed 's/ $//')"
-# ptcpdump's identity rides in comments, which -r -w does not copy: it says so.
+# ptcpdump's identity rides in comments, which -r -w does not copy: it says so,
+# and writes that identity as ctrcap's record, which the plugin reads.
 as_user "$CTRCAP_BUILD_DIR/ctrcap" -r "$C/ptcpdump.pcapng" -w "$O/ptcpdump-w.pcapng" \
 	2>"$O/ptcpdump-w.err"
 expect "ctrcap -r -w of a ptcpdump file names the comments it does not copy" \
-	"ctrcap: the comments of 4 packets (ptcpdump's identity among them) are not copied to -w; tshark -r IN -Y FILTER -w OUT keeps them" \
+	"ctrcap: the comments of 4 packets are not copied to -w (ptcpdump's identity in them is, as ctrcap's record); tshark -r IN -Y FILTER -w OUT keeps them" \
 	"$(cat "$O/ptcpdump-w.err")"
+expect "ctrcap -r -w of a ptcpdump file: its identity as ctrcap's record" \
+	"241879|web 3100|db" "$(ts -r "$O/ptcpdump-w.pcapng" -Y process.pid \
+	-T fields -E separator='|' -e process.pid -e container.name |
+	tr '\n' ' ' | sed 's/ $//')"
 
 echo "== malformed records: expert info, exit 0, good fields kept"
 M=$C/malformed.pcapng

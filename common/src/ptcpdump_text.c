@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Reader for ptcpdump's per-packet opt_comment text. */
-#include "ptcpdump_text.h"
+#include "ctrcap/ptcpdump_text.h"
 
 #include <string.h>
 
