@@ -472,21 +472,23 @@ static void set_text(struct ident *id, int f, tvbuff_t *tvb, const struct ptcpdu
 	id->f[f] = v;
 }
 
-/* process.comm from Cmd's last path component: ptcpdump writes no comm and
- * names a process by that basename itself. */
-static void set_comm_from_cmd(struct ident *id, tvbuff_t *tvb, const char *s,
-			      const struct ptcpdump_line *l)
+/* process.comm as ptcpdump names the process (ptcpdump_comm): it writes no comm. */
+static void set_comm_from_cmd(struct ident *id, tvbuff_t *tvb, const char *s)
 {
-	size_t base = l->value_off, end = l->value_off + l->value_len;
+	const struct val *exe = &id->f[F_EXE], *args = &id->f[F_ARGS];
 	struct val v = { tvb, 0, 0, 0, NULL, true };
+	const char *p;
+	size_t n;
 
-	for (size_t i = l->value_off; i < end; i++)
-		if (s[i] == '/')
-			base = i + 1;
-	if (base >= end)
+	if (!exe->set || exe->tvb != tvb || id->f[F_COMM].set)
 		return;
-	v.off = (int)base;
-	v.len = (int)(end - base);
+	p = ptcpdump_comm(s + exe->off, (size_t)exe->len,
+			  args->set && args->tvb == tvb ? s + args->off : NULL,
+			  args->set && args->tvb == tvb ? (size_t)args->len : 0, &n);
+	if (!p)
+		return;
+	v.off = (int)(p - s);
+	v.len = (int)n;
 	id->f[F_COMM] = v;
 }
 
@@ -571,7 +573,6 @@ static void collect_comment(struct ident *id, tvbuff_t *frame_tvb, const char *c
 			break;
 		case PTCPDUMP_K_CMD:
 			set_text(id, F_EXE, tvb, &l);
-			set_comm_from_cmd(id, tvb, s, &l);
 			break;
 		case PTCPDUMP_K_ARGS:
 			set_text(id, F_ARGS, tvb, &l);
@@ -613,6 +614,7 @@ static void collect_comment(struct ident *id, tvbuff_t *frame_tvb, const char *c
 			break;
 		}
 	}
+	set_comm_from_cmd(id, tvb, s);
 }
 
 /* ------------------------------------------------------------ the tree */

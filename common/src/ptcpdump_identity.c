@@ -6,8 +6,6 @@
 #include "ctrcap/ptcpdump_identity.h"
 #include "ctrcap/ptcpdump_text.h"
 
-/* The kernel's comm: the executable's name cut to TASK_COMM_LEN - 1 bytes. */
-#define COMM_MAX 15
 
 struct fill {
 	struct ctrcap_ptcpdump_store *st;
@@ -59,37 +57,14 @@ static void labels(struct fill *f, const char *s, const struct ptcpdump_line *l,
 	}
 }
 
-/*
- * comm as ptcpdump's Comm() names the process: Cmd's last path component
- * (of Args' first word when Cmd is a /dev/fd/N script), without the "..."
- * of a truncated value, cut to 15 bytes as the kernel's comm and
- * ptcpdump's --pname matching are.
- */
+/* comm as ptcpdump's Comm() names the process (ptcpdump_comm). */
 static void comm_of(struct fill *f, struct ctrcap_identity *id)
 {
-	const char *base, *p = id->exe.ptr;
-	size_t n = id->exe.len;
+	size_t n;
+	const char *p = ptcpdump_comm(id->exe.ptr, id->exe.len, id->args.ptr, id->args.len, &n);
 
-	if (p && n > 8 && !memcmp(p, "/dev/fd/", 8) && id->args.ptr) {
-		/* The views are not NUL-terminated: memchr, not strcspn. */
-		const char *sp = memchr(id->args.ptr, ' ', id->args.len);
-
-		p = id->args.ptr;
-		n = sp ? (size_t)(sp - p) : id->args.len;
-	}
-	if (!p || f->st->cap - f->used < COMM_MAX + 1)
+	if (!p || f->st->cap - f->used < PTCPDUMP_COMM_MAX + 1)
 		return;
-	if (n >= 3 && !memcmp(p + n - 3, "...", 3))
-		n -= 3;
-	/* By hand, not memrchr: this file is built without _GNU_SOURCE too. */
-	for (base = p + n; base > p && base[-1] != '/'; base--)
-		;
-	n -= (size_t)(base - p);
-	p = base;
-	if (!n)
-		return;
-	if (n > COMM_MAX)
-		n = COMM_MAX;
 	memcpy(f->st->buf + f->used, p, n);
 	id->comm.ptr = f->st->buf + f->used;
 	id->comm.len = (uint16_t)n;
@@ -102,7 +77,7 @@ int ctrcap_ptcpdump_identity(const char *s, size_t len, struct ctrcap_identity *
 	struct fill f = {st, 0};
 	struct ptcpdump_iter it;
 	struct ptcpdump_line l;
-	size_t need = len + COMM_MAX + 2, n = 0;
+	size_t need = len + PTCPDUMP_COMM_MAX + 2, n = 0;
 	bool found = false;
 
 	memset(id, 0, sizeof(*id));

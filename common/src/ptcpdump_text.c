@@ -313,3 +313,30 @@ bad:
 	out[0] = '\0';
 	return -1;
 }
+
+const char *ptcpdump_comm(const char *exe, size_t exe_len, const char *args, size_t args_len,
+			  size_t *n)
+{
+	const char *base, *p = exe;
+	size_t len = exe_len;
+
+	if (p && len > 8 && !memcmp(p, "/dev/fd/", 8) && args) {
+		/* The values are not NUL-terminated: memchr, not strcspn. */
+		const char *sp = memchr(args, ' ', args_len);
+
+		p = args;
+		len = sp ? (size_t)(sp - p) : args_len;
+	}
+	if (!p)
+		return NULL;
+	if (len >= 3 && !memcmp(p + len - 3, "...", 3))
+		len -= 3;
+	/* By hand, not memrchr: this file is built without _GNU_SOURCE too. */
+	for (base = p + len; base > p && base[-1] != '/'; base--)
+		;
+	len -= (size_t)(base - p);
+	if (!len)
+		return NULL;
+	*n = len > PTCPDUMP_COMM_MAX ? PTCPDUMP_COMM_MAX : len;
+	return base;
+}

@@ -205,6 +205,25 @@ static void test_ptcpdump_identity(void **state)
 	ctrcap_ptcpdump_store_free(&st);
 }
 
+/* The name ptcpdump shows: Cmd's basename, a script's from Args, "..." dropped, 15 bytes. */
+static void test_ptcpdump_comm(void **state)
+{
+	static const char exe[] = "/usr/bin/wget", script[] = "/dev/fd/3",
+			  args[] = "/opt/tools/check.sh -v", cut[] = "/usr/lib/a-very-long-program-name...";
+	const char *p;
+	size_t n = 0;
+	(void)state;
+
+	p = ptcpdump_comm(exe, strlen(exe), NULL, 0, &n);
+	assert_true(p && n == 4 && !memcmp(p, "wget", 4));
+	p = ptcpdump_comm(script, strlen(script), args, strlen(args), &n);
+	assert_true(p && n == 8 && !memcmp(p, "check.sh", 8));
+	p = ptcpdump_comm(cut, strlen(cut), NULL, 0, &n);
+	assert_true(p && n == PTCPDUMP_COMM_MAX && !memcmp(p, "a-very-long-pro", n));
+	assert_null(ptcpdump_comm("/usr/bin/", 9, NULL, 0, &n));
+	assert_null(ptcpdump_comm(NULL, 0, args, strlen(args), &n));
+}
+
 static void test_ptcpdump_lines(void **state)
 {
 	static const char c[] = "PID: 241879\nCmd: /usr/bin/wget\r\nArgs:  wget -T 10 x...  \n"
@@ -279,6 +298,7 @@ int main(void)
 		cmocka_unit_test(test_walk_encoder_output),
 		cmocka_unit_test(test_walk_errors),
 		cmocka_unit_test(test_unknown_types_skipped),
+		cmocka_unit_test(test_ptcpdump_comm),
 		cmocka_unit_test(test_ptcpdump_lines),
 		cmocka_unit_test(test_ptcpdump_json),
 		cmocka_unit_test(test_ptcpdump_identity),

@@ -57,6 +57,18 @@ int ptcpdump_next(struct ptcpdump_iter *it, struct ptcpdump_line *line);
 /* True if the comment holds at least one line ptcpdump's reader would use. */
 bool ptcpdump_is_identity(const char *s, size_t len);
 
+/* The kernel's comm length, which ptcpdump's names are cut to. */
+#define PTCPDUMP_COMM_MAX 15
+
+/*
+ * The process name ptcpdump shows for a Cmd (and Args) value: Cmd's last
+ * path component (of Args' first word when Cmd is a /dev/fd/N script),
+ * without the "..." of a cut value, at most PTCPDUMP_COMM_MAX bytes.
+ * Returns a pointer into exe or args with its length in *n, or NULL.
+ */
+const char *ptcpdump_comm(const char *exe, size_t exe_len, const char *args, size_t args_len,
+			  size_t *n);
+
 /* Parse an unsigned decimal that fills s exactly; false on anything else or overflow. */
 bool ptcpdump_parse_u32(const char *s, size_t len, uint32_t *out);
 
