@@ -26,7 +26,7 @@ struct ctrcap_read_filter {
 	char *expr;
 	struct prog *progs;
 	size_t n, cap;
-	char note[512];
+	char note[1024]; /* quoted expression + libpcap message */
 };
 
 /*
