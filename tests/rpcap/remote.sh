@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # rpcap for remote use, as root, loopback only: the ssh -L recipe of
-# docs/rpcap.md with socat standing in for ssh (TCP forwarders from
-# 127.0.0.1 to the server on 127.0.0.2), a real libpcap client capturing
+# docs/rpcap.md with a private sshd and real ssh -L, and with socat standing
+# in for ssh (TCP forwarders from 127.0.0.1 to the server on 127.0.0.2) for
+# the cases around it; a real libpcap client capturing
 # through the forwarded control and --data-port ports; a second capture on
 # a busy fixed data port refused with a clear error; a data port range
 # serving two captures at once; the clear-text password warning when
@@ -19,7 +20,7 @@ daemon=$1 bindir=$2 src=$3
 . "$src/checks.sh"
 
 [ "$(id -u)" -eq 0 ] || die "needs root (private network namespace; first client build)"
-for t in socat text2pcap unshare ss; do
+for t in socat text2pcap unshare ss ssh ssh-keygen /usr/sbin/sshd; do
 	command -v $t >/dev/null || die "$t not installed (scripts/install-deps)"
 done
 client=$("$src/build-client.sh" "$bindir" "$src")
@@ -256,6 +257,51 @@ fi
 [ "$(grep -c "capture started" "$work/active.log")" -eq 2 ] &&
 	ok "active mode: the server opened both data connections" ||
 	bad "active mode log: $(cat "$work/active.log")"
+
+# --- 9. the recipe with a real ssh -L: a private sshd on loopback (its own
+# config, host key and authorized key in the work directory), the server
+# with password authentication and one fixed data port.
+sshd_port=$(free_port) || die "no free port"
+sl=$(free_port) || die "no free port"
+sdport=$(free_port) || die "no free port"
+ssh-keygen -q -t ed25519 -N '' -f "$work/hostkey"
+ssh-keygen -q -t ed25519 -N '' -f "$work/userkey"
+cp "$work/userkey.pub" "$work/authorized_keys"
+cat >"$work/sshd_config" <<EOF
+ListenAddress 127.0.0.1
+Port $sshd_port
+HostKey $work/hostkey
+PidFile $work/sshd.pid
+AuthorizedKeysFile $work/authorized_keys
+StrictModes no
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+AllowTcpForwarding local
+X11Forwarding no
+PermitTTY no
+EOF
+mkdir -p /run/sshd # sshd's privilege separation directory
+/usr/sbin/sshd -D -e -f "$work/sshd_config" 2>"$work/sshd.log" &
+pids+=($!)
+wait_for 50 bash -c "ss -Htln 'sport = :$sshd_port' | grep -q ." || die "sshd did not start"
+start_daemon viassh --passwd-file "$work/passwd" --data-port "$sdport"
+ssh -N -i "$work/userkey" -p "$sshd_port" -o BatchMode=yes -o StrictHostKeyChecking=no \
+	-o UserKnownHostsFile=/dev/null -o ExitOnForwardFailure=yes -o LogLevel=ERROR \
+	-L "127.0.0.1:$sl:127.0.0.2:$cport" -L "127.0.0.1:$sdport:127.0.0.2:$sdport" \
+	root@127.0.0.1 2>"$work/ssh.log" &
+pids+=($!)
+wait_for 100 bash -c "ss -Htln 'src 127.0.0.1:$sdport' | grep -q ." ||
+	die "ssh -L did not forward: $(cat "$work/ssh.log")"
+if capture viassh "$sl" -U tester -P secret -c 30 -t 20; then
+	ok "capture through a real ssh -L (control and data port): $(grep captured "$work/viassh.out")"
+else
+	bad "capture through ssh -L: $(cat "$work/viassh.out" "$work/viassh.err")"
+fi
+grep -q "capture started on container-any, data port $sdport," "$work/viassh.log" &&
+	ok "through ssh, the data connection used port $sdport" ||
+	bad "through ssh: $(cat "$work/viassh.log")"
 
 for p in "${pids[@]}"; do stop_pid "$p"; done
 pids=()
