@@ -84,7 +84,7 @@ struct cli {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: ctrcapdump --extcap-interfaces\n"
+		"Usage: ctrcapdump --extcap-interfaces [--extcap-version[=VER]]\n"
 		"       ctrcapdump --extcap-interface IF --extcap-dlts | --extcap-config\n"
 		"       ctrcapdump --extcap-interface IF --extcap-capture-filter FILTER\n"
 		"       ctrcapdump --extcap-interface IF --capture --fifo PATH\n"
@@ -92,6 +92,9 @@ static void usage(FILE *f)
 		"                  [--container-id ID] [--pod-name P] [--pod-namespace NS]\n"
 		"                  [--pid PID]\n"
 		"                  [--snaplen N] [--interfaces IFS] [--all-hops]\n"
+		"       ctrcapdump --help | --version\n"
+		"Accepted from Wireshark and ignored: --extcap-reload-option OPT, --debug,\n"
+		"--debug-file FILE. See ctrcapdump(1).\n"
 		"Wireshark runs this; it runs the capture helper %s\n"
 		"(override with $" HELPER_ENV ").\n",
 		helper_path());

@@ -2,6 +2,7 @@
 /* The per-client rpcap control loop (see rpcap_session.h). */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdarg.h>
@@ -43,6 +44,7 @@ struct session {
 	bool opened;
 	struct rpcap_source source;
 	struct rpcap_capture *cap;
+	int data_lfd;	/* a --data-port listener, held while its capture runs */
 	struct rpcap_stats_msg last_stats;
 	uint8_t *payload;
 };
@@ -235,7 +237,56 @@ static int do_open(struct session *s, uint32_t plen)
 	return reply(s, RPCAP_MSG_OPEN_REQ, 0, body, sizeof(body));
 }
 
-/* A listening socket on the control connection's local address, any port. */
+static void set_port(struct sockaddr_storage *ss, uint16_t port)
+{
+	if (ss->ss_family == AF_INET)
+		((struct sockaddr_in *)ss)->sin_port = htons(port);
+	else
+		((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
+}
+
+/*
+ * Bind and listen on the first free port of the --data-port range, SO_REUSEADDR
+ * so that the TIME_WAIT of the previous capture does not block it; a port
+ * another capture listens on (it holds its listener until it ends) is busy.
+ */
+static int data_listener_fixed(struct session *s, struct sockaddr_storage *ss, socklen_t sl,
+			       uint16_t *port, char *err, size_t errlen)
+{
+	const struct rpcap_server_cfg *cfg = s->cfg;
+	int one = 1;
+
+	for (unsigned p = cfg->data_port_min; p <= cfg->data_port_max; p++) {
+		int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+		if (fd < 0) {
+			snprintf(err, errlen, "data socket: %s", strerror(errno));
+			return -1;
+		}
+		set_port(ss, (uint16_t)p);
+		if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == 0 &&
+		    bind(fd, (struct sockaddr *)ss, sl) == 0 && listen(fd, 1) == 0) {
+			*port = (uint16_t)p;
+			return fd;
+		}
+		close(fd);
+		if (errno != EADDRINUSE) {
+			snprintf(err, errlen, "data port %u: %s", p, strerror(errno));
+			return -1;
+		}
+	}
+	if (cfg->data_port_min == cfg->data_port_max)
+		snprintf(err, errlen, "data port %u is in use by another capture (--data-port "
+				      "%u): end that capture first, or run the server with a "
+				      "range of data ports", cfg->data_port_min, cfg->data_port_min);
+	else
+		snprintf(err, errlen, "all data ports %u-%u are in use by other captures "
+				      "(--data-port): end one of them first",
+			 cfg->data_port_min, cfg->data_port_max);
+	return -1;
+}
+
+/* A listening socket on the control connection's local address: a --data-port or any port. */
 static int data_listener(struct session *s, uint16_t *port, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
@@ -246,10 +297,9 @@ static int data_listener(struct session *s, uint16_t *port, char *err, size_t er
 		snprintf(err, errlen, "getsockname: %s", strerror(errno));
 		return -1;
 	}
-	if (ss.ss_family == AF_INET)
-		((struct sockaddr_in *)&ss)->sin_port = 0;
-	else
-		((struct sockaddr_in6 *)&ss)->sin6_port = 0;
+	if (s->cfg->data_port_min)
+		return data_listener_fixed(s, &ss, sl, port, err, errlen);
+	set_port(&ss, 0);
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 1) < 0 ||
 	    getsockname(fd, (struct sockaddr *)&ss, &sl) < 0) {
@@ -317,6 +367,58 @@ static int data_accept(struct session *s, int lfd, char *err, size_t errlen)
 	return -1;
 }
 
+int rpcap_connect(const struct sockaddr *a, unsigned len, int timeout_ms)
+{
+	socklen_t el = sizeof(int);
+	struct pollfd p;
+	int fd, e = 0, r;
+
+	fd = socket(a->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -1;
+	r = connect(fd, a, (socklen_t)len);
+	if (r < 0 && errno == EINPROGRESS) {
+		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+		r = poll(&p, 1, timeout_ms);
+		if (r == 0)
+			e = ETIMEDOUT;
+		else if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &el) < 0)
+			e = errno;
+	} else if (r < 0) {
+		e = errno;
+	}
+	/* Blocking again: the pump's sends rely on SO_SNDTIMEO. */
+	if (!e && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0)
+		e = errno;
+	if (e) {
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+/* Active mode: connect to the client's data port on the control connection's peer. */
+static int data_connect(struct session *s, uint16_t port, char *err, size_t errlen)
+{
+	struct sockaddr_storage a;
+	socklen_t al = sizeof(a);
+	char host[INET6_ADDRSTRLEN];
+	int fd;
+
+	if (getpeername(s->fd, (struct sockaddr *)&a, &al) < 0) {
+		snprintf(err, errlen, "getpeername: %s", strerror(errno));
+		return -1;
+	}
+	addr_text(&a, host, sizeof(host));
+	set_port(&a, port);
+	fd = rpcap_connect((struct sockaddr *)&a, al, DATA_ACCEPT_MS);
+	if (fd < 0)
+		snprintf(err, errlen, "connecting the data connection to %s port %u: %s; capture "
+				      "aborted", host, port, strerror(errno));
+	return fd;
+}
+
 static int do_startcap(struct session *s, uint32_t plen)
 {
 	struct rpcap_capture_opts o = { .helper = s->cfg->helper, .ctrl_fd = s->fd };
@@ -337,10 +439,14 @@ static int do_startcap(struct session *s, uint32_t plen)
 	if (m.flags & RPCAP_STARTCAP_FLAG_DGRAM)
 		return reply_error(s, RPCAP_ERR_STARTCAPTURE,
 				   "UDP data transport is not supported; use TCP");
-	if (m.flags & RPCAP_STARTCAP_FLAG_SERVEROPEN)
+	/* Connecting out on a client's word is for a server that connected out itself. */
+	if ((m.flags & RPCAP_STARTCAP_FLAG_SERVEROPEN) && !s->cfg->active)
 		return reply_error(s, RPCAP_ERR_STARTCAPTURE,
-				   "active mode (server opens the data connection) is not "
-				   "supported");
+				   "the server opens data connections only in active mode "
+				   "(ctrcap-rpcapd --active); connect to it instead");
+	if ((m.flags & RPCAP_STARTCAP_FLAG_SERVEROPEN) && !m.portdata)
+		return reply_error(s, RPCAP_ERR_STARTCAPTURE,
+				   "active mode STARTCAP without the client's data port");
 	if (m.snaplen < PKTAP_FRAME_MIN_SNAPLEN) {
 		snprintf(err, sizeof(err), "snapshot length %u is below %u (PKTAP header + packet)",
 			 m.snaplen, PKTAP_FRAME_MIN_SNAPLEN);
@@ -352,21 +458,30 @@ static int do_startcap(struct session *s, uint32_t plen)
 	o.ctr_id = s->source.ctr_id[0] ? s->source.ctr_id : NULL;
 	o.snaplen = m.snaplen > RPCAP_CAPTURE_MAX_SNAPLEN ? RPCAP_CAPTURE_MAX_SNAPLEN : m.snaplen;
 	o.flags = m.flags;
-	lfd = data_listener(s, &port, err, sizeof(err));
-	if (lfd < 0) {
-		rpcap_bpf_free(&filter);
-		return reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
+	if (m.flags & RPCAP_STARTCAP_FLAG_SERVEROPEN) {
+		lfd = -1;
+		port = m.portdata;
+	} else {
+		lfd = data_listener(s, &port, err, sizeof(err));
+		if (lfd < 0) {
+			rpcap_bpf_free(&filter);
+			return reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
+		}
 	}
 	cap = rpcap_capture_start(&o, err, sizeof(err));
 	if (!cap) {
-		close(lfd);
+		if (lfd >= 0)
+			close(lfd);
 		rpcap_bpf_free(&filter);
 		return reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
 	}
 	rpcap_startcapreply_build(body, DATA_BUFSIZE, port);
 	if (reply(s, RPCAP_MSG_STARTCAP_REQ, 0, body, sizeof(body)) < 0)
 		goto fail_quiet;
-	dfd = data_accept(s, lfd, err, sizeof(err));
+	if (lfd >= 0)
+		dfd = data_accept(s, lfd, err, sizeof(err));
+	else
+		dfd = data_connect(s, port, err, sizeof(err));
 	if (dfd < 0 || rpcap_capture_run(cap, dfd, &filter, err, sizeof(err)) < 0) {
 		if (dfd >= 0)
 			close(dfd);
@@ -374,14 +489,22 @@ static int do_startcap(struct session *s, uint32_t plen)
 		reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
 		goto fail_quiet;
 	}
-	close(lfd);
+	/*
+	 * A fixed data port stays bound while the capture runs, so that a
+	 * second capture finds it busy and says so instead of sharing it.
+	 */
+	if (s->cfg->data_port_min)
+		s->data_lfd = lfd;
+	else if (lfd >= 0)
+		close(lfd);
 	s->cap = cap;
-	slog(s, "capture started on %s, snaplen %u, filter of %u instructions", s->source.name,
-	     o.snaplen, m.filter.nitems);
+	slog(s, "capture started on %s, data port %u, snaplen %u, filter of %u instructions",
+	     s->source.name, port, o.snaplen, m.filter.nitems);
 	return 0;
 fail_quiet:
 	/* The reply went out already; the client learns from the closed data socket. */
-	close(lfd);
+	if (lfd >= 0)
+		close(lfd);
 	rpcap_capture_stop(cap);
 	rpcap_bpf_free(&filter);
 	return 0;
@@ -423,6 +546,10 @@ static void end_capture(struct session *s)
 	rpcap_capture_stats(s->cap, &s->last_stats);
 	rpcap_capture_stop(s->cap);
 	s->cap = NULL;
+	if (s->data_lfd >= 0) {
+		close(s->data_lfd);
+		s->data_lfd = -1;
+	}
 	slog(s, "capture ended: %u packets from the helper, %u sent", s->last_stats.ifrecv,
 	     s->last_stats.svrcapt);
 }
@@ -485,7 +612,7 @@ static int dispatch(struct session *s, const struct rpcap_hdr *h)
 
 int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *peer)
 {
-	struct session s = { .fd = fd, .cfg = cfg, .peer = peer };
+	struct session s = { .fd = fd, .cfg = cfg, .peer = peer, .data_lfd = -1 };
 	long long start = now_ms(), last = start;
 
 	s.auth_deadline = start + cfg->auth_timeout_s * 1000LL;

@@ -8,6 +8,8 @@
 #define CTRCAP_RPCAP_SESSION_H
 
 #include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "rpcap_auth.h"
 
@@ -16,10 +18,22 @@ struct rpcap_server_cfg {
 	const char *helper;		/* path of ctrcap */
 	unsigned auth_timeout_s;	/* time allowed before a successful AUTH */
 	unsigned idle_timeout_s;	/* idle control connection, no capture running */
+	/* Data ports for passive captures: 0/0 = any free port, else this range. */
+	uint16_t data_port_min, data_port_max;
+	/* Active mode: the server connected out, and opens data connections too. */
+	bool active;
 };
 
 /* Set by the signal handler: finish the session and clean up. */
 extern volatile sig_atomic_t rpcap_session_stop;
+
+struct sockaddr;
+
+/*
+ * A blocking TCP socket connected to a within timeout_ms (a bounded
+ * connect, for active mode). The fd, or -1 with errno set.
+ */
+int rpcap_connect(const struct sockaddr *a, unsigned len, int timeout_ms);
 
 /*
  * Serve one client on fd until CLOSE, disconnect, a fatal protocol error

@@ -12,6 +12,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,10 @@
 
 #define MAX_CLIENTS_LIMIT 256
 #define CHILD_STOP_MS 12000
+/* libpcap's port for active mode (its clients wait there in pcap_remoteact_accept). */
+#define RPCAP_DEFAULT_ACTIVE_PORT 2003u
+#define CONNECT_MS 5000
+#define ACTIVE_RETRY_MS 2000
 
 static volatile sig_atomic_t stop;
 
@@ -60,6 +65,10 @@ static void usage(FILE *f)
 		"  -l, --listen ADDR        address to listen on (default 127.0.0.1)\n"
 		"  -p, --port PORT          TCP port (default %u; 0 = any free port)\n"
 		"      --port-file FILE     write the port listened on into FILE\n"
+		"  -d, --data-port P[-Q]    data connections on port P (or the first free one of\n"
+		"                           P-Q) instead of any free port: for firewalls, ssh -L\n"
+		"  -a, --active HOST[,PORT] active mode: connect to the client at HOST (port\n"
+		"                           %u) instead of listening, again when it ends\n"
 		"  -n, --null-auth          accept clients without credentials\n"
 		"      --passwd-file FILE   user:crypt-hash lines for password authentication\n"
 		"      --max-clients N      clients served at once (default 8)\n"
@@ -69,7 +78,7 @@ static void usage(FILE *f)
 		"      --idle-timeout S     close idle control connections (default 600,\n"
 		"                           0 = never)\n"
 		"  -h, --help\n",
-		RPCAP_DEFAULT_PORT, CTRCAP_HELPER_DEFAULT);
+		RPCAP_DEFAULT_PORT, RPCAP_DEFAULT_ACTIVE_PORT, CTRCAP_HELPER_DEFAULT);
 }
 
 static int parse_uint(const char *s, unsigned max, unsigned *out)
@@ -83,6 +92,40 @@ static int parse_uint(const char *s, unsigned max, unsigned *out)
 		return -1;
 	*out = (unsigned)v;
 	return 0;
+}
+
+/* PORT or PORT-PORT, 1 to 65535, low <= high. 0, or -1. */
+static int parse_port_range(const char *s, unsigned *lo, unsigned *hi)
+{
+	char buf[16], *dash;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (parse_uint(buf, 65535, lo) < 0 || *lo == 0)
+		return -1;
+	*hi = *lo;
+	if (dash && (parse_uint(dash + 1, 65535, hi) < 0 || *hi < *lo))
+		return -1;
+	return 0;
+}
+
+/* Whether a numeric listen address is a loopback one (127.0.0.0/8, ::1, ::ffff:127.x). */
+static bool is_loopback(const char *addr)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, addr, &a6) != 1)
+		return false;
+	if (IN6_IS_ADDR_LOOPBACK(&a6))
+		return true;
+	return IN6_IS_ADDR_V4MAPPED(&a6) && a6.s6_addr[12] == 127;
 }
 
 static int listen_on(const char *addr, unsigned port, unsigned *bound)
@@ -178,12 +221,117 @@ static void stop_children(pid_t *kids, unsigned max)
 	}
 }
 
+/*
+ * Serve the client on fd in a child process; the parent closes fd. The
+ * child's pid, or -1 (logged). lfd, when >= 0, is closed in the child.
+ */
+static pid_t spawn_session(int fd, int lfd, const struct rpcap_server_cfg *cfg, const char *peer,
+			   pid_t *kids)
+{
+	int one = 1;
+	pid_t pid, server = getpid();
+
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	pid = fork();
+	if (pid < 0) {
+		fprintf(stderr, "ctrcap-rpcapd: fork for %s: %s\n", peer, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (pid == 0) {
+		/* A session (and so its helper) ends with the server, even on SIGKILL. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != server)
+			_exit(1);
+		if (lfd >= 0)
+			close(lfd);
+		free(kids);
+		_exit(rpcap_session_run(fd, cfg, peer) == 0 ? 0 : 1);
+	}
+	close(fd);
+	fprintf(stderr, "ctrcap-rpcapd: client %s in session %d\n", peer, (int)pid);
+	return pid;
+}
+
+/* HOST[,PORT] of --active, numeric; the port defaults to libpcap's 2003. 0, or -1. */
+static int parse_active(char *arg, const char **host, unsigned *port)
+{
+	char *comma = strrchr(arg, ',');
+
+	*port = RPCAP_DEFAULT_ACTIVE_PORT;
+	if (comma) {
+		*comma = '\0';
+		if (parse_uint(comma + 1, 65535, port) < 0 || *port == 0)
+			return -1;
+	}
+	*host = arg;
+	return **host ? 0 : -1;
+}
+
+/* A TCP connection to host:port within CONNECT_MS; -1 with the reason in err. */
+static int connect_to(const char *host, unsigned port, char *err, size_t errlen)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM,
+				  .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
+	struct addrinfo *ai;
+	char ps[8];
+	int fd, e;
+
+	snprintf(ps, sizeof(ps), "%u", port);
+	e = getaddrinfo(host, ps, &hints, &ai);
+	if (e) {
+		snprintf(err, errlen, "%s: %s", host, gai_strerror(e));
+		return -1;
+	}
+	fd = rpcap_connect(ai->ai_addr, ai->ai_addrlen, CONNECT_MS);
+	if (fd < 0)
+		snprintf(err, errlen, "%s port %u: %s", host, port, strerror(errno));
+	freeaddrinfo(ai);
+	return fd;
+}
+
+/*
+ * Active mode: connect to the client, serve it, and connect again when the
+ * session ends or the client cannot be reached. One session at a time.
+ */
+static void run_active(const char *host, unsigned port, const struct rpcap_server_cfg *cfg,
+		       pid_t *kids)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	char err[256], peer[96], last[256] = "";
+
+	while (!stop) {
+		int fd = connect_to(host, port, err, sizeof(err));
+
+		if (fd < 0) {
+			/* Said once per new reason: a client that is away is no news each time. */
+			if (strcmp(err, last) != 0)
+				fprintf(stderr, "ctrcap-rpcapd: active mode: cannot reach the client "
+						"at %s; retrying every %d s\n", err,
+					ACTIVE_RETRY_MS / 1000);
+			snprintf(last, sizeof(last), "%s", err);
+			for (int t = 0; t < ACTIVE_RETRY_MS / 100 && !stop; t++)
+				nanosleep(&ts, NULL);
+			continue;
+		}
+		last[0] = '\0';
+		peer_name(fd, peer, sizeof(peer));
+		kids[0] = spawn_session(fd, -1, cfg, peer, kids);
+		/* Sessions start at least ACTIVE_RETRY_MS apart: a client that drops us is not hammered. */
+		for (int t = 0; !stop && (reap(kids, 1) || t < ACTIVE_RETRY_MS / 100); t++)
+			nanosleep(&ts, NULL);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "port-file", required_argument, NULL, 'P' },
+		{ "data-port", required_argument, NULL, 'd' },
+		{ "active", required_argument, NULL, 'a' },
 		{ "null-auth", no_argument, NULL, 'n' },
 		{ "passwd-file", required_argument, NULL, 'W' },
 		{ "max-clients", required_argument, NULL, 'm' },
@@ -194,13 +342,14 @@ int main(int argc, char **argv)
 		{ 0 },
 	};
 	struct rpcap_server_cfg cfg = { .auth_timeout_s = 30, .idle_timeout_s = 600 };
-	const char *addr = "127.0.0.1", *port_file = NULL, *helper = NULL;
-	unsigned port = RPCAP_DEFAULT_PORT, max_clients = 8, bound;
+	const char *addr = "127.0.0.1", *port_file = NULL, *helper = NULL, *active = NULL;
+	unsigned port = RPCAP_DEFAULT_PORT, max_clients = 8, bound, dlo = 0, dhi = 0, aport = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
+	char dports[40];
 	pid_t *kids;
 	int c, lfd;
 
-	while ((c = getopt_long(argc, argv, "l:p:nh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "l:p:d:a:nh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l': addr = optarg; break;
 		case 'P': port_file = optarg; break;
@@ -210,6 +359,20 @@ int main(int argc, char **argv)
 		case 'p':
 			if (parse_uint(optarg, 65535, &port) < 0) {
 				fprintf(stderr, "ctrcap-rpcapd: bad port '%s'\n", optarg);
+				return 2;
+			}
+			break;
+		case 'd':
+			if (parse_port_range(optarg, &dlo, &dhi) < 0) {
+				fprintf(stderr, "ctrcap-rpcapd: bad --data-port '%s': want PORT or "
+						"LOW-HIGH, 1 to 65535\n", optarg);
+				return 2;
+			}
+			break;
+		case 'a':
+			if (parse_active(optarg, &active, &aport) < 0) {
+				fprintf(stderr, "ctrcap-rpcapd: bad --active '%s': want HOST or "
+						"HOST,PORT (numeric address)\n", optarg);
 				return 2;
 			}
 			break;
@@ -253,14 +416,48 @@ int main(int argc, char **argv)
 				"CTRCAP_HELPER)\n", cfg.helper, strerror(errno));
 		return 2;
 	}
-	if (cfg.auth.null_ok && strcmp(addr, "127.0.0.1") != 0 && strcmp(addr, "::1") != 0)
+	if (active && (dlo || port_file)) {
+		fprintf(stderr, "ctrcap-rpcapd: --active connects out: --data-port and --port-file "
+				"do not apply\n");
+		return 2;
+	}
+	cfg.active = active != NULL;
+	if (active)
+		addr = active; /* where credentials and packets go, for the warnings */
+	if (dlo && port >= dlo && port <= dhi) {
+		fprintf(stderr, "ctrcap-rpcapd: --data-port %u-%u includes the control port %u\n",
+			dlo, dhi, port);
+		return 2;
+	}
+	cfg.data_port_min = (uint16_t)dlo;
+	cfg.data_port_max = (uint16_t)dhi;
+	/* stderr is the server's log (the journal under systemd): one line each, said once. */
+	if (cfg.auth.null_ok && !is_loopback(addr) && !active)
 		fprintf(stderr, "ctrcap-rpcapd: warning: null authentication on %s lets anyone "
 				"who can reach it capture\n", addr);
+	if (cfg.auth.passwd_file && !is_loopback(addr))
+		fprintf(stderr, "ctrcap-rpcapd: warning: password authentication on %s without "
+				"TLS: passwords and packets cross the network in clear text; "
+				"listen on 127.0.0.1 and use ssh -L (docs/rpcap.md)\n", addr);
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (active) {
+		fprintf(stderr, "ctrcap-rpcapd: active mode, client %s port %u, helper %s, %s%s%s\n",
+			active, aport, cfg.helper, cfg.auth.null_ok ? "null auth" : "",
+			cfg.auth.null_ok && cfg.auth.passwd_file ? " + " : "",
+			cfg.auth.passwd_file ? "password file" : "");
+		kids = calloc(1, sizeof(*kids));
+		if (!kids)
+			return 1;
+		run_active(active, aport, &cfg, kids);
+		stop_children(kids, 1);
+		free(kids);
+		fprintf(stderr, "ctrcap-rpcapd: stopped\n");
+		return 0;
+	}
 	lfd = listen_on(addr, port, &bound);
 	if (lfd < 0)
 		return 1;
@@ -273,8 +470,14 @@ int main(int argc, char **argv)
 			return 1;
 		}
 	}
-	fprintf(stderr, "ctrcap-rpcapd: listening on %s port %u, helper %s, %s%s%s\n", addr,
-		bound, cfg.helper, cfg.auth.null_ok ? "null auth" : "",
+	if (dlo && dlo == dhi)
+		snprintf(dports, sizeof(dports), "data port %u", dlo);
+	else if (dlo)
+		snprintf(dports, sizeof(dports), "data ports %u-%u", dlo, dhi);
+	else
+		snprintf(dports, sizeof(dports), "any data port");
+	fprintf(stderr, "ctrcap-rpcapd: listening on %s port %u, %s, helper %s, %s%s%s\n", addr,
+		bound, dports, cfg.helper, cfg.auth.null_ok ? "null auth" : "",
 		cfg.auth.null_ok && cfg.auth.passwd_file ? " + " : "",
 		cfg.auth.passwd_file ? "password file" : "");
 
@@ -285,8 +488,8 @@ int main(int argc, char **argv)
 		struct pollfd p = { .fd = lfd, .events = POLLIN };
 		unsigned live = reap(kids, max_clients);
 		char peer[96];
-		int fd, one = 1;
-		pid_t pid, server;
+		pid_t pid;
+		int fd;
 
 		if (poll(&p, 1, 500) <= 0)
 			continue;
@@ -300,32 +503,13 @@ int main(int argc, char **argv)
 			refuse(fd, max_clients);
 			continue;
 		}
-		setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		server = getpid();
-		pid = fork();
-		if (pid < 0) {
-			fprintf(stderr, "ctrcap-rpcapd: fork for %s: %s\n", peer, strerror(errno));
-			close(fd);
-			continue;
-		}
-		if (pid == 0) {
-			/* A session (and so its helper) ends with the server, even on SIGKILL. */
-			prctl(PR_SET_PDEATHSIG, SIGTERM);
-			if (getppid() != server)
-				_exit(1);
-			close(lfd);
-			free(kids);
-			_exit(rpcap_session_run(fd, &cfg, peer) == 0 ? 0 : 1);
-		}
-		close(fd);
-		for (unsigned i = 0; i < max_clients; i++) {
+		pid = spawn_session(fd, lfd, &cfg, peer, kids);
+		for (unsigned i = 0; pid > 0 && i < max_clients; i++) {
 			if (kids[i] <= 0) {
 				kids[i] = pid;
 				break;
 			}
 		}
-		fprintf(stderr, "ctrcap-rpcapd: client %s in session %d\n", peer, (int)pid);
 	}
 	close(lfd);
 	stop_children(kids, max_clients);

@@ -13,16 +13,8 @@ set -euo pipefail
 daemon=$1 helper=$2 bindir=$3 src=$4
 root_src=$(cd "$src/../.." && pwd)
 
-fails=0
-ok() { echo "ok: $*"; }
-bad() {
-	echo "FAIL: $*"
-	fails=$((fails + 1))
-}
-die() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
+# shellcheck source=checks.sh
+. "$src/checks.sh"
 
 [ "$(id -u)" -eq 0 ] || die "needs root (helper loads eBPF, test starts dockerd)"
 [ -x "$helper" ] || die "capture helper $helper is not built"
@@ -30,15 +22,7 @@ command -v dockerd >/dev/null || die "dockerd not installed (scripts/install-dep
 command -v tshark >/dev/null || die "tshark not installed"
 
 # --- the real libpcap client (built once, cached in the build dir)
-timeout 900 "$src/build-libpcap-remote.sh" "$bindir/libpcap-remote"
-client=$bindir/rpcap_client
-if [ ! -x "$client" ] || [ "$src/rpcap_client.c" -nt "$client" ] ||
-	[ "$root_src/common/include/ctrcap/pktap.h" -nt "$client" ]; then
-	read -ra libs <"$bindir/libpcap-remote/libs"
-	cc -std=gnu11 -Wall -Wextra -Werror -O1 -I"$bindir/libpcap-remote/include" \
-		-I"$root_src/common/include" "$src/rpcap_client.c" \
-		"$bindir/libpcap-remote/libpcap.a" "${libs[@]}" -o "$client"
-fi
+client=$("$src/build-client.sh" "$bindir" "$src")
 
 work=$(mktemp -d /tmp/crpc-e2e.XXXXXX)
 chmod 755 "$work"
@@ -233,8 +217,4 @@ if grep -q "Sanitizer" "$work/daemon.log"; then
 	bad "sanitizer report in the daemon log: $(grep -m1 -A5 Sanitizer "$work/daemon.log")"
 fi
 
-if [ $fails -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all checks passed"
+checks_done

@@ -6,12 +6,16 @@
  *
  *   rpcap_client -u rpcap://127.0.0.1:PORT/ [-U user -P pass] -L
  *   rpcap_client -u rpcap://127.0.0.1:PORT/ -s container-any [-f EXPR [-i]]
- *                [-c N] [-t SECONDS] [-w FILE] [-g EXPR2]
+ *                [-c N] [-t SECONDS] [-w FILE] [-g EXPR2] [-N] [-a ADDR,PORT]
  * -g switches to EXPR2 (compiled like EXPR) after half the packets, which
  * sends UPDATEFILTER to the running capture.
  * -i compiles EXPR for Ethernet and marks it as an inner-frame filter (the
  * server's convention in ctrcap/pktap.h), because libpcap 1.10 cannot
  * compile anything but link[N:M] for DLT_PKTAP.
+ * -N opens with PCAP_OPENFLAG_NOCAPTURE_RPCAP, as Wireshark's "Do not
+ * capture own RPCAP traffic" does.
+ * -a waits on ADDR,PORT for a server in active mode (pcap_remoteact_accept);
+ * the URL then names the server's address, as the connection comes from it.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -39,6 +43,26 @@ static int list_sources(const char *url, struct pcap_rmtauth *auth)
 		printf("%s\t%s\n", d->name, d->description ? d->description : "");
 	pcap_freealldevs(devs);
 	fprintf(stderr, "rpcap_client: %d sources\n", n);
+	return 0;
+}
+
+/* Active mode: wait on "addr,port" until a server connects (and authenticate to it). */
+static int accept_server(char *spec, struct pcap_rmtauth *auth)
+{
+	char err[PCAP_ERRBUF_SIZE], from[PCAP_BUF_SIZE];
+	char *comma = strchr(spec, ',');
+
+	if (!comma) {
+		fprintf(stderr, "rpcap_client: -a wants ADDR,PORT\n");
+		return -1;
+	}
+	*comma = '\0';
+	if (pcap_remoteact_accept(spec, comma + 1, "", from, auth, err) == (SOCKET)-1) {
+		fprintf(stderr, "rpcap_client: waiting for a server on %s port %s: %s\n", spec,
+			comma + 1, err);
+		return -1;
+	}
+	fprintf(stderr, "rpcap_client: active server %s connected\n", from);
 	return 0;
 }
 
@@ -94,16 +118,17 @@ static int set_filter(pcap_t *p, const char *expr, int inner, struct bpf_program
 int main(int argc, char **argv)
 {
 	const char *url = NULL, *source = NULL, *expr = NULL, *wfile = NULL, *expr2 = NULL;
+	char *active = NULL;
 	struct pcap_rmtauth auth = { .type = RPCAP_RMTAUTH_NULL };
 	char err[PCAP_ERRBUF_SIZE], src[512];
-	int c, inner = 0, list = 0, count = 10, seconds = 20, got = 0, r;
+	int c, inner = 0, list = 0, count = 10, seconds = 20, got = 0, r, flags = 0;
 	struct bpf_program prog;
 	struct pcap_stat st;
 	pcap_dumper_t *dump = NULL;
 	time_t end;
 	pcap_t *p;
 
-	while ((c = getopt(argc, argv, "u:U:P:Ls:f:ic:t:w:g:")) != -1) {
+	while ((c = getopt(argc, argv, "u:U:P:Ls:f:ic:t:w:g:Na:")) != -1) {
 		switch (c) {
 		case 'u': url = optarg; break;
 		case 'U': auth.type = RPCAP_RMTAUTH_PWD; auth.username = optarg; break;
@@ -116,6 +141,8 @@ int main(int argc, char **argv)
 		case 't': seconds = atoi(optarg); break;
 		case 'w': wfile = optarg; break;
 		case 'g': expr2 = optarg; break;
+		case 'N': flags |= PCAP_OPENFLAG_NOCAPTURE_RPCAP; break;
+		case 'a': active = optarg; break;
 		default:
 			fprintf(stderr, "usage: see the comment at the top of rpcap_client.c\n");
 			return 2;
@@ -125,6 +152,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rpcap_client: -u rpcap://host:port/ is required\n");
 		return 2;
 	}
+	if (active && accept_server(active, &auth) < 0)
+		return 1;
 	if (list)
 		return list_sources(url, &auth);
 	if (!source) {
@@ -133,7 +162,7 @@ int main(int argc, char **argv)
 	}
 
 	snprintf(src, sizeof(src), "%s%s", url, source);
-	p = pcap_open(src, SNAPLEN, 0, 200, &auth, err);
+	p = pcap_open(src, SNAPLEN, flags, 200, &auth, err);
 	if (!p) {
 		fprintf(stderr, "rpcap_client: open %s: %s\n", src, err);
 		return 1;

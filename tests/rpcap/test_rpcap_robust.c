@@ -512,6 +512,26 @@ static void test_log_injection_escaped(void **state)
 	assert_true(escaped);
 }
 
+/* OPEN container-any, then STARTCAP with flags, portdata and a one-instruction filter in b. */
+static void open_and_startcap(int fd, uint8_t b[12 + 8 + 8], uint16_t flags, uint16_t portdata)
+{
+	struct rpcap_hdr h;
+	char body[512];
+
+	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ, "container-any", 13);
+	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
+	memset(b, 0, 12 + 8 + 8);
+	put32(b, 65535);
+	put32(b + 4, 500);
+	put16(b + 8, flags);
+	put16(b + 10, portdata);
+	put16(b + 12, RPCAP_UPDATEFILTER_BPF);
+	put32(b + 16, 1);
+	put16(b + 20, 0x06); /* ret #65535 */
+	put32(b + 24, 65535);
+	send_msg(fd, 0, RPCAP_MSG_STARTCAP_REQ, b, 12 + 8 + 8);
+}
+
 /* Authenticate, OPEN container-any, STARTCAP (client opens the data connection): the data port. */
 static uint16_t start_capture(int fd)
 {
@@ -519,15 +539,7 @@ static uint16_t start_capture(int fd)
 	struct rpcap_hdr h;
 	char body[512];
 
-	send_msg(fd, 0, RPCAP_MSG_OPEN_REQ, "container-any", 13);
-	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
-	put32(b, 65535);
-	put32(b + 4, 500);
-	put16(b + 12, RPCAP_UPDATEFILTER_BPF);
-	put32(b + 16, 1);
-	put16(b + 20, 0x06); /* ret #65535 */
-	put32(b + 24, 65535);
-	send_msg(fd, 0, RPCAP_MSG_STARTCAP_REQ, b, sizeof(b));
+	open_and_startcap(fd, b, 0, 0);
 	assert_int_equal(recv_msg(fd, &h, body, sizeof(body)), 0);
 	if (h.type != (RPCAP_MSG_STARTCAP_REQ | RPCAP_MSG_IS_REPLY))
 		fail_msg("STARTCAP refused: %s", body);
@@ -595,6 +607,19 @@ static void test_data_connection_deadline(void **state)
 	assert_serving();
 }
 
+/* A listening server never connects out on a client's word (active mode only). */
+static void test_serveropen_refused(void **state)
+{
+	uint8_t b[12 + 8 + 8];
+	int fd = good_client();
+	(void)state;
+
+	open_and_startcap(fd, b, RPCAP_STARTCAP_FLAG_SERVEROPEN, 9); /* "connect to my port 9" */
+	expect_error(fd, RPCAP_ERR_STARTCAPTURE, "only in active mode");
+	close(fd);
+	assert_serving();
+}
+
 static void test_client_limit(void **state)
 {
 	int fds[3];
@@ -650,6 +675,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_trickling_client_times_out),
 		cmocka_unit_test(test_preauth_message_limit),
 		cmocka_unit_test(test_log_injection_escaped),
+		cmocka_unit_test(test_serveropen_refused),
 		cmocka_unit_test(test_client_limit),
 	};
 	char cmd[300];
