@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,7 +20,9 @@
 #include "identity.h"
 #include "netns.h"
 #include "options.h"
+#include "packet_dump.h"
 #include "packet_text.h"
+#include "tcp_seq.h"
 #include "proc_table.h"
 #include "iface_container.h"
 
@@ -136,6 +140,126 @@ static void test_summary_arp_and_raw_udp6(void **state)
 	p = (struct ctrcap_text_pkt){ .linktype = 101, .data = udp6, .caplen = 48, .len = 48 };
 	ctrcap_packet_summary(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "IP6 ::1.8000 > ::2.53: UDP, length 0");
+}
+
+/* What a dump prints: mode 'x' hex, 'X' hex and ASCII, 'A' ASCII; free() it. */
+static char *dumped(int mode, const uint8_t *d, uint32_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	if (mode == 'A')
+		ctrcap_dump_ascii(f, d, n);
+	else
+		ctrcap_dump_hex(f, d, n, mode == 'X');
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_dump_hex_layout(void **state)
+{
+	uint8_t d[19];
+	char *t;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(d); i++)
+		d[i] = 0x41 + i;
+	d[1] = 0x00;
+	d[2] = 0x7f;
+	t = dumped('x', d, sizeof(d));
+	assert_string_equal(t, "\t0x0000:  4100 7f44 4546 4748 494a 4b4c 4d4e 4f50\n"
+			       "\t0x0010:  5152 53\n");
+	free(t);
+	t = dumped('X', d, sizeof(d));
+	assert_string_equal(t, "\t0x0000:  4100 7f44 4546 4748 494a 4b4c 4d4e 4f50  A..DEFGHIJKLMNOP\n"
+			       "\t0x0010:  5152 53                                  QRS\n");
+	free(t);
+	t = dumped('X', d, 0);
+	assert_string_equal(t, "");
+	free(t);
+}
+
+static void test_dump_ascii(void **state)
+{
+	static const uint8_t d[] = "GET / HTTP/1.1\r\nHost: a\x01\r\n\tx\ry";
+	char *t;
+
+	(void)state;
+	/* CR LF as one line end, a lone CR and a control byte as '.', a last newline added. */
+	t = dumped('A', d, sizeof(d) - 1);
+	assert_string_equal(t, "GET / HTTP/1.1\nHost: a.\n\tx.y\n");
+	free(t);
+	/* Ending in a newline already, or a CR cut off by the end: no extra line. */
+	t = dumped('A', (const uint8_t *)"a\n", 2);
+	assert_string_equal(t, "a\n");
+	free(t);
+	t = dumped('A', (const uint8_t *)"a\r", 2);
+	assert_string_equal(t, "a.\n");
+	free(t);
+}
+
+static void seg(struct ctrcap_tcp_seq *t, int to_server, uint8_t flags, uint32_t seq, uint32_t ack,
+		uint32_t want_seq, uint32_t want_ack)
+{
+	static const uint8_t cli[4] = { 10, 99, 1, 1 }, srv[4] = { 10, 99, 1, 2 };
+
+	if (to_server)
+		ctrcap_tcp_seq_relative(t, cli, srv, 4, 40000, 80, flags, &seq, &ack);
+	else
+		ctrcap_tcp_seq_relative(t, srv, cli, 4, 80, 40000, flags, &seq, &ack);
+	assert_int_equal(seq, want_seq);
+	assert_int_equal(ack, want_ack);
+}
+
+static void test_tcp_seq_relative(void **state)
+{
+	struct ctrcap_tcp_seq *t = ctrcap_tcp_seq_new();
+	uint8_t a[4] = { 10, 99, 3, 0 }, b[4] = { 10, 99, 3, 1 };
+	uint32_t s, k;
+
+	(void)state;
+	assert_non_null(t);
+	seg(t, 1, 0x02, 1000, 0, 0, 0);			/* SYN */
+	seg(t, 0, 0x12, 90000, 1001, 0, 1);		/* SYN-ACK */
+	seg(t, 1, 0x18, 1001, 90001, 1, 1);		/* data */
+	seg(t, 0, 0x10, 90001, 1006, 1, 6);		/* its ACK */
+	seg(t, 1, 0x11, 0xffffffffu, 90001, 0xfffffffeu - 999, 1); /* wraps */
+	/* The same ends, a new SYN: a new connection counts from 0 again. */
+	seg(t, 1, 0x02, 7000, 0, 0, 0);
+	seg(t, 0, 0x12, 123, 7001, 0, 1);
+	/* Mid-connection: the first ACK seen sets the other side's base too. */
+	s = 500;
+	k = 800;
+	ctrcap_tcp_seq_relative(t, a, b, 4, 1, 2, 0x10, &s, &k);
+	assert_int_equal(s, 0);
+	assert_int_equal(k, 0);
+	s = 800;
+	k = 510;
+	ctrcap_tcp_seq_relative(t, b, a, 4, 2, 1, 0x10, &s, &k);
+	assert_int_equal(s, 0);
+	assert_int_equal(k, 10);
+	/*
+	 * Bounded: after 20000 other connections the first one was evicted,
+	 * and its next segment starts from 0 (kept, it would print 1).
+	 */
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint8_t x[4] = { 10, 99, i >> 8, i & 0xff };
+
+		s = 1;
+		k = 0;
+		ctrcap_tcp_seq_relative(t, x, b, 4, 1000, 2000, 0x02, &s, &k);
+	}
+	seg(t, 1, 0x10, 7001, 124, 0, 0);
+	/* Not IPv4 or IPv6 addresses, or no table: numbers left as they are. */
+	s = 5;
+	k = 6;
+	ctrcap_tcp_seq_relative(t, a, b, 3, 1, 2, 0x10, &s, &k);
+	ctrcap_tcp_seq_relative(NULL, a, b, 4, 1, 2, 0x10, &s, &k);
+	assert_int_equal(s, 5);
+	assert_int_equal(k, 6);
+	ctrcap_tcp_seq_free(t);
 }
 
 static void test_args_join(void **state)
@@ -593,6 +717,9 @@ int main(void)
 		cmocka_unit_test(test_opts_defaults_and_errors),
 		cmocka_unit_test(test_summary_tcp_syn),
 		cmocka_unit_test(test_summary_arp_and_raw_udp6),
+		cmocka_unit_test(test_dump_hex_layout),
+		cmocka_unit_test(test_dump_ascii),
+		cmocka_unit_test(test_tcp_seq_relative),
 		cmocka_unit_test(test_args_join),
 		cmocka_unit_test(test_proc_table_exec_fork_exit),
 		cmocka_unit_test(test_proc_table_full_counted),
