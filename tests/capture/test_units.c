@@ -262,6 +262,83 @@ static void test_tcp_seq_relative(void **state)
 	ctrcap_tcp_seq_free(t);
 }
 
+/* -v's IP detail, -e's link header, relative seq in the summary. */
+static void test_summary_fmt(void **state)
+{
+	struct ctrcap_text_pkt p = { .linktype = 1, .data = syn_frame,
+				     .caplen = sizeof(syn_frame), .len = sizeof(syn_frame) };
+	struct ctrcap_text_opts fmt = { .ip_detail = true, .link_header = true };
+	struct ctrcap_text_state st = { .seq = ctrcap_tcp_seq_new() };
+	uint8_t v6[60] = { 0x62, 0x51, 0x23, 0x45, 0, 20, 6, 63 };
+	uint8_t sll[sizeof(syn_frame) + 2];
+	char buf[512];
+
+	(void)state;
+	assert_non_null(st.seq);
+	ctrcap_packet_summary_fmt(&p, &fmt, &st, buf, sizeof(buf));
+	assert_string_equal(buf, "06:07:08:09:0a:0b > 00:01:02:03:04:05, ethertype IPv4 (0x0800), "
+				 "length 54: IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], "
+				 "proto TCP (6), length 40) 10.99.1.1.40000 > 10.99.1.2.80: "
+				 "Flags [S], seq 0, win 65535, length 0");
+	/* Raw IPv6: class and flow label shown as they are set; no link header. */
+	v6[23] = 1;
+	v6[39] = 2;
+	v6[52] = 0x50;
+	p = (struct ctrcap_text_pkt){ .linktype = 101, .data = v6, .caplen = 60, .len = 60 };
+	ctrcap_packet_summary_fmt(&p, &fmt, &st, buf, sizeof(buf));
+	assert_string_equal(buf, "IP6 (class 0x25, flowlabel 0x12345, hlim 63, next-header TCP (6) "
+				 "payload length: 20) ::1.0 > ::2.0: Flags [], win 0, length 0");
+	/* Linux cooked: the sender's address, the protocol, the length. */
+	memset(sll, 0, sizeof(sll));
+	sll[5] = 6;
+	memcpy(sll + 6, syn_frame + 6, 6);
+	memcpy(sll + 14, syn_frame + 12, sizeof(syn_frame) - 12);
+	p = (struct ctrcap_text_pkt){ .linktype = 113, .data = sll, .caplen = sizeof(sll),
+				      .len = sizeof(sll) };
+	fmt.ip_detail = false;
+	ctrcap_packet_summary_fmt(&p, &fmt, &st, buf, sizeof(buf));
+	assert_string_equal(buf, "06:07:08:09:0a:0b ethertype IPv4 (0x0800), length 56: "
+				 "IP 10.99.1.1.40000 > 10.99.1.2.80: Flags [S], seq 0, win 65535, "
+				 "length 0");
+	ctrcap_tcp_seq_free(st.seq);
+}
+
+static void test_opts_text_flags(void **state)
+{
+	const char *all[] = { "ctrcap", "-r", "f", "-XX", "-x", "-A", "-e", "-tttt", "-S", "-l",
+			      "--nano" };
+	const char *prec[] = { "ctrcap", "--time-stamp-precision=nano", "--micro" };
+	const char *xxx[] = { "ctrcap", "-xxx" };
+	const char *t6[] = { "ctrcap", "-tttttt" };
+	const char *badp[] = { "ctrcap", "--time-stamp-precision", "milli" };
+	const char *w[] = { "ctrcap", "-w", "x.pcapng", "-X" };
+	const char *wp[] = { "ctrcap", "-w", "x.pcapng", "--print", "-X" };
+	struct ctrcap_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 11, all), 0);
+	assert_int_equal(o.text.hex_ascii, 2);
+	assert_int_equal(o.text.hex, 1);
+	assert_true(o.text.ascii && o.text.link_header && o.text.abs_seq && o.text.nano);
+	assert_true(o.text.line_buffered);
+	assert_int_equal(o.text.ts, CTRCAP_TS_DATE);
+	assert_string_equal(o.text_flag, "-X");
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 3, prec), 0);
+	assert_false(o.text.nano); /* the last one given wins */
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 2, xxx), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 2, t6), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 3, badp), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 4, w), -1); /* nothing printed to format */
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 5, wp), 0);
+	ctrcap_opts_free(&o);
+}
+
 static void test_args_join(void **state)
 {
 	char out[16];
@@ -720,6 +797,8 @@ int main(void)
 		cmocka_unit_test(test_dump_hex_layout),
 		cmocka_unit_test(test_dump_ascii),
 		cmocka_unit_test(test_tcp_seq_relative),
+		cmocka_unit_test(test_summary_fmt),
+		cmocka_unit_test(test_opts_text_flags),
 		cmocka_unit_test(test_args_join),
 		cmocka_unit_test(test_proc_table_exec_fork_exit),
 		cmocka_unit_test(test_proc_table_full_counted),
