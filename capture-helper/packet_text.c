@@ -1,21 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tcpdump-like packet lines (see packet_text.h). */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
 #include "ctrcap/identity_text.h"
 #include "ctrcap/pcapng.h"
+#include "dns_text.h"
 #include "packet_dump.h"
 #include "packet_text.h"
 #include "tcp_seq.h"
+#include "text_buf.h"
 
 /* The summary being built, and what shapes it. */
 struct out {
-	char *buf;
-	size_t cap, len;
+	struct text_buf b;
 	const struct ctrcap_text_opts *fmt;
 	struct ctrcap_text_state *st; /* NULL: nothing remembered, absolute seq */
 };
@@ -27,29 +27,8 @@ struct ends {
 	size_t alen;
 };
 
-__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->len >= o->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len = o->len + n < o->cap ? o->len + n : o->cap;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)p[0] << 8 | p[1];
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+/* Append to the summary, as much as fits. */
+#define put(o, ...) text_buf_add(&(o)->b, __VA_ARGS__)
 
 static void tcp_flags(struct out *o, uint8_t fl)
 {
@@ -94,6 +73,22 @@ static void tcp(struct out *o, const uint8_t *p, uint32_t l4len, const struct en
 	put(o, ", win %u, length %u", rd16(p + 14), pl);
 }
 
+/* UDP; DNS on port 53 shows its question or answers instead of the length. */
+static void udp(struct out *o, const uint8_t *p, uint32_t n, const struct ends *e)
+{
+	uint16_t ul = rd16(p + 4);
+	uint32_t pl = ul >= 8 ? ul - 8 : 0;
+	char dns[512];
+
+	put(o, "%s.%u > %s.%u: ", e->src, rd16(p), e->dst, rd16(p + 2));
+	if ((rd16(p) == 53 || rd16(p + 2) == 53) &&
+	    !ctrcap_dns_text(p + 8, n - 8, pl, dns, sizeof(dns))) {
+		put(o, "%s", dns);
+		return;
+	}
+	put(o, "UDP, length %u", pl);
+}
+
 /* L4 after the addresses. */
 static void l4(struct out *o, uint8_t proto, const uint8_t *p, uint32_t n, uint32_t l4len,
 	       const struct ends *e, bool v6)
@@ -105,10 +100,7 @@ static void l4(struct out *o, uint8_t proto, const uint8_t *p, uint32_t n, uint3
 		return;
 	}
 	if (proto == 17 && n >= 8) {
-		uint16_t ul = rd16(p + 4);
-
-		put(o, "%s.%u > %s.%u: UDP, length %u", src, rd16(p), dst, rd16(p + 2),
-		    ul >= 8 ? ul - 8 : 0);
+		udp(o, p, n, e);
 		return;
 	}
 	if (proto == 1 && n >= 8) {
@@ -144,28 +136,20 @@ static void l4(struct out *o, uint8_t proto, const uint8_t *p, uint32_t n, uint3
 	put(o, "%s > %s: %s proto %u, length %u", src, dst, v6 ? "ip6" : "ip", proto, l4len);
 }
 
+static const struct text_name proto_names[] = {
+	{ 1, "ICMP" },
+	{ 2, "IGMP" },
+	{ 6, "TCP" },
+	{ 17, "UDP" },
+	{ 47, "GRE" },
+	{ 50, "ESP" },
+	{ 58, "ICMPv6" },
+	{ 132, "SCTP" },
+};
+
 static const char *proto_name(uint8_t proto)
 {
-	switch (proto) {
-	case 1:
-		return "ICMP";
-	case 2:
-		return "IGMP";
-	case 6:
-		return "TCP";
-	case 17:
-		return "UDP";
-	case 47:
-		return "GRE";
-	case 50:
-		return "ESP";
-	case 58:
-		return "ICMPv6";
-	case 132:
-		return "SCTP";
-	default:
-		return "unknown";
-	}
+	return text_name(proto_names, sizeof(proto_names) / sizeof(proto_names[0]), proto, "unknown");
 }
 
 /* -v: the IPv4 header's fields, as tcpdump -v shows them. */
@@ -272,22 +256,17 @@ static void by_ethertype(struct out *o, uint16_t et, const uint8_t *p, uint32_t 
 		put(o, "ethertype 0x%04x, length %u", et, len);
 }
 
+static const struct text_name ethertype_names[] = {
+	{ 0x0800, "IPv4" },
+	{ 0x86dd, "IPv6" },
+	{ 0x0806, "ARP" },
+	{ 0x8100, "802.1Q" },
+	{ 0x88a8, "802.1Q-QinQ" },
+};
+
 static const char *ethertype_name(uint16_t et)
 {
-	switch (et) {
-	case 0x0800:
-		return "IPv4";
-	case 0x86dd:
-		return "IPv6";
-	case 0x0806:
-		return "ARP";
-	case 0x8100:
-		return "802.1Q";
-	case 0x88a8:
-		return "802.1Q-QinQ";
-	default:
-		return "Unknown";
-	}
+	return text_name(ethertype_names, sizeof(ethertype_names) / sizeof(ethertype_names[0]), et, "Unknown");
 }
 
 static void mac(struct out *o, const uint8_t *m)
@@ -351,7 +330,7 @@ static void linux_cooked(struct out *o, const struct ctrcap_text_pkt *p)
 void ctrcap_packet_summary_fmt(const struct ctrcap_text_pkt *p, const struct ctrcap_text_opts *fmt,
 			       struct ctrcap_text_state *st, char *buf, size_t cap)
 {
-	struct out o = { buf, cap, 0, fmt, st };
+	struct out o = { { buf, cap, 0 }, fmt, st };
 
 	if (cap)
 		buf[0] = '\0';

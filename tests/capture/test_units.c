@@ -20,6 +20,7 @@
 #include "identity.h"
 #include "netns.h"
 #include "options.h"
+#include "dns_text.h"
 #include "packet_dump.h"
 #include "packet_text.h"
 #include "tcp_seq.h"
@@ -301,6 +302,65 @@ static void test_summary_fmt(void **state)
 				 "IP 10.99.1.1.40000 > 10.99.1.2.80: Flags [S], seq 0, win 65535, "
 				 "length 0");
 	ctrcap_tcp_seq_free(st.seq);
+}
+
+/* A query for web.shop A, id 0x1234, RD; and its answer, names compressed. */
+static const uint8_t dns_q[] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+				 3, 'w', 'e', 'b', 4, 's', 'h', 'o', 'p', 0, 0, 1, 0, 1 };
+static const uint8_t dns_r[] = {
+	0x12, 0x34, 0x85, 0x80, 0, 1, 0, 2, 0, 0, 0, 0,
+	3, 'w', 'e', 'b', 4, 's', 'h', 'o', 'p', 0, 0, 1, 0, 1,
+	0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4, 1, 'x', 0xc0, 16,	/* CNAME x.shop. */
+	0xc0, 38, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 99, 7, 3,		/* A 10.99.7.3 */
+};
+
+static void test_dns_text(void **state)
+{
+	uint8_t m[sizeof(dns_r)], big[12 + 321 + 4], ip[28 + sizeof(dns_q)];
+	struct ctrcap_text_pkt p = { .linktype = 101, .data = ip, .caplen = sizeof(ip),
+				     .len = sizeof(ip) };
+	char buf[512];
+
+	(void)state;
+	assert_int_equal(ctrcap_dns_text(dns_q, sizeof(dns_q), sizeof(dns_q), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "4660+ A? web.shop. (26)");
+	assert_int_equal(ctrcap_dns_text(dns_r, sizeof(dns_r), sizeof(dns_r), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "4660* 2/0/0 CNAME x.shop., A 10.99.7.3 (58)");
+	memcpy(m, dns_r, sizeof(m));
+	m[3] = 0x03; /* NXDomain, recursion not available, no answers */
+	m[7] = 0;
+	assert_int_equal(ctrcap_dns_text(m, 26, 26, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "4660*- NXDomain 0/0/0 (26)");
+	/* Never trusted: a pointer loop, a record past the end, a short capture. */
+	memcpy(m, dns_r, sizeof(m));
+	m[27] = 26;
+	assert_int_equal(ctrcap_dns_text(m, sizeof(m), sizeof(m), buf, sizeof(buf)), -1);
+	memcpy(m, dns_r, sizeof(m));
+	m[sizeof(m) - 5] = 5; /* rdlength 5 with 4 bytes left */
+	assert_int_equal(ctrcap_dns_text(m, sizeof(m), sizeof(m), buf, sizeof(buf)), -1);
+	assert_int_equal(ctrcap_dns_text(dns_r, 40, sizeof(dns_r), buf, sizeof(buf)), -1);
+	assert_int_equal(ctrcap_dns_text(dns_q, 11, 11, buf, sizeof(buf)), -1);
+	/* In a packet line, in place of "UDP, length 26"; not on other ports. */
+	memset(ip, 0, sizeof(ip));
+	memcpy(ip, (const uint8_t[]){ 0x45, 0, 0, sizeof(ip), 0, 1, 0, 0, 64, 17, 0, 0, 10, 99,
+				      1, 1, 10, 99, 1, 2, 0x9c, 0x40, 0, 53, 0, 8 + 26 },
+	       26);
+	memcpy(ip + 28, dns_q, sizeof(dns_q));
+	ctrcap_packet_summary(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "IP 10.99.1.1.40000 > 10.99.1.2.53: 4660+ A? web.shop. (26)");
+	ip[23] = 54;
+	ctrcap_packet_summary(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "IP 10.99.1.1.40000 > 10.99.1.2.54: UDP, length 26");
+	/* A name of 5 labels of 63 bytes: longer than DNS allows, refused. */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, dns_q, 12);
+	for (int i = 0; i < 5; i++)
+		big[12 + 64 * i] = 63;
+	big[12 + 320] = 0;
+	memset(big + 12 + 321, 0, 4);
+	assert_int_equal(ctrcap_dns_text(big, sizeof(big), sizeof(big), buf, sizeof(buf)), -1);
+	big[12 + 192] = 0; /* three labels: fine */
+	assert_int_equal(ctrcap_dns_text(big, 12 + 193 + 4, 12 + 193 + 4, buf, sizeof(buf)), 0);
 }
 
 static void test_opts_text_flags(void **state)
@@ -799,6 +859,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_seq_relative),
 		cmocka_unit_test(test_summary_fmt),
 		cmocka_unit_test(test_opts_text_flags),
+		cmocka_unit_test(test_dns_text),
 		cmocka_unit_test(test_args_join),
 		cmocka_unit_test(test_proc_table_exec_fork_exit),
 		cmocka_unit_test(test_proc_table_full_counted),
