@@ -79,7 +79,7 @@ static const struct text_name type_names[] = {
 
 static const char *type_name(uint16_t t)
 {
-	return text_name(type_names, sizeof(type_names) / sizeof(type_names[0]), t, NULL);
+	return TEXT_NAME(type_names, t, NULL);
 }
 
 static void add_type(struct text_buf *b, uint16_t t)

@@ -335,7 +335,8 @@ static int text_flag(struct ctrcap_opts *o, int c)
 		break;
 	case 't':
 		if (t->ts == CTRCAP_TS_SINCE_1ST) {
-			fprintf(stderr, "ctrcap: -t at most five times (-t, -tt, -ttt, -tttt, -ttttt)\n");
+			fprintf(stderr,
+				"ctrcap: -t at most five times (-t, -tt, -ttt, -tttt, -ttttt)\n");
 			return -1;
 		}
 		t->ts++;

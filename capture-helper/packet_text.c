@@ -149,7 +149,7 @@ static const struct text_name proto_names[] = {
 
 static const char *proto_name(uint8_t proto)
 {
-	return text_name(proto_names, sizeof(proto_names) / sizeof(proto_names[0]), proto, "unknown");
+	return TEXT_NAME(proto_names, proto, "unknown");
 }
 
 /* -v: the IPv4 header's fields, as tcpdump -v shows them. */
@@ -266,7 +266,7 @@ static const struct text_name ethertype_names[] = {
 
 static const char *ethertype_name(uint16_t et)
 {
-	return text_name(ethertype_names, sizeof(ethertype_names) / sizeof(ethertype_names[0]), et, "Unknown");
+	return TEXT_NAME(ethertype_names, et, "Unknown");
 }
 
 static void mac(struct out *o, const uint8_t *m)
@@ -327,8 +327,9 @@ static void linux_cooked(struct out *o, const struct ctrcap_text_pkt *p)
 	by_ethertype(o, et, d + 16, p->caplen - 16, p->len);
 }
 
-void ctrcap_packet_summary_fmt(const struct ctrcap_text_pkt *p, const struct ctrcap_text_opts *fmt,
-			       struct ctrcap_text_state *st, char *buf, size_t cap)
+void ctrcap_packet_summary_fmt(const struct ctrcap_text_pkt *p,
+			       const struct ctrcap_text_opts *fmt, struct ctrcap_text_state *st,
+			       char *buf, size_t cap)
 {
 	struct out o = { { buf, cap, 0 }, fmt, st };
 
@@ -409,8 +410,8 @@ static void timestamp(char *buf, size_t cap, uint64_t ts_ns, const struct ctrcap
 	case CTRCAP_TS_TIME:
 	default:
 		localtime_r(&sec, &tm);
-		strftime(day, sizeof(day), fmt->ts == CTRCAP_TS_DATE ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S",
-			 &tm);
+		strftime(day, sizeof(day),
+			 fmt->ts == CTRCAP_TS_DATE ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
 		snprintf(buf, cap, "%s.%0*u ", day, digits, frac);
 		break;
 	}
@@ -421,10 +422,12 @@ static void timestamp(char *buf, size_t cap, uint64_t ts_ns, const struct ctrcap
 static uint32_t link_header_len(const struct ctrcap_text_pkt *p)
 {
 	uint32_t n = 0;
+	uint16_t et;
 
 	if (p->linktype == 1) {
 		n = 14;
-		if (p->caplen >= 18 && (rd16(p->data + 12) == 0x8100 || rd16(p->data + 12) == 0x88a8))
+		et = p->caplen >= 18 ? rd16(p->data + 12) : 0;
+		if (et == 0x8100 || et == 0x88a8)
 			n = 18;
 	} else if (p->linktype == 113) {
 		n = 16;

@@ -55,8 +55,9 @@ struct ctrcap_text_state {
 };
 
 /* The summary as fmt asks (-e, -v, relative seq with st->seq); st may be NULL. */
-void ctrcap_packet_summary_fmt(const struct ctrcap_text_pkt *p, const struct ctrcap_text_opts *fmt,
-			       struct ctrcap_text_state *st, char *buf, size_t cap);
+void ctrcap_packet_summary_fmt(const struct ctrcap_text_pkt *p,
+			       const struct ctrcap_text_opts *fmt, struct ctrcap_text_state *st,
+			       char *buf, size_t cap);
 
 /* How a packet's identity is printed: the parts chosen, where. */
 struct ctrcap_text_identity {

@@ -25,6 +25,9 @@ struct text_name {
 /* The name of v in t[n], or dflt. */
 const char *text_name(const struct text_name *t, size_t n, unsigned v, const char *dflt);
 
+/* text_name() on a table array. */
+#define TEXT_NAME(t, v, dflt) text_name(t, sizeof(t) / sizeof((t)[0]), v, dflt)
+
 static inline uint16_t rd16(const uint8_t *p)
 {
 	return (uint16_t)p[0] << 8 | p[1];

@@ -174,7 +174,8 @@ static void test_dump_hex_layout(void **state)
 			       "\t0x0010:  5152 53\n");
 	free(t);
 	t = dumped('X', d, sizeof(d));
-	assert_string_equal(t, "\t0x0000:  4100 7f44 4546 4748 494a 4b4c 4d4e 4f50  A..DEFGHIJKLMNOP\n"
+	assert_string_equal(t, "\t0x0000:  4100 7f44 4546 4748 494a 4b4c 4d4e 4f50  "
+			       "A..DEFGHIJKLMNOP\n"
 			       "\t0x0010:  5152 53                                  QRS\n");
 	free(t);
 	t = dumped('X', d, 0);
