@@ -40,6 +40,7 @@
 #include "proc_table.h"
 #include "privilege.h"
 #include "socket_scan.h"
+#include "tcp_seq.h"
 
 #define POLL_IDLE_US 2000
 #define RESCAN_MS 500
@@ -686,12 +687,24 @@ void ctrcap_print_packet(const struct ctrcap_opts *o, uint64_t number,
 		.lines_ctx = o->context ? o->context : CTRCAP_CTX_ALL,
 		.verbose = o->verbose,
 	};
+	/* One printer per process, fed by one thread: -r's loop or the ring reader. */
+	static struct ctrcap_text_state st;
+	static bool seq_tried;
+	struct ctrcap_text_opts fmt = o->text;
 
 	if (o->count_only)
 		return;
+	if (!o->text.abs_seq && !seq_tried) {
+		seq_tried = true;
+		st.seq = ctrcap_tcp_seq_new();
+		if (!st.seq)
+			fprintf(stderr, "ctrcap: out of memory for relative TCP sequence numbers; "
+					"printing absolute ones\n");
+	}
+	fmt.ip_detail = o->verbose > 0;
 	if (o->number)
 		printf("%5llu  ", (unsigned long long)number);
-	ctrcap_packet_print(stdout, t, id, packet_id, &how);
+	ctrcap_packet_print(stdout, t, id, packet_id, &how, &fmt, &st);
 	if (o->out.flush_each)
 		fflush(stdout);
 }

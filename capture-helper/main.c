@@ -18,6 +18,9 @@ int main(int argc, char **argv)
 		ctrcap_opts_free(&o);
 		return 1;
 	}
+	/* -l: before anything is written, as setvbuf requires. */
+	if (o.text.line_buffered)
+		setvbuf(stdout, NULL, _IOLBF, 0);
 	if (o.help) {
 		ctrcap_usage(stdout);
 		code = 0;

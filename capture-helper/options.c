@@ -31,6 +31,9 @@ enum {
 	OPT_IMMEDIATE,
 	OPT_CONTEXT,
 	OPT_HOPS,
+	OPT_MICRO,
+	OPT_NANO,
+	OPT_TS_PRECISION,
 };
 
 /* tcpdump's and ptcpdump's long names; --help and ctrcap.8 list every one. */
@@ -58,6 +61,10 @@ static const struct option long_opts[] = {
 	{ "print", no_argument, NULL, OPT_PRINT },
 	{ "hops", required_argument, NULL, OPT_HOPS },
 	{ "list-interfaces", no_argument, NULL, 'D' },
+	{ "absolute-tcp-sequence-numbers", no_argument, NULL, 'S' },
+	{ "micro", no_argument, NULL, OPT_MICRO },
+	{ "nano", no_argument, NULL, OPT_NANO },
+	{ "time-stamp-precision", required_argument, NULL, OPT_TS_PRECISION },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "pname", required_argument, NULL, OPT_COMM },
@@ -124,8 +131,23 @@ void ctrcap_usage(FILE *f)
 	      "  -v, --verbose      print process, user, parent, container and pod lines\n"
 	      "                     under each packet (-vv: also how it was attributed);\n"
 	      "                     without -v each line ends with its process, container\n"
-	      "                     and pod: \", Process [wget.4242], Container [web]\"\n"
+	      "                     and pod: \", Process [wget.4242], Container [web]\";\n"
+	      "                     -v also shows the IP header: tos, ttl, id, flags, ...\n"
 	      "  -q, --quiet        no identity at the end of packet lines\n"
+	      "  -e                 print the link header: MAC addresses, ethertype, length\n"
+	      "  -t                 no time stamp; -tt seconds since 1970; -ttt time since the\n"
+	      "                     previous packet; -tttt date and time; -ttttt time since\n"
+	      "                     the first packet\n"
+	      "  --micro, --nano, --time-stamp-precision micro|nano\n"
+	      "                     print time stamps to the microsecond (default) or the\n"
+	      "                     nanosecond\n"
+	      "  -S, --absolute-tcp-sequence-numbers\n"
+	      "                     TCP seq/ack as sent, not counted from 0 per connection\n"
+	      "  -x, -xx            print each packet's bytes in hex, without/with the link\n"
+	      "                     header\n"
+	      "  -X, -XX            the same in hex and ASCII\n"
+	      "  -A                 print each packet's bytes (without link header) as text\n"
+	      "  -l                 line-buffer standard output (to watch a pipe: | grep ...)\n"
 	      "  --context LIST     the identity parts shown (with and without -v), from\n"
 	      "                     process,thread,parentproc,user,container,pod\n"
 	      "  --pid PID          only packets of process PID (repeatable)\n"
@@ -285,6 +307,71 @@ static int join_filter(struct ctrcap_opts *o, char **args, int n)
 	return 0;
 }
 
+/*
+ * A flag that shapes printed packets (-A, -e, -t, ...): counted where it
+ * repeats, remembered for the combinations that print none.
+ */
+static int text_flag(struct ctrcap_opts *o, int c)
+{
+	static const char *const names[] = { "-A", "-x", "-X", "-e", "-t", "-S" };
+	struct ctrcap_text_opts *t = &o->text;
+
+	switch (c) {
+	case 'A':
+		t->ascii = true;
+		break;
+	case 'x':
+	case 'X':
+		if ((c == 'x' ? t->hex : t->hex_ascii) >= 2) {
+			fprintf(stderr, "ctrcap: -%c at most twice (-%c%c: with the link header)\n",
+				c, c, c);
+			return -1;
+		}
+		if (c == 'x')
+			t->hex++;
+		else
+			t->hex_ascii++;
+		break;
+	case 'e':
+		t->link_header = true;
+		break;
+	case 't':
+		if (t->ts == CTRCAP_TS_SINCE_1ST) {
+			fprintf(stderr,
+				"ctrcap: -t at most five times (-t, -tt, -ttt, -tttt, -ttttt)\n");
+			return -1;
+		}
+		t->ts++;
+		break;
+	case 'S':
+		t->abs_seq = true;
+		break;
+	}
+	if (!o->text_flag)
+		o->text_flag = names[strchr("AxXetS", c) - "AxXetS"];
+	return 0;
+}
+
+/* --micro, --nano, --time-stamp-precision=micro|nano. */
+static int ts_precision(struct ctrcap_opts *o, int c, const char *arg)
+{
+	if (c == OPT_TS_PRECISION) {
+		if (strcmp(arg, "micro") && strcmp(arg, "nano")) {
+			fprintf(stderr, "ctrcap: invalid value '%s' for --time-stamp-precision "
+					"(micro or nano)\n", arg);
+			return -1;
+		}
+		o->text.nano = !strcmp(arg, "nano");
+	} else {
+		o->text.nano = c == OPT_NANO;
+	}
+	if (!o->text_flag)
+		o->text_flag = c == OPT_TS_PRECISION ? "--time-stamp-precision"
+			       : c == OPT_NANO	      ? "--nano"
+						      : "--micro";
+	return 0;
+}
+
 /* What a combination of options cannot mean: one line and -1, else 0. */
 static int check_combinations(const struct ctrcap_opts *o)
 {
@@ -302,6 +389,11 @@ static int check_combinations(const struct ctrcap_opts *o)
 	}
 	if (o->count_only && w->path) {
 		fprintf(stderr, "ctrcap: --count prints only the number of packets; it takes no -w\n");
+		return -1;
+	}
+	if (o->text_flag && (o->count_only || (w->path && !o->print))) {
+		fprintf(stderr, "ctrcap: %s shapes printed packets; %s\n", o->text_flag,
+			o->count_only ? "--count prints none" : "with -w add --print to print them");
 		return -1;
 	}
 	if (o->print && to_stdout) {
@@ -332,7 +424,7 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 	n_args = first_cmd >= 0 ? first_cmd : argc;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(n_args, argv, "+:i:w:r:c:s:C:G:W:B:Q:Z:UnvqDh#", long_opts,
+	while ((c = getopt_long(n_args, argv, "+:i:w:r:c:s:C:G:W:B:Q:Z:UnvqDh#AxXetSl", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -437,6 +529,24 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 			}
 			break;
 		}
+		case 'A':
+		case 'x':
+		case 'X':
+		case 'e':
+		case 't':
+		case 'S':
+			if (text_flag(o, c))
+				return -1;
+			break;
+		case OPT_MICRO:
+		case OPT_NANO:
+		case OPT_TS_PRECISION:
+			if (ts_precision(o, c, optarg))
+				return -1;
+			break;
+		case 'l':
+			o->text.line_buffered = true;
+			break;
 		case 'D':
 			live_only(o, "-D");
 			o->list_ifaces = true;

@@ -12,6 +12,7 @@
 
 #include "containers/resolver.h"
 #include "hops.h"
+#include "packet_text.h"
 
 #define CTRCAP_MAX_IFACES 64
 #define CTRCAP_MAX_MATCH 32
@@ -66,6 +67,8 @@ struct ctrcap_opts {
 	struct ctrcap_strlist comms, ctr_ids, ctr_names, pod_names, pod_namespaces;
 	/* Container engine state (--docker-sock, ...); NULL = environment or default. */
 	const char *docker_sock, *docker_root, *containerd_state, *crio_state, *podman_state;
+	struct ctrcap_text_opts text; /* -A -x -X -e -t -S -l --micro --nano */
+	const char *text_flag;	/* the first of those given that shapes printed packets */
 	char *filter;		/* trailing expression, joined; NULL = none */
 	char **cmd;		/* -- CMD ARGS */
 };

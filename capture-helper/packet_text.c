@@ -1,43 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* tcpdump-like packet lines (see packet_text.h). */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <string.h>
 #include <time.h>
 
 #include "ctrcap/identity_text.h"
 #include "ctrcap/pcapng.h"
+#include "dns_text.h"
+#include "packet_dump.h"
 #include "packet_text.h"
+#include "tcp_seq.h"
+#include "text_buf.h"
 
+/* The summary being built, and what shapes it. */
 struct out {
-	char *buf;
-	size_t cap, len;
+	struct text_buf b;
+	const struct ctrcap_text_opts *fmt;
+	struct ctrcap_text_state *st; /* NULL: nothing remembered, absolute seq */
 };
 
-__attribute__((format(printf, 2, 3))) static void put(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
+/* The two ends of an IP packet, printable and as bytes (for the TCP seq table). */
+struct ends {
+	const char *src, *dst;
+	const uint8_t *sa, *da;
+	size_t alen;
+};
 
-	if (o->len >= o->cap)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->len, o->cap - o->len, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		o->len = o->len + n < o->cap ? o->len + n : o->cap;
-}
-
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)p[0] << 8 | p[1];
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
+/* Append to the summary, as much as fits. */
+#define put(o, ...) text_buf_add(&(o)->b, __VA_ARGS__)
 
 static void tcp_flags(struct out *o, uint8_t fl)
 {
@@ -61,28 +52,55 @@ static void tcp_flags(struct out *o, uint8_t fl)
 	put(o, "]");
 }
 
-/* L4 after the addresses; src/dst are printable addresses. */
-static void l4(struct out *o, uint8_t proto, const uint8_t *p, uint32_t n, uint32_t l4len,
-	       const char *src, const char *dst, bool v6)
+static void tcp(struct out *o, const uint8_t *p, uint32_t l4len, const struct ends *e)
 {
-	if (proto == 6 && n >= 20) {
-		uint32_t hl = (p[12] >> 4) * 4;
-		uint32_t pl = l4len > hl ? l4len - hl : 0;
+	uint32_t hl = (p[12] >> 4) * 4;
+	uint32_t pl = l4len > hl ? l4len - hl : 0;
+	uint32_t seq = rd32(p + 4), ack = rd32(p + 8);
 
-		put(o, "%s.%u > %s.%u: ", src, rd16(p), dst, rd16(p + 2));
-		tcp_flags(o, p[13]);
-		if (p[13] & 0x07 || pl)
-			put(o, ", seq %u", rd32(p + 4));
-		if (p[13] & 0x10)
-			put(o, ", ack %u", rd32(p + 8));
-		put(o, ", win %u, length %u", rd16(p + 14), pl);
+	if (o->st && o->st->seq)
+		ctrcap_tcp_seq_relative(o->st->seq, e->sa, e->da, e->alen, rd16(p), rd16(p + 2),
+					p[13], &seq, &ack);
+	put(o, "%s.%u > %s.%u: ", e->src, rd16(p), e->dst, rd16(p + 2));
+	tcp_flags(o, p[13]);
+	if (p[13] & 0x07 || pl)
+		put(o, ", seq %u", seq);
+	/* The range of bytes carried, so a retransmission shows as one. */
+	if (pl)
+		put(o, ":%u", seq + pl);
+	if (p[13] & 0x10)
+		put(o, ", ack %u", ack);
+	put(o, ", win %u, length %u", rd16(p + 14), pl);
+}
+
+/* UDP; DNS on port 53 shows its question or answers instead of the length. */
+static void udp(struct out *o, const uint8_t *p, uint32_t n, const struct ends *e)
+{
+	uint16_t ul = rd16(p + 4);
+	uint32_t pl = ul >= 8 ? ul - 8 : 0;
+	char dns[512];
+
+	put(o, "%s.%u > %s.%u: ", e->src, rd16(p), e->dst, rd16(p + 2));
+	if ((rd16(p) == 53 || rd16(p + 2) == 53) &&
+	    !ctrcap_dns_text(p + 8, n - 8, pl, dns, sizeof(dns))) {
+		put(o, "%s", dns);
+		return;
+	}
+	put(o, "UDP, length %u", pl);
+}
+
+/* L4 after the addresses. */
+static void l4(struct out *o, uint8_t proto, const uint8_t *p, uint32_t n, uint32_t l4len,
+	       const struct ends *e, bool v6)
+{
+	const char *src = e->src, *dst = e->dst;
+
+	if (proto == 6 && n >= 20) {
+		tcp(o, p, l4len, e);
 		return;
 	}
 	if (proto == 17 && n >= 8) {
-		uint16_t ul = rd16(p + 4);
-
-		put(o, "%s.%u > %s.%u: UDP, length %u", src, rd16(p), dst, rd16(p + 2),
-		    ul >= 8 ? ul - 8 : 0);
+		udp(o, p, n, e);
 		return;
 	}
 	if (proto == 1 && n >= 8) {
@@ -118,9 +136,58 @@ static void l4(struct out *o, uint8_t proto, const uint8_t *p, uint32_t n, uint3
 	put(o, "%s > %s: %s proto %u, length %u", src, dst, v6 ? "ip6" : "ip", proto, l4len);
 }
 
+static const struct text_name proto_names[] = {
+	{ 1, "ICMP" },
+	{ 2, "IGMP" },
+	{ 6, "TCP" },
+	{ 17, "UDP" },
+	{ 47, "GRE" },
+	{ 50, "ESP" },
+	{ 58, "ICMPv6" },
+	{ 132, "SCTP" },
+};
+
+static const char *proto_name(uint8_t proto)
+{
+	return TEXT_NAME(proto_names, proto, "unknown");
+}
+
+/* -v: the IPv4 header's fields, as tcpdump -v shows them. */
+static void ipv4_detail(struct out *o, const uint8_t *p)
+{
+	uint16_t frag = rd16(p + 6);
+
+	put(o, "(tos 0x%x, ttl %u, id %u, offset %u, flags [", p[1], p[8], rd16(p + 4),
+	    (frag & 0x1fff) * 8);
+	if (!(frag & 0xe000))
+		put(o, "none");
+	if (frag & 0x4000)
+		put(o, "DF");
+	if (frag & 0x2000)
+		put(o, "+");
+	if (frag & 0x8000)
+		put(o, "rsvd");
+	put(o, "], proto %s (%u), length %u) ", proto_name(p[9]), p[9], rd16(p + 2));
+}
+
+/* -v: the IPv6 header's fields; class and flow label only when set, as tcpdump. */
+static void ipv6_detail(struct out *o, const uint8_t *p)
+{
+	uint32_t w = rd32(p);
+
+	put(o, "(");
+	if (w & 0x0ff00000)
+		put(o, "class 0x%02x, ", (w >> 20) & 0xff);
+	if (w & 0x000fffff)
+		put(o, "flowlabel 0x%05x, ", w & 0x000fffff);
+	put(o, "hlim %u, next-header %s (%u) payload length: %u) ", p[7], proto_name(p[6]), p[6],
+	    rd16(p + 4));
+}
+
 static void ipv4(struct out *o, const uint8_t *p, uint32_t n)
 {
 	char s[INET_ADDRSTRLEN], d[INET_ADDRSTRLEN];
+	struct ends e = { s, d, p + 12, p + 16, 4 };
 	uint32_t hl, tl;
 
 	if (n < 20 || (p[0] >> 4) != 4) {
@@ -132,16 +199,19 @@ static void ipv4(struct out *o, const uint8_t *p, uint32_t n)
 	inet_ntop(AF_INET, p + 12, s, sizeof(s));
 	inet_ntop(AF_INET, p + 16, d, sizeof(d));
 	put(o, "IP ");
+	if (o->fmt->ip_detail)
+		ipv4_detail(o, p);
 	if ((rd16(p + 6) & 0x1fff) || hl < 20 || hl > n) {
 		put(o, "%s > %s: ip-proto-%u fragment, length %u", s, d, p[9], tl);
 		return;
 	}
-	l4(o, p[9], p + hl, n - hl, tl > hl ? tl - hl : 0, s, d, false);
+	l4(o, p[9], p + hl, n - hl, tl > hl ? tl - hl : 0, &e, false);
 }
 
 static void ipv6(struct out *o, const uint8_t *p, uint32_t n)
 {
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN];
+	struct ends e = { s, d, p + 8, p + 24, 16 };
 
 	if (n < 40) {
 		put(o, "IP6 truncated");
@@ -150,7 +220,9 @@ static void ipv6(struct out *o, const uint8_t *p, uint32_t n)
 	inet_ntop(AF_INET6, p + 8, s, sizeof(s));
 	inet_ntop(AF_INET6, p + 24, d, sizeof(d));
 	put(o, "IP6 ");
-	l4(o, p[6], p + 40, n - 40, rd16(p + 4), s, d, true);
+	if (o->fmt->ip_detail)
+		ipv6_detail(o, p);
+	l4(o, p[6], p + 40, n - 40, rd16(p + 4), &e, true);
 }
 
 static void arp(struct out *o, const uint8_t *p, uint32_t n, uint32_t len)
@@ -184,60 +256,213 @@ static void by_ethertype(struct out *o, uint16_t et, const uint8_t *p, uint32_t 
 		put(o, "ethertype 0x%04x, length %u", et, len);
 }
 
-void ctrcap_packet_summary(const struct ctrcap_text_pkt *p, char *buf, size_t cap)
+static const struct text_name ethertype_names[] = {
+	{ 0x0800, "IPv4" },
+	{ 0x86dd, "IPv6" },
+	{ 0x0806, "ARP" },
+	{ 0x8100, "802.1Q" },
+	{ 0x88a8, "802.1Q-QinQ" },
+};
+
+static const char *ethertype_name(uint16_t et)
 {
-	struct out o = { buf, cap, 0 };
+	return TEXT_NAME(ethertype_names, et, "Unknown");
+}
+
+static void mac(struct out *o, const uint8_t *m)
+{
+	put(o, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+}
+
+/* -e: what the link header says, before the network layer's summary. */
+static void link_ethertype(struct out *o, uint16_t et, uint32_t len)
+{
+	put(o, "ethertype %s (0x%04x), length %u: ", ethertype_name(et), et, len);
+}
+
+static void ethernet(struct out *o, const struct ctrcap_text_pkt *p)
+{
 	const uint8_t *d = p->data;
 	uint32_t n = p->caplen;
+	uint16_t et;
+
+	if (n < 14) {
+		put(o, "truncated Ethernet, length %u", p->len);
+		return;
+	}
+	et = rd16(d + 12);
+	if (o->fmt->link_header) {
+		mac(o, d + 6);
+		put(o, " > ");
+		mac(o, d);
+		put(o, ", ");
+		link_ethertype(o, et, p->len);
+	}
+	d += 14;
+	n -= 14;
+	if ((et == 0x8100 || et == 0x88a8) && n >= 4) {
+		put(o, "vlan %u, ", rd16(d) & 0xfff);
+		et = rd16(d + 2);
+		if (o->fmt->link_header)
+			put(o, "ethertype %s (0x%04x), ", ethertype_name(et), et);
+		d += 4;
+		n -= 4;
+	}
+	by_ethertype(o, et, d, n, p->len);
+}
+
+/* Linux cooked (SLL): packet type, address type, address length, address, protocol. */
+static void linux_cooked(struct out *o, const struct ctrcap_text_pkt *p)
+{
+	const uint8_t *d = p->data;
+	uint16_t et = rd16(d + 14);
+
+	if (o->fmt->link_header) {
+		if (rd16(d + 4) == 6) {
+			mac(o, d + 6);
+			put(o, " ");
+		}
+		link_ethertype(o, et, p->len);
+	}
+	by_ethertype(o, et, d + 16, p->caplen - 16, p->len);
+}
+
+void ctrcap_packet_summary_fmt(const struct ctrcap_text_pkt *p,
+			       const struct ctrcap_text_opts *fmt, struct ctrcap_text_state *st,
+			       char *buf, size_t cap)
+{
+	struct out o = { { buf, cap, 0 }, fmt, st };
 
 	if (cap)
 		buf[0] = '\0';
 	if (p->linktype == 1) {
-		uint16_t et;
-
-		if (n < 14) {
-			put(&o, "truncated Ethernet, length %u", p->len);
-			return;
-		}
-		et = rd16(d + 12);
-		d += 14;
-		n -= 14;
-		if ((et == 0x8100 || et == 0x88a8) && n >= 4) {
-			put(&o, "vlan %u, ", rd16(d) & 0xfff);
-			et = rd16(d + 2);
-			d += 4;
-			n -= 4;
-		}
-		by_ethertype(&o, et, d, n, p->len);
+		ethernet(&o, p);
 	} else if (p->linktype == 101) {
-		if (n && (d[0] >> 4) == 6)
-			ipv6(&o, d, n);
+		/* Raw IP has no link header: -e adds nothing. */
+		if (p->caplen && (p->data[0] >> 4) == 6)
+			ipv6(&o, p->data, p->caplen);
 		else
-			ipv4(&o, d, n);
-	} else if (p->linktype == 113 && n >= 16) {
-		by_ethertype(&o, rd16(d + 14), d + 16, n - 16, p->len);
+			ipv4(&o, p->data, p->caplen);
+	} else if (p->linktype == 113 && p->caplen >= 16) {
+		linux_cooked(&o, p);
 	} else {
 		put(&o, "linktype %u, length %u", p->linktype, p->len);
 	}
 }
 
+void ctrcap_packet_summary(const struct ctrcap_text_pkt *p, char *buf, size_t cap)
+{
+	static const struct ctrcap_text_opts plain;
+
+	ctrcap_packet_summary_fmt(p, &plain, NULL, buf, cap);
+}
+
+/* "HH:MM:SS.frac" for a (signed) span of time; hours go past 24. */
+static void span(char *buf, size_t cap, int64_t ns, bool nano)
+{
+	uint64_t a = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+	uint64_t sec = a / 1000000000ull;
+
+	snprintf(buf, cap, "%s%02llu:%02u:%02u.", ns < 0 ? "-" : "",
+		 (unsigned long long)(sec / 3600), (unsigned)(sec / 60 % 60), (unsigned)(sec % 60));
+	if (nano)
+		snprintf(buf + strlen(buf), cap - strlen(buf), "%09u",
+			 (unsigned)(a % 1000000000ull));
+	else
+		snprintf(buf + strlen(buf), cap - strlen(buf), "%06u",
+			 (unsigned)(a % 1000000000ull / 1000));
+}
+
+/*
+ * The line's time stamp as fmt->ts asks, with the space after it ("" for
+ * -t). Deltas may be negative: events of different CPUs come out of the
+ * ring buffer slightly out of order.
+ */
+static void timestamp(char *buf, size_t cap, uint64_t ts_ns, const struct ctrcap_text_opts *fmt,
+		      struct ctrcap_text_state *st)
+{
+	time_t sec = ts_ns / 1000000000ull;
+	unsigned frac = fmt->nano ? ts_ns % 1000000000ull : ts_ns % 1000000000ull / 1000;
+	int digits = fmt->nano ? 9 : 6;
+	struct tm tm;
+	char day[40];
+
+	if (!st->seen) {
+		st->first_ns = st->prev_ns = ts_ns;
+		st->seen = true;
+	}
+	switch (fmt->ts) {
+	case CTRCAP_TS_NONE:
+		buf[0] = '\0';
+		break;
+	case CTRCAP_TS_EPOCH:
+		snprintf(buf, cap, "%lld.%0*u ", (long long)sec, digits, frac);
+		break;
+	case CTRCAP_TS_DELTA:
+		span(buf, cap, (int64_t)(ts_ns - st->prev_ns), fmt->nano);
+		strncat(buf, " ", cap - strlen(buf) - 1);
+		break;
+	case CTRCAP_TS_SINCE_1ST:
+		span(buf, cap, (int64_t)(ts_ns - st->first_ns), fmt->nano);
+		strncat(buf, " ", cap - strlen(buf) - 1);
+		break;
+	case CTRCAP_TS_DATE:
+	case CTRCAP_TS_TIME:
+	default:
+		localtime_r(&sec, &tm);
+		strftime(day, sizeof(day),
+			 fmt->ts == CTRCAP_TS_DATE ? "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
+		snprintf(buf, cap, "%s.%0*u ", day, digits, frac);
+		break;
+	}
+	st->prev_ns = ts_ns;
+}
+
+/* Bytes of link header before the network layer, as far as captured. */
+static uint32_t link_header_len(const struct ctrcap_text_pkt *p)
+{
+	uint32_t n = 0;
+	uint16_t et;
+
+	if (p->linktype == 1) {
+		n = 14;
+		et = p->caplen >= 18 ? rd16(p->data + 12) : 0;
+		if (et == 0x8100 || et == 0x88a8)
+			n = 18;
+	} else if (p->linktype == 113) {
+		n = 16;
+	}
+	return n < p->caplen ? n : p->caplen;
+}
+
+/* -X beats -x beats -A, as in tcpdump; the doubled forms keep the link header. */
+static void dump(FILE *f, const struct ctrcap_text_pkt *p, const struct ctrcap_text_opts *fmt)
+{
+	uint32_t skip = link_header_len(p);
+
+	if (fmt->hex_ascii || fmt->hex) {
+		if ((fmt->hex_ascii ? fmt->hex_ascii : fmt->hex) > 1)
+			skip = 0;
+		ctrcap_dump_hex(f, p->data + skip, p->caplen - skip, fmt->hex_ascii != 0);
+	} else if (fmt->ascii) {
+		ctrcap_dump_ascii(f, p->data + skip, p->caplen - skip);
+	}
+}
+
 void ctrcap_packet_print(FILE *f, const struct ctrcap_text_pkt *p,
 			 const struct ctrcap_identity *id, uint64_t packet_id,
-			 const struct ctrcap_text_identity *how)
+			 const struct ctrcap_text_identity *how, const struct ctrcap_text_opts *fmt,
+			 struct ctrcap_text_state *st)
 {
-	char sum[512], when[32], brief[1024] = "";
-	time_t sec = p->ts_ns / 1000000000ull;
+	char sum[768], when[64], brief[1024] = "";
 	struct ctrcap_identity part;
-	struct tm tm;
 
-	localtime_r(&sec, &tm);
-	strftime(when, sizeof(when), "%H:%M:%S", &tm);
-	ctrcap_packet_summary(p, sum, sizeof(sum));
+	timestamp(when, sizeof(when), p->ts_ns, fmt, st);
+	ctrcap_packet_summary_fmt(p, fmt, st, sum, sizeof(sum));
 	/* On the line only without -v: the lines under it say it all. */
 	if (id && !how->verbose && how->line_ctx)
 		ctrcap_identity_brief(id, how->line_ctx, brief, sizeof(brief));
-	fprintf(f, "%s.%06llu %s %s %s%s\n", when,
-		(unsigned long long)(p->ts_ns % 1000000000ull / 1000), p->ifname,
+	fprintf(f, "%s%s %s %s%s\n", when, p->ifname,
 		p->direction == CTRCAP_DIR_IN ? "In" : p->direction == CTRCAP_DIR_OUT ? "Out" : "?",
 		sum, brief);
 	if (how->verbose && id) {
@@ -252,4 +477,5 @@ void ctrcap_packet_print(FILE *f, const struct ctrcap_text_pkt *p,
 				ctrcap_attribution_name(id->attribution), id->netns,
 				(unsigned long long)id->cgroup_id);
 	}
+	dump(f, p, fmt);
 }

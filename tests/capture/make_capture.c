@@ -13,6 +13,11 @@
  * (tcpdump -w's format, no identity): FORMAT us or ns (timestamp magic),
  * us-swapped or ns-swapped (the other byte order), kuz (Kuznetzov's
  * patched format); only their link type (Ethernet), no interface names.
+ *
+ * make_capture FILE tcp writes instead, on eth0 of web, a TCP connection
+ * 10.99.2.1:40000 -> 10.99.2.2:80 (SYN seq 1000000, SYN-ACK seq 5000000, ACK,
+ * 5 bytes "hello" from the client, its ACK), all pid 100 / container web,
+ * 1 ms apart, IPv4 id 54321 with DF.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -103,6 +108,70 @@ static int write_pcap(const char *fmt, const char *path)
 	return 0;
 }
 
+/* An Ethernet/IPv4/TCP frame of the test connection; to_server picks the direction. */
+static uint32_t tcp_frame(uint8_t *f, int to_server, uint8_t flags, uint32_t seq, uint32_t ack,
+			  const char *data)
+{
+	static const uint8_t head[] = {
+		0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,		/* Ethernet */
+		0x45, 0, 0, 40, 0xd4, 0x31, 0x40, 0, 64, 6, 0, 0, 10, 99, 2, 1, /* IPv4 */
+		10, 99, 2, 2, 0x9c, 0x40, 0, 80, 0, 0, 0, 0, 0, 0, 0, 0, 0x50, 0, 0xff, 0xff,
+		0, 0, 0, 0,							/* TCP */
+	};
+	uint32_t dl = strlen(data);
+
+	memcpy(f, head, sizeof(head));
+	if (!to_server) {
+		memcpy(f, head + 6, 6);
+		memcpy(f + 6, head, 6);
+		memcpy(f + 26, head + 30, 4);
+		memcpy(f + 30, head + 26, 4);
+		memcpy(f + 34, head + 36, 2);
+		memcpy(f + 36, head + 34, 2);
+	}
+	f[17] = 40 + dl;
+	for (int i = 0; i < 4; i++) {
+		f[38 + i] = seq >> (24 - 8 * i);
+		f[42 + i] = ack >> (24 - 8 * i);
+	}
+	f[47] = flags;
+	memcpy(f + sizeof(head), data, dl);
+	return sizeof(head) + dl;
+}
+
+/* The tcp file: one connection's handshake, data and its acknowledgement. */
+static int write_tcp(struct ctrcap_pcapng_writer *w, const struct ctrcap_identity *id)
+{
+	static const struct {
+		int to_server;
+		uint8_t flags;
+		uint32_t seq, ack;
+		const char *data;
+	} seg[] = {
+		{ 1, 0x02, 1000000, 0, "" },	     { 0, 0x12, 5000000, 1000001, "" },
+		{ 1, 0x10, 1000001, 5000001, "" },   { 1, 0x18, 1000001, 5000001, "hello" },
+		{ 0, 0x10, 5000001, 1000006, "" },
+	};
+	uint8_t f[64];
+
+	for (unsigned i = 0; i < sizeof(seg) / sizeof(seg[0]); i++) {
+		struct ctrcap_pcapng_packet p = {
+			.if_id = 1,
+			.ts_ns = 1700000000000000000ull + (i + 1) * 1000000ull,
+			.data = f,
+			.direction = seg[i].to_server ? CTRCAP_DIR_OUT : CTRCAP_DIR_IN,
+			.packet_id = i + 1,
+			.id = id,
+		};
+
+		p.caplen = p.origlen = tcp_frame(f, seg[i].to_server, seg[i].flags, seg[i].seq,
+						 seg[i].ack, seg[i].data);
+		if (ctrcap_pcapng_writer_packet(w, &p))
+			return -1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctrcap_pcapng_writer_opts o = { .userappl = "make_capture" };
@@ -113,8 +182,8 @@ int main(int argc, char **argv)
 
 	if (argc == 4 && !strcmp(argv[1], "--pcap"))
 		return write_pcap(argv[2], argv[3]);
-	if (argc != 2) {
-		fprintf(stderr, "usage: make_capture FILE | --pcap FORMAT FILE\n");
+	if (argc != 2 && (argc != 3 || strcmp(argv[2], "tcp"))) {
+		fprintf(stderr, "usage: make_capture FILE [tcp] | --pcap FORMAT FILE\n");
 		return 2;
 	}
 	web.present = CTRCAP_HAS_PID | CTRCAP_HAS_TID | CTRCAP_HAS_UID | CTRCAP_HAS_NETNS |
@@ -149,6 +218,11 @@ int main(int argc, char **argv)
 	if (ctrcap_pcapng_writer_interface(w, 4026531840u, 1, "lo", NULL, 1, 262144) != 0 ||
 	    ctrcap_pcapng_writer_interface(w, 4026532281u, 2, "eth0", "web", 1, 262144) != 1)
 		goto fail;
+	if (argc == 3) {
+		if (write_tcp(w, &web))
+			goto fail;
+		goto close;
+	}
 	for (unsigned i = 1; i <= NPKT; i++) {
 		struct ctrcap_pcapng_packet p = {
 			.if_id = i % 2,
@@ -166,6 +240,7 @@ int main(int argc, char **argv)
 			goto fail;
 	}
 	ctrcap_pcapng_writer_set_stats(w, 1, 3, 0, 0);
+close:
 	if (ctrcap_pcapng_writer_close(w, err, sizeof(err))) {
 		fprintf(stderr, "make_capture: %s\n", err);
 		return 1;

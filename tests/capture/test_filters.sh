@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Each filter: the pcap expression (run in the kernel), --pid, --comm,
-# --container-name, -Q, -c, and `-- CMD` (the command's packets only).
+# --container-name, -Q, -c, and `-- CMD` (the command's packets only); then
+# the text flags on a live capture.
 set -u
 . "$(dirname "$0")/common.sh" "$@"
 
@@ -97,6 +98,29 @@ dump "$TMP/f7.pcapng"
 n=$(count "$TMP/f7.pcapng" '^if=')
 expect "-- CMD: the command's packets only ($n)" \
 	[ "$n" -ge 3 -a "$n" = "$(count "$TMP/f7.pcapng" 'args=.*tcp-send 10.99.1.2 7001')" ]
+
+# 8. Printed, not written: tcpdump's text flags on a live capture (test_options.sh
+# checks each exactly on saved files): -tt -e -X -l on a TCP exchange, relative
+# sequence numbers, the identity still last on the line.
+"$CTRCAP" -i eth0@ccapA -c 3 -l -tt -e -X 'tcp port 7001' >"$TMP/f8.txt" 2>"$TMP/f8.err" &
+cpid=$!
+tn_wait_for 20 grep -q "capturing on" "$TMP/f8.err" || fail "text: ctrcap did not start"
+tn_run_in "$cg" ccapA "$TRAFFIC" tcp-send 10.99.1.2 7001 || fail "text: tcp exchange"
+tn_wait_for 10 bash -c "! kill -0 $cpid 2>/dev/null" || kill -9 "$cpid" 2>/dev/null
+wait "$cpid"
+expect "text: -c 3 ends the capture by itself" [ $? = 0 ]
+MAC='[0-9a-f]{2}(:[0-9a-f]{2}){5}'
+LINK="$MAC > $MAC, ethertype IPv4 \(0x0800\), length [0-9]+: IP"
+expect "text: 3 packet lines, each with its dump under it" bash -c "
+	[ \$(grep -c '^[0-9]' '$TMP/f8.txt') = 3 ] &&
+	[ \$(grep -c \$'^\t0x0000:  45' '$TMP/f8.txt') = 3 ]"
+expect "text: SYN with -tt time, -e link header, seq 0, the process last" \
+	grep -Eq "^[0-9]{10}\.[0-9]{6} eth0 Out $LINK 10\.99\.1\.1\.[0-9]+ > 10\.99\.1\.2\.7001: Flags \[S\], seq 0, win [0-9]+, length 0, Process \[ccap_traffic\.[0-9]+\]$" "$TMP/f8.txt"
+expect "text: SYN-ACK with relative seq 0, ack 1" \
+	grep -Eq "^[0-9]{10}\.[0-9]{6} eth0 In $LINK 10\.99\.1\.2\.7001 > 10\.99\.1\.1\.[0-9]+: Flags \[S\.\], seq 0, ack 1, " "$TMP/f8.txt"
+expect "text: -X hex and ASCII columns" \
+	grep -Eq $'^\t0x0000:  4500( [0-9a-f]{4}){7}  E.{15}$' "$TMP/f8.txt"
+[ "$FAILS" = 0 ] || cat "$TMP/f8.txt" "$TMP/f8.err" >&2
 
 [ "$FAILS" = 0 ] || exit 1
 echo "all filter checks passed"

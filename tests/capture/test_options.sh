@@ -257,6 +257,102 @@ expect "--comm postgres (Cmd's name) selects the db packet" \
 "$CTRCAP" -r "$TMP/p-web.pcapng" -v >"$TMP/got"
 same "-r -w of ptcpdump's packets keeps their identity (as ctrcap's record)" "$TMP/want" "$TMP/got"
 
+# --- tcpdump's text flags; identities stay at the end of packet lines
+"$CTRCAP" -r "$IN" -c 2 -tt >"$TMP/tt"
+expect "-tt: seconds since 1970 first, identity last" bash -c "[ \"\$(cut -d' ' -f1-3 '$TMP/tt' | tr '\n' ,)\" = '1700000000.001000 eth0 Out,1700000000.002000 lo In,' ] &&
+	grep -q 'length 4, Process \[psql.200\], Container \[db\]\$' '$TMP/tt'"
+"$CTRCAP" -r "$IN" -c 2 -tt --nano -q >"$TMP/nano"
+"$CTRCAP" -r "$IN" -c 2 -tt --time-stamp-precision=nano -q >"$TMP/nano2"
+expect "--nano: nine digits" [ "$(cut -d' ' -f1 "$TMP/nano" | tr '\n' ,)" = '1700000000.001000000,1700000000.002000000,' ]
+same "--time-stamp-precision=nano is --nano" "$TMP/nano" "$TMP/nano2"
+"$CTRCAP" -r "$IN" -c 2 -tt --nano --micro -q | cut -d' ' -f1 >"$TMP/micro"
+expect "--micro after --nano: six digits again" [ "$(tr '\n' , <"$TMP/micro")" = '1700000000.001000,1700000000.002000,' ]
+"$CTRCAP" -r "$IN" -t -c 1 >"$TMP/t"
+expect "-t: no time stamp, the line starts with the interface" \
+	grep -qx 'eth0 Out IP 10.99.2.1.5001 > 10.99.2.2.7000: UDP, length 4, Process \[wget.100\], Container \[web\], Pod \[web-1.shop\]' "$TMP/t"
+expect "-ttt: time since the previous printed packet" \
+	[ "$("$CTRCAP" -r "$IN" -ttt --comm wget | cut -d' ' -f1 | tr '\n' ,)" = '00:00:00.000000,00:00:00.003000,' ]
+expect "-ttttt: time since the first printed packet" \
+	[ "$("$CTRCAP" -r "$IN" -ttttt -c 3 | cut -d' ' -f1 | tr '\n' ,)" = '00:00:00.000000,00:00:00.001000,00:00:00.002000,' ]
+expect "-tttt: date and time (local; here TZ=UTC)" \
+	[ "$(TZ=UTC "$CTRCAP" -r "$IN" -tttt -c 1 | cut -d' ' -f1-3)" = '2023-11-14 22:13:20.001000 eth0' ]
+"$CTRCAP" -r "$IN" -e -t -c 1 >"$TMP/e"
+expect "-e: MACs, ethertype and length before the IP summary" \
+	grep -qx 'eth0 Out 02:00:00:00:00:01 > 02:00:00:00:00:02, ethertype IPv4 (0x0800), length 46: IP 10.99.2.1.5001 > 10.99.2.2.7000: UDP, length 4, Process \[wget.100\], Container \[web\], Pod \[web-1.shop\]' "$TMP/e"
+printf '%s\n' 'eth0 Out IP 10.99.2.1.5001 > 10.99.2.2.7000: UDP, length 4, Process [wget.100], Container [web], Pod [web-1.shop]' \
+	'	0x0000:  4500 0020 0001 0000 4011 0000 0a63 0201' \
+	'	0x0010:  0a63 0202 1389 1b58 000c 0000 7069 6e67' >"$TMP/want"
+"$CTRCAP" -r "$IN" -t -c 1 -x >"$TMP/got"
+same "-x: the packet from the IP header in hex under its line" "$TMP/want" "$TMP/got"
+printf '%s\n' 'eth0 Out IP 10.99.2.1.5001 > 10.99.2.2.7000: UDP, length 4, Process [wget.100], Container [web], Pod [web-1.shop]' \
+	'	0x0000:  0200 0000 0002 0200 0000 0001 0800 4500  ..............E.' \
+	'	0x0010:  0020 0001 0000 4011 0000 0a63 0201 0a63  . ....@....c...c' \
+	'	0x0020:  0202 1389 1b58 000c 0000 7069 6e67       .....X....ping' >"$TMP/want"
+"$CTRCAP" -r "$IN" -t -c 1 -XX >"$TMP/got"
+same "-XX: hex and ASCII from the Ethernet header" "$TMP/want" "$TMP/got"
+"$CTRCAP" -r "$IN" -t -c 1 -xx | sed -n 2p >"$TMP/got"
+expect "-xx: hex from the Ethernet header" \
+	[ "$(cat "$TMP/got")" = '	0x0000:  0200 0000 0002 0200 0000 0001 0800 4500' ]
+"$CTRCAP" -r "$IN" -t -c 1 -X | sed -n 2p >"$TMP/got"
+expect "-X: hex and ASCII from the IP header" \
+	[ "$(cat "$TMP/got")" = '	0x0000:  4500 0020 0001 0000 4011 0000 0a63 0201  E.. ....@....c..' ]
+"$CTRCAP" -r "$IN" -c 1 -A -q | tail -1 >"$TMP/got"
+expect "-A: the bytes as text, 'ping' last" [ "$(cat "$TMP/got")" = 'c.....X....ping' ]
+"$CTRCAP" -r "$IN" -# -tt -e -X -c 2 >"$TMP/all"
+expect "-# -tt -e -X together: numbered lines, identity last, dump under each" bash -c "
+	[ \$(wc -l <'$TMP/all') = 6 ] &&
+	grep -qx '    2  1700000000.002000 lo In 02:00:00:00:00:01 > .*: UDP, length 4, Process \[psql.200\], Container \[db\]' '$TMP/all' &&
+	[ \$(grep -c '^	0x00[0-9]0:  ' '$TMP/all') = 4 ]"
+"$CTRCAP" -r "$IN" -v -c 1 >"$TMP/v"
+expect "-v: the IP header's fields, then the identity lines" bash -c "
+	head -1 '$TMP/v' | grep -q ' eth0 Out IP (tos 0x0, ttl 64, id 1, offset 0, flags \[none\], proto UDP (17), length 32) 10.99.2.1.5001 > 10.99.2.2.7000: UDP, length 4\$' &&
+	sed -n 2p '$TMP/v' | grep -q '^    Process (pid 100, '"
+
+# TCP: relative sequence numbers per connection unless -S.
+TCP=$TMP/tcp.pcapng
+"$MAKE" "$TCP" tcp || { echo "FAIL: make_capture tcp"; exit 1; }
+"$CTRCAP" -r "$TCP" -t -q | sed 's/, win 65535.*//' >"$TMP/rel"
+printf '%s\n' 'eth0 Out IP 10.99.2.1.40000 > 10.99.2.2.80: Flags [S], seq 0' \
+	'eth0 In IP 10.99.2.2.80 > 10.99.2.1.40000: Flags [S.], seq 0, ack 1' \
+	'eth0 Out IP 10.99.2.1.40000 > 10.99.2.2.80: Flags [.], ack 1' \
+	'eth0 Out IP 10.99.2.1.40000 > 10.99.2.2.80: Flags [P.], seq 1:6, ack 1' \
+	'eth0 In IP 10.99.2.2.80 > 10.99.2.1.40000: Flags [.], ack 6' >"$TMP/want"
+same "TCP seq/ack count from 0 per direction by default" "$TMP/want" "$TMP/rel"
+"$CTRCAP" -r "$TCP" -t -q -S | sed 's/, win 65535.*//' >"$TMP/abs"
+"$CTRCAP" -r "$TCP" -t -q --absolute-tcp-sequence-numbers | sed 's/, win 65535.*//' >"$TMP/abs2"
+expect "-S: the numbers as sent" bash -c "
+	sed -n 2p '$TMP/abs' | grep -qx '.*Flags \[S.\], seq 5000000, ack 1000001' &&
+	sed -n 4p '$TMP/abs' | grep -qx '.*Flags \[P.\], seq 1000001:1000006, ack 5000001'"
+same "--absolute-tcp-sequence-numbers is -S" "$TMP/abs" "$TMP/abs2"
+"$CTRCAP" -r "$TCP" -v -c 1 -q | head -1 >"$TMP/v"
+expect "-v on TCP: id, DF, proto TCP" \
+	grep -q ' IP (tos 0x0, ttl 64, id 54321, offset 0, flags \[DF\], proto TCP (6), length 40) 10.99.2.1.40000 > ' "$TMP/v"
+
+# -l: each line reaches a file at once, while the input is still open.
+{
+	cat "$IN"
+	sleep 3
+} | "$CTRCAP" -r - -l >"$TMP/lbuf" &
+lpid=$!
+for _ in $(seq 1 20); do
+	[ "$(wc -l <"$TMP/lbuf")" = 6 ] && break
+	sleep 0.1
+done
+expect "-l: the 6 lines are out before the input ends" [ "$(wc -l <"$TMP/lbuf")" = 6 ]
+wait "$lpid"
+
+refused "-xxx is refused" "ctrcap: -x at most twice (-xx: with the link header)" -r "$IN" -xxx
+refused "-tttttt is refused" \
+	"ctrcap: -t at most five times (-t, -tt, -ttt, -tttt, -ttttt)" -r "$IN" -tttttt
+refused "--time-stamp-precision names the values" \
+	"ctrcap: invalid value 'milli' for --time-stamp-precision (micro or nano)" \
+	-r "$IN" --time-stamp-precision milli
+refused "-X with -w but no --print" \
+	"ctrcap: -X shapes printed packets; with -w add --print to print them" \
+	-r "$IN" -X -w "$TMP/x.pcapng"
+refused "-e with --count" "ctrcap: -e shapes printed packets; --count prints none" \
+	-r "$IN" --count -e
+
 # --- what does not apply to -r, or to each other
 for o in "-i lo" "-Q in" "-B 2048" "-s 100" "-D" "--list-containers" "--cleanup" \
 	"--docker-sock /run/docker.sock"; do

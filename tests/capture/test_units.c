@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,7 +23,10 @@
 #include "identity.h"
 #include "netns.h"
 #include "options.h"
+#include "dns_text.h"
+#include "packet_dump.h"
 #include "packet_text.h"
+#include "tcp_seq.h"
 #include "proc_table.h"
 #include "read_filter.h"
 #include "iface_container.h"
@@ -141,6 +146,263 @@ static void test_summary_arp_and_raw_udp6(void **state)
 	p = (struct ctrcap_text_pkt){ .linktype = 101, .data = udp6, .caplen = 48, .len = 48 };
 	ctrcap_packet_summary(&p, buf, sizeof(buf));
 	assert_string_equal(buf, "IP6 ::1.8000 > ::2.53: UDP, length 0");
+}
+
+/* What a dump prints: mode 'x' hex, 'X' hex and ASCII, 'A' ASCII; free() it. */
+static char *dumped(int mode, const uint8_t *d, uint32_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	if (mode == 'A')
+		ctrcap_dump_ascii(f, d, n);
+	else
+		ctrcap_dump_hex(f, d, n, mode == 'X');
+	assert_int_equal(fclose(f), 0);
+	return buf;
+}
+
+static void test_dump_hex_layout(void **state)
+{
+	uint8_t d[19];
+	char *t;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(d); i++)
+		d[i] = 0x41 + i;
+	d[1] = 0x00;
+	d[2] = 0x7f;
+	t = dumped('x', d, sizeof(d));
+	assert_string_equal(t, "\t0x0000:  4100 7f44 4546 4748 494a 4b4c 4d4e 4f50\n"
+			       "\t0x0010:  5152 53\n");
+	free(t);
+	t = dumped('X', d, sizeof(d));
+	assert_string_equal(t, "\t0x0000:  4100 7f44 4546 4748 494a 4b4c 4d4e 4f50  "
+			       "A..DEFGHIJKLMNOP\n"
+			       "\t0x0010:  5152 53                                  QRS\n");
+	free(t);
+	t = dumped('X', d, 0);
+	assert_string_equal(t, "");
+	free(t);
+}
+
+static void test_dump_ascii(void **state)
+{
+	static const uint8_t d[] = "GET / HTTP/1.1\r\nHost: a\x01\r\n\tx\ry";
+	char *t;
+
+	(void)state;
+	/* CR LF as one line end, a lone CR and a control byte as '.', a last newline added. */
+	t = dumped('A', d, sizeof(d) - 1);
+	assert_string_equal(t, "GET / HTTP/1.1\nHost: a.\n\tx.y\n");
+	free(t);
+	/* Ending in a newline already, or a CR cut off by the end: no extra line. */
+	t = dumped('A', (const uint8_t *)"a\n", 2);
+	assert_string_equal(t, "a\n");
+	free(t);
+	t = dumped('A', (const uint8_t *)"a\r", 2);
+	assert_string_equal(t, "a.\n");
+	free(t);
+}
+
+static void seg(struct ctrcap_tcp_seq *t, int to_server, uint8_t flags, uint32_t seq, uint32_t ack,
+		uint32_t want_seq, uint32_t want_ack)
+{
+	static const uint8_t cli[4] = { 10, 99, 1, 1 }, srv[4] = { 10, 99, 1, 2 };
+
+	if (to_server)
+		ctrcap_tcp_seq_relative(t, cli, srv, 4, 40000, 80, flags, &seq, &ack);
+	else
+		ctrcap_tcp_seq_relative(t, srv, cli, 4, 80, 40000, flags, &seq, &ack);
+	assert_int_equal(seq, want_seq);
+	assert_int_equal(ack, want_ack);
+}
+
+static void test_tcp_seq_relative(void **state)
+{
+	struct ctrcap_tcp_seq *t = ctrcap_tcp_seq_new();
+	uint8_t a[4] = { 10, 99, 3, 0 }, b[4] = { 10, 99, 3, 1 };
+	uint32_t s, k;
+
+	(void)state;
+	assert_non_null(t);
+	seg(t, 1, 0x02, 1000, 0, 0, 0);			/* SYN */
+	seg(t, 0, 0x12, 90000, 1001, 0, 1);		/* SYN-ACK */
+	seg(t, 1, 0x18, 1001, 90001, 1, 1);		/* data */
+	seg(t, 0, 0x10, 90001, 1006, 1, 6);		/* its ACK */
+	seg(t, 1, 0x11, 0xffffffffu, 90001, 0xfffffffeu - 999, 1); /* wraps */
+	/* The same ends, a new SYN: a new connection counts from 0 again. */
+	seg(t, 1, 0x02, 7000, 0, 0, 0);
+	seg(t, 0, 0x12, 123, 7001, 0, 1);
+	/* Mid-connection: the first ACK seen sets the other side's base too. */
+	s = 500;
+	k = 800;
+	ctrcap_tcp_seq_relative(t, a, b, 4, 1, 2, 0x10, &s, &k);
+	assert_int_equal(s, 0);
+	assert_int_equal(k, 0);
+	s = 800;
+	k = 510;
+	ctrcap_tcp_seq_relative(t, b, a, 4, 2, 1, 0x10, &s, &k);
+	assert_int_equal(s, 0);
+	assert_int_equal(k, 10);
+	/*
+	 * Bounded: after 20000 other connections the first one was evicted,
+	 * and its next segment starts from 0 (kept, it would print 1).
+	 */
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint8_t x[4] = { 10, 99, i >> 8, i & 0xff };
+
+		s = 1;
+		k = 0;
+		ctrcap_tcp_seq_relative(t, x, b, 4, 1000, 2000, 0x02, &s, &k);
+	}
+	seg(t, 1, 0x10, 7001, 124, 0, 0);
+	/* Not IPv4 or IPv6 addresses, or no table: numbers left as they are. */
+	s = 5;
+	k = 6;
+	ctrcap_tcp_seq_relative(t, a, b, 3, 1, 2, 0x10, &s, &k);
+	ctrcap_tcp_seq_relative(NULL, a, b, 4, 1, 2, 0x10, &s, &k);
+	assert_int_equal(s, 5);
+	assert_int_equal(k, 6);
+	ctrcap_tcp_seq_free(t);
+}
+
+/* -v's IP detail, -e's link header, relative seq in the summary. */
+static void test_summary_fmt(void **state)
+{
+	struct ctrcap_text_pkt p = { .linktype = 1, .data = syn_frame,
+				     .caplen = sizeof(syn_frame), .len = sizeof(syn_frame) };
+	struct ctrcap_text_opts fmt = { .ip_detail = true, .link_header = true };
+	struct ctrcap_text_state st = { .seq = ctrcap_tcp_seq_new() };
+	uint8_t v6[60] = { 0x62, 0x51, 0x23, 0x45, 0, 20, 6, 63 };
+	uint8_t sll[sizeof(syn_frame) + 2];
+	char buf[512];
+
+	(void)state;
+	assert_non_null(st.seq);
+	ctrcap_packet_summary_fmt(&p, &fmt, &st, buf, sizeof(buf));
+	assert_string_equal(buf, "06:07:08:09:0a:0b > 00:01:02:03:04:05, ethertype IPv4 (0x0800), "
+				 "length 54: IP (tos 0x0, ttl 64, id 4660, offset 0, flags [DF], "
+				 "proto TCP (6), length 40) 10.99.1.1.40000 > 10.99.1.2.80: "
+				 "Flags [S], seq 0, win 65535, length 0");
+	/* Raw IPv6: class and flow label shown as they are set; no link header. */
+	v6[23] = 1;
+	v6[39] = 2;
+	v6[52] = 0x50;
+	p = (struct ctrcap_text_pkt){ .linktype = 101, .data = v6, .caplen = 60, .len = 60 };
+	ctrcap_packet_summary_fmt(&p, &fmt, &st, buf, sizeof(buf));
+	assert_string_equal(buf, "IP6 (class 0x25, flowlabel 0x12345, hlim 63, next-header TCP (6) "
+				 "payload length: 20) ::1.0 > ::2.0: Flags [], win 0, length 0");
+	/* Linux cooked: the sender's address, the protocol, the length. */
+	memset(sll, 0, sizeof(sll));
+	sll[5] = 6;
+	memcpy(sll + 6, syn_frame + 6, 6);
+	memcpy(sll + 14, syn_frame + 12, sizeof(syn_frame) - 12);
+	p = (struct ctrcap_text_pkt){ .linktype = 113, .data = sll, .caplen = sizeof(sll),
+				      .len = sizeof(sll) };
+	fmt.ip_detail = false;
+	ctrcap_packet_summary_fmt(&p, &fmt, &st, buf, sizeof(buf));
+	assert_string_equal(buf, "06:07:08:09:0a:0b ethertype IPv4 (0x0800), length 56: "
+				 "IP 10.99.1.1.40000 > 10.99.1.2.80: Flags [S], seq 0, win 65535, "
+				 "length 0");
+	ctrcap_tcp_seq_free(st.seq);
+}
+
+/* A query for web.shop A, id 0x1234, RD; and its answer, names compressed. */
+static const uint8_t dns_q[] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+				 3, 'w', 'e', 'b', 4, 's', 'h', 'o', 'p', 0, 0, 1, 0, 1 };
+static const uint8_t dns_r[] = {
+	0x12, 0x34, 0x85, 0x80, 0, 1, 0, 2, 0, 0, 0, 0,
+	3, 'w', 'e', 'b', 4, 's', 'h', 'o', 'p', 0, 0, 1, 0, 1,
+	0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 60, 0, 4, 1, 'x', 0xc0, 16,	/* CNAME x.shop. */
+	0xc0, 38, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 10, 99, 7, 3,		/* A 10.99.7.3 */
+};
+
+static void test_dns_text(void **state)
+{
+	uint8_t m[sizeof(dns_r)], big[12 + 321 + 4], ip[28 + sizeof(dns_q)];
+	struct ctrcap_text_pkt p = { .linktype = 101, .data = ip, .caplen = sizeof(ip),
+				     .len = sizeof(ip) };
+	char buf[512];
+
+	(void)state;
+	assert_int_equal(ctrcap_dns_text(dns_q, sizeof(dns_q), sizeof(dns_q), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "4660+ A? web.shop. (26)");
+	assert_int_equal(ctrcap_dns_text(dns_r, sizeof(dns_r), sizeof(dns_r), buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "4660* 2/0/0 CNAME x.shop., A 10.99.7.3 (58)");
+	memcpy(m, dns_r, sizeof(m));
+	m[3] = 0x03; /* NXDomain, recursion not available, no answers */
+	m[7] = 0;
+	assert_int_equal(ctrcap_dns_text(m, 26, 26, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "4660*- NXDomain 0/0/0 (26)");
+	/* Never trusted: a pointer loop, a record past the end, a short capture. */
+	memcpy(m, dns_r, sizeof(m));
+	m[27] = 26;
+	assert_int_equal(ctrcap_dns_text(m, sizeof(m), sizeof(m), buf, sizeof(buf)), -1);
+	memcpy(m, dns_r, sizeof(m));
+	m[sizeof(m) - 5] = 5; /* rdlength 5 with 4 bytes left */
+	assert_int_equal(ctrcap_dns_text(m, sizeof(m), sizeof(m), buf, sizeof(buf)), -1);
+	assert_int_equal(ctrcap_dns_text(dns_r, 40, sizeof(dns_r), buf, sizeof(buf)), -1);
+	assert_int_equal(ctrcap_dns_text(dns_q, 11, 11, buf, sizeof(buf)), -1);
+	/* In a packet line, in place of "UDP, length 26"; not on other ports. */
+	memset(ip, 0, sizeof(ip));
+	memcpy(ip, (const uint8_t[]){ 0x45, 0, 0, sizeof(ip), 0, 1, 0, 0, 64, 17, 0, 0, 10, 99,
+				      1, 1, 10, 99, 1, 2, 0x9c, 0x40, 0, 53, 0, 8 + 26 },
+	       26);
+	memcpy(ip + 28, dns_q, sizeof(dns_q));
+	ctrcap_packet_summary(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "IP 10.99.1.1.40000 > 10.99.1.2.53: 4660+ A? web.shop. (26)");
+	ip[23] = 54;
+	ctrcap_packet_summary(&p, buf, sizeof(buf));
+	assert_string_equal(buf, "IP 10.99.1.1.40000 > 10.99.1.2.54: UDP, length 26");
+	/* A name of 5 labels of 63 bytes: longer than DNS allows, refused. */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, dns_q, 12);
+	for (int i = 0; i < 5; i++)
+		big[12 + 64 * i] = 63;
+	big[12 + 320] = 0;
+	memset(big + 12 + 321, 0, 4);
+	assert_int_equal(ctrcap_dns_text(big, sizeof(big), sizeof(big), buf, sizeof(buf)), -1);
+	big[12 + 192] = 0; /* three labels: fine */
+	assert_int_equal(ctrcap_dns_text(big, 12 + 193 + 4, 12 + 193 + 4, buf, sizeof(buf)), 0);
+}
+
+static void test_opts_text_flags(void **state)
+{
+	const char *all[] = { "ctrcap", "-r", "f", "-XX", "-x", "-A", "-e", "-tttt", "-S", "-l",
+			      "--nano" };
+	const char *prec[] = { "ctrcap", "--time-stamp-precision=nano", "--micro" };
+	const char *xxx[] = { "ctrcap", "-xxx" };
+	const char *t6[] = { "ctrcap", "-tttttt" };
+	const char *badp[] = { "ctrcap", "--time-stamp-precision", "milli" };
+	const char *w[] = { "ctrcap", "-w", "x.pcapng", "-X" };
+	const char *wp[] = { "ctrcap", "-w", "x.pcapng", "--print", "-X" };
+	struct ctrcap_opts o;
+
+	(void)state;
+	assert_int_equal(parse(&o, 11, all), 0);
+	assert_int_equal(o.text.hex_ascii, 2);
+	assert_int_equal(o.text.hex, 1);
+	assert_true(o.text.ascii && o.text.link_header && o.text.abs_seq && o.text.nano);
+	assert_true(o.text.line_buffered);
+	assert_int_equal(o.text.ts, CTRCAP_TS_DATE);
+	assert_string_equal(o.text_flag, "-X");
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 3, prec), 0);
+	assert_false(o.text.nano); /* the last one given wins */
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 2, xxx), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 2, t6), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 3, badp), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 4, w), -1); /* nothing printed to format */
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 5, wp), 0);
+	ctrcap_opts_free(&o);
 }
 
 static void test_args_join(void **state)
@@ -750,6 +1012,12 @@ int main(void)
 		cmocka_unit_test(test_opts_defaults_and_errors),
 		cmocka_unit_test(test_summary_tcp_syn),
 		cmocka_unit_test(test_summary_arp_and_raw_udp6),
+		cmocka_unit_test(test_dump_hex_layout),
+		cmocka_unit_test(test_dump_ascii),
+		cmocka_unit_test(test_tcp_seq_relative),
+		cmocka_unit_test(test_summary_fmt),
+		cmocka_unit_test(test_opts_text_flags),
+		cmocka_unit_test(test_dns_text),
 		cmocka_unit_test(test_args_join),
 		cmocka_unit_test(test_proc_table_exec_fork_exit),
 		cmocka_unit_test(test_proc_table_full_counted),
