@@ -106,7 +106,14 @@ struct ctrcap_pkt_event {
 	struct ctrcap_owner owner;
 };
 
-/* exec: a process image with its argv (NUL-separated, args_len bytes). */
+/*
+ * exec: a process image with its argv (NUL-separated, args_len bytes).
+ * exe is the name execve() was given ("/proc/self/exe" when runc or busybox
+ * re-execs itself); path is the file the kernel runs (what /proc/PID/exe
+ * names), as its components leaf first, each NUL-terminated
+ * ("busybox\0bin\0" for /bin/busybox), path_len bytes of it; path_len is 0
+ * when the walk to the root did not finish (too deep or too long).
+ */
 struct ctrcap_exec_event {
 	__u32 type;	/* CTRCAP_EV_EXEC */
 	__u32 tgid;
@@ -114,11 +121,15 @@ struct ctrcap_exec_event {
 	__u32 uid;
 	__u32 gid;
 	__u32 args_len;
+	__u32 path_len;
+	__u32 pad;
 	__u64 cgroup_id;
 	__u64 start_ns; /* task start (boot-time clock) */
 	char comm[CTRCAP_COMM_LEN];
 	char exe[CTRCAP_EXE_LEN];
 	char args[CTRCAP_ARGS_LEN];
+	/* Twice the longest path kept: a name is read at any offset below CTRCAP_EXE_LEN. */
+	char path[2 * CTRCAP_EXE_LEN];
 };
 
 /* fork (child inherits the parent's image) and exit. */

@@ -186,8 +186,41 @@ static void real_exe(struct ctrcap_proc *p)
 	memcpy(p->exe, buf, n + 1);
 }
 
+/*
+ * Join the components of an exec event's path (leaf first, each
+ * NUL-terminated, len bytes) root first into dst. Returns false, leaving dst
+ * alone, if they spell no path or it does not fit in cap.
+ */
+static bool join_path(const char *c, uint32_t len, char *dst, size_t cap)
+{
+	char buf[CTRCAP_EXE_LEN];
+	size_t k = 0;
+	uint32_t end = len;
+
+	if (!len || c[len - 1] || cap > sizeof(buf))
+		return false;
+	while (end) {
+		uint32_t start = end - 1;	/* at the component's NUL */
+		size_t n;
+
+		while (start && c[start - 1])
+			start--;
+		n = end - 1 - start;
+		if (!n || k + 1 + n + 1 > cap)
+			return false;
+		buf[k++] = '/';
+		memcpy(buf + k, c + start, n);
+		k += n;
+		end = start;
+	}
+	buf[k] = '\0';
+	memcpy(dst, buf, k + 1);
+	return true;
+}
+
 void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_event *e)
 {
+	uint32_t path_len = e->path_len;
 	struct ctrcap_proc *p = insert(t, e->tgid);
 	uint32_t len = e->args_len;
 
@@ -200,17 +233,25 @@ void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_e
 	p->exited_ms = 0;
 	memcpy(p->comm, e->comm, sizeof(p->comm));
 	p->comm[sizeof(p->comm) - 1] = '\0';
-	memcpy(p->exe, e->exe, sizeof(p->exe));
-	p->exe[sizeof(p->exe) - 1] = '\0';
 	if (len > sizeof(e->args))
 		len = sizeof(e->args);
 	ctrcap_args_join(e->args, len, p->args, sizeof(p->args));
+	if (path_len > sizeof(e->path))
+		path_len = sizeof(e->path);
 	/*
-	 * busybox re-execs /proc/self/exe for its applets, and execve() takes
-	 * relative names: the kernel's link names the file actually run.
+	 * The file the kernel runs, not the name execve() was given: runc
+	 * starts containers as /proc/self/exe, busybox runs its applets so.
+	 * Only when the kernel side could not climb the path (too deep or too
+	 * long) is the name used, and the process's link read if the name is
+	 * relative or under /proc: the process may be gone by now, so that is
+	 * the fallback, not the rule.
 	 */
-	if (p->exe[0] != '/' || !strncmp(p->exe, "/proc/", 6))
-		real_exe(p);
+	if (!join_path(e->path, path_len, p->exe, sizeof(p->exe))) {
+		memcpy(p->exe, e->exe, sizeof(p->exe));
+		p->exe[sizeof(p->exe) - 1] = '\0';
+		if (p->exe[0] != '/' || !strncmp(p->exe, "/proc/", 6))
+			real_exe(p);
+	}
 	p->known = true;
 	p->gen = ++t->gen;
 }

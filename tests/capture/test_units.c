@@ -834,6 +834,69 @@ static void test_opts_engine_paths(void **state)
 	ctrcap_opts_free(&o);
 }
 
+/*
+ * The kernel's path of the file run wins over the name exec was given, for a
+ * process already gone too (runc's and busybox's /proc/self/exe re-execs).
+ */
+static void test_proc_table_exec_path(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	struct ctrcap_exec_event e = { .type = CTRCAP_EV_EXEC, .tgid = 0x7fffffe0, .ppid = 1,
+				       .args_len = 4 };
+	const struct ctrcap_proc *p;
+	size_t i;
+
+	(void)state;
+	assert_non_null(t);
+	strcpy(e.exe, "/proc/self/exe");
+	memcpy(e.args, "wget", 4);
+	memcpy(e.path, "busybox\0bin\0", 12);
+	e.path_len = 12;
+	ctrcap_proc_on_exec(t, &e);
+	p = ctrcap_proc_get(t, e.tgid);
+	assert_non_null(p);
+	assert_string_equal(p->exe, "/bin/busybox");
+	assert_string_equal(p->args, "wget");
+	/* A file of no directory (runc's memfd copy of itself) is its name. */
+	e.path_len = sizeof("memfd:runc_cloned");
+	memcpy(e.path, "memfd:runc_cloned", e.path_len);
+	ctrcap_proc_on_exec(t, &e);
+	assert_string_equal(p->exe, "/memfd:runc_cloned");
+	/* No path (the walk gave up), a malformed one or one too long: exec's name. */
+	strcpy(e.exe, "/usr/bin/wget");
+	e.path_len = 0;
+	ctrcap_proc_on_exec(t, &e);
+	assert_string_equal(p->exe, "/usr/bin/wget");
+	memcpy(e.path, "bin\0\0", 5);
+	e.path_len = 5;
+	strcpy(e.exe, "/bin/a");
+	ctrcap_proc_on_exec(t, &e);
+	assert_string_equal(p->exe, "/bin/a");
+	memcpy(e.path, "busybox", 7);
+	e.path_len = 7;
+	strcpy(e.exe, "/bin/b");
+	ctrcap_proc_on_exec(t, &e);
+	assert_string_equal(p->exe, "/bin/b");
+	/* 25 components of 10 bytes: 275 characters do not fit in 255. */
+	for (i = 0; i < 25; i++)
+		memcpy(e.path + i * 11, "123456789a", 11);
+	e.path_len = 25 * 11;
+	strcpy(e.exe, "/bin/c");
+	ctrcap_proc_on_exec(t, &e);
+	assert_string_equal(p->exe, "/bin/c");
+	/* 23 of them, 253 characters, do; a path_len past the buffer is cut to it. */
+	e.path_len = 23 * 11;
+	ctrcap_proc_on_exec(t, &e);
+	assert_int_equal(strlen(p->exe), 23 * 11);
+	assert_memory_equal(p->exe, "/123456789a/", 12);
+	e.path_len = 0xffffffff;
+	memset(e.path, 'x', sizeof(e.path));
+	strcpy(e.exe, "/bin/d");
+	ctrcap_proc_on_exec(t, &e);
+	assert_string_equal(p->exe, "/bin/d");
+	ctrcap_proc_table_free(t);
+}
+
 /* busybox applets exec /proc/self/exe: the table keeps the real executable. */
 static void test_proc_table_self_exe(void **state)
 {
@@ -1029,6 +1092,7 @@ int main(void)
 		cmocka_unit_test(test_opts_long_names_and_read),
 		cmocka_unit_test(test_read_filter),
 		cmocka_unit_test(test_opts_engine_paths),
+		cmocka_unit_test(test_proc_table_exec_path),
 		cmocka_unit_test(test_proc_table_self_exe),
 		cmocka_unit_test(test_record_cache),
 		cmocka_unit_test(test_netns_enter_checks_inode),

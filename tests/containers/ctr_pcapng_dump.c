@@ -35,9 +35,14 @@ static int l3_offset(uint16_t linktype, const uint8_t *d, uint32_t len)
 	return -1;
 }
 
+/* key=value; control characters (a bash -c script's newlines in args) as spaces. */
 static void put_str(const char *key, struct ctrcap_str s)
 {
-	printf("\t%s=%.*s", key, s.ptr ? (int)s.len : 0, s.ptr ? s.ptr : "");
+	size_t i;
+
+	printf("\t%s=", key);
+	for (i = 0; s.ptr && i < s.len; i++)
+		putchar((unsigned char)s.ptr[i] < 0x20 ? ' ' : s.ptr[i]);
 }
 
 static void put_list(const char *key, const struct ctrcap_str *v, unsigned n)
@@ -81,6 +86,15 @@ static void put_packet(const struct ctrcap_pcapng_rec *rec)
 	put_str("pod_uid", id->pod_uid);
 	put_str("k8s_ctr", id->k8s_ctr_name);
 	put_list("pod_labels", id->pod_labels, id->n_pod_labels);
+	/* Process fields last: the checks above match the container fields by position. */
+	printf("\tpid=%u", id->present & CTRCAP_HAS_PID ? id->pid : 0);
+	put_str("comm", id->comm);
+	put_str("exe", id->exe);
+	put_str("args", id->args);
+	printf("\tppid=%u", id->present & CTRCAP_HAS_PARENT_PID ? id->parent_pid : 0);
+	put_str("pcomm", id->parent_comm);
+	put_str("pexe", id->parent_exe);
+	put_str("pargs", id->parent_args);
 	printf("\n");
 }
 

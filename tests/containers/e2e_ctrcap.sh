@@ -9,7 +9,8 @@
 # -i eth0@web and -i eth0@pod:shop/shop-0 capture inside web's namespace;
 # -D shows web's eth0 with its host-side veth peer, and that veth's bridge;
 # a host user's cgroup named docker-<web's id>.scope does not make that user's
-# packets web's (issue 14.6).
+# packets web's (issue 14.6); no process shows as /proc/self/exe, db's wget
+# shows as /bin/busybox (issue 20.0).
 # containerd (ctr, with the CRI annotations kubelet's containerd writes) runs
 # "api" (HTTP) and podman runs "pweb", which fetches from api.
 # Usage: e2e_ctrcap.sh PATH/TO/ctrcap PATH/TO/ctr_pcapng_dump   (as root)
@@ -170,6 +171,21 @@ stop_caps
 for c in all web late ifweb ifpod; do
 	"$DUMP" "$ENG_DIR/$c.pcapng" >"$ENG_DIR/$c.txt" || fail "$c.pcapng is not readable"
 done
+
+# No identity names runc's re-exec of itself (/proc/self/exe) or busybox's
+# (applets run as /proc/self/exe) as a process's or parent's exe or args
+# (issue 20.0).
+for c in all web late ifweb ifpod; do
+	bad=$(grep -F /proc/self/exe "$ENG_DIR/$c.txt" | head -3)
+	[ -z "$bad" ] || fail "$c: identities naming /proc/self/exe:"$'\n'"$bad"
+done
+# db's wget runs busybox: its exe is that file's path in the image, whatever
+# name exec was given (the shell runs applets as /proc/self/exe).
+n=$(count all $'\tctr_name=db\t.*\targs=wget -q -O /dev/null http://'"$web_ip"/$'\t')
+[ "$n" -ge 8 ] || fail "all: only $n packets of db's wget"
+bad=$(grep -P "\tctr_name=db\t.*\targs=wget -q -O /dev/null http://$web_ip/\t" "$ENG_DIR/all.txt" |
+	grep -vP "\texe=/bin/busybox\targs=wget " | head -3)
+[ -z "$bad" ] || fail "all: db's wget packets without busybox's exe and wget's args:"$'\n'"$bad"
 
 # Every packet of web carries its name, image, labels and pod fields.
 n=$(count all $'\tctr_name=web\t')
