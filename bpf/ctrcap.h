@@ -58,10 +58,14 @@ struct ctrcap_flow_key {
 	__u8 pad[3];
 };
 
-/* Where a packet was seen first, for packets seen on several hops. */
+/*
+ * Where a packet was seen first, for packets seen on several hops; filed
+ * under its source and its destination key (bpf/ctrcap_tc.bpf.h).
+ */
 struct ctrcap_hop {
 	__u64 packet_id;
 	__u64 ts_ns;
+	__u64 tuple;	/* hash of both keys: the same packet, not only one endpoint */
 	__u8 attribution;
 	__u8 pad[7];
 	struct ctrcap_owner owner;

@@ -41,7 +41,12 @@ struct {
 	__type(value, struct ctrcap_owner);
 } listen_owner SEC(".maps");
 
-/* Hash of a packet's hop-invariant header fields -> where it was seen first. */
+/*
+ * A packet's hop keys (its hop-invariant header fields with the source, and
+ * with the destination endpoint) -> where it was seen first. Two entries a
+ * packet; the LRU drops the oldest, which hop matching needs only for the
+ * time a packet takes to cross the host.
+ */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 131072);

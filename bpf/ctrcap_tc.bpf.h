@@ -27,10 +27,17 @@
  */
 extern void *bpf_cast_to_kern_ctx(void *) __ksym __weak;
 
-/* What the header parse found: the flow and a hop-invariant hash. */
+/*
+ * What the header parse found: the flow, a hash of the fields no hop
+ * changes, and the keys the packet is filed under in hop_seen
+ * (ctrcap_hop_keys).
+ */
 struct ctrcap_parsed {
 	struct ctrcap_flow_key fk;
 	__u64 hop_hash;
+	__u64 src_key;	/* hop_hash, source address and port */
+	__u64 dst_key;	/* hop_hash, destination address and port */
+	__u64 tuple;	/* both: equal on every hop NAT did not rewrite */
 	bool has_flow;
 };
 
@@ -42,8 +49,10 @@ static __always_inline __u64 ctrcap_mix(__u64 h, __u64 v)
 
 /*
  * Hash the fields no hop changes (not TTL, addresses, ports or checksums,
- * which NAT and routing rewrite): IP id/length/protocol, TCP seq/ack/flags,
- * UDP length, ICMP type/code/sequence, and the first payload bytes.
+ * which NAT and routing rewrite; the endpoints go into the keys of
+ * ctrcap_hop_keys): IP id/length/protocol, TCP seq/ack/flags/window and,
+ * but on a SYN, the first 12 option bytes, UDP length, ICMP
+ * type/code/sequence, and the first payload bytes.
  */
 static __always_inline void ctrcap_parse_l4(struct __sk_buff *skb, __u32 off, __u8 proto,
 					    struct ctrcap_parsed *p)
@@ -61,6 +70,22 @@ static __always_inline void ctrcap_parse_l4(struct __sk_buff *skb, __u32 off, __
 		__builtin_memcpy(&w0, b + 4, 8);	/* seq, ack */
 		__builtin_memcpy(&w1, b + 12, 4);	/* offset, flags, window */
 		p->hop_hash = ctrcap_mix(ctrcap_mix(p->hop_hash, w0), w1);
+		/*
+		 * The options hold the timestamp, new in every transmission:
+		 * with it a retransmission (which IPv6 gives no IP id to tell
+		 * it apart) is a packet of its own. Where Linux puts it, in
+		 * the first 12 bytes (NOP NOP TS, or SACK-permitted and TS).
+		 * Not on a SYN or SYN-ACK: a router clamping the MSS rewrites
+		 * those options, and a SYN is sent again only after 1 s.
+		 */
+		if (!(b[13] & 0x02) && (b[12] >> 4) >= 8) {
+			__u32 w3 = 0;
+
+			w2 = 0;
+			bpf_skb_load_bytes(skb, off + 20, &w2, 8);
+			bpf_skb_load_bytes(skb, off + 28, &w3, 4);
+			p->hop_hash = ctrcap_mix(ctrcap_mix(p->hop_hash, w2), w3);
+		}
 		return;
 	}
 	if (proto == IPPROTO_UDP) {
@@ -143,6 +168,74 @@ static __always_inline void ctrcap_parse(struct __sk_buff *skb, bool eth, struct
 	}
 }
 
+/*
+ * The two keys a copy of a packet is filed under in hop_seen: the
+ * hop-invariant hash with either endpoint (address and TCP/UDP port; 0 for
+ * what the packet does not have). Two senders' equal datagrams to one
+ * server differ in their source key, a reply differs from its request in
+ * both (each key is salted with its side). NAT rewrites one endpoint per
+ * direction, SNAT the source, DNAT and the replies to SNAT the destination,
+ * so a copy past it keeps one key, and the tuple hash tells such a copy
+ * from one on a plain hop, which keeps both.
+ */
+static __always_inline void ctrcap_hop_keys(struct ctrcap_parsed *p)
+{
+	__u64 a[2];
+
+	__builtin_memcpy(a, p->fk.saddr, 16);
+	p->src_key = ctrcap_mix(ctrcap_mix(ctrcap_mix(ctrcap_mix(p->hop_hash, 1), a[0]), a[1]),
+				p->fk.sport);
+	__builtin_memcpy(a, p->fk.daddr, 16);
+	p->dst_key = ctrcap_mix(ctrcap_mix(ctrcap_mix(ctrcap_mix(p->hop_hash, 2), a[0]), a[1]),
+				p->fk.dport);
+	p->tuple = ctrcap_mix(p->src_key, p->dst_key);
+}
+
+/* How the copy found by ctrcap_hop_find matched this one. */
+enum ctrcap_hop_match {
+	CTRCAP_HOP_NONE,
+	CTRCAP_HOP_TUPLE,	/* both endpoints: a plain hop */
+	CTRCAP_HOP_DST,		/* only the destination: past SNAT, or another sender */
+	CTRCAP_HOP_SRC,		/* only the source: past DNAT, or another destination */
+};
+
+static __always_inline struct ctrcap_hop *ctrcap_hop_get(__u64 key, __u64 now)
+{
+	struct ctrcap_hop *hop = bpf_map_lookup_elem(&hop_seen, &key);
+
+	return hop && now - hop->ts_ns < CTRCAP_HOP_WINDOW_NS ? hop : NULL;
+}
+
+/*
+ * An earlier copy of this packet seen within the window, and how it
+ * matched. The destination key first: on the hops of a container's
+ * outgoing packet it holds the packet's whole tuple unless a later packet
+ * to the same server took its place, and then the source key still does.
+ * Of two one-sided matches the newer is taken.
+ */
+static __always_inline struct ctrcap_hop *ctrcap_hop_find(const struct ctrcap_parsed *p,
+							  __u64 now, enum ctrcap_hop_match *m)
+{
+	struct ctrcap_hop *d, *s;
+
+	d = ctrcap_hop_get(p->dst_key, now);
+	if (d && d->tuple == p->tuple) {
+		*m = CTRCAP_HOP_TUPLE;
+		return d;
+	}
+	s = ctrcap_hop_get(p->src_key, now);
+	if (s && s->tuple == p->tuple) {
+		*m = CTRCAP_HOP_TUPLE;
+		return s;
+	}
+	if (d && (!s || d->ts_ns >= s->ts_ns)) {
+		*m = CTRCAP_HOP_DST;
+		return d;
+	}
+	*m = s ? CTRCAP_HOP_SRC : CTRCAP_HOP_NONE;
+	return s;
+}
+
 /* Count a matched packet as captured or, when the ring buffer was full, dropped. */
 static __always_inline void ctrcap_count(struct ctrcap_counters *c, bool dropped)
 {
@@ -223,6 +316,7 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 	__u64 netns_cookie;
 	struct ctrcap_owner *o = NULL;
 	struct ctrcap_hop *hop = NULL;
+	enum ctrcap_hop_match match = CTRCAP_HOP_NONE;
 	__u64 now = bpf_ktime_get_ns();
 	__u32 caplen;
 	bool eth;
@@ -239,6 +333,7 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 	h.cookie = bpf_get_socket_cookie(skb);
 
 	ctrcap_parse(skb, eth, &p);
+	ctrcap_hop_keys(&p);
 	if (h.cookie && direction == 2) {
 		o = bpf_map_lookup_elem(&sock_owner, &h.cookie);
 		/* A SYN-ACK leaves from a request socket: its listener owns it. */
@@ -256,11 +351,22 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 		h.owner = *o;
 	} else {
 		if (cfg_hops)
-			hop = bpf_map_lookup_elem(&hop_seen, &p.hop_hash);
-		if (hop && now - hop->ts_ns < CTRCAP_HOP_WINDOW_NS && hop->owner.tgid) {
+			hop = ctrcap_hop_find(&p, now, &match);
+		if (p.has_flow && (!hop || match != CTRCAP_HOP_TUPLE || !hop->owner.tgid))
+			o = bpf_map_lookup_elem(&flow_owner, &p.fk);
+		/*
+		 * A copy matched by one endpoint only is this packet past a NAT
+		 * or another packet of equal content that shares that endpoint
+		 * (two clients' equal datagrams to one server). Past a NAT the
+		 * tuple is nobody's socket; when it is a local socket's flow,
+		 * this is that socket's own packet, a different one.
+		 */
+		if (o && match != CTRCAP_HOP_TUPLE)
+			hop = NULL;
+		if (hop && hop->owner.tgid) {
 			h.attribution = CTRCAP_BPF_ATTR_EARLIER_HOP;
 			h.owner = hop->owner;
-		} else if (p.has_flow && (o = bpf_map_lookup_elem(&flow_owner, &p.fk))) {
+		} else if (o) {
 			h.attribution = CTRCAP_BPF_ATTR_FLOW;
 			h.owner = *o;
 		} else if (p.has_flow) {
@@ -293,11 +399,26 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 	}
 
 	/* The first hop of a packet (or a new send from a socket) gets a new id. */
-	if (hop && h.attribution != CTRCAP_BPF_ATTR_SOCKET && now - hop->ts_ns < CTRCAP_HOP_WINDOW_NS) {
+	if (hop) {
 		h.packet_id = hop->packet_id;
 		if (!hop->owner.tgid && h.owner.tgid) {
 			hop->owner = h.owner;
 			hop->attribution = h.attribution;
+		}
+		/*
+		 * Past a NAT: file this copy's rewritten side too, so that the
+		 * hops after this one match it by their whole tuple.
+		 */
+		if (match != CTRCAP_HOP_TUPLE) {
+			struct ctrcap_hop nh = {};
+
+			nh.packet_id = hop->packet_id;
+			nh.ts_ns = hop->ts_ns;
+			nh.tuple = p.tuple;
+			nh.attribution = h.attribution;
+			nh.owner = h.owner;
+			bpf_map_update_elem(&hop_seen, match == CTRCAP_HOP_DST ? &p.src_key : &p.dst_key,
+					    &nh, BPF_ANY);
 		}
 	} else if (!cfg_hops) {
 		h.packet_id = ctrcap_new_packet_id();
@@ -307,9 +428,11 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 		h.packet_id = ctrcap_new_packet_id();
 		nh.packet_id = h.packet_id;
 		nh.ts_ns = now;
+		nh.tuple = p.tuple;
 		nh.attribution = h.attribution;
 		nh.owner = h.owner;
-		bpf_map_update_elem(&hop_seen, &p.hop_hash, &nh, BPF_ANY);
+		bpf_map_update_elem(&hop_seen, &p.src_key, &nh, BPF_ANY);
+		bpf_map_update_elem(&hop_seen, &p.dst_key, &nh, BPF_ANY);
 	}
 
 	caplen = skb->len;

@@ -11,6 +11,9 @@
  *                                      send N datagrams of 4 bytes, wait for one
  *                                      answer; with FILE, then create FILE, wait (at
  *                                      most 10 s) until it is removed and send N of 7
+ *   traffic udp-same ADDR PORT SPORT   one datagram of 16 fixed bytes from an unconnected
+ *                                      socket bound to SPORT, with DF (IPv4 id 0): what
+ *                                      two senders send is equal but for the addresses
  *   traffic udp-share ADDR PORT        one unconnected UDP socket, sent on by its
  *                                      creator (4 bytes), a forked child (5), a
  *                                      second thread (6), the creator again (4);
@@ -139,6 +142,43 @@ static int udp_share(const char *host, const char *port)
 	return 0;
 }
 
+/*
+ * The same datagram from every sender: fixed source port and payload, and
+ * from an unconnected socket with DF, for which Linux sets IP id 0 (it
+ * takes the socket's counter only for a connected one). Two senders'
+ * datagrams then differ in their source address alone (and checksums).
+ */
+static int udp_same(const char *host, const char *port, const char *sport)
+{
+	struct sockaddr_storage ss, bs = {};
+	socklen_t sl = sizeof(ss);
+	int fd, pmtu = IP_PMTUDISC_DO;
+
+	if (addr_of(host, port, &ss, &sl))
+		return 1;
+	fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+	if (fd < 0) {
+		perror("traffic: socket");
+		return 1;
+	}
+	bs.ss_family = ss.ss_family;
+	if (ss.ss_family == AF_INET) {
+		((struct sockaddr_in *)&bs)->sin_port = htons(atoi(sport));
+		setsockopt(fd, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof(pmtu));
+	} else {
+		((struct sockaddr_in6 *)&bs)->sin6_port = htons(atoi(sport));
+	}
+	if (bind(fd, (struct sockaddr *)&bs, ss.ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+								      sizeof(struct sockaddr_in6)) ||
+	    sendto(fd, "same-bytes-16-by", 16, 0, (struct sockaddr *)&ss, sl) != 16) {
+		perror("traffic: udp-same");
+		close(fd);
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
@@ -238,7 +278,9 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 4 && !strcmp(argv[1], "udp-share"))
 		return udp_share(argv[2], argv[3]);
+	if (argc >= 5 && !strcmp(argv[1], "udp-same"))
+		return udp_same(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: traffic tcp-serve|udp-serve PORT N | tcp-send|udp-send ADDR PORT [N]"
-			" | udp-share ADDR PORT\n");
+			" | udp-share ADDR PORT | udp-same ADDR PORT SPORT\n");
 	return 2;
 }
