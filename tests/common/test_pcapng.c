@@ -437,7 +437,7 @@ static void test_classic_pcap(void **state)
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		struct ctrcap_pcapng_reader *r;
 		struct ctrcap_pcapng_rec rec;
-		size_t n = 0, cut, pkt2;
+		size_t n = 0, cut, pkt2 = 0;
 		bool sw = kinds[k].swap;
 		FILE *f;
 

@@ -25,7 +25,7 @@ fi
 PKGS=(build-essential clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev
 	libglib2.0-dev libcmocka-dev libjson-c-dev libcurl4-openssl-dev libssl-dev
 	libcrypt-dev flex bison cmake pkg-config dpkg-dev tshark libwireshark-dev
-	wireshark-dev iproute2 libcap2-bin util-linux mount ca-certificates)
+	wireshark-dev iproute2 libcap2-bin util-linux mount ca-certificates groff-base)
 
 root=$COMPAT_DIR/$suite
 marker=$root/.ctrcap-packages
