@@ -16,17 +16,26 @@
 #include "link_info.h"
 #include "netns.h"
 
+/* Index of the namespace with inode ino in ns (host first), nns when none. */
+static size_t netns_index(const struct ctrcap_netns *ns, size_t nns, uint32_t ino)
+{
+	size_t i;
+
+	for (i = 0; i < nns && ns[i].ino != ino; i++)
+		;
+	return i;
+}
+
 /* The -i spec naming link l of namespace ns: "eth0" in ctrcap's own, else "eth0@web". */
 static void link_spec(char *buf, size_t cap, const struct ctrcap_link *l,
 		      const struct ctrcap_netns *ns, size_t nns)
 {
-	for (size_t i = 1; i < nns; i++) {
-		if (ns[i].ino == l->netns) {
-			snprintf(buf, cap, "%s@%s", l->name, ns[i].name);
-			return;
-		}
-	}
-	snprintf(buf, cap, "%s", l->name);
+	size_t i = netns_index(ns, nns, l->netns);
+
+	if (i > 0 && i < nns)
+		snprintf(buf, cap, "%s@%s", l->name, ns[i].name);
+	else
+		snprintf(buf, cap, "%s", l->name);
 }
 
 struct peer_check {
@@ -35,26 +44,21 @@ struct peer_check {
 	bool lost_home; /* could not return to ctrcap's namespace: stop */
 };
 
-static const struct ctrcap_netns *netns_by_ino(const struct peer_check *pc, uint32_t ino)
-{
-	for (size_t i = 0; i < pc->nns; i++)
-		if (pc->ns[i].ino == ino)
-			return &pc->ns[i];
-	return NULL;
-}
-
 /* Whether l's namespace calls cand's namespace by l's IFLA_LINK_NETNSID. */
 static int peer_ns_check(void *ctx, const struct ctrcap_link *l, const struct ctrcap_link *cand)
 {
 	struct peer_check *pc = ctx;
-	const struct ctrcap_netns *from = netns_by_ino(pc, l->netns);
-	const struct ctrcap_netns *to = netns_by_ino(pc, cand->netns);
-	bool away = from && from != &pc->ns[0];
+	size_t fi = netns_index(pc->ns, pc->nns, l->netns);
+	size_t ti = netns_index(pc->ns, pc->nns, cand->netns);
+	const struct ctrcap_netns *from, *to;
+	bool away = fi != 0;
 	struct stat st;
 	int fd, id = -1;
 
-	if (!from || !to || pc->lost_home)
+	if (fi >= pc->nns || ti >= pc->nns || pc->lost_home)
 		return 0;
+	from = &pc->ns[fi];
+	to = &pc->ns[ti];
 	fd = open(to->path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
@@ -92,8 +96,7 @@ static void link_relations(char *buf, size_t cap, const struct ctrcap_link *link
 		size_t k;
 
 		link_spec(spec, sizeof(spec), &links[p], ns, nns);
-		for (k = 0; k < nns && ns[k].ino != links[p].netns; k++)
-			;
+		k = netns_index(ns, nns, links[p].netns);
 		snprintf(buf + len, cap - len, ", veth peer %s%s%s", spec,
 			 k < nns && ctr[k][0] ? " in container " : "", k < nns ? ctr[k] : "");
 	}
@@ -194,10 +197,8 @@ int ctrcap_run_list_ifaces(const struct ctrcap_opts *o)
 	for (size_t j = 0; j < nlinks; j++) {
 		const struct ctrcap_link *l = &links[j];
 		char spec[IF_NAMESIZE + 80], rel[800];
-		size_t i;
+		size_t i = netns_index(ns, nns, l->netns);
 
-		for (i = 0; i < nns && ns[i].ino != l->netns; i++)
-			;
 		link_spec(spec, sizeof(spec), l, ns, nns);
 		link_relations(rel, sizeof(rel), links, nlinks, j, &pc, ctr);
 		if (pc.lost_home) {
