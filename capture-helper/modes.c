@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "ctrcap/pcapng.h"
+#include "ctrcap/pktap.h"
 #include "ctrcap/ptcpdump_identity.h"
 #include "attach.h"
 #include "capture.h"
@@ -91,6 +92,56 @@ fail:
 	return strstr(ctrcap_pcapng_writer_error(ro->w), strerror(EPIPE)) ? 1 : -1;
 }
 
+/*
+ * rec as -r selects and prints it, into p, and its identity into id:
+ * ctrcap's record, ptcpdump's comments, or for a PKTAP frame (a file saved
+ * from ctrcap-rpcapd, or macOS tcpdump -k) the inner frame with the
+ * identity its header carries. id's strings may point into pv. A malformed
+ * PKTAP frame or record is named in bad. Returns whether id is set.
+ */
+static bool read_packet(const struct ctrcap_pcapng_rec *rec, struct ctrcap_read_pkt *p,
+			struct ctrcap_identity *id, struct ctrcap_ptcpdump_store *ptcp,
+			struct ctrcap_pktap_view *pv, char *bad, size_t badlen)
+{
+	*p = (struct ctrcap_read_pkt){
+		.linktype = rec->iface ? rec->iface->linktype : 1,
+		.snaplen = rec->iface ? rec->iface->snaplen : 0,
+		.ifname = rec->iface ? rec->iface->name : "",
+		.direction = rec->has_flags ? (rec->flags & 3) : 0,
+		.data = rec->data,
+		.caplen = rec->caplen,
+		.len = rec->origlen,
+	};
+	bad[0] = '\0';
+	memset(id, 0, sizeof(*id));
+	if (rec->has_identity) {
+		*id = rec->identity;
+		return true;
+	}
+	if (p->linktype == CTRCAP_LINKTYPE_PKTAP) {
+		char err[200];
+		int r;
+
+		if (ctrcap_pktap_parse(rec->data, rec->caplen, rec->origlen, pv, err, sizeof(err))) {
+			snprintf(bad, badlen, "bad PKTAP frame: %s", err);
+			return false;
+		}
+		p->linktype = (uint16_t)pv->dlt;
+		p->ifname = pv->ifname[0] ? pv->ifname : p->ifname;
+		p->direction = pv->direction;
+		p->data = pv->inner;
+		p->caplen = pv->inner_caplen;
+		p->len = pv->inner_len;
+		r = ctrcap_pktap_identity(pv, id, err, sizeof(err));
+		if (r < 0)
+			snprintf(bad, badlen, "bad identity record in the PKTAP header: %s", err);
+		return r == 1;
+	}
+	/* ptcpdump's identity, from its comments, printed and filtered alike. */
+	return rec->comments_all &&
+	       ctrcap_ptcpdump_identity(rec->comments_all, strlen(rec->comments_all), id, ptcp) == 1;
+}
+
 /* True when -w names the file -r reads (writing would truncate it first). */
 static bool same_file(const char *in, const char *out)
 {
@@ -144,7 +195,10 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		}
 	}
 	while ((ret = ctrcap_pcapng_reader_next(r, &rec)) == 1) {
+		struct ctrcap_pktap_view pv;
+		struct ctrcap_read_pkt p;
 		struct ctrcap_text_pkt t;
+		char bad[256];
 		bool has_id;
 		int sel;
 
@@ -155,18 +209,10 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		}
 		if (rec.kind != CTRCAP_REC_PACKET)
 			continue;
-		memset(&b->id, 0, sizeof(b->id));
-		has_id = rec.has_identity;
-		if (has_id) {
-			b->id = rec.identity;
-		} else if (rec.comments_all) {
-			/* ptcpdump's identity, from its comments, printed and filtered alike. */
-			has_id = ctrcap_ptcpdump_identity(rec.comments_all, strlen(rec.comments_all),
-							  &b->id, &ptcp) == 1;
-		}
+		has_id = read_packet(&rec, &p, &b->id, &ptcp, &pv, bad, sizeof(bad));
 		if (!ctrcap_ident_match(NULL, o, b, 0))
 			continue;
-		sel = ctrcap_read_filter_rec(flt, &rec);
+		sel = ctrcap_read_filter_pkt(flt, &p);
 		if (sel < 0) {
 			code = 1;
 			break;
@@ -174,7 +220,9 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		if (!sel)
 			continue;
 		if (ro.w) {
-			int w = read_out_packet(&ro, &rec, has_id ? &b->id : NULL);
+			/* A PKTAP frame is copied whole: its identity travels inside it. */
+			bool pktap = p.data != rec.data;
+			int w = read_out_packet(&ro, &rec, has_id && !pktap ? &b->id : NULL);
 
 			if (w < 0) {
 				fprintf(stderr, "ctrcap: %s\n", ctrcap_pcapng_writer_error(ro.w));
@@ -188,18 +236,20 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		if (!ro.w || o->print) {
 			t = (struct ctrcap_text_pkt){
 				.ts_ns = rec.ts_ns,
-				.ifname = rec.iface && rec.iface->name[0] ? rec.iface->name : "?",
-				.direction = rec.has_flags ? (rec.flags & 3) : 0,
-				.linktype = rec.iface ? rec.iface->linktype : 1,
-				.data = rec.data,
-				.caplen = rec.caplen,
-				.len = rec.origlen,
+				.ifname = p.ifname,
+				.direction = p.direction,
+				.linktype = p.linktype,
+				.data = p.data,
+				.caplen = p.caplen,
+				.len = p.len,
 			};
 			ctrcap_print_packet(o, n, &t, has_id ? &b->id : NULL,
 					    rec.has_packet_id ? rec.packet_id : 0);
 			if (rec.identity_error && !o->count_only)
 				fprintf(stdout, "    [bad identity record: %s]\n",
 					rec.identity_error);
+			if (bad[0] && !o->count_only)
+				fprintf(stdout, "    [%s]\n", bad);
 		}
 		if (o->count && n >= o->count)
 			break;

@@ -462,8 +462,9 @@ void ctrcap_packet_print(FILE *f, const struct ctrcap_text_pkt *p,
 	/* On the line only without -v: the lines under it say it all. */
 	if (id && !how->verbose && how->line_ctx)
 		ctrcap_identity_brief(id, how->line_ctx, brief, sizeof(brief));
-	fprintf(f, "%s%s %s %s%s\n", when, p->ifname,
-		p->direction == CTRCAP_DIR_IN ? "In" : p->direction == CTRCAP_DIR_OUT ? "Out" : "?",
+	/* Like tcpdump, a file that names no interface or direction gets none printed. */
+	fprintf(f, "%s%s%s%s%s%s\n", when, p->ifname, *p->ifname ? " " : "",
+		p->direction == CTRCAP_DIR_IN ? "In " : p->direction == CTRCAP_DIR_OUT ? "Out " : "",
 		sum, brief);
 	if (how->verbose && id) {
 		char text[8192];

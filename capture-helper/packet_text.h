@@ -12,7 +12,7 @@
 
 struct ctrcap_text_pkt {
 	uint64_t ts_ns;		/* ns since the Unix epoch */
-	const char *ifname;
+	const char *ifname;	/* "" = unknown: not printed, as the direction */
 	uint32_t direction;	/* CTRCAP_DIR_* */
 	uint16_t linktype;	/* 1 Ethernet, 101 raw IP, 113 Linux cooked */
 	const uint8_t *data;

@@ -160,7 +160,7 @@ int ctrcap_read_filter_match(struct ctrcap_read_filter *f, uint16_t linktype, ui
 	return pcap_offline_filter(&p->bp, &h, data) != 0;
 }
 
-int ctrcap_read_filter_rec(struct ctrcap_read_filter *f, const struct ctrcap_pcapng_rec *rec)
+int ctrcap_read_filter_pkt(struct ctrcap_read_filter *f, const struct ctrcap_read_pkt *p)
 {
 	const char *note;
 	char err[256];
@@ -168,10 +168,8 @@ int ctrcap_read_filter_rec(struct ctrcap_read_filter *f, const struct ctrcap_pca
 
 	if (!f)
 		return 1;
-	/* Every packet the readers return has its interface; Ethernet is a backstop. */
-	sel = ctrcap_read_filter_match(f, rec->iface ? rec->iface->linktype : 1,
-				       rec->iface ? rec->iface->snaplen : 0, rec->data, rec->caplen,
-				       rec->origlen, &note, err, sizeof(err));
+	sel = ctrcap_read_filter_match(f, p->linktype, p->snaplen, p->data, p->caplen, p->len, &note,
+				       err, sizeof(err));
 	if (note)
 		fprintf(stderr, "ctrcap: %s\n", note);
 	if (sel < 0)

@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 struct ctrcap_read_filter;
-struct ctrcap_pcapng_rec;
 
 /*
  * Check that expr compiles for one of the usual link types and keep it.
@@ -29,12 +28,22 @@ int ctrcap_read_filter_match(struct ctrcap_read_filter *f, uint16_t linktype, ui
 			     const uint8_t *data, uint32_t caplen, uint32_t len, const char **note,
 			     char *err, size_t errlen);
 
+/* One packet as -r selects and prints it: as read, or a PKTAP frame's inner frame. */
+struct ctrcap_read_pkt {
+	uint16_t linktype;	/* LINKTYPE_ */
+	uint32_t snaplen;	/* the interface's, 0 = unknown */
+	const char *ifname;	/* "" when the file names none */
+	uint32_t direction;	/* CTRCAP_DIR_* */
+	const uint8_t *data;
+	uint32_t caplen, len;
+};
+
 /*
- * The packet rec through f, for `ctrcap -r`: 1 selected (always when f is
+ * The packet p through f, for `ctrcap -r`: 1 selected (always when f is
  * NULL), 0 not, -1 after an error line on stderr; a link type the filter
  * cannot apply to is noted on stderr, once.
  */
-int ctrcap_read_filter_rec(struct ctrcap_read_filter *f, const struct ctrcap_pcapng_rec *rec);
+int ctrcap_read_filter_pkt(struct ctrcap_read_filter *f, const struct ctrcap_read_pkt *p);
 
 /* Free the filter and its compiled programs (NULL is fine). */
 void ctrcap_read_filter_free(struct ctrcap_read_filter *f);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* libFuzzer target: the pcapng reader over a memory stream (fmemopen). */
+/* libFuzzer target: the pcapng reader over a memory stream (fmemopen), and PKTAP frames in it. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,11 +8,31 @@
 
 #include "ctrcap/identity_text.h"
 #include "ctrcap/pcapng.h"
+#include "ctrcap/pktap.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Touching every byte the reader hands out makes ASan check its bounds. */
 static volatile uint8_t sink;
+
+/* Any packet read as a PKTAP frame: the parse stays inside the packet. */
+static void pktap_frame(const struct ctrcap_pcapng_rec *rec, char *text, size_t cap)
+{
+	struct ctrcap_pktap_view v;
+	struct ctrcap_identity id;
+	uint8_t sum = 0;
+	char err[256];
+
+	if (ctrcap_pktap_parse(rec->data, rec->caplen, rec->origlen, &v, err, sizeof(err)))
+		return;
+	if (v.inner + v.inner_caplen != rec->data + rec->caplen || v.inner_len < v.inner_caplen)
+		abort();
+	for (uint32_t k = 0; k < v.inner_caplen; k++)
+		sum ^= v.inner[k];
+	sink = sum;
+	if (ctrcap_pktap_identity(&v, &id, err, sizeof(err)) == 1)
+		ctrcap_identity_format(&id, "  ", text, cap);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -47,6 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sink = sum;
 			if (rec.has_identity)
 				ctrcap_identity_format(&rec.identity, "  ", text, sizeof(text));
+			pktap_frame(&rec, text, sizeof(text));
 		}
 	}
 	if (rc == 1 && i > size / 12)

@@ -16,6 +16,7 @@
 #include "test_blocks.h"
 
 #include "ctrcap/pcapng.h"
+#include "ctrcap/pktap.h"
 
 static int put(const char *dir, const char *sub, const char *name, const void *p, size_t n)
 {
@@ -85,6 +86,36 @@ static int written_file(const char *dir, const struct ctrcap_identity *id)
 	return 0;
 }
 
+/* A PKTAP interface with one frame: the header, ctrcap's PEN and rec, an Ethernet header. */
+static int pktap_file(const char *dir, const uint8_t *rec, uint16_t n)
+{
+	static struct bb b;
+	static uint8_t frame[CTRCAP_PKTAP_RECORD_OFF + 64 + 14];
+	struct ctrcap_pktap_hdr h = {.pth_length = CTRCAP_PKTAP_RECORD_OFF + n,
+				     .pth_type_next = CTRCAP_PTH_TYPE_PACKET,
+				     .pth_dlt = 1,
+				     .pth_ifname = "eth0",
+				     .pth_flags = CTRCAP_PTH_FLAG_DIR_OUT,
+				     .pth_pid = 7,
+				     .pth_comm = "x",
+				     .pth_epid = CTRCAP_PTH_PID_NONE};
+	size_t s, len = CTRCAP_PKTAP_RECORD_OFF + n + 14;
+
+	if (n > 64)
+		return -1;
+	/* The header is little-endian on the wire: this seed is for a little-endian host. */
+	memcpy(frame, &h, sizeof(h));
+	frame[CTRCAP_PKTAP_EXT_OFF + 2] = CTRCAP_PEN >> 8;
+	frame[CTRCAP_PKTAP_EXT_OFF + 3] = CTRCAP_PEN & 0xff;
+	memcpy(frame + CTRCAP_PKTAP_RECORD_OFF, rec, n);
+	bb_shb(&b, "pktap");
+	bb_idb(&b, CTRCAP_LINKTYPE_PKTAP, 0, "any", 6);
+	s = bb_epb_begin(&b, 0, 1, frame, (uint32_t)len, (uint32_t)len);
+	bb_opt_end(&b);
+	bb_end(&b, s);
+	return put(dir, "pcapng", "pktap.pcapng", b.p, b.len);
+}
+
 int main(int argc, char **argv)
 {
 	static uint8_t rec[CTRCAP_RECORD_MAX];
@@ -109,6 +140,7 @@ int main(int argc, char **argv)
 	small.ctr_name = S("web");
 	n = ctrcap_record_encode(&small, rec, sizeof(rec));
 	rc |= put(argv[1], "record", "small", rec, (size_t)n);
+	rc |= pktap_file(argv[1], rec, (uint16_t)n);
 	rc |= put(argv[1], "record", "version-only", "\x01", 1);
 
 	rc |= written_file(argv[1], &id);

@@ -184,6 +184,22 @@ if [ -n "${PLUGIN:-}" ] && [ -f "$PLUGIN" ]; then
 else
 	bad "dissector plugin not built (PLUGIN unset): cannot check container fields"
 fi
+# --- ... and with ctrcap -r: the frames inside, with the identity their PKTAP header carries
+if rweb=$("$helper" -r "$work/any.pcap" --count --container-name web 2>"$work/r.err"); then
+	if [ "$rweb" = "0 packets" ]; then
+		bad "ctrcap -r: no packet of web in the saved PKTAP file"
+	elif [ -n "${nweb:-}" ] && [ "$rweb" != "$nweb packets" ] && [ "$rweb" != "$nweb packet" ]; then
+		bad "ctrcap -r: $rweb of web, the plugin $nweb"
+	else
+		ok "ctrcap -r of the saved PKTAP file: $rweb of web"
+	fi
+else
+	bad "ctrcap -r of the saved PKTAP file failed: $(cat "$work/r.err")"
+fi
+rtcp=$("$helper" -r "$work/any.pcap" --count 'tcp port 80' 2>"$work/r.err" || true)
+[ "$rtcp" = "$n packets" ] && ok "ctrcap -r: the filter runs on the inner frames ($rtcp)" ||
+	bad "ctrcap -r 'tcp port 80': '$rtcp' of $n: $(cat "$work/r.err")"
+
 if [ -n "$web_src" ]; then
 	[ $c2_ok -eq 1 ] && ok "second concurrent client on ${web_src##*/}: $(grep captured "$work/web.out")" ||
 		bad "concurrent per-container capture failed: $(cat "$work/web.out" "$work/web.err")"

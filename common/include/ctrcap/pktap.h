@@ -24,6 +24,7 @@
 #ifndef CTRCAP_PKTAP_H
 #define CTRCAP_PKTAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CTRCAP_LINKTYPE_PKTAP 258u
@@ -130,5 +131,39 @@ _Static_assert(__builtin_offsetof(struct ctrcap_pktap_hdr, pth_svc) == CTRCAP_PT
 	       "pth_svc offset");
 _Static_assert(__builtin_offsetof(struct ctrcap_pktap_hdr, pth_ecomm) == CTRCAP_PTH_ECOMM_OFF,
 	       "pth_ecomm offset");
+
+/* One PKTAP frame as read: where its parts are, with the header's numbers decoded. */
+struct ctrcap_pktap_view {
+	uint32_t hdrlen;	/* pth_length: where the inner frame starts */
+	uint32_t dlt;		/* pth_dlt: the inner frame's LINKTYPE_ */
+	uint32_t direction;	/* CTRCAP_DIR_* (ctrcap/pcapng.h) from pth_flags */
+	int32_t pid;		/* pth_pid; -1 = none */
+	char ifname[CTRCAP_PTH_IFNAME_LEN];	/* NUL-terminated */
+	char comm[CTRCAP_PTH_COMM_LEN];		/* NUL-terminated, "" = none */
+	const uint8_t *record;	/* ctrcap's record payload, NULL when absent */
+	size_t record_len;
+	const uint8_t *inner;	/* the inner frame */
+	uint32_t inner_caplen, inner_len;
+};
+
+/*
+ * Read the PKTAP frame of caplen captured bytes (len on the wire) into v.
+ * 0, or -1 with the reason in err when the header is cut short or its
+ * length does not fit the frame. An extension that is not ctrcap's (another
+ * PEN) is skipped as stock readers skip it.
+ */
+int ctrcap_pktap_parse(const uint8_t *frame, uint32_t caplen, uint32_t len,
+		       struct ctrcap_pktap_view *v, char *err, size_t errlen);
+
+struct ctrcap_identity;
+
+/*
+ * The identity a parsed frame carries into id (cleared first): ctrcap's
+ * record when the extension is there, else the header's pid and command
+ * name (a stock PKTAP frame). Strings point into the frame and into v.
+ * 1 when there is one, 0 when not, -1 with err for a malformed record.
+ */
+int ctrcap_pktap_identity(const struct ctrcap_pktap_view *v, struct ctrcap_identity *id, char *err,
+			  size_t errlen);
 
 #endif /* CTRCAP_PKTAP_H */
