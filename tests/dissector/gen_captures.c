@@ -13,6 +13,8 @@
  * tshark fuzz batch; or, with --bench N DIR, N-packet files for bench/dissector:
  *   bench.pcapng         every packet with a record (web / db / none in turn)
  *   bench-ptcpdump.pcapng the same identities as ptcpdump comments
+ *   bench-none.pcapng, bench-ptcpdump-none.pcapng: the same packets written
+ *                        alike without identity, to measure its bytes
  * The hand-built files use their own byte code (not ctrcap_common) so that
  * the plugin is checked against the format text, not against one encoder.
  */
@@ -714,22 +716,24 @@ static int gen_pktap(const char *dir)
 
 /* ------------------------------------------------------------ benchmark files */
 
-static int gen_bench(const char *dir, unsigned long count)
+/*
+ * name: count packets from ctrcap's writer, web / db / none in turn when
+ * with_id, else none.
+ */
+static int bench_written(const char *dir, const char *name, unsigned long count, bool with_id)
 {
 	struct ctrcap_pcapng_writer_opts wo = { 0 };
 	struct ctrcap_pcapng_writer *w;
 	struct ctrcap_identity web, db;
-	static struct opts o;
 	char path[4096], err[512];
 	uint8_t frame[64];
-	struct raw f;
 	unsigned long i;
 	uint32_t n;
-	int ifid, rc = 0;
+	int ifid;
 
 	ident_web(&web, 241879);
 	ident_db(&db);
-	snprintf(path, sizeof(path), "%s/bench.pcapng", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	wo.path = path;
 	wo.userappl = "ctrcap dissector bench";
 	w = ctrcap_pcapng_writer_open(&wo, err, sizeof(err));
@@ -752,7 +756,7 @@ static int gen_bench(const char *dir, unsigned long count)
 		p.data = frame;
 		p.caplen = p.origlen = n;
 		p.direction = CTRCAP_DIR_OUT;
-		p.id = i % 3 == 0 ? &web : i % 3 == 1 ? &db : NULL;
+		p.id = !with_id ? NULL : i % 3 == 0 ? &web : i % 3 == 1 ? &db : NULL;
 		if (ctrcap_pcapng_writer_packet(w, &p)) {
 			fprintf(stderr, "gen_captures: %s\n", ctrcap_pcapng_writer_error(w));
 			ctrcap_pcapng_writer_close(w, err, sizeof(err));
@@ -763,17 +767,39 @@ static int gen_bench(const char *dir, unsigned long count)
 		fprintf(stderr, "gen_captures: %s\n", err);
 		return -1;
 	}
+	return 0;
+}
 
-	if (raw_open(&f, dir, "bench-ptcpdump.pcapng", false, 1))
+/* name: the same packets as ptcpdump writes them, with its comments when with_id. */
+static int bench_ptcpdump(const char *dir, const char *name, unsigned long count, bool with_id)
+{
+	static struct opts o;
+	uint8_t frame[64];
+	struct raw f;
+	unsigned long i;
+	uint32_t n = udp_frame(frame, 2, 1, 40001);
+	int rc = 0;
+
+	if (raw_open(&f, dir, name, false, 1))
 		return -1;
 	for (i = 0; i < count && rc == 0; i++) {
 		o.n = 0;
-		if (i % 3 < 2)
+		if (with_id && i % 3 < 2)
 			ptcpdump_comments(&o, (int)(i % 3), false);
 		rc |= raw_packet(&f, 5000000 + i, frame, n, &o);
 	}
 	rc |= raw_close(&f);
 	return rc ? -1 : 0;
+}
+
+static int gen_bench(const char *dir, unsigned long count)
+{
+	if (bench_written(dir, "bench.pcapng", count, true) ||
+	    bench_written(dir, "bench-none.pcapng", count, false) ||
+	    bench_ptcpdump(dir, "bench-ptcpdump.pcapng", count, true) ||
+	    bench_ptcpdump(dir, "bench-ptcpdump-none.pcapng", count, false))
+		return -1;
+	return 0;
 }
 
 /* ------------------------------------------------------------ mutation */
