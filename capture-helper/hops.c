@@ -10,7 +10,11 @@
 #include <string.h>
 
 #include "../bpf/ctrcap.h"
+#include "ctrcap/pcapng.h"
 #include "hops.h"
+
+_Static_assert(CTRCAP_HOP_WINDOW_NS == CTRCAP_PACKET_ID_WINDOW_NS,
+	       "the BPF hop window is the file format's packet id window");
 
 #define PROBES 8
 

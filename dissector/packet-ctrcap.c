@@ -28,6 +28,7 @@
 #include <ws_version.h>
 
 #include "ctrcap/record.h"
+#include "ctrcap_journey.h"
 #include "ctrcap_tlv.h"
 #include "packet-ctrcap.h"
 #include "ctrcap/ptcpdump_text.h"
@@ -990,6 +991,7 @@ static bool expert_listening(void)
 
 static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
+	const struct ctrcap_journey *hop;
 	struct ident id;
 	struct opt_walk w;
 	wtap_block_t block = NULL;
@@ -1000,6 +1002,12 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 
 	if (!pinfo->rec || pinfo->rec->rec_type != REC_TYPE_PACKET)
 		return 0;
+	if (pinfo->fd->has_modified_block)
+		block = epan_get_modified_block(pinfo->epan, pinfo->fd);
+	else
+		block = pinfo->rec->block;
+	/* Noted on the first pass whatever is shown: a later click needs the whole journey. */
+	hop = ctrcap_journey_note(pinfo, block);
 	/*
 	 * Nothing to do when no tree is shown, no field of ours is asked for
 	 * (filters, -e, custom columns prime them), nobody collects expert
@@ -1014,10 +1022,6 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	w.visible = visible;
 	w.frame_tvb = tvb;
 
-	if (pinfo->fd->has_modified_block)
-		block = epan_get_modified_block(pinfo->epan, pinfo->fd);
-	else
-		block = pinfo->rec->block;
 	if (block)
 		wtap_block_foreach_option(block, option_cb, &w);
 
@@ -1033,8 +1037,13 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 		for (i = 0; i < w.n_comments; i++)
 			collect_comment(&id, tvb, w.comments[i], visible);
 	}
-	if (!id.source)
+	if (!id.source && !hop)
 		return 0;
+	if (!id.source) {
+		/* A packet id but no identity: the journey alone, and `!ctrcap` still matches. */
+		ctrcap_journey_tree(tree, tvb, pinfo, hop);
+		return (int)tvb_captured_length(tvb);
+	}
 
 	ti = proto_tree_add_item(tree, proto_ctrcap, id.top_tvb, id.top_off, id.top_len, ENC_NA);
 	ctree = proto_item_add_subtree(ti, ett_ctrcap);
@@ -1050,6 +1059,8 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	build_container(&id, ctree, visible);
 	build_k8s(&id, ctree, visible);
 	build_context(&id, ctree, visible);
+	if (hop)
+		ctrcap_journey_tree(ctree, tvb, pinfo, hop);
 	build_records(&id, ctree);
 	build_unknown(&id, ctree);
 	build_problems(&id, ctree);
@@ -1179,6 +1190,7 @@ void proto_register_ctrcap(void)
 	proto_ctrcap = proto_register_protocol("Container Identity (ctrcap)", "ctrcap", "ctrcap");
 	proto_register_field_array(proto_ctrcap, hf, array_length(hf));
 	proto_register_subtree_array(ett, array_length(ett));
+	ctrcap_journey_register(proto_ctrcap);
 	expert = expert_register_protocol(proto_ctrcap);
 	expert_register_field_array(expert, ei, array_length(ei));
 

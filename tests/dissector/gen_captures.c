@@ -8,6 +8,8 @@
  *   malformed.pcapng     truncated and inconsistent records
  *   ptcpdump.pcapng      ptcpdump's opt_comment text
  *   pktap.pcapng         LINKTYPE_PKTAP frames with the ctrcap header extension
+ *   journey.pcapng       one packet on three hops, a single-hop packet, an id
+ *                        seen again after the window, a frame without an id
  * with --mutate SEED COPIES IN OUT, COPIES randomly corrupted copies of
  * every packet of IN (record and comment bytes, packet head) for the
  * tshark fuzz batch; or, with --bench N DIR, N-packet files for bench/dissector:
@@ -400,31 +402,53 @@ static void ident_host(struct ctrcap_identity *id)
 
 /* ------------------------------------------------------------ the files */
 
+/* dir/name opened with ctrcap's writer; NULL after a message. */
+static struct ctrcap_pcapng_writer *writer_open(const char *dir, const char *name, const char *appl)
+{
+	struct ctrcap_pcapng_writer_opts o = { 0 };
+	struct ctrcap_pcapng_writer *w;
+	char path[4096], err[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	o.path = path;
+	o.userappl = appl;
+	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+	if (!w)
+		fprintf(stderr, "gen_captures: %s\n", err);
+	return w;
+}
+
+/* Close w, after a failed write when failed: 0, or -1 after a message. */
+static int writer_done(struct ctrcap_pcapng_writer *w, bool failed)
+{
+	char err[512];
+
+	if (failed)
+		fprintf(stderr, "gen_captures: %s\n", ctrcap_pcapng_writer_error(w));
+	if (ctrcap_pcapng_writer_close(w, err, sizeof(err)) && !failed) {
+		fprintf(stderr, "gen_captures: %s\n", err);
+		return -1;
+	}
+	return failed ? -1 : 0;
+}
+
 /*
  * writer.pcapng, through ctrcap_common:
  *   1 web (pid 241879)  2 db  3 no identity  4 web (pid 241999)  5 host process
  */
 static int gen_writer(const char *dir)
 {
-	struct ctrcap_pcapng_writer_opts o = { 0 };
-	struct ctrcap_pcapng_writer *w;
+	struct ctrcap_pcapng_writer *w = writer_open(dir, "writer.pcapng", "ctrcap dissector test");
 	struct ctrcap_identity ids[5];
 	const struct ctrcap_identity *which[5];
-	char path[4096], err[512];
 	uint8_t frame[64];
 	int ifid, i;
 
-	snprintf(path, sizeof(path), "%s/writer.pcapng", dir);
-	o.path = path;
-	o.userappl = "ctrcap dissector test";
-	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
-	if (!w) {
-		fprintf(stderr, "gen_captures: %s\n", err);
+	if (!w)
 		return -1;
-	}
 	ifid = ctrcap_pcapng_writer_interface(w, 4026532000u, 7, "veth0a1b", "web", 1, 262144);
 	if (ifid < 0)
-		goto fail;
+		return writer_done(w, true);
 	ident_web(&ids[0], 241879);
 	ident_db(&ids[1]);
 	ident_web(&ids[3], 241999);
@@ -445,17 +469,9 @@ static int gen_writer(const char *dir)
 		p.packet_id = (uint64_t)i + 1;
 		p.id = which[i];
 		if (ctrcap_pcapng_writer_packet(w, &p))
-			goto fail;
+			return writer_done(w, true);
 	}
-	if (ctrcap_pcapng_writer_close(w, err, sizeof(err))) {
-		fprintf(stderr, "gen_captures: %s\n", err);
-		return -1;
-	}
-	return 0;
-fail:
-	fprintf(stderr, "gen_captures: %s\n", ctrcap_pcapng_writer_error(w));
-	ctrcap_pcapng_writer_close(w, err, sizeof(err));
-	return -1;
+	return writer_done(w, false);
 }
 
 /*
@@ -714,6 +730,55 @@ static int gen_pktap(const char *dir)
 	return rc ? -1 : 0;
 }
 
+/* ------------------------------------------------------------ journeys */
+
+/*
+ * journey.pcapng (ctrcap's writer): frames 1-3 one packet (id 10) leaving
+ * web's eth0, on the host veth 10 us later, entering db's eth0 25 us after
+ * the first; 4 another packet (id 11) on one hop; 5 id 10 again 2 s later
+ * (another run's packet: a journey of its own); 6 no packet id.
+ */
+static int gen_journey(const char *dir)
+{
+	static const struct {
+		int iface;
+		uint64_t id, t_us;
+		uint32_t dir;
+	} pk[] = {
+		{ 0, 10, 0, CTRCAP_DIR_OUT }, { 1, 10, 10, CTRCAP_DIR_IN }, { 2, 10, 25, CTRCAP_DIR_IN },
+		{ 0, 11, 100, CTRCAP_DIR_OUT }, { 1, 10, 2000000, CTRCAP_DIR_IN },
+		{ 1, 0, 2000100, CTRCAP_DIR_IN },
+	};
+	struct ctrcap_pcapng_writer *w = writer_open(dir, "journey.pcapng", "ctrcap dissector test");
+	struct ctrcap_identity web;
+	uint8_t frame[64];
+	int ifid[3];
+	size_t i;
+
+	if (!w)
+		return -1;
+	ifid[0] = ctrcap_pcapng_writer_interface(w, 4026532000u, 2, "eth0", "web", 1, 262144);
+	ifid[1] = ctrcap_pcapng_writer_interface(w, 4026531840u, 7, "veth0a1b", NULL, 1, 262144);
+	ifid[2] = ctrcap_pcapng_writer_interface(w, 4026532100u, 2, "eth0", "db", 1, 262144);
+	if (ifid[0] < 0 || ifid[1] < 0 || ifid[2] < 0)
+		return writer_done(w, true);
+	ident_web(&web, 241879);
+	for (i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
+		struct ctrcap_pcapng_packet p = { 0 };
+
+		p.if_id = (uint32_t)ifid[pk[i].iface];
+		p.ts_ns = 1700000000000000000ull + pk[i].t_us * 1000;
+		p.data = frame;
+		p.caplen = p.origlen = udp_frame(frame, 2, 3, (uint16_t)(40000 + pk[i].id));
+		p.direction = pk[i].dir;
+		p.packet_id = pk[i].id;
+		p.id = pk[i].id == 11 ? NULL : &web;
+		if (ctrcap_pcapng_writer_packet(w, &p))
+			return writer_done(w, true);
+	}
+	return writer_done(w, false);
+}
+
 /* ------------------------------------------------------------ benchmark files */
 
 /*
@@ -722,31 +787,20 @@ static int gen_pktap(const char *dir)
  */
 static int bench_written(const char *dir, const char *name, unsigned long count, bool with_id)
 {
-	struct ctrcap_pcapng_writer_opts wo = { 0 };
-	struct ctrcap_pcapng_writer *w;
+	struct ctrcap_pcapng_writer *w = writer_open(dir, name, "ctrcap dissector bench");
 	struct ctrcap_identity web, db;
-	char path[4096], err[512];
 	uint8_t frame[64];
 	unsigned long i;
 	uint32_t n;
 	int ifid;
 
+	if (!w)
+		return -1;
 	ident_web(&web, 241879);
 	ident_db(&db);
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	wo.path = path;
-	wo.userappl = "ctrcap dissector bench";
-	w = ctrcap_pcapng_writer_open(&wo, err, sizeof(err));
-	if (!w) {
-		fprintf(stderr, "gen_captures: %s\n", err);
-		return -1;
-	}
 	ifid = ctrcap_pcapng_writer_interface(w, 4026532000u, 7, "veth0a1b", NULL, 1, 262144);
-	if (ifid < 0) {
-		fprintf(stderr, "gen_captures: %s\n", ctrcap_pcapng_writer_error(w));
-		ctrcap_pcapng_writer_close(w, err, sizeof(err));
-		return -1;
-	}
+	if (ifid < 0)
+		return writer_done(w, true);
 	n = udp_frame(frame, 2, 1, 40001);
 	for (i = 0; i < count; i++) {
 		struct ctrcap_pcapng_packet p = { 0 };
@@ -756,18 +810,12 @@ static int bench_written(const char *dir, const char *name, unsigned long count,
 		p.data = frame;
 		p.caplen = p.origlen = n;
 		p.direction = CTRCAP_DIR_OUT;
+		p.packet_id = i + 1; /* as ctrcap writes them: the plugin notes each journey */
 		p.id = !with_id ? NULL : i % 3 == 0 ? &web : i % 3 == 1 ? &db : NULL;
-		if (ctrcap_pcapng_writer_packet(w, &p)) {
-			fprintf(stderr, "gen_captures: %s\n", ctrcap_pcapng_writer_error(w));
-			ctrcap_pcapng_writer_close(w, err, sizeof(err));
-			return -1;
-		}
+		if (ctrcap_pcapng_writer_packet(w, &p))
+			return writer_done(w, true);
 	}
-	if (ctrcap_pcapng_writer_close(w, err, sizeof(err))) {
-		fprintf(stderr, "gen_captures: %s\n", err);
-		return -1;
-	}
-	return 0;
+	return writer_done(w, false);
 }
 
 /* name: the same packets as ptcpdump writes them, with its comments when with_id. */
@@ -941,7 +989,7 @@ int main(int argc, char **argv)
 	}
 	if (gen_writer(argv[1]) || gen_raw(argv[1], "raw.pcapng", false) ||
 	    gen_raw(argv[1], "raw-be.pcapng", true) || gen_malformed(argv[1]) ||
-	    gen_ptcpdump(argv[1]) || gen_pktap(argv[1]))
+	    gen_ptcpdump(argv[1]) || gen_pktap(argv[1]) || gen_journey(argv[1]))
 		return 1;
 	return 0;
 }

@@ -229,4 +229,31 @@ expect "pktap: standard header, no identity" "" "$(fields_of "$K" 2 ctrcap)"
 expect "pktap: other PEN noted" "3" "$(frames "$K" 'ctrcap.pktap.other_pen && !container.name')"
 expect "pktap: length beyond packet flagged" "4" "$(frames "$K" 'ctrcap.pktap.bad_length')"
 
+echo "== journeys: the frames of one packet id (epb_packetid) across hops"
+J=$C/journey.pcapng
+JF=(-T fields -e frame.number -e ctrcap.hop -e ctrcap.hop.count -e ctrcap.hop.prev
+	-e ctrcap.hop.next -e ctrcap.hop.delta)
+expect "journey, two passes: position, count, prev, next and delay of every hop" \
+	"1,1,3,,2,|2,2,3,1,3,0.000010000|3,3,3,2,,0.000015000|4,1,1,,,|5,1,1,,,|6,,,,," \
+	"$(ts -2 -r "$J" "${JF[@]}" -E separator=, | tr '\n' '|' | sed 's/|$//')"
+expect "journey, one pass: what was seen so far" \
+	"1,1,1,,,|2,2,2,1,,0.000010000|3,3,3,2,,0.000015000" \
+	"$(ts -r "$J" -c 3 "${JF[@]}" -E separator=, | tr '\n' '|' | sed 's/|$//')"
+expect "ctrcap.hop.count == 3 (-2): the three hops, not the same id 2 s later" "1 2 3" \
+	"$(ts -2 -r "$J" -Y 'ctrcap.hop.count == 3' -T fields -e frame.number | tr '\n' ' ' |
+		sed 's/ $//')"
+ts -2 -r "$J" -V -Y 'frame.number == 2' >"$WORK/journey.txt"
+expect_match "journey tree: each hop's interface, netns/container, direction and delay" \
+	'Hop 1: frame 1, eth0 \(netns 4026532000 \(web\)\), Out, \+0\.000000 s\]' \
+	"$(cat "$WORK/journey.txt")"
+expect_match "journey tree: this frame marked" \
+	'Hop 2: frame 2, veth0a1b \(netns 4026531840\), In, \+0\.000010 s \(this frame\)\]' \
+	"$(cat "$WORK/journey.txt")"
+expect_match "journey tree: the last hop" \
+	'Hop 3: frame 3, eth0 \(netns 4026532100 \(db\)\), In, \+0\.000015 s\]' \
+	"$(cat "$WORK/journey.txt")"
+expect "a packet id without identity: journey fields, and !ctrcap still matches" "4|4" \
+	"$(ts -2 -r "$J" -Y 'ctrcap.hop == 1 && !ctrcap && ip' -T fields -e frame.number |
+		tr '\n' ' ' | sed 's/ $//')|$(frames "$J" '!ctrcap && ctrcap.hop')"
+
 finish

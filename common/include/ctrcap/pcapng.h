@@ -16,6 +16,13 @@
 #include "ctrcap/record.h"
 
 /* epb_flags direction bits (pcapng: 01 inbound, 10 outbound). */
+/*
+ * Every hop of one packet carries the same epb_packetid within this time of
+ * the first (bpf/ctrcap.h's CTRCAP_HOP_WINDOW_NS, which capture-helper checks
+ * against it); ids repeat only across capture runs.
+ */
+#define CTRCAP_PACKET_ID_WINDOW_NS 1000000000ull
+
 #define CTRCAP_DIR_UNKNOWN 0u
 #define CTRCAP_DIR_IN 1u
 #define CTRCAP_DIR_OUT 2u
