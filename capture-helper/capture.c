@@ -259,6 +259,8 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 			.origlen = e->len,
 			.direction = e->direction,
 			.packet_id = e->packet_id,
+			.pid = c->ib.id.present & CTRCAP_HAS_PID ? c->ib.id.pid : 0,
+			.tid = c->ib.id.present & CTRCAP_HAS_TID ? c->ib.id.tid : 0,
 			.id = &c->ib.id,
 		};
 		int ifid;

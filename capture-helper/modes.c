@@ -66,7 +66,15 @@ static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *
 		.packet_id = rec->has_packet_id ? rec->packet_id : 0,
 	};
 	int *slot = rec->iface_id < ro->n_ifmap ? &ro->ifmap[rec->iface_id] : NULL;
+	const struct ctrcap_identity *who = rec->has_identity ? &rec->identity : id;
 
+	if (rec->has_pid_tid) {
+		p.pid = rec->pid;
+		p.tid = rec->tid;
+	} else if (who && (who->present & CTRCAP_HAS_PID)) {
+		p.pid = who->pid;
+		p.tid = who->present & CTRCAP_HAS_TID ? who->tid : 0;
+	}
 	if (rec->identity_raw_len && rec->identity_raw_len <= CTRCAP_RECORD_MAX) {
 		p.record = rec->identity_raw;
 		p.record_len = rec->identity_raw_len;
@@ -94,7 +102,7 @@ fail:
 
 /*
  * rec as -r selects and prints it, into p, and its identity into id:
- * ctrcap's record, ptcpdump's comments, or for a PKTAP frame (a file saved
+ * ctrcap's record, ptcpdump's comments, epb_processid_threadid, or for a PKTAP frame (a file saved
  * from ctrcap-rpcapd, or macOS tcpdump -k) the inner frame with the
  * identity its header carries. id's strings may point into pv. A malformed
  * PKTAP frame or record is named in bad. Returns whether id is set.
@@ -138,8 +146,16 @@ static bool read_packet(const struct ctrcap_pcapng_rec *rec, struct ctrcap_read_
 		return r == 1;
 	}
 	/* ptcpdump's identity, from its comments, printed and filtered alike. */
-	return rec->comments_all &&
-	       ctrcap_ptcpdump_identity(rec->comments_all, strlen(rec->comments_all), id, ptcp) == 1;
+	if (rec->comments_all &&
+	    ctrcap_ptcpdump_identity(rec->comments_all, strlen(rec->comments_all), id, ptcp) == 1)
+		return true;
+	/* The standard option alone (another writer): the pid and tid it gives. */
+	if (!rec->has_pid_tid || !rec->pid)
+		return false;
+	id->present = CTRCAP_HAS_PID | CTRCAP_HAS_TID;
+	id->pid = rec->pid;
+	id->tid = rec->tid;
+	return true;
 }
 
 /* True when -w names the file -r reads (writing would truncate it first). */

@@ -26,6 +26,8 @@
 #define PCAPNG_IF_TSRESOL     9
 #define PCAPNG_EPB_FLAGS      2
 #define PCAPNG_EPB_PACKETID   5
+/* pcapng draft: u32 process id, u32 thread id of the sender or receiver. */
+#define PCAPNG_EPB_PROCESSID_THREADID 8
 #define PCAPNG_ISB_IFRECV     4
 #define PCAPNG_ISB_IFDROP     5
 #define PCAPNG_ISB_OSDROP     7

@@ -289,6 +289,15 @@ static int epb_opt(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec
 		rec->packet_id = g64(r, val);
 		rec->has_packet_id = true;
 		return 0;
+	case PCAPNG_EPB_PROCESSID_THREADID:
+		if (len != 8) {
+			rd_err(r, off, "epb_processid_threadid has length %u, not 8", len);
+			return -1;
+		}
+		rec->pid = g32(r, val);
+		rec->tid = g32(r, val + 4);
+		rec->has_pid_tid = true;
+		return 0;
 	case CTRCAP_OPT_CUSTOM_BIN:
 		if (len < 4) {
 			rd_err(r, off, "custom option of %u bytes has no room for a PEN", len);

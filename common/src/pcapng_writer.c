@@ -762,6 +762,8 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		opts += 8;
 	if (p->packet_id)
 		opts += 12;
+	if (p->pid)
+		opts += 12;
 	if (opts)
 		opts += 4;
 	total = 28 + PAD4(p->caplen) + opts + 4;
@@ -786,6 +788,11 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		q = put_opt(q, PCAPNG_EPB_FLAGS, &p->direction, 4);
 	if (p->packet_id)
 		q = put_opt(q, PCAPNG_EPB_PACKETID, &p->packet_id, 8);
+	if (p->pid) {
+		uint32_t pt[2] = { p->pid, p->tid };
+
+		q = put_opt(q, PCAPNG_EPB_PROCESSID_THREADID, pt, 8);
+	}
 	if (rec) {
 		uint32_t pen = CTRCAP_PEN;
 		size_t vlen = 4 + rec_len;

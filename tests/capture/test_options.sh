@@ -285,6 +285,15 @@ same "-r -w of PKTAP frames keeps them and their identity" "$TMP/want" "$TMP/got
 expect "-r -w of PKTAP frames adds no second identity" \
 	[ "$("$DUMP" "$TMP/k-web.pcapng")" = "if= dir=? pktid=0 | linktype 258, length 610" ]
 
+# --- epb_processid_threadid (pcapng option 8): written with every known process,
+# shown by -r when a packet has nothing else, kept by -r -w
+G=$TMP/gen/writer.pcapng
+expect "option 8 alone: -r shows its pid" \
+	[ "$("$CTRCAP" -r "$G" -c 3 | tail -1 | sed 's/.*, //')" = "Process [4242]" ]
+"$CTRCAP" -r "$G" -w "$TMP/g8.pcapng"
+expect "-r -w keeps option 8 (pid and tid)" \
+	[ "$("$CTRCAP" -r "$TMP/g8.pcapng" -v -c 3 | tail -1)" = "    Process (pid 4242, tid 4243)" ]
+
 # --- tcpdump's text flags; identities stay at the end of packet lines
 "$CTRCAP" -r "$IN" -c 2 -tt >"$TMP/tt"
 expect "-tt: seconds since 1970 first, identity last" bash -c "[ \"\$(cut -d' ' -f1-3 '$TMP/tt' | tr '\n' ,)\" = '1700000000.001000 eth0 Out,1700000000.002000 lo In,' ] &&

@@ -137,6 +137,8 @@ static void test_round_trip(void **state)
 					  .origlen = 1500,
 					  .direction = CTRCAP_DIR_OUT,
 					  .packet_id = 0xdeadbeef01ull,
+					  .pid = 241879,
+					  .tid = 241880,
 					  .id = &id};
 	struct ctrcap_pcapng_packet p2 = {.if_id = 0,
 					  .ts_ns = T0 + 1,
@@ -196,6 +198,9 @@ static void test_round_trip(void **state)
 	assert_int_equal(rec.flags, CTRCAP_DIR_OUT);
 	assert_true(rec.has_packet_id);
 	assert_true(rec.packet_id == 0xdeadbeef01ull);
+	assert_true(rec.has_pid_tid);
+	assert_int_equal(rec.pid, 241879);
+	assert_int_equal(rec.tid, 241880);
 	assert_true(rec.has_identity);
 	assert_null(rec.identity_error);
 	assert_identity_eq(&rec.identity, &id);
@@ -208,6 +213,7 @@ static void test_round_trip(void **state)
 	assert_int_equal(rec.caplen, 3);
 	assert_int_equal(rec.flags, CTRCAP_DIR_IN);
 	assert_false(rec.has_packet_id);
+	assert_false(rec.has_pid_tid);
 	assert_false(rec.has_identity);
 	assert_null(rec.identity_raw);
 	assert_null(rec.comment);

@@ -434,7 +434,9 @@ static int writer_done(struct ctrcap_pcapng_writer *w, bool failed)
 
 /*
  * writer.pcapng, through ctrcap_common:
- *   1 web (pid 241879)  2 db  3 no identity  4 web (pid 241999)  5 host process
+ *   1 web (pid 241879)  2 db  3 no identity  4 web (pid 241999)  5 host process;
+ *   each with epb_processid_threadid from its identity, 3 with that option
+ *   alone (pid 4242, tid 4243)
  */
 static int gen_writer(const char *dir)
 {
@@ -467,6 +469,8 @@ static int gen_writer(const char *dir)
 		p.caplen = p.origlen = udp_frame(frame, (uint8_t)(2 + i), 1, (uint16_t)(40000 + i));
 		p.direction = CTRCAP_DIR_OUT;
 		p.packet_id = (uint64_t)i + 1;
+		p.pid = which[i] ? which[i]->pid : 4242;
+		p.tid = which[i] ? which[i]->tid : 4243;
 		p.id = which[i];
 		if (ctrcap_pcapng_writer_packet(w, &p))
 			return writer_done(w, true);

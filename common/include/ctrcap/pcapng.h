@@ -117,6 +117,8 @@ struct ctrcap_pcapng_packet {
 	uint32_t caplen, origlen;
 	uint32_t direction;	/* CTRCAP_DIR_* */
 	uint64_t packet_id;	/* epb_packetid; 0 = not written */
+	/* epb_processid_threadid (option 8), for readers without the plugin; pid 0 = not written */
+	uint32_t pid, tid;
 	const struct ctrcap_identity *id; /* NULL = no identity option */
 	/*
 	 * Optional, used instead of id when record_len > 0: the identity as
@@ -182,6 +184,8 @@ struct ctrcap_pcapng_rec {
 	bool has_flags;
 	uint64_t packet_id;	/* epb_packetid */
 	bool has_packet_id;
+	uint32_t pid, tid;	/* epb_processid_threadid (option 8) */
+	bool has_pid_tid;
 	const char *comment;	/* first opt_comment, NUL-terminated, or NULL */
 	/* Every opt_comment joined by '\n' (ptcpdump writes several), or NULL. */
 	const char *comments_all;
