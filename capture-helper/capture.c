@@ -38,6 +38,7 @@
 #include "netns.h"
 #include "packet_text.h"
 #include "proc_table.h"
+#include "post_rotate.h"
 #include "privilege.h"
 #include "socket_scan.h"
 #include "tcp_seq.h"
@@ -654,12 +655,20 @@ static int out_unlink_at(void *ctx, int dirfd, const char *name, char *err, size
 	return ctrcap_priv_unlink_at(dirfd, name, err, errlen);
 }
 
+/* -z: ctx is the program, run on each finished rotated file. */
+static void out_done(void *ctx, const char *path)
+{
+	if (ctx)
+		ctrcap_post_rotate_run(ctx, path);
+}
+
 static const struct ctrcap_pcapng_file_ops out_ops = {
 	.open = out_open,
 	.open_dir = out_open_dir,
 	.open_at = out_open_at,
 	.rename_at = out_rename_at,
 	.unlink_at = out_unlink_at,
+	.done = out_done,
 };
 
 struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo, char *err,
@@ -673,6 +682,7 @@ struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts 
 		.max_files = wo->max_files,
 		.userappl = "ctrcap " CTRCAP_VERSION,
 		.file_ops = &out_ops,
+		.file_ctx = (void *)wo->post_rotate,
 	};
 
 	return ctrcap_pcapng_writer_open(&po, err, errlen);
@@ -685,7 +695,8 @@ void ctrcap_print_packet(const struct ctrcap_opts *o, uint64_t number,
 	const struct ctrcap_text_identity how = {
 		.line_ctx = o->quiet ? 0 : o->context ? o->context : CTRCAP_CTX_BRIEF,
 		.lines_ctx = o->context ? o->context : CTRCAP_CTX_ALL,
-		.verbose = o->verbose,
+		/* -q: no identity at all; --oneline: on the line, also with -v. */
+		.verbose = o->quiet || o->oneline ? 0 : o->verbose,
 	};
 	/* One printer per process, fed by one thread: -r's loop or the ring reader. */
 	static struct ctrcap_text_state st;

@@ -26,6 +26,9 @@
 #define CTRCAP_SPAWN_NONBLOCK 0x1u	 /* the parent's pipe ends are O_NONBLOCK */
 #define CTRCAP_SPAWN_DIE_WITH_PARENT 0x2u /* SIGTERM to the child when the parent dies */
 #define CTRCAP_SPAWN_STDERR_THREAD 0x4u	 /* a thread of ours keeps reading stderr */
+/* The child writes to our stdout and stderr, no pipes (out_fd, err_fd stay -1). */
+#define CTRCAP_SPAWN_INHERIT_OUTPUT 0x8u
+#define CTRCAP_SPAWN_LOW_PRIORITY 0x10u	 /* the child runs at nice 19 (tcpdump's -z) */
 
 /* The last bytes a child wrote to stderr. */
 struct ctrcap_stderr_tail {
