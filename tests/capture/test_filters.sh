@@ -99,6 +99,28 @@ n=$(count "$TMP/f7.pcapng" '^if=')
 expect "-- CMD: the command's packets only ($n)" \
 	[ "$n" -ge 3 -a "$n" = "$(count "$TMP/f7.pcapng" 'args=.*tcp-send 10.99.1.2 7001')" ]
 
+# 7b. --pid of a shell that runs a program: without -f only the shell's own
+# datagram (port 7003), with -f (--follow-forks) its child's exchange too.
+forking_parent() {
+	tn_bg "$cg" ccapA bash -c "while [ ! -e '$1' ]; do sleep 0.1; done
+		$TRAFFIC udp-send 10.99.1.2 7002; echo hi > /dev/udp/10.99.1.2/7003"
+}
+for f in "" -f; do
+	forking_parent "$TMP/go$f"
+	par=$TN_LAST_PID
+	start_capture "$TMP/f7$f.pcapng" -i eth0@ccapA --pid "$par" $f || continue
+	touch "$TMP/go$f"
+	wait "$par" || fail "forking parent$f"
+	stop_capture
+	dump "$TMP/f7$f.pcapng"
+	echo "$f: $(count "$TMP/f7$f.pcapng" '^if=') packets, $(count "$TMP/f7$f.pcapng" " pid=$par ") of the shell"
+done
+expect "--pid without -f: the shell's datagram, not its child's packets" \
+	[ "$(count "$TMP/f7.pcapng" "$UDP7003")" = 1 -a "$(count "$TMP/f7.pcapng" "$UDP7002")" = 0 ]
+expect "--pid -f: the child's exchange too, attributed to the child" bash -c "
+	[ \$(grep -cE -- '$UDP7003' '$TMP/f7-f.pcapng.txt') = 1 ] &&
+	grep -E -- '$UDP7002' '$TMP/f7-f.pcapng.txt' | grep -q ' comm=ccap_traffic '"
+
 # 8. Printed, not written: tcpdump's text flags on a live capture (test_options.sh
 # checks each exactly on saved files): -tt -e -X -l on a TCP exchange, relative
 # sequence numbers, the identity still last on the line.

@@ -55,6 +55,8 @@ same() {
 
 IN=$TMP/in.pcapng
 "$MAKE" "$IN" || { echo "FAIL: make_capture"; exit 1; }
+# reading FILE: tcpdump's first line on stderr for -r FILE of Ethernet packets.
+reading() { echo "reading from file $1, link-type EN10MB (Ethernet), snapshot length 262144"; }
 
 # --- the option parser
 refused "-c without a value names -c" "ctrcap: option -c needs a value" -r "$IN" -c
@@ -86,6 +88,12 @@ while read -r l; do
 	grep -Eq -- "--$l([^a-z-]|$)" "$TMP/man" || fail "--$l is not in ctrcap.8"
 done <"$TMP/longs"
 
+# --- tcpdump's "reading from file" line on stderr, whatever is printed
+"$CTRCAP" -r "$IN" -c 1 2>"$TMP/err" >/dev/null
+expect "-r: tcpdump's reading-from line on stderr" [ "$(cat "$TMP/err")" = "$(reading "$IN")" ]
+"$CTRCAP" -r - --count <"$IN" 2>"$TMP/err" >/dev/null
+expect "-r - --count: the line names the file '-'" [ "$(cat "$TMP/err")" = "$(reading -)" ]
+
 # --- -r with --count, -c and the tcpdump/ptcpdump long names
 expect "--count prints only the count" [ "$("$CTRCAP" -r "$IN" --count)" = "6 packets" ]
 expect "--count counts only the selected packets" \
@@ -104,8 +112,8 @@ same "--number acts as -#" "$TMP/num" "$TMP/num2"
 
 # --- -r -w: the selected packets, identities kept
 "$CTRCAP" -r "$IN" -w "$TMP/web.pcapng" --container-name web >"$TMP/out" 2>"$TMP/err"
-expect "-r -w exits 0, prints nothing and writes the file" \
-	[ $? = 0 -a ! -s "$TMP/out" -a ! -s "$TMP/err" -a -s "$TMP/web.pcapng" ]
+expect "-r -w exits 0, prints only tcpdump's 'reading from' line and writes the file" \
+	[ $? = 0 -a ! -s "$TMP/out" -a "$(cat "$TMP/err")" = "$(reading "$IN")" -a -s "$TMP/web.pcapng" ]
 "$CTRCAP" -r "$IN" -v --container-name web >"$TMP/want"
 "$CTRCAP" -r "$TMP/web.pcapng" -v >"$TMP/got"
 same "-r -w keeps the selected packets with interface, direction and identity" \
@@ -168,7 +176,7 @@ ports() {
 "$CTRCAP" -r "$IN" 'udp src port 5002 or udp src port 5004' >"$TMP/f" 2>"$TMP/err"
 rc=$?
 expect "-r FILTER prints only the packets it selects" \
-	[ "$rc" = 0 -a ! -s "$TMP/err" -a "$(ports "$TMP/f")" = 5002,5004 ]
+	[ "$rc" = 0 -a "$(cat "$TMP/err")" = "$(reading "$IN")" -a "$(ports "$TMP/f")" = 5002,5004 ]
 "$CTRCAP" -r "$IN" --container-name web 'udp' >"$TMP/f"
 expect "-r FILTER with --container-name: both select" [ "$(ports "$TMP/f")" = 5001,5004 ]
 "$CTRCAP" -r "$IN" --container-name web 'src port 5004' >"$TMP/f"
@@ -188,7 +196,7 @@ refused "-r with a filter that does not compile: one line naming it, before any 
 "$CTRCAP" -r "$IN" 'wlan type mgt' >"$TMP/out" 2>"$TMP/err"
 rc=$?
 expect "a filter for another link type selects nothing here and says so once" bash -c "
-	[ $rc = 0 ] && [ ! -s '$TMP/out' ] && [ \$(wc -l <'$TMP/err') = 1 ] &&
+	[ $rc = 0 ] && [ ! -s '$TMP/out' ] && [ \$(wc -l <'$TMP/err') = 2 ] &&
 	grep -q \"^ctrcap: filter 'wlan type mgt' does not apply to link type 1 \" '$TMP/err'"
 
 # -F FILE: the expression from a file, '#' to the end of a line a comment.
@@ -196,7 +204,7 @@ printf '# the web packets\nsrc port 5001 # first\n  or src port 5004\n' >"$TMP/e
 "$CTRCAP" -r "$IN" -F "$TMP/expr" >"$TMP/f" 2>"$TMP/err"
 rc=$?
 expect "-F FILE: the expression read from the file, comments skipped" \
-	[ "$rc" = 0 -a ! -s "$TMP/err" -a "$(ports "$TMP/f")" = 5001,5004 ]
+	[ "$rc" = 0 -a "$(cat "$TMP/err")" = "$(reading "$IN")" -a "$(ports "$TMP/f")" = 5001,5004 ]
 "$CTRCAP" -r "$IN" --expression-file "$TMP/expr" >"$TMP/f2"
 same "--expression-file is -F" "$TMP/f" "$TMP/f2"
 printf '# nothing but a comment\n' >"$TMP/empty-expr"
@@ -296,11 +304,14 @@ head -c 100 "$TMP/us.pcap" >"$TMP/torn.pcap"
 rc=$?
 expect "-r of a torn pcap keeps what was read, names the offset, exits 1" bash -c "
 	[ $rc = 1 ] && [ \$(wc -l <'$TMP/out') = 1 ] &&
-	[ \"\$(cat '$TMP/err')\" = 'ctrcap: $TMP/torn.pcap: offset 86: file ends inside a packet header (14 of 16 bytes)' ]"
+	[ \"\$(cat '$TMP/err')\" = \"$(reading "$TMP/torn.pcap")
+ctrcap: $TMP/torn.pcap: offset 86: file ends inside a packet header (14 of 16 bytes)\" ]"
 head -c 60 "$TMP/ns.pcap" >"$TMP/torn2.pcap"
-refused "-r of a pcap torn inside a packet names its offset" \
-	"ctrcap: $TMP/torn2.pcap: offset 24: file ends inside a packet (20 of 46 captured bytes)" \
-	-r "$TMP/torn2.pcap"
+"$CTRCAP" -r "$TMP/torn2.pcap" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+expect "-r of a pcap torn inside a packet names its offset" bash -c "
+	[ $rc = 1 ] && [ ! -s '$TMP/out' ] && [ \"\$(cat '$TMP/err')\" = \"$(reading "$TMP/torn2.pcap")
+ctrcap: $TMP/torn2.pcap: offset 24: file ends inside a packet (20 of 46 captured bytes)\" ]"
 printf 'no capture here\n' >"$TMP/garbage"
 refused "-r of garbage names the file and offset" \
 	"ctrcap: $TMP/garbage: offset 0: not a pcapng or pcap file: it starts with 0x63206f6e, no section header or pcap magic" \
