@@ -136,8 +136,8 @@ LINK="$MAC > $MAC, ethertype IPv4 \(0x0800\), length [0-9]+: IP"
 expect "text: 3 packet lines, each with its dump under it" bash -c "
 	[ \$(grep -c '^[0-9]' '$TMP/f8.txt') = 3 ] &&
 	[ \$(grep -c \$'^\t0x0000:  45' '$TMP/f8.txt') = 3 ]"
-expect "text: SYN with -tt time, -e link header, seq 0, the process last" \
-	grep -Eq "^[0-9]{10}\.[0-9]{6} eth0 Out $LINK 10\.99\.1\.1\.[0-9]+ > 10\.99\.1\.2\.7001: Flags \[S\], seq 0, win [0-9]+, length 0, Process \[ccap_traffic\.[0-9]+\]$" "$TMP/f8.txt"
+expect "text: SYN with -tt time, -e link header, seq 0, tcpdump's options, the process last" \
+	grep -Eq "^[0-9]{10}\.[0-9]{6} eth0 Out $LINK 10\.99\.1\.1\.[0-9]+ > 10\.99\.1\.2\.7001: Flags \[S\], seq 0, win [0-9]+, options \[mss [0-9]+,sackOK,TS val [0-9]+ ecr 0,nop,wscale [0-9]+\], length 0, Process \[ccap_traffic\.[0-9]+\]$" "$TMP/f8.txt"
 expect "text: SYN-ACK with relative seq 0, ack 1" \
 	grep -Eq "^[0-9]{10}\.[0-9]{6} eth0 In $LINK 10\.99\.1\.2\.7001 > 10\.99\.1\.1\.[0-9]+: Flags \[S\.\], seq 0, ack 1, " "$TMP/f8.txt"
 expect "text: -X hex and ASCII columns" \
