@@ -879,6 +879,9 @@ static void print_listening(const struct ctrcap_opts *o, size_t n_attached)
 	char names[512] = "any";
 	size_t len = 0;
 
+	if (o->any && o->any_netns)
+		snprintf(names, sizeof(names), "any@%s", o->any_netns);
+
 	for (unsigned i = 0; !o->any && i < o->n_ifaces && len < sizeof(names); i++)
 		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s%s%s",
 					i ? ", " : "", o->ifaces[i].name,
@@ -887,7 +890,9 @@ static void print_listening(const struct ctrcap_opts *o, size_t n_attached)
 		"ctrcap: listening on %s, capturing on %zu interface%s%s, snapshot length %u "
 		"bytes\n",
 		names, n_attached, n_attached == 1 ? "" : "s",
-		o->any ? " (every namespace, following new ones)" : "", o->snaplen);
+		!o->any ? "" : o->any_netns ? " (following new ones in that namespace)"
+						 : " (every namespace, following new ones)",
+		o->snaplen);
 }
 
 int ctrcap_run_capture(const struct ctrcap_opts *o)
@@ -930,6 +935,7 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	acfg.target = c->target;
 	acfg.dir_mask = o->dir_mask;
 	acfg.any = o->any;
+	acfg.any_netns = o->any_netns;
 	acfg.no_tcx = !c->kf.tcx;
 	acfg.where_in_cb = !c->kf.kern_ctx;
 	if (ctrcap_iface_specs_resolve(o, c->specs, c->err, sizeof(c->err))) {

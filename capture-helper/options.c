@@ -36,6 +36,7 @@ enum {
 	OPT_TS_PRECISION,
 	OPT_ONELINE,
 	OPT_UID,
+	OPT_NETNS,
 };
 
 /* tcpdump's and ptcpdump's long names; --help and ctrcap.8 list every one. */
@@ -69,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "time-stamp-precision", required_argument, NULL, OPT_TS_PRECISION },
 	{ "pid", required_argument, NULL, OPT_PID },
 	{ "uid", required_argument, NULL, OPT_UID },
+	{ "netns", required_argument, NULL, OPT_NETNS },
 	{ "follow-forks", no_argument, NULL, 'f' },
 	{ "expression-file", required_argument, NULL, 'F' },
 	{ "oneline", no_argument, NULL, OPT_ONELINE },
@@ -100,6 +102,10 @@ void ctrcap_usage(FILE *f)
 	      "                     capture on IFACE (repeatable); 'any' (default) = every\n"
 	      "                     interface of every network namespace, also later ones;\n"
 	      "                     NETNS is a name in /run/netns, a path, or a netns inode\n"
+	      "  --netns NETNS|all  only the interfaces of NETNS (a /run/netns name, a path\n"
+	      "                     such as /proc/PID/ns/net, or an inode): -i IFACE means\n"
+	      "                     IFACE@NETNS, without -i every interface of NETNS, also\n"
+	      "                     later ones; all (the default) = every namespace\n"
 	      "  -D, --list-interfaces\n"
 	      "                     list interfaces with their netns and container\n"
 	      "  -w, --write-file, --write FILE|-\n"
@@ -185,8 +191,9 @@ void ctrcap_usage(FILE *f)
 	      "  -- COMMAND ARGS    run COMMAND and capture only its (and its children's) packets\n"
 	      "  -h, --help         this text\n"
 	      "  --version          print the version\n"
-	      "With -r, the options that only a live capture takes (-i, -s, -B, -Q, -D, -f,\n"
-	      "--list-containers, --cleanup, the engine paths, -- COMMAND) are refused.\n",
+	      "With -r, the options that only a live capture takes (-i, --netns, -s, -B, -Q,\n"
+	      "-D, -f, --list-containers, --cleanup, the engine paths, -- COMMAND) are\n"
+	      "refused.\n",
 	      f);
 }
 
@@ -433,6 +440,32 @@ static int check_combinations(const struct ctrcap_opts *o)
 	return 0;
 }
 
+/*
+ * --netns: "all" is the default; with -i it is the namespace of every
+ * IFACE given without @NETNS, without -i the one namespace any covers.
+ */
+static int apply_netns(struct ctrcap_opts *o)
+{
+	if (o->any_netns && !strcmp(o->any_netns, "all")) {
+		o->any_netns = NULL;
+		return 0;
+	}
+	if (!o->any_netns || (!o->n_ifaces && !o->any))
+		return 0;
+	if (o->any && o->n_ifaces) {
+		fprintf(stderr, "ctrcap: --netns with -i any and -i IFACE: give one of them\n");
+		return -1;
+	}
+	for (unsigned i = 0; i < o->n_ifaces; i++) {
+		if (!o->ifaces[i].netns[0])
+			snprintf(o->ifaces[i].netns, sizeof(o->ifaces[i].netns), "%s",
+				 o->any_netns);
+	}
+	if (o->n_ifaces)
+		o->any_netns = NULL;
+	return 0;
+}
+
 int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 {
 	uint64_t v;
@@ -550,6 +583,19 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		case 'f':
 			live_only(o, "-f");
 			o->follow_forks = true;
+			break;
+		case OPT_NETNS:
+			live_only(o, "--netns");
+			if (o->any_netns) {
+				fprintf(stderr, "ctrcap: --netns given twice (one namespace, or all)\n");
+				return -1;
+			}
+			if (!*optarg || strlen(optarg) >= sizeof(o->ifaces[0].netns)) {
+				fprintf(stderr, "ctrcap: invalid network namespace '%s' for --netns\n",
+					optarg);
+				return -1;
+			}
+			o->any_netns = optarg;
 			break;
 		case OPT_ONELINE:
 			o->oneline = true;
@@ -694,7 +740,7 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		}
 		o->cmd = argv + first_cmd + 1;
 	}
-	if (check_combinations(o))
+	if (check_combinations(o) || apply_netns(o))
 		return -1;
 	if (!o->n_ifaces)
 		o->any = true;

@@ -43,6 +43,7 @@ struct ctrcap_opts {
 	struct ctrcap_iface_spec ifaces[CTRCAP_MAX_IFACES];
 	unsigned n_ifaces;
 	bool any;		/* -i any (also the default) */
+	const char *any_netns;	/* --netns NETNS without -i: any only in NETNS */
 	struct ctrcap_writer_opts out; /* -w, -C, -G, -W, -U */
 	const char *read_path;	/* -r */
 	uint64_t count;		/* -c, 0 = unlimited */

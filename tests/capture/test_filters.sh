@@ -121,6 +121,28 @@ expect "--pid -f: the child's exchange too, attributed to the child" bash -c "
 	[ \$(grep -cE -- '$UDP7003' '$TMP/f7-f.pcapng.txt') = 1 ] &&
 	grep -E -- '$UDP7002' '$TMP/f7-f.pcapng.txt' | grep -q ' comm=ccap_traffic '"
 
+# 7c. --netns: without -i every interface of that namespace only (ccapA's eth0
+# and lo, not ccapB's, not the host's); with -i IFACE, IFACE there.
+start_capture "$TMP/n1.pcapng" --netns ccapA 'udp port 7002' || fail "--netns ccapA"
+expect "--netns ccapA: the listening line names it" \
+	grep -q '^ctrcap: listening on any@ccapA, capturing on 2 interfaces (following new ones in that namespace)' "$TMP/ctrcap.err"
+tn_run_in "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002 || fail "udp exchange (--netns)"
+stop_capture
+dump "$TMP/n1.pcapng"
+n=$(count "$TMP/n1.pcapng" '^if=')
+expect "--netns ccapA: the exchange ($n packets), all on eth0 of ccapA" \
+	[ "$n" -ge 2 -a "$n" = "$(count "$TMP/n1.pcapng" "^if=eth0 .* ns=$(ns_ino ccapA) ")" ]
+start_capture "$TMP/n2.pcapng" -i eth0 --netns "/run/netns/ccapB" 'udp port 7002' ||
+	fail "-i eth0 --netns PATH"
+expect "-i eth0 --netns PATH is eth0@PATH" \
+	grep -q "^ctrcap: listening on eth0@/run/netns/ccapB, capturing on 1 interface," "$TMP/ctrcap.err"
+tn_run_in "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002 || fail "udp exchange (-i --netns)"
+stop_capture
+dump "$TMP/n2.pcapng"
+n=$(count "$TMP/n2.pcapng" '^if=')
+expect "-i eth0 --netns PATH: the exchange ($n packets) on eth0 of ccapB only" \
+	[ "$n" -ge 2 -a "$n" = "$(count "$TMP/n2.pcapng" "^if=eth0 .* ns=$(ns_ino ccapB) ")" ]
+
 # 8. Printed, not written: tcpdump's text flags on a live capture (test_options.sh
 # checks each exactly on saved files): -tt -e -X -l on a TCP exchange, relative
 # sequence numbers, the identity still last on the line.

@@ -444,7 +444,7 @@ refused "-e with --count" "ctrcap: -e shapes printed packets; --count prints non
 
 # --- what does not apply to -r, or to each other
 for o in "-i lo" "-Q in" "-B 2048" "-s 100" "-D" "--list-containers" "--cleanup" \
-	"--docker-sock /run/docker.sock" "-f --pid 1"; do
+	"--docker-sock /run/docker.sock" "-f --pid 1" "--netns all"; do
 	# shellcheck disable=SC2086
 	refused "-r refuses $o" "ctrcap: ${o%% *} does not apply to -r (reading a file)" \
 		-r "$IN" $o
@@ -455,6 +455,10 @@ refused "--count refuses -w" \
 	"ctrcap: --count prints only the number of packets; it takes no -w" \
 	-r "$IN" --count -w "$TMP/x.pcapng"
 refused "-f without --pid" "ctrcap: -f follows the children of --pid PID: give --pid" -f
+refused "--netns twice" "ctrcap: --netns given twice (one namespace, or all)" \
+	--netns a --netns b
+refused "--netns with -i any and -i IFACE" \
+	"ctrcap: --netns with -i any and -i IFACE: give one of them" -i any -i eth0 --netns x
 refused "--print refuses -w -" \
 	"ctrcap: --print and -w - would both write to standard output" -r "$IN" --print -w -
 
