@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The one way ctrcap programs start a helper process (the capture helper
- * `ctrcap` under the extcap and the rpcap server): argv[0] is a path (no
- * PATH search), stdin is /dev/null, stdout and stderr go to pipes, every
+ * `ctrcap` under the extcap and the rpcap server, ctrcap's -z command):
+ * argv[0] is a path (no PATH search), stdin is /dev/null, stdout and
+ * stderr go to pipes (or stay ours with CTRCAP_SPAWN_INHERIT_OUTPUT), every
  * other descriptor is closed in the child, signal dispositions and the
  * signal mask are reset. The child's stderr is kept as a bounded tail (the
  * last CTRCAP_STDERR_TAIL_MAX bytes), so a chatty child cannot grow the
