@@ -29,6 +29,7 @@
 struct ctrcap_attach {
 	struct ctrcap_attach_cfg cfg;
 	uint32_t *spec_ns;	/* resolved netns inode per -i spec */
+	uint32_t any_ns;	/* --netns: the one namespace "any" covers; 0 = all */
 	struct ctrcap_iface *v;
 	size_t n;
 	bool no_tcx;		/* the kernel refused tcx once: use classic tc */
@@ -112,6 +113,16 @@ struct ctrcap_attach *ctrcap_attach_new(const struct ctrcap_attach_cfg *cfg, cha
 			goto fail;
 		}
 		a->spec_ns[i] = ns.ino;
+	}
+	if (cfg->any && cfg->any_netns) {
+		struct ctrcap_netns ns;
+
+		if (ctrcap_netns_resolve(cfg->any_netns, &ns)) {
+			snprintf(err, errlen, "network namespace '%s' (of --netns) not found: %s",
+				 cfg->any_netns, strerror(errno));
+			goto fail;
+		}
+		a->any_ns = ns.ino;
 	}
 	return a;
 fail:
@@ -449,7 +460,7 @@ int ctrcap_attach_scan(struct ctrcap_attach *a, bool strict, char *err, size_t e
 	for (i = 0; i < a->n; i++)
 		a->v[i].seen = false;
 	for (i = 0; i < nns; i++) {
-		bool wanted = a->cfg.any;
+		bool wanted = a->cfg.any && (!a->any_ns || a->any_ns == ns[i].ino);
 		int r;
 
 		for (unsigned s = 0; s < a->cfg.n_specs && !wanted; s++)

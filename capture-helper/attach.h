@@ -43,6 +43,7 @@ struct ctrcap_attach_cfg {
 	struct ctrcap_filter_target target;	/* ... the capture programs */
 	unsigned dir_mask;	/* bit 1 ingress, bit 2 egress */
 	bool any;
+	const char *any_netns;	/* --netns: "any" only in this namespace; NULL = every one */
 	bool no_tcx;		/* the kernel has no tcx (probed): classic tc at once */
 	bool where_in_cb;	/* the filter programs carry the netns (no kern_ctx) */
 	const struct ctrcap_iface_spec *specs;

@@ -38,6 +38,7 @@
 #include "netns.h"
 #include "packet_text.h"
 #include "proc_table.h"
+#include "post_rotate.h"
 #include "privilege.h"
 #include "socket_scan.h"
 #include "tcp_seq.h"
@@ -656,12 +657,20 @@ static int out_unlink_at(void *ctx, int dirfd, const char *name, char *err, size
 	return ctrcap_priv_unlink_at(dirfd, name, err, errlen);
 }
 
+/* -z: ctx is the program, run on each finished rotated file. */
+static void out_done(void *ctx, const char *path)
+{
+	if (ctx)
+		ctrcap_post_rotate_run(ctx, path);
+}
+
 static const struct ctrcap_pcapng_file_ops out_ops = {
 	.open = out_open,
 	.open_dir = out_open_dir,
 	.open_at = out_open_at,
 	.rename_at = out_rename_at,
 	.unlink_at = out_unlink_at,
+	.done = out_done,
 };
 
 struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo, char *err,
@@ -675,6 +684,7 @@ struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts 
 		.max_files = wo->max_files,
 		.userappl = "ctrcap " CTRCAP_VERSION,
 		.file_ops = &out_ops,
+		.file_ctx = (void *)wo->post_rotate,
 	};
 
 	return ctrcap_pcapng_writer_open(&po, err, errlen);
@@ -687,7 +697,8 @@ void ctrcap_print_packet(const struct ctrcap_opts *o, uint64_t number,
 	const struct ctrcap_text_identity how = {
 		.line_ctx = o->quiet ? 0 : o->context ? o->context : CTRCAP_CTX_BRIEF,
 		.lines_ctx = o->context ? o->context : CTRCAP_CTX_ALL,
-		.verbose = o->verbose,
+		/* -q: no identity at all; --oneline: on the line, also with -v. */
+		.verbose = o->quiet || o->oneline ? 0 : o->verbose,
 	};
 	/* One printer per process, fed by one thread: -r's loop or the ring reader. */
 	static struct ctrcap_text_state st;
@@ -870,6 +881,9 @@ static void print_listening(const struct ctrcap_opts *o, size_t n_attached)
 	char names[512] = "any";
 	size_t len = 0;
 
+	if (o->any && o->any_netns)
+		snprintf(names, sizeof(names), "any@%s", o->any_netns);
+
 	for (unsigned i = 0; !o->any && i < o->n_ifaces && len < sizeof(names); i++)
 		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s%s%s",
 					i ? ", " : "", o->ifaces[i].name,
@@ -878,7 +892,9 @@ static void print_listening(const struct ctrcap_opts *o, size_t n_attached)
 		"ctrcap: listening on %s, capturing on %zu interface%s%s, snapshot length %u "
 		"bytes\n",
 		names, n_attached, n_attached == 1 ? "" : "s",
-		o->any ? " (every namespace, following new ones)" : "", o->snaplen);
+		!o->any ? "" : o->any_netns ? " (following new ones in that namespace)"
+						 : " (every namespace, following new ones)",
+		o->snaplen);
 }
 
 int ctrcap_run_capture(const struct ctrcap_opts *o)
@@ -921,6 +937,7 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	acfg.target = c->target;
 	acfg.dir_mask = o->dir_mask;
 	acfg.any = o->any;
+	acfg.any_netns = o->any_netns;
 	acfg.no_tcx = !c->kf.tcx;
 	acfg.where_in_cb = !c->kf.kern_ctx;
 	if (ctrcap_iface_specs_resolve(o, c->specs, c->err, sizeof(c->err))) {

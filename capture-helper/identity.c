@@ -408,11 +408,23 @@ bool ctrcap_ident_match(struct ctrcap_ident *x, const struct ctrcap_opts *o,
 
 	if (o->n_pids || cmd_pid) {
 		pid_ok = false;
-		for (unsigned i = 0; i < o->n_pids && !pid_ok; i++)
+		for (unsigned i = 0; i < o->n_pids && !pid_ok; i++) {
 			pid_ok = (id->present & CTRCAP_HAS_PID) && id->pid == o->pids[i];
+			/* -f: fork parentage from the proc events, as for -- COMMAND. */
+			if (!pid_ok && o->follow_forks && x && (id->present & CTRCAP_HAS_PID))
+				pid_ok = ctrcap_proc_descends(x->procs, id->pid, o->pids[i]);
+		}
 		if (!pid_ok && cmd_pid && (id->present & CTRCAP_HAS_PID))
 			pid_ok = ctrcap_proc_descends(x->procs, id->pid, cmd_pid);
 		if (!pid_ok)
+			return false;
+	}
+	if (o->n_uids) {
+		bool uid_ok = false;
+
+		for (unsigned i = 0; i < o->n_uids && !uid_ok; i++)
+			uid_ok = (id->present & CTRCAP_HAS_UID) && id->uid == o->uids[i];
+		if (!uid_ok)
 			return false;
 	}
 	if (o->comms.n && !str_in(&o->comms, id->comm, false))

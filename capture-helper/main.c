@@ -4,12 +4,37 @@
 #include <stdlib.h>
 
 #include "capture.h"
+#include "filter_file.h"
 #include "kernel_features.h"
 #include "options.h"
+#include "post_rotate.h"
 #include "privilege.h"
+
+/*
+ * What options name that is read from the file system: -F's expression
+ * and -z's program. Called once ctrcap acts as its user. 0, or 1 after
+ * printing the error.
+ */
+static int load_named_files(struct ctrcap_opts *o, char *prog, size_t cap)
+{
+	char err[512];
+
+	if (o->filter_file && ctrcap_filter_file_read(o->filter_file, &o->filter, err, sizeof(err)))
+		goto fail;
+	if (o->out.post_rotate) {
+		if (ctrcap_post_rotate_resolve(o->out.post_rotate, prog, cap, err, sizeof(err)))
+			goto fail;
+		o->out.post_rotate = prog;
+	}
+	return 0;
+fail:
+	fprintf(stderr, "ctrcap: %s\n", err);
+	return 1;
+}
 
 int main(int argc, char **argv)
 {
+	static char prog[4096];
 	struct ctrcap_opts o;
 	char err[512];
 	int code;
@@ -51,7 +76,9 @@ int main(int argc, char **argv)
 			code = 1;
 			goto out;
 		}
-		code = ctrcap_run_read(&o);
+		code = load_named_files(&o, prog, sizeof(prog));
+		if (!code)
+			code = ctrcap_run_read(&o);
 		goto out;
 	}
 	if (ctrcap_priv_init(err, sizeof(err)) ||
@@ -60,7 +87,9 @@ int main(int argc, char **argv)
 		code = 1;
 		goto out;
 	}
-	if (o.cleanup)
+	if (load_named_files(&o, prog, sizeof(prog)))
+		code = 1;
+	else if (o.cleanup)
 		code = ctrcap_run_cleanup();
 	else if (o.list_containers)
 		code = ctrcap_run_list_containers(&o);

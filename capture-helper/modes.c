@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <pcap/pcap.h>
+
 #include "ctrcap/pcapng.h"
 #include "ctrcap/pktap.h"
 #include "ctrcap/ptcpdump_identity.h"
@@ -158,6 +160,24 @@ static bool read_packet(const struct ctrcap_pcapng_rec *rec, struct ctrcap_read_
 	return true;
 }
 
+/*
+ * tcpdump's first line for -r, on stderr: the file's (first interface's)
+ * link type by name and description, and its snapshot length (0, "no
+ * limit" in pcapng, as libpcap reports it: 262144).
+ */
+static void reading_from(const char *path, const struct ctrcap_pcapng_iface *ifc)
+{
+	const char *name = pcap_datalink_val_to_name(ifc->linktype);
+	const char *desc = pcap_datalink_val_to_description(ifc->linktype);
+
+	if (name)
+		fprintf(stderr, "reading from file %s, link-type %s (%s), snapshot length %u\n",
+			path, name, desc ? desc : name, ifc->snaplen ? ifc->snaplen : 262144u);
+	else
+		fprintf(stderr, "reading from file %s, link-type %u, snapshot length %u\n", path,
+			ifc->linktype, ifc->snaplen ? ifc->snaplen : 262144u);
+}
+
 /* True when -w names the file -r reads (writing would truncate it first). */
 static bool same_file(const char *in, const char *out)
 {
@@ -177,6 +197,7 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 	struct ctrcap_read_filter *flt = NULL;
 	struct read_out ro = { 0 };
 	uint64_t n = 0, uncommented = 0;
+	bool said_reading = false;
 	char err[512];
 	int ret, code = 0;
 
@@ -222,6 +243,10 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 			fprintf(stderr, "ctrcap: out of memory\n");
 			code = 1;
 			break;
+		}
+		if (rec.kind == CTRCAP_REC_INTERFACE && rec.iface && !said_reading) {
+			reading_from(o->read_path, rec.iface);
+			said_reading = true;
 		}
 		if (rec.kind != CTRCAP_REC_PACKET)
 			continue;

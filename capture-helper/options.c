@@ -34,6 +34,9 @@ enum {
 	OPT_MICRO,
 	OPT_NANO,
 	OPT_TS_PRECISION,
+	OPT_ONELINE,
+	OPT_UID,
+	OPT_NETNS,
 };
 
 /* tcpdump's and ptcpdump's long names; --help and ctrcap.8 list every one. */
@@ -66,6 +69,11 @@ static const struct option long_opts[] = {
 	{ "nano", no_argument, NULL, OPT_NANO },
 	{ "time-stamp-precision", required_argument, NULL, OPT_TS_PRECISION },
 	{ "pid", required_argument, NULL, OPT_PID },
+	{ "uid", required_argument, NULL, OPT_UID },
+	{ "netns", required_argument, NULL, OPT_NETNS },
+	{ "follow-forks", no_argument, NULL, 'f' },
+	{ "expression-file", required_argument, NULL, 'F' },
+	{ "oneline", no_argument, NULL, OPT_ONELINE },
 	{ "comm", required_argument, NULL, OPT_COMM },
 	{ "pname", required_argument, NULL, OPT_COMM },
 	{ "container-id", required_argument, NULL, OPT_CTR_ID },
@@ -94,6 +102,10 @@ void ctrcap_usage(FILE *f)
 	      "                     capture on IFACE (repeatable); 'any' (default) = every\n"
 	      "                     interface of every network namespace, also later ones;\n"
 	      "                     NETNS is a name in /run/netns, a path, or a netns inode\n"
+	      "  --netns NETNS|all  only the interfaces of NETNS (a /run/netns name, a path\n"
+	      "                     such as /proc/PID/ns/net, or an inode): -i IFACE means\n"
+	      "                     IFACE@NETNS, without -i every interface of NETNS, also\n"
+	      "                     later ones; all (the default) = every namespace\n"
 	      "  -D, --list-interfaces\n"
 	      "                     list interfaces with their netns and container\n"
 	      "  -w, --write-file, --write FILE|-\n"
@@ -113,6 +125,9 @@ void ctrcap_usage(FILE *f)
 	      "  -G, --rotate-seconds SECONDS\n"
 	      "                     rotate the -w file every SECONDS\n"
 	      "  -W, --file-count N keep at most N rotated files\n"
+	      "  -z CMD             run CMD FILE on each file -C or -G rotation finishes\n"
+	      "                     (CMD found in $PATH, run without a shell, at the lowest\n"
+	      "                     priority, as the -Z user or the invoking user)\n"
 	      "  -U, --packet-buffered, --immediate-mode\n"
 	      "                     write every packet out at once (for pipes)\n"
 	      "  -Z, --relinquish-privileges USER\n"
@@ -134,6 +149,8 @@ void ctrcap_usage(FILE *f)
 	      "                     and pod: \", Process [wget.4242], Container [web]\";\n"
 	      "                     -v also shows the IP header: tos, ttl, id, flags, ...\n"
 	      "  -q, --quiet        no identity at the end of packet lines\n"
+	      "  --oneline          the identity at the end of the packet line (the default;\n"
+	      "                     with -v too, instead of the lines under it)\n"
 	      "  -e                 print the link header: MAC addresses, ethertype, length\n"
 	      "  -t                 no time stamp; -tt seconds since 1970; -ttt time since the\n"
 	      "                     previous packet; -tttt date and time; -ttttt time since\n"
@@ -150,7 +167,13 @@ void ctrcap_usage(FILE *f)
 	      "  -l                 line-buffer standard output (to watch a pipe: | grep ...)\n"
 	      "  --context LIST     the identity parts shown (with and without -v), from\n"
 	      "                     process,thread,parentproc,user,container,pod\n"
+	      "  -F, --expression-file FILE\n"
+	      "                     read the filter expression from FILE ('#' starts a\n"
+	      "                     comment); no expression may follow on the command line\n"
 	      "  --pid PID          only packets of process PID (repeatable)\n"
+	      "  -f, --follow-forks with --pid: also the packets of its children, also\n"
+	      "                     those forked later (-- COMMAND always follows them)\n"
+	      "  --uid UID          only packets of processes of user id UID (repeatable)\n"
 	      "  --comm, --pname NAME\n"
 	      "                     only packets of processes named NAME\n"
 	      "  --container-id ID  only packets of containers whose id starts with ID\n"
@@ -168,8 +191,9 @@ void ctrcap_usage(FILE *f)
 	      "  -- COMMAND ARGS    run COMMAND and capture only its (and its children's) packets\n"
 	      "  -h, --help         this text\n"
 	      "  --version          print the version\n"
-	      "With -r, the options that only a live capture takes (-i, -s, -B, -Q, -D,\n"
-	      "--list-containers, --cleanup, the engine paths, -- COMMAND) are refused.\n",
+	      "With -r, the options that only a live capture takes (-i, --netns, -s, -B, -Q,\n"
+	      "-D, -f, --list-containers, --cleanup, the engine paths, -- COMMAND) are\n"
+	      "refused.\n",
 	      f);
 }
 
@@ -383,6 +407,19 @@ static int check_combinations(const struct ctrcap_opts *o)
 			o->cmd ? "-- COMMAND" : o->live_only);
 		return -1;
 	}
+	if (o->filter_file && o->filter) {
+		fprintf(stderr, "ctrcap: -F %s gives the expression; remove the one on the command "
+				"line ('%s')\n", o->filter_file, o->filter);
+		return -1;
+	}
+	if (w->post_rotate && !w->rotate_bytes && !w->rotate_seconds) {
+		fprintf(stderr, "ctrcap: -z runs a command on each rotated file: it needs -C or -G\n");
+		return -1;
+	}
+	if (o->follow_forks && !o->n_pids && !o->cmd) {
+		fprintf(stderr, "ctrcap: -f follows the children of --pid PID: give --pid\n");
+		return -1;
+	}
 	if ((w->rotate_bytes || w->rotate_seconds || w->max_files) && (!w->path || to_stdout)) {
 		fprintf(stderr, "ctrcap: -C, -G and -W need -w FILE\n");
 		return -1;
@@ -400,6 +437,32 @@ static int check_combinations(const struct ctrcap_opts *o)
 		fprintf(stderr, "ctrcap: --print and -w - would both write to standard output\n");
 		return -1;
 	}
+	return 0;
+}
+
+/*
+ * --netns: "all" is the default; with -i it is the namespace of every
+ * IFACE given without @NETNS, without -i the one namespace any covers.
+ */
+static int apply_netns(struct ctrcap_opts *o)
+{
+	if (o->any_netns && !strcmp(o->any_netns, "all")) {
+		o->any_netns = NULL;
+		return 0;
+	}
+	if (!o->any_netns || (!o->n_ifaces && !o->any))
+		return 0;
+	if (o->any && o->n_ifaces) {
+		fprintf(stderr, "ctrcap: --netns with -i any and -i IFACE: give one of them\n");
+		return -1;
+	}
+	for (unsigned i = 0; i < o->n_ifaces; i++) {
+		if (!o->ifaces[i].netns[0])
+			snprintf(o->ifaces[i].netns, sizeof(o->ifaces[i].netns), "%s",
+				 o->any_netns);
+	}
+	if (o->n_ifaces)
+		o->any_netns = NULL;
 	return 0;
 }
 
@@ -424,7 +487,7 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 	n_args = first_cmd >= 0 ? first_cmd : argc;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(n_args, argv, "+:i:w:r:c:s:C:G:W:B:Q:Z:UnvqDh#AxXetSl", long_opts,
+	while ((c = getopt_long(n_args, argv, "+:i:w:r:c:s:C:G:W:B:Q:Z:F:z:UnvqDh#AxXetSlf", long_opts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -510,6 +573,42 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 			break;
 		case 'Z':
 			o->run_as = optarg;
+			break;
+		case 'z':
+			o->out.post_rotate = optarg;
+			break;
+		case 'F':
+			o->filter_file = optarg;
+			break;
+		case 'f':
+			live_only(o, "-f");
+			o->follow_forks = true;
+			break;
+		case OPT_NETNS:
+			live_only(o, "--netns");
+			if (o->any_netns) {
+				fprintf(stderr, "ctrcap: --netns given twice (one namespace, or all)\n");
+				return -1;
+			}
+			if (!*optarg || strlen(optarg) >= sizeof(o->ifaces[0].netns)) {
+				fprintf(stderr, "ctrcap: invalid network namespace '%s' for --netns\n",
+					optarg);
+				return -1;
+			}
+			o->any_netns = optarg;
+			break;
+		case OPT_ONELINE:
+			o->oneline = true;
+			break;
+		case OPT_UID:
+			if (o->n_uids >= CTRCAP_MAX_MATCH) {
+				fprintf(stderr, "ctrcap: too many --uid options (at most %d)\n",
+					CTRCAP_MAX_MATCH);
+				return -1;
+			}
+			if (parse_num(optarg, "--uid", 0, UINT32_MAX - 1, &v))
+				return -1;
+			o->uids[o->n_uids++] = v;
 			break;
 		case 'n':
 			o->numeric = true;
@@ -641,7 +740,7 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		}
 		o->cmd = argv + first_cmd + 1;
 	}
-	if (check_combinations(o))
+	if (check_combinations(o) || apply_netns(o))
 		return -1;
 	if (!o->n_ifaces)
 		o->any = true;
@@ -681,7 +780,7 @@ int ctrcap_opts_check_engine_paths(const struct ctrcap_opts *o, uid_t invoker, c
 
 bool ctrcap_opts_has_identity_filter(const struct ctrcap_opts *o)
 {
-	return o->n_pids || o->comms.n || o->ctr_ids.n || o->ctr_names.n || o->pod_names.n ||
+	return o->n_pids || o->n_uids || o->comms.n || o->ctr_ids.n || o->ctr_names.n || o->pod_names.n ||
 	       o->pod_namespaces.n || o->cmd;
 }
 

@@ -36,12 +36,14 @@ struct ctrcap_writer_opts {
 	unsigned rotate_seconds; /* -G */
 	unsigned max_files;	 /* -W */
 	bool flush_each;	 /* -U: flush after every packet (text too) */
+	const char *post_rotate; /* -z CMD, resolved to a path before capture starts */
 };
 
 struct ctrcap_opts {
 	struct ctrcap_iface_spec ifaces[CTRCAP_MAX_IFACES];
 	unsigned n_ifaces;
 	bool any;		/* -i any (also the default) */
+	const char *any_netns;	/* --netns NETNS without -i: any only in NETNS */
 	struct ctrcap_writer_opts out; /* -w, -C, -G, -W, -U */
 	const char *read_path;	/* -r */
 	uint64_t count;		/* -c, 0 = unlimited */
@@ -52,6 +54,9 @@ struct ctrcap_opts {
 	bool number;		/* -#: number the printed packets */
 	const char *live_only;	/* the first option given that only a live capture takes */
 	const char *run_as;	/* -Z USER */
+	const char *filter_file; /* -F FILE: the expression is read from FILE */
+	bool oneline;		/* --oneline: the identity on the packet line, also with -v */
+	bool follow_forks;	/* -f: --pid selects the process's descendants too */
 	unsigned dir_mask;	/* -Q: bit 1 in, bit 2 out */
 	enum ctrcap_hops_mode hops;	/* --hops */
 	bool numeric;		/* -n (names are never resolved; accepted for habit) */
@@ -64,12 +69,14 @@ struct ctrcap_opts {
 	bool help, version;
 	uint32_t pids[CTRCAP_MAX_MATCH];
 	unsigned n_pids;
+	uint32_t uids[CTRCAP_MAX_MATCH]; /* --uid */
+	unsigned n_uids;
 	struct ctrcap_strlist comms, ctr_ids, ctr_names, pod_names, pod_namespaces;
 	/* Container engine state (--docker-sock, ...); NULL = environment or default. */
 	const char *docker_sock, *docker_root, *containerd_state, *crio_state, *podman_state;
 	struct ctrcap_text_opts text; /* -A -x -X -e -t -S -l --micro --nano */
 	const char *text_flag;	/* the first of those given that shapes printed packets */
-	char *filter;		/* trailing expression, joined; NULL = none */
+	char *filter;		/* trailing expression joined, or -F's file; NULL = none */
 	char **cmd;		/* -- CMD ARGS */
 };
 

@@ -10,6 +10,7 @@
 #include "dns_text.h"
 #include "packet_dump.h"
 #include "packet_text.h"
+#include "tcp_options.h"
 #include "tcp_seq.h"
 #include "text_buf.h"
 
@@ -52,13 +53,15 @@ static void tcp_flags(struct out *o, uint8_t fl)
 	put(o, "]");
 }
 
-static void tcp(struct out *o, const uint8_t *p, uint32_t l4len, const struct ends *e)
+/* TCP: p holds n captured bytes (at least 20) of a segment l4len long. */
+static void tcp(struct out *o, const uint8_t *p, uint32_t n, uint32_t l4len, const struct ends *e)
 {
 	uint32_t hl = (p[12] >> 4) * 4;
 	uint32_t pl = l4len > hl ? l4len - hl : 0;
 	uint32_t seq = rd32(p + 4), ack = rd32(p + 8);
+	bool rel = o->st && o->st->seq;
 
-	if (o->st && o->st->seq)
+	if (rel)
 		ctrcap_tcp_seq_relative(o->st->seq, e->sa, e->da, e->alen, rd16(p), rd16(p + 2),
 					p[13], &seq, &ack);
 	put(o, "%s.%u > %s.%u: ", e->src, rd16(p), e->dst, rd16(p + 2));
@@ -70,7 +73,14 @@ static void tcp(struct out *o, const uint8_t *p, uint32_t l4len, const struct en
 		put(o, ":%u", seq + pl);
 	if (p[13] & 0x10)
 		put(o, ", ack %u", ack);
-	put(o, ", win %u, length %u", rd16(p + 14), pl);
+	put(o, ", win %u", rd16(p + 14));
+	/* As tcpdump, also without -v; a SACK edge counts as the ack does. */
+	if (hl > 20) {
+		put(o, ", ");
+		ctrcap_tcp_options_text(&o->b, p + 20, hl - 20, n - 20, rel && (p[13] & 0x10),
+					rd32(p + 8) - ack);
+	}
+	put(o, ", length %u", pl);
 }
 
 /* UDP; DNS on port 53 shows its question or answers instead of the length. */
@@ -96,7 +106,7 @@ static void l4(struct out *o, uint8_t proto, const uint8_t *p, uint32_t n, uint3
 	const char *src = e->src, *dst = e->dst;
 
 	if (proto == 6 && n >= 20) {
-		tcp(o, p, l4len, e);
+		tcp(o, p, n, l4len, e);
 		return;
 	}
 	if (proto == 17 && n >= 8) {

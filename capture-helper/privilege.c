@@ -734,6 +734,19 @@ int ctrcap_priv_open_output(const char *path, int flags, mode_t mode, char *err,
 	return user_end(&u, path ? path : "", fd, true, err, errlen);
 }
 
+int ctrcap_priv_open_input(const char *path, char *err, size_t errlen)
+{
+	struct as_user u;
+	int fd;
+
+	if (user_begin(&u, path, err, errlen))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		ctrcap_errf(err, errlen, "%s: %s", path, strerror(errno));
+	return user_end(&u, path, fd, true, err, errlen);
+}
+
 int ctrcap_priv_open_dir(const char *path, char *err, size_t errlen)
 {
 	struct as_user u;

@@ -75,6 +75,13 @@ int ctrcap_priv_drop_all(char *err, size_t errlen);
 int ctrcap_priv_open_output(const char *path, int flags, mode_t mode, char *err, size_t errlen);
 
 /*
+ * Open path for reading (-F FILE) as the user ctrcap acts as, with no
+ * capability effective: it reads only what that user may read. Returns the
+ * fd, or -1 with the path and reason in err.
+ */
+int ctrcap_priv_open_input(const char *path, char *err, size_t errlen);
+
+/*
  * Open directory path for the *_at functions below, walked as
  * ctrcap_priv_open_output() walks, its last component opened with
  * O_DIRECTORY|O_NOFOLLOW (a symlink there is followed only when that user

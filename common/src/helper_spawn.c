@@ -77,6 +77,8 @@ static void child_exec(const char *const argv[], const int fds[4], unsigned flag
 	}
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+	if ((flags & CTRCAP_SPAWN_LOW_PRIORITY) && setpriority(PRIO_PROCESS, 0, 19))
+		_exit(127);
 	/* Above REPORT_FD first, so that no dup2 below overwrites a source. */
 	for (int i = 0; i < 4; i++) {
 		up[i] = fcntl(fds[i], F_DUPFD, REPORT_FD + 1);
@@ -154,7 +156,9 @@ int ctrcap_helper_spawn(struct ctrcap_helper *h, const char *const argv[], unsig
 	snprintf(h->path, sizeof(h->path), "%s", argv[0]);
 	pthread_mutex_init(&h->lock, NULL);
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (devnull < 0 || pipe2(out, O_CLOEXEC) || pipe2(ep, O_CLOEXEC) || pipe2(rp, O_CLOEXEC)) {
+	if (devnull < 0 ||
+	    (!(flags & CTRCAP_SPAWN_INHERIT_OUTPUT) && (pipe2(out, O_CLOEXEC) || pipe2(ep, O_CLOEXEC))) ||
+	    pipe2(rp, O_CLOEXEC)) {
 		e = errno;
 		ctrcap_errf(err, errlen, "pipes for helper %s: %s", h->path, strerror(e));
 		goto fail;
@@ -166,7 +170,9 @@ int ctrcap_helper_spawn(struct ctrcap_helper *h, const char *const argv[], unsig
 		goto fail;
 	}
 	if (h->pid == 0) {
-		const int fds[4] = { devnull, out[1], ep[1], rp[1] };
+		const bool inherit = flags & CTRCAP_SPAWN_INHERIT_OUTPUT;
+		const int fds[4] = { devnull, inherit ? STDOUT_FILENO : out[1],
+				     inherit ? STDERR_FILENO : ep[1], rp[1] };
 
 		child_exec(argv, fds, flags, parent, fdmax);
 	}
@@ -179,9 +185,11 @@ int ctrcap_helper_spawn(struct ctrcap_helper *h, const char *const argv[], unsig
 		goto fail;
 	}
 	close(devnull);
+	close(rp[0]);
+	if (flags & CTRCAP_SPAWN_INHERIT_OUTPUT)
+		return 0;
 	close(out[1]);
 	close(ep[1]);
-	close(rp[0]);
 	h->out_fd = out[0];
 	h->err_fd = ep[0];
 	if (flags & CTRCAP_SPAWN_NONBLOCK)

@@ -294,6 +294,14 @@ int wr_rotate_maybe(struct ctrcap_pcapng_writer *w, uint64_t ts_s, size_t need)
 		return 0;
 	if (wr_rotate_finish(w) < 0)
 		return -1;
+	/* As tcpdump's -z: each file rotation closes, not the last one. */
+	if (w->ops->done) {
+		char *path = full_name(w, w->name);
+
+		if (path)
+			w->ops->done(w->o.file_ctx, path);
+		free(path);
+	}
 	if (by_time) {
 		w->file_start_s = ts_s;
 		w->file_no = 0;

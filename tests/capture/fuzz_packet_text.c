@@ -2,7 +2,7 @@
 /*
  * libFuzzer target: the text printer on any packet bytes, with every text
  * flag (-e, -v, relative seq, -x/-X/-A, the time stamp formats) and the
- * DNS decoder. Byte 0 picks the link type and flags; the rest is the packet.
+ * DNS decoder, and the TCP options alone. Byte 0 picks the link type and flags; the rest is the packet.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 
 #include "dns_text.h"
 #include "packet_text.h"
+#include "tcp_options.h"
 #include "tcp_seq.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -53,6 +54,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ctrcap_packet_summary_fmt(&p, &fmt, &st, buf, sizeof(buf));
 	ctrcap_packet_summary_fmt(&p, &fmt, &st, buf, 7); /* a short buffer */
 	ctrcap_packet_print(null, &p, NULL, 0, &how, &fmt, &st);
+	/* TCP options alone: a header announcing more than was captured, short buffers. */
+	for (size_t cap = 6; cap <= sizeof(buf); cap += sizeof(buf) - 6) {
+		struct text_buf b = { buf, cap, 0 };
+
+		ctrcap_tcp_options_text(&b, copy, (uint32_t)(size - 1) + (data[0] & 7) * 4,
+					(uint32_t)(size - 1), data[0] & 8, data[0]);
+	}
 	ctrcap_dns_text(copy, size - 1, size - 1, buf, sizeof(buf));
 	ctrcap_dns_text(copy, size - 1, size - 1, buf, 5);
 	free(copy);

@@ -6,7 +6,7 @@
  * packets from 10.99.2.1 (ports 5001...) to 10.99.2.2, their identities
  * taking turns:
  *   1, 4: pid 100 comm wget, container web (id 78f1...), pod shop/web-1
- *   2, 5: pid 200 comm psql, container db (id 9c2e...)
+ *   2, 5: pid 200 comm psql, uid 999, container db (id 9c2e...)
  *   3, 6: no identity
  * Packet i has packet id i and alternates out/in.
  * make_capture --pcap FORMAT FILE writes the six frames as classic pcap
@@ -201,6 +201,7 @@ int main(int argc, char **argv)
 	web.pod_namespace = S("shop");
 	db = web;
 	db.pid = db.tid = 200;
+	db.uid = 999;
 	db.comm = S("psql");
 	db.exe = S("/usr/bin/psql");
 	db.args = S("psql -h 10.99.2.2");

@@ -99,6 +99,50 @@ n=$(count "$TMP/f7.pcapng" '^if=')
 expect "-- CMD: the command's packets only ($n)" \
 	[ "$n" -ge 3 -a "$n" = "$(count "$TMP/f7.pcapng" 'args=.*tcp-send 10.99.1.2 7001')" ]
 
+# 7b. --pid of a shell that runs a program: without -f only the shell's own
+# datagram (port 7003), with -f (--follow-forks) its child's exchange too.
+forking_parent() {
+	tn_bg "$cg" ccapA bash -c "while [ ! -e '$1' ]; do sleep 0.1; done
+		$TRAFFIC udp-send 10.99.1.2 7002; echo hi > /dev/udp/10.99.1.2/7003"
+}
+for f in "" -f; do
+	forking_parent "$TMP/go$f"
+	par=$TN_LAST_PID
+	start_capture "$TMP/f7$f.pcapng" -i eth0@ccapA --pid "$par" $f || continue
+	touch "$TMP/go$f"
+	wait "$par" || fail "forking parent$f"
+	stop_capture
+	dump "$TMP/f7$f.pcapng"
+	echo "$f: $(count "$TMP/f7$f.pcapng" '^if=') packets, $(count "$TMP/f7$f.pcapng" " pid=$par ") of the shell"
+done
+expect "--pid without -f: the shell's datagram, not its child's packets" \
+	[ "$(count "$TMP/f7.pcapng" "$UDP7003")" = 1 -a "$(count "$TMP/f7.pcapng" "$UDP7002")" = 0 ]
+expect "--pid -f: the child's exchange too, attributed to the child" bash -c "
+	[ \$(grep -cE -- '$UDP7003' '$TMP/f7-f.pcapng.txt') = 1 ] &&
+	grep -E -- '$UDP7002' '$TMP/f7-f.pcapng.txt' | grep -q ' comm=ccap_traffic '"
+
+# 7c. --netns: without -i every interface of that namespace only (ccapA's eth0
+# and lo, not ccapB's, not the host's); with -i IFACE, IFACE there.
+start_capture "$TMP/n1.pcapng" --netns ccapA 'udp port 7002' || fail "--netns ccapA"
+expect "--netns ccapA: the listening line names it" \
+	grep -q '^ctrcap: listening on any@ccapA, capturing on 2 interfaces (following new ones in that namespace)' "$TMP/ctrcap.err"
+tn_run_in "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002 || fail "udp exchange (--netns)"
+stop_capture
+dump "$TMP/n1.pcapng"
+n=$(count "$TMP/n1.pcapng" '^if=')
+expect "--netns ccapA: the exchange ($n packets), all on eth0 of ccapA" \
+	[ "$n" -ge 2 -a "$n" = "$(count "$TMP/n1.pcapng" "^if=eth0 .* ns=$(ns_ino ccapA) ")" ]
+start_capture "$TMP/n2.pcapng" -i eth0 --netns "/run/netns/ccapB" 'udp port 7002' ||
+	fail "-i eth0 --netns PATH"
+expect "-i eth0 --netns PATH is eth0@PATH" \
+	grep -q "^ctrcap: listening on eth0@/run/netns/ccapB, capturing on 1 interface," "$TMP/ctrcap.err"
+tn_run_in "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002 || fail "udp exchange (-i --netns)"
+stop_capture
+dump "$TMP/n2.pcapng"
+n=$(count "$TMP/n2.pcapng" '^if=')
+expect "-i eth0 --netns PATH: the exchange ($n packets) on eth0 of ccapB only" \
+	[ "$n" -ge 2 -a "$n" = "$(count "$TMP/n2.pcapng" "^if=eth0 .* ns=$(ns_ino ccapB) ")" ]
+
 # 8. Printed, not written: tcpdump's text flags on a live capture (test_options.sh
 # checks each exactly on saved files): -tt -e -X -l on a TCP exchange, relative
 # sequence numbers, the identity still last on the line.
@@ -114,8 +158,8 @@ LINK="$MAC > $MAC, ethertype IPv4 \(0x0800\), length [0-9]+: IP"
 expect "text: 3 packet lines, each with its dump under it" bash -c "
 	[ \$(grep -c '^[0-9]' '$TMP/f8.txt') = 3 ] &&
 	[ \$(grep -c \$'^\t0x0000:  45' '$TMP/f8.txt') = 3 ]"
-expect "text: SYN with -tt time, -e link header, seq 0, the process last" \
-	grep -Eq "^[0-9]{10}\.[0-9]{6} eth0 Out $LINK 10\.99\.1\.1\.[0-9]+ > 10\.99\.1\.2\.7001: Flags \[S\], seq 0, win [0-9]+, length 0, Process \[ccap_traffic\.[0-9]+\]$" "$TMP/f8.txt"
+expect "text: SYN with -tt time, -e link header, seq 0, tcpdump's options, the process last" \
+	grep -Eq "^[0-9]{10}\.[0-9]{6} eth0 Out $LINK 10\.99\.1\.1\.[0-9]+ > 10\.99\.1\.2\.7001: Flags \[S\], seq 0, win [0-9]+, options \[mss [0-9]+,sackOK,TS val [0-9]+ ecr 0,nop,wscale [0-9]+\], length 0, Process \[ccap_traffic\.[0-9]+\]$" "$TMP/f8.txt"
 expect "text: SYN-ACK with relative seq 0, ack 1" \
 	grep -Eq "^[0-9]{10}\.[0-9]{6} eth0 In $LINK 10\.99\.1\.2\.7001 > 10\.99\.1\.1\.[0-9]+: Flags \[S\.\], seq 0, ack 1, " "$TMP/f8.txt"
 expect "text: -X hex and ASCII columns" \

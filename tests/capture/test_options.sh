@@ -55,6 +55,8 @@ same() {
 
 IN=$TMP/in.pcapng
 "$MAKE" "$IN" || { echo "FAIL: make_capture"; exit 1; }
+# reading FILE: tcpdump's first line on stderr for -r FILE of Ethernet packets.
+reading() { echo "reading from file $1, link-type EN10MB (Ethernet), snapshot length 262144"; }
 
 # --- the option parser
 refused "-c without a value names -c" "ctrcap: option -c needs a value" -r "$IN" -c
@@ -86,6 +88,12 @@ while read -r l; do
 	grep -Eq -- "--$l([^a-z-]|$)" "$TMP/man" || fail "--$l is not in ctrcap.8"
 done <"$TMP/longs"
 
+# --- tcpdump's "reading from file" line on stderr, whatever is printed
+"$CTRCAP" -r "$IN" -c 1 2>"$TMP/err" >/dev/null
+expect "-r: tcpdump's reading-from line on stderr" [ "$(cat "$TMP/err")" = "$(reading "$IN")" ]
+"$CTRCAP" -r - --count <"$IN" 2>"$TMP/err" >/dev/null
+expect "-r - --count: the line names the file '-'" [ "$(cat "$TMP/err")" = "$(reading -)" ]
+
 # --- -r with --count, -c and the tcpdump/ptcpdump long names
 expect "--count prints only the count" [ "$("$CTRCAP" -r "$IN" --count)" = "6 packets" ]
 expect "--count counts only the selected packets" \
@@ -104,8 +112,8 @@ same "--number acts as -#" "$TMP/num" "$TMP/num2"
 
 # --- -r -w: the selected packets, identities kept
 "$CTRCAP" -r "$IN" -w "$TMP/web.pcapng" --container-name web >"$TMP/out" 2>"$TMP/err"
-expect "-r -w exits 0, prints nothing and writes the file" \
-	[ $? = 0 -a ! -s "$TMP/out" -a ! -s "$TMP/err" -a -s "$TMP/web.pcapng" ]
+expect "-r -w exits 0, prints only tcpdump's 'reading from' line and writes the file" \
+	[ $? = 0 -a ! -s "$TMP/out" -a "$(cat "$TMP/err")" = "$(reading "$IN")" -a -s "$TMP/web.pcapng" ]
 "$CTRCAP" -r "$IN" -v --container-name web >"$TMP/want"
 "$CTRCAP" -r "$TMP/web.pcapng" -v >"$TMP/got"
 same "-r -w keeps the selected packets with interface, direction and identity" \
@@ -168,7 +176,7 @@ ports() {
 "$CTRCAP" -r "$IN" 'udp src port 5002 or udp src port 5004' >"$TMP/f" 2>"$TMP/err"
 rc=$?
 expect "-r FILTER prints only the packets it selects" \
-	[ "$rc" = 0 -a ! -s "$TMP/err" -a "$(ports "$TMP/f")" = 5002,5004 ]
+	[ "$rc" = 0 -a "$(cat "$TMP/err")" = "$(reading "$IN")" -a "$(ports "$TMP/f")" = 5002,5004 ]
 "$CTRCAP" -r "$IN" --container-name web 'udp' >"$TMP/f"
 expect "-r FILTER with --container-name: both select" [ "$(ports "$TMP/f")" = 5001,5004 ]
 "$CTRCAP" -r "$IN" --container-name web 'src port 5004' >"$TMP/f"
@@ -188,8 +196,86 @@ refused "-r with a filter that does not compile: one line naming it, before any 
 "$CTRCAP" -r "$IN" 'wlan type mgt' >"$TMP/out" 2>"$TMP/err"
 rc=$?
 expect "a filter for another link type selects nothing here and says so once" bash -c "
-	[ $rc = 0 ] && [ ! -s '$TMP/out' ] && [ \$(wc -l <'$TMP/err') = 1 ] &&
+	[ $rc = 0 ] && [ ! -s '$TMP/out' ] && [ \$(wc -l <'$TMP/err') = 2 ] &&
 	grep -q \"^ctrcap: filter 'wlan type mgt' does not apply to link type 1 \" '$TMP/err'"
+
+# -F FILE: the expression from a file, '#' to the end of a line a comment.
+printf '# the web packets\nsrc port 5001 # first\n  or src port 5004\n' >"$TMP/expr"
+"$CTRCAP" -r "$IN" -F "$TMP/expr" >"$TMP/f" 2>"$TMP/err"
+rc=$?
+expect "-F FILE: the expression read from the file, comments skipped" \
+	[ "$rc" = 0 -a "$(cat "$TMP/err")" = "$(reading "$IN")" -a "$(ports "$TMP/f")" = 5001,5004 ]
+"$CTRCAP" -r "$IN" --expression-file "$TMP/expr" >"$TMP/f2"
+same "--expression-file is -F" "$TMP/f" "$TMP/f2"
+printf '# nothing but a comment\n' >"$TMP/empty-expr"
+expect "-F of a file with no expression selects every packet" \
+	[ "$("$CTRCAP" -r "$IN" -F "$TMP/empty-expr" --count)" = "6 packets" ]
+refused "-F and an expression on the command line: refused, naming both" \
+	"ctrcap: -F $TMP/expr gives the expression; remove the one on the command line ('udp')" \
+	-r "$IN" -F "$TMP/expr" udp
+refused "-F of a missing file names -F and the file" \
+	"ctrcap: -F $TMP/no-such: No such file or directory" -r "$IN" -F "$TMP/no-such"
+printf 'udp\0port 1\n' >"$TMP/bin-expr"
+refused "-F of a file with a NUL byte" \
+	"ctrcap: -F $TMP/bin-expr: not a text file (it holds a NUL byte)" -r "$IN" -F "$TMP/bin-expr"
+
+# --uid: the packets of processes of that user id (psql runs as 999 in the file).
+"$CTRCAP" -r "$IN" --uid 999 >"$TMP/f"
+expect "--uid 999: psql's packets only" [ "$(ports "$TMP/f")" = 5002,5005 ]
+"$CTRCAP" -r "$IN" --uid 0 --uid 999 >"$TMP/f"
+expect "--uid repeated: either user" [ "$(ports "$TMP/f")" = 5001,5002,5004,5005 ]
+refused "--uid takes a number" \
+	"ctrcap: invalid value 'root' for --uid (a whole number from 0 to 4294967294)" \
+	-r "$IN" --uid root
+
+# -q, --oneline and -v: the identity on the line or under it, never both.
+"$CTRCAP" -r "$IN" -q -v >"$TMP/qv"
+expect "-q -v: IP detail, no identity, neither on the line nor under it" bash -c "
+	[ \$(wc -l <'$TMP/qv') = 6 ] && grep -q 'ttl 64' '$TMP/qv' &&
+	! grep -q 'Process\|Container\|^    ' '$TMP/qv'"
+"$CTRCAP" -r "$IN" --oneline -v >"$TMP/ov"
+expect "--oneline -v: IP detail, the identity at the end of the line, no line under it" bash -c "
+	[ \$(wc -l <'$TMP/ov') = 6 ] &&
+	grep -qx '.* IP (tos 0x0, ttl 64, .* 10.99.2.1.5001 > 10.99.2.2.7000: UDP, length 4, Process \[wget.100\], Container \[web\], Pod \[web-1.shop\]' '$TMP/ov'"
+"$CTRCAP" -r "$IN" --oneline >"$TMP/ol"
+same "--oneline without -v is the default output" "$TMP/lines" "$TMP/ol"
+
+# -z CMD: run on each file -C rotation finishes (as tcpdump: not the last), with
+# the file's path, at the lowest priority, in parallel to the capture.
+while [ "$(stat -c %s "$TMP/big.pcapng" 2>/dev/null || echo 0)" -lt 2500000 ]; do
+	cat "$IN" "$IN" "$IN" "$IN" "$IN" "$IN" "$IN" "$IN" >>"$TMP/big.pcapng"
+done
+mkdir "$TMP/rot" "$TMP/bin"
+printf '#!/bin/sh\necho "$# $1 $(id -u) $(nice)" >>%s/zlog\n' "$TMP" >"$TMP/bin/ccap-z"
+chmod 755 "$TMP/bin/ccap-z"
+PATH=$TMP/bin:$PATH "$CTRCAP" -r "$TMP/big.pcapng" -w "$TMP/rot/out.pcapng" -C 1 -z ccap-z \
+	2>"$TMP/err"
+rc=$?
+ls "$TMP/rot" >"$TMP/rot.ls"
+expect "-z: ctrcap exits 0, three files written" [ "$rc" = 0 -a "$(wc -l <"$TMP/rot.ls")" = 3 ]
+printf '%s\n' "1 $TMP/rot/out.pcapng $(id -u) 19" "1 $TMP/rot/out.pcapng1 $(id -u) 19" \
+	>"$TMP/zwant"
+sort "$TMP/zlog" >"$TMP/zgot" 2>/dev/null
+same "-z: CMD FILE for each rotated file, not the last, at nice 19, as the user" \
+	"$TMP/zwant" "$TMP/zgot"
+expect "-z: each file it was given is a complete capture" bash -c "
+	'$CTRCAP' -r '$TMP/rot/out.pcapng' --count | grep -q '^[0-9]* packets\$' &&
+	'$CTRCAP' -r '$TMP/rot/out.pcapng1' --count | grep -q '^[0-9]* packets\$'"
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	rm -rf "$TMP/rot" "$TMP/zlog"
+	mkdir "$TMP/rot" && chmod 777 "$TMP/rot" "$TMP" && chmod 755 "$TMP/bin"
+	touch "$TMP/zlog" && chmod 666 "$TMP/zlog"
+	"$CTRCAP" -Z nobody -r "$TMP/big.pcapng" -w "$TMP/rot/out.pcapng" -C 1 \
+		-z "$TMP/bin/ccap-z"
+	expect "-z with -Z nobody: CMD runs as nobody" \
+		[ "$(cut -d' ' -f3 "$TMP/zlog" | sort -u)" = "$(id -u nobody)" ]
+	chmod 700 "$TMP"
+fi
+refused "-z without -C or -G" \
+	"ctrcap: -z runs a command on each rotated file: it needs -C or -G" \
+	-r "$IN" -w "$TMP/x.pcapng" -z gzip
+refused "-z of a program not in PATH" "ctrcap: -z ccap-no-such-program: no such program in \$PATH" \
+	-r "$IN" -w "$TMP/x.pcapng" -C 1 -z ccap-no-such-program
 
 # --- -r of classic pcap (tcpdump -w's format): every magic and byte order
 "$CTRCAP" -r "$IN" -q | sed 's/ \(eth0\|lo\) \(In\|Out\) / /' >"$TMP/want"
@@ -218,11 +304,14 @@ head -c 100 "$TMP/us.pcap" >"$TMP/torn.pcap"
 rc=$?
 expect "-r of a torn pcap keeps what was read, names the offset, exits 1" bash -c "
 	[ $rc = 1 ] && [ \$(wc -l <'$TMP/out') = 1 ] &&
-	[ \"\$(cat '$TMP/err')\" = 'ctrcap: $TMP/torn.pcap: offset 86: file ends inside a packet header (14 of 16 bytes)' ]"
+	[ \"\$(cat '$TMP/err')\" = \"$(reading "$TMP/torn.pcap")
+ctrcap: $TMP/torn.pcap: offset 86: file ends inside a packet header (14 of 16 bytes)\" ]"
 head -c 60 "$TMP/ns.pcap" >"$TMP/torn2.pcap"
-refused "-r of a pcap torn inside a packet names its offset" \
-	"ctrcap: $TMP/torn2.pcap: offset 24: file ends inside a packet (20 of 46 captured bytes)" \
-	-r "$TMP/torn2.pcap"
+"$CTRCAP" -r "$TMP/torn2.pcap" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+expect "-r of a pcap torn inside a packet names its offset" bash -c "
+	[ $rc = 1 ] && [ ! -s '$TMP/out' ] && [ \"\$(cat '$TMP/err')\" = \"$(reading "$TMP/torn2.pcap")
+ctrcap: $TMP/torn2.pcap: offset 24: file ends inside a packet (20 of 46 captured bytes)\" ]"
 printf 'no capture here\n' >"$TMP/garbage"
 refused "-r of garbage names the file and offset" \
 	"ctrcap: $TMP/garbage: offset 0: not a pcapng or pcap file: it starts with 0x63206f6e, no section header or pcap magic" \
@@ -267,7 +356,7 @@ expect "PKTAP: a stock header's pid and command name, another PEN skipped" \
 	[ "$(grep -c 'UDP, length 18, Process \[wget\.241879\]$' "$TMP/k")" = 2 ]
 expect "PKTAP: a header length past the frame is named, the frame kept" bash -c "
 	grep -qx '    \[bad PKTAP frame: PKTAP header length 5000 outside \[108, 610\] (the frame)\]' '$TMP/k' &&
-	[ \$(wc -l <'$TMP/k') = 5 ] && [ ! -s '$TMP/k.err' ]"
+	[ \$(wc -l <'$TMP/k') = 5 ] && [ "\$(cat '$TMP/k.err')" = 'reading from file $K, link-type PKTAP (Apple DLT_PKTAP), snapshot length 262144' ]"
 "$CTRCAP" -r "$K" -v -c 1 >"$TMP/kv"
 expect "PKTAP -v: the record's full lines" bash -c "
 	grep -qx '    Process (pid 241879, cmd /usr/bin/wget, args wget -T 10 10.99.3.1, tid 241880)' '$TMP/kv' &&
@@ -392,7 +481,7 @@ refused "-e with --count" "ctrcap: -e shapes printed packets; --count prints non
 
 # --- what does not apply to -r, or to each other
 for o in "-i lo" "-Q in" "-B 2048" "-s 100" "-D" "--list-containers" "--cleanup" \
-	"--docker-sock /run/docker.sock"; do
+	"--docker-sock /run/docker.sock" "-f --pid 1" "--netns all"; do
 	# shellcheck disable=SC2086
 	refused "-r refuses $o" "ctrcap: ${o%% *} does not apply to -r (reading a file)" \
 		-r "$IN" $o
@@ -402,6 +491,11 @@ refused "-r refuses -- COMMAND" "ctrcap: -- COMMAND does not apply to -r (readin
 refused "--count refuses -w" \
 	"ctrcap: --count prints only the number of packets; it takes no -w" \
 	-r "$IN" --count -w "$TMP/x.pcapng"
+refused "-f without --pid" "ctrcap: -f follows the children of --pid PID: give --pid" -f
+refused "--netns twice" "ctrcap: --netns given twice (one namespace, or all)" \
+	--netns a --netns b
+refused "--netns with -i any and -i IFACE" \
+	"ctrcap: --netns with -i any and -i IFACE: give one of them" -i any -i eth0 --netns x
 refused "--print refuses -w -" \
 	"ctrcap: --print and -w - would both write to standard output" -r "$IN" --print -w -
 

@@ -109,6 +109,29 @@ expect "the file belongs to the group member" [ "$(stat -c %u "$TMP/w/mine.pcapn
 expect "the file holds the packets" \
 	bash -c "'$DUMP' '$TMP/w/mine.pcapng' | grep -c '^if=' | grep -qx 2"
 
+# A group member's -z CMD runs as that member with no capability, though
+# ctrcap keeps some: -G 1 rotates between datagrams sent 1.2 s apart.
+printf '#!/bin/sh\n{ echo "file $1 uid $(id -u)"; grep -E "^Cap(Prm|Eff|Amb):" /proc/self/status; } >>%s\n' \
+	"$TMP/w/z.log" >"$TMP/bin/zcaps"
+chmod 0755 "$TMP/bin/zcaps"
+as_user -i eth0@ccapA -c 5 -G 1 -z "$TMP/bin/zcaps" -w "$TMP/w/zrot.pcapng" 'udp port 7002' \
+	2>"$TMP/z.err" &
+up=$!
+tn_wait_for 20 grep -q "capturing on" "$TMP/z.err" || fail "group member -z capture started"
+for i in 1 2 3; do
+	tn_run_in "" ccapA "$TRAFFIC" udp-send 10.99.1.2 7002
+	sleep 1.2
+done
+tn_wait_for 10 bash -c "! kill -0 $up 2>/dev/null" || kill -INT "$up"
+wait "$up"
+expect "group member -z: exit 0" [ $? = 0 ]
+expect "group member -z: CMD ran on rotated files, as the member" \
+	bash -c "[ \$(grep -c '^file $TMP/w/zrot.pcapng uid $NOBODY\$' '$TMP/w/z.log') -ge 1 ]"
+expect "group member -z: no capability in CMD" bash -c "
+	n=\$(grep -c '^Cap' '$TMP/w/z.log'); [ \$n -ge 3 ] &&
+	[ \$(grep -c '^Cap.*:\s*0000000000000000\$' '$TMP/w/z.log') = \$n ]"
+[ "$FAILS" = 0 ] || cat "$TMP/z.err" "$TMP/w/z.log" >&2
+
 # 4. Fixed interfaces: cap_sys_admin (bit 21) is gone after the drop; -i any keeps it.
 cap_prm_has() { # PID BIT
 	local hex

@@ -24,6 +24,7 @@
 #include "netns.h"
 #include "options.h"
 #include "dns_text.h"
+#include "tcp_options.h"
 #include "packet_dump.h"
 #include "packet_text.h"
 #include "tcp_seq.h"
@@ -267,6 +268,48 @@ static void test_tcp_seq_relative(void **state)
 	assert_int_equal(s, 5);
 	assert_int_equal(k, 6);
 	ctrcap_tcp_seq_free(t);
+}
+
+/* opts (len bytes, avail of them captured) as text, in a buffer of cap bytes. */
+static const char *tcp_opts(const uint8_t *opts, uint32_t len, uint32_t avail, size_t cap,
+			    bool rel, uint32_t base)
+{
+	static char buf[256];
+	struct text_buf b = { buf, cap, 0 };
+
+	buf[0] = '\0';
+	ctrcap_tcp_options_text(&b, opts, len, avail, rel, base);
+	return buf;
+}
+
+/* tcpdump's TCP option text, cut and malformed options bounded. */
+static void test_tcp_options(void **state)
+{
+	static const uint8_t syn[] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0,
+				       1, 3, 3, 7 };
+	static const uint8_t sack[] = { 1, 1, 5, 10, 0, 0, 0x10, 0x64, 0, 0, 0x10, 0xc8 };
+	static const uint8_t odd[] = { 2, 3, 5, 0xfe, 4, 0xab, 0xcd, 0, 1, 1 };
+	static const uint8_t bad[] = { 1, 2, 1 }, past[] = { 8, 10, 0, 0 };
+
+	(void)state;
+	assert_string_equal(tcp_opts(syn, 20, 20, 256, false, 0),
+			    "options [mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7]");
+	/* SACK edges as the ack counts them: relative to its base, or as sent. */
+	assert_string_equal(tcp_opts(sack, 12, 12, 256, true, 4096),
+			    "options [nop,nop,sack 1 {100:200}]");
+	assert_string_equal(tcp_opts(sack, 12, 12, 256, false, 4000),
+			    "options [nop,nop,sack 1 {4196:4296}]");
+	/* Wrong length for a known kind, an unknown kind in hex, eol ends the list. */
+	assert_string_equal(tcp_opts(odd, 10, 10, 256, false, 0),
+			    "options [mss [len 3],unknown-254 0xabcd,eol]");
+	/* A length below 2 or past the header: "bad opt", nothing read beyond. */
+	assert_string_equal(tcp_opts(bad, 3, 3, 256, false, 0), "options [nop,bad opt]");
+	assert_string_equal(tcp_opts(past, 4, 4, 256, false, 0), "options [bad opt]");
+	/* Cut by the capture (snaplen): what was captured, then tcpdump's "|tcp". */
+	assert_string_equal(tcp_opts(syn, 20, 6, 256, false, 0), "options [mss 1460,sackOK,|tcp]");
+	assert_string_equal(tcp_opts(syn, 20, 1, 256, false, 0), "options [|tcp]");
+	/* A small buffer is filled, never overrun. */
+	assert_string_equal(tcp_opts(syn, 20, 20, 12, false, 0), "options [ms");
 }
 
 /* -v's IP detail, -e's link header, relative seq in the summary. */
@@ -1097,6 +1140,7 @@ int main(void)
 		cmocka_unit_test(test_record_cache),
 		cmocka_unit_test(test_netns_enter_checks_inode),
 		cmocka_unit_test(test_hops_keep),
+		cmocka_unit_test(test_tcp_options),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

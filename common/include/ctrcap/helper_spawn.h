@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The one way ctrcap programs start a helper process (the capture helper
- * `ctrcap` under the extcap and the rpcap server): argv[0] is a path (no
- * PATH search), stdin is /dev/null, stdout and stderr go to pipes, every
+ * `ctrcap` under the extcap and the rpcap server, ctrcap's -z command):
+ * argv[0] is a path (no PATH search), stdin is /dev/null, stdout and
+ * stderr go to pipes (or stay ours with CTRCAP_SPAWN_INHERIT_OUTPUT), every
  * other descriptor is closed in the child, signal dispositions and the
  * signal mask are reset. The child's stderr is kept as a bounded tail (the
  * last CTRCAP_STDERR_TAIL_MAX bytes), so a chatty child cannot grow the
@@ -26,6 +27,9 @@
 #define CTRCAP_SPAWN_NONBLOCK 0x1u	 /* the parent's pipe ends are O_NONBLOCK */
 #define CTRCAP_SPAWN_DIE_WITH_PARENT 0x2u /* SIGTERM to the child when the parent dies */
 #define CTRCAP_SPAWN_STDERR_THREAD 0x4u	 /* a thread of ours keeps reading stderr */
+/* The child writes to our stdout and stderr, no pipes (out_fd, err_fd stay -1). */
+#define CTRCAP_SPAWN_INHERIT_OUTPUT 0x8u
+#define CTRCAP_SPAWN_LOW_PRIORITY 0x10u	 /* the child runs at nice 19 (tcpdump's -z) */
 
 /* The last bytes a child wrote to stderr. */
 struct ctrcap_stderr_tail {

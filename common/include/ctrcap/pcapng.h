@@ -54,6 +54,8 @@ struct ctrcap_pcapng_file_ops {
 			 size_t errlen);
 	/* Delete name in dirfd. Returns 0. */
 	int (*unlink_at)(void *ctx, int dirfd, const char *name, char *err, size_t errlen);
+	/* Optional (may be NULL): rotation finished the file now at path (-z; not the last file). */
+	void (*done)(void *ctx, const char *path);
 };
 
 /*
@@ -75,7 +77,7 @@ struct ctrcap_pcapng_writer_opts {
 	/*
 	 * Every open, rename and delete of the output and its rotated files,
 	 * so a privileged caller can do them with the invoking user's rights
-	 * and checks. All five must be set. NULL = ctrcap_pcapng_plain_file_ops.
+	 * and checks. All five operations must be set (done is optional). NULL = ctrcap_pcapng_plain_file_ops.
 	 */
 	const struct ctrcap_pcapng_file_ops *file_ops;
 	void *file_ctx; /* passed to every file_ops function */
