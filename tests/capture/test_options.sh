@@ -356,7 +356,9 @@ expect "PKTAP: a stock header's pid and command name, another PEN skipped" \
 	[ "$(grep -c 'UDP, length 18, Process \[wget\.241879\]$' "$TMP/k")" = 2 ]
 expect "PKTAP: a header length past the frame is named, the frame kept" bash -c "
 	grep -qx '    \[bad PKTAP frame: PKTAP header length 5000 outside \[108, 610\] (the frame)\]' '$TMP/k' &&
-	[ \$(wc -l <'$TMP/k') = 5 ] && [ "\$(cat '$TMP/k.err')" = 'reading from file $K, link-type PKTAP (Apple DLT_PKTAP), snapshot length 262144' ]"
+	[ \$(wc -l <'$TMP/k') = 5 ]"
+expect "PKTAP: stderr is tcpdump's reading line, naming the link type PKTAP" [ "$(cat "$TMP/k.err")" = \
+	"reading from file $K, link-type PKTAP (Apple DLT_PKTAP), snapshot length 262144" ]
 "$CTRCAP" -r "$K" -v -c 1 >"$TMP/kv"
 expect "PKTAP -v: the record's full lines" bash -c "
 	grep -qx '    Process (pid 241879, cmd /usr/bin/wget, args wget -T 10 10.99.3.1, tid 241880)' '$TMP/kv' &&
