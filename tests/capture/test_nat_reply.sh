@@ -13,6 +13,8 @@
 #   hops-noct the same without conntrack: the NAT'd copies' tuples alone
 #   ct        b0 alone (no hop tracking): conntrack alone
 #   none      b0 alone without conntrack: the interface only (the limit)
+# CTRCAP_DISABLE_FEATURES from the environment is kept (ctest's
+# capture_nat_reply_compat: the programs Debian 12's 6.1 loads).
 set -u
 . "$(dirname "$0")/common.sh" "$@"
 
@@ -21,23 +23,27 @@ if [ "$NAT" != 1 ]; then
 	echo "SKIP: no iptables NAT in netns ccapR"
 	exit 77
 fi
-tn_ns_add ccapC && tn_veth ccapB eth1 10.99.12.1/24 ccapC eth0 10.99.12.2/24 &&
+if ! { tn_ns_add ccapC && tn_veth ccapB eth1 10.99.12.1/24 ccapC eth0 10.99.12.2/24 &&
 	ip -n ccapC route add default via 10.99.12.1 &&
-	ip netns exec ccapB sysctl -qw net.ipv4.ip_forward=1 || { echo "FAIL: netns C"; exit 1; }
-for rule in "tcp 7001" "udp 7002"; do
-	set -- $rule
-	ip netns exec ccapB iptables -t nat -A PREROUTING -i eth0 -p "$1" --dport "$2" -j DNAT \
-		--to-destination 10.99.12.2 || { echo "FAIL: DNAT in ccapB"; exit 1; }
+	ip netns exec ccapB sysctl -qw net.ipv4.ip_forward=1; }; then
+	echo "FAIL: netns C"
+	exit 1
+fi
+for rule in tcp:7001 udp:7002; do
+	ip netns exec ccapB iptables -t nat -A PREROUTING -i eth0 -p "${rule%:*}" \
+		--dport "${rule#*:}" -j DNAT --to-destination 10.99.12.2 ||
+		{ echo "FAIL: DNAT in ccapB"; exit 1; }
 done
 tn_cgroup_add cli || exit 1
 cg_cli=$TN_CG
 ns_r=$(ns_ino ccapR)
+base_disable=${CTRCAP_DISABLE_FEATURES:+$CTRCAP_DISABLE_FEATURES,}
 ct=true
 "$CTRCAP" --version 2>&1 | grep -q "conntrack yes" || ct=false
 $ct || echo "note: this kernel has no conntrack kfuncs: the ct captures are not checked"
 
-# run NAME DISABLE ctrcap-args...: a capture NAME with CTRCAP_DISABLE_FEATURES=DISABLE,
-# a TCP and a UDP exchange from A to B; sets tcp_cli and udp_cli.
+# run NAME DISABLE ctrcap-args...: a capture NAME with the features DISABLE
+# taken away too, a TCP and a UDP exchange from A to B; sets tcp_cli and udp_cli.
 run() {
 	local name=$1 disable=$2
 	shift 2
@@ -45,7 +51,7 @@ run() {
 	tn_bg "" ccapC "$TRAFFIC" udp-serve 7002 1 >"$TMP/udpsrv.out"
 	tn_wait_for 10 grep -q ready "$TMP/tcpsrv.out" || fail "$name: tcp server ready"
 	tn_wait_for 10 grep -q ready "$TMP/udpsrv.out" || fail "$name: udp server ready"
-	CTRCAP_DISABLE_FEATURES=$disable start_capture "$TMP/$name.pcapng" "$@" || return 1
+	CTRCAP_DISABLE_FEATURES=$base_disable$disable start_capture "$TMP/$name.pcapng" "$@" || return 1
 	tn_bg "$cg_cli" ccapA "$TRAFFIC" tcp-send 10.99.11.2 7001
 	tcp_cli=$TN_LAST_PID
 	wait "$tcp_cli" || fail "$name: tcp exchange"
