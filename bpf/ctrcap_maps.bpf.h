@@ -33,6 +33,19 @@ struct {
 	__type(value, struct ctrcap_owner);
 } flow_owner SEC(".maps");
 
+/*
+ * A NAT'd copy's rewritten 5-tuple -> the owner of the packet it is a copy
+ * of (ctrcap_nat_record): the reply to it, seen before NAT is undone, finds
+ * the owner as its reverse flow. Apart from flow_owner, whose entries are
+ * local sockets' flows, so these neither evict them nor pass for a socket.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 32768);
+	__type(key, struct ctrcap_flow_key);
+	__type(value, struct ctrcap_owner);
+} nat_owner SEC(".maps");
+
 /* Listening sockets, so accepted connections inherit the server's identity. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -3,13 +3,15 @@
  * tc ingress/egress capture, tail-called by the filter program user space
  * generates per interface (capture-helper/pkt_filter_ebpf.c) for packets the
  * pcap filter accepted: attribution (own socket, the same packet seen on an
- * earlier hop, the flow, the reverse flow), then one ring-buffer record
+ * earlier hop, the flow, the reverse flow, as a NAT'd copy had it or through
+ * conntrack), then one ring-buffer record
  * sized for this packet, not for the snaplen.
  */
 #ifndef CTRCAP_TC_BPF_H
 #define CTRCAP_TC_BPF_H
 
 #include "ctrcap_maps.bpf.h"
+#include "ctrcap_ct.bpf.h"
 
 #define TC_ACT_UNSPEC (-1)
 #define ETH_P_IP 0x0800
@@ -39,6 +41,7 @@ struct ctrcap_parsed {
 	__u64 dst_key;	/* hop_hash, destination address and port */
 	__u64 tuple;	/* both: equal on every hop NAT did not rewrite */
 	bool has_flow;
+	bool v6;	/* IPv6 (fk holds IPv4 as v4-mapped) */
 };
 
 static __always_inline __u64 ctrcap_mix(__u64 h, __u64 v)
@@ -152,6 +155,7 @@ static __always_inline void ctrcap_parse(struct __sk_buff *skb, bool eth, struct
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
 		if (bpf_skb_load_bytes(skb, off, b, 40))
 			return;
+		p->v6 = true;
 		/* flow label, payload length, next header */
 		p->hop_hash = ctrcap_mix(p->hop_hash, (__u64)(b[1] & 0xf) << 48 | (__u64)b[2] << 40 |
 							       (__u64)b[3] << 32 | (__u64)b[4] << 24 |
@@ -307,7 +311,12 @@ static __always_inline void ctrcap_where(struct __sk_buff *skb, bool kctx,
 	*netns_cookie = (__u64)skb->cb[CTRCAP_CB_COOKIE_HI] << 32 | skb->cb[CTRCAP_CB_COOKIE_LO];
 }
 
-static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction, bool kctx)
+/*
+ * Capture and attribute one packet. @kctx: the device from the kernel skb
+ * (ctrcap_where); @ct: conntrack may name a NAT reply's owner (ingress).
+ */
+static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction, bool kctx,
+					  bool ct)
 {
 	struct ctrcap_pkt_event h = {};
 	struct ctrcap_parsed p = {};
@@ -378,6 +387,8 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 			rk.dport = p.fk.sport;
 			rk.proto = p.fk.proto;
 			o = bpf_map_lookup_elem(&flow_owner, &rk);
+			if (!o)
+				o = ctrcap_nat_owner(skb, &p.fk, &rk, p.v6, ct);
 			if (o) {
 				h.attribution = CTRCAP_BPF_ATTR_REVERSE_FLOW;
 				h.owner = *o;
@@ -419,6 +430,9 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 			nh.owner = h.owner;
 			bpf_map_update_elem(&hop_seen, match == CTRCAP_HOP_DST ? &p.src_key : &p.dst_key,
 					    &nh, BPF_ANY);
+			/* The replies to it, before NAT is undone, find the owner. */
+			if (h.attribution == CTRCAP_BPF_ATTR_EARLIER_HOP && p.has_flow)
+				ctrcap_nat_record(&p.fk, &h.owner);
 		}
 	} else if (!cfg_hops) {
 		h.packet_id = ctrcap_new_packet_id();
@@ -470,26 +484,43 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 SEC("tc")
 int ctrcap_tc_ingress(struct __sk_buff *skb)
 {
-	return ctrcap_capture(skb, 1, true);
+	return ctrcap_capture(skb, 1, true, false);
 }
 
 SEC("tc")
 int ctrcap_tc_egress(struct __sk_buff *skb)
 {
-	return ctrcap_capture(skb, 2, true);
+	return ctrcap_capture(skb, 2, true, false);
 }
 
 /* The pair for older kernels: the device's namespace and type from skb->cb. */
 SEC("tc")
 int ctrcap_tc_ingress_cb(struct __sk_buff *skb)
 {
-	return ctrcap_capture(skb, 1, false);
+	return ctrcap_capture(skb, 1, false, false);
 }
 
 SEC("tc")
 int ctrcap_tc_egress_cb(struct __sk_buff *skb)
 {
-	return ctrcap_capture(skb, 2, false);
+	return ctrcap_capture(skb, 2, false, false);
+}
+
+/*
+ * Ingress with conntrack (the nf_conntrack kfuncs, 5.18+, with nf_conntrack
+ * loaded), in place of the one above without: replies arrive before NAT is
+ * undone on ingress; on egress it is undone already.
+ */
+SEC("tc")
+int ctrcap_tc_ingress_ct(struct __sk_buff *skb)
+{
+	return ctrcap_capture(skb, 1, true, true);
+}
+
+SEC("tc")
+int ctrcap_tc_ingress_cb_ct(struct __sk_buff *skb)
+{
+	return ctrcap_capture(skb, 1, false, true);
 }
 
 #endif /* CTRCAP_TC_BPF_H */

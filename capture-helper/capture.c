@@ -471,7 +471,10 @@ static int choose_programs(struct capture *c)
 			c->kf.probed ? "" : "; or no privilege to load BPF programs (run as root?)");
 		return -1;
 	}
-	c->tc_prog[0] = pick(k, s->progs.ctrcap_tc_ingress, s->progs.ctrcap_tc_ingress_cb);
+	/* Ingress: one of four, by kern_ctx and conntrack. */
+	c->tc_prog[0] = pick(c->kf.ct, pick(k, s->progs.ctrcap_tc_ingress_ct,
+					    s->progs.ctrcap_tc_ingress_cb_ct),
+			     pick(k, s->progs.ctrcap_tc_ingress, s->progs.ctrcap_tc_ingress_cb));
 	c->tc_prog[1] = pick(k, s->progs.ctrcap_tc_egress, s->progs.ctrcap_tc_egress_cb);
 	c->skb_egress = pick(c->kf.skb_current, s->progs.ctrcap_skb_egress,
 			     s->progs.ctrcap_skb_egress_flow);

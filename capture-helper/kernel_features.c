@@ -68,17 +68,55 @@ static bool skb_current_loads(void)
 	return true;
 }
 
-/* bpf_cast_to_kern_ctx is a kfunc: present if the kernel's BTF has it. */
-static bool kern_ctx_present(void)
+/* Does @btf have every function of @funcs (a NULL-terminated list)? */
+static bool btf_has_funcs(const struct btf *btf, const char *const *funcs)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
+	for (; *funcs; funcs++) {
+		if (btf__find_by_name_kind(btf, *funcs, BTF_KIND_FUNC) <= 0)
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Kfuncs are present if the kernel's BTF has them, or, for @module's, the
+ * module's BTF (/sys/kernel/btf/MODULE, there while the module is loaded).
+ */
+static bool kfuncs_present(const char *module, const char *const *funcs)
+{
+	struct btf *vmlinux = btf__load_vmlinux_btf();
+	struct btf *mod;
 	bool found;
 
-	if (!btf)
+	if (!vmlinux)
 		return false;
-	found = btf__find_by_name_kind(btf, "bpf_cast_to_kern_ctx", BTF_KIND_FUNC) > 0;
-	btf__free(btf);
+	found = btf_has_funcs(vmlinux, funcs);
+	if (!found && module) {
+		mod = btf__load_module_btf(module, vmlinux);
+		found = mod && btf_has_funcs(mod, funcs);
+		btf__free(mod);
+	}
+	btf__free(vmlinux);
 	return found;
+}
+
+static bool kern_ctx_present(void)
+{
+	static const char *const funcs[] = { "bpf_cast_to_kern_ctx", NULL };
+
+	return kfuncs_present(NULL, funcs);
+}
+
+/*
+ * nf_conntrack_bpf's lookup and release (5.18; tc and XDP programs may call
+ * them in every version that has them), built into the kernel or in the
+ * nf_conntrack module, which must be loaded: it is where there is NAT.
+ */
+static bool ct_present(void)
+{
+	static const char *const funcs[] = { "bpf_skb_ct_lookup", "bpf_ct_release", NULL };
+
+	return kfuncs_present("nf_conntrack", funcs);
 }
 
 /* tcx answers a query on lo; kernels without it refuse the attach type. */
@@ -90,7 +128,7 @@ static bool tcx_present(void)
 }
 
 /*
- * CTRCAP_DISABLE_FEATURES=kern_ctx,skb_current,tcx,sockops_netns: behave as on a kernel
+ * CTRCAP_DISABLE_FEATURES=kern_ctx,skb_current,tcx,sockops_netns,ct: behave as on a kernel
  * without them (to reproduce an older kernel's behaviour on a newer one).
  * It can only take features away.
  */
@@ -105,6 +143,7 @@ static void apply_disable(struct ctrcap_kernel_features *kf)
 		{ "skb_current", &kf->skb_current },
 		{ "tcx", &kf->tcx },
 		{ "sockops_netns", &kf->sockops_netns },
+		{ "ct", &kf->ct },
 	};
 
 	if (!v)
@@ -143,6 +182,7 @@ void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
 	kf->tcx = tcx_present();
 	kf->sockops_netns = helper_loads_arg(BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS,
 					     BPF_FUNC_get_netns_cookie, true);
+	kf->ct = ct_present();
 	apply_disable(kf);
 }
 
@@ -171,6 +211,10 @@ int ctrcap_kernel_report(FILE *out, const char *prefix, const struct ctrcap_kern
 		{ kf->probed && !kf->sockops_netns,
 		  "sock_ops programs cannot read the netns cookie (Linux 5.15): accepted "
 		  "connections are attributed by flow and hop, not by their listening socket" },
+		{ kf->probed && !kf->ct,
+		  "no conntrack kfuncs (Linux 5.18, with nf_conntrack loaded when ctrcap "
+		  "starts): a reply to NAT, seen before NAT is undone, is named after the "
+		  "local sender only when hop tracking saw that sender's packet NAT'd" },
 	};
 	int n = 0;
 
@@ -191,8 +235,9 @@ void ctrcap_kernel_summary(FILE *out, const struct ctrcap_kernel_features *kf)
 		return;
 	}
 	fprintf(out, "kernel %s: ringbuf %s, kern_ctx %s, cgroup_skb current task %s, "
-		"tcx %s, SO_NETNS_COOKIE %s, sock_ops netns cookie %s\n", kf->release,
-		kf->ringbuf ? "yes" : "no", kf->kern_ctx ? "yes" : "no",
+		"tcx %s, SO_NETNS_COOKIE %s, sock_ops netns cookie %s, conntrack %s\n",
+		kf->release, kf->ringbuf ? "yes" : "no", kf->kern_ctx ? "yes" : "no",
 		kf->skb_current ? "yes" : "no", kf->tcx ? "yes" : "no",
-		kf->netns_cookie ? "yes" : "no", kf->sockops_netns ? "yes" : "no");
+		kf->netns_cookie ? "yes" : "no", kf->sockops_netns ? "yes" : "no",
+		kf->ct ? "yes" : "no");
 }

@@ -20,8 +20,12 @@ cache=${2:?usage: fetch_kernel.sh RELEASE CACHE_DIR}
 # llc and stp, its dependencies) for bridged topologies.
 REQUIRED=(veth sch_ingress cls_bpf bridge)
 # Loaded when the kernel has them: act_bpf (older tc set-ups), 8021q (VLAN
-# tests) and the sock_diag modules ctrcap's start-up socket scan asks.
-OPTIONAL=(act_bpf 8021q inet_diag tcp_diag udp_diag)
+# tests), the sock_diag modules ctrcap's start-up socket scan asks, and
+# nf_conntrack, whose BTF holds the conntrack kfuncs (5.18+) ctrcap's ingress
+# program calls where they are (crc32c_generic first: libcrc32c, which older
+# nf_conntrack needs, asks the crypto API for crc32c at load, and a guest
+# without modprobe cannot load it on demand).
+OPTIONAL=(act_bpf 8021q inet_diag tcp_diag udp_diag crc32c_generic nf_conntrack)
 
 log() { echo "fetch_kernel: $*" >&2; }
 
@@ -252,6 +256,8 @@ done < <(parts "$dir/Packages" "$pkg")
 for f in "$dir"/linux-*.deb; do
 	[[ " ${debs[*]} " == *" $f "* ]] || rm -f "$f"
 done
+# A new module list extracts the cached packages anew.
+stamp="${stamp}modules ${REQUIRED[*]} ${OPTIONAL[*]}"
 if [ "$(cat "$dir/kernel/package" 2>/dev/null)" != "$pkg $ver: $stamp" ]; then
 	log "extracting $pkg $ver"
 	extract "$dir/kernel" "${debs[@]}"

@@ -93,6 +93,11 @@ tr -d '\r' <"$raw" >"$console"
 echo "== $release: kernel $(sed -n 's/^uname -r: //p;T;q' "$console")," \
 	"$(sed -n '/^=== ctrcap --version$/{n;p;}' "$console")"
 expect "the guest scenario ran to its end (status $rc)" [ "$rc" = 0 ]
+# The conntrack kfuncs (5.18+) come with nf_conntrack, which the guest loads.
+want_ct=yes
+[ "$release" = bullseye ] && want_ct=no
+expect "ctrcap --version says conntrack $want_ct" \
+	grep -q "^kernel .*, conntrack $want_ct\$" "$console"
 
 if grep -q '^CTRCAP-STARTED' "$console" && section "ctrcap stderr" | grep -q 'capturing on'; then
 	ok "ctrcap started ($(section "ctrcap stderr" | grep -m1 'capturing on'))"
