@@ -68,6 +68,25 @@ static bool skb_current_loads(void)
 	return true;
 }
 
+/*
+ * May every program that keeps or reads a socket's owner call
+ * bpf_sk_storage_get? cgroup_sock (sock_create, post_bind), cgroup_sock_addr
+ * (connect), sock_ops, cgroup_skb and tc.
+ */
+static bool sk_storage_loads(void)
+{
+	static const enum bpf_prog_type types[] = {
+		BPF_PROG_TYPE_CGROUP_SOCK, BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_PROG_TYPE_SOCK_OPS,
+		BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_SCHED_CLS,
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (libbpf_probe_bpf_helper(types[i], BPF_FUNC_sk_storage_get, NULL) != 1)
+			return false;
+	}
+	return true;
+}
+
 /* bpf_cast_to_kern_ctx is a kfunc: present if the kernel's BTF has it. */
 static bool kern_ctx_present(void)
 {
@@ -90,7 +109,7 @@ static bool tcx_present(void)
 }
 
 /*
- * CTRCAP_DISABLE_FEATURES=kern_ctx,skb_current,tcx,sockops_netns: behave as on a kernel
+ * CTRCAP_DISABLE_FEATURES=kern_ctx,skb_current,tcx,sockops_netns,sk_storage: behave as on a kernel
  * without them (to reproduce an older kernel's behaviour on a newer one).
  * It can only take features away.
  */
@@ -105,6 +124,7 @@ static void apply_disable(struct ctrcap_kernel_features *kf)
 		{ "skb_current", &kf->skb_current },
 		{ "tcx", &kf->tcx },
 		{ "sockops_netns", &kf->sockops_netns },
+		{ "sk_storage", &kf->sk_storage },
 	};
 
 	if (!v)
@@ -143,6 +163,7 @@ void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
 	kf->tcx = tcx_present();
 	kf->sockops_netns = helper_loads_arg(BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS,
 					     BPF_FUNC_get_netns_cookie, true);
+	kf->sk_storage = sk_storage_loads();
 	apply_disable(kf);
 }
 
@@ -171,6 +192,10 @@ int ctrcap_kernel_report(FILE *out, const char *prefix, const struct ctrcap_kern
 		{ kf->probed && !kf->sockops_netns,
 		  "sock_ops programs cannot read the netns cookie (Linux 5.15): accepted "
 		  "connections are attributed by flow and hop, not by their listening socket" },
+		{ kf->probed && !kf->sk_storage,
+		  "no socket storage in every socket hook and in tc: socket owners are kept by "
+		  "socket cookie in a table of 65536; while it is full, a new socket's packets "
+		  "are attributed by flow and hop, not by their socket" },
 	};
 	int n = 0;
 
@@ -191,8 +216,9 @@ void ctrcap_kernel_summary(FILE *out, const struct ctrcap_kernel_features *kf)
 		return;
 	}
 	fprintf(out, "kernel %s: ringbuf %s, kern_ctx %s, cgroup_skb current task %s, "
-		"tcx %s, SO_NETNS_COOKIE %s, sock_ops netns cookie %s\n", kf->release,
-		kf->ringbuf ? "yes" : "no", kf->kern_ctx ? "yes" : "no",
+		"tcx %s, SO_NETNS_COOKIE %s, sock_ops netns cookie %s, socket storage %s\n",
+		kf->release, kf->ringbuf ? "yes" : "no", kf->kern_ctx ? "yes" : "no",
 		kf->skb_current ? "yes" : "no", kf->tcx ? "yes" : "no",
-		kf->netns_cookie ? "yes" : "no", kf->sockops_netns ? "yes" : "no");
+		kf->netns_cookie ? "yes" : "no", kf->sockops_netns ? "yes" : "no",
+		kf->sk_storage ? "yes" : "no");
 }
