@@ -37,6 +37,7 @@ enum ctrcap_event_type {
 #define CTRCAP_BPF_ATTR_REVERSE_FLOW 3
 #define CTRCAP_BPF_ATTR_EARLIER_HOP 4
 #define CTRCAP_BPF_ATTR_IFACE_NETNS 5
+#define CTRCAP_BPF_ATTR_LISTENER 6
 
 /* Who owns a socket or a flow: recorded in process context. */
 struct ctrcap_owner {
@@ -144,12 +145,31 @@ struct ctrcap_task_event {
 	__u32 pad;
 };
 
-/* Which address/port a listening socket owns, for accepted connections. */
+/*
+ * A bound socket's (netns, protocol, local address, port), for the SYN-ACKs
+ * and accepted connections of a listener. addr is IPv4 as v4-mapped IPv6,
+ * all zeros for the wildcard address (0.0.0.0 and ::).
+ */
 struct ctrcap_listen_key {
 	__u64 netns_cookie;
-	__u16 port;
+	__u8 addr[16];
+	__u16 port;	/* host order */
 	__u8 proto;
 	__u8 pad[5];
+};
+
+/*
+ * What the socket maps hold (sk_owner, sock_owner, listen_owner): the owner,
+ * the socket's cookie (so a closing socket removes only its own listener
+ * entry), and how the owner is known: CTRCAP_BPF_ATTR_SOCKET when the
+ * socket's own process was seen, CTRCAP_BPF_ATTR_LISTENER when an accepted
+ * connection inherited it from its listener.
+ */
+struct ctrcap_sock_rec {
+	struct ctrcap_owner owner;
+	__u64 cookie;
+	__u8 attribution;
+	__u8 pad[7];
 };
 
 #endif /* CTRCAP_BPF_SHARED_H */

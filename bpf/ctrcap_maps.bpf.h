@@ -10,6 +10,13 @@ const volatile __u32 cfg_snaplen = 262144;
 const volatile bool cfg_wakeup = false;
 /* Track packets across hops (off when one non-loopback interface is captured). */
 const volatile bool cfg_hops = true;
+/*
+ * Owners live in socket storage (sk_owner): every program type here may
+ * call bpf_sk_storage_get (capture-helper/kernel_features.c probes it).
+ * When false the calls are dead code the verifier never visits, and owners
+ * live in sock_owner by cookie.
+ */
+const volatile bool cfg_sk_storage = true;
 
 /* Packets and process events to user space; sized by user space (-B). */
 struct {
@@ -17,12 +24,30 @@ struct {
 	__uint(max_entries, 32 << 20);
 } events SEC(".maps");
 
-/* socket cookie -> process that created/used the socket. */
+/*
+ * A socket's owner, kept with the socket: it dies with it, so no churn of
+ * other sockets can push it out.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct ctrcap_sock_rec);
+} sk_owner SEC(".maps");
+
+/*
+ * socket cookie -> owner, for the sockets the start-up scan found (user
+ * space cannot reach their socket storage) and, without cfg_sk_storage,
+ * for all. Not an LRU: the cgroup sock_release hook removes a closed
+ * socket's entry, and when it is full a new socket is left out (its
+ * packets get a weaker attribution) rather than a live one pushed out.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, struct ctrcap_owner);
+	__type(value, struct ctrcap_sock_rec);
 } sock_owner SEC(".maps");
 
 /* 5-tuple -> owner, for hops where the packet has no socket any more. */
@@ -46,13 +71,27 @@ struct {
 	__type(value, struct ctrcap_owner);
 } nat_owner SEC(".maps");
 
-/* Listening sockets, so accepted connections inherit the server's identity. */
+/*
+ * Bound TCP sockets by (netns, protocol, address, port), so that SYN-ACKs and
+ * accepted connections name their listener. Removed at release, like
+ * sock_owner. SO_REUSEPORT sockets share a key: the last to bind holds it.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__uint(max_entries, 16384);
 	__type(key, struct ctrcap_listen_key);
-	__type(value, struct ctrcap_owner);
+	__type(value, struct ctrcap_sock_rec);
 } listen_owner SEC(".maps");
+
+/* A bound TCP socket's cookie -> its listen_owner key, to remove it at release. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct ctrcap_listen_key);
+} bound_key SEC(".maps");
 
 /*
  * A packet's hop keys (its hop-invariant header fields with the source, and
@@ -134,6 +173,36 @@ static __always_inline void ctrcap_owner_current(struct ctrcap_owner *o)
 	o->gid = uid_gid >> 32;
 	o->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
+}
+
+/*
+ * The owner record of a full socket (@sk may be NULL): its socket storage,
+ * else the cookie map (sockets from before the start, or no socket storage).
+ */
+static __always_inline struct ctrcap_sock_rec *ctrcap_sock_rec_get(struct bpf_sock *sk,
+								   __u64 cookie)
+{
+	struct ctrcap_sock_rec *r = NULL;
+
+	if (cfg_sk_storage && sk)
+		r = bpf_sk_storage_get(&sk_owner, sk, 0, 0);
+	if (!r && cookie)
+		r = bpf_map_lookup_elem(&sock_owner, &cookie);
+	return r;
+}
+
+/*
+ * The listener of a bound address: @k's own address first, then the
+ * wildcard address (@k's address is cleared for that).
+ */
+static __always_inline struct ctrcap_sock_rec *ctrcap_listener_find(struct ctrcap_listen_key *k)
+{
+	struct ctrcap_sock_rec *r = bpf_map_lookup_elem(&listen_owner, k);
+
+	if (r)
+		return r;
+	__builtin_memset(k->addr, 0, sizeof(k->addr));
+	return bpf_map_lookup_elem(&listen_owner, k);
 }
 
 #endif /* CTRCAP_MAPS_BPF_H */

@@ -2,7 +2,10 @@
 /*
  * Cgroup socket hooks, attached at the cgroup-v2 root: they run in the
  * context of the process that creates, connects or binds a socket and
- * record socket cookie -> process. sock_ops (softirq, no process) ties
+ * record its process in the socket's storage (sk_owner; by cookie in
+ * sock_owner where the kernel has no socket storage there), and bound
+ * addresses in listen_owner; sock_release removes what is keyed by the
+ * socket. sock_ops (softirq, no process) ties
  * established connections' 5-tuples to the owners recorded here, and the
  * cgroup_skb egress hook moves a UDP socket to the thread that sends on it.
  */
@@ -16,70 +19,68 @@
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 
-/* Record the current process as the owner of the socket with this cookie. */
-static __always_inline void ctrcap_note_owner(__u64 cookie)
+/*
+ * Record the current process as the owner of a socket: in its storage
+ * (@sk, the pointer bpf_sk_storage_get takes in this program type) or, with
+ * no socket storage, by its cookie.
+ */
+static __always_inline void ctrcap_note_owner(void *sk, __u64 cookie)
 {
-	struct ctrcap_owner o = {}, *old;
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct ctrcap_sock_rec rec = {}, *r;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 
 	if (!cookie)
 		return;
-	old = bpf_map_lookup_elem(&sock_owner, &cookie);
-	/* connect() may repeat on a UDP socket: only write when the owner changed. */
-	if (old && old->tid == (__u32)pid_tgid)
+	if (cfg_sk_storage) {
+		r = bpf_sk_storage_get(&sk_owner, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+		/* connect() may repeat on a UDP socket: only write when the owner changed. */
+		if (!r || (r->attribution == CTRCAP_BPF_ATTR_SOCKET && r->owner.tid == tid))
+			return;
+		ctrcap_owner_current(&r->owner);
+		r->cookie = cookie;
+		r->attribution = CTRCAP_BPF_ATTR_SOCKET;
 		return;
-	ctrcap_owner_current(&o);
-	bpf_map_update_elem(&sock_owner, &cookie, &o, BPF_ANY);
+	}
+	r = bpf_map_lookup_elem(&sock_owner, &cookie);
+	if (r && r->attribution == CTRCAP_BPF_ATTR_SOCKET && r->owner.tid == tid)
+		return;
+	ctrcap_owner_current(&rec.owner);
+	rec.cookie = cookie;
+	rec.attribution = CTRCAP_BPF_ATTR_SOCKET;
+	bpf_map_update_elem(&sock_owner, &cookie, &rec, BPF_ANY);
 }
 
 SEC("cgroup/sock_create")
 int ctrcap_sock_create(struct bpf_sock *sk)
 {
-	ctrcap_note_owner(bpf_get_socket_cookie(sk));
+	ctrcap_note_owner(sk, bpf_get_socket_cookie(sk));
 	return 1;
+}
+
+static __always_inline void ctrcap_note_connect(struct bpf_sock_addr *ctx)
+{
+	struct bpf_sock *sk;
+
+	if (!cfg_sk_storage) {
+		ctrcap_note_owner(NULL, bpf_get_socket_cookie(ctx));
+		return;
+	}
+	sk = ctx->sk;
+	if (sk)
+		ctrcap_note_owner(sk, bpf_get_socket_cookie(ctx));
 }
 
 SEC("cgroup/connect4")
 int ctrcap_connect4(struct bpf_sock_addr *ctx)
 {
-	ctrcap_note_owner(bpf_get_socket_cookie(ctx));
+	ctrcap_note_connect(ctx);
 	return 1;
 }
 
 SEC("cgroup/connect6")
 int ctrcap_connect6(struct bpf_sock_addr *ctx)
 {
-	ctrcap_note_owner(bpf_get_socket_cookie(ctx));
-	return 1;
-}
-
-/* A bound socket: remember its owner and, by port, for accepted children. */
-static __always_inline void ctrcap_note_bind(struct bpf_sock *sk)
-{
-	struct ctrcap_listen_key k = {};
-	struct ctrcap_owner o = {};
-	__u64 cookie = bpf_get_socket_cookie(sk);
-
-	ctrcap_owner_current(&o);
-	if (cookie)
-		bpf_map_update_elem(&sock_owner, &cookie, &o, BPF_ANY);
-	k.netns_cookie = bpf_get_netns_cookie(sk);
-	k.port = sk->src_port;
-	k.proto = sk->protocol;
-	bpf_map_update_elem(&listen_owner, &k, &o, BPF_ANY);
-}
-
-SEC("cgroup/post_bind4")
-int ctrcap_post_bind4(struct bpf_sock *sk)
-{
-	ctrcap_note_bind(sk);
-	return 1;
-}
-
-SEC("cgroup/post_bind6")
-int ctrcap_post_bind6(struct bpf_sock *sk)
-{
-	ctrcap_note_bind(sk);
+	ctrcap_note_connect(ctx);
 	return 1;
 }
 
@@ -93,38 +94,100 @@ static __always_inline void ctrcap_v4mapped(__u8 *dst, __u32 a)
 }
 
 /*
+ * A bound TCP socket: remember its owner, and by address and port for
+ * the SYN-ACKs and accepted children of a listener. @k has the address
+ * (0.0.0.0 and :: both all zeros, the wildcard key).
+ */
+static __always_inline void ctrcap_note_bind(struct bpf_sock *sk, struct ctrcap_listen_key *k)
+{
+	struct ctrcap_sock_rec rec = {};
+	__u64 cookie = bpf_get_socket_cookie(sk);
+
+	ctrcap_note_owner(sk, cookie);
+	if (sk->protocol != IPPROTO_TCP)
+		return;
+	ctrcap_owner_current(&rec.owner);
+	rec.cookie = cookie;
+	rec.attribution = CTRCAP_BPF_ATTR_LISTENER;
+	k->netns_cookie = bpf_get_netns_cookie(sk);
+	k->port = sk->src_port;
+	k->proto = IPPROTO_TCP;
+	if (bpf_map_update_elem(&listen_owner, k, &rec, BPF_ANY) == 0)
+		bpf_map_update_elem(&bound_key, &cookie, k, BPF_ANY);
+}
+
+SEC("cgroup/post_bind4")
+int ctrcap_post_bind4(struct bpf_sock *sk)
+{
+	struct ctrcap_listen_key k = {};
+	__u32 a = sk->src_ip4;
+
+	if (a)
+		ctrcap_v4mapped(k.addr, a);
+	ctrcap_note_bind(sk, &k);
+	return 1;
+}
+
+SEC("cgroup/post_bind6")
+int ctrcap_post_bind6(struct bpf_sock *sk)
+{
+	struct ctrcap_listen_key k = {};
+	__u32 a[4];
+
+	a[0] = sk->src_ip6[0];
+	a[1] = sk->src_ip6[1];
+	a[2] = sk->src_ip6[2];
+	a[3] = sk->src_ip6[3];
+	__builtin_memcpy(k.addr, a, 16);
+	ctrcap_note_bind(sk, &k);
+	return 1;
+}
+
+/*
+ * A socket is closed: drop what the maps keyed by it hold (its socket
+ * storage goes with it). The listener entry only if it is still this
+ * socket's: another SO_REUSEPORT socket may have bound the address since.
+ */
+SEC("cgroup/sock_release")
+int ctrcap_sock_release(struct bpf_sock *sk)
+{
+	struct ctrcap_listen_key *k;
+	struct ctrcap_sock_rec *r;
+	__u64 cookie = bpf_get_socket_cookie(sk);
+
+	bpf_map_delete_elem(&sock_owner, &cookie);
+	k = bpf_map_lookup_elem(&bound_key, &cookie);
+	if (!k)
+		return 1;
+	r = bpf_map_lookup_elem(&listen_owner, k);
+	if (r && r->cookie == cookie)
+		bpf_map_delete_elem(&listen_owner, k);
+	bpf_map_delete_elem(&bound_key, &cookie);
+	return 1;
+}
+
+/*
  * Established TCP connections: their 5-tuple -> owner. An accepted one
- * (passive) inherits its listener's owner, found by (netns cookie, port);
- * with @listeners false (kernels before 5.15: no bpf_get_netns_cookie in
+ * (passive) inherits its listener's owner, found by (netns cookie, local
+ * address, port) and marked as such (CTRCAP_BPF_ATTR_LISTENER): with
+ * SO_REUSEPORT the listener may not be the process that accepted it. With
+ * @listeners false (kernels before 5.15: no bpf_get_netns_cookie in
  * sock_ops) accepted connections are left to the other attributions.
  */
 static __always_inline int ctrcap_sockops_common(struct bpf_sock_ops *skops, bool listeners)
 {
 	struct ctrcap_flow_key fk = {};
-	struct ctrcap_owner *o;
+	struct ctrcap_sock_rec rec = {}, *r;
+	struct bpf_sock *sk = NULL;
 	__u64 cookie;
 	__u32 op = skops->op;
 
 	if (op != BPF_SOCK_OPS_ACTIVE_ESTABLISHED_CB && op != BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB)
 		return 1;
 	cookie = bpf_get_socket_cookie(skops);
-	if (op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB) {
-		struct ctrcap_listen_key lk = {};
-
-		if (!listeners)
-			return 1;
-		lk.netns_cookie = bpf_get_netns_cookie(skops);
-		lk.port = skops->local_port;
-		lk.proto = IPPROTO_TCP;
-		o = bpf_map_lookup_elem(&listen_owner, &lk);
-		if (!o)
-			return 1;
-		bpf_map_update_elem(&sock_owner, &cookie, o, BPF_ANY);
-	} else {
-		o = bpf_map_lookup_elem(&sock_owner, &cookie);
-		if (!o)
-			return 1;
-	}
+	/* skops->sk only where socket storage is used: it is a 5.10 field. */
+	if (cfg_sk_storage)
+		sk = skops->sk;
 	if (skops->family == AF_INET) {
 		ctrcap_v4mapped(fk.saddr, skops->local_ip4);
 		ctrcap_v4mapped(fk.daddr, skops->remote_ip4);
@@ -144,11 +207,39 @@ static __always_inline int ctrcap_sockops_common(struct bpf_sock_ops *skops, boo
 	} else {
 		return 1;
 	}
+	if (op == BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB) {
+		struct ctrcap_listen_key lk = {};
+
+		if (!listeners)
+			return 1;
+		lk.netns_cookie = bpf_get_netns_cookie(skops);
+		__builtin_memcpy(lk.addr, fk.saddr, 16);
+		lk.port = skops->local_port;
+		lk.proto = IPPROTO_TCP;
+		r = ctrcap_listener_find(&lk);
+		if (!r)
+			return 1;
+		rec = *r;
+		rec.cookie = cookie;
+		rec.attribution = CTRCAP_BPF_ATTR_LISTENER;
+		if (!cfg_sk_storage) {
+			bpf_map_update_elem(&sock_owner, &cookie, &rec, BPF_ANY);
+		} else if (sk) {
+			r = bpf_sk_storage_get(&sk_owner, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
+			if (r)
+				*r = rec;
+		}
+	} else {
+		r = ctrcap_sock_rec_get(sk, cookie);
+		if (!r)
+			return 1;
+		rec.owner = r->owner;
+	}
 	fk.sport = bpf_htons((__u16)skops->local_port);
 	/* sock_ops keeps the remote port in network order in the upper 16 bits. */
 	fk.dport = bpf_htons((__u16)bpf_ntohl(skops->remote_port));
 	fk.proto = IPPROTO_TCP;
-	bpf_map_update_elem(&flow_owner, &fk, o, BPF_ANY);
+	bpf_map_update_elem(&flow_owner, &fk, &rec.owner, BPF_ANY);
 	return 1;
 }
 
@@ -216,11 +307,13 @@ static __always_inline bool ctrcap_flow_eq(const struct ctrcap_flow_key *a,
 static __always_inline int ctrcap_skb_egress_common(struct __sk_buff *skb, bool task)
 {
 	struct ctrcap_flow_key fk = {};
-	struct ctrcap_owner cur = {}, *o, *old;
+	struct ctrcap_sock_rec cur = {}, *r, *sr;
+	struct ctrcap_owner *o, *old;
 	struct ctrcap_sk_last *last = NULL;
 	struct bpf_sock *sk = skb->sk;
 	__u32 tid = task ? (__u32)bpf_get_current_pid_tgid() : 0;
 	__u64 cookie;
+	bool in_sk;
 	__u8 b[40];
 	__u32 l4;
 
@@ -261,9 +354,26 @@ static __always_inline int ctrcap_skb_egress_common(struct __sk_buff *skb, bool 
 	    (fk.proto != IPPROTO_UDP || last->tid == tid))
 		return 1;
 	cookie = bpf_get_socket_cookie(skb);
-	o = cookie ? bpf_map_lookup_elem(&sock_owner, &cookie) : NULL;
-	if (!o)
-		return 1;
+	r = cfg_sk_storage ? bpf_sk_storage_get(&sk_owner, sk, 0, 0) : NULL;
+	in_sk = r;
+	if (!r) {
+		r = cookie ? bpf_map_lookup_elem(&sock_owner, &cookie) : NULL;
+		if (!r)
+			return 1;
+		/*
+		 * A socket from before the start, known by cookie: move it into
+		 * its socket storage, where it stays until the socket closes.
+		 */
+		sr = cfg_sk_storage ? bpf_sk_storage_get(&sk_owner, sk, 0,
+							 BPF_SK_STORAGE_GET_F_CREATE) : NULL;
+		if (sr) {
+			*sr = *r;
+			bpf_map_delete_elem(&sock_owner, &cookie);
+			r = sr;
+			in_sk = true;
+		}
+	}
+	o = &r->owner;
 	/*
 	 * Only rewrite an entry that exists: a user socket got one from
 	 * sock_create or the start-up scan, while kernel tunnel sockets (vxlan
@@ -272,12 +382,17 @@ static __always_inline int ctrcap_skb_egress_common(struct __sk_buff *skb, bool 
 	 * (ACKs, retransmits), where the current task is unrelated.
 	 */
 	if (task && fk.proto == IPPROTO_UDP && o->tid != tid) {
-		ctrcap_owner_current(&cur);
-		/* BPF_EXIST: the LRU may have evicted it since the lookup. */
-		if (bpf_map_update_elem(&sock_owner, &cookie, &cur, BPF_EXIST))
+		ctrcap_owner_current(&cur.owner);
+		cur.cookie = r->cookie;
+		cur.attribution = CTRCAP_BPF_ATTR_SOCKET;
+		if (in_sk) {
+			*r = cur;
+		} else if (bpf_map_update_elem(&sock_owner, &cookie, &cur, BPF_EXIST)) {
+			/* BPF_EXIST: the socket may have closed since the lookup. */
 			return 1;
-		/* The update replaced the element o points to: use the copy. */
-		o = &cur;
+		}
+		/* The update may have replaced the element o points to: use the copy. */
+		o = &cur.owner;
 	}
 	old = bpf_map_lookup_elem(&flow_owner, &fk);
 	if (!old || old->tid != o->tid || old->cgroup_id != o->cgroup_id)

@@ -312,6 +312,33 @@ static __always_inline void ctrcap_where(struct __sk_buff *skb, bool kctx,
 }
 
 /*
+ * The owner of a sent packet's socket: its record (socket storage, or the
+ * cookie map), else, for a TCP socket with none (a request socket sending
+ * a SYN-ACK, an accepted connection on a kernel where sock_ops cannot find
+ * its listener), the listener of the packet's source address and port,
+ * labelled as such and never as the socket's own.
+ */
+static __always_inline struct ctrcap_sock_rec *ctrcap_sk_owner(struct __sk_buff *skb, __u64 cookie,
+							       const struct ctrcap_parsed *p,
+							       __u64 netns_cookie)
+{
+	struct bpf_sock *sk = skb->sk;
+	struct ctrcap_listen_key lk = {};
+	struct ctrcap_sock_rec *r;
+
+	if (!sk)
+		return NULL;
+	r = ctrcap_sock_rec_get(bpf_sk_fullsock(sk), cookie);
+	if (r || !netns_cookie || !p->has_flow || p->fk.proto != IPPROTO_TCP)
+		return r;
+	lk.netns_cookie = netns_cookie;
+	__builtin_memcpy(lk.addr, p->fk.saddr, 16);
+	lk.port = bpf_ntohs(p->fk.sport);
+	lk.proto = IPPROTO_TCP;
+	return ctrcap_listener_find(&lk);
+}
+
+/*
  * Capture and attribute one packet. @kctx: the device from the kernel skb
  * (ctrcap_where); @ct: conntrack may name a NAT reply's owner (ingress).
  */
@@ -344,21 +371,15 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 	ctrcap_parse(skb, eth, &p);
 	ctrcap_hop_keys(&p);
 	if (h.cookie && direction == 2) {
-		o = bpf_map_lookup_elem(&sock_owner, &h.cookie);
-		/* A SYN-ACK leaves from a request socket: its listener owns it. */
-		if (!o && p.has_flow && netns_cookie) {
-			struct ctrcap_listen_key lk = {};
+		struct ctrcap_sock_rec *r = ctrcap_sk_owner(skb, h.cookie, &p, netns_cookie);
 
-			lk.netns_cookie = netns_cookie;
-			lk.port = bpf_ntohs(p.fk.sport);
-			lk.proto = p.fk.proto;
-			o = bpf_map_lookup_elem(&listen_owner, &lk);
+		if (r) {
+			h.attribution = r->attribution;
+			h.owner = r->owner;
 		}
 	}
-	if (o) {
-		h.attribution = CTRCAP_BPF_ATTR_SOCKET;
-		h.owner = *o;
-	} else {
+	/* Without a socket or listener: an earlier hop, the flow, the reverse flow. */
+	if (!h.attribution) {
 		if (cfg_hops)
 			hop = ctrcap_hop_find(&p, now, &match);
 		if (p.has_flow && (!hop || match != CTRCAP_HOP_TUPLE || !hop->owner.tgid))
@@ -402,7 +423,8 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 		}
 	}
 
-	if (h.attribution == CTRCAP_BPF_ATTR_SOCKET && p.has_flow) {
+	if ((h.attribution == CTRCAP_BPF_ATTR_SOCKET || h.attribution == CTRCAP_BPF_ATTR_LISTENER) &&
+	    p.has_flow) {
 		struct ctrcap_owner *fo = bpf_map_lookup_elem(&flow_owner, &p.fk);
 
 		if (!fo || fo->tid != h.owner.tid || fo->cgroup_id != h.owner.cgroup_id)

@@ -398,8 +398,8 @@ static int attach_hooks(struct capture *c)
 	struct ctrcap_bpf *s = c->skel;
 	struct bpf_program *cg_progs[] = {
 		s->progs.ctrcap_sock_create, s->progs.ctrcap_connect4, s->progs.ctrcap_connect6,
-		s->progs.ctrcap_post_bind4, s->progs.ctrcap_post_bind6, c->sockops,
-		c->skb_egress,
+		s->progs.ctrcap_post_bind4, s->progs.ctrcap_post_bind6,
+		s->progs.ctrcap_sock_release, c->sockops, c->skb_egress,
 	};
 	struct bpf_program *tp_progs[] = { s->progs.ctrcap_exec, s->progs.ctrcap_fork,
 					   s->progs.ctrcap_exit };
@@ -524,6 +524,7 @@ static int load(struct capture *c)
 	if (choose_programs(c))
 		return -1;
 	c->skel->rodata->cfg_snaplen = o->snaplen;
+	c->skel->rodata->cfg_sk_storage = c->kf.sk_storage;
 	/* One interface other than lo never sees a packet twice: skip hop tracking. */
 	c->skel->rodata->cfg_hops = o->any || o->n_ifaces != 1 || !strcmp(o->ifaces[0].name, "lo");
 	if (c->skel->rodata->cfg_hops && o->hops != CTRCAP_HOPS_ALL && hops_setup(c))
@@ -934,7 +935,8 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	ctrcap_proc_table_scan(c->procs);
 	ctrcap_socket_scan(bpf_map__fd(c->skel->maps.sock_owner),
 			   bpf_map__fd(c->skel->maps.flow_owner),
-			   bpf_map__fd(c->skel->maps.listen_owner), c->procs);
+			   bpf_map__fd(c->skel->maps.listen_owner),
+			   bpf_map__fd(c->skel->maps.bound_key), c->procs);
 
 	acfg.filters = c->filters;
 	acfg.target = c->target;

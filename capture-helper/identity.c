@@ -13,6 +13,7 @@ _Static_assert(CTRCAP_BPF_ATTR_FLOW == CTRCAP_ATTR_FLOW, "attribution values dif
 _Static_assert(CTRCAP_BPF_ATTR_REVERSE_FLOW == CTRCAP_ATTR_REVERSE_FLOW, "attribution values differ");
 _Static_assert(CTRCAP_BPF_ATTR_EARLIER_HOP == CTRCAP_ATTR_EARLIER_HOP, "attribution values differ");
 _Static_assert(CTRCAP_BPF_ATTR_IFACE_NETNS == CTRCAP_ATTR_IFACE_NETNS, "attribution values differ");
+_Static_assert(CTRCAP_BPF_ATTR_LISTENER == CTRCAP_ATTR_LISTENER, "attribution values differ");
 
 #define CTR_CACHE 256
 #define NETNS_MAP 1024

@@ -68,6 +68,25 @@ static bool skb_current_loads(void)
 	return true;
 }
 
+/*
+ * May every program that keeps or reads a socket's owner call
+ * bpf_sk_storage_get? cgroup_sock (sock_create, post_bind), cgroup_sock_addr
+ * (connect), sock_ops, cgroup_skb and tc.
+ */
+static bool sk_storage_loads(void)
+{
+	static const enum bpf_prog_type types[] = {
+		BPF_PROG_TYPE_CGROUP_SOCK, BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_PROG_TYPE_SOCK_OPS,
+		BPF_PROG_TYPE_CGROUP_SKB, BPF_PROG_TYPE_SCHED_CLS,
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (libbpf_probe_bpf_helper(types[i], BPF_FUNC_sk_storage_get, NULL) != 1)
+			return false;
+	}
+	return true;
+}
+
 /* Does @btf have every function of @funcs (a NULL-terminated list)? */
 static bool btf_has_funcs(const struct btf *btf, const char *const *funcs)
 {
@@ -100,6 +119,7 @@ static bool kfuncs_present(const char *module, const char *const *funcs)
 	return found;
 }
 
+/* bpf_cast_to_kern_ctx, a kfunc of the kernel itself. */
 static bool kern_ctx_present(void)
 {
 	static const char *const funcs[] = { "bpf_cast_to_kern_ctx", NULL };
@@ -128,7 +148,7 @@ static bool tcx_present(void)
 }
 
 /*
- * CTRCAP_DISABLE_FEATURES=kern_ctx,skb_current,tcx,sockops_netns,ct: behave as on a kernel
+ * CTRCAP_DISABLE_FEATURES=kern_ctx,skb_current,tcx,sockops_netns,sk_storage,ct: behave as on a kernel
  * without them (to reproduce an older kernel's behaviour on a newer one).
  * It can only take features away.
  */
@@ -144,6 +164,7 @@ static void apply_disable(struct ctrcap_kernel_features *kf)
 		{ "tcx", &kf->tcx },
 		{ "sockops_netns", &kf->sockops_netns },
 		{ "ct", &kf->ct },
+		{ "sk_storage", &kf->sk_storage },
 	};
 
 	if (!v)
@@ -183,6 +204,7 @@ void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
 	kf->sockops_netns = helper_loads_arg(BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS,
 					     BPF_FUNC_get_netns_cookie, true);
 	kf->ct = ct_present();
+	kf->sk_storage = sk_storage_loads();
 	apply_disable(kf);
 }
 
@@ -211,6 +233,10 @@ int ctrcap_kernel_report(FILE *out, const char *prefix, const struct ctrcap_kern
 		{ kf->probed && !kf->sockops_netns,
 		  "sock_ops programs cannot read the netns cookie (Linux 5.15): accepted "
 		  "connections are attributed by flow and hop, not by their listening socket" },
+		{ kf->probed && !kf->sk_storage,
+		  "no socket storage in every socket hook and in tc: socket owners are kept by "
+		  "socket cookie in a table of 65536; while it is full, a new socket's packets "
+		  "are attributed by flow and hop, not by their socket" },
 		{ kf->probed && !kf->ct,
 		  "no conntrack kfuncs (Linux 5.18, with nf_conntrack loaded when ctrcap "
 		  "starts): a reply to NAT, seen before NAT is undone, is named after the "
@@ -235,9 +261,10 @@ void ctrcap_kernel_summary(FILE *out, const struct ctrcap_kernel_features *kf)
 		return;
 	}
 	fprintf(out, "kernel %s: ringbuf %s, kern_ctx %s, cgroup_skb current task %s, "
-		"tcx %s, SO_NETNS_COOKIE %s, sock_ops netns cookie %s, conntrack %s\n",
+		"tcx %s, SO_NETNS_COOKIE %s, sock_ops netns cookie %s, socket storage %s, "
+		"conntrack %s\n",
 		kf->release, kf->ringbuf ? "yes" : "no", kf->kern_ctx ? "yes" : "no",
 		kf->skb_current ? "yes" : "no", kf->tcx ? "yes" : "no",
 		kf->netns_cookie ? "yes" : "no", kf->sockops_netns ? "yes" : "no",
-		kf->ct ? "yes" : "no");
+		kf->sk_storage ? "yes" : "no", kf->ct ? "yes" : "no");
 }

@@ -30,7 +30,7 @@ struct inode_pid {
 struct scan {
 	struct inode_pid *v;
 	size_t n;
-	int sock_fd, flow_fd, listen_fd;
+	int sock_fd, flow_fd, listen_fd, bound_fd;
 	struct ctrcap_proc_table *procs;
 	char cgroot[512];
 	int found;
@@ -104,7 +104,8 @@ static void addr16(uint8_t *dst, int family, const __be32 *a)
 
 static void note(struct scan *s, const struct inet_diag_msg *m, uint8_t proto, uint64_t ns_cookie)
 {
-	struct ctrcap_owner o = {};
+	struct ctrcap_sock_rec rec = { .attribution = CTRCAP_BPF_ATTR_SOCKET };
+	struct ctrcap_owner *o = &rec.owner;
 	const struct ctrcap_proc *p;
 	uint64_t cookie = (uint64_t)m->id.idiag_cookie[1] << 32 | m->id.idiag_cookie[0];
 	uint32_t pid = pid_of(s, m->idiag_inode);
@@ -112,19 +113,25 @@ static void note(struct scan *s, const struct inet_diag_msg *m, uint8_t proto, u
 	if (!pid || cookie == (uint64_t)-1 || !cookie)
 		return;
 	p = ctrcap_proc_get(s->procs, pid);
-	o.tgid = o.tid = pid;
-	o.uid = m->idiag_uid;
-	o.gid = p ? p->gid : 0;
-	o.cgroup_id = ctrcap_cgroup_id_of_pid(s->cgroot, pid);
+	o->tgid = o->tid = pid;
+	o->uid = m->idiag_uid;
+	o->gid = p ? p->gid : 0;
+	o->cgroup_id = ctrcap_cgroup_id_of_pid(s->cgroot, pid);
 	if (p)
-		memcpy(o.comm, p->comm, sizeof(o.comm));
-	bpf_map_update_elem(s->sock_fd, &cookie, &o, BPF_NOEXIST);
+		memcpy(o->comm, p->comm, sizeof(o->comm));
+	rec.cookie = cookie;
+	bpf_map_update_elem(s->sock_fd, &cookie, &rec, BPF_NOEXIST);
 	s->found++;
 	if (proto == IPPROTO_TCP && m->idiag_state == TCP_LISTEN) {
 		struct ctrcap_listen_key lk = { .netns_cookie = ns_cookie, .proto = proto };
 
+		/* 0.0.0.0 is the wildcard key, all zeros like :: (bpf/ctrcap_sock.bpf.h). */
+		if (m->idiag_family == AF_INET6 || m->id.idiag_src[0])
+			addr16(lk.addr, m->idiag_family, m->id.idiag_src);
 		lk.port = ntohs(m->id.idiag_sport);
-		bpf_map_update_elem(s->listen_fd, &lk, &o, BPF_NOEXIST);
+		rec.attribution = CTRCAP_BPF_ATTR_LISTENER;
+		if (bpf_map_update_elem(s->listen_fd, &lk, &rec, BPF_NOEXIST) == 0)
+			bpf_map_update_elem(s->bound_fd, &cookie, &lk, BPF_NOEXIST);
 	} else if (m->id.idiag_dport) {
 		struct ctrcap_flow_key fk = { .proto = proto };
 
@@ -132,7 +139,7 @@ static void note(struct scan *s, const struct inet_diag_msg *m, uint8_t proto, u
 		addr16(fk.daddr, m->idiag_family, m->id.idiag_dst);
 		fk.sport = m->id.idiag_sport;
 		fk.dport = m->id.idiag_dport;
-		bpf_map_update_elem(s->flow_fd, &fk, &o, BPF_NOEXIST);
+		bpf_map_update_elem(s->flow_fd, &fk, o, BPF_NOEXIST);
 	}
 }
 
@@ -179,10 +186,10 @@ static int dump(struct scan *s, int family, uint8_t proto, uint64_t ns_cookie)
 }
 
 int ctrcap_socket_scan(int sock_owner_fd, int flow_owner_fd, int listen_owner_fd,
-		       struct ctrcap_proc_table *procs)
+		       int bound_key_fd, struct ctrcap_proc_table *procs)
 {
 	struct scan s = { .sock_fd = sock_owner_fd, .flow_fd = flow_owner_fd,
-			  .listen_fd = listen_owner_fd, .procs = procs };
+			  .listen_fd = listen_owner_fd, .bound_fd = bound_key_fd, .procs = procs };
 	struct ctrcap_netns *ns;
 	size_t nns;
 

@@ -11,10 +11,11 @@
 
 /*
  * Record owners of existing sockets into the BPF maps (socket cookie,
- * established 5-tuples, listening ports). Returns how many sockets were
- * attributed, or -1 when sock_diag is unavailable.
+ * established 5-tuples, listening addresses and, so that the release hook
+ * removes them, the listeners' keys by cookie). Returns how many sockets
+ * were attributed, or -1 when sock_diag is unavailable.
  */
 int ctrcap_socket_scan(int sock_owner_fd, int flow_owner_fd, int listen_owner_fd,
-		       struct ctrcap_proc_table *procs);
+		       int bound_key_fd, struct ctrcap_proc_table *procs);
 
 #endif /* CTRCAP_SOCKET_SCAN_H */

@@ -60,6 +60,7 @@ static const value_string attribution_vals[] = {
 	{ CTRCAP_ATTR_REVERSE_FLOW, "reverse-flow" },
 	{ CTRCAP_ATTR_EARLIER_HOP, "earlier-hop" },
 	{ CTRCAP_ATTR_IFACE_NETNS, "interface-netns" },
+	{ CTRCAP_ATTR_LISTENER, "listener" },
 	{ 0, NULL },
 };
 

@@ -25,6 +25,8 @@ const char *ctrcap_attribution_name(uint8_t attribution)
 		return "earlier-hop";
 	case CTRCAP_ATTR_IFACE_NETNS:
 		return "interface-netns";
+	case CTRCAP_ATTR_LISTENER:
+		return "listener";
 	}
 	return "unknown";
 }

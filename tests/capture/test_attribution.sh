@@ -92,11 +92,11 @@ else
 fi
 
 synack=$(pkt 'if=eth0 dir=out .*Flags \[S\.\]' | grep "ns=$ns_b" | grep -v 'IP6' | head -1)
-expect "SYN-ACK at server eth0 belongs to the server (listener found by the start-up scan)" \
-	grep -q "attr=socket .*pid=$tcp_srv .*cgroup=$id_srv" <<<"$synack"
+expect "SYN-ACK at server eth0 names the server as its listener (found by the start-up scan)" \
+	grep -q "attr=listener .*pid=$tcp_srv .*cgroup=$id_srv" <<<"$synack"
 pong=$(pkt 'if=eth0 dir=out .*7001 > .*Flags \[P\.\]' | grep "ns=$ns_b" | head -1)
-expect "server data from the accepted socket belongs to the server" \
-	grep -q "attr=socket .*pid=$tcp_srv " <<<"$pong"
+expect "server data from the accepted socket names the server as its listener" \
+	grep -q "attr=listener .*pid=$tcp_srv " <<<"$pong"
 back=$(pkt "if=eth0 dir=in .*Flags \[S\.\]" | grep "ns=$ns_a" | grep -v IP6 | head -1)
 expect "the SYN-ACK arriving at the client keeps the server identity" \
 	grep -q "pid=$tcp_srv " <<<"$back"

@@ -4,7 +4,9 @@
  * bounded lifetimes (an alarm ends every mode), IPv4 or IPv6 numeric
  * addresses only, so tests never resolve or reach anything they did not make.
  *
- *   traffic tcp-serve PORT CONNS       accept CONNS connections, answer "pong"
+ *   traffic tcp-serve PORT CONNS [ADDR [reuseport]]
+ *                                      accept CONNS connections, answer "pong"; on
+ *                                      ADDR only (default ::), with SO_REUSEPORT
  *   traffic tcp-send ADDR PORT         connect, send "ping", read the answer
  *   traffic udp-serve PORT DATAGRAMS   answer DATAGRAMS datagrams with "pong"
  *   traffic udp-send ADDR PORT [N [FILE]]
@@ -18,6 +20,8 @@
  *                                      creator (4 bytes), a forked child (5), a
  *                                      second thread (6), the creator again (4);
  *                                      prints "child PID thread TID"
+ *   traffic churn N ADDR PORT          create, connect (no datagram sent) and
+ *                                      close N UDP sockets
  *   traffic self-exec MODE ARGS...     exec /proc/self/exe MODE ARGS (as busybox does)
  */
 #define _GNU_SOURCE
@@ -52,17 +56,26 @@ static int addr_of(const char *host, const char *port, struct sockaddr_storage *
 	return 0;
 }
 
-static int listener(int type, const char *port)
+/* A socket bound to @host (NULL: ::, dual-stack) and @port, listening if a stream. */
+static int listener(int type, const char *port, const char *host, int reuseport)
 {
-	struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_ANY_INIT };
-	int fd = socket(AF_INET6, type, 0), off = 0, on = 1;
+	struct sockaddr_storage ss = { .ss_family = AF_INET6 };
+	struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+	socklen_t sl = sizeof(*a);
+	int fd, off = 0, on = 1;
 
+	a->sin6_port = htons(atoi(port));
+	if (host && addr_of(host, port, &ss, &sl))
+		return -1;
+	fd = socket(ss.ss_family, type, 0);
 	if (fd < 0)
 		return -1;
-	a.sin6_port = htons(atoi(port));
-	setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || (type == SOCK_STREAM && listen(fd, 16))) {
+	if (reuseport)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
+	if (bind(fd, (struct sockaddr *)&ss, sl) || (type == SOCK_STREAM && listen(fd, 16))) {
 		perror("traffic: bind/listen");
 		close(fd);
 		return -1;
@@ -197,7 +210,8 @@ int main(int argc, char **argv)
 		usleep(300000);
 	alarm(argc >= 2 && strstr(argv[1], "serve") ? SERVER_LIFETIME_S : CLIENT_LIFETIME_S);
 	if (argc >= 4 && !strcmp(argv[1], "tcp-serve")) {
-		fd = listener(SOCK_STREAM, argv[2]);
+		fd = listener(SOCK_STREAM, argv[2], argc >= 5 ? argv[4] : NULL,
+			      argc >= 6 && !strcmp(argv[5], "reuseport"));
 		if (fd < 0)
 			return 1;
 		printf("ready\n");
@@ -215,7 +229,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 4 && !strcmp(argv[1], "udp-serve")) {
-		fd = listener(SOCK_DGRAM, argv[2]);
+		fd = listener(SOCK_DGRAM, argv[2], NULL, 0);
 		if (fd < 0)
 			return 1;
 		printf("ready\n");
@@ -276,11 +290,25 @@ int main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (argc >= 5 && !strcmp(argv[1], "churn")) {
+		if (addr_of(argv[3], argv[4], &ss, &sl))
+			return 1;
+		for (n = atoi(argv[2]); n > 0; n--) {
+			fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+			if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sl)) {
+				perror("traffic: churn socket");
+				return 1;
+			}
+			close(fd);
+		}
+		return 0;
+	}
 	if (argc >= 4 && !strcmp(argv[1], "udp-share"))
 		return udp_share(argv[2], argv[3]);
 	if (argc >= 5 && !strcmp(argv[1], "udp-same"))
 		return udp_same(argv[2], argv[3], argv[4]);
-	fprintf(stderr, "usage: traffic tcp-serve|udp-serve PORT N | tcp-send|udp-send ADDR PORT [N]"
-			" | udp-share ADDR PORT | udp-same ADDR PORT SPORT\n");
+	fprintf(stderr, "usage: traffic tcp-serve PORT N [ADDR [reuseport]] | udp-serve PORT N"
+			" | tcp-send|udp-send ADDR PORT [N] | udp-share ADDR PORT"
+			" | udp-same ADDR PORT SPORT | churn N ADDR PORT\n");
 	return 2;
 }

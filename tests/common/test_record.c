@@ -290,6 +290,7 @@ static void test_names(void **state)
 	assert_string_equal(ctrcap_attribution_name(CTRCAP_ATTR_REVERSE_FLOW), "reverse-flow");
 	assert_string_equal(ctrcap_attribution_name(CTRCAP_ATTR_EARLIER_HOP), "earlier-hop");
 	assert_string_equal(ctrcap_attribution_name(CTRCAP_ATTR_IFACE_NETNS), "interface-netns");
+	assert_string_equal(ctrcap_attribution_name(CTRCAP_ATTR_LISTENER), "listener");
 	assert_string_equal(ctrcap_attribution_name(200), "unknown");
 	assert_string_equal(ctrcap_tlv_name(CTRCAP_T_CTR_NAME), "container-name");
 	assert_null(ctrcap_tlv_name(0x7777));

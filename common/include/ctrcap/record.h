@@ -81,7 +81,8 @@ enum ctrcap_attribution {
 	CTRCAP_ATTR_REVERSE_FLOW = 3,	/* a socket seen on the reversed 5-tuple */
 	CTRCAP_ATTR_EARLIER_HOP = 4,	/* the same packet seen earlier on another hop */
 	CTRCAP_ATTR_IFACE_NETNS = 5,	/* the netns/container of the interface only */
-	CTRCAP_ATTR_MAX = CTRCAP_ATTR_IFACE_NETNS,
+	CTRCAP_ATTR_LISTENER = 6,	/* the listening socket of the packet's address and port */
+	CTRCAP_ATTR_MAX = CTRCAP_ATTR_LISTENER,
 };
 
 /* A non-owning string view; ptr == NULL means absent. Not NUL-terminated. */
