@@ -19,6 +19,7 @@
 #include "ctrcap/pktap.h"
 #include "pktap_frame.h"
 #include "rpcap_capture.h"
+#include "rpcap_conn.h"
 #include "self_traffic.h"
 
 #define SEND_TIMEOUT_S 30
@@ -33,7 +34,7 @@ struct rpcap_capture {
 	char ctr_id[128];
 	uint32_t snaplen;
 	uint16_t flags;
-	int data_fd;
+	struct rpcap_conn data;	/* the client's data connection, clear or TLS */
 	struct self_conn self;	/* the data connection, never captured back */
 	struct self_conn ctrl;	/* the control connection, likewise */
 	pthread_t thread;
@@ -85,7 +86,7 @@ struct rpcap_capture *rpcap_capture_start(const struct rpcap_capture_opts *o, ch
 		snprintf(err, errlen, "no memory for a capture session");
 		return NULL;
 	}
-	c->data_fd = -1;
+	c->data.fd = -1;
 	c->helper.pid = -1;
 	c->helper.out_fd = c->helper.err_fd = -1;
 	c->snaplen = o->snaplen;
@@ -158,23 +159,11 @@ fail:
 	return NULL;
 }
 
-/* Send what is queued; the data socket has a send timeout. 0, or -1 (errno). */
+/* Send what is queued, SEND_TIMEOUT_S at most without progress. 0, or -1 (errno). */
 static int flush_out(struct rpcap_capture *c)
 {
-	size_t done = 0;
-
-	while (done < c->out_len) {
-		ssize_t n = send(c->data_fd, c->out + done, c->out_len - done, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			if (n == 0)
-				errno = EPIPE;
-			return -1;
-		}
-		done += (size_t)n;
-	}
+	if (rpcap_conn_send(&c->data, c->out, c->out_len, SEND_TIMEOUT_S * 1000) < 0)
+		return -1;
 	c->out_len = 0;
 	return 0;
 }
@@ -274,7 +263,7 @@ static void *pump(void *arg)
 			 */
 			log_msg(c, "client data connection closed", strerror(errno));
 			client_gone = true;
-			shutdown(c->data_fd, SHUT_RDWR);
+			shutdown(c->data.fd, SHUT_RDWR);
 		}
 	}
 	if (n < 0)
@@ -285,23 +274,25 @@ static void *pump(void *arg)
 out:
 	free(rec);
 	/* Tell the client the capture is over; the session stops the helper. */
-	shutdown(c->data_fd, SHUT_RDWR);
+	shutdown(c->data.fd, SHUT_RDWR);
 	return NULL;
 }
 
-int rpcap_capture_run(struct rpcap_capture *c, int data_fd, struct rpcap_bpf *filter, char *err,
-		      size_t errlen)
+int rpcap_capture_run(struct rpcap_capture *c, struct rpcap_conn *data, struct rpcap_bpf *filter,
+		      char *err, size_t errlen)
 {
 	struct timeval tv = { .tv_sec = SEND_TIMEOUT_S };
 	int e;
 
-	c->data_fd = data_fd;
-	if (self_conn_from_fd(&c->self, data_fd) < 0) {
+	if (self_conn_from_fd(&c->self, data->fd) < 0) {
 		snprintf(err, errlen, "cannot read the data connection's addresses: %s",
 			 strerror(errno));
 		return -1;
 	}
-	setsockopt(data_fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	c->data = *data;
+	*data = (struct rpcap_conn){ .fd = -1 };
+	/* TLS writes block on the socket: this bounds them. */
+	setsockopt(c->data.fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	rpcap_capture_set_filter(c, filter);
 	e = pthread_create(&c->thread, NULL, pump, c);
 	if (e) {
@@ -342,8 +333,8 @@ void rpcap_capture_stop(struct rpcap_capture *c)
 	/* SIGTERM lets the helper remove its hooks; its stream then ends. */
 	if (c->helper.pid > 0)
 		kill(c->helper.pid, SIGTERM);
-	if (c->data_fd >= 0)
-		shutdown(c->data_fd, SHUT_RDWR);
+	if (c->data.fd >= 0)
+		shutdown(c->data.fd, SHUT_RDWR);
 	if (c->helper.pid > 0) {
 		st = ctrcap_helper_wait(&c->helper, STOP_GRACE_MS);
 		if (c->helper.pid > 0) {
@@ -362,8 +353,7 @@ void rpcap_capture_stop(struct rpcap_capture *c)
 		stderr_line(&c->helper, msg, sizeof(msg));
 		log_msg(c, "helper ended abnormally", msg);
 	}
-	if (c->data_fd >= 0)
-		close(c->data_fd);
+	rpcap_conn_close(&c->data);
 	rpcap_bpf_free(&c->filter);
 	pthread_mutex_destroy(&c->lock);
 	free(c->out);

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rpcap_conn.h"
 #include "rpcap_filter.h"
 #include "rpcap_proto.h"
 
@@ -37,11 +38,11 @@ struct rpcap_capture *rpcap_capture_start(const struct rpcap_capture_opts *o, ch
 					  size_t errlen);
 
 /*
- * Start sending on data_fd (owned by the capture from now on) with filter
- * (moved in; *filter is reset). 0, or -1 with err.
+ * Start sending on the data connection (moved in, *data reset, on success)
+ * with filter (moved in; *filter is reset). 0, or -1 with err.
  */
-int rpcap_capture_run(struct rpcap_capture *c, int data_fd, struct rpcap_bpf *filter, char *err,
-		      size_t errlen);
+int rpcap_capture_run(struct rpcap_capture *c, struct rpcap_conn *data, struct rpcap_bpf *filter,
+		      char *err, size_t errlen);
 
 /* Replace the filter (moved in; *filter is reset). */
 void rpcap_capture_set_filter(struct rpcap_capture *c, struct rpcap_bpf *filter);

@@ -17,10 +17,12 @@
 #include "ctrcap/pktap.h"
 #include "pktap_frame.h"
 #include "rpcap_capture.h"
+#include "rpcap_conn.h"
 #include "rpcap_filter.h"
 #include "rpcap_proto.h"
 #include "rpcap_session.h"
 #include "rpcap_sources.h"
+#include "rpcap_tls.h"
 
 #define MAX_AUTH_FAILURES 3
 /* Messages of any kind a client may send before it has authenticated. */
@@ -28,13 +30,19 @@
 #define AUTH_FAIL_DELAY_US 300000
 #define DATA_ACCEPT_MS 5000
 #define RECV_PAYLOAD_MS 10000
+/* A client that does not read its replies for this long is dropped. */
+#define CTRL_SEND_MS 30000
+/* The longest a TLS handshake may take, within the authentication deadline. */
+#define TLS_HANDSHAKE_MS 10000
+/* How long a refused client's last bytes are read, so that it sees the error, not a reset. */
+#define REFUSE_DRAIN_MS 1000
 /* What the server tells the client to size its socket buffer with. */
 #define DATA_BUFSIZE (1 << 20)
 
 volatile sig_atomic_t rpcap_session_stop;
 
 struct session {
-	int fd;
+	struct rpcap_conn ctrl;
 	const struct rpcap_server_cfg *cfg;
 	const char *peer;
 	bool authed;
@@ -68,64 +76,13 @@ static void slog(const struct session *s, const char *fmt, ...)
 	fprintf(stderr, "ctrcap-rpcapd[%d] %s: %s\n", (int)getpid(), s->peer, safe);
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Read exactly n bytes within timeout_ms. 0, -1 on EOF/error, -2 on timeout. */
-static int recv_full(int fd, uint8_t *buf, size_t n, int timeout_ms)
-{
-	long long end = now_ms() + timeout_ms;
-	size_t got = 0;
-
-	while (got < n) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		long long left = end - now_ms();
-		ssize_t r;
-
-		if (rpcap_session_stop)
-			return -1;
-		if (left <= 0)
-			return -2;
-		if (poll(&p, 1, left > 1000 ? 1000 : (int)left) <= 0)
-			continue;
-		r = recv(fd, buf + got, n - got, 0);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 0;
-}
-
-static int send_all(int fd, const void *buf, size_t n)
-{
-	const uint8_t *p = buf;
-
-	while (n > 0) {
-		ssize_t r = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 static int reply(struct session *s, uint8_t req, uint16_t value, const void *body, uint32_t len)
 {
 	uint8_t h[RPCAP_HDR_LEN];
 
 	rpcap_hdr_build(h, RPCAP_VERSION, req | RPCAP_MSG_IS_REPLY, value, len);
-	if (send_all(s->fd, h, sizeof(h)) < 0 || (len && send_all(s->fd, body, len) < 0))
+	if (rpcap_conn_send(&s->ctrl, h, sizeof(h), CTRL_SEND_MS) < 0 ||
+	    (len && rpcap_conn_send(&s->ctrl, body, len, CTRL_SEND_MS) < 0))
 		return -1;
 	return 0;
 }
@@ -138,7 +95,8 @@ static int reply_error(struct session *s, uint16_t code, const char *msg)
 
 	slog(s, "error %u sent: %s", code, msg);
 	rpcap_hdr_build(h, RPCAP_VERSION, RPCAP_MSG_ERROR, code, (uint32_t)len);
-	if (send_all(s->fd, h, sizeof(h)) < 0 || send_all(s->fd, msg, len) < 0)
+	if (rpcap_conn_send(&s->ctrl, h, sizeof(h), CTRL_SEND_MS) < 0 ||
+	    rpcap_conn_send(&s->ctrl, msg, len, CTRL_SEND_MS) < 0)
 		return -1;
 	return 0;
 }
@@ -293,7 +251,7 @@ static int data_listener(struct session *s, uint16_t *port, char *err, size_t er
 	socklen_t sl = sizeof(ss);
 	int fd;
 
-	if (getsockname(s->fd, (struct sockaddr *)&ss, &sl) < 0) {
+	if (getsockname(s->ctrl.fd, (struct sockaddr *)&ss, &sl) < 0) {
 		snprintf(err, errlen, "getsockname: %s", strerror(errno));
 		return -1;
 	}
@@ -357,7 +315,7 @@ static int data_accept(struct session *s, int lfd, char *err, size_t errlen)
 		snprintf(err, errlen, "accepting the data connection: %s", strerror(errno));
 		return -1;
 	}
-	if (getpeername(s->fd, (struct sockaddr *)&b, &bl) == 0 && same_host(&a, &b))
+	if (getpeername(s->ctrl.fd, (struct sockaddr *)&b, &bl) == 0 && same_host(&a, &b))
 		return fd;
 	close(fd);
 	addr_text(&a, from, sizeof(from));
@@ -406,7 +364,7 @@ static int data_connect(struct session *s, uint16_t port, char *err, size_t errl
 	char host[INET6_ADDRSTRLEN];
 	int fd;
 
-	if (getpeername(s->fd, (struct sockaddr *)&a, &al) < 0) {
+	if (getpeername(s->ctrl.fd, (struct sockaddr *)&a, &al) < 0) {
 		snprintf(err, errlen, "getpeername: %s", strerror(errno));
 		return -1;
 	}
@@ -419,16 +377,29 @@ static int data_connect(struct session *s, uint16_t port, char *err, size_t errl
 	return fd;
 }
 
+/* The TLS handshake on a new data connection, within DATA_ACCEPT_MS. 0, or -1 with err. */
+static int data_tls(struct session *s, struct rpcap_conn *data, char *err, size_t errlen)
+{
+	char why[256];
+
+	if (rpcap_tls_accept(s->cfg->tls, data, rpcap_now_ms() + DATA_ACCEPT_MS,
+			     &rpcap_session_stop, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(err, errlen, "data connection: %s; capture aborted", why);
+	return -1;
+}
+
 static int do_startcap(struct session *s, uint32_t plen)
 {
-	struct rpcap_capture_opts o = { .helper = s->cfg->helper, .ctrl_fd = s->fd };
+	struct rpcap_capture_opts o = { .helper = s->cfg->helper, .ctrl_fd = s->ctrl.fd };
 	struct rpcap_startcap_msg m;
 	struct rpcap_bpf filter = { 0 };
 	struct rpcap_capture *cap;
 	uint8_t body[RPCAP_STARTCAPREPLY_LEN];
+	struct rpcap_conn data = { .fd = -1 };
 	char err[512];
 	uint16_t port;
-	int lfd, dfd;
+	int lfd;
 
 	if (!s->opened)
 		return reply_error(s, RPCAP_ERR_STARTCAPTURE, "STARTCAP before OPEN");
@@ -479,12 +450,14 @@ static int do_startcap(struct session *s, uint32_t plen)
 	if (reply(s, RPCAP_MSG_STARTCAP_REQ, 0, body, sizeof(body)) < 0)
 		goto fail_quiet;
 	if (lfd >= 0)
-		dfd = data_accept(s, lfd, err, sizeof(err));
+		data.fd = data_accept(s, lfd, err, sizeof(err));
 	else
-		dfd = data_connect(s, port, err, sizeof(err));
-	if (dfd < 0 || rpcap_capture_run(cap, dfd, &filter, err, sizeof(err)) < 0) {
-		if (dfd >= 0)
-			close(dfd);
+		data.fd = data_connect(s, port, err, sizeof(err));
+	/* The client starts TLS on the data connection too, whoever opened it. */
+	if (data.fd < 0 ||
+	    (s->cfg->tls && data_tls(s, &data, err, sizeof(err)) < 0) ||
+	    rpcap_capture_run(cap, &data, &filter, err, sizeof(err)) < 0) {
+		rpcap_conn_close(&data);
 		/* The reply went out already: the client hears of it on the control connection. */
 		reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
 		goto fail_quiet;
@@ -610,16 +583,82 @@ static int dispatch(struct session *s, const struct rpcap_hdr *h)
 	return reply_error(s, RPCAP_ERR_WRONGMSG, "unexpected message");
 }
 
+/*
+ * Read what a refused client still sends, for REFUSE_DRAIN_MS at most, after
+ * saying we are done: it then sees our last words and an orderly close,
+ * not a reset for the bytes left unread.
+ */
+static void drain_and_close_write(int fd)
+{
+	long long end = rpcap_now_ms() + REFUSE_DRAIN_MS;
+	uint8_t buf[512];
+
+	shutdown(fd, SHUT_WR);
+	while (rpcap_now_ms() < end) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, 100) > 0 && recv(fd, buf, sizeof(buf), MSG_DONTWAIT) == 0)
+			break;
+	}
+}
+
+/*
+ * rpcaps: the client's first byte must open a TLS handshake, which must be
+ * over by the authentication deadline (and TLS_HANDSHAKE_MS). A clear-text
+ * rpcap client is told, in clear text, to use rpcaps://. 0, or -1 to end.
+ */
+static int start_tls(struct session *s)
+{
+	long long deadline = rpcap_now_ms() + TLS_HANDSHAKE_MS;
+	char err[256], desc[96];
+	int r;
+
+	if (deadline > s->auth_deadline)
+		deadline = s->auth_deadline;
+	r = rpcap_tls_sniff(s->ctrl.fd, deadline, &rpcap_session_stop);
+	if (r == -2) {
+		slog(s, "no TLS handshake in time, disconnecting");
+		return -1;
+	}
+	if (r < 0)
+		return -1; /* gone before saying anything */
+	if (r == 0) {
+		slog(s, "clear-text rpcap client refused: this server speaks rpcap over TLS only");
+		reply_error(s, RPCAP_ERR_AUTH, "this server speaks rpcap over TLS only: connect "
+					       "with rpcaps:// instead of rpcap://");
+		drain_and_close_write(s->ctrl.fd);
+		return -1;
+	}
+	if (rpcap_tls_accept(s->cfg->tls, &s->ctrl, deadline, &rpcap_session_stop, err,
+			     sizeof(err)) < 0) {
+		slog(s, "%s, disconnecting", err);
+		return -1;
+	}
+	/* Reads and writes wait in poll(), where the deadlines are kept. */
+	if (fcntl(s->ctrl.fd, F_SETFL, fcntl(s->ctrl.fd, F_GETFL) | O_NONBLOCK) < 0) {
+		slog(s, "fcntl: %s", strerror(errno));
+		return -1;
+	}
+	rpcap_tls_describe(&s->ctrl, desc, sizeof(desc));
+	slog(s, "TLS established (%s)", desc);
+	return 0;
+}
+
+/* A TLS ClientHello where an rpcap header belongs: the client wants rpcaps://. */
+static bool tls_client_hello(const uint8_t hb[RPCAP_HDR_LEN])
+{
+	return hb[0] == RPCAP_TLS_HANDSHAKE_BYTE && hb[1] == 3;
+}
+
 int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *peer)
 {
-	struct session s = { .fd = fd, .cfg = cfg, .peer = peer, .data_lfd = -1 };
-	long long start = now_ms(), last = start;
-
-	s.auth_deadline = start + cfg->auth_timeout_s * 1000LL;
+	struct session s = { .ctrl = { .fd = fd }, .cfg = cfg, .peer = peer, .data_lfd = -1 };
+	long long start = rpcap_now_ms(), last = start;
 	int ret = -1;
 
+	s.auth_deadline = start + cfg->auth_timeout_s * 1000LL;
 	s.payload = malloc(RPCAP_MAX_PAYLOAD + 1);
-	if (!s.payload)
+	if (!s.payload || (cfg->tls && start_tls(&s) < 0))
 		goto out;
 	while (!rpcap_session_stop) {
 		uint8_t hb[RPCAP_HDR_LEN];
@@ -631,7 +670,7 @@ int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *pe
 
 		/* The deadline counts from the accept, whatever the client sends meanwhile. */
 		if (!s.authed) {
-			long long left = s.auth_deadline - now_ms();
+			long long left = s.auth_deadline - rpcap_now_ms();
 
 			if (left <= 0) {
 				reply_error(&s, RPCAP_ERR_INITTIMEOUT, "no authentication in time");
@@ -640,20 +679,24 @@ int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *pe
 			if (left < wait_ms)
 				wait_ms = (int)left;
 		}
-		r = poll(&p, 1, wait_ms < 1000 ? wait_ms : 1000);
-		if (r == 0) {
-			long long t = now_ms();
+		/* TLS may hold a whole request already: poll() would not see it. */
+		if (!rpcap_conn_buffered(&s.ctrl)) {
+			r = poll(&p, 1, wait_ms < 1000 ? wait_ms : 1000);
+			if (r == 0) {
+				long long t = rpcap_now_ms();
 
-			if (!s.cap && cfg->idle_timeout_s &&
-			    t - last > cfg->idle_timeout_s * 1000LL) {
-				reply_error(&s, RPCAP_ERR_RUNTIMETIMEOUT, "idle for too long");
-				break;
+				if (!s.cap && cfg->idle_timeout_s &&
+				    t - last > cfg->idle_timeout_s * 1000LL) {
+					reply_error(&s, RPCAP_ERR_RUNTIMETIMEOUT,
+						    "idle for too long");
+					break;
+				}
+				continue;
 			}
-			continue;
+			if (r < 0 || !rpcap_conn_readable(&s.ctrl))
+				continue;
 		}
-		if (r < 0)
-			continue;
-		r = recv_full(fd, hb, sizeof(hb), wait_ms);
+		r = rpcap_conn_recv(&s.ctrl, hb, sizeof(hb), wait_ms, &rpcap_session_stop);
 		if (r == -2 && !s.authed)
 			continue; /* the deadline check above ends it */
 		if (r < 0) {
@@ -662,7 +705,13 @@ int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *pe
 				slog(&s, "client vanished during a capture");
 			break;
 		}
-		last = now_ms();
+		last = rpcap_now_ms();
+		if (!cfg->tls && s.preauth_messages == 0 && !s.authed && tls_client_hello(hb)) {
+			slog(&s, "client speaks TLS (rpcaps://) but this server runs without "
+				 "--tls-cert: disconnecting");
+			drain_and_close_write(fd);
+			break;
+		}
 		if (!s.authed && ++s.preauth_messages > MAX_PREAUTH_MESSAGES) {
 			reply_error(&s, RPCAP_ERR_AUTH, "too many messages before authentication");
 			break;
@@ -673,7 +722,8 @@ int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *pe
 			reply_error(&s, (uint16_t)code, err);
 			break;
 		}
-		if (h.plen && recv_full(fd, s.payload, h.plen, wait_ms) < 0) {
+		if (h.plen && rpcap_conn_recv(&s.ctrl, s.payload, h.plen, wait_ms,
+					      &rpcap_session_stop) < 0) {
 			slog(&s, "%s message cut short (%u-byte payload announced)",
 			     rpcap_msg_name(h.type), h.plen);
 			break;
@@ -694,6 +744,6 @@ int rpcap_session_run(int fd, const struct rpcap_server_cfg *cfg, const char *pe
 out:
 	end_capture(&s);
 	free(s.payload);
-	close(fd);
+	rpcap_conn_close(&s.ctrl);
 	return ret;
 }

@@ -11,6 +11,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <openssl/ssl.h>
+
 #include "rpcap_auth.h"
 
 struct rpcap_server_cfg {
@@ -22,6 +24,8 @@ struct rpcap_server_cfg {
 	uint16_t data_port_min, data_port_max;
 	/* Active mode: the server connected out, and opens data connections too. */
 	bool active;
+	/* rpcaps: control and data connections inside TLS; NULL = clear text. */
+	SSL_CTX *tls;
 };
 
 /* Set by the signal handler: finish the session and clean up. */

@@ -24,6 +24,7 @@
 
 #include "rpcap_proto.h"
 #include "rpcap_session.h"
+#include "rpcap_tls.h"
 
 /* Compile-time helper path, overridden by $CTRCAP_HELPER or --helper. */
 #ifndef CTRCAP_HELPER_DEFAULT
@@ -71,6 +72,9 @@ static void usage(FILE *f)
 		"                           %u) instead of listening, again when it ends\n"
 		"  -n, --null-auth          accept clients without credentials\n"
 		"      --passwd-file FILE   user:crypt-hash lines for password authentication\n"
+		"      --tls-cert FILE      rpcaps: TLS on control and data connections, with\n"
+		"                           this PEM certificate (chain); needs --tls-key\n"
+		"      --tls-key FILE       its PEM private key (no passphrase, mode 600)\n"
 		"      --max-clients N      clients served at once (default 8)\n"
 		"      --helper PATH        the ctrcap capture helper (default $CTRCAP_HELPER,\n"
 		"                           else %s)\n"
@@ -174,15 +178,19 @@ static void peer_name(int fd, char *buf, size_t len)
 	snprintf(buf, len, "%s:%s", host, serv);
 }
 
-/* Tell a client over the limit why, without blocking the accept loop. */
-static void refuse(int fd, unsigned max)
+/*
+ * Tell a client over the limit why, without blocking the accept loop. A
+ * TLS client would take clear text for a broken handshake: it only sees
+ * the connection close.
+ */
+static void refuse(int fd, unsigned max, bool tls)
 {
 	uint8_t h[RPCAP_HDR_LEN];
 	char msg[96];
 	int n = snprintf(msg, sizeof(msg), "server busy: %u clients already connected", max);
 
 	rpcap_hdr_build(h, RPCAP_VERSION, RPCAP_MSG_ERROR, RPCAP_ERR_NETW, (uint32_t)n);
-	if (send(fd, h, sizeof(h), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(h))
+	if (!tls && send(fd, h, sizeof(h), MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)sizeof(h))
 		send(fd, msg, (size_t)n, MSG_DONTWAIT | MSG_NOSIGNAL);
 	close(fd);
 }
@@ -334,6 +342,8 @@ int main(int argc, char **argv)
 		{ "active", required_argument, NULL, 'a' },
 		{ "null-auth", no_argument, NULL, 'n' },
 		{ "passwd-file", required_argument, NULL, 'W' },
+		{ "tls-cert", required_argument, NULL, 'C' },
+		{ "tls-key", required_argument, NULL, 'K' },
 		{ "max-clients", required_argument, NULL, 'm' },
 		{ "helper", required_argument, NULL, 'H' },
 		{ "auth-timeout", required_argument, NULL, 'A' },
@@ -343,6 +353,7 @@ int main(int argc, char **argv)
 	};
 	struct rpcap_server_cfg cfg = { .auth_timeout_s = 30, .idle_timeout_s = 600 };
 	const char *addr = "127.0.0.1", *port_file = NULL, *helper = NULL, *active = NULL;
+	const char *tls_cert = NULL, *tls_key = NULL;
 	unsigned port = RPCAP_DEFAULT_PORT, max_clients = 8, bound, dlo = 0, dhi = 0, aport = 0;
 	struct sigaction sa = { .sa_handler = on_signal };
 	char dports[40];
@@ -355,6 +366,8 @@ int main(int argc, char **argv)
 		case 'P': port_file = optarg; break;
 		case 'n': cfg.auth.null_ok = true; break;
 		case 'W': cfg.auth.passwd_file = optarg; break;
+		case 'C': tls_cert = optarg; break;
+		case 'K': tls_key = optarg; break;
 		case 'H': helper = optarg; break;
 		case 'p':
 			if (parse_uint(optarg, 65535, &port) < 0) {
@@ -410,6 +423,19 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 2;
 	}
+	if (!tls_cert != !tls_key) {
+		fprintf(stderr, "ctrcap-rpcapd: --tls-cert and --tls-key go together\n");
+		return 2;
+	}
+	if (tls_cert) {
+		char err[512];
+
+		cfg.tls = rpcap_tls_server_ctx(tls_cert, tls_key, err, sizeof(err));
+		if (!cfg.tls) {
+			fprintf(stderr, "ctrcap-rpcapd: %s\n", err);
+			return 2;
+		}
+	}
 	cfg.helper = helper_path(helper);
 	if (access(cfg.helper, X_OK) < 0) {
 		fprintf(stderr, "ctrcap-rpcapd: capture helper %s: %s (set --helper or "
@@ -435,26 +461,28 @@ int main(int argc, char **argv)
 	if (cfg.auth.null_ok && !is_loopback(addr) && !active)
 		fprintf(stderr, "ctrcap-rpcapd: warning: null authentication on %s lets anyone "
 				"who can reach it capture\n", addr);
-	if (cfg.auth.passwd_file && !is_loopback(addr))
+	if (cfg.auth.passwd_file && !is_loopback(addr) && !cfg.tls)
 		fprintf(stderr, "ctrcap-rpcapd: warning: password authentication on %s without "
 				"TLS: passwords and packets cross the network in clear text; "
-				"listen on 127.0.0.1 and use ssh -L (docs/rpcap.md)\n", addr);
+				"use --tls-cert/--tls-key, or listen on 127.0.0.1 and use ssh -L "
+				"(docs/rpcap.md)\n", addr);
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	if (active) {
-		fprintf(stderr, "ctrcap-rpcapd: active mode, client %s port %u, helper %s, %s%s%s\n",
+		fprintf(stderr, "ctrcap-rpcapd: active mode, client %s port %u, helper %s, %s%s%s%s\n",
 			active, aport, cfg.helper, cfg.auth.null_ok ? "null auth" : "",
 			cfg.auth.null_ok && cfg.auth.passwd_file ? " + " : "",
-			cfg.auth.passwd_file ? "password file" : "");
+			cfg.auth.passwd_file ? "password file" : "", cfg.tls ? ", TLS" : "");
 		kids = calloc(1, sizeof(*kids));
 		if (!kids)
 			return 1;
 		run_active(active, aport, &cfg, kids);
 		stop_children(kids, 1);
 		free(kids);
+		SSL_CTX_free(cfg.tls);
 		fprintf(stderr, "ctrcap-rpcapd: stopped\n");
 		return 0;
 	}
@@ -476,10 +504,10 @@ int main(int argc, char **argv)
 		snprintf(dports, sizeof(dports), "data ports %u-%u", dlo, dhi);
 	else
 		snprintf(dports, sizeof(dports), "any data port");
-	fprintf(stderr, "ctrcap-rpcapd: listening on %s port %u, %s, helper %s, %s%s%s\n", addr,
+	fprintf(stderr, "ctrcap-rpcapd: listening on %s port %u, %s, helper %s, %s%s%s%s\n", addr,
 		bound, dports, cfg.helper, cfg.auth.null_ok ? "null auth" : "",
 		cfg.auth.null_ok && cfg.auth.passwd_file ? " + " : "",
-		cfg.auth.passwd_file ? "password file" : "");
+		cfg.auth.passwd_file ? "password file" : "", cfg.tls ? ", TLS" : "");
 
 	kids = calloc(max_clients, sizeof(*kids));
 	if (!kids)
@@ -500,7 +528,7 @@ int main(int argc, char **argv)
 		if (live >= max_clients) {
 			fprintf(stderr, "ctrcap-rpcapd: refusing %s: %u clients connected\n", peer,
 				live);
-			refuse(fd, max_clients);
+			refuse(fd, max_clients, cfg.tls != NULL);
 			continue;
 		}
 		pid = spawn_session(fd, lfd, &cfg, peer, kids);
@@ -514,6 +542,7 @@ int main(int argc, char **argv)
 	close(lfd);
 	stop_children(kids, max_clients);
 	free(kids);
+	SSL_CTX_free(cfg.tls);
 	fprintf(stderr, "ctrcap-rpcapd: stopped\n");
 	return 0;
 }

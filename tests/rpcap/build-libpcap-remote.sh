@@ -6,8 +6,12 @@
 #
 # Usage: build-libpcap-remote.sh CACHE_DIR
 # Leaves CACHE_DIR/libpcap.a, CACHE_DIR/include/pcap.h (+ pcap/), and
-# CACHE_DIR/libs (extra link flags). Does nothing when the cache is complete.
-# Needs root only the first time, for apt-get (with a private configuration).
+# CACHE_DIR/libs (extra link flags). Does nothing when the cache is complete
+# and was built the way this script builds it now (the stamp holds the
+# configuration: a change rebuilds). Needs root only the first time, for
+# apt-get (with a private configuration).
+# The client must speak rpcaps:// (TLS): configure finds OpenSSL by itself
+# (libssl-dev) and the build fails here when it did not.
 set -euo pipefail
 
 cache=${1:?usage: build-libpcap-remote.sh CACHE_DIR}
@@ -15,7 +19,13 @@ mkdir -p "$cache"
 cache=$(cd "$cache" && pwd)
 stamp=$cache/.complete
 
-if [ -f "$stamp" ] && [ -f "$cache/libpcap.a" ]; then
+# Only what the rpcap client needs: no D-Bus, RDMA, Bluetooth, netfilter.
+config=(--enable-remote --disable-shared --disable-dbus --disable-rdma
+	--disable-bluetooth --disable-usb --disable-netmap --without-libnl
+	--without-dag --without-septel --without-snf --without-turbocap)
+want="configure ${config[*]}; requires HAVE_OPENSSL"
+
+if [ -f "$stamp" ] && [ -f "$cache/libpcap.a" ] && [ "$(cat "$stamp")" = "$want" ]; then
 	exit 0
 fi
 
@@ -70,14 +80,15 @@ fi
 
 cd "$srcdir"
 log "configuring $(basename "$srcdir") with --enable-remote"
-# Only what the rpcap client needs: no D-Bus, RDMA, Bluetooth, netfilter.
-timeout 300 ./configure -q --enable-remote --disable-shared --disable-dbus --disable-rdma \
-	--disable-bluetooth --disable-usb --disable-netmap --without-libnl \
-	--without-dag --without-septel --without-snf --without-turbocap >configure.log 2>&1 || {
+timeout 300 ./configure -q "${config[@]}" >configure.log 2>&1 || {
 	tail -n 30 configure.log >&2
 	log "configure failed in $srcdir"
 	exit 1
 }
+if ! grep -q '^#define HAVE_OPENSSL 1' config.h; then
+	log "configure did not find OpenSSL: the client could not speak rpcaps:// (install libssl-dev)"
+	exit 1
+fi
 log "building libpcap.a"
 timeout 600 make -s -j2 libpcap.a >make.log 2>&1 || {
 	tail -n 30 make.log >&2
@@ -99,5 +110,5 @@ cp libpcap.a "$cache/libpcap.a"
 libs=$(sed -n 's/^LIBS *= *//p' Makefile)
 echo "$libs -lpthread" >"$cache/libs"
 rm -rf "$work"
-touch "$stamp"
+echo "$want" >"$stamp"
 log "done: $cache/libpcap.a ($libs)"

@@ -16,6 +16,8 @@
  * capture own RPCAP traffic" does.
  * -a waits on ADDR,PORT for a server in active mode (pcap_remoteact_accept);
  * the URL then names the server's address, as the connection comes from it.
+ * An rpcaps:// URL speaks TLS (on the control and data connections; with
+ * -a, to the server that connects too).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -47,7 +49,7 @@ static int list_sources(const char *url, struct pcap_rmtauth *auth)
 }
 
 /* Active mode: wait on "addr,port" until a server connects (and authenticate to it). */
-static int accept_server(char *spec, struct pcap_rmtauth *auth)
+static int accept_server(char *spec, struct pcap_rmtauth *auth, int tls)
 {
 	char err[PCAP_ERRBUF_SIZE], from[PCAP_BUF_SIZE];
 	char *comma = strchr(spec, ',');
@@ -57,7 +59,7 @@ static int accept_server(char *spec, struct pcap_rmtauth *auth)
 		return -1;
 	}
 	*comma = '\0';
-	if (pcap_remoteact_accept(spec, comma + 1, "", from, auth, err) == (SOCKET)-1) {
+	if (pcap_remoteact_accept_ex(spec, comma + 1, "", from, auth, tls, err) == (SOCKET)-1) {
 		fprintf(stderr, "rpcap_client: waiting for a server on %s port %s: %s\n", spec,
 			comma + 1, err);
 		return -1;
@@ -152,7 +154,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "rpcap_client: -u rpcap://host:port/ is required\n");
 		return 2;
 	}
-	if (active && accept_server(active, &auth) < 0)
+	if (active && accept_server(active, &auth, strncmp(url, "rpcaps://", 9) == 0) < 0)
 		return 1;
 	if (list)
 		return list_sources(url, &auth);
