@@ -19,6 +19,7 @@ struct ctrcap_kernel_features {
 	bool tcx;		/* tcx attachment (6.6); else classic tc */
 	bool netns_cookie;	/* SO_NETNS_COOKIE (5.14) */
 	bool sockops_netns;	/* bpf_get_netns_cookie in sock_ops (5.15) */
+	bool task_start;	/* socket hooks read the current task: owners' start times */
 };
 
 /* Probe the running kernel; never fails (unknown features are false). */

@@ -430,9 +430,9 @@ static void test_proc_table_exec_fork_exit(void **state)
 	strcpy(e.comm, "wget");
 	strcpy(e.exe, "/usr/bin/wget");
 	memcpy(e.args, "wget\0-q\0\0", 9);
-	ctrcap_proc_on_exec(t, &e);
-	ctrcap_proc_on_fork(t, 3000002, 3000001);
-	ctrcap_proc_on_exit(t, 3000001, 1000);
+	ctrcap_proc_on_exec(t, &e, 1000);
+	ctrcap_proc_on_fork(t, 3000002, 3000001, 0, 1000);
+	ctrcap_proc_on_exit(t, 3000001, 0, 1000);
 	p = ctrcap_proc_get(t, 3000001);
 	assert_non_null(p);
 	assert_string_equal(p->exe, "/usr/bin/wget");
@@ -463,21 +463,21 @@ static void test_proc_table_full_counted(void **state)
 	assert_non_null(t);
 	strcpy(e.comm, "sh");
 	strcpy(e.exe, "/bin/sh");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	for (i = 0; i < CTRCAP_PROC_MAX + 4; i++)
-		ctrcap_proc_on_fork(t, 4000000 + i, e.tgid);
+		ctrcap_proc_on_fork(t, 4000000 + i, e.tgid, 0, 1000);
 	assert_int_equal(ctrcap_proc_table_untracked(t), 5);
 	assert_non_null(ctrcap_proc_get(t, 4000000));
 	assert_null(ctrcap_proc_get(t, first_refused));
 	/* Forks of a known process on a full table: counted, nothing overwritten. */
-	ctrcap_proc_on_fork(t, first_refused + 9, 4000000);
+	ctrcap_proc_on_fork(t, first_refused + 9, 4000000, 0, 1000);
 	assert_int_equal(ctrcap_proc_table_untracked(t), 6);
 	assert_int_equal(ctrcap_proc_get(t, 4000000)->ppid, e.tgid);
 	/* Exited processes leave after their linger time and make room. */
 	for (i = 0; i < 10; i++)
-		ctrcap_proc_on_exit(t, 4000000 + i, 1000);
+		ctrcap_proc_on_exit(t, 4000000 + i, 0, 1000);
 	ctrcap_proc_table_gc(t, 1000 + CTRCAP_PROC_LINGER_MS + 1);
-	ctrcap_proc_on_fork(t, first_refused, e.tgid);
+	ctrcap_proc_on_fork(t, first_refused, e.tgid, 0, 1000);
 	assert_non_null(ctrcap_proc_get(t, first_refused));
 	assert_int_equal(ctrcap_proc_table_untracked(t), 6);
 	ctrcap_proc_table_free(t);
@@ -495,18 +495,18 @@ static void test_proc_table_gc_keeps_others(void **state)
 	(void)state;
 	assert_non_null(t);
 	strcpy(e.exe, "/bin/sh");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	for (round = 0; round < 4; round++) {
 		for (i = 0; i < n; i++) {
 			if (!alive[i]) {
-				ctrcap_proc_on_fork(t, 5000000 + i, e.tgid);
+				ctrcap_proc_on_fork(t, 5000000 + i, e.tgid, 0, 1000);
 				alive[i] = true;
 			}
 		}
 		for (i = 0; i < n; i++) {
 			seed = seed * 1103515245u + 12345u;
 			if ((seed >> 16) % 3 == 0) {
-				ctrcap_proc_on_exit(t, 5000000 + i, 1000);
+				ctrcap_proc_on_exit(t, 5000000 + i, 0, 1000);
 				alive[i] = false;
 			}
 		}
@@ -852,7 +852,7 @@ static void test_proc_table_exec_path(void **state)
 	memcpy(e.args, "wget", 4);
 	memcpy(e.path, "busybox\0bin\0", 12);
 	e.path_len = 12;
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	p = ctrcap_proc_get(t, e.tgid);
 	assert_non_null(p);
 	assert_string_equal(p->exe, "/bin/busybox");
@@ -860,39 +860,39 @@ static void test_proc_table_exec_path(void **state)
 	/* A file of no directory (runc's memfd copy of itself) is its name. */
 	e.path_len = sizeof("memfd:runc_cloned");
 	memcpy(e.path, "memfd:runc_cloned", e.path_len);
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/memfd:runc_cloned");
 	/* No path (the walk gave up), a malformed one or one too long: exec's name. */
 	strcpy(e.exe, "/usr/bin/wget");
 	e.path_len = 0;
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/usr/bin/wget");
 	memcpy(e.path, "bin\0\0", 5);
 	e.path_len = 5;
 	strcpy(e.exe, "/bin/a");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/bin/a");
 	memcpy(e.path, "busybox", 7);
 	e.path_len = 7;
 	strcpy(e.exe, "/bin/b");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/bin/b");
 	/* 25 components of 10 bytes: 275 characters do not fit in 255. */
 	for (i = 0; i < 25; i++)
 		memcpy(e.path + i * 11, "123456789a", 11);
 	e.path_len = 25 * 11;
 	strcpy(e.exe, "/bin/c");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/bin/c");
 	/* 23 of them, 253 characters, do; a path_len past the buffer is cut to it. */
 	e.path_len = 23 * 11;
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_int_equal(strlen(p->exe), 23 * 11);
 	assert_memory_equal(p->exe, "/123456789a/", 12);
 	e.path_len = 0xffffffff;
 	memset(e.path, 'x', sizeof(e.path));
 	strcpy(e.exe, "/bin/d");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/bin/d");
 	ctrcap_proc_table_free(t);
 }
@@ -913,19 +913,19 @@ static void test_proc_table_self_exe(void **state)
 	strcpy(e.comm, "wget");
 	strcpy(e.exe, "/proc/self/exe");
 	memcpy(e.args, "wget", 3);
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	p = ctrcap_proc_get(t, e.tgid);
 	assert_non_null(p);
 	assert_string_equal(p->exe, real);
 	/* Relative names too. */
 	gen = p->gen;
 	strcpy(e.exe, "./wget");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, real);
 	assert_int_not_equal(p->gen, gen);
 	/* A process already gone keeps what exec was given. */
 	e.tgid = 0x7ffffff0;
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(ctrcap_proc_get(t, e.tgid)->exe, "./wget");
 	ctrcap_proc_table_free(t);
 }
@@ -973,7 +973,7 @@ static void test_record_cache(void **state)
 	strcpy(ex.comm, "wget");
 	strcpy(ex.exe, "/usr/bin/wget");
 	memcpy(ex.args, "wget\0-q\0\0", 9);
-	ctrcap_proc_on_exec(t, &ex);
+	ctrcap_proc_on_exec(t, &ex, 1000);
 	strcpy(e.owner.comm, "wget");
 
 	l1 = record_of(x, &e, &b, r1);
@@ -986,7 +986,7 @@ static void test_record_cache(void **state)
 
 	/* Each change is a new record: exec, thread, attribution, netns. */
 	strcpy(ex.exe, "/usr/bin/curl");
-	ctrcap_proc_on_exec(t, &ex);
+	ctrcap_proc_on_exec(t, &ex, 1000);
 	l2 = record_of(x, &e, &b, r2);
 	assert_int_equal(ctrcap_record_decode(r2, l2, &d, err, sizeof(err)), 0);
 	assert_int_equal(d.exe.len, strlen("/usr/bin/curl"));
