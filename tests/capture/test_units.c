@@ -21,6 +21,7 @@
 
 #include "hops.h"
 #include "identity.h"
+#include "ctrcap/identity_text.h"
 #include "netns.h"
 #include "options.h"
 #include "dns_text.h"
@@ -1008,6 +1009,135 @@ static void test_record_cache(void **state)
 	ctrcap_proc_table_free(t);
 }
 
+/* An exec event of pid at start_s seconds after boot, running exe with no args. */
+static void exec_at(struct ctrcap_proc_table *t, uint32_t pid, uint64_t start_s, const char *exe,
+		    uint64_t now_ms)
+{
+	static struct ctrcap_exec_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = CTRCAP_EV_EXEC;
+	e.tgid = pid;
+	e.ppid = 1;
+	e.start_ns = start_s * 1000000000ull;
+	snprintf(e.comm, sizeof(e.comm), "%s", strrchr(exe, '/') + 1);
+	snprintf(e.exe, sizeof(e.exe), "%s", exe);
+	ctrcap_proc_on_exec(t, &e, now_ms);
+}
+
+/*
+ * Processes are keyed by (pid, start time): a pid taken by a new process
+ * keeps the old one for late packets, and a start time nobody holds any
+ * more is a reused pid, not the new process.
+ */
+static void test_proc_table_pid_reuse(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	const uint64_t s = 1000000000ull;
+	const struct ctrcap_proc *p;
+	bool reused;
+	uint64_t own;
+
+	(void)state;
+	assert_non_null(t);
+	exec_at(t, 6000001, 5, "/bin/p", 1000);
+	/* P's exit event was lost: Q's fork under the same pid says P is gone. */
+	ctrcap_proc_on_fork(t, 6000001, 1, 9 * s, 2000);
+	exec_at(t, 6000001, 9, "/bin/q", 2000);
+	/* Within the same clock tick is the same process (/proc's precision). */
+	p = ctrcap_proc_find(t, 6000001, 5 * s + 3000000, &reused);
+	assert_non_null(p);
+	assert_string_equal(p->exe, "/bin/p");
+	assert_int_equal(p->exited_ms, 2000);
+	assert_false(reused);
+	p = ctrcap_proc_find(t, 6000001, 9 * s, &reused);
+	assert_non_null(p);
+	assert_string_equal(p->exe, "/bin/q");
+	/* Start unknown (kernels without it): the pid's current process, as before. */
+	assert_string_equal(ctrcap_proc_find(t, 6000001, 0, &reused)->exe, "/bin/q");
+	assert_string_equal(ctrcap_proc_get(t, 6000001)->exe, "/bin/q");
+	/* A process of the pid the table never saw: not Q. */
+	assert_null(ctrcap_proc_find(t, 6000001, 7 * s, &reused));
+	assert_true(reused);
+	assert_null(ctrcap_proc_find(t, 6000001, 5 * s + s / 50, &reused));
+	assert_true(reused);
+	/* P's late exit leaves Q alive. */
+	ctrcap_proc_on_exit(t, 6000001, 5 * s, 2500);
+	assert_int_equal(ctrcap_proc_get(t, 6000001)->exited_ms, 0);
+	/* P lingers, then is forgotten: its packets get the named gap. */
+	ctrcap_proc_table_gc(t, 2000 + CTRCAP_PROC_LINGER_MS / 2);
+	assert_non_null(ctrcap_proc_find(t, 6000001, 5 * s, &reused));
+	ctrcap_proc_table_gc(t, 2000 + CTRCAP_PROC_LINGER_MS + 1);
+	assert_null(ctrcap_proc_find(t, 6000001, 5 * s, &reused));
+	assert_true(reused);
+	assert_non_null(ctrcap_proc_find(t, 6000001, 9 * s, &reused));
+	/* A pid read from /proc: its start time is the process's (field 22 of stat). */
+	p = ctrcap_proc_find(t, getpid(), 0, &reused);
+	assert_non_null(p);
+	own = p->start_ns;
+	assert_true(own > 0);
+	assert_ptr_equal(ctrcap_proc_find(t, getpid(), own + 1, &reused), p);
+	assert_null(ctrcap_proc_find(t, getpid(), own + 3600 * s, &reused));
+	assert_true(reused);
+	ctrcap_proc_table_free(t);
+
+	/* Not in the table yet, and /proc holds another process under the pid. */
+	t = ctrcap_proc_table_new();
+	assert_non_null(t);
+	assert_null(ctrcap_proc_find(t, getpid(), own + 3600 * s, &reused));
+	assert_true(reused);
+	ctrcap_proc_table_free(t);
+}
+
+/*
+ * A packet of a process that is gone, whose pid another process holds now,
+ * names the pid and comm it was sent with and says the process is gone; it
+ * never shows the new process's command, arguments or parent.
+ */
+static void test_identity_pid_reused(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	struct ctrcap_pkt_event e = { .type = CTRCAP_EV_PACKET, .netns = 4026531840u,
+				      .attribution = CTRCAP_ATTR_SOCKET,
+				      .owner = { .tgid = 6000002, .tid = 6000002, .uid = 7,
+						 .start_ns = 5000000000ull } };
+	static struct ctrcap_ident_buf b;
+	static uint8_t rec[CTRCAP_RECORD_MAX];
+	struct ctrcap_identity d;
+	struct ctrcap_ident *x;
+	char text[512], err[128];
+	uint32_t len;
+
+	(void)state;
+	assert_non_null(t);
+	x = ctrcap_ident_new(t, NULL, "");
+	assert_non_null(x);
+	exec_at(t, 6000002, 9, "/bin/q", 1000);
+	strcpy(e.owner.comm, "pee");
+	len = record_of(x, &e, &b, rec);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(ctrcap_record_decode(rec, len, &d, err, sizeof(err)), 0);
+	ctrcap_identity_format(&d, NULL, text, sizeof(text));
+	assert_string_equal(text, "Process (pid 6000002, cmd pee, state gone (exited; its pid "
+				  "names another process now))\n"
+				  "User (uid 7, gid 0)\n");
+	assert_true(d.present & CTRCAP_HAS_START_TIME);
+
+	/* The process that holds the pid now, by its start time or none known. */
+	e.owner.start_ns = 9000000000ull;
+	len = record_of(x, &e, &b, rec);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(ctrcap_record_decode(rec, len, &d, err, sizeof(err)), 0);
+	assert_false(d.present & CTRCAP_HAS_PROC_STATE);
+	assert_int_equal(d.exe.len, strlen("/bin/q"));
+	e.owner.start_ns = 0;
+	ctrcap_ident_build(x, &e, &b);
+	assert_false(b.id.present & CTRCAP_HAS_PROC_STATE);
+	assert_int_equal(b.id.exe.len, strlen("/bin/q"));
+	ctrcap_ident_free(x);
+	ctrcap_proc_table_free(t);
+}
+
 /*
  * A namespace path that opens another namespace than the one listed (a
  * /proc/PID path whose pid was reused) is refused before setns.
@@ -1095,6 +1225,8 @@ int main(void)
 		cmocka_unit_test(test_proc_table_exec_path),
 		cmocka_unit_test(test_proc_table_self_exe),
 		cmocka_unit_test(test_record_cache),
+		cmocka_unit_test(test_proc_table_pid_reuse),
+		cmocka_unit_test(test_identity_pid_reused),
 		cmocka_unit_test(test_netns_enter_checks_inode),
 		cmocka_unit_test(test_hops_keep),
 	};
