@@ -72,10 +72,22 @@ static uint64_t tick_ns(void)
 	return ns;
 }
 
-bool ctrcap_proc_same_start(uint64_t a, uint64_t b)
+/* True when p is the process started at start_ns (exact, from an event or a socket's owner). */
+static bool started_at(const struct ctrcap_proc *p, uint64_t start_ns)
 {
-	/* /proc/PID/stat rounds down to a tick: so does the comparison. */
-	return a / tick_ns() == b / tick_ns();
+	/* /proc/PID/stat rounds down to a tick: so does the comparison with it. */
+	if (p->start_ticks)
+		return p->start_ns / tick_ns() == start_ns / tick_ns();
+	return p->start_ns == start_ns;
+}
+
+/* Note the exact start time an event gave, 0 = none. */
+static void set_start(struct ctrcap_proc *p, uint64_t start_ns)
+{
+	if (!start_ns)
+		return;
+	p->start_ns = start_ns;
+	p->start_ticks = false;
 }
 
 /* True when entry a holds pid rather than b: alive, or else exited later. */
@@ -110,7 +122,7 @@ static struct ctrcap_proc *find(struct ctrcap_proc_table *t, uint32_t pid, uint6
 				cur = p;
 		} else if (!p->start_ns) {
 			unknown = p;
-		} else if (ctrcap_proc_same_start(p->start_ns, start_ns)) {
+		} else if (started_at(p, start_ns)) {
 			return p;
 		}
 	}
@@ -147,8 +159,7 @@ static struct ctrcap_proc *insert(struct ctrcap_proc_table *t, uint32_t pid, uin
 	struct ctrcap_proc *p = find(t, pid, start_ns), *cur;
 
 	if (p) {
-		if (start_ns)
-			p->start_ns = start_ns;
+		set_start(p, start_ns);
 		return p;
 	}
 	cur = find(t, pid, 0);
@@ -158,7 +169,7 @@ static struct ctrcap_proc *insert(struct ctrcap_proc_table *t, uint32_t pid, uin
 		cur->exited_ms = now_ms ? now_ms : 1;
 	p = add(t, pid);
 	if (p)
-		p->start_ns = start_ns;
+		set_start(p, start_ns);
 	else
 		t->untracked++;
 	return p;
@@ -228,7 +239,8 @@ static int read_proc(struct ctrcap_proc *p)
 	ssize_t n;
 	char *l;
 
-	if (p->start_ns && start && !ctrcap_proc_same_start(p->start_ns, start))
+	/* start is only to the tick: compare at that granularity. */
+	if (p->start_ns && start && p->start_ns / tick_ns() != start / tick_ns())
 		return -1;
 
 	snprintf(path, sizeof(path), "/proc/%u/status", p->pid);
@@ -246,8 +258,10 @@ static int read_proc(struct ctrcap_proc *p)
 		else if (!strncmp(l, "Gid:\t", 5))
 			p->gid = strtoul(l + 5, NULL, 10);
 	}
-	if (!p->start_ns)
+	if (!p->start_ns) {
 		p->start_ns = start;
+		p->start_ticks = true;
+	}
 	snprintf(path, sizeof(path), "/proc/%u/exe", p->pid);
 	n = readlink(path, p->exe, sizeof(p->exe) - 1);
 	p->exe[n > 0 ? n : 0] = '\0';
@@ -338,7 +352,7 @@ void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_e
 	p->ppid = e->ppid;
 	p->uid = e->uid;
 	p->gid = e->gid;
-	p->start_ns = e->start_ns;
+	set_start(p, e->start_ns);
 	p->exited_ms = 0;
 	memcpy(p->comm, e->comm, sizeof(p->comm));
 	p->comm[sizeof(p->comm) - 1] = '\0';
@@ -377,7 +391,10 @@ void ctrcap_proc_on_fork(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ppi
 		*p = *parent;
 		p->pid = pid;
 	}
-	p->start_ns = start_ns;
+	/* Not the parent's start time: unknown if the event had none. */
+	p->start_ns = 0;
+	p->start_ticks = false;
+	set_start(p, start_ns);
 	p->ppid = ppid;
 	p->exited_ms = 0;
 	p->gen = ++t->gen;
@@ -427,7 +444,7 @@ const struct ctrcap_proc *ctrcap_proc_find(struct ctrcap_proc_table *t, uint32_t
 	read_once(t, p);
 	if (!p->known)
 		return NULL;
-	if (!start_ns || !p->start_ns || ctrcap_proc_same_start(p->start_ns, start_ns))
+	if (!start_ns || !p->start_ns || started_at(p, start_ns))
 		return p;
 	if (reused)
 		*reused = true;

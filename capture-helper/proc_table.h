@@ -5,8 +5,10 @@
  * so a process that already exited still has its identity for late
  * packets. Exited processes are kept for a while (CTRCAP_PROC_LINGER_MS),
  * also when their pid is taken by a new process meanwhile: a pid may have
- * several entries, at most one of them alive. Start times are compared at
- * clock-tick granularity, the precision /proc/PID/stat gives them in.
+ * several entries, at most one of them alive. Start times from the events
+ * are exact and compared exactly (a pid may be reused within one clock
+ * tick); those read from /proc/PID/stat only to the clock tick, and are
+ * compared at that granularity.
  */
 #ifndef CTRCAP_PROC_TABLE_H
 #define CTRCAP_PROC_TABLE_H
@@ -23,6 +25,7 @@
 struct ctrcap_proc {
 	uint32_t pid, ppid, uid, gid;
 	uint64_t start_ns;	/* boot-time ns (of the thread-group leader), 0 if unknown */
+	bool start_ticks;	/* start_ns read from /proc: exact to the clock tick only */
 	uint64_t exited_ms;	/* monotonic ms of exit, 0 while alive */
 	char comm[CTRCAP_COMM_LEN];
 	char exe[CTRCAP_EXE_LEN];
@@ -68,9 +71,6 @@ const struct ctrcap_proc *ctrcap_proc_get(struct ctrcap_proc_table *t, uint32_t 
  */
 const struct ctrcap_proc *ctrcap_proc_find(struct ctrcap_proc_table *t, uint32_t pid,
 					   uint64_t start_ns, bool *reused);
-
-/* True when start times a and b (boot-time ns, both known) name the same clock tick. */
-bool ctrcap_proc_same_start(uint64_t a, uint64_t b);
 
 /* True when pid is root or a descendant of root (by the table's parents). */
 bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint32_t root);

@@ -115,8 +115,6 @@ static void note(struct scan *s, const struct inet_diag_msg *m, uint8_t proto, u
 	o.tgid = o.tid = pid;
 	o.uid = m->idiag_uid;
 	o.gid = p ? p->gid : 0;
-	/* From /proc/PID/stat, to the tick: start times are compared at that precision. */
-	o.start_ns = p ? p->start_ns : 0;
 	o.cgroup_id = ctrcap_cgroup_id_of_pid(s->cgroot, pid);
 	if (p)
 		memcpy(o.comm, p->comm, sizeof(o.comm));

@@ -1009,8 +1009,8 @@ static void test_record_cache(void **state)
 	ctrcap_proc_table_free(t);
 }
 
-/* An exec event of pid at start_s seconds after boot, running exe with no args. */
-static void exec_at(struct ctrcap_proc_table *t, uint32_t pid, uint64_t start_s, const char *exe,
+/* An exec event of pid started at start_ns after boot, running exe with no args. */
+static void exec_at(struct ctrcap_proc_table *t, uint32_t pid, uint64_t start_ns, const char *exe,
 		    uint64_t now_ms)
 {
 	static struct ctrcap_exec_event e;
@@ -1019,7 +1019,7 @@ static void exec_at(struct ctrcap_proc_table *t, uint32_t pid, uint64_t start_s,
 	e.type = CTRCAP_EV_EXEC;
 	e.tgid = pid;
 	e.ppid = 1;
-	e.start_ns = start_s * 1000000000ull;
+	e.start_ns = start_ns;
 	snprintf(e.comm, sizeof(e.comm), "%s", strrchr(exe, '/') + 1);
 	snprintf(e.exe, sizeof(e.exe), "%s", exe);
 	ctrcap_proc_on_exec(t, &e, now_ms);
@@ -1040,12 +1040,11 @@ static void test_proc_table_pid_reuse(void **state)
 
 	(void)state;
 	assert_non_null(t);
-	exec_at(t, 6000001, 5, "/bin/p", 1000);
+	exec_at(t, 6000001, 5 * s, "/bin/p", 1000);
 	/* P's exit event was lost: Q's fork under the same pid says P is gone. */
 	ctrcap_proc_on_fork(t, 6000001, 1, 9 * s, 2000);
-	exec_at(t, 6000001, 9, "/bin/q", 2000);
-	/* Within the same clock tick is the same process (/proc's precision). */
-	p = ctrcap_proc_find(t, 6000001, 5 * s + 3000000, &reused);
+	exec_at(t, 6000001, 9 * s, "/bin/q", 2000);
+	p = ctrcap_proc_find(t, 6000001, 5 * s, &reused);
 	assert_non_null(p);
 	assert_string_equal(p->exe, "/bin/p");
 	assert_int_equal(p->exited_ms, 2000);
@@ -1059,7 +1058,8 @@ static void test_proc_table_pid_reuse(void **state)
 	/* A process of the pid the table never saw: not Q. */
 	assert_null(ctrcap_proc_find(t, 6000001, 7 * s, &reused));
 	assert_true(reused);
-	assert_null(ctrcap_proc_find(t, 6000001, 5 * s + s / 50, &reused));
+	/* Start times from events are exact: a pid reused within one clock tick is told apart. */
+	assert_null(ctrcap_proc_find(t, 6000001, 5 * s + 1000, &reused));
 	assert_true(reused);
 	/* P's late exit leaves Q alive. */
 	ctrcap_proc_on_exit(t, 6000001, 5 * s, 2500);
@@ -1071,7 +1071,13 @@ static void test_proc_table_pid_reuse(void **state)
 	assert_null(ctrcap_proc_find(t, 6000001, 5 * s, &reused));
 	assert_true(reused);
 	assert_non_null(ctrcap_proc_find(t, 6000001, 9 * s, &reused));
-	/* A pid read from /proc: its start time is the process's (field 22 of stat). */
+	/* Q's successor R starts in Q's clock tick: still another process. */
+	ctrcap_proc_on_fork(t, 6000001, 1, 9 * s + 1000, 3000);
+	exec_at(t, 6000001, 9 * s + 1000, "/bin/r", 3000);
+	assert_string_equal(ctrcap_proc_get(t, 6000001)->exe, "/bin/r");
+	assert_string_equal(ctrcap_proc_find(t, 6000001, 9 * s + 1000, &reused)->exe, "/bin/r");
+	assert_string_equal(ctrcap_proc_find(t, 6000001, 9 * s, &reused)->exe, "/bin/q");
+	/* A pid read from /proc: its start time is the process's (field 22 of stat), to the tick. */
 	p = ctrcap_proc_find(t, getpid(), 0, &reused);
 	assert_non_null(p);
 	own = p->start_ns;
@@ -1112,7 +1118,7 @@ static void test_identity_pid_reused(void **state)
 	assert_non_null(t);
 	x = ctrcap_ident_new(t, NULL, "");
 	assert_non_null(x);
-	exec_at(t, 6000002, 9, "/bin/q", 1000);
+	exec_at(t, 6000002, 9000000000ull, "/bin/q", 1000);
 	strcpy(e.owner.comm, "pee");
 	len = record_of(x, &e, &b, rec);
 	memset(&d, 0, sizeof(d));
