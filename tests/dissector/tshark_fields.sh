@@ -126,7 +126,8 @@ expect_match "json has process.pid" '"process.pid": "241879"' "$json"
 expect_match "json has container.label" '"container.label": "app=web"' "$json"
 tree=$(ts -r "$R" -Y 'frame.number == 1' -V)
 expect_match "tree: Process line" \
-	'^    Process \(pid 241879, tid 241880, cmd /usr/bin/wget, args wget -T 10 10\.99\.3\.1\)$' "$tree"
+	'^    Process \(pid 241879, tid 241880, cmd /usr/bin/wget, args wget -T 10 10\.99\.3\.1, state gone \(exited; its pid names another process now\)\)$' \
+	"$tree"
 expect_match "tree: User line" '^    User \(uid 1000, gid 1001, name alice\)$' "$tree"
 expect_match "tree: ParentProc line" \
 	'^    ParentProc \(pid 241858, cmd /usr/bin/containerd-shim-runc-v2, args containerd-shim-runc-v2 -namespace moby\)$' \
