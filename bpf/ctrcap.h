@@ -46,6 +46,12 @@ struct ctrcap_owner {
 	__u32 uid;
 	__u32 gid;
 	__u64 cgroup_id;
+	/*
+	 * The process's start (its thread-group leader's start_boottime, ns),
+	 * so that a pid reused by another process is told apart; 0 = unknown
+	 * (kernels whose socket hooks may not read the current task).
+	 */
+	__u64 start_ns;
 	char comm[CTRCAP_COMM_LEN];
 };
 
@@ -143,6 +149,7 @@ struct ctrcap_task_event {
 	__u32 pid;	/* child (fork) or exiting process */
 	__u32 ppid;	/* parent process (fork) */
 	__u32 pad;
+	__u64 start_ns;	/* start of the child or the exiting process (boot-time clock) */
 };
 
 /*

@@ -17,6 +17,12 @@ const volatile bool cfg_hops = true;
  * live in sock_owner by cookie.
  */
 const volatile bool cfg_sk_storage = true;
+/*
+ * The socket hooks may read the current task (bpf_get_current_task_btf in
+ * cgroup_sock and cgroup_sock_addr programs; capture-helper/kernel_features.c
+ * probes it): owners then carry their process's start time.
+ */
+const volatile bool cfg_task_start = false;
 
 /* Packets and process events to user space; sized by user space (-B). */
 struct {
@@ -172,6 +178,16 @@ static __always_inline void ctrcap_owner_current(struct ctrcap_owner *o)
 	o->uid = (__u32)uid_gid;
 	o->gid = uid_gid >> 32;
 	o->cgroup_id = bpf_get_current_cgroup_id();
+	o->start_ns = 0;
+	/*
+	 * Where the verifier refuses the helper, cfg_task_start is false and
+	 * the branch is dead code it never checks.
+	 */
+	if (cfg_task_start) {
+		struct task_struct *t = bpf_get_current_task_btf();
+
+		o->start_ns = t->group_leader->start_boottime;
+	}
 	bpf_get_current_comm(o->comm, sizeof(o->comm));
 }
 

@@ -154,6 +154,7 @@ int BPF_PROG(ctrcap_fork, struct task_struct *parent, struct task_struct *child)
 	e->pid = BPF_CORE_READ(child, tgid);
 	e->ppid = BPF_CORE_READ(parent, tgid);
 	e->pad = 0;
+	e->start_ns = BPF_CORE_READ(child, start_boottime);
 	bpf_ringbuf_submit(e, ctrcap_rb_flags());
 	return 0;
 }
@@ -174,6 +175,8 @@ int ctrcap_exit(void *ctx)
 	e->pid = pid_tgid >> 32;
 	e->ppid = 0;
 	e->pad = 0;
+	/* The thread-group leader is the task exiting here (checked above). */
+	e->start_ns = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(), start_boottime);
 	bpf_ringbuf_submit(e, ctrcap_rb_flags());
 	return 0;
 }

@@ -318,20 +318,20 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	case CTRCAP_EV_EXEC:
 		if (size >= sizeof(struct ctrcap_exec_event))
-			ctrcap_proc_on_exec(c->procs, data);
+			ctrcap_proc_on_exec(c->procs, data, mono_ms());
 		break;
 	case CTRCAP_EV_FORK:
 		if (size >= sizeof(struct ctrcap_task_event)) {
 			const struct ctrcap_task_event *t = data;
 
-			ctrcap_proc_on_fork(c->procs, t->pid, t->ppid);
+			ctrcap_proc_on_fork(c->procs, t->pid, t->ppid, t->start_ns, mono_ms());
 		}
 		break;
 	case CTRCAP_EV_EXIT:
 		if (size >= sizeof(struct ctrcap_task_event)) {
 			const struct ctrcap_task_event *t = data;
 
-			ctrcap_proc_on_exit(c->procs, t->pid, mono_ms());
+			ctrcap_proc_on_exit(c->procs, t->pid, t->start_ns, mono_ms());
 		}
 		break;
 	}
@@ -525,6 +525,7 @@ static int load(struct capture *c)
 		return -1;
 	c->skel->rodata->cfg_snaplen = o->snaplen;
 	c->skel->rodata->cfg_sk_storage = c->kf.sk_storage;
+	c->skel->rodata->cfg_task_start = c->kf.task_start;
 	/* One interface other than lo never sees a packet twice: skip hop tracking. */
 	c->skel->rodata->cfg_hops = o->any || o->n_ifaces != 1 || !strcmp(o->ifaces[0].name, "lo");
 	if (c->skel->rodata->cfg_hops && o->hops != CTRCAP_HOPS_ALL && hops_setup(c))

@@ -272,7 +272,9 @@ void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e
 	id->attribution = e->attribution;
 
 	if (o->tgid) {
-		const struct ctrcap_proc *p = ctrcap_proc_get(x->procs, o->tgid);
+		bool reused;
+		const struct ctrcap_proc *p = ctrcap_proc_find(x->procs, o->tgid, o->start_ns,
+							       &reused);
 
 		id->present |= CTRCAP_HAS_PID | CTRCAP_HAS_TID | CTRCAP_HAS_UID | CTRCAP_HAS_GID;
 		id->pid = o->tgid;
@@ -287,14 +289,24 @@ void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e
 		 * Strings point into the process table: entries do not move and
 		 * change only while events are handled, never during one packet.
 		 */
+		/* The socket's own record of its process is exact; /proc's only to the tick. */
+		if (o->start_ns || (p && p->start_ns)) {
+			id->present |= CTRCAP_HAS_START_TIME;
+			id->start_time_ns = (o->start_ns ? o->start_ns : p->start_ns) +
+					    x->boot_to_epoch_ns;
+		}
+		/*
+		 * The process exited, its entry is gone and its pid names another
+		 * process now: say so rather than lend it that one's identity.
+		 */
+		if (reused) {
+			id->present |= CTRCAP_HAS_PROC_STATE;
+			id->proc_state = CTRCAP_PROC_PID_REUSED;
+		}
 		if (p) {
 			b->key.proc_gen = p->gen;
 			id->exe = sv(p->exe);
 			id->args = sv(p->args);
-			if (p->start_ns) {
-				id->present |= CTRCAP_HAS_START_TIME;
-				id->start_time_ns = p->start_ns + x->boot_to_epoch_ns;
-			}
 			if (p->ppid) {
 				const struct ctrcap_proc *pp = ctrcap_proc_get(x->procs, p->ppid);
 
@@ -334,6 +346,7 @@ void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e
 	b->key.netns = id->netns;
 	b->key.parent_pid = id->parent_pid;
 	b->key.attribution = id->attribution;
+	b->key.start_time_ns = id->start_time_ns;
 }
 
 static uint32_t key_slot(const struct ctrcap_ident_key *k)

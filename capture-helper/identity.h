@@ -24,7 +24,7 @@ struct ctrcap_ident;
  * packets with equal keys have byte-equal records. Compared with memcmp.
  */
 struct ctrcap_ident_key {
-	uint64_t cgroup_id;
+	uint64_t cgroup_id, start_time_ns;
 	uint32_t present, pid, tid, uid, gid, netns, parent_pid;
 	uint32_t proc_gen, parent_gen, ctr_gen;	/* 0 = none */
 	uint32_t attribution;

@@ -69,6 +69,22 @@ static bool skb_current_loads(void)
 }
 
 /*
+ * Can every hook that records a socket's owner read the current task, for
+ * the process's start time? cgroup_sock (sock_create, post_bind) and
+ * cgroup_sock_addr (connect) programs, and the cgroup_skb egress program
+ * when it reads the current task at all (@skb_current).
+ */
+static bool task_start_loads(bool skb_current)
+{
+	return helper_loads(BPF_PROG_TYPE_CGROUP_SOCK, BPF_CGROUP_INET_SOCK_CREATE,
+			    BPF_FUNC_get_current_task_btf) &&
+	       helper_loads(BPF_PROG_TYPE_CGROUP_SOCK_ADDR, BPF_CGROUP_INET4_CONNECT,
+			    BPF_FUNC_get_current_task_btf) &&
+	       (!skb_current || helper_loads(BPF_PROG_TYPE_CGROUP_SKB, BPF_CGROUP_INET_EGRESS,
+					     BPF_FUNC_get_current_task_btf));
+}
+
+/*
  * May every program that keeps or reads a socket's owner call
  * bpf_sk_storage_get? cgroup_sock (sock_create, post_bind), cgroup_sock_addr
  * (connect), sock_ops, cgroup_skb and tc.
@@ -148,8 +164,8 @@ static bool tcx_present(void)
 }
 
 /*
- * CTRCAP_DISABLE_FEATURES=kern_ctx,skb_current,tcx,sockops_netns,sk_storage,ct: behave as on a kernel
- * without them (to reproduce an older kernel's behaviour on a newer one).
+ * CTRCAP_DISABLE_FEATURES=kern_ctx,skb_current,tcx,sockops_netns,sk_storage,task_start,ct:
+ * behave as on a kernel without them (to reproduce an older kernel's behaviour on a newer one).
  * It can only take features away.
  */
 static void apply_disable(struct ctrcap_kernel_features *kf)
@@ -165,6 +181,7 @@ static void apply_disable(struct ctrcap_kernel_features *kf)
 		{ "sockops_netns", &kf->sockops_netns },
 		{ "ct", &kf->ct },
 		{ "sk_storage", &kf->sk_storage },
+		{ "task_start", &kf->task_start },
 	};
 
 	if (!v)
@@ -206,6 +223,9 @@ void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
 	kf->ct = ct_present();
 	kf->sk_storage = sk_storage_loads();
 	apply_disable(kf);
+	/* Probed after skb_current may have been taken away: it decides which egress hook loads. */
+	kf->task_start = task_start_loads(kf->skb_current);
+	apply_disable(kf);
 }
 
 int ctrcap_kernel_report(FILE *out, const char *prefix, const struct ctrcap_kernel_features *kf)
@@ -230,6 +250,10 @@ int ctrcap_kernel_report(FILE *out, const char *prefix, const struct ctrcap_kern
 		{ kf->probed && !kf->kern_ctx && !kf->netns_cookie,
 		  "no SO_NETNS_COOKIE (Linux 5.14): a SYN-ACK is not matched to its "
 		  "listening socket" },
+		{ kf->probed && !kf->task_start,
+		  "socket hooks cannot read the current task: sockets do not record their "
+		  "process's start time, so a packet whose process exited and whose pid "
+		  "was reused names the new process" },
 		{ kf->probed && !kf->sockops_netns,
 		  "sock_ops programs cannot read the netns cookie (Linux 5.15): accepted "
 		  "connections are attributed by flow and hop, not by their listening socket" },
@@ -262,9 +286,9 @@ void ctrcap_kernel_summary(FILE *out, const struct ctrcap_kernel_features *kf)
 	}
 	fprintf(out, "kernel %s: ringbuf %s, kern_ctx %s, cgroup_skb current task %s, "
 		"tcx %s, SO_NETNS_COOKIE %s, sock_ops netns cookie %s, socket storage %s, "
-		"conntrack %s\n",
+		"socket owner start time %s, conntrack %s\n",
 		kf->release, kf->ringbuf ? "yes" : "no", kf->kern_ctx ? "yes" : "no",
 		kf->skb_current ? "yes" : "no", kf->tcx ? "yes" : "no",
 		kf->netns_cookie ? "yes" : "no", kf->sockops_netns ? "yes" : "no",
-		kf->sk_storage ? "yes" : "no", kf->ct ? "yes" : "no");
+		kf->sk_storage ? "yes" : "no", kf->task_start ? "yes" : "no", kf->ct ? "yes" : "no");
 }

@@ -21,6 +21,7 @@ struct ctrcap_kernel_features {
 	bool sockops_netns;	/* bpf_get_netns_cookie in sock_ops (5.15) */
 	bool ct;		/* kfunc bpf_skb_ct_lookup (5.18, nf_conntrack loaded) */
 	bool sk_storage;	/* bpf_sk_storage_get in every socket hook and in tc */
+	bool task_start;	/* socket hooks read the current task: owners' start times */
 };
 
 /* Probe the running kernel; never fails (unknown features are false). */

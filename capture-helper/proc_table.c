@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-/* The process table (see proc_table.h): an open hash on pid. */
+/*
+ * The process table (see proc_table.h): an open hash on pid with linear
+ * probing, so all entries of one pid (its processes by start time) lie in
+ * one probe run.
+ */
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -55,34 +59,118 @@ static uint32_t hash(uint32_t pid)
 	return (pid * 2654435761u) >> (32 - TABLE_BITS);
 }
 
-static struct ctrcap_proc *lookup(struct ctrcap_proc_table *t, uint32_t pid, bool create)
+/* Length of the clock tick /proc/PID/stat counts start times in (USER_HZ), in ns. */
+static uint64_t tick_ns(void)
+{
+	static uint64_t ns;
+
+	if (!ns) {
+		long hz = sysconf(_SC_CLK_TCK);
+
+		ns = 1000000000ull / (hz > 0 ? (uint64_t)hz : 100);
+	}
+	return ns;
+}
+
+/* True when p is the process started at start_ns (exact, from an event or a socket's owner). */
+static bool started_at(const struct ctrcap_proc *p, uint64_t start_ns)
+{
+	/* /proc/PID/stat rounds down to a tick: so does the comparison with it. */
+	if (p->start_ticks)
+		return p->start_ns / tick_ns() == start_ns / tick_ns();
+	return p->start_ns == start_ns;
+}
+
+/* Note the exact start time an event gave, 0 = none. */
+static void set_start(struct ctrcap_proc *p, uint64_t start_ns)
+{
+	if (!start_ns)
+		return;
+	p->start_ns = start_ns;
+	p->start_ticks = false;
+}
+
+/* True when entry a holds pid rather than b: alive, or else exited later. */
+static bool more_current(const struct ctrcap_proc *a, const struct ctrcap_proc *b)
+{
+	if (!a->exited_ms || !b->exited_ms)
+		return !a->exited_ms && b->exited_ms;
+	return a->exited_ms > b->exited_ms;
+}
+
+/*
+ * The entry of process (pid, start_ns), or with start_ns 0 the pid's
+ * current one. An entry of unknown start time stands for any process of
+ * its pid, as before start times were known.
+ */
+static struct ctrcap_proc *find(struct ctrcap_proc_table *t, uint32_t pid, uint64_t start_ns)
+{
+	struct ctrcap_proc *cur = NULL, *unknown = NULL;
+	uint32_t h = hash(pid);
+
+	/* Every entry of a pid lies in the probe run from its hash to the next empty slot. */
+	for (uint32_t i = 0; i < TABLE_SIZE; i++) {
+		struct slot *s = &t->s[(h + i) & (TABLE_SIZE - 1)];
+		struct ctrcap_proc *p = &s->p;
+
+		if (!s->used)
+			break;
+		if (p->pid != pid)
+			continue;
+		if (!start_ns) {
+			if (!cur || more_current(p, cur))
+				cur = p;
+		} else if (!p->start_ns) {
+			unknown = p;
+		} else if (started_at(p, start_ns)) {
+			return p;
+		}
+	}
+	return start_ns ? unknown : cur;
+}
+
+/* A new entry for pid, or NULL when the table is full. */
+static struct ctrcap_proc *add(struct ctrcap_proc_table *t, uint32_t pid)
 {
 	uint32_t h = hash(pid);
 
-	for (uint32_t i = 0; i < TABLE_SIZE; i++) {
+	for (uint32_t i = 0; i < TABLE_SIZE && t->n < CTRCAP_PROC_MAX; i++) {
 		struct slot *s = &t->s[(h + i) & (TABLE_SIZE - 1)];
 
-		if (s->used && s->p.pid == pid)
-			return &s->p;
-		if (!s->used) {
-			if (!create || t->n >= CTRCAP_PROC_MAX)
-				return NULL;
-			memset(s, 0, sizeof(*s));
-			s->used = true;
-			s->p.pid = pid;
-			t->n++;
-			return &s->p;
-		}
+		if (s->used)
+			continue;
+		memset(s, 0, sizeof(*s));
+		s->used = true;
+		s->p.pid = pid;
+		t->n++;
+		return &s->p;
 	}
 	return NULL;
 }
 
-/* The entry for a process an event or /proc announced; counted when there is no room. */
-static struct ctrcap_proc *insert(struct ctrcap_proc_table *t, uint32_t pid)
+/*
+ * The entry for process (pid, start_ns) an event or /proc announced, made
+ * if needed; counted when the full table has no room. Another process still alive under pid has exited (its exit
+ * event was lost, or comes later): it lingers from now_ms on.
+ */
+static struct ctrcap_proc *insert(struct ctrcap_proc_table *t, uint32_t pid, uint64_t start_ns,
+				  uint64_t now_ms)
 {
-	struct ctrcap_proc *p = lookup(t, pid, true);
+	struct ctrcap_proc *p = find(t, pid, start_ns), *cur;
 
-	if (!p)
+	if (p) {
+		set_start(p, start_ns);
+		return p;
+	}
+	cur = find(t, pid, 0);
+	if (cur && !start_ns)
+		return cur;
+	if (cur && !cur->exited_ms)
+		cur->exited_ms = now_ms ? now_ms : 1;
+	p = add(t, pid);
+	if (p)
+		set_start(p, start_ns);
+	else
 		t->untracked++;
 	return p;
 }
@@ -118,12 +206,42 @@ static ssize_t read_small(const char *path, char *buf, size_t cap)
 	return n;
 }
 
-/* Fill p from /proc/<pid>. Returns 0, or -1 if the process is gone. */
+/* The start time of pid (field 22 of /proc/PID/stat, in ticks) in ns; 0 if unknown. */
+static uint64_t stat_start_ns(uint32_t pid)
+{
+	char path[64], buf[1024];
+	unsigned long long ticks;
+	ssize_t n;
+	char *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	n = read_small(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* comm may hold spaces and ')': the fields start after the last ')'. */
+	f = strrchr(buf, ')');
+	/* Fields 3 (state) to 21 are skipped, 22 is read. */
+	if (!f || sscanf(f + 1, " %*c%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s%*s %llu",
+			 &ticks) != 1)
+		return 0;
+	return ticks * tick_ns();
+}
+
+/*
+ * Fill p from /proc/<pid>. Returns 0, or -1 if the process is gone: pid
+ * missing, or held by a process of another start time than p's.
+ */
 static int read_proc(struct ctrcap_proc *p)
 {
+	uint64_t start = stat_start_ns(p->pid);
 	char path[64], buf[4096];
 	ssize_t n;
 	char *l;
+
+	/* start is only to the tick: compare at that granularity. */
+	if (p->start_ns && start && p->start_ns / tick_ns() != start / tick_ns())
+		return -1;
 
 	snprintf(path, sizeof(path), "/proc/%u/status", p->pid);
 	n = read_small(path, buf, sizeof(buf) - 1);
@@ -139,6 +257,10 @@ static int read_proc(struct ctrcap_proc *p)
 			p->uid = strtoul(l + 5, NULL, 10);
 		else if (!strncmp(l, "Gid:\t", 5))
 			p->gid = strtoul(l + 5, NULL, 10);
+	}
+	if (!p->start_ns) {
+		p->start_ns = start;
+		p->start_ticks = true;
 	}
 	snprintf(path, sizeof(path), "/proc/%u/exe", p->pid);
 	n = readlink(path, p->exe, sizeof(p->exe) - 1);
@@ -161,7 +283,7 @@ void ctrcap_proc_table_scan(struct ctrcap_proc_table *t)
 
 		if (!isdigit((unsigned char)de->d_name[0]))
 			continue;
-		p = insert(t, strtoul(de->d_name, NULL, 10));
+		p = insert(t, strtoul(de->d_name, NULL, 10), 0, 0);
 		if (p && !p->known) {
 			if (read_proc(p))
 				p->known = false;
@@ -218,10 +340,11 @@ static bool join_path(const char *c, uint32_t len, char *dst, size_t cap)
 	return true;
 }
 
-void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_event *e)
+void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_event *e,
+			 uint64_t now_ms)
 {
 	uint32_t path_len = e->path_len;
-	struct ctrcap_proc *p = insert(t, e->tgid);
+	struct ctrcap_proc *p = insert(t, e->tgid, e->start_ns, now_ms);
 	uint32_t len = e->args_len;
 
 	if (!p)
@@ -229,7 +352,7 @@ void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_e
 	p->ppid = e->ppid;
 	p->uid = e->uid;
 	p->gid = e->gid;
-	p->start_ns = e->start_ns;
+	set_start(p, e->start_ns);
 	p->exited_ms = 0;
 	memcpy(p->comm, e->comm, sizeof(p->comm));
 	p->comm[sizeof(p->comm) - 1] = '\0';
@@ -256,49 +379,76 @@ void ctrcap_proc_on_exec(struct ctrcap_proc_table *t, const struct ctrcap_exec_e
 	p->gen = ++t->gen;
 }
 
-void ctrcap_proc_on_fork(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ppid)
+void ctrcap_proc_on_fork(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ppid,
+			 uint64_t start_ns, uint64_t now_ms)
 {
-	struct ctrcap_proc *parent = lookup(t, ppid, false);
-	struct ctrcap_proc *p = insert(t, pid);
+	struct ctrcap_proc *p = insert(t, pid, start_ns, now_ms);
+	struct ctrcap_proc *parent = find(t, ppid, 0);
 
 	if (!p)
 		return;
-	parent = lookup(t, ppid, false); /* the insert may not move it, but be safe */
-	if (parent && parent->known) {
-		uint32_t keep = p->pid;
-
+	if (parent && parent->known && parent != p) {
 		*p = *parent;
-		p->pid = keep;
-		p->start_ns = 0;
+		p->pid = pid;
 	}
+	/* Not the parent's start time: unknown if the event had none. */
+	p->start_ns = 0;
+	p->start_ticks = false;
+	set_start(p, start_ns);
 	p->ppid = ppid;
 	p->exited_ms = 0;
 	p->gen = ++t->gen;
 }
 
-void ctrcap_proc_on_exit(struct ctrcap_proc_table *t, uint32_t pid, uint64_t now_ms)
+void ctrcap_proc_on_exit(struct ctrcap_proc_table *t, uint32_t pid, uint64_t start_ns,
+			 uint64_t now_ms)
 {
-	struct ctrcap_proc *p = lookup(t, pid, false);
+	struct ctrcap_proc *p = find(t, pid, start_ns);
 
-	if (p)
+	if (p && !p->exited_ms)
 		p->exited_ms = now_ms ? now_ms : 1;
+}
+
+/* Fill an entry not read yet from /proc; one that is gone is not read again. */
+static void read_once(struct ctrcap_proc_table *t, struct ctrcap_proc *p)
+{
+	if (p->known || p->exited_ms)
+		return;
+	if (read_proc(p))
+		p->exited_ms = 1; /* gone before we saw it: don't retry */
+	p->gen = ++t->gen;
 }
 
 const struct ctrcap_proc *ctrcap_proc_get(struct ctrcap_proc_table *t, uint32_t pid)
 {
+	return ctrcap_proc_find(t, pid, 0, NULL);
+}
+
+const struct ctrcap_proc *ctrcap_proc_find(struct ctrcap_proc_table *t, uint32_t pid,
+					   uint64_t start_ns, bool *reused)
+{
 	struct ctrcap_proc *p;
 
+	if (reused)
+		*reused = false;
 	if (!pid)
 		return NULL;
-	p = lookup(t, pid, true);
+	p = find(t, pid, start_ns);
+	/* Not in the table with this start: the pid's current entry, or what /proc holds. */
+	if (!p)
+		p = find(t, pid, 0);
+	if (!p)
+		p = add(t, pid);
 	if (!p)
 		return NULL;
-	if (!p->known && !p->exited_ms) {
-		if (read_proc(p))
-			p->exited_ms = 1; /* gone before we saw it: don't retry */
-		p->gen = ++t->gen;
-	}
-	return p->known ? p : NULL;
+	read_once(t, p);
+	if (!p->known)
+		return NULL;
+	if (!start_ns || !p->start_ns || started_at(p, start_ns))
+		return p;
+	if (reused)
+		*reused = true;
+	return NULL;
 }
 
 bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint32_t root)
@@ -308,7 +458,7 @@ bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ro
 
 		if (pid == root)
 			return true;
-		p = lookup(t, pid, false);
+		p = find(t, pid, 0);
 		if (!p)
 			return false;
 		pid = p->ppid;

@@ -20,6 +20,7 @@ static const struct tlv_desc tlv_descs[] = {
 	{ CTRCAP_T_GID, CTRCAP_KIND_U32, "gid" },
 	{ CTRCAP_T_USER, CTRCAP_KIND_STRING, "user" },
 	{ CTRCAP_T_START_TIME, CTRCAP_KIND_U64, "start time" },
+	{ CTRCAP_T_PROC_STATE, CTRCAP_KIND_U8, "process state" },
 	{ CTRCAP_T_PARENT_PID, CTRCAP_KIND_U32, "parent pid" },
 	{ CTRCAP_T_PARENT_EXE, CTRCAP_KIND_STRING, "parent executable" },
 	{ CTRCAP_T_PARENT_ARGS, CTRCAP_KIND_STRING, "parent arguments" },

@@ -64,6 +64,11 @@ static const value_string attribution_vals[] = {
 	{ 0, NULL },
 };
 
+static const value_string proc_state_vals[] = {
+	{ CTRCAP_PROC_PID_REUSED, "gone (exited; its pid names another process now)" },
+	{ 0, NULL },
+};
+
 /* Single-valued fields, in the order the tree shows them. */
 enum fld {
 	F_PID,
@@ -73,6 +78,7 @@ enum fld {
 	F_EXE,
 	F_ARGS,
 	F_START,
+	F_PSTATE,
 	F_UID,
 	F_GID,
 	F_USER,
@@ -234,6 +240,8 @@ static int fld_of_type(uint16_t type)
 		return F_USER;
 	case CTRCAP_T_START_TIME:
 		return F_START;
+	case CTRCAP_T_PROC_STATE:
+		return F_PSTATE;
 	case CTRCAP_T_PARENT_PID:
 		return F_PPID;
 	case CTRCAP_T_PARENT_EXE:
@@ -737,17 +745,17 @@ static void build_process(struct ident *id, proto_tree *tree, bool visible)
 	proto_tree *t;
 	wmem_strbuf_t *sb;
 
-	if (!any_set(id, F_PID, F_START)) {
+	if (!any_set(id, F_PID, F_PSTATE)) {
 		/* A user or parent is never shown alone: name the missing process. */
 		if (visible && (any_set(id, F_UID, F_USER) || any_set(id, F_PPID, F_PARGS))) {
-			group(id, tree, ett_process, F_PID, F_START, &it);
+			group(id, tree, ett_process, F_PID, F_PSTATE, &it);
 			proto_item_set_text(it, "Process (pid unknown (the identity record names "
 						"no process))");
 		}
 		return;
 	}
-	t = group(id, tree, ett_process, F_PID, F_START, &it);
-	for (int f = F_PID; f <= F_START; f++)
+	t = group(id, tree, ett_process, F_PID, F_PSTATE, &it);
+	for (int f = F_PID; f <= F_PSTATE; f++)
 		add_field(id, t, f);
 	if (!visible)
 		return;
@@ -763,6 +771,9 @@ static void build_process(struct ident *id, proto_tree *tree, bool visible)
 		append_part(sb, "cmd", val_str(id, &id->f[F_COMM]));
 	if (id->f[F_ARGS].set)
 		append_part(sb, "args", val_str(id, &id->f[F_ARGS]));
+	if (id->f[F_PSTATE].set)
+		append_part(sb, "state", val_to_str_const((guint32)id->f[F_PSTATE].num,
+							  proc_state_vals, "unknown"));
 	proto_item_set_text(it, "Process (%s)", wmem_strbuf_get_str(sb));
 }
 
@@ -1092,6 +1103,10 @@ void proto_register_ctrcap(void)
 		{ &hf_f[F_START],
 		  { "Start time", "process.start_time", FT_ABSOLUTE_TIME, ABSOLUTE_TIME_UTC, NULL,
 		    0x0, NULL, HFILL } },
+		{ &hf_f[F_PSTATE],
+		  { "Process state", "process.state", FT_UINT8, BASE_DEC, VALS(proc_state_vals),
+		    0x0, "Set when the process is gone and its pid names another one now",
+		    HFILL } },
 		HF_U32(F_UID, "User ID", "process.uid", NULL),
 		HF_U32(F_GID, "Group ID", "process.gid", NULL),
 		HF_STR(F_USER, "User name", "process.user", NULL),

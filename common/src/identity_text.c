@@ -161,6 +161,13 @@ size_t ctrcap_identity_format(const struct ctrcap_identity *id, const char *inde
 		if ((id->present & CTRCAP_HAS_TID) &&
 		    (!(id->present & CTRCAP_HAS_PID) || id->tid != id->pid))
 			field_u64(&o, "tid", id->tid);
+		/* Why cmd is only the comm and no args or parent follow. */
+		if (id->present & CTRCAP_HAS_PROC_STATE) {
+			const char *st = ctrcap_proc_state_name(id->proc_state);
+
+			field_name(&o, "state");
+			out_raw(&o, st, strlen(st));
+		}
 		line_end(&o);
 	}
 	if (has_user) {
@@ -253,7 +260,8 @@ void ctrcap_identity_select(const struct ctrcap_identity *id, unsigned ctx,
 
 	*out = *id;
 	if (!(ctx & CTRCAP_CTX_PROCESS)) {
-		out->present &= ~(uint32_t)(CTRCAP_HAS_PID | CTRCAP_HAS_START_TIME);
+		out->present &= ~(uint32_t)(CTRCAP_HAS_PID | CTRCAP_HAS_START_TIME |
+					    CTRCAP_HAS_PROC_STATE);
 		out->comm = out->exe = out->args = none;
 		out->process_hidden = true;
 	}

@@ -31,6 +31,15 @@ const char *ctrcap_attribution_name(uint8_t attribution)
 	return "unknown";
 }
 
+const char *ctrcap_proc_state_name(uint8_t state)
+{
+	switch (state) {
+	case CTRCAP_PROC_PID_REUSED:
+		return "gone (exited; its pid names another process now)";
+	}
+	return "unknown";
+}
+
 const char *ctrcap_tlv_name(uint16_t type)
 {
 	switch (type) {
@@ -52,6 +61,8 @@ const char *ctrcap_tlv_name(uint16_t type)
 		return "user";
 	case CTRCAP_T_START_TIME:
 		return "start-time";
+	case CTRCAP_T_PROC_STATE:
+		return "process-state";
 	case CTRCAP_T_PARENT_PID:
 		return "parent-pid";
 	case CTRCAP_T_PARENT_EXE:
@@ -195,6 +206,8 @@ int ctrcap_record_encode(const struct ctrcap_identity *id, uint8_t *buf, size_t 
 		p = enc_u32(p, end, CTRCAP_T_GID, id->gid);
 	if (id->present & CTRCAP_HAS_START_TIME)
 		p = enc_u64(p, end, CTRCAP_T_START_TIME, id->start_time_ns);
+	if (id->present & CTRCAP_HAS_PROC_STATE)
+		p = enc_tlv(p, end, CTRCAP_T_PROC_STATE, &id->proc_state, 1);
 	if (id->present & CTRCAP_HAS_PARENT_PID)
 		p = enc_u32(p, end, CTRCAP_T_PARENT_PID, id->parent_pid);
 	if (id->present & CTRCAP_HAS_NETNS)
@@ -295,6 +308,7 @@ static unsigned num_size(uint16_t type)
 	case CTRCAP_T_CGROUP_ID:
 		return 8;
 	case CTRCAP_T_ATTRIBUTION:
+	case CTRCAP_T_PROC_STATE:
 		return 1;
 	}
 	return 0;
@@ -338,6 +352,10 @@ static void set_num(struct ctrcap_identity *id, uint16_t type, uint64_t v)
 	case CTRCAP_T_ATTRIBUTION:
 		id->attribution = (uint8_t)v;
 		id->present |= CTRCAP_HAS_ATTRIBUTION;
+		break;
+	case CTRCAP_T_PROC_STATE:
+		id->proc_state = (uint8_t)v;
+		id->present |= CTRCAP_HAS_PROC_STATE;
 		break;
 	}
 }

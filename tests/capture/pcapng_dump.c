@@ -61,6 +61,8 @@ int main(int argc, char **argv)
 				printf(" ppid=%u", id->parent_pid);
 			str("comm", id->comm);
 			str("exe", id->exe);
+			if (id->present & CTRCAP_HAS_PROC_STATE)
+				printf(" state=%u", id->proc_state);
 		}
 		if (rec.iface) {
 			struct ctrcap_text_pkt t = { .linktype = rec.iface->linktype,

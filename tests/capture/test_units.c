@@ -21,6 +21,7 @@
 
 #include "hops.h"
 #include "identity.h"
+#include "ctrcap/identity_text.h"
 #include "netns.h"
 #include "options.h"
 #include "dns_text.h"
@@ -473,9 +474,9 @@ static void test_proc_table_exec_fork_exit(void **state)
 	strcpy(e.comm, "wget");
 	strcpy(e.exe, "/usr/bin/wget");
 	memcpy(e.args, "wget\0-q\0\0", 9);
-	ctrcap_proc_on_exec(t, &e);
-	ctrcap_proc_on_fork(t, 3000002, 3000001);
-	ctrcap_proc_on_exit(t, 3000001, 1000);
+	ctrcap_proc_on_exec(t, &e, 1000);
+	ctrcap_proc_on_fork(t, 3000002, 3000001, 0, 1000);
+	ctrcap_proc_on_exit(t, 3000001, 0, 1000);
 	p = ctrcap_proc_get(t, 3000001);
 	assert_non_null(p);
 	assert_string_equal(p->exe, "/usr/bin/wget");
@@ -506,21 +507,21 @@ static void test_proc_table_full_counted(void **state)
 	assert_non_null(t);
 	strcpy(e.comm, "sh");
 	strcpy(e.exe, "/bin/sh");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	for (i = 0; i < CTRCAP_PROC_MAX + 4; i++)
-		ctrcap_proc_on_fork(t, 4000000 + i, e.tgid);
+		ctrcap_proc_on_fork(t, 4000000 + i, e.tgid, 0, 1000);
 	assert_int_equal(ctrcap_proc_table_untracked(t), 5);
 	assert_non_null(ctrcap_proc_get(t, 4000000));
 	assert_null(ctrcap_proc_get(t, first_refused));
 	/* Forks of a known process on a full table: counted, nothing overwritten. */
-	ctrcap_proc_on_fork(t, first_refused + 9, 4000000);
+	ctrcap_proc_on_fork(t, first_refused + 9, 4000000, 0, 1000);
 	assert_int_equal(ctrcap_proc_table_untracked(t), 6);
 	assert_int_equal(ctrcap_proc_get(t, 4000000)->ppid, e.tgid);
 	/* Exited processes leave after their linger time and make room. */
 	for (i = 0; i < 10; i++)
-		ctrcap_proc_on_exit(t, 4000000 + i, 1000);
+		ctrcap_proc_on_exit(t, 4000000 + i, 0, 1000);
 	ctrcap_proc_table_gc(t, 1000 + CTRCAP_PROC_LINGER_MS + 1);
-	ctrcap_proc_on_fork(t, first_refused, e.tgid);
+	ctrcap_proc_on_fork(t, first_refused, e.tgid, 0, 1000);
 	assert_non_null(ctrcap_proc_get(t, first_refused));
 	assert_int_equal(ctrcap_proc_table_untracked(t), 6);
 	ctrcap_proc_table_free(t);
@@ -538,18 +539,18 @@ static void test_proc_table_gc_keeps_others(void **state)
 	(void)state;
 	assert_non_null(t);
 	strcpy(e.exe, "/bin/sh");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	for (round = 0; round < 4; round++) {
 		for (i = 0; i < n; i++) {
 			if (!alive[i]) {
-				ctrcap_proc_on_fork(t, 5000000 + i, e.tgid);
+				ctrcap_proc_on_fork(t, 5000000 + i, e.tgid, 0, 1000);
 				alive[i] = true;
 			}
 		}
 		for (i = 0; i < n; i++) {
 			seed = seed * 1103515245u + 12345u;
 			if ((seed >> 16) % 3 == 0) {
-				ctrcap_proc_on_exit(t, 5000000 + i, 1000);
+				ctrcap_proc_on_exit(t, 5000000 + i, 0, 1000);
 				alive[i] = false;
 			}
 		}
@@ -895,7 +896,7 @@ static void test_proc_table_exec_path(void **state)
 	memcpy(e.args, "wget", 4);
 	memcpy(e.path, "busybox\0bin\0", 12);
 	e.path_len = 12;
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	p = ctrcap_proc_get(t, e.tgid);
 	assert_non_null(p);
 	assert_string_equal(p->exe, "/bin/busybox");
@@ -903,39 +904,39 @@ static void test_proc_table_exec_path(void **state)
 	/* A file of no directory (runc's memfd copy of itself) is its name. */
 	e.path_len = sizeof("memfd:runc_cloned");
 	memcpy(e.path, "memfd:runc_cloned", e.path_len);
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/memfd:runc_cloned");
 	/* No path (the walk gave up), a malformed one or one too long: exec's name. */
 	strcpy(e.exe, "/usr/bin/wget");
 	e.path_len = 0;
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/usr/bin/wget");
 	memcpy(e.path, "bin\0\0", 5);
 	e.path_len = 5;
 	strcpy(e.exe, "/bin/a");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/bin/a");
 	memcpy(e.path, "busybox", 7);
 	e.path_len = 7;
 	strcpy(e.exe, "/bin/b");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/bin/b");
 	/* 25 components of 10 bytes: 275 characters do not fit in 255. */
 	for (i = 0; i < 25; i++)
 		memcpy(e.path + i * 11, "123456789a", 11);
 	e.path_len = 25 * 11;
 	strcpy(e.exe, "/bin/c");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/bin/c");
 	/* 23 of them, 253 characters, do; a path_len past the buffer is cut to it. */
 	e.path_len = 23 * 11;
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_int_equal(strlen(p->exe), 23 * 11);
 	assert_memory_equal(p->exe, "/123456789a/", 12);
 	e.path_len = 0xffffffff;
 	memset(e.path, 'x', sizeof(e.path));
 	strcpy(e.exe, "/bin/d");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, "/bin/d");
 	ctrcap_proc_table_free(t);
 }
@@ -956,19 +957,19 @@ static void test_proc_table_self_exe(void **state)
 	strcpy(e.comm, "wget");
 	strcpy(e.exe, "/proc/self/exe");
 	memcpy(e.args, "wget", 3);
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	p = ctrcap_proc_get(t, e.tgid);
 	assert_non_null(p);
 	assert_string_equal(p->exe, real);
 	/* Relative names too. */
 	gen = p->gen;
 	strcpy(e.exe, "./wget");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(p->exe, real);
 	assert_int_not_equal(p->gen, gen);
 	/* A process already gone keeps what exec was given. */
 	e.tgid = 0x7ffffff0;
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	assert_string_equal(ctrcap_proc_get(t, e.tgid)->exe, "./wget");
 	ctrcap_proc_table_free(t);
 }
@@ -1016,7 +1017,7 @@ static void test_record_cache(void **state)
 	strcpy(ex.comm, "wget");
 	strcpy(ex.exe, "/usr/bin/wget");
 	memcpy(ex.args, "wget\0-q\0\0", 9);
-	ctrcap_proc_on_exec(t, &ex);
+	ctrcap_proc_on_exec(t, &ex, 1000);
 	strcpy(e.owner.comm, "wget");
 
 	l1 = record_of(x, &e, &b, r1);
@@ -1029,7 +1030,7 @@ static void test_record_cache(void **state)
 
 	/* Each change is a new record: exec, thread, attribution, netns. */
 	strcpy(ex.exe, "/usr/bin/curl");
-	ctrcap_proc_on_exec(t, &ex);
+	ctrcap_proc_on_exec(t, &ex, 1000);
 	l2 = record_of(x, &e, &b, r2);
 	assert_int_equal(ctrcap_record_decode(r2, l2, &d, err, sizeof(err)), 0);
 	assert_int_equal(d.exe.len, strlen("/usr/bin/curl"));
@@ -1047,6 +1048,141 @@ static void test_record_cache(void **state)
 	record_of(x, &e, &b, r2);
 	ctrcap_ident_record_stats(x, &hits, &misses);
 	assert_int_equal(hits, 2);
+	ctrcap_ident_free(x);
+	ctrcap_proc_table_free(t);
+}
+
+/* An exec event of pid started at start_ns after boot, running exe with no args. */
+static void exec_at(struct ctrcap_proc_table *t, uint32_t pid, uint64_t start_ns, const char *exe,
+		    uint64_t now_ms)
+{
+	static struct ctrcap_exec_event e;
+
+	memset(&e, 0, sizeof(e));
+	e.type = CTRCAP_EV_EXEC;
+	e.tgid = pid;
+	e.ppid = 1;
+	e.start_ns = start_ns;
+	snprintf(e.comm, sizeof(e.comm), "%s", strrchr(exe, '/') + 1);
+	snprintf(e.exe, sizeof(e.exe), "%s", exe);
+	ctrcap_proc_on_exec(t, &e, now_ms);
+}
+
+/*
+ * Processes are keyed by (pid, start time): a pid taken by a new process
+ * keeps the old one for late packets, and a start time nobody holds any
+ * more is a reused pid, not the new process.
+ */
+static void test_proc_table_pid_reuse(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	const uint64_t s = 1000000000ull;
+	const struct ctrcap_proc *p;
+	bool reused;
+	uint64_t own;
+
+	(void)state;
+	assert_non_null(t);
+	exec_at(t, 6000001, 5 * s, "/bin/p", 1000);
+	/* P's exit event was lost: Q's fork under the same pid says P is gone. */
+	ctrcap_proc_on_fork(t, 6000001, 1, 9 * s, 2000);
+	exec_at(t, 6000001, 9 * s, "/bin/q", 2000);
+	p = ctrcap_proc_find(t, 6000001, 5 * s, &reused);
+	assert_non_null(p);
+	assert_string_equal(p->exe, "/bin/p");
+	assert_int_equal(p->exited_ms, 2000);
+	assert_false(reused);
+	p = ctrcap_proc_find(t, 6000001, 9 * s, &reused);
+	assert_non_null(p);
+	assert_string_equal(p->exe, "/bin/q");
+	/* Start unknown (kernels without it): the pid's current process, as before. */
+	assert_string_equal(ctrcap_proc_find(t, 6000001, 0, &reused)->exe, "/bin/q");
+	assert_string_equal(ctrcap_proc_get(t, 6000001)->exe, "/bin/q");
+	/* A process of the pid the table never saw: not Q. */
+	assert_null(ctrcap_proc_find(t, 6000001, 7 * s, &reused));
+	assert_true(reused);
+	/* Start times from events are exact: a pid reused within one clock tick is told apart. */
+	assert_null(ctrcap_proc_find(t, 6000001, 5 * s + 1000, &reused));
+	assert_true(reused);
+	/* P's late exit leaves Q alive. */
+	ctrcap_proc_on_exit(t, 6000001, 5 * s, 2500);
+	assert_int_equal(ctrcap_proc_get(t, 6000001)->exited_ms, 0);
+	/* P lingers, then is forgotten: its packets get the named gap. */
+	ctrcap_proc_table_gc(t, 2000 + CTRCAP_PROC_LINGER_MS / 2);
+	assert_non_null(ctrcap_proc_find(t, 6000001, 5 * s, &reused));
+	ctrcap_proc_table_gc(t, 2000 + CTRCAP_PROC_LINGER_MS + 1);
+	assert_null(ctrcap_proc_find(t, 6000001, 5 * s, &reused));
+	assert_true(reused);
+	assert_non_null(ctrcap_proc_find(t, 6000001, 9 * s, &reused));
+	/* Q's successor R starts in Q's clock tick: still another process. */
+	ctrcap_proc_on_fork(t, 6000001, 1, 9 * s + 1000, 3000);
+	exec_at(t, 6000001, 9 * s + 1000, "/bin/r", 3000);
+	assert_string_equal(ctrcap_proc_get(t, 6000001)->exe, "/bin/r");
+	assert_string_equal(ctrcap_proc_find(t, 6000001, 9 * s + 1000, &reused)->exe, "/bin/r");
+	assert_string_equal(ctrcap_proc_find(t, 6000001, 9 * s, &reused)->exe, "/bin/q");
+	/* A pid read from /proc: its start time is the process's (field 22 of stat), to the tick. */
+	p = ctrcap_proc_find(t, getpid(), 0, &reused);
+	assert_non_null(p);
+	own = p->start_ns;
+	assert_true(own > 0);
+	assert_ptr_equal(ctrcap_proc_find(t, getpid(), own + 1, &reused), p);
+	assert_null(ctrcap_proc_find(t, getpid(), own + 3600 * s, &reused));
+	assert_true(reused);
+	ctrcap_proc_table_free(t);
+
+	/* Not in the table yet, and /proc holds another process under the pid. */
+	t = ctrcap_proc_table_new();
+	assert_non_null(t);
+	assert_null(ctrcap_proc_find(t, getpid(), own + 3600 * s, &reused));
+	assert_true(reused);
+	ctrcap_proc_table_free(t);
+}
+
+/*
+ * A packet of a process that is gone, whose pid another process holds now,
+ * names the pid and comm it was sent with and says the process is gone; it
+ * never shows the new process's command, arguments or parent.
+ */
+static void test_identity_pid_reused(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	struct ctrcap_pkt_event e = { .type = CTRCAP_EV_PACKET, .netns = 4026531840u,
+				      .attribution = CTRCAP_ATTR_SOCKET,
+				      .owner = { .tgid = 6000002, .tid = 6000002, .uid = 7,
+						 .start_ns = 5000000000ull } };
+	static struct ctrcap_ident_buf b;
+	static uint8_t rec[CTRCAP_RECORD_MAX];
+	struct ctrcap_identity d;
+	struct ctrcap_ident *x;
+	char text[512], err[128];
+	uint32_t len;
+
+	(void)state;
+	assert_non_null(t);
+	x = ctrcap_ident_new(t, NULL, "");
+	assert_non_null(x);
+	exec_at(t, 6000002, 9000000000ull, "/bin/q", 1000);
+	strcpy(e.owner.comm, "pee");
+	len = record_of(x, &e, &b, rec);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(ctrcap_record_decode(rec, len, &d, err, sizeof(err)), 0);
+	ctrcap_identity_format(&d, NULL, text, sizeof(text));
+	assert_string_equal(text, "Process (pid 6000002, cmd pee, state gone (exited; its pid "
+				  "names another process now))\n"
+				  "User (uid 7, gid 0)\n");
+	assert_true(d.present & CTRCAP_HAS_START_TIME);
+
+	/* The process that holds the pid now, by its start time or none known. */
+	e.owner.start_ns = 9000000000ull;
+	len = record_of(x, &e, &b, rec);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(ctrcap_record_decode(rec, len, &d, err, sizeof(err)), 0);
+	assert_false(d.present & CTRCAP_HAS_PROC_STATE);
+	assert_int_equal(d.exe.len, strlen("/bin/q"));
+	e.owner.start_ns = 0;
+	ctrcap_ident_build(x, &e, &b);
+	assert_false(b.id.present & CTRCAP_HAS_PROC_STATE);
+	assert_int_equal(b.id.exe.len, strlen("/bin/q"));
 	ctrcap_ident_free(x);
 	ctrcap_proc_table_free(t);
 }
@@ -1138,6 +1274,8 @@ int main(void)
 		cmocka_unit_test(test_proc_table_exec_path),
 		cmocka_unit_test(test_proc_table_self_exe),
 		cmocka_unit_test(test_record_cache),
+		cmocka_unit_test(test_proc_table_pid_reuse),
+		cmocka_unit_test(test_identity_pid_reused),
 		cmocka_unit_test(test_netns_enter_checks_inode),
 		cmocka_unit_test(test_hops_keep),
 		cmocka_unit_test(test_tcp_options),

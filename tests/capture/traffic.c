@@ -22,17 +22,30 @@
  *                                      prints "child PID thread TID"
  *   traffic churn N ADDR PORT          create, connect (no datagram sent) and
  *                                      close N UDP sockets
+ *   traffic tcp-reuse ADDR PORT        a process P connects and exits, leaving its socket
+ *                                      to a child; a process Q gets P's pid, then the
+ *                                      child sends "ping" on P's socket and reads the
+ *                                      answer; prints "p PID q PID"
+ *   traffic reuse-q                    what Q runs: wait (until killed or the alarm)
  *   traffic self-exec MODE ARGS...     exec /proc/self/exe MODE ARGS (as busybox does)
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -192,6 +205,125 @@ static int udp_same(const char *host, const char *port, const char *sport)
 	return 0;
 }
 
+/* Process P of tcp-reuse: connect, fork the child that sends once told on @go, exit. */
+static void reuse_p(const char *host, const char *port, int go)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	char buf[64];
+	pid_t c;
+	int fd;
+
+	if (addr_of(host, port, &ss, &sl))
+		_exit(1);
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sl)) {
+		perror("traffic: tcp-reuse connect");
+		_exit(1);
+	}
+	timeouts(fd);
+	c = fork();
+	if (c < 0)
+		_exit(1);
+	if (c == 0) {
+		if (read(go, buf, 1) != 1)
+			_exit(1);
+		if (write(fd, "ping", 4) != 4 || read(fd, buf, sizeof(buf)) <= 0) {
+			perror("traffic: tcp-reuse exchange");
+			_exit(1);
+		}
+		_exit(0);
+	}
+	_exit(0);
+}
+
+/* A child with pid @pid (clone3 set_tid) that runs "reuse-q"; its pid, or -1. */
+static pid_t spawn_with_pid(pid_t pid)
+{
+	/* The pid may still be in use for a moment after its process was reaped. */
+	for (int i = 0; i < 100; i++) {
+		pid_t tid = pid;
+		struct clone_args ca = { .exit_signal = SIGCHLD, .set_tid = (uintptr_t)&tid,
+					 .set_tid_size = 1 };
+		long q = syscall(SYS_clone3, &ca, sizeof(ca));
+
+		if (q == 0) {
+			execl("/proc/self/exe", "ccap_traffic", "reuse-q", (char *)NULL);
+			_exit(1);
+		}
+		if (q > 0)
+			return q;
+		if (errno != EEXIST) {
+			perror("traffic: clone3 with set_tid");
+			return -1;
+		}
+		usleep(10000);
+	}
+	fprintf(stderr, "traffic: pid %d stayed in use\n", pid);
+	return -1;
+}
+
+/* True once process pid runs "reuse-q" (its exec is done). */
+static bool runs_reuse_q(pid_t pid)
+{
+	char path[64], buf[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 && memmem(buf, n, "reuse-q", 7);
+}
+
+/*
+ * tcp-reuse (see the top): P's socket outlives P in its child C, P's pid
+ * is given to Q (set_tid needs root), and only after Q's exec does C send.
+ * This process is a subreaper, so it reaps C too.
+ */
+static int tcp_reuse(const char *host, const char *port)
+{
+	int go[2], st, rc = 1;
+	pid_t p, q, w;
+
+	if (pipe(go) || prctl(PR_SET_CHILD_SUBREAPER, 1)) {
+		perror("traffic: tcp-reuse setup");
+		return 1;
+	}
+	p = fork();
+	if (p < 0)
+		return 1;
+	if (p == 0) {
+		close(go[1]);
+		reuse_p(host, port, go[0]);
+	}
+	close(go[0]);
+	if (waitpid(p, &st, 0) != p || !WIFEXITED(st) || WEXITSTATUS(st))
+		return 1;
+	q = spawn_with_pid(p);
+	if (q < 0)
+		return 1;
+	for (int i = 0; i < 300 && !runs_reuse_q(q); i++)
+		usleep(10000);
+	if (runs_reuse_q(q) && write(go[1], "g", 1) == 1) {
+		/* C, reparented to this subreaper, is the other child. */
+		while ((w = wait(&st)) > 0 && w == q)
+			;
+		rc = w > 0 && WIFEXITED(st) && !WEXITSTATUS(st) ? 0 : 1;
+	}
+	close(go[1]);
+	kill(q, SIGKILL);
+	waitpid(q, NULL, 0);
+	/* C, if it is still there (the exchange failed): the subreaper's to reap. */
+	while (wait(NULL) > 0)
+		;
+	printf("p %d q %d\n", p, q);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_storage ss;
@@ -209,6 +341,12 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[0], "self-exec"))
 		usleep(300000);
 	alarm(argc >= 2 && strstr(argv[1], "serve") ? SERVER_LIFETIME_S : CLIENT_LIFETIME_S);
+	if (argc >= 2 && !strcmp(argv[1], "reuse-q")) {
+		pause();
+		return 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "tcp-reuse"))
+		return tcp_reuse(argv[2], argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "tcp-serve")) {
 		fd = listener(SOCK_STREAM, argv[2], argc >= 5 ? argv[4] : NULL,
 			      argc >= 6 && !strcmp(argv[5], "reuseport"));
@@ -309,6 +447,6 @@ int main(int argc, char **argv)
 		return udp_same(argv[2], argv[3], argv[4]);
 	fprintf(stderr, "usage: traffic tcp-serve PORT N [ADDR [reuseport]] | udp-serve PORT N"
 			" | tcp-send|udp-send ADDR PORT [N] | udp-share ADDR PORT"
-			" | udp-same ADDR PORT SPORT | churn N ADDR PORT\n");
+			" | udp-same ADDR PORT SPORT | churn N ADDR PORT | tcp-reuse ADDR PORT\n");
 	return 2;
 }

@@ -322,6 +322,7 @@ static void rec_web(struct rec *r)
 	rec_u32(r, CTRCAP_T_GID, 1001);
 	rec_str(r, CTRCAP_T_USER, "alice");
 	rec_u64(r, CTRCAP_T_START_TIME, 1700000000123456789ull);
+	rec_u8(r, CTRCAP_T_PROC_STATE, CTRCAP_PROC_PID_REUSED);
 	rec_u32(r, CTRCAP_T_PARENT_PID, 241858);
 	rec_str(r, CTRCAP_T_PARENT_EXE, "/usr/bin/containerd-shim-runc-v2");
 	rec_str(r, CTRCAP_T_PARENT_ARGS, "containerd-shim-runc-v2 -namespace moby");

@@ -17,8 +17,8 @@ frames() { ts -r "$1" -Y "$2" -T fields -e frame.number | tr '\n' ' ' | sed 's/ 
 # One tshark run per file dumps every field the checks read (tshark starts
 # slowly; one start per check would take minutes).
 DUMP_FIELDS=(frame.number ctrcap process.pid process.tid process.comm process.thread_name
-	process.exe process.args process.start_time process.uid process.gid process.user
-	process.parent.pid process.parent.comm process.parent.exe process.parent.args
+	process.exe process.args process.start_time process.state process.uid process.gid
+	process.user process.parent.pid process.parent.comm process.parent.exe process.parent.args
 	container.name container.id container.image container.runtime container.label
 	k8s.pod.name k8s.pod.namespace k8s.pod.uid k8s.container.name k8s.label
 	k8s.pod.annotation ctrcap.netns ctrcap.cgroup_id ctrcap.attribution ctrcap.source
@@ -60,13 +60,13 @@ fields_of() {
 }
 
 ALL=(process.pid process.tid process.comm process.exe process.args process.start_time
-	process.uid process.gid process.user process.parent.pid process.parent.comm
+	process.state process.uid process.gid process.user process.parent.pid process.parent.comm
 	process.parent.exe process.parent.args container.name container.id container.image
 	container.runtime container.label k8s.pod.name k8s.pod.namespace k8s.pod.uid
 	k8s.container.name k8s.label ctrcap.netns ctrcap.cgroup_id ctrcap.attribution
 	ctrcap.source ctrcap.version ctrcap.pen)
 WEB_ID=78f1713c7d0f5a6b9c1d2e3f40516273849506a7b8c9d0e1f2a3b4c5d6e7f809
-WEB_ALL="241879|241880|wget|/usr/bin/wget|wget -T 10 10.99.3.1|Nov 14, 2023 22:13:20.123456789 UTC|1000|1001|alice|241858|containerd-shim|/usr/bin/containerd-shim-runc-v2|containerd-shim-runc-v2 -namespace moby|web|$WEB_ID|busybox:1|docker|app=web,tier=front|web-7d9f|shop|5f1c2d3e-aaaa-bbbb-cccc-0123456789ab|nginx|team=red|4026532000|123456789012|1|1|1|32473"
+WEB_ALL="241879|241880|wget|/usr/bin/wget|wget -T 10 10.99.3.1|Nov 14, 2023 22:13:20.123456789 UTC|1|1000|1001|alice|241858|containerd-shim|/usr/bin/containerd-shim-runc-v2|containerd-shim-runc-v2 -namespace moby|web|$WEB_ID|busybox:1|docker|app=web,tier=front|web-7d9f|shop|5f1c2d3e-aaaa-bbbb-cccc-0123456789ab|nginx|team=red|4026532000|123456789012|1|1|1|32473"
 
 echo "== plugin and field registration"
 expect_match "plugin loaded from the personal dir" \
@@ -126,7 +126,8 @@ expect_match "json has process.pid" '"process.pid": "241879"' "$json"
 expect_match "json has container.label" '"container.label": "app=web"' "$json"
 tree=$(ts -r "$R" -Y 'frame.number == 1' -V)
 expect_match "tree: Process line" \
-	'^    Process \(pid 241879, tid 241880, cmd /usr/bin/wget, args wget -T 10 10\.99\.3\.1\)$' "$tree"
+	'^    Process \(pid 241879, tid 241880, cmd /usr/bin/wget, args wget -T 10 10\.99\.3\.1, state gone \(exited; its pid names another process now\)\)$' \
+	"$tree"
 expect_match "tree: User line" '^    User \(uid 1000, gid 1001, name alice\)$' "$tree"
 expect_match "tree: ParentProc line" \
 	'^    ParentProc \(pid 241858, cmd /usr/bin/containerd-shim-runc-v2, args containerd-shim-runc-v2 -namespace moby\)$' \

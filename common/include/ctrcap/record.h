@@ -50,6 +50,7 @@ enum ctrcap_tlv_type {
 	CTRCAP_T_GID = 0x0107,		/* u32 */
 	CTRCAP_T_USER = 0x0108,		/* string, user name */
 	CTRCAP_T_START_TIME = 0x0109,	/* u64, process start, ns since Unix epoch */
+	CTRCAP_T_PROC_STATE = 0x010A,	/* u8, enum ctrcap_proc_state */
 
 	CTRCAP_T_PARENT_PID = 0x0201,	/* u32 */
 	CTRCAP_T_PARENT_EXE = 0x0202,	/* string */
@@ -85,6 +86,12 @@ enum ctrcap_attribution {
 	CTRCAP_ATTR_MAX = CTRCAP_ATTR_LISTENER,
 };
 
+/* What is known of the packet's process beyond its pid and comm. */
+enum ctrcap_proc_state {
+	/* It exited, and its pid names another process now: exe, args, parent unknown. */
+	CTRCAP_PROC_PID_REUSED = 1,
+};
+
 /* A non-owning string view; ptr == NULL means absent. Not NUL-terminated. */
 struct ctrcap_str {
 	const char *ptr;
@@ -102,6 +109,7 @@ enum ctrcap_has {
 	CTRCAP_HAS_NETNS = 1u << 6,
 	CTRCAP_HAS_CGROUP_ID = 1u << 7,
 	CTRCAP_HAS_ATTRIBUTION = 1u << 8,
+	CTRCAP_HAS_PROC_STATE = 1u << 9,
 };
 
 /*
@@ -113,6 +121,7 @@ struct ctrcap_identity {
 	uint32_t pid, tid, uid, gid, parent_pid, netns;
 	uint64_t start_time_ns, cgroup_id;
 	uint8_t attribution; /* enum ctrcap_attribution */
+	uint8_t proc_state; /* enum ctrcap_proc_state */
 
 	struct ctrcap_str comm, exe, args, user;
 	struct ctrcap_str parent_comm, parent_exe, parent_args;
@@ -134,6 +143,9 @@ struct ctrcap_identity {
 
 /* Human-readable name of an attribution method ("socket", "flow", ...). */
 const char *ctrcap_attribution_name(uint8_t attribution);
+
+/* Human-readable text of a process state ("gone (exited; ...)"). */
+const char *ctrcap_proc_state_name(uint8_t state);
 
 /* Short name of a TLV type ("pid", "container-name", ...), NULL if unknown. */
 const char *ctrcap_tlv_name(uint16_t type);
