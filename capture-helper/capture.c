@@ -97,6 +97,8 @@ struct capture {
 	enum ctrcap_hops_mode hops_mode;
 	uint32_t self_netns;		/* inode of the helper's network namespace */
 	struct if_place place[IF_MEMO];	/* veth/bridge or not, helper's namespace */
+	uint64_t last_read_ns;		/* the ring's last read: a poll or an event */
+	uint64_t max_stall_ns;		/* longest time between two reads (-v) */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -113,6 +115,27 @@ static uint64_t mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * The ring is read now (a poll or one event): keep the longest time it went
+ * unread, the window in which a burst fills it and the kernel drops.
+ */
+static void ring_read(struct capture *c)
+{
+	uint64_t now = mono_ns();
+
+	if (c->last_read_ns && now - c->last_read_ns > c->max_stall_ns)
+		c->max_stall_ns = now - c->last_read_ns;
+	c->last_read_ns = now;
 }
 
 static void fail(struct capture *c, const char *fmt, const char *what)
@@ -302,6 +325,7 @@ static int on_event(void *ctx, void *data, size_t size)
 	struct capture *c = ctx;
 	const __u32 *type = data;
 
+	ring_read(c);
 	if (size < sizeof(*type))
 		return 0;
 	switch (*type) {
@@ -787,6 +811,7 @@ static void run_loop(struct capture *c)
 
 		if (got_signal)
 			break;
+		ring_read(c);
 		n = ring_buffer__consume(c->rb);
 		if (c->w && c->o->out.flush_each && n > 0)
 			ctrcap_pcapng_writer_flush(c->w);
@@ -812,6 +837,8 @@ static void finish(struct capture *c)
 	uint64_t lost = 0, untracked = 0;
 	char err[512];
 
+	/* The drain below is no stall: the reader stopped on purpose. */
+	c->last_read_ns = 0;
 	/* Detach first, then drain: what reached the ring belongs to the capture. */
 	ctrcap_attach_detach_all(c->att);
 	if (c->rb && !c->stop)
@@ -855,6 +882,9 @@ static void finish(struct capture *c)
 			fprintf(stderr, "%llu processes not tracked (process table full at %u): "
 				"their packets name only pid, command and user\n",
 				(unsigned long long)untracked, CTRCAP_PROC_MAX);
+		if (c->o->verbose)
+			fprintf(stderr, "ctrcap: longest ring stall %.1f ms\n",
+				c->max_stall_ns / 1e6);
 	}
 	release(c);
 }
