@@ -336,6 +336,12 @@ const struct ctrcap_iface *ctrcap_attach_find_slot(const struct ctrcap_attach *a
 	return NULL;
 }
 
+const struct ctrcap_iface *ctrcap_attach_table(const struct ctrcap_attach *a, size_t *n)
+{
+	*n = a->n;
+	return a->v;
+}
+
 size_t ctrcap_attach_count(const struct ctrcap_attach *a)
 {
 	return a->n;

@@ -75,6 +75,9 @@ uint32_t ctrcap_attach_slots_used(const struct ctrcap_attach *a);
 /* The interface present now that counts into @slot, or NULL. */
 const struct ctrcap_iface *ctrcap_attach_find_slot(const struct ctrcap_attach *a, uint32_t slot);
 
+/* The interfaces attached now, *n of them (for a copy; changed by the next scan). */
+const struct ctrcap_iface *ctrcap_attach_table(const struct ctrcap_attach *a, size_t *n);
+
 /* Number of interfaces attached now. */
 size_t ctrcap_attach_count(const struct ctrcap_attach *a);
 
