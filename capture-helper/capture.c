@@ -47,6 +47,8 @@
 #define POLL_IDLE_US 2000
 #define RESCAN_MS 500
 #define GC_MS 10000
+/* Process table slots the gc visits between two ring reads (a pass: 32 steps). */
+#define GC_SLOTS 1024
 #define CMD_DRAIN_MS 300
 /* At most one early rescan per this, for packets of interfaces not known yet. */
 #define UNKNOWN_RESCAN_MS 100
@@ -835,6 +837,7 @@ static struct ctr_resolver *resolver_start(const struct ctrcap_opts *o, const ch
 static void run_loop(struct capture *c)
 {
 	uint64_t last_gc = mono_ms(), cmd_done = 0;
+	bool gc_pass = false;
 	int status;
 
 	while (!c->stop) {
@@ -853,9 +856,11 @@ static void run_loop(struct capture *c)
 		if (n == 0)
 			usleep(POLL_IDLE_US);
 		now = mono_ms();
-		if (now - last_gc >= GC_MS) {
-			last_gc = now;
-			ctrcap_proc_table_gc(c->procs, now);
+		/* A pass over the whole table held the ring for tens of ms: in steps. */
+		if (gc_pass || now - last_gc >= GC_MS) {
+			if (!gc_pass)
+				last_gc = now;
+			gc_pass = !ctrcap_proc_table_gc_step(c->procs, now, GC_SLOTS);
 		}
 		if (c->cmd_pid && !cmd_done && waitpid(c->cmd_pid, &status, WNOHANG) > 0)
 			cmd_done = now;
