@@ -65,10 +65,6 @@ struct ctrcap_attach *ctrcap_attach_new(const struct ctrcap_attach_cfg *cfg, cha
  */
 int ctrcap_attach_scan(struct ctrcap_attach *a, bool strict, char *err, size_t errlen);
 
-/* The interface for a packet's (netns, ifindex), or NULL if unknown. */
-const struct ctrcap_iface *ctrcap_attach_find(const struct ctrcap_attach *a, uint32_t netns,
-					      uint32_t ifindex);
-
 /* Number of counter slots handed out so far (slots 0 .. n-1 hold counts). */
 uint32_t ctrcap_attach_slots_used(const struct ctrcap_attach *a);
 

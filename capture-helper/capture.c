@@ -394,15 +394,15 @@ static int on_event(void *ctx, void *data, size_t size)
 	return handle_event(c, data, size);
 }
 
-/* Let the held-back events go once their scan is done, or too late. */
-static void park_check(struct capture *c, uint64_t now)
+/* Let the held-back events go once their scan is done, or too late. True if they went. */
+static bool park_check(struct capture *c, uint64_t now)
 {
-	if (c->park_for && (ctrcap_rescan_done(c->scan) >= c->park_for ||
-			    now >= c->park_until_ms)) {
-		/* Taken after the count was read: the table of that scan or a later one. */
-		ctrcap_rescan_adopt(c->scan);
-		park_release(c);
-	}
+	if (!c->park_for || (ctrcap_rescan_done(c->scan) < c->park_for && now < c->park_until_ms))
+		return false;
+	/* Taken after the count was read: the table of that scan or a later one. */
+	ctrcap_rescan_adopt(c->scan);
+	park_release(c);
+	return true;
 }
 
 /* Process events the kernel could not hand over (ring buffer full), all CPUs. */
@@ -841,6 +841,7 @@ static void run_loop(struct capture *c)
 	int status;
 
 	while (!c->stop) {
+		bool released;
 		uint64_t now;
 		int n;
 
@@ -848,10 +849,10 @@ static void run_loop(struct capture *c)
 			break;
 		/* A new table is taken only here, between reads: no packet holds a name of the old. */
 		ctrcap_rescan_adopt(c->scan);
-		park_check(c, mono_ms());
+		released = park_check(c, mono_ms());
 		ring_read(c);
 		n = ring_buffer__consume(c->rb);
-		if (c->w && c->o->out.flush_each && n > 0)
+		if (c->w && c->o->out.flush_each && (n > 0 || released))
 			ctrcap_pcapng_writer_flush(c->w);
 		if (n == 0)
 			usleep(POLL_IDLE_US);
