@@ -167,6 +167,8 @@ struct ctrcap_rescan *ctrcap_rescan_start(const struct ctrcap_rescan_cfg *cfg, c
 		ctrcap_rescan_free(r);
 		return NULL;
 	}
+	/* Named, for ps -L and the test that checks its capabilities. */
+	pthread_setname_np(r->thread, "ctrcap-scan");
 	r->running = true;
 	return r;
 }
