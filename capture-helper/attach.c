@@ -324,12 +324,6 @@ static struct ctrcap_iface *find(struct ctrcap_attach *a, uint32_t netns, uint32
 	return NULL;
 }
 
-const struct ctrcap_iface *ctrcap_attach_find(const struct ctrcap_attach *a, uint32_t netns,
-					      uint32_t ifindex)
-{
-	return find((struct ctrcap_attach *)a, netns, ifindex);
-}
-
 uint32_t ctrcap_attach_slots_used(const struct ctrcap_attach *a)
 {
 	return a->next_slot;
@@ -345,6 +339,12 @@ const struct ctrcap_iface *ctrcap_attach_find_slot(const struct ctrcap_attach *a
 			return &a->v[i];
 	}
 	return NULL;
+}
+
+const struct ctrcap_iface *ctrcap_attach_table(const struct ctrcap_attach *a, size_t *n)
+{
+	*n = a->n;
+	return a->v;
 }
 
 size_t ctrcap_attach_count(const struct ctrcap_attach *a)

@@ -66,15 +66,14 @@ struct ctrcap_attach *ctrcap_attach_new(const struct ctrcap_attach_cfg *cfg, cha
  */
 int ctrcap_attach_scan(struct ctrcap_attach *a, bool strict, char *err, size_t errlen);
 
-/* The interface for a packet's (netns, ifindex), or NULL if unknown. */
-const struct ctrcap_iface *ctrcap_attach_find(const struct ctrcap_attach *a, uint32_t netns,
-					      uint32_t ifindex);
-
 /* Number of counter slots handed out so far (slots 0 .. n-1 hold counts). */
 uint32_t ctrcap_attach_slots_used(const struct ctrcap_attach *a);
 
 /* The interface present now that counts into @slot, or NULL. */
 const struct ctrcap_iface *ctrcap_attach_find_slot(const struct ctrcap_attach *a, uint32_t slot);
+
+/* The interfaces attached now, *n of them (for a copy; changed by the next scan). */
+const struct ctrcap_iface *ctrcap_attach_table(const struct ctrcap_attach *a, size_t *n);
 
 /* Number of interfaces attached now. */
 size_t ctrcap_attach_count(const struct ctrcap_attach *a);

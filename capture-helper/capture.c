@@ -29,6 +29,7 @@
 #include "attach.h"
 #include "capture.h"
 #include "cgroup.h"
+#include "event_park.h"
 #include "containers/resolver.h"
 #include "filter_setup.h"
 #include "hops.h"
@@ -40,15 +41,24 @@
 #include "proc_table.h"
 #include "post_rotate.h"
 #include "privilege.h"
+#include "rescan.h"
 #include "socket_scan.h"
 #include "tcp_seq.h"
 
 #define POLL_IDLE_US 2000
 #define RESCAN_MS 500
 #define GC_MS 10000
+/* Process table slots the gc visits between two ring reads (a pass: 32 steps). */
+#define GC_SLOTS 1024
 #define CMD_DRAIN_MS 300
 /* At most one early rescan per this, for packets of interfaces not known yet. */
 #define UNKNOWN_RESCAN_MS 100
+/*
+ * How long, and with how many bytes of events, the consumer holds packets
+ * back for that rescan: then they go out named as far as known.
+ */
+#define PARK_MAX_MS 500
+#define PARK_BYTES (8u << 20)
 
 #define IF_MEMO 64
 
@@ -93,11 +103,18 @@ struct capture {
 	struct ctrcap_filter_target target;	/* where the filter programs count and tail-call */
 	struct ctrcap_ident_buf ib;
 	struct if_memo ifm[IF_MEMO];
-	uint64_t last_scan_ms;
+	struct ctrcap_rescan *scan;	/* the scanner thread and the table it publishes */
+	struct ctrcap_park *park;	/* events held back for an early rescan */
+	uint64_t park_for;		/* the scan count that releases them; 0 = none held */
+	uint64_t park_until_ms;		/* ... or this time */
+	uint64_t last_ask_ms;		/* the last early rescan asked for */
+	uint64_t parks;			/* times events were held back (-v) */
 	struct ctrcap_hops *hops;	/* --hops first|container; NULL = all */
 	enum ctrcap_hops_mode hops_mode;
 	uint32_t self_netns;		/* inode of the helper's network namespace */
 	struct if_place place[IF_MEMO];	/* veth/bridge or not, helper's namespace */
+	uint64_t last_read_ns;		/* the ring's last read: a poll or an event */
+	uint64_t max_stall_ns;		/* longest time between two reads (-v) */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -114,6 +131,27 @@ static uint64_t mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ull + ts.tv_nsec;
+}
+
+/*
+ * The ring is read now (a poll or one event): keep the longest time it went
+ * unread, the window in which a burst fills it and the kernel drops.
+ */
+static void ring_read(struct capture *c)
+{
+	uint64_t now = mono_ns();
+
+	if (c->last_read_ns && now - c->last_read_ns > c->max_stall_ns)
+		c->max_stall_ns = now - c->last_read_ns;
+	c->last_read_ns = now;
 }
 
 static void fail(struct capture *c, const char *fmt, const char *what)
@@ -159,40 +197,10 @@ static int interface_id(struct capture *c, const struct ctrcap_pkt_event *e,
 	return ifid;
 }
 
-static void note_netns(struct capture *c);
-
-/* Follow new interfaces and namespaces (-i any only) and the netns -> container map. */
-static void rescan(struct capture *c, uint64_t now)
-{
-	c->last_scan_ms = now;
-	/*
-	 * Only -i any follows new interfaces; fixed ones lost the capabilities
-	 * to enter namespaces (a failed setns would look like a vanished
-	 * namespace and detach them).
-	 */
-	if (c->o->any && ctrcap_attach_scan(c->att, false, c->err, sizeof(c->err)) < 0)
-		fprintf(stderr, "ctrcap: %s\n", c->err);
-	note_netns(c);
-}
-
-/*
- * The interface a packet was seen on. A packet of one we do not know yet
- * comes from a device our programs followed into another namespace or
- * through a rename (a container's veth): rescan now, not at the next
- * period, so that it is named as it is now.
- */
+/* The interface a packet was seen on, in the scanner's latest table; NULL if unknown. */
 static const struct ctrcap_iface *packet_iface(struct capture *c, const struct ctrcap_pkt_event *e)
 {
-	const struct ctrcap_iface *f = ctrcap_attach_find(c->att, e->netns, e->ifindex);
-	uint64_t now;
-
-	if (f || !c->o->any)
-		return f;
-	now = mono_ms();
-	if (now - c->last_scan_ms < UNKNOWN_RESCAN_MS)
-		return NULL;
-	rescan(c, now);
-	return ctrcap_attach_find(c->att, e->netns, e->ifindex);
+	return ctrcap_rescan_find(c->scan, e->netns, e->ifindex);
 }
 
 /* The ethtool driver of interface name in this namespace ("" if unknown). */
@@ -300,7 +308,7 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 		c->stop = true;
 }
 
-static int on_event(void *ctx, void *data, size_t size)
+static int handle_event(void *ctx, void *data, size_t size)
 {
 	struct capture *c = ctx;
 	const __u32 *type = data;
@@ -336,6 +344,68 @@ static int on_event(void *ctx, void *data, size_t size)
 		break;
 	}
 	return 0;
+}
+
+/* Hand the held-back events on, named with the table adopted now. */
+static void park_release(struct capture *c)
+{
+	c->park_for = 0;
+	ctrcap_park_replay(c->park, handle_event, c);
+}
+
+/*
+ * A packet of an interface the table does not hold comes from a device
+ * our programs followed into another namespace or through a rename (a
+ * container's veth), or from one that just appeared. Ask the scanner for a
+ * scan now and hold this and every later event back (their order kept)
+ * until it is done, so that the packet is named as the device is now. At
+ * most one such scan per UNKNOWN_RESCAN_MS: a device no scan finds does not
+ * hold the capture back again and again.
+ */
+static bool park_begin(struct capture *c, const void *data, size_t size)
+{
+	const struct ctrcap_pkt_event *e = data;
+	uint64_t now;
+
+	if (!c->o->any || size < sizeof(*e) || e->type != CTRCAP_EV_PACKET ||
+	    packet_iface(c, e))
+		return false;
+	now = mono_ms();
+	if (now - c->last_ask_ms < UNKNOWN_RESCAN_MS)
+		return false;
+	c->last_ask_ms = now;
+	c->park_for = ctrcap_rescan_request(c->scan);
+	if (!c->park_for)
+		return false;
+	c->park_until_ms = now + PARK_MAX_MS;
+	c->parks++;
+	return true;
+}
+
+/* The ring's callback: events go out at once, or into the park while a scan is awaited. */
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct capture *c = ctx;
+
+	ring_read(c);
+	if (!c->park_for && !park_begin(c, data, size))
+		return handle_event(c, data, size);
+	if (ctrcap_park_add(c->park, data, size))
+		return 0;
+	/* The park is full: what it holds goes out now, and this event after it. */
+	park_release(c);
+	return handle_event(c, data, size);
+}
+
+/* Let the held-back events go once their scan is done, or too late. True if they went. */
+static bool park_check(struct capture *c, uint64_t now)
+{
+	if (!c->park_for || (ctrcap_rescan_done(c->scan) < c->park_for && now < c->park_until_ms))
+		return false;
+	/* Taken after the count was read: the table of that scan or a later one. */
+	ctrcap_rescan_adopt(c->scan);
+	park_release(c);
+	return true;
 }
 
 /* Process events the kernel could not hand over (ring buffer full), all CPUs. */
@@ -738,6 +808,8 @@ static void resolver_warn(void *ctx, const char *msg)
 static void release(struct capture *c)
 {
 	ring_buffer__free(c->rb);
+	ctrcap_rescan_free(c->scan);
+	ctrcap_park_free(c->park);
 	ctrcap_ident_free(c->ident);
 	if (c->res)
 		ctr_resolver_free(c->res);
@@ -780,42 +852,34 @@ static struct ctr_resolver *resolver_start(const struct ctrcap_opts *o, const ch
 	return r;
 }
 
-static void note_netns(struct capture *c)
-{
-	struct ctrcap_netns *ns;
-	size_t n;
-
-	if (ctrcap_netns_list(&ns, &n))
-		return;
-	for (size_t i = 1; i < n; i++)
-		ctrcap_ident_note_netns(c->ident, ns[i].ino, ns[i].pid);
-	free(ns);
-}
-
 static void run_loop(struct capture *c)
 {
 	uint64_t last_gc = mono_ms(), cmd_done = 0;
+	bool gc_pass = false;
 	int status;
 
-	c->last_scan_ms = last_gc;
-
 	while (!c->stop) {
+		bool released;
 		uint64_t now;
 		int n;
 
 		if (got_signal)
 			break;
+		/* A new table is taken only here, between reads: no packet holds a name of the old. */
+		ctrcap_rescan_adopt(c->scan);
+		released = park_check(c, mono_ms());
+		ring_read(c);
 		n = ring_buffer__consume(c->rb);
-		if (c->w && c->o->out.flush_each && n > 0)
+		if (c->w && c->o->out.flush_each && (n > 0 || released))
 			ctrcap_pcapng_writer_flush(c->w);
 		if (n == 0)
 			usleep(POLL_IDLE_US);
 		now = mono_ms();
-		if (now - c->last_scan_ms >= RESCAN_MS)
-			rescan(c, now);
-		if (now - last_gc >= GC_MS) {
-			last_gc = now;
-			ctrcap_proc_table_gc(c->procs, now);
+		/* A pass over the whole table held the ring for tens of ms: in steps. */
+		if (gc_pass || now - last_gc >= GC_MS) {
+			if (!gc_pass)
+				last_gc = now;
+			gc_pass = !ctrcap_proc_table_gc_step(c->procs, now, GC_SLOTS);
 		}
 		if (c->cmd_pid && !cmd_done && waitpid(c->cmd_pid, &status, WNOHANG) > 0)
 			cmd_done = now;
@@ -830,6 +894,14 @@ static void finish(struct capture *c)
 	uint64_t lost = 0, untracked = 0;
 	char err[512];
 
+	/* The drain below is no stall: the reader stopped on purpose. */
+	c->last_read_ns = 0;
+	/* The table is the caller's again once the scanner is gone; no event waits for it. */
+	ctrcap_rescan_stop(c->scan);
+	if (c->scan) {
+		ctrcap_rescan_adopt(c->scan);
+		park_release(c);
+	}
 	/* Detach first, then drain: what reached the ring belongs to the capture. */
 	ctrcap_attach_detach_all(c->att);
 	if (c->rb && !c->stop)
@@ -873,6 +945,15 @@ static void finish(struct capture *c)
 			fprintf(stderr, "%llu processes not tracked (process table full at %u): "
 				"their packets name only pid, command and user\n",
 				(unsigned long long)untracked, CTRCAP_PROC_MAX);
+		if (c->o->verbose && c->scan) {
+			uint64_t scans, longest;
+
+			ctrcap_rescan_stats(c->scan, &scans, &longest);
+			fprintf(stderr, "ctrcap: longest ring stall %.1f ms; %llu rescans (the "
+				"longest %llu ms, off the ring reader), packets held for one %llu "
+				"times\n", c->max_stall_ns / 1e6, (unsigned long long)scans,
+				(unsigned long long)longest, (unsigned long long)c->parks);
+		}
 	}
 	release(c);
 }
@@ -977,7 +1058,18 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 		fprintf(stderr, "ctrcap: out of memory\n");
 		goto out_fail;
 	}
-	note_netns(c);
+	{
+		struct ctrcap_rescan_cfg rc = { .att = c->att, .ident = c->ident, .follow = o->any,
+						.period_ms = RESCAN_MS };
+
+		c->park = ctrcap_park_new(PARK_BYTES);
+		/* After the drop: the thread starts with the capabilities kept, no more. */
+		c->scan = c->park ? ctrcap_rescan_start(&rc, c->err, sizeof(c->err)) : NULL;
+		if (!c->scan) {
+			fprintf(stderr, "ctrcap: %s\n", c->park ? c->err : "out of memory");
+			goto out_fail;
+		}
+	}
 	if (o->out.path) {
 		c->w = ctrcap_writer_open(&o->out, c->err, sizeof(c->err));
 		if (!c->w) {
@@ -1014,6 +1106,8 @@ out_fail:
 		kill(c->cmd_pid, SIGKILL);
 		waitpid(c->cmd_pid, NULL, 0);
 	}
+	/* The scanner uses the table freed below. */
+	ctrcap_rescan_stop(c->scan);
 	ctrcap_attach_free(c->att);
 	c->att = NULL;
 	for (unsigned i = 0; i < c->n_links; i++)

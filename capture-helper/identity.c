@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Building and filtering packet identities (see identity.h). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -59,6 +60,7 @@ struct ctrcap_ident {
 	char cgroup_root[512];
 	struct ctr_cache cache[CTR_CACHE];
 	unsigned cache_next;
+	pthread_mutex_t ns_lock;	/* ns, n_ns: the scanner thread notes, packets read */
 	struct netns_map ns[NETNS_MAP];
 	unsigned n_ns;
 	uint64_t boot_to_epoch_ns;
@@ -91,6 +93,7 @@ struct ctrcap_ident *ctrcap_ident_new(struct ctrcap_proc_table *procs, struct ct
 		ctrcap_ident_free(x);
 		return NULL;
 	}
+	pthread_mutex_init(&x->ns_lock, NULL);
 	x->procs = procs;
 	x->res = res;
 	snprintf(x->cgroup_root, sizeof(x->cgroup_root), "%s", cgroup_root ? cgroup_root : "");
@@ -111,29 +114,34 @@ void ctrcap_ident_free(struct ctrcap_ident *x)
 	free(x->recs);
 	free(x->enc);
 	free(x->scratch);
+	pthread_mutex_destroy(&x->ns_lock);
 	free(x);
 }
 
 void ctrcap_ident_note_netns(struct ctrcap_ident *x, uint32_t netns, uint32_t pid)
 {
+	bool known = false;
 	uint64_t cg;
 	unsigned i;
 
-	for (i = 0; i < x->n_ns; i++) {
-		if (x->ns[i].netns == netns && x->ns[i].cgroup_id)
-			return;
-	}
-	if (!pid || !x->cgroup_root[0])
+	pthread_mutex_lock(&x->ns_lock);
+	for (i = 0; i < x->n_ns && !known; i++)
+		known = x->ns[i].netns == netns && x->ns[i].cgroup_id;
+	pthread_mutex_unlock(&x->ns_lock);
+	if (known || !pid || !x->cgroup_root[0])
 		return;
+	/* Read /proc/PID/cgroup without the lock: packets do not wait for it. */
 	cg = ctrcap_cgroup_id_of_pid(x->cgroup_root, pid);
+	pthread_mutex_lock(&x->ns_lock);
 	for (i = 0; i < x->n_ns; i++) {
 		if (x->ns[i].netns == netns) {
 			x->ns[i].cgroup_id = cg;
-			return;
+			break;
 		}
 	}
-	if (x->n_ns < NETNS_MAP)
+	if (i == x->n_ns && x->n_ns < NETNS_MAP)
 		x->ns[x->n_ns++] = (struct netns_map){ netns, cg };
+	pthread_mutex_unlock(&x->ns_lock);
 }
 
 /*
@@ -219,11 +227,17 @@ static const struct ctr_info *container_of(struct ctrcap_ident *x, uint64_t cgro
 
 static uint64_t netns_cgroup(struct ctrcap_ident *x, uint32_t netns)
 {
+	uint64_t cg = 0;
+
+	pthread_mutex_lock(&x->ns_lock);
 	for (unsigned i = 0; i < x->n_ns; i++) {
-		if (x->ns[i].netns == netns)
-			return x->ns[i].cgroup_id;
+		if (x->ns[i].netns == netns) {
+			cg = x->ns[i].cgroup_id;
+			break;
+		}
 	}
-	return 0;
+	pthread_mutex_unlock(&x->ns_lock);
+	return cg;
 }
 
 const struct ctr_info *ctrcap_ident_netns_container(struct ctrcap_ident *x, uint32_t netns)

@@ -50,7 +50,10 @@ struct ctrcap_ident *ctrcap_ident_new(struct ctrcap_proc_table *procs, struct ct
 /* Free the context (not the table or resolver). */
 void ctrcap_ident_free(struct ctrcap_ident *x);
 
-/* Note that network namespace netns holds pid (its cgroup names the container). */
+/*
+ * Note that network namespace netns holds pid (its cgroup names the
+ * container). Safe from another thread than the one building identities.
+ */
 void ctrcap_ident_note_netns(struct ctrcap_ident *x, uint32_t netns, uint32_t pid);
 
 /* Build the identity of the packet e into b. */

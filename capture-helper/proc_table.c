@@ -30,6 +30,7 @@ struct ctrcap_proc_table {
 	size_t n;
 	uint32_t gen;	/* source of ctrcap_proc.gen: unique across entries */
 	uint64_t untracked; /* processes the full table had no room for */
+	uint32_t gc_next;	/* the slot the next gc step starts at */
 };
 
 struct ctrcap_proc_table *ctrcap_proc_table_new(void)
@@ -489,15 +490,17 @@ static void remove_slot(struct ctrcap_proc_table *t, uint32_t i)
 	t->n--;
 }
 
-void ctrcap_proc_table_gc(struct ctrcap_proc_table *t, uint64_t now_ms)
+bool ctrcap_proc_table_gc_step(struct ctrcap_proc_table *t, uint64_t now_ms, uint32_t slots)
 {
+	uint32_t end = slots < TABLE_SIZE - t->gc_next ? t->gc_next + slots : TABLE_SIZE;
+
 	/*
 	 * In place, slot by slot: a delete moves at most the entries of one
 	 * probe run, where rebuilding the table would copy all of its memory
 	 * while packets wait. A moved entry may be visited twice or skipped
-	 * until the next gc; either is harmless.
+	 * until the next pass; either is harmless.
 	 */
-	for (uint32_t i = 0; i < TABLE_SIZE; i++) {
+	for (uint32_t i = t->gc_next; i < end; i++) {
 		const struct ctrcap_proc *p = &t->s[i].p;
 
 		if (!t->s[i].used)
@@ -508,4 +511,13 @@ void ctrcap_proc_table_gc(struct ctrcap_proc_table *t, uint64_t now_ms)
 			i--;	/* slot i may hold a moved entry now */
 		}
 	}
+	t->gc_next = end == TABLE_SIZE ? 0 : end;
+	return end == TABLE_SIZE;
+}
+
+void ctrcap_proc_table_gc(struct ctrcap_proc_table *t, uint64_t now_ms)
+{
+	t->gc_next = 0;
+	while (!ctrcap_proc_table_gc_step(t, now_ms, TABLE_SIZE))
+		;
 }

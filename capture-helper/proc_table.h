@@ -78,6 +78,12 @@ bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint32_t ro
 /* Forget processes that exited more than CTRCAP_PROC_LINGER_MS ago. */
 void ctrcap_proc_table_gc(struct ctrcap_proc_table *t, uint64_t now_ms);
 
+/*
+ * The same, over the next @slots slots of the table only, so that a pass
+ * can be spread between ring reads. True when this step ended a pass.
+ */
+bool ctrcap_proc_table_gc_step(struct ctrcap_proc_table *t, uint64_t now_ms, uint32_t slots);
+
 /* How many processes the table had no room for since it was made. */
 uint64_t ctrcap_proc_table_untracked(const struct ctrcap_proc_table *t);
 

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # -i any follows namespaces and interfaces created after the capture
 # started; -D lists them with their netns; -r prints the identity of a
-# saved packet; --list-containers prints tab-separated lines.
+# saved packet; --list-containers prints tab-separated lines; many
+# namespaces made during a capture are all followed.
 set -u
 . "$(dirname "$0")/common.sh" "$@"
 
@@ -57,6 +58,45 @@ expect "moved veth: the datagrams on eth0 of netns C" \
 expect "moved veth: no packet named by a bare ifindex" bash -c "! grep -q '^if=if[0-9]' '$TMP/mv.txt'"
 expect "moved veth: each packet once per interface and direction" \
 	bash -c "[ -z \"\$(awk '/^if=/ { print \$1, \$2, \$3, \$5 }' '$TMP/mv.txt' | sort | uniq -d)\" ]"
+
+# Many namespaces appear while the capture runs (a scanner thread follows
+# them, not the ring's reader): each one's eth0 gets attached and its
+# datagram is named eth0 of its namespace; -v reports the longest ring
+# stall at exit. The peer end stays in the host, unaddressed: a static
+# neighbour entry lets the datagram out without ARP.
+MANY=40
+start_capture "$TMP/many.pcapng" -i any -v udp port 7007 || exit 1
+for (( i = 0; i < MANY; i++ )); do
+	tn_ns_add "ccapm$i" &&
+		ip link add "ccapm${i}h" type veth peer name eth0 netns "ccapm$i" &&
+		ip link set "ccapm${i}h" up &&
+		ip -n "ccapm$i" addr add "10.99.42.$((i + 1))/24" dev eth0 &&
+		ip -n "ccapm$i" link set eth0 up &&
+		ip -n "ccapm$i" neigh add 10.99.42.254 lladdr 02:00:00:00:42:fe dev eth0 ||
+		{ fail "namespace ccapm$i"; break; }
+done
+for (( i = 0; i < MANY; i++ )); do
+	tn_wait_for 30 attached "ccapm$i" || { fail "eth0 of ccapm$i attached"; break; }
+done
+for (( i = 0; i < MANY; i++ )); do
+	ip netns exec "ccapm$i" bash -c 'echo many >/dev/udp/10.99.42.254/7007' ||
+		fail "datagram from ccapm$i"
+done
+stop_capture
+"$DUMP" "$TMP/many.pcapng" >"$TMP/many.txt" || fail "read the many-namespaces capture"
+named=0
+for (( i = 0; i < MANY; i++ )); do
+	grep -Eq "^if=eth0 dir=out .*ns=$(ns_ino "ccapm$i") .*7007: UDP" "$TMP/many.txt" &&
+		named=$((named + 1))
+done
+expect "$MANY new namespaces: each one's datagram on its eth0 ($named)" [ "$named" = "$MANY" ]
+expect "$MANY new namespaces: no packet named by a bare ifindex" \
+	bash -c "! grep -q '^if=if[0-9]' '$TMP/many.txt'"
+expect "-v: the longest ring stall at exit" \
+	grep -Eq '^ctrcap: longest ring stall [0-9]+\.[0-9] ms' "$TMP/ctrcap.err"
+for (( i = 0; i < MANY; i++ )); do
+	ip netns del "ccapm$i" 2>/dev/null
+done
 
 # Receiving side only: the sender's hop is not captured, the flow names it.
 start_capture "$TMP/rx.pcapng" -i eth0@ccapB || exit 1

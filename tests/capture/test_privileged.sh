@@ -138,10 +138,24 @@ cap_prm_has() { # PID BIT
 	hex=$(sed -n 's/^CapPrm:\s*//p' "/proc/$1/status")
 	[ $(( (16#$hex >> $2) & 1 )) = 1 ]
 }
+# Capabilities are per thread: the scanner thread (it enters namespaces)
+# holds what the drop left the main thread, no more.
+caps_of() { # TASK_STATUS_FILE
+	sed -n 's/^Cap\(Inh\|Prm\|Eff\|Bnd\|Amb\):\s*/\1 /p' "$1" | tr '\n' ' '
+}
+threads_same_caps() { # PID
+	local t main ok=0
+	main=$(caps_of "/proc/$1/status")
+	for t in /proc/"$1"/task/*/status; do
+		[ "$(caps_of "$t")" = "$main" ] || { echo "thread $t: $(caps_of "$t") vs $main"; ok=1; }
+	done
+	return $ok
+}
 start_capture "$TMP/fixed.pcapng" -i eth0@ccapA || exit 1
 cap_prm_lacks() { ! cap_prm_has "$@"; }
 expect "fixed -i: cap_sys_admin dropped" cap_prm_lacks "$CC_PID" 21
 expect "fixed -i: cap_sys_ptrace kept" cap_prm_has "$CC_PID" 19
+expect "fixed -i: every thread has the dropped capability sets" threads_same_caps "$CC_PID"
 sleep 1.2 # two rescan periods: the attached interface must stay attached
 # The sender re-execs itself through /proc/self/exe, as busybox applets do:
 # the packets name the real executable, not /proc/self/exe.
@@ -154,6 +168,9 @@ expect "exec of /proc/self/exe: exe is the real file ($(readlink -f "$TRAFFIC"))
 expect "exec of /proc/self/exe: never shown" bash -c "! grep -q 'exe=/proc/self/exe' '$TMP/fixed.txt'"
 start_capture "$TMP/any.pcapng" -i any || exit 1
 expect "-i any: cap_sys_admin kept" cap_prm_has "$CC_PID" 21
+expect "-i any: a scanner thread (ctrcap-scan) runs beside the ring reader" \
+	grep -qx ctrcap-scan /proc/"$CC_PID"/task/*/comm
+expect "-i any: every thread has the dropped capability sets" threads_same_caps "$CC_PID"
 stop_capture
 
 # 5. -i IFACE@PATH is looked up as the group member: cap_dac_read_search must

@@ -527,6 +527,42 @@ static void test_proc_table_full_counted(void **state)
 	ctrcap_proc_table_free(t);
 }
 
+/*
+ * gc in steps (between ring reads): a pass ends after as many steps as the
+ * table has slices, and then has forgotten what a whole gc would have.
+ */
+static void test_proc_table_gc_steps(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	struct ctrcap_exec_event e = { .type = CTRCAP_EV_EXEC, .tgid = 3999999, .ppid = 1 };
+	const uint64_t later = 1000 + CTRCAP_PROC_LINGER_MS + 1;
+	const uint32_t slots = 1000, n = 3000;
+	uint32_t i, steps = 1;
+
+	(void)state;
+	assert_non_null(t);
+	strcpy(e.exe, "/bin/sh");
+	ctrcap_proc_on_exec(t, &e);
+	for (i = 0; i < n; i++)
+		ctrcap_proc_on_fork(t, 6000000 + i, e.tgid);
+	for (i = 0; i < n; i += 2)
+		ctrcap_proc_on_exit(t, 6000000 + i, 1000);
+	while (!ctrcap_proc_table_gc_step(t, later, slots))
+		steps++;
+	/* 4/3 * CTRCAP_PROC_MAX slots in all, 1000 per step. */
+	assert_int_equal(steps, (CTRCAP_PROC_MAX / 3 * 4 + slots - 1) / slots);
+	for (i = 0; i < n; i++) {
+		const struct ctrcap_proc *p = ctrcap_proc_get(t, 6000000 + i);
+
+		if (i % 2 ? !p || p->pid != 6000000 + i : p != NULL)
+			fail_msg("pid %u %s after a pass in steps", 6000000 + i,
+				 i % 2 ? "lost" : "kept");
+	}
+	/* The next pass starts over at the first slot. */
+	assert_false(ctrcap_proc_table_gc_step(t, later, slots));
+	ctrcap_proc_table_free(t);
+}
+
 /* gc deletes in place: every process left is still found, in a table of long probe runs. */
 static void test_proc_table_gc_keeps_others(void **state)
 {
@@ -1264,6 +1300,7 @@ int main(void)
 		cmocka_unit_test(test_proc_table_exec_fork_exit),
 		cmocka_unit_test(test_proc_table_full_counted),
 		cmocka_unit_test(test_proc_table_gc_keeps_others),
+		cmocka_unit_test(test_proc_table_gc_steps),
 		cmocka_unit_test(test_container_pick),
 		cmocka_unit_test(test_link_parse),
 		cmocka_unit_test(test_link_peer),
