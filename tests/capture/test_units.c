@@ -542,11 +542,11 @@ static void test_proc_table_gc_steps(void **state)
 	(void)state;
 	assert_non_null(t);
 	strcpy(e.exe, "/bin/sh");
-	ctrcap_proc_on_exec(t, &e);
+	ctrcap_proc_on_exec(t, &e, 1000);
 	for (i = 0; i < n; i++)
-		ctrcap_proc_on_fork(t, 6000000 + i, e.tgid);
+		ctrcap_proc_on_fork(t, 6000000 + i, e.tgid, 0, 1000);
 	for (i = 0; i < n; i += 2)
-		ctrcap_proc_on_exit(t, 6000000 + i, 1000);
+		ctrcap_proc_on_exit(t, 6000000 + i, 0, 1000);
 	while (!ctrcap_proc_table_gc_step(t, later, slots))
 		steps++;
 	/* 4/3 * CTRCAP_PROC_MAX slots in all, 1000 per step. */
