@@ -58,8 +58,9 @@ client() {
 	shift 2
 	# shellcheck disable=SC2016 # expanded by the shell in the netns
 	"$ipr" netns exec "$ns" sh -c 'echo "SENDER $1 $$"; shift; exec "$@"' \
-		client "$name" "$traffic" "$@" || echo "GUEST-NOTE $name client failed"
+		client "$name" "$client_bin" "$@" || echo "GUEST-NOTE $name client failed"
 }
+client_bin=$traffic
 
 # veth_ns NETNS HOSTDEV SUBNET: NETNS with eth0 SUBNET.2, joined to HOSTDEV SUBNET.1.
 veth_ns() {
@@ -119,7 +120,11 @@ latesrv=$!
 wait_for 10 grep -q ready /tmp/latesrv.out || fail "late udp server not ready"
 # ctrcap rescans every 0.5 s; the veths appear with their first packets too.
 sleep 3
+# Through a symlink: its exe must still be the file it runs (read by BPF at exec).
+ln -sf "$traffic" /tmp/ccap-sender
+client_bin=/tmp/ccap-sender
 client kB late udp-send 10.99.61.1 9997 3
+client_bin=$traffic
 sleep 2
 
 step stop

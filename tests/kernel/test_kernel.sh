@@ -128,6 +128,17 @@ for ifc in eth0 kv0; do
 	expect "TCP SYN on $ifc carries the sender (pid $tcp, $name)" \
 		attributed "$ifc" "$synflow" "$tcp"
 done
+# The senders exec'd the traffic binary after ctrcap started: their exe is
+# the file's path, as BPF read it from mm->exe_file at exec on this kernel;
+# the late one ran it through the symlink /tmp/ccap-sender (its argv[0]).
+exe="$(cd "$(dirname "$traffic")" && pwd)/$(basename "$traffic")"
+for who in "udp $udp" "tcp $tcp"; do
+	set -- $who
+	expect "the $1 sender's exe is the file it runs ($exe)" \
+		grep -qF "| Process (pid $2, cmd $exe," "$pkts"
+done
+expect "the late sender's exe is the file behind its symlink ($exe)" \
+	grep -qF "| Process (pid $late, cmd $exe, args /tmp/ccap-sender udp-send" "$pkts"
 n=$(count eth0 Out "$udpflow")
 expect "all 5 UDP datagrams leave eth0 once each ($n)" [ "$n" = 5 ]
 n=$(count kv0 In "$udpflow")
