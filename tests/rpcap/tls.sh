@@ -21,7 +21,7 @@ daemon=$1 bindir=$2 src=$3 make_capture=$4
 . "$src/checks.sh"
 
 [ "$(id -u)" -eq 0 ] || die "needs root (tcpdump on lo, private network namespaces)"
-for t in openssl tcpdump tshark socat unshare perl; do
+for t in openssl tcpdump tshark socat unshare perl ss; do
 	command -v $t >/dev/null || die "$t not installed (scripts/install-deps)"
 done
 client=$("$src/build-client.sh" "$bindir" "$src")
