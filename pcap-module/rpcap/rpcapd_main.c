@@ -514,16 +514,19 @@ int main(int argc, char **argv)
 		return 1;
 	while (!stop) {
 		struct pollfd p = { .fd = lfd, .events = POLLIN };
-		unsigned live = reap(kids, max_clients);
+		unsigned live;
 		char peer[96];
 		pid_t pid;
 		int fd;
 
+		reap(kids, max_clients);
 		if (poll(&p, 1, 500) <= 0)
 			continue;
 		fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
+		/* Counted now, not before the wait: sessions that ended meanwhile are free slots. */
+		live = reap(kids, max_clients);
 		peer_name(fd, peer, sizeof(peer));
 		if (live >= max_clients) {
 			fprintf(stderr, "ctrcap-rpcapd: refusing %s: %u clients connected\n", peer,

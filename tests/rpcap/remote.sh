@@ -28,34 +28,7 @@ client=$("$src/build-client.sh" "$bindir" "$src")
 work=$(mktemp -d /tmp/crpc-remote.XXXXXX)
 pids=()
 
-stop_pid() {
-	local p=$1
-	kill -0 "$p" 2>/dev/null || return 0
-	pkill -TERM -P "$p" 2>/dev/null || true # socat's per-connection children
-	kill -TERM "$p" 2>/dev/null || true
-	for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
-	kill -KILL "$p" 2>/dev/null || true
-}
-
-cleanup() {
-	local rc=$?
-	for p in "${pids[@]}"; do stop_pid "$p"; done
-	if [ $rc -ne 0 ] || [ $fails -ne 0 ]; then
-		for f in "$work"/*.log; do
-			[ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
-		done
-	fi
-	rm -rf "$work"
-	exit $rc
-}
-trap cleanup EXIT
-
-wait_for() {
-	local tries=$1
-	shift
-	for _ in $(seq 1 "$tries"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
+trap work_cleanup EXIT
 
 # started LOG N: the server logged N captures started.
 started() { [ "$(grep -c "capture started" "$1")" -ge "$2" ]; }

@@ -21,7 +21,7 @@ daemon=$1 bindir=$2 src=$3 make_capture=$4
 . "$src/checks.sh"
 
 [ "$(id -u)" -eq 0 ] || die "needs root (tcpdump on lo, private network namespaces)"
-for t in openssl tcpdump tshark socat unshare perl; do
+for t in openssl tcpdump tshark socat unshare perl ss; do
 	command -v $t >/dev/null || die "$t not installed (scripts/install-deps)"
 done
 client=$("$src/build-client.sh" "$bindir" "$src")
@@ -29,33 +29,7 @@ client=$("$src/build-client.sh" "$bindir" "$src")
 work=$(mktemp -d /tmp/crpc-tls.XXXXXX)
 pids=()
 
-stop_pid() {
-	local p=$1
-	kill -0 "$p" 2>/dev/null || return 0
-	kill -TERM "$p" 2>/dev/null || true
-	for _ in $(seq 1 100); do kill -0 "$p" 2>/dev/null || return 0; sleep 0.1; done
-	kill -KILL "$p" 2>/dev/null || true
-}
-
-cleanup() {
-	local rc=$?
-	for p in "${pids[@]}"; do stop_pid "$p"; done
-	if [ $rc -ne 0 ] || [ $fails -ne 0 ]; then
-		for f in "$work"/*.log; do
-			[ -f "$f" ] && { echo "--- $f"; tail -n 20 "$f"; }
-		done
-	fi
-	rm -rf "$work"
-	exit $rc
-}
-trap cleanup EXIT
-
-wait_for() {
-	local tries=$1
-	shift
-	for _ in $(seq 1 "$tries"); do "$@" && return 0; sleep 0.1; done
-	return 1
-}
+trap work_cleanup EXIT
 
 # --- the stand-in helper: six packets with identities (pid 100 wget in container web)
 "$make_capture" "$work/stream.pcapng"
