@@ -171,7 +171,8 @@ expect "ctrcap -r -w --container-name web: the plugin reads the identities" \
 as_user "$CTRCAP_BUILD_DIR/ctrcap" -r "$C/ptcpdump.pcapng" -w "$O/ptcpdump-w.pcapng" \
 	2>"$O/ptcpdump-w.err"
 expect "ctrcap -r -w of a ptcpdump file names the comments it does not copy" \
-	"ctrcap: the comments of 4 packets are not copied to -w (ptcpdump's identity in them is, as ctrcap's record); tshark -r IN -Y FILTER -w OUT keeps them" \
+	"reading from file $C/ptcpdump.pcapng, link-type EN10MB (Ethernet), snapshot length 262144
+ctrcap: the comments of 4 packets are not copied to -w (ptcpdump's identity in them is, as ctrcap's record); tshark -r IN -Y FILTER -w OUT keeps them" \
 	"$(cat "$O/ptcpdump-w.err")"
 expect "ctrcap -r -w of a ptcpdump file: its identity as ctrcap's record" \
 	"241879|web 3100|db" "$(ts -r "$O/ptcpdump-w.pcapng" -Y process.pid \
