@@ -143,7 +143,8 @@ static __always_inline void ctrcap_nat_record(const struct ctrcap_flow_key *fk,
 {
 	struct ctrcap_owner *old = bpf_map_lookup_elem(&nat_owner, fk);
 
-	if (!old || old->tid != o->tid || old->cgroup_id != o->cgroup_id)
+	if (!old || old->tid != o->tid || old->cgroup_id != o->cgroup_id ||
+	    old->start_ns != o->start_ns)
 		bpf_map_update_elem(&nat_owner, fk, o, BPF_ANY);
 }
 

@@ -395,7 +395,8 @@ static __always_inline int ctrcap_skb_egress_common(struct __sk_buff *skb, bool 
 		o = &cur.owner;
 	}
 	old = bpf_map_lookup_elem(&flow_owner, &fk);
-	if (!old || old->tid != o->tid || old->cgroup_id != o->cgroup_id)
+	if (!old || old->tid != o->tid || old->cgroup_id != o->cgroup_id ||
+	    old->start_ns != o->start_ns)
 		bpf_map_update_elem(&flow_owner, &fk, o, BPF_ANY);
 	if (last) {
 		last->fk = fk;

@@ -427,7 +427,8 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 	    p.has_flow) {
 		struct ctrcap_owner *fo = bpf_map_lookup_elem(&flow_owner, &p.fk);
 
-		if (!fo || fo->tid != h.owner.tid || fo->cgroup_id != h.owner.cgroup_id)
+		if (!fo || fo->tid != h.owner.tid || fo->cgroup_id != h.owner.cgroup_id ||
+		    fo->start_ns != h.owner.start_ns)
 			bpf_map_update_elem(&flow_owner, &p.fk, &h.owner, BPF_ANY);
 	}
 

@@ -990,6 +990,7 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	struct timespec rt, mt;
 	char root[512] = "";
 	int go_fd = -1, code;
+	size_t n_ifaces = 0;
 
 	if (!c) {
 		fprintf(stderr, "ctrcap: out of memory\n");
@@ -1062,6 +1063,8 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 		struct ctrcap_rescan_cfg rc = { .att = c->att, .ident = c->ident, .follow = o->any,
 						.period_ms = RESCAN_MS };
 
+		/* Counted before the scanner thread may change the table. */
+		n_ifaces = ctrcap_attach_count(c->att);
 		c->park = ctrcap_park_new(PARK_BYTES);
 		/* After the drop: the thread starts with the capabilities kept, no more. */
 		c->scan = c->park ? ctrcap_rescan_start(&rc, c->err, sizeof(c->err)) : NULL;
@@ -1091,7 +1094,7 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 		close(go_fd);
 	}
 	if (!o->out.path || strcmp(o->out.path, "-"))
-		print_listening(o, ctrcap_attach_count(c->att));
+		print_listening(o, n_ifaces);
 	run_loop(c);
 	if (c->cmd_pid)
 		waitpid(c->cmd_pid, NULL, WNOHANG);

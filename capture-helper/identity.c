@@ -428,6 +428,14 @@ static bool str_in(const struct ctrcap_strlist *l, struct ctrcap_str s, bool pre
 	return false;
 }
 
+/* The boot-clock start time of id's process, as the process table keeps it; 0 = unknown. */
+static uint64_t start_of(const struct ctrcap_ident *x, const struct ctrcap_identity *id)
+{
+	if (!x || !(id->present & CTRCAP_HAS_START_TIME) || id->start_time_ns < x->boot_to_epoch_ns)
+		return 0;
+	return id->start_time_ns - x->boot_to_epoch_ns;
+}
+
 bool ctrcap_ident_match(struct ctrcap_ident *x, const struct ctrcap_opts *o,
 			const struct ctrcap_ident_buf *b, uint32_t cmd_pid)
 {
@@ -440,10 +448,11 @@ bool ctrcap_ident_match(struct ctrcap_ident *x, const struct ctrcap_opts *o,
 			pid_ok = (id->present & CTRCAP_HAS_PID) && id->pid == o->pids[i];
 			/* -f: fork parentage from the proc events, as for -- COMMAND. */
 			if (!pid_ok && o->follow_forks && x && (id->present & CTRCAP_HAS_PID))
-				pid_ok = ctrcap_proc_descends(x->procs, id->pid, o->pids[i]);
+				pid_ok = ctrcap_proc_descends(x->procs, id->pid, start_of(x, id),
+							      o->pids[i]);
 		}
 		if (!pid_ok && cmd_pid && (id->present & CTRCAP_HAS_PID))
-			pid_ok = ctrcap_proc_descends(x->procs, id->pid, cmd_pid);
+			pid_ok = ctrcap_proc_descends(x->procs, id->pid, start_of(x, id), cmd_pid);
 		if (!pid_ok)
 			return false;
 	}

@@ -90,7 +90,13 @@ void ctrcap_post_rotate_run(const char *prog, const char *file)
 	struct ctrcap_helper *h;
 	char err[512];
 
-	reap(n_running >= CTRCAP_POST_ROTATE_MAX);
+	/* Never wait here: this runs between ring reads, and a wait is a stall. */
+	reap(false);
+	if (n_running >= CTRCAP_POST_ROTATE_MAX) {
+		fprintf(stderr, "ctrcap: -z %s: %u still running; %s is not passed to it\n", prog,
+			n_running, file);
+		return;
+	}
 	h = malloc(sizeof(*h));
 	if (!h) {
 		fprintf(stderr, "ctrcap: -z %s %s: out of memory\n", prog, file);

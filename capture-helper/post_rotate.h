@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-/* How many -z commands may run at once; the next waits for the oldest. */
+/* How many -z commands may run at once; a file closed while all run is left out (said on stderr). */
 #define CTRCAP_POST_ROTATE_MAX 16
 
 /*

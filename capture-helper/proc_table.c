@@ -452,14 +452,19 @@ const struct ctrcap_proc *ctrcap_proc_find(struct ctrcap_proc_table *t, uint32_t
 	return NULL;
 }
 
-bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint32_t root)
+bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint64_t start_ns,
+			  uint32_t root)
 {
 	for (int i = 0; i < MAX_DEPTH && pid > 1; i++) {
-		const struct ctrcap_proc *p;
+		const struct ctrcap_proc *p = NULL;
 
 		if (pid == root)
 			return true;
-		p = find(t, pid, 0);
+		/* The packet's own process first: its pid may name a successor by now. */
+		if (i == 0 && start_ns)
+			p = find(t, pid, start_ns);
+		if (!p)
+			p = find(t, pid, 0);
 		if (!p)
 			return false;
 		pid = p->ppid;

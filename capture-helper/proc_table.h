@@ -72,8 +72,12 @@ const struct ctrcap_proc *ctrcap_proc_get(struct ctrcap_proc_table *t, uint32_t 
 const struct ctrcap_proc *ctrcap_proc_find(struct ctrcap_proc_table *t, uint32_t pid,
 					   uint64_t start_ns, bool *reused);
 
-/* True when pid is root or a descendant of root (by the table's parents). */
-bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint32_t root);
+/*
+ * True when process (pid, start_ns; 0 = whichever holds pid) is root or a
+ * descendant of root (by the table's parents).
+ */
+bool ctrcap_proc_descends(struct ctrcap_proc_table *t, uint32_t pid, uint64_t start_ns,
+			  uint32_t root);
 
 /* Forget processes that exited more than CTRCAP_PROC_LINGER_MS ago. */
 void ctrcap_proc_table_gc(struct ctrcap_proc_table *t, uint64_t now_ms);

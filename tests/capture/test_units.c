@@ -485,8 +485,8 @@ static void test_proc_table_exec_fork_exit(void **state)
 	assert_non_null(p);
 	assert_string_equal(p->exe, "/usr/bin/wget"); /* inherited at fork */
 	assert_int_equal(p->ppid, 3000001);
-	assert_true(ctrcap_proc_descends(t, 3000002, 3000001));
-	assert_false(ctrcap_proc_descends(t, 3000001, 3000002));
+	assert_true(ctrcap_proc_descends(t, 3000002, 0, 3000001));
+	assert_false(ctrcap_proc_descends(t, 3000001, 0, 3000002));
 	/* Kept for late packets, then forgotten. */
 	ctrcap_proc_table_gc(t, 1000 + CTRCAP_PROC_LINGER_MS / 2);
 	assert_non_null(ctrcap_proc_get(t, 3000001));
