@@ -59,6 +59,14 @@
  */
 #define PARK_MAX_MS 500
 #define PARK_BYTES (8u << 20)
+/*
+ * How long the first packets of a new cgroup wait for its container's
+ * metadata (once per cgroup), at most PARK_CGROUPS cgroups at a time, and
+ * the longest any event is held back for all reasons together.
+ */
+#define FIRST_WAIT_MS 1000
+#define PARK_CGROUPS 16
+#define PARK_HOLD_MAX_MS 2000
 
 #define IF_MEMO 64
 
@@ -104,9 +112,13 @@ struct capture {
 	struct ctrcap_ident_buf ib;
 	struct if_memo ifm[IF_MEMO];
 	struct ctrcap_rescan *scan;	/* the scanner thread and the table it publishes */
-	struct ctrcap_park *park;	/* events held back for an early rescan */
-	uint64_t park_for;		/* the scan count that releases them; 0 = none held */
-	uint64_t park_until_ms;		/* ... or this time */
+	struct ctrcap_park *park;	/* events held back for a rescan or a new container */
+	bool parked;			/* events are being held back */
+	uint64_t park_for;		/* the scan count they wait for; 0 = none */
+	uint64_t park_cg[PARK_CGROUPS];	/* the new cgroups whose containers they wait for */
+	unsigned n_park_cg;
+	uint64_t park_since_ms;
+	uint64_t park_until_ms;		/* they go out then, whatever they wait for */
 	uint64_t last_ask_ms;		/* the last early rescan asked for */
 	uint64_t parks;			/* times events were held back (-v) */
 	struct ctrcap_hops *hops;	/* --hops first|container; NULL = all */
@@ -349,7 +361,9 @@ static int handle_event(void *ctx, void *data, size_t size)
 /* Hand the held-back events on, named with the table adopted now. */
 static void park_release(struct capture *c)
 {
+	c->parked = false;
 	c->park_for = 0;
+	c->n_park_cg = 0;
 	ctrcap_park_replay(c->park, handle_event, c);
 }
 
@@ -357,38 +371,82 @@ static void park_release(struct capture *c)
  * A packet of an interface the table does not hold comes from a device
  * our programs followed into another namespace or through a rename (a
  * container's veth), or from one that just appeared. Ask the scanner for a
- * scan now and hold this and every later event back (their order kept)
- * until it is done, so that the packet is named as the device is now. At
- * most one such scan per UNKNOWN_RESCAN_MS: a device no scan finds does not
- * hold the capture back again and again.
+ * scan now, so that the packet is named as the device is now. At most one
+ * such scan per UNKNOWN_RESCAN_MS: a device no scan finds does not hold
+ * the capture back again and again. True if a scan is to be waited for.
  */
-static bool park_begin(struct capture *c, const void *data, size_t size)
+static bool ask_scan(struct capture *c, const struct ctrcap_pkt_event *e, uint64_t now)
 {
-	const struct ctrcap_pkt_event *e = data;
-	uint64_t now;
-
-	if (!c->o->any || size < sizeof(*e) || e->type != CTRCAP_EV_PACKET ||
-	    packet_iface(c, e))
+	if (!c->o->any || c->park_for || packet_iface(c, e))
 		return false;
-	now = mono_ms();
 	if (now - c->last_ask_ms < UNKNOWN_RESCAN_MS)
 		return false;
 	c->last_ask_ms = now;
 	c->park_for = ctrcap_rescan_request(c->scan);
-	if (!c->park_for)
-		return false;
-	c->park_until_ms = now + PARK_MAX_MS;
-	c->parks++;
-	return true;
+	return c->park_for != 0;
 }
 
-/* The ring's callback: events go out at once, or into the park while a scan is awaited. */
+/*
+ * The first packet of a cgroup not named yet (a container's first DNS
+ * lookup) waits for the resolver to fetch its container's metadata, so
+ * that it carries the name and passes --container-name like the rest. The
+ * resolver works in its own thread; the ring keeps being read meanwhile.
+ * True if a cgroup was added to those waited for.
+ */
+static bool ask_container(struct capture *c, const struct ctrcap_pkt_event *e)
+{
+	uint64_t cgs[2] = { ctrcap_ident_packet_cgroup(c->ident, e),
+			    ctrcap_ident_netns_cgroup(c->ident, e->netns) };
+	bool added = false;
+
+	for (unsigned i = 0; i < 2 && c->n_park_cg < PARK_CGROUPS; i++) {
+		bool held = false;
+
+		for (unsigned j = 0; j < c->n_park_cg && !held; j++)
+			held = c->park_cg[j] == cgs[i];
+		if (held || !ctrcap_ident_pending(c->ident, cgs[i]))
+			continue;
+		c->park_cg[c->n_park_cg++] = cgs[i];
+		added = true;
+	}
+	return added;
+}
+
+/* Hold this event and the ones after it back, when its packet waits for a scan or a container. */
+static void park_maybe_begin(struct capture *c, const void *data, size_t size)
+{
+	const struct ctrcap_pkt_event *e = data;
+	uint64_t now, until;
+	bool scan, ctr;
+
+	if (size < sizeof(*e) || e->type != CTRCAP_EV_PACKET)
+		return;
+	now = mono_ms();
+	scan = ask_scan(c, e, now);
+	ctr = ask_container(c, e);
+	if (!scan && !ctr)
+		return;
+	if (!c->parked) {
+		c->parked = true;
+		c->park_since_ms = now;
+		c->park_until_ms = now;
+		c->parks++;
+	}
+	until = now + (ctr ? FIRST_WAIT_MS : PARK_MAX_MS);
+	if (until > c->park_until_ms)
+		c->park_until_ms = until;
+	if (c->park_until_ms > c->park_since_ms + PARK_HOLD_MAX_MS)
+		c->park_until_ms = c->park_since_ms + PARK_HOLD_MAX_MS;
+}
+
+/* The ring's callback: events go out at once, or into the park while a scan or a container is awaited. */
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct capture *c = ctx;
 
 	ring_read(c);
-	if (!c->park_for && !park_begin(c, data, size))
+	park_maybe_begin(c, data, size);
+	if (!c->parked)
 		return handle_event(c, data, size);
 	if (ctrcap_park_add(c->park, data, size))
 		return 0;
@@ -397,10 +455,26 @@ static int on_event(void *ctx, void *data, size_t size)
 	return handle_event(c, data, size);
 }
 
-/* Let the held-back events go once their scan is done, or too late. True if they went. */
+/* Whether a cgroup the held events wait for is still being resolved; forgets settled ones. */
+static bool containers_pending(struct capture *c)
+{
+	unsigned i = 0;
+
+	while (i < c->n_park_cg) {
+		if (ctrcap_ident_pending(c->ident, c->park_cg[i]))
+			return true;
+		c->park_cg[i] = c->park_cg[--c->n_park_cg];
+	}
+	return false;
+}
+
+/* Let the held-back events go once what they wait for is done, or too late. True if they went. */
 static bool park_check(struct capture *c, uint64_t now)
 {
-	if (!c->park_for || (ctrcap_rescan_done(c->scan) < c->park_for && now < c->park_until_ms))
+	if (!c->parked)
+		return false;
+	if (now < c->park_until_ms &&
+	    ((c->park_for && ctrcap_rescan_done(c->scan) < c->park_for) || containers_pending(c)))
 		return false;
 	/* Taken after the count was read: the table of that scan or a later one. */
 	ctrcap_rescan_adopt(c->scan);

@@ -20,13 +20,6 @@ _Static_assert(CTRCAP_BPF_ATTR_LISTENER == CTRCAP_ATTR_LISTENER, "attribution va
 #define NETNS_MAP 1024
 /* How often to ask the resolver again about a cgroup it did not know yet. */
 #define RETRY_MS 200
-/*
- * How long the first packet of a cgroup waits for its container's metadata,
- * once: a container's first packets (its DNS lookups, its first connection)
- * then carry its name and labels and pass --container-name like the rest.
- * Packets meanwhile wait in the ring buffer.
- */
-#define FIRST_WAIT_MS 1000
 /* How often to ask again about a complete container: renames, stops, label updates. */
 #define REFRESH_MS 1500
 /* Encoded identity records kept for reuse (direct-mapped on the identity's key). */
@@ -60,6 +53,7 @@ struct ctrcap_ident {
 	char cgroup_root[512];
 	struct ctr_cache cache[CTR_CACHE];
 	unsigned cache_next;
+	unsigned cache_last;		/* the entry found last: packets come in runs */
 	pthread_mutex_t ns_lock;	/* ns, n_ns: the scanner thread notes, packets read */
 	struct netns_map ns[NETNS_MAP];
 	unsigned n_ns;
@@ -171,21 +165,34 @@ static void refresh(struct ctrcap_ident *x, struct ctr_cache *c, uint64_t now)
 	c->gen = ++x->ctr_gen;
 }
 
-/* The container of cgroup_id from the cache, asking the resolver when due. */
+/* The cache entry of cgroup_id, or NULL. */
+static struct ctr_cache *cache_find(struct ctrcap_ident *x, uint64_t cgroup_id)
+{
+	if (x->cache[x->cache_last].cgroup_id == cgroup_id && x->cache[x->cache_last].info)
+		return &x->cache[x->cache_last];
+	for (unsigned i = 0; i < CTR_CACHE; i++) {
+		if (x->cache[i].cgroup_id == cgroup_id && x->cache[i].info) {
+			x->cache_last = i;
+			return &x->cache[i];
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The container of cgroup_id from the cache, asking the resolver when due.
+ * Never waits: a cgroup's first packets were held back by the caller until
+ * the resolver settled (ctrcap_ident_pending()).
+ */
 static const struct ctr_info *container_gen(struct ctrcap_ident *x, uint64_t cgroup_id,
 					    uint32_t *gen)
 {
-	struct ctr_cache *c = NULL;
+	struct ctr_cache *c;
 	uint64_t now;
 
 	if (!x->res || !cgroup_id)
 		return NULL;
-	for (unsigned i = 0; i < CTR_CACHE; i++) {
-		if (x->cache[i].cgroup_id == cgroup_id && x->cache[i].info) {
-			c = &x->cache[i];
-			break;
-		}
-	}
+	c = cache_find(x, cgroup_id);
 	now = now_ms();
 	if (!c) {
 		c = &x->cache[x->cache_next++ % CTR_CACHE];
@@ -201,13 +208,7 @@ static const struct ctr_info *container_gen(struct ctrcap_ident *x, uint64_t cgr
 	/* Copying a ctr_info is large: ask again only while the answer may change. */
 	if ((c->state < 0 || (c->state == 1 && !c->info->complete)) &&
 	    (!c->asked_ms || now - c->asked_ms >= RETRY_MS)) {
-		if (!c->asked_ms) {
-			c->state = ctr_resolver_lookup_wait(x->res, cgroup_id, c->info,
-							    FIRST_WAIT_MS);
-			now = now_ms();
-		} else {
-			c->state = ctr_resolver_lookup(x->res, cgroup_id, c->info);
-		}
+		c->state = ctr_resolver_lookup(x->res, cgroup_id, c->info);
 		c->asked_ms = now;
 		c->gen = ++x->ctr_gen;
 	} else if (c->state == 1 && now - c->asked_ms >= REFRESH_MS) {
@@ -220,12 +221,19 @@ static const struct ctr_info *container_gen(struct ctrcap_ident *x, uint64_t cgr
 	return c->info;
 }
 
+bool ctrcap_ident_pending(struct ctrcap_ident *x, uint64_t cgroup_id)
+{
+	if (!x->res || !cgroup_id || cache_find(x, cgroup_id))
+		return false;
+	return !ctr_resolver_settled(x->res, cgroup_id);
+}
+
 static const struct ctr_info *container_of(struct ctrcap_ident *x, uint64_t cgroup_id)
 {
 	return container_gen(x, cgroup_id, NULL);
 }
 
-static uint64_t netns_cgroup(struct ctrcap_ident *x, uint32_t netns)
+uint64_t ctrcap_ident_netns_cgroup(struct ctrcap_ident *x, uint32_t netns)
 {
 	uint64_t cg = 0;
 
@@ -242,7 +250,7 @@ static uint64_t netns_cgroup(struct ctrcap_ident *x, uint32_t netns)
 
 const struct ctr_info *ctrcap_ident_netns_container(struct ctrcap_ident *x, uint32_t netns)
 {
-	return container_of(x, netns_cgroup(x, netns));
+	return container_of(x, ctrcap_ident_netns_cgroup(x, netns));
 }
 
 static struct ctrcap_str sv(const char *s)
@@ -270,12 +278,23 @@ static void fill_container(struct ctrcap_identity *id, const struct ctr_info *c)
 		id->pod_labels[id->n_pod_labels++] = sv(c->pod_labels[i]);
 }
 
+uint64_t ctrcap_ident_packet_cgroup(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e)
+{
+	uint64_t cg = e->owner.cgroup_id, ns_cg;
+
+	/* Kernel-sent packets (ICMP errors, ARP) carry the root cgroup: use the netns's. */
+	if (cg && (cg != 1 || e->attribution != CTRCAP_ATTR_IFACE_NETNS))
+		return cg;
+	ns_cg = ctrcap_ident_netns_cgroup(x, e->netns);
+	return ns_cg ? ns_cg : cg;
+}
+
 void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
 			struct ctrcap_ident_buf *b)
 {
 	struct ctrcap_identity *id = &b->id;
 	const struct ctrcap_owner *o = &e->owner;
-	uint64_t cg = o->cgroup_id;
+	uint64_t cg;
 
 	memset(id, 0, sizeof(*id));
 	memset(&b->key, 0, sizeof(b->key));
@@ -335,13 +354,7 @@ void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e
 			}
 		}
 	}
-	/* Kernel-sent packets (ICMP errors, ARP) carry the root cgroup: use the netns's. */
-	if (!cg || (cg == 1 && e->attribution == CTRCAP_ATTR_IFACE_NETNS)) {
-		uint64_t ns_cg = netns_cgroup(x, e->netns);
-
-		if (ns_cg)
-			cg = ns_cg;
-	}
+	cg = ctrcap_ident_packet_cgroup(x, e);
 	if (cg) {
 		id->present |= CTRCAP_HAS_CGROUP_ID;
 		id->cgroup_id = cg;

@@ -56,6 +56,20 @@ void ctrcap_ident_free(struct ctrcap_ident *x);
  */
 void ctrcap_ident_note_netns(struct ctrcap_ident *x, uint32_t netns, uint32_t pid);
 
+/* The cgroup whose container names packet e (its sender's, else its netns's); 0 if none. */
+uint64_t ctrcap_ident_packet_cgroup(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e);
+
+/* The cgroup of a process of network namespace netns (names its interfaces); 0 if unknown. */
+uint64_t ctrcap_ident_netns_cgroup(struct ctrcap_ident *x, uint32_t netns);
+
+/*
+ * Whether a packet of cgroup_id should wait for its container's metadata:
+ * true while the resolver has not settled a cgroup this context has not
+ * named yet. Each cgroup waits once (its first packets, its DNS lookups,
+ * then carry its name and pass --container-name like the rest). Never blocks.
+ */
+bool ctrcap_ident_pending(struct ctrcap_ident *x, uint64_t cgroup_id);
+
 /* Build the identity of the packet e into b. */
 void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
 			struct ctrcap_ident_buf *b);

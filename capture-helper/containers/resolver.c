@@ -387,6 +387,27 @@ static void deadline_after(struct timespec *ts, unsigned ms)
 	}
 }
 
+/* Whether e's answer is final for now: not a container, or its metadata fetch done. */
+static bool entry_settled(const struct entry *e)
+{
+	return e->st == ENT_NOTCTR || (e->st == ENT_CTR && e->fetched);
+}
+
+bool ctr_resolver_settled(struct ctr_resolver *r, uint64_t cgroup_id)
+{
+	struct entry *e;
+	bool done;
+
+	if (!cgroup_id)
+		return true;
+	pthread_mutex_lock(&r->lock);
+	e = entry_now(r, cgroup_id);
+	e->last_use = ++r->use_seq;
+	done = entry_settled(e);
+	pthread_mutex_unlock(&r->lock);
+	return done;
+}
+
 /* Wait for cgid to settle until deadline; called with the lock held. */
 static int wait_settled(struct ctr_resolver *r, uint64_t cgid, const struct timespec *deadline,
 			struct ctr_info *out)
@@ -396,7 +417,7 @@ static int wait_settled(struct ctr_resolver *r, uint64_t cgid, const struct time
 	for (;;) {
 		e = get_entry(r, cgid);
 		e->last_use = ++r->use_seq;
-		if (e->st == ENT_NOTCTR || (e->st == ENT_CTR && e->fetched))
+		if (entry_settled(e))
 			break;
 		if (pthread_cond_timedwait(&r->done_cond, &r->lock, deadline) == ETIMEDOUT) {
 			e = get_entry(r, cgid);

@@ -104,6 +104,13 @@ int ctr_resolver_lookup_wait(struct ctr_resolver *r, uint64_t cgroup_id, struct 
 			     unsigned timeout_ms);
 
 /*
+ * Whether cgroup_id's answer is final for now: not a container, or a
+ * container whose metadata fetch has finished. Queues its resolution when
+ * it is not; never blocks on I/O (the ring reader asks, then waits elsewhere).
+ */
+bool ctr_resolver_settled(struct ctr_resolver *r, uint64_t cgroup_id);
+
+/*
  * All running containers found under the cgroup root, resolved (blocking,
  * bounded by timeout_ms). *out is malloc'ed; the caller frees it.
  */

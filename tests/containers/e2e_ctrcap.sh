@@ -4,7 +4,9 @@
 # private dockerd running "web" (HTTP, labels incl. kubelet's pod labels) and
 # "db" (fetches from web); --container-name web captures only web's packets;
 # --container-name late captures a container started after the capture began,
-# from its first packet;
+# from its first packet; with a Docker API that answers 0.8 s late, the
+# ring reader does not stall while a new container's metadata is fetched
+# (issue 14.11: its first packets wait in the park, not in the reader);
 # renaming db to dbx mid-capture renames its later packets;
 # -i eth0@web and -i eth0@pod:shop/shop-0 capture inside web's namespace;
 # -D shows web's eth0 with its host-side veth peer, and that veth's bridge;
@@ -37,6 +39,8 @@ cleanup()
 	done
 	# A SIGKILLed ctrcap leaves its tc filters behind.
 	[ ${#CAP_PIDS[@]} -gt 0 ] && "$CTRCAP" --cleanup >/dev/null 2>&1
+	[ -n "${SLOW_PID:-}" ] && pkill -9 -P "$SLOW_PID" 2>/dev/null
+	[ -n "${SLOW_PID:-}" ] && kill -9 "$SLOW_PID" 2>/dev/null && wait "$SLOW_PID" 2>/dev/null
 	[ -n "${SPOOF_PID:-}" ] && kill -9 "$SPOOF_PID" 2>/dev/null && wait "$SPOOF_PID" 2>/dev/null
 	[ -n "${SPOOF_CG:-}" ] && rmdir "$SPOOF_CG/$SPOOF_SUB" "$SPOOF_CG/app.slice" \
 		"$SPOOF_CG" "${SPOOF_CG%/*}" 2>/dev/null
@@ -124,12 +128,21 @@ mkdir -p "$SPOOF_CG" && chown 65534:65534 "$SPOOF_CG" || die "mkdir $SPOOF_CG"
 setpriv --reuid=65534 --regid=65534 --clear-groups mkdir -p "$SPOOF_CG/$SPOOF_SUB" ||
 	die "nobody could not make a cgroup in $SPOOF_CG"
 
+# A busy dockerd: its API answers each request 0.8 s late (a proxy in front
+# of the private one). The capture "slow" asks it for late's metadata.
+socat UNIX-LISTEN:"$ENG_DIR/slow.sock",fork \
+	SYSTEM:"sleep 0.8; exec socat - UNIX-CONNECT:$ENG_DOCKER_SOCK" 2>/dev/null &
+SLOW_PID=$!
 start_cap all -v
 start_cap web --container-name web
 start_cap late --container-name late
 CAP_IFACE=eth0@web start_cap ifweb
 CAP_IFACE=eth0@pod:shop/shop-0 start_cap ifpod
-for c in all web late ifweb ifpod; do
+saved_opts=("${ENGINE_OPTS[@]}")
+ENGINE_OPTS=(--docker-sock "$ENG_DIR/slow.sock" "${ENGINE_OPTS[@]:2}")
+start_cap slow -v
+ENGINE_OPTS=("${saved_opts[@]}")
+for c in all web late ifweb ifpod slow; do
 	eng_wait_for 60 capturing "$c" || die "ctrcap ($c) did not start: $(cat "$ENG_DIR/$c.log")"
 done
 
@@ -168,9 +181,19 @@ eng_docker exec dbx sh -c \
 sleep 0.5
 stop_caps
 
-for c in all web late ifweb ifpod; do
+for c in all web late ifweb ifpod slow; do
 	"$DUMP" "$ENG_DIR/$c.pcapng" >"$ENG_DIR/$c.txt" || fail "$c.pcapng is not readable"
 done
+
+# The slow API held late's first packets back for up to 1 s, in the park:
+# the ring was read all along (before, the reader waited in the resolver).
+stall=$(grep -oP 'longest ring stall \K[0-9]+' "$ENG_DIR/slow.log")
+[ -n "$stall" ] || fail "slow: no 'longest ring stall' line: $(tail -3 "$ENG_DIR/slow.log")"
+[ "${stall:-9999}" -lt 500 ] || fail "slow: the ring went unread for $stall ms (a 0.8 s API)"
+# ... and once the answer came, late's packets carry its name.
+n=$(count slow $'\tctr_name=late\t')
+[ "$n" -ge 4 ] || fail "slow: only $n packets of late named late (late's: $(grep -cF "$late_id" \
+	"$ENG_DIR/slow.txt"); $(grep -F "$late_id" "$ENG_DIR/slow.txt" | head -1))"
 
 # No identity names runc's re-exec of itself (/proc/self/exe) or busybox's
 # (applets run as /proc/self/exe) as a process's or parent's exe or args
@@ -267,7 +290,7 @@ grep -qP "^\d+\.$web_peer \[netns host, .*, master $ENG_BRIDGE, veth peer eth0@.
 # CTR_E2E_KEEP=DIR keeps the dumps for a look after the run.
 [ -n "${CTR_E2E_KEEP:-}" ] && mkdir -p "$CTR_E2E_KEEP" && cp "$ENG_DIR"/*.txt "$ENG_DIR"/*.log "$CTR_E2E_KEEP"/
 if [ "$FAILS" -ne 0 ]; then
-	for c in all web late ifweb ifpod; do
+	for c in all web late ifweb ifpod slow; do
 		echo "--- $c.log" >&2
 		tail -n 5 "$ENG_DIR/$c.log" >&2
 	done
