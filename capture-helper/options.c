@@ -135,7 +135,7 @@ void ctrcap_usage(FILE *f)
 	      "                     created and -- COMMAND run as USER (another user:\n"
 	      "                     root only)\n"
 	      "  -B, --buffer-size KIB\n"
-	      "                     kernel ring buffer size in KiB (default 32768)\n"
+	      "                     kernel ring buffer size in KiB (default 4096)\n"
 	      "  -Q, --direction in|out|inout\n"
 	      "                     direction to capture\n"
 	      "  --hops all|first|container\n"
@@ -474,7 +474,7 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->snaplen = 262144;
-	o->buffer_kib = 32768;
+	o->buffer_kib = 4096;
 	o->dir_mask = 3;
 
 	/* "--" separates the command to run; getopt must not see it. */
