@@ -114,12 +114,13 @@ static bool btf_has_funcs(const struct btf *btf, const char *const *funcs)
 }
 
 /*
- * Kfuncs are present if the kernel's BTF has them, or, for @module's, the
- * module's BTF (/sys/kernel/btf/MODULE, there while the module is loaded).
+ * Kfuncs are present if the kernel's BTF (@vmlinux, NULL if unreadable) has
+ * them, or, for @module's, the module's BTF (/sys/kernel/btf/MODULE, there
+ * while the module is loaded).
  */
-static bool kfuncs_present(const char *module, const char *const *funcs)
+static bool kfuncs_present(const struct btf *vmlinux, const char *module,
+			   const char *const *funcs)
 {
-	struct btf *vmlinux = btf__load_vmlinux_btf();
 	struct btf *mod;
 	bool found;
 
@@ -127,20 +128,19 @@ static bool kfuncs_present(const char *module, const char *const *funcs)
 		return false;
 	found = btf_has_funcs(vmlinux, funcs);
 	if (!found && module) {
-		mod = btf__load_module_btf(module, vmlinux);
+		mod = btf__load_module_btf(module, (struct btf *)vmlinux);
 		found = mod && btf_has_funcs(mod, funcs);
 		btf__free(mod);
 	}
-	btf__free(vmlinux);
 	return found;
 }
 
 /* bpf_cast_to_kern_ctx, a kfunc of the kernel itself. */
-static bool kern_ctx_present(void)
+static bool kern_ctx_present(const struct btf *vmlinux)
 {
 	static const char *const funcs[] = { "bpf_cast_to_kern_ctx", NULL };
 
-	return kfuncs_present(NULL, funcs);
+	return kfuncs_present(vmlinux, NULL, funcs);
 }
 
 /*
@@ -148,11 +148,11 @@ static bool kern_ctx_present(void)
  * them in every version that has them), built into the kernel or in the
  * nf_conntrack module, which must be loaded: it is where there is NAT.
  */
-static bool ct_present(void)
+static bool ct_present(const struct btf *vmlinux)
 {
 	static const char *const funcs[] = { "bpf_skb_ct_lookup", "bpf_ct_release", NULL };
 
-	return kfuncs_present("nf_conntrack", funcs);
+	return kfuncs_present(vmlinux, "nf_conntrack", funcs);
 }
 
 /* tcx answers a query on lo; kernels without it refuse the attach type. */
@@ -200,6 +200,7 @@ static void apply_disable(struct ctrcap_kernel_features *kf)
 
 void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
 {
+	struct btf *vmlinux;
 	struct utsname u;
 
 	memset(kf, 0, sizeof(*kf));
@@ -215,12 +216,15 @@ void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
 		return;
 	kf->probed = true;
 	kf->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
-	kf->kern_ctx = kern_ctx_present();
+	/* Parsed once: a large kernel's BTF takes a tenth of a second or more (start-up time). */
+	vmlinux = btf__load_vmlinux_btf();
+	kf->kern_ctx = kern_ctx_present(vmlinux);
 	kf->skb_current = skb_current_loads();
 	kf->tcx = tcx_present();
 	kf->sockops_netns = helper_loads_arg(BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS,
 					     BPF_FUNC_get_netns_cookie, true);
-	kf->ct = ct_present();
+	kf->ct = ct_present(vmlinux);
+	btf__free(vmlinux);
 	kf->sk_storage = sk_storage_loads();
 	apply_disable(kf);
 	/* Probed after skb_current may have been taken away: it decides which egress hook loads. */
