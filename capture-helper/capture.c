@@ -37,6 +37,7 @@
 #include "iface_container.h"
 #include "kernel_features.h"
 #include "netns.h"
+#include "node_name.h"
 #include "packet_text.h"
 #include "proc_table.h"
 #include "post_rotate.h"
@@ -127,6 +128,7 @@ struct capture {
 	struct if_place place[IF_MEMO];	/* veth/bridge or not, helper's namespace */
 	uint64_t last_read_ns;		/* the ring's last read: a poll or an event */
 	uint64_t max_stall_ns;		/* longest time between two reads (-v) */
+	char node[CTRCAP_NODE_NAME_BUF]; /* the node every packet and IDB names */
 };
 
 static volatile sig_atomic_t got_signal;
@@ -822,10 +824,11 @@ static const struct ctrcap_pcapng_file_ops out_ops = {
 	.done = out_done,
 };
 
-struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo, char *err,
-						size_t errlen)
+struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo,
+						const char *node, char *err, size_t errlen)
 {
 	struct ctrcap_pcapng_writer_opts po = {
+		.node = node,
 		.path = wo->path,
 		.flush_each = wo->flush_each,
 		.rotate_bytes = wo->rotate_bytes,
@@ -1079,7 +1082,12 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	clock_gettime(CLOCK_MONOTONIC, &mt);
 	c->mono_to_epoch_ns = (rt.tv_sec - mt.tv_sec) * 1000000000ull + rt.tv_nsec - mt.tv_nsec;
 
-	/* A bad filter is reported before anything is loaded or attached. */
+	/* A bad node name or filter is reported before anything is loaded or attached. */
+	if (ctrcap_node_name_resolve(o->node_name, c->node, c->err, sizeof(c->err))) {
+		fprintf(stderr, "ctrcap: %s\n", c->err);
+		free(c);
+		return 1;
+	}
 	c->filters = ctrcap_filters_compile(o->filter, o->snaplen, c->err, sizeof(c->err));
 	if (!c->filters) {
 		fprintf(stderr, "ctrcap: %s\n", c->err);
@@ -1128,7 +1136,7 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	}
 	ctrcap_cgroup2_root(root, sizeof(root));
 	c->res = resolver_start(o, root);
-	c->ident = ctrcap_ident_new(c->procs, c->res, root);
+	c->ident = ctrcap_ident_new(c->procs, c->res, root, c->node);
 	if (!c->ident) {
 		fprintf(stderr, "ctrcap: out of memory\n");
 		goto out_fail;
@@ -1148,7 +1156,8 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 		}
 	}
 	if (o->out.path) {
-		c->w = ctrcap_writer_open(&o->out, c->err, sizeof(c->err));
+		c->w = ctrcap_writer_open(&o->out, c->node[0] ? c->node : NULL, c->err,
+					  sizeof(c->err));
 		if (!c->w) {
 			fprintf(stderr, "ctrcap: %s\n", c->err);
 			goto out_fail;

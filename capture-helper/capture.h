@@ -12,10 +12,11 @@ struct ctr_resolver;
 
 /*
  * Open the -w output as the invoking user (-w, -C, -G, -W, -U as given),
- * for live capture and -r alike. NULL with the reason in err.
+ * for live capture and -r alike; node (NULL = none, as for -r, whose IDBs
+ * are copied) starts every IDB description. NULL with the reason in err.
  */
-struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo, char *err,
-						size_t errlen);
+struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo,
+						const char *node, char *err, size_t errlen);
 
 /*
  * Print one packet on stdout as the options ask (-#, -v, -U; nothing with

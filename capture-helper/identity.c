@@ -7,6 +7,7 @@
 
 #include "cgroup.h"
 #include "identity.h"
+#include "node_name.h"
 #include "containers/resolver.h"
 
 _Static_assert(CTRCAP_BPF_ATTR_SOCKET == CTRCAP_ATTR_SOCKET, "attribution values differ");
@@ -63,6 +64,11 @@ struct ctrcap_ident {
 	struct rec_cache *recs;
 	uint8_t *enc;			/* CTRCAP_RECORD_MAX bytes of encode scratch */
 	uint64_t rec_hits, rec_misses;
+	/*
+	 * The same on every packet of the capture: it goes into each record
+	 * encoded, and so into the cached ones, and needs no place in the key.
+	 */
+	char node_name[CTRCAP_NODE_NAME_BUF];
 };
 
 static uint64_t now_ms(void)
@@ -74,7 +80,7 @@ static uint64_t now_ms(void)
 }
 
 struct ctrcap_ident *ctrcap_ident_new(struct ctrcap_proc_table *procs, struct ctr_resolver *res,
-				      const char *cgroup_root)
+				      const char *cgroup_root, const char *node_name)
 {
 	struct ctrcap_ident *x = calloc(1, sizeof(*x));
 	struct timespec rt, bt;
@@ -91,6 +97,7 @@ struct ctrcap_ident *ctrcap_ident_new(struct ctrcap_proc_table *procs, struct ct
 	x->procs = procs;
 	x->res = res;
 	snprintf(x->cgroup_root, sizeof(x->cgroup_root), "%s", cgroup_root ? cgroup_root : "");
+	snprintf(x->node_name, sizeof(x->node_name), "%s", node_name ? node_name : "");
 	clock_gettime(CLOCK_REALTIME, &rt);
 	clock_gettime(CLOCK_BOOTTIME, &bt);
 	x->boot_to_epoch_ns = (rt.tv_sec - bt.tv_sec) * 1000000000ull + rt.tv_nsec - bt.tv_nsec;
@@ -303,6 +310,7 @@ void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e
 	id->present = CTRCAP_HAS_NETNS | CTRCAP_HAS_ATTRIBUTION;
 	id->netns = e->netns;
 	id->attribution = e->attribution;
+	id->node_name = sv(x->node_name);
 
 	if (o->tgid) {
 		bool reused;

@@ -43,9 +43,12 @@ struct ctrcap_ident_buf {
 	struct ctrcap_ident_key key;
 };
 
-/* Identity context: process table + resolver (may be NULL) + netns map. */
+/*
+ * Identity context: process table + resolver (may be NULL) + netns map, and
+ * the node every identity names (NULL or "" = none; copied).
+ */
 struct ctrcap_ident *ctrcap_ident_new(struct ctrcap_proc_table *procs, struct ctr_resolver *res,
-				      const char *cgroup_root);
+				      const char *cgroup_root, const char *node_name);
 
 /* Free the context (not the table or resolver). */
 void ctrcap_ident_free(struct ctrcap_ident *x);

@@ -224,7 +224,7 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		goto out;
 	}
 	if (o->out.path) {
-		ro.w = ctrcap_writer_open(&o->out, err, sizeof(err));
+		ro.w = ctrcap_writer_open(&o->out, NULL, err, sizeof(err));
 		if (!ro.w) {
 			fprintf(stderr, "ctrcap: %s\n", err);
 			code = 1;

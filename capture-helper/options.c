@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctrcap/identity_text.h"
+#include "node_name.h"
 #include "options.h"
 
 enum {
@@ -37,6 +38,7 @@ enum {
 	OPT_ONELINE,
 	OPT_UID,
 	OPT_NETNS,
+	OPT_NODE_NAME,
 };
 
 /* tcpdump's and ptcpdump's long names; --help and ctrcap.8 list every one. */
@@ -89,6 +91,7 @@ static const struct option long_opts[] = {
 	{ "containerd-state", required_argument, NULL, OPT_CONTAINERD_STATE },
 	{ "crio-state", required_argument, NULL, OPT_CRIO_STATE },
 	{ "podman-state", required_argument, NULL, OPT_PODMAN_STATE },
+	{ "node-name", required_argument, NULL, OPT_NODE_NAME },
 	{ 0 },
 };
 
@@ -166,7 +169,7 @@ void ctrcap_usage(FILE *f)
 	      "  -A                 print each packet's bytes (without link header) as text\n"
 	      "  -l                 line-buffer standard output (to watch a pipe: | grep ...)\n"
 	      "  --context LIST     the identity parts shown (with and without -v), from\n"
-	      "                     process,thread,parentproc,user,container,pod\n"
+	      "                     process,thread,parentproc,user,container,pod,node\n"
 	      "  -F, --expression-file FILE\n"
 	      "                     read the filter expression from FILE ('#' starts a\n"
 	      "                     comment); no expression may follow on the command line\n"
@@ -180,6 +183,8 @@ void ctrcap_usage(FILE *f)
 	      "  --container-name N only packets of container N\n"
 	      "  --pod-name N       only packets of Kubernetes pod N\n"
 	      "  --pod-namespace N  only packets of pods in namespace N\n"
+	      "  --node-name NAME   the node every packet names (default $CTRCAP_NODE_NAME,\n"
+	      "                     else the host name)\n"
 	      "  --list-containers  list running containers (tab-separated) and exit\n"
 	      "  --cleanup          remove tc filters a killed ctrcap left behind, and exit\n"
 	      "  --docker-sock PATH Docker Engine API socket (default $DOCKER_HOST or\n"
@@ -192,8 +197,8 @@ void ctrcap_usage(FILE *f)
 	      "  -h, --help         this text\n"
 	      "  --version          print the version\n"
 	      "With -r, the options that only a live capture takes (-i, --netns, -s, -B, -Q,\n"
-	      "-D, -f, --list-containers, --cleanup, the engine paths, -- COMMAND) are\n"
-	      "refused.\n",
+	      "-D, -f, --node-name, --list-containers, --cleanup, the engine paths,\n"
+	      "-- COMMAND) are refused.\n",
 	      f);
 }
 
@@ -682,6 +687,21 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 			if (add_str(&o->pod_namespaces, optarg, "--pod-namespace"))
 				return -1;
 			break;
+		case OPT_NODE_NAME: {
+			char why[128];
+
+			live_only(o, "--node-name");
+			if (o->node_name) {
+				fprintf(stderr, "ctrcap: --node-name given twice\n");
+				return -1;
+			}
+			if (ctrcap_node_name_check(optarg, why, sizeof(why))) {
+				fprintf(stderr, "ctrcap: invalid value for --node-name: %s\n", why);
+				return -1;
+			}
+			o->node_name = optarg;
+			break;
+		}
 		case OPT_LIST_CTR:
 			live_only(o, "--list-containers");
 			o->list_containers = true;

@@ -63,6 +63,7 @@ struct ctrcap_opts {
 	int verbose;		/* -v */
 	bool quiet;		/* -q: no identity at the end of packet lines */
 	unsigned context;	/* --context: ctrcap_context bits; 0 = not given */
+	const char *node_name;	/* --node-name; NULL = $CTRCAP_NODE_NAME or the host name */
 	bool list_ifaces;	/* -D */
 	bool list_containers;	/* --list-containers */
 	bool cleanup;		/* --cleanup */

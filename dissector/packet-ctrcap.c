@@ -3,7 +3,7 @@
  * Wireshark postdissector for ctrcap's per-packet identity: turns the
  * pcapng custom option (PEN + version + TLVs), the same record carried in a
  * PKTAP header extension (the rpcap path) and ptcpdump's opt_comment text
- * into process.*, container.* and k8s.* fields.
+ * into process.*, container.*, k8s.* and node.* fields.
  *
  * The fields keep the names users type (process.pid, container.name), but
  * the protocol's own filter name is "ctrcap": Wireshark 4.6's falco-events
@@ -94,6 +94,7 @@ enum fld {
 	F_POD_NS,
 	F_POD_UID,
 	F_K8S_CNAME,
+	F_NODE_NAME,
 	F_NETNS,
 	F_CGROUP,
 	F_ATTR,
@@ -125,6 +126,7 @@ static gint ett_user = -1;
 static gint ett_parent = -1;
 static gint ett_container = -1;
 static gint ett_k8s = -1;
+static gint ett_node = -1;
 static gint ett_context = -1;
 static gint ett_record = -1;
 static gint ett_tlv = -1;
@@ -266,6 +268,8 @@ static int fld_of_type(uint16_t type)
 		return F_POD_UID;
 	case CTRCAP_T_K8S_CTR_NAME:
 		return F_K8S_CNAME;
+	case CTRCAP_T_NODE_NAME:
+		return F_NODE_NAME;
 	case CTRCAP_T_NETNS:
 		return F_NETNS;
 	case CTRCAP_T_CGROUP_ID:
@@ -886,6 +890,19 @@ static void build_k8s(struct ident *id, proto_tree *tree, bool visible)
 	proto_item_set_text(it, "Kubernetes (%s)", wmem_strbuf_get_str(sb));
 }
 
+static void build_node(struct ident *id, proto_tree *tree, bool visible)
+{
+	proto_item *it;
+	proto_tree *t;
+
+	if (!id->f[F_NODE_NAME].set)
+		return;
+	t = group(id, tree, ett_node, F_NODE_NAME, F_NODE_NAME, &it);
+	add_field(id, t, F_NODE_NAME);
+	if (visible)
+		proto_item_set_text(it, "Node (name %s)", val_str(id, &id->f[F_NODE_NAME]));
+}
+
 static void build_context(struct ident *id, proto_tree *tree, bool visible)
 {
 	proto_item *it;
@@ -979,6 +996,8 @@ static void set_top_text(struct ident *id, proto_item *ti)
 		append_part(sb, "Container", val_str(id, &id->f[F_CNAME]));
 	if (id->f[F_POD_NAME].set)
 		append_part(sb, "Pod", val_str(id, &id->f[F_POD_NAME]));
+	if (id->f[F_NODE_NAME].set)
+		append_part(sb, "Node", val_str(id, &id->f[F_NODE_NAME]));
 	if (id->f[F_PID].set)
 		append_part(sb, "PID", wmem_strdup_printf(id->pinfo->pool, "%" PRIu64,
 							  id->f[F_PID].num));
@@ -1070,6 +1089,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	build_parent(&id, ctree, visible);
 	build_container(&id, ctree, visible);
 	build_k8s(&id, ctree, visible);
+	build_node(&id, ctree, visible);
 	build_context(&id, ctree, visible);
 	if (hop)
 		ctrcap_journey_tree(ctree, tvb, pinfo, hop);
@@ -1123,6 +1143,8 @@ void proto_register_ctrcap(void)
 		HF_STR(F_POD_NS, "Pod namespace", "k8s.pod.namespace", NULL),
 		HF_STR(F_POD_UID, "Pod UID", "k8s.pod.uid", NULL),
 		HF_STR(F_K8S_CNAME, "Container name in pod", "k8s.container.name", NULL),
+		HF_STR(F_NODE_NAME, "Node name", "node.name",
+		       "The host (Kubernetes node) that captured the packet"),
 		HF_U32(F_NETNS, "Network namespace", "ctrcap.netns", "Inode of the netns"),
 		{ &hf_f[F_CGROUP],
 		  { "Cgroup ID", "ctrcap.cgroup_id", FT_UINT64, BASE_DEC, NULL, 0x0,
@@ -1164,7 +1186,7 @@ void proto_register_ctrcap(void)
 	};
 	static gint *ett[] = {
 		&ett_ctrcap, &ett_process, &ett_user,	&ett_parent, &ett_container,
-		&ett_k8s,    &ett_context, &ett_record, &ett_tlv,
+		&ett_k8s,    &ett_node,	   &ett_context, &ett_record, &ett_tlv,
 	};
 	static ei_register_info ei[] = {
 		{ &ei_truncated,

@@ -207,6 +207,11 @@ size_t ctrcap_identity_format(const struct ctrcap_identity *id, const char *inde
 		field_labels(&o, id->pod_labels, id->n_pod_labels);
 		line_end(&o);
 	}
+	if (id->node_name.ptr) {
+		line_start(&o, indent, "Node");
+		field_str(&o, "name", &id->node_name);
+		line_end(&o);
+	}
 	if (cap)
 		buf[o.len < o.cap ? o.len : o.cap] = '\0';
 	return o.len;
@@ -219,6 +224,7 @@ static const struct {
 	{ "process", CTRCAP_CTX_PROCESS },	 { "thread", CTRCAP_CTX_THREAD },
 	{ "parentproc", CTRCAP_CTX_PARENTPROC }, { "user", CTRCAP_CTX_USER },
 	{ "container", CTRCAP_CTX_CONTAINER },	 { "pod", CTRCAP_CTX_POD },
+	{ "node", CTRCAP_CTX_NODE },
 };
 
 int ctrcap_context_parse(const char *list, unsigned *mask, char *err, size_t errlen)
@@ -236,7 +242,7 @@ int ctrcap_context_parse(const char *list, unsigned *mask, char *err, size_t err
 		if (i == sizeof(contexts) / sizeof(contexts[0])) {
 			snprintf(err, errlen,
 				 "unknown context '%.*s' (process, thread, parentproc, user, "
-				 "container, pod)",
+				 "container, pod, node)",
 				 (int)(n > 64 ? 64 : n), p);
 			return -1;
 		}
@@ -283,6 +289,8 @@ void ctrcap_identity_select(const struct ctrcap_identity *id, unsigned ctx,
 		out->pod_name = out->pod_namespace = out->pod_uid = out->k8s_ctr_name = none;
 		out->n_pod_labels = 0;
 	}
+	if (!(ctx & CTRCAP_CTX_NODE))
+		out->node_name = none;
 }
 
 /* The program's short name: comm, else the last component of exe. */
@@ -364,6 +372,8 @@ size_t ctrcap_identity_brief(const struct ctrcap_identity *id, unsigned ctx, cha
 		}
 		out_raw(&o, "]", 1);
 	}
+	if (ctx & CTRCAP_CTX_NODE)
+		brief_item(&o, "Node", &id->node_name, false, 0);
 	if (cap)
 		buf[o.len < o.cap ? o.len : o.cap] = '\0';
 	return o.len;

@@ -100,6 +100,7 @@ struct ctrcap_pcapng_writer {
 
 	struct ctrcap_pcapng_writer_opts o;
 	char *userappl, *os, *hardware;
+	char *node; /* o.node copied; NULL = none */
 
 	struct wr_iface *ifs;
 	uint32_t n_ifs, cap_ifs;

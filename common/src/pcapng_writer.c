@@ -511,6 +511,7 @@ static void wr_free(struct ctrcap_pcapng_writer *w)
 	free(w->userappl);
 	free(w->os);
 	free(w->hardware);
+	free(w->node);
 	free(w);
 }
 
@@ -540,11 +541,12 @@ struct ctrcap_pcapng_writer *ctrcap_pcapng_writer_open(const struct ctrcap_pcapn
 	w->userappl = dup_or_null(o->userappl);
 	w->os = dup_or_null(o->os);
 	w->hardware = dup_or_null(o->hardware);
+	w->node = dup_or_null(o->node);
 	default_sysinfo(w);
 	w->buf = malloc(WR_BUF_SIZE);
 	w->cap = WR_BUF_SIZE;
 	w->rec = malloc(CTRCAP_RECORD_MAX);
-	if (!w->buf || !w->rec || (o->path && !w->path)) {
+	if (!w->buf || !w->rec || (o->path && !w->path) || (o->node && !w->node)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -692,12 +694,15 @@ int ctrcap_pcapng_writer_interface(struct ctrcap_pcapng_writer *w, uint32_t netn
 				   const char *ifname, const char *netns_desc, uint16_t linktype,
 				   uint32_t snaplen)
 {
-	char desc[512];
+	char desc[1024];
+	int n = 0;
 
+	if (w->node)
+		n = snprintf(desc, sizeof(desc), "node %.300s, ", w->node);
 	if (netns_desc && *netns_desc)
-		snprintf(desc, sizeof(desc), "netns %u (%s)", netns, netns_desc);
+		snprintf(desc + n, sizeof(desc) - n, "netns %u (%.600s)", netns, netns_desc);
 	else
-		snprintf(desc, sizeof(desc), "netns %u", netns);
+		snprintf(desc + n, sizeof(desc) - n, "netns %u", netns);
 	return wr_add_interface(w, netns, ifindex, ifname, desc, linktype, snaplen);
 }
 

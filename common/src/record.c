@@ -97,6 +97,8 @@ const char *ctrcap_tlv_name(uint16_t type)
 		return "cgroup-id";
 	case CTRCAP_T_ATTRIBUTION:
 		return "attribution";
+	case CTRCAP_T_NODE_NAME:
+		return "node-name";
 	}
 	return NULL;
 }
@@ -174,15 +176,21 @@ static inline uint8_t *enc_u64(uint8_t *p, const uint8_t *end, uint16_t type, ui
 	return enc_tlv(p, end, type, &v, 8);
 }
 
-static inline uint8_t *enc_str(uint8_t *p, const uint8_t *end, uint16_t type,
-			       const struct ctrcap_str *s)
+/* A string TLV of at most max bytes, cut at a UTF-8 boundary. */
+static inline uint8_t *enc_str_max(uint8_t *p, const uint8_t *end, uint16_t type,
+				   const struct ctrcap_str *s, size_t max)
 {
 	if (!s->ptr)
 		return p;
 	/* Only strings over the limit need the UTF-8 boundary search. */
 	return enc_tlv(p, end, type, s->ptr,
-		       s->len <= CTRCAP_STR_MAX ? s->len
-						: ctrcap_utf8_cut(s->ptr, s->len, CTRCAP_STR_MAX));
+		       s->len <= max ? s->len : ctrcap_utf8_cut(s->ptr, s->len, max));
+}
+
+static inline uint8_t *enc_str(uint8_t *p, const uint8_t *end, uint16_t type,
+			       const struct ctrcap_str *s)
+{
+	return enc_str_max(p, end, type, s, CTRCAP_STR_MAX);
 }
 
 int ctrcap_record_encode(const struct ctrcap_identity *id, uint8_t *buf, size_t cap)
@@ -232,6 +240,7 @@ int ctrcap_record_encode(const struct ctrcap_identity *id, uint8_t *buf, size_t 
 	p = enc_str(p, end, CTRCAP_T_POD_NAMESPACE, &id->pod_namespace);
 	p = enc_str(p, end, CTRCAP_T_POD_UID, &id->pod_uid);
 	p = enc_str(p, end, CTRCAP_T_K8S_CTR_NAME, &id->k8s_ctr_name);
+	p = enc_str_max(p, end, CTRCAP_T_NODE_NAME, &id->node_name, CTRCAP_NODE_NAME_MAX);
 
 	/* Labels last: when space runs out, whole labels are what is left out. */
 	n = id->n_ctr_labels < CTRCAP_MAX_LABELS ? id->n_ctr_labels : CTRCAP_MAX_LABELS;
@@ -289,6 +298,8 @@ static struct ctrcap_str *str_slot(struct ctrcap_identity *id, uint16_t type)
 		return &id->pod_uid;
 	case CTRCAP_T_K8S_CTR_NAME:
 		return &id->k8s_ctr_name;
+	case CTRCAP_T_NODE_NAME:
+		return &id->node_name;
 	}
 	return NULL;
 }

@@ -6,8 +6,11 @@
  *   if=eth0 ns=4026532 dir=out pktid=7 attr=socket pid=12 tid=12 comm=traffic
  *   uid=0 cgroup=1234 ppid=11 exe=/x args=traffic tcp-send ... | IP 10.99.1.1.5 > ...
  * Then one line per ISB: "isb if=N received=R dropped=D".
+ * pcapng_dump --idb FILE prints instead one line per IDB:
+ *   idb if=eth0 desc=node worker-1, netns ccapA
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,13 +28,14 @@ int main(int argc, char **argv)
 	struct ctrcap_pcapng_reader *r;
 	struct ctrcap_pcapng_rec rec;
 	char err[512], sum[512];
+	bool idb = argc == 3 && !strcmp(argv[1], "--idb");
 	int ret;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: pcapng_dump FILE\n");
+	if (argc != 2 && !idb) {
+		fprintf(stderr, "usage: pcapng_dump [--idb] FILE\n");
 		return 2;
 	}
-	r = ctrcap_pcapng_reader_open(argv[1], err, sizeof(err));
+	r = ctrcap_pcapng_reader_open(argv[argc - 1], err, sizeof(err));
 	if (!r) {
 		fprintf(stderr, "pcapng_dump: %s\n", err);
 		return 1;
@@ -39,6 +43,11 @@ int main(int argc, char **argv)
 	while ((ret = ctrcap_pcapng_reader_next(r, &rec)) == 1) {
 		const struct ctrcap_identity *id = &rec.identity;
 
+		if (idb) {
+			if (rec.kind == CTRCAP_REC_INTERFACE)
+				printf("idb if=%s desc=%s\n", rec.iface->name, rec.iface->description);
+			continue;
+		}
 		if (rec.kind == CTRCAP_REC_STATS) {
 			printf("isb if=%u received=%" PRIu64 " dropped=%" PRIu64 "\n", rec.iface_id,
 			       rec.isb_received, rec.isb_dropped);
@@ -63,6 +72,7 @@ int main(int argc, char **argv)
 			str("exe", id->exe);
 			if (id->present & CTRCAP_HAS_PROC_STATE)
 				printf(" state=%u", id->proc_state);
+			str("node", id->node_name);
 		}
 		if (rec.iface) {
 			struct ctrcap_text_pkt t = { .linktype = rec.iface->linktype,

@@ -165,7 +165,7 @@ expect "-v --context pod: only Pod lines under the packets" bash -c "
 	! grep -q '^    \(Process\|User\|ParentProc\|Container\) ' '$TMP/ctxv' &&
 	! grep -q 'length 4, ' '$TMP/ctxv'"
 refused "--context with an unknown part names it" \
-	"ctrcap: --context: unknown context 'cmd' (process, thread, parentproc, user, container, pod)" \
+	"ctrcap: --context: unknown context 'cmd' (process, thread, parentproc, user, container, pod, node)" \
 	-r "$IN" --context process,cmd
 
 # --- -r with a pcap filter expression, run in user space
@@ -386,6 +386,27 @@ expect "option 8 alone: -r shows its pid" \
 "$CTRCAP" -r "$G" -w "$TMP/g8.pcapng"
 expect "-r -w keeps option 8 (pid and tid)" \
 	[ "$("$CTRCAP" -r "$TMP/g8.pcapng" -v -c 3 | tail -1)" = "    Process (pid 4242, tid 4243)" ]
+
+# --- the node (TLV 0x0701): packets 1 and 4 of node-a, 2 of node-b, 5 without
+"$CTRCAP" -r "$G" -v >"$TMP/gv"
+expect "-v: a Node line under the packets of a node, last" bash -c "
+	[ \$(grep -cx '    Node (name node-a)' '$TMP/gv') = 2 ] &&
+	[ \$(grep -cx '    Node (name node-b)' '$TMP/gv') = 1 ] &&
+	[ \$(grep -c '^    Node ' '$TMP/gv') = 3 ] &&
+	grep -A1 '^    Pod (name db-0' '$TMP/gv' | grep -qx '    Node (name node-b)'"
+expect "--context container,node: the node on the packet line" bash -c "
+	[ \"\$('$CTRCAP' -r '$G' --context container,node -c 2 | sed 's/.*length 18//' | tr '\n' '|')\" = \
+	', Container [web], Node [node-a]|, Container [db], Node [node-b]|' ]"
+expect "without --context node, the packet line names no node" bash -c "
+	! '$CTRCAP' -r '$G' | grep -q Node"
+"$CTRCAP" -r "$G" -w "$TMP/gn.pcapng" --container-name db
+expect "-r -w keeps the node" \
+	[ "$("$CTRCAP" -r "$TMP/gn.pcapng" -v | grep '^    Node')" = "    Node (name node-b)" ]
+refused "--node-name with -r: a live capture's option" \
+	"ctrcap: --node-name does not apply to -r (reading a file)" -r "$G" --node-name x
+refused "--node-name with a '/': refused, the byte named" \
+	"ctrcap: invalid value for --node-name: '/' at byte 4 of the node name" --node-name node/1
+refused "--node-name given twice" "ctrcap: --node-name given twice" --node-name a --node-name b
 
 # --- tcpdump's text flags; identities stay at the end of packet lines
 "$CTRCAP" -r "$IN" -c 2 -tt >"$TMP/tt"

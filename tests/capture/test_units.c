@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -23,6 +24,7 @@
 #include "identity.h"
 #include "ctrcap/identity_text.h"
 #include "netns.h"
+#include "node_name.h"
 #include "options.h"
 #include "dns_text.h"
 #include "tcp_options.h"
@@ -1048,7 +1050,7 @@ static void test_record_cache(void **state)
 
 	(void)state;
 	assert_non_null(t);
-	x = ctrcap_ident_new(t, NULL, "");
+	x = ctrcap_ident_new(t, NULL, "", NULL);
 	assert_non_null(x);
 	strcpy(ex.comm, "wget");
 	strcpy(ex.exe, "/usr/bin/wget");
@@ -1086,6 +1088,103 @@ static void test_record_cache(void **state)
 	assert_int_equal(hits, 2);
 	ctrcap_ident_free(x);
 	ctrcap_proc_table_free(t);
+}
+
+/*
+ * Every record names the node, the cached ones too; a context without a
+ * node writes no node TLV.
+ */
+static void test_identity_node(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	struct ctrcap_pkt_event e = { .type = CTRCAP_EV_PACKET, .netns = 4026531840u,
+				      .attribution = CTRCAP_ATTR_IFACE_NETNS };
+	static struct ctrcap_ident_buf b;
+	static uint8_t rec[CTRCAP_RECORD_MAX];
+	struct ctrcap_identity d;
+	struct ctrcap_ident *x;
+	uint64_t hits, misses;
+	char err[128], name[] = "worker-1";
+	uint32_t len;
+
+	(void)state;
+	assert_non_null(t);
+	x = ctrcap_ident_new(t, NULL, "", name);
+	assert_non_null(x);
+	/* A copy: the caller's buffer may change. */
+	name[0] = 'X';
+	for (int i = 0; i < 2; i++) {
+		len = record_of(x, &e, &b, rec);
+		memset(&d, 0, sizeof(d));
+		assert_int_equal(ctrcap_record_decode(rec, len, &d, err, sizeof(err)), 0);
+		assert_int_equal(d.node_name.len, 8);
+		assert_memory_equal(d.node_name.ptr, "worker-1", 8);
+	}
+	ctrcap_ident_record_stats(x, &hits, &misses);
+	assert_int_equal(hits, 1);
+	assert_int_equal(misses, 1);
+	ctrcap_ident_free(x);
+
+	x = ctrcap_ident_new(t, NULL, "", NULL);
+	assert_non_null(x);
+	len = record_of(x, &e, &b, rec);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(ctrcap_record_decode(rec, len, &d, err, sizeof(err)), 0);
+	assert_null(d.node_name.ptr);
+	ctrcap_ident_free(x);
+	ctrcap_proc_table_free(t);
+}
+
+/* --node-name, else $CTRCAP_NODE_NAME (when not empty), else the host name; bad ones named. */
+static void test_node_name_precedence(void **state)
+{
+	const char *given[] = { "ctrcap", "--node-name", "node-a" };
+	const char *twice[] = { "ctrcap", "--node-name", "a", "--node-name", "b" };
+	const char *slash[] = { "ctrcap", "--node-name", "a/b" };
+	char out[CTRCAP_NODE_NAME_BUF], err[256], big[CTRCAP_NODE_NAME_MAX + 2];
+	struct ctrcap_opts o;
+	struct utsname u;
+
+	(void)state;
+	assert_int_equal(uname(&u), 0);
+	assert_int_equal(parse(&o, 3, given), 0);
+	assert_string_equal(o.node_name, "node-a");
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 5, twice), -1);
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, 3, slash), -1);
+	ctrcap_opts_free(&o);
+
+	assert_int_equal(setenv(CTRCAP_NODE_NAME_ENV, "node-env", 1), 0);
+	assert_int_equal(ctrcap_node_name_resolve("node-a", out, err, sizeof(err)), 0);
+	assert_string_equal(out, "node-a");
+	assert_int_equal(ctrcap_node_name_resolve(NULL, out, err, sizeof(err)), 0);
+	assert_string_equal(out, "node-env");
+	/* The Downward API leaves it empty when the field is missing: the host name then. */
+	assert_int_equal(setenv(CTRCAP_NODE_NAME_ENV, "", 1), 0);
+	assert_int_equal(ctrcap_node_name_resolve(NULL, out, err, sizeof(err)), 0);
+	assert_string_equal(out, u.nodename);
+	assert_int_equal(unsetenv(CTRCAP_NODE_NAME_ENV), 0);
+	assert_int_equal(ctrcap_node_name_resolve(NULL, out, err, sizeof(err)), 0);
+	assert_string_equal(out, u.nodename);
+
+	/* A bad value in the environment: named, with what to do, no control byte echoed. */
+	assert_int_equal(setenv(CTRCAP_NODE_NAME_ENV, "a\tb", 1), 0);
+	assert_int_equal(ctrcap_node_name_resolve(NULL, out, err, sizeof(err)), -1);
+	assert_string_equal(err, "$CTRCAP_NODE_NAME 'a?b': control byte 0x09 at byte 1 of the "
+				 "node name; give --node-name");
+	memset(big, 'n', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	assert_int_equal(setenv(CTRCAP_NODE_NAME_ENV, big, 1), 0);
+	assert_int_equal(ctrcap_node_name_resolve(NULL, out, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "node name of 254 bytes, at most 253; give --node-name"));
+	big[CTRCAP_NODE_NAME_MAX] = '\0';
+	assert_int_equal(setenv(CTRCAP_NODE_NAME_ENV, big, 1), 0);
+	assert_int_equal(ctrcap_node_name_resolve(NULL, out, err, sizeof(err)), 0);
+	assert_int_equal(strlen(out), CTRCAP_NODE_NAME_MAX);
+	assert_int_equal(unsetenv(CTRCAP_NODE_NAME_ENV), 0);
+	assert_int_equal(ctrcap_node_name_check("", err, sizeof(err)), -1);
+	assert_string_equal(err, "empty node name");
 }
 
 /* An exec event of pid started at start_ns after boot, running exe with no args. */
@@ -1195,7 +1294,7 @@ static void test_identity_pid_reused(void **state)
 
 	(void)state;
 	assert_non_null(t);
-	x = ctrcap_ident_new(t, NULL, "");
+	x = ctrcap_ident_new(t, NULL, "", NULL);
 	assert_non_null(x);
 	exec_at(t, 6000002, 9000000000ull, "/bin/q", 1000);
 	strcpy(e.owner.comm, "pee");
@@ -1311,6 +1410,8 @@ int main(void)
 		cmocka_unit_test(test_proc_table_exec_path),
 		cmocka_unit_test(test_proc_table_self_exe),
 		cmocka_unit_test(test_record_cache),
+		cmocka_unit_test(test_identity_node),
+		cmocka_unit_test(test_node_name_precedence),
 		cmocka_unit_test(test_proc_table_pid_reuse),
 		cmocka_unit_test(test_identity_pid_reused),
 		cmocka_unit_test(test_netns_enter_checks_inode),

@@ -108,6 +108,35 @@ static unsigned read_file_ids(const char *path, uint64_t *ids, unsigned max_ids,
 
 /* ------------------------------------------------------------------ round trip */
 
+/* A writer with a node names it first in every IDB description (a copy of the string). */
+static void test_node_in_idb(void **state)
+{
+	char *dir = test_tmpdir("node"), *path = join(dir, "node.pcapng");
+	char node[] = "worker-1", err[512];
+	struct ctrcap_pcapng_writer_opts o = {.path = path, .node = node};
+	struct ctrcap_pcapng_writer *w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+	struct ctrcap_pcapng_reader *r;
+	struct ctrcap_pcapng_rec rec;
+	(void)state;
+
+	assert_non_null(w);
+	node[0] = 'X';
+	assert_int_equal(ctrcap_pcapng_writer_interface(w, 4026531840u, 1, "lo", NULL, 1, 0), 0);
+	assert_int_equal(ctrcap_pcapng_writer_interface(w, 4026532281u, 2, "eth0", "web", 1, 0), 1);
+	assert_int_equal(ctrcap_pcapng_writer_close(w, err, sizeof(err)), 0);
+	r = ctrcap_pcapng_reader_open(path, err, sizeof(err));
+	assert_non_null(r);
+	assert_int_equal(ctrcap_pcapng_reader_next(r, &rec), 1);
+	assert_int_equal(ctrcap_pcapng_reader_next(r, &rec), 1);
+	assert_int_equal(rec.kind, CTRCAP_REC_INTERFACE);
+	assert_string_equal(rec.iface->description, "node worker-1, netns 4026531840");
+	assert_int_equal(ctrcap_pcapng_reader_next(r, &rec), 1);
+	assert_string_equal(rec.iface->description, "node worker-1, netns 4026532281 (web)");
+	ctrcap_pcapng_reader_close(r);
+	free(path);
+	test_rmdir(dir);
+}
+
 static void test_round_trip(void **state)
 {
 	char *dir = test_tmpdir("rt"), *path = join(dir, "rt.pcapng");
@@ -1400,6 +1429,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_node_in_idb),
 	    cmocka_unit_test(test_pre_encoded_record),
 	    cmocka_unit_test(test_many_interfaces),
 	    cmocka_unit_test(test_both_byte_orders),

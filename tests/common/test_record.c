@@ -134,6 +134,7 @@ static void test_maximum_record(void **state)
 	}
 	in.n_ctr_labels = CTRCAP_MAX_LABELS;
 	in.n_pod_labels = CTRCAP_MAX_LABELS;
+	in.node_name = (struct ctrcap_str){big, sizeof(big)};
 
 	n = ctrcap_record_encode(&in, buf, sizeof(buf));
 	assert_true(n > 0 && (unsigned)n <= CTRCAP_RECORD_MAX);
@@ -150,6 +151,9 @@ static void test_maximum_record(void **state)
 		assert_int_equal(o->len, CTRCAP_STR_MAX);
 		assert_memory_equal(o->ptr, big, CTRCAP_STR_MAX);
 	}
+	/* The node name too, at its own, shorter maximum. */
+	assert_int_equal(out.node_name.len, CTRCAP_NODE_NAME_MAX);
+	assert_memory_equal(out.node_name.ptr, big, CTRCAP_NODE_NAME_MAX);
 	total_labels = out.n_ctr_labels + out.n_pod_labels;
 	assert_true(total_labels > 0 && total_labels < 2 * CTRCAP_MAX_LABELS);
 	for (i = 0; i < out.n_ctr_labels; i++)
@@ -163,6 +167,46 @@ static void test_maximum_record(void **state)
 	memset(&out, 0, sizeof(out));
 	assert_int_equal(ctrcap_record_decode(buf, (size_t)n, &out, err, sizeof(err)), 0);
 	assert_true(out.present & CTRCAP_HAS_PID);
+}
+
+/*
+ * The node name: its wire bytes (type 0x0701, after the other named
+ * strings), the round trip, and the cut at CTRCAP_NODE_NAME_MAX bytes that
+ * keeps every named string in a record with all others at their maximum.
+ */
+static void test_node_name(void **state)
+{
+	static const uint8_t want[] = {0x01, 0x03, 0x02, 0x00, 0x03, 'w', 'e', 'b',
+				       0x07, 0x01, 0x00, 0x08, 'w', 'o', 'r', 'k',
+				       'e',  'r',  '-',	 '1'};
+	static char big[CTRCAP_STR_MAX + 10];
+	struct ctrcap_identity id = {0}, out = {0};
+	char err[256] = "";
+	int n;
+	(void)state;
+
+	id.ctr_name = S("web");
+	id.node_name = S("worker-1");
+	n = ctrcap_record_encode(&id, buf, sizeof(buf));
+	assert_int_equal(n, sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	assert_int_equal(ctrcap_record_decode(buf, (size_t)n, &out, err, sizeof(err)), 0);
+	assert_identity_eq(&id, &out);
+	assert_int_equal(out.n_unknown, 0);
+
+	/* With every field of the example too, and cut at 253 bytes at a UTF-8 boundary. */
+	sample_identity(&id);
+	memset(big, 'n', sizeof(big));
+	big[CTRCAP_NODE_NAME_MAX - 1] = (char)0xc3;
+	big[CTRCAP_NODE_NAME_MAX] = (char)0xa9;
+	id.node_name = (struct ctrcap_str){big, sizeof(big)};
+	n = ctrcap_record_encode(&id, buf, sizeof(buf));
+	memset(&out, 0, sizeof(out));
+	assert_int_equal(ctrcap_record_decode(buf, (size_t)n, &out, err, sizeof(err)), 0);
+	assert_int_equal(out.node_name.len, CTRCAP_NODE_NAME_MAX - 1);
+	assert_memory_equal(out.node_name.ptr, big, CTRCAP_NODE_NAME_MAX - 1);
+	assert_str_eq(out.k8s_ctr_name, id.k8s_ctr_name);
+	assert_int_equal(out.n_pod_labels, 1);
 }
 
 static void expect_decode_error(const uint8_t *b, size_t len, const char *msg)
@@ -293,6 +337,7 @@ static void test_names(void **state)
 	assert_string_equal(ctrcap_attribution_name(CTRCAP_ATTR_LISTENER), "listener");
 	assert_string_equal(ctrcap_attribution_name(200), "unknown");
 	assert_string_equal(ctrcap_tlv_name(CTRCAP_T_CTR_NAME), "container-name");
+	assert_string_equal(ctrcap_tlv_name(CTRCAP_T_NODE_NAME), "node-name");
 	assert_null(ctrcap_tlv_name(0x7777));
 }
 
@@ -346,10 +391,24 @@ static void test_format_minimal_and_escaping(void **state)
 				  "Container (name caf\xc3\xa9 \\xff)\n");
 }
 
+/* The -v lines of the parts of id that list names ("user,pod"). */
+static const char *lines_of(const struct ctrcap_identity *id, const char *list, char *text,
+			    size_t cap)
+{
+	struct ctrcap_identity part;
+	unsigned ctx = 0;
+	char err[160];
+
+	assert_int_equal(ctrcap_context_parse(list, &ctx, err, sizeof(err)), 0);
+	ctrcap_identity_select(id, ctx, &part);
+	ctrcap_identity_format(&part, NULL, text, cap);
+	return text;
+}
+
 /* The short form ending a packet line, each context on its own and all of them. */
 static void test_brief_and_context(void **state)
 {
-	struct ctrcap_identity id, part;
+	struct ctrcap_identity id;
 	char text[1024], err[160];
 	unsigned ctx = 0;
 	(void)state;
@@ -374,18 +433,39 @@ static void test_brief_and_context(void **state)
 	assert_int_equal(ctrcap_identity_brief(&id, CTRCAP_CTX_ALL, text, sizeof(text)), 0);
 	assert_string_equal(text, "");
 
+	/* The node: on the line only when chosen, after the pod. */
+	sample_identity(&id);
+	id.node_name = S("worker-1");
+	ctrcap_identity_brief(&id, CTRCAP_CTX_BRIEF, text, sizeof(text));
+	assert_string_equal(text, ", Process [wget.241879], Container [web], Pod [web-7d4b9c.shop]");
+	assert_int_equal(ctrcap_context_parse("container,node", &ctx, err, sizeof(err)), 0);
+	assert_int_equal(ctx, CTRCAP_CTX_CONTAINER | CTRCAP_CTX_NODE);
+	ctrcap_identity_brief(&id, ctx, text, sizeof(text));
+	assert_string_equal(text, ", Container [web], Node [worker-1]");
+	/* -v's lines: a Node line last, left out when not chosen. */
+	assert_string_equal(lines_of(&id, "container,node", text, sizeof(text)),
+			    "Container (name web, id "
+			    "78f1713c7d0f9d5e0b1f6f1c2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d, "
+			    "image busybox:1, labels {app=web, tier=front}, runtime docker)\n"
+			    "Node (name worker-1)\n");
+	assert_null(strstr(lines_of(&id, "container,pod", text, sizeof(text)), "Node"));
+	/* A packet the node alone names (a kernel-sent ARP): the Node line alone. */
+	memset(&id, 0, sizeof(id));
+	id.node_name = S("w\n1");
+	ctrcap_identity_format(&id, "    ", text, sizeof(text));
+	assert_string_equal(text, "    Node (name w\\n1)\n");
+
 	/* select keeps only the chosen parts for the -v lines. */
 	sample_identity(&id);
-	assert_int_equal(ctrcap_context_parse("user,pod", &ctx, err, sizeof(err)), 0);
-	ctrcap_identity_select(&id, ctx, &part);
-	ctrcap_identity_format(&part, NULL, text, sizeof(text));
-	assert_string_equal(text, "User (uid 0, gid 0, name root)\n"
-				  "Pod (name web-7d4b9c, namespace shop, uid "
-				  "0b6f1a52-4c1e-4a43-9a7e-1f6c2d3e4f50, container nginx, labels "
-				  "{app.kubernetes.io/name=web})\n");
+	assert_string_equal(lines_of(&id, "user,pod", text, sizeof(text)),
+			    "User (uid 0, gid 0, name root)\n"
+			    "Pod (name web-7d4b9c, namespace shop, uid "
+			    "0b6f1a52-4c1e-4a43-9a7e-1f6c2d3e4f50, container nginx, labels "
+			    "{app.kubernetes.io/name=web})\n");
 
 	assert_int_equal(ctrcap_context_parse("process,bogus", &ctx, err, sizeof(err)), -1);
-	assert_non_null(strstr(err, "unknown context 'bogus'"));
+	assert_string_equal(err, "unknown context 'bogus' (process, thread, parentproc, user, "
+				 "container, pod, node)");
 	assert_int_equal(ctrcap_context_parse("", &ctx, err, sizeof(err)), -1);
 }
 
@@ -430,6 +510,7 @@ int main(void)
 	    cmocka_unit_test(test_zero_length_string_is_empty),
 	    cmocka_unit_test(test_long_strings_cut_at_utf8_boundary),
 	    cmocka_unit_test(test_maximum_record),
+	    cmocka_unit_test(test_node_name),
 	    cmocka_unit_test(test_malformed),
 	    cmocka_unit_test(test_every_truncation),
 	    cmocka_unit_test(test_unknown_types_skipped),

@@ -101,6 +101,7 @@ static inline void assert_identity_eq(const struct ctrcap_identity *a,
 	assert_int_equal(a->n_pod_labels, b->n_pod_labels);
 	for (i = 0; i < a->n_pod_labels; i++)
 		assert_str_eq(a->pod_labels[i], b->pod_labels[i]);
+	assert_str_eq(a->node_name, b->node_name);
 }
 
 /* A fresh directory under $TMPDIR (or /tmp) for one test; caller frees the path. */

@@ -437,7 +437,7 @@ static int writer_done(struct ctrcap_pcapng_writer *w, bool failed)
  * writer.pcapng, through ctrcap_common:
  *   1 web (pid 241879)  2 db  3 no identity  4 web (pid 241999)  5 host process;
  *   each with epb_processid_threadid from its identity, 3 with that option
- *   alone (pid 4242, tid 4243)
+ *   alone (pid 4242, tid 4243); 1 and 4 on node node-a, 2 on node-b
  */
 static int gen_writer(const char *dir)
 {
@@ -456,6 +456,10 @@ static int gen_writer(const char *dir)
 	ident_db(&ids[1]);
 	ident_web(&ids[3], 241999);
 	ident_host(&ids[4]);
+	/* Packets of two nodes, as a merged capture has them; the host one names none. */
+	ids[0].node_name = S("node-a");
+	ids[1].node_name = S("node-b");
+	ids[3].node_name = S("node-a");
 	which[0] = &ids[0];
 	which[1] = &ids[1];
 	which[2] = NULL;
@@ -481,7 +485,7 @@ static int gen_writer(const char *dir)
 
 /*
  * raw.pcapng / raw-be.pcapng:
- *   1 full web record (every TLV type)
+ *   1 full web record (every TLV type, node worker-1)
  *   2 the identity split over two options (process, then container)
  *   3 unknown TLV types around a container name
  *   4 a record under another PEN only (ignored)
@@ -503,6 +507,8 @@ static int gen_raw(const char *dir, const char *name, bool be)
 
 	o.n = 0;
 	rec_web(&r);
+	/* Here only: the PKTAP file's header length is fixed by its tests. */
+	rec_str(&r, CTRCAP_T_NODE_NAME, "worker-1");
 	opt_record(&o, CTRCAP_PEN, r.b, r.n, be);
 	rc |= raw_packet(&f, 1000001, frame, n, &o);
 

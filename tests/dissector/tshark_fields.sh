@@ -21,7 +21,7 @@ DUMP_FIELDS=(frame.number ctrcap process.pid process.tid process.comm process.th
 	process.user process.parent.pid process.parent.comm process.parent.exe process.parent.args
 	container.name container.id container.image container.runtime container.label
 	k8s.pod.name k8s.pod.namespace k8s.pod.uid k8s.container.name k8s.label
-	k8s.pod.annotation ctrcap.netns ctrcap.cgroup_id ctrcap.attribution ctrcap.source
+	k8s.pod.annotation node.name ctrcap.netns ctrcap.cgroup_id ctrcap.attribution ctrcap.source
 	ctrcap.version ctrcap.pen ctrcap.tlv.type ctrcap.tlv.length ctrcap.unknown_version
 	ip.src _ws.expert.severity)
 dump() {
@@ -63,19 +63,19 @@ ALL=(process.pid process.tid process.comm process.exe process.args process.start
 	process.state process.uid process.gid process.user process.parent.pid process.parent.comm
 	process.parent.exe process.parent.args container.name container.id container.image
 	container.runtime container.label k8s.pod.name k8s.pod.namespace k8s.pod.uid
-	k8s.container.name k8s.label ctrcap.netns ctrcap.cgroup_id ctrcap.attribution
+	k8s.container.name k8s.label node.name ctrcap.netns ctrcap.cgroup_id ctrcap.attribution
 	ctrcap.source ctrcap.version ctrcap.pen)
 WEB_ID=78f1713c7d0f5a6b9c1d2e3f40516273849506a7b8c9d0e1f2a3b4c5d6e7f809
-WEB_ALL="241879|241880|wget|/usr/bin/wget|wget -T 10 10.99.3.1|Nov 14, 2023 22:13:20.123456789 UTC|1|1000|1001|alice|241858|containerd-shim|/usr/bin/containerd-shim-runc-v2|containerd-shim-runc-v2 -namespace moby|web|$WEB_ID|busybox:1|docker|app=web,tier=front|web-7d9f|shop|5f1c2d3e-aaaa-bbbb-cccc-0123456789ab|nginx|team=red|4026532000|123456789012|1|1|1|32473"
+WEB_ALL="241879|241880|wget|/usr/bin/wget|wget -T 10 10.99.3.1|Nov 14, 2023 22:13:20.123456789 UTC|1|1000|1001|alice|241858|containerd-shim|/usr/bin/containerd-shim-runc-v2|containerd-shim-runc-v2 -namespace moby|web|$WEB_ID|busybox:1|docker|app=web,tier=front|web-7d9f|shop|5f1c2d3e-aaaa-bbbb-cccc-0123456789ab|nginx|team=red|worker-1|4026532000|123456789012|1|1|1|32473"
 
 echo "== plugin and field registration"
 expect_match "plugin loaded from the personal dir" \
 	"^ctrcap\.so.*$TS_HOME/\.local/lib/wireshark/plugins" "$(ts -G plugins)"
-ts -G fields | grep -E '	(process|container|k8s|ctrcap)[.]' >"$WORK/fields.txt" || true
+ts -G fields | grep -E '	(process|container|k8s|node|ctrcap)[.]' >"$WORK/fields.txt" || true
 for f in process.pid process.tid process.comm process.exe process.args process.uid process.gid \
 	process.user process.parent.pid process.parent.exe process.parent.args container.id \
 	container.name container.image container.runtime container.label k8s.pod.name \
-	k8s.pod.namespace k8s.pod.uid k8s.container.name k8s.label ctrcap.netns \
+	k8s.pod.namespace k8s.pod.uid k8s.container.name k8s.label node.name ctrcap.netns \
 	ctrcap.attribution; do
 	expect "field $f registered under protocol ctrcap" "ctrcap" \
 		"$(awk -F'\t' -v f="$f" '$1 == "F" && $3 == f { print $5 }' "$WORK/fields.txt")"
@@ -95,6 +95,10 @@ expect '!ctrcap (no identity)' "3" "$(frames "$W" '!ctrcap')"
 expect 'ctrcap && !container.id (host process)' "5" \
 	"$(frames "$W" 'ctrcap && !container.id')"
 expect 'ctrcap.attribution == 5' "5" "$(frames "$W" 'ctrcap.attribution == 5')"
+expect 'node.name == "node-a"' "1 4" "$(frames "$W" 'node.name == "node-a"')"
+expect 'node.name == "node-b" && container.name == "db"' "2" \
+	"$(frames "$W" 'node.name == "node-b" && container.name == "db"')"
+expect 'ctrcap && !node.name (a record without node)' "5" "$(frames "$W" 'ctrcap && !node.name')"
 expect "two-pass (-2) filter" "1 4" "$(ts -2 -r "$W" -Y 'container.name == "web"' \
 	-T fields -e frame.number | tr '\n' ' ' | sed 's/ $//')"
 expect "writer frame 1 fields" \
@@ -135,6 +139,9 @@ expect_match "tree: ParentProc line" \
 expect_match "tree: Container line" \
 	"^    Container \(name web, id $WEB_ID, image busybox:1, runtime docker, labels \{app=web, tier=front\}\)\$" \
 	"$tree"
+expect_match "tree: Node line" '^    Node \(name worker-1\)$' "$tree"
+expect_match "tree: the node in the identity's summary" \
+	'^Container Identity \(ctrcap\), Container web, Pod web-7d9f, Node worker-1, PID 241879, ' "$tree"
 expect_match "tree: Kubernetes line" \
 	'^    Kubernetes \(pod web-7d9f, namespace shop, container nginx, uid 5f1c2d3e-aaaa-bbbb-cccc-0123456789ab, labels \{team=red\}\)$' \
 	"$tree"
@@ -163,9 +170,9 @@ expect "tshark -w filtered export" "241879 241999" \
 	"$(ts -r "$O/tsw.pcapng" -T fields -e process.pid | tr '\n' ' ' | sed 's/ $//')"
 # ctrcap's own export: -r -w with an identity filter keeps each packet's identity.
 as_user "$CTRCAP_BUILD_DIR/ctrcap" -r "$W" -w "$O/ctrcap-w.pcapng" --container-name web
-expect "ctrcap -r -w --container-name web: the plugin reads the identities" \
-	"241879|web 241999|web" "$(ts -r "$O/ctrcap-w.pcapng" -T fields -E separator='|' \
-	-e process.pid -e container.name | tr '\n' ' ' | sed 's/ $//')"
+expect "ctrcap -r -w --container-name web: the plugin reads the identities, node too" \
+	"241879|web|node-a 241999|web|node-a" "$(ts -r "$O/ctrcap-w.pcapng" -T fields -E separator='|' \
+	-e process.pid -e container.name -e node.name | tr '\n' ' ' | sed 's/ $//')"
 # ptcpdump's identity rides in comments, which -r -w does not copy: it says so,
 # and writes that identity as ctrcap's record, which the plugin reads.
 as_user "$CTRCAP_BUILD_DIR/ctrcap" -r "$C/ptcpdump.pcapng" -w "$O/ptcpdump-w.pcapng" \

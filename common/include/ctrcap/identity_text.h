@@ -6,6 +6,7 @@
  *   ParentProc (pid 241858, cmd /usr/bin/containerd-shim-runc-v2, args ...)
  *   Container (name web, id 78f1713c7d0f..., image busybox:1, labels {...})
  *   Pod (name ..., namespace ...)
+ *   Node (name worker-1)
  * Lines whose facts are all absent are left out; so are absent fields.
  * Facts beyond that shape (tid when it differs from pid, user gid and name,
  * container runtime, pod uid/container) come after the fields above.
@@ -34,7 +35,8 @@ enum ctrcap_context {
 	CTRCAP_CTX_USER = 1u << 3,
 	CTRCAP_CTX_CONTAINER = 1u << 4,
 	CTRCAP_CTX_POD = 1u << 5,
-	CTRCAP_CTX_ALL = (1u << 6) - 1,
+	CTRCAP_CTX_NODE = 1u << 6,
+	CTRCAP_CTX_ALL = (1u << 7) - 1,
 	/* What a packet line ends with when nothing was chosen. */
 	CTRCAP_CTX_BRIEF = CTRCAP_CTX_PROCESS | CTRCAP_CTX_CONTAINER | CTRCAP_CTX_POD,
 };
@@ -52,7 +54,8 @@ void ctrcap_identity_select(const struct ctrcap_identity *id, unsigned ctx,
 /*
  * The short form that ends a packet line, the parts in ctx that are known:
  *   ", Process [wget.13626], Container [web], Pod [shop-0.shop]"
- * (Thread [tid], ParentProc [comm.pid], User [name or uid] when chosen).
+ * (Thread [tid], ParentProc [comm.pid], User [name or uid], Node [name] when
+ * chosen).
  * Like snprintf; "" when nothing is known.
  */
 size_t ctrcap_identity_brief(const struct ctrcap_identity *id, unsigned ctx, char *buf,

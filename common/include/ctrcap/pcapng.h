@@ -75,6 +75,12 @@ struct ctrcap_pcapng_writer_opts {
 	const char *os;		  /* shb_os; NULL = uname */
 	const char *hardware;	  /* shb_hardware; NULL = uname machine */
 	/*
+	 * The node that captures (NULL = none): each IDB that
+	 * ctrcap_pcapng_writer_interface() writes is then described
+	 * "node NODE, netns ...", so merged files keep the hosts apart.
+	 */
+	const char *node;
+	/*
 	 * Every open, rename and delete of the output and its rotated files,
 	 * so a privileged caller can do them with the invoking user's rights
 	 * and checks. All five operations must be set (done is optional). NULL = ctrcap_pcapng_plain_file_ops.
@@ -93,8 +99,9 @@ struct ctrcap_pcapng_writer *ctrcap_pcapng_writer_open(const struct ctrcap_pcapn
 /*
  * Interface id for (netns, ifindex), writing its IDB on first use.
  * ifname is if_name; the netns goes into if_description ("netns 4026531840"
- * plus netns_desc when not NULL, e.g. a container name). Returns the
- * interface id (>= 0) or -1 on a write error.
+ * plus netns_desc when not NULL, e.g. a container name), after the node
+ * when the writer has one ("node worker-1, netns 4026531840 (web)").
+ * Returns the interface id (>= 0) or -1 on a write error.
  */
 int ctrcap_pcapng_writer_interface(struct ctrcap_pcapng_writer *w, uint32_t netns, uint32_t ifindex,
 				   const char *ifname, const char *netns_desc, uint16_t linktype,
@@ -166,7 +173,8 @@ struct ctrcap_pcapng_iface {
 	uint32_t snaplen;
 	uint8_t tsresol;	/* if_tsresol as stored (default 6) */
 	char name[256];		/* if_name, "" if absent */
-	char description[256];	/* if_description, "" if absent */
+	/* if_description, "" if absent; room for ctrcap's longest (a 253-byte node name too). */
+	char description[768];
 };
 
 struct ctrcap_pcapng_rec {

@@ -33,11 +33,17 @@
 
 /* Per-field limits the encoder applies (truncating at a UTF-8 boundary). */
 #define CTRCAP_STR_MAX 4096u
+/*
+ * A node name is cut shorter: a Kubernetes node name (a DNS subdomain) has
+ * at most 253 bytes, and the cap keeps every named string and number
+ * fitting in one record when all other strings are at CTRCAP_STR_MAX.
+ */
+#define CTRCAP_NODE_NAME_MAX 253u
 #define CTRCAP_MAX_LABELS 64u
 
 /*
  * TLV types. The high byte groups them: 0x01 process, 0x02 parent,
- * 0x03 container, 0x04 Kubernetes, 0x05 capture context.
+ * 0x03 container, 0x04 Kubernetes, 0x05 capture context, 0x07 node.
  * Never renumber; only add.
  */
 enum ctrcap_tlv_type {
@@ -72,6 +78,8 @@ enum ctrcap_tlv_type {
 	CTRCAP_T_NETNS = 0x0501,	/* u32, inode of the network namespace */
 	CTRCAP_T_CGROUP_ID = 0x0502,	/* u64, cgroup-v2 id (inode of its directory) */
 	CTRCAP_T_ATTRIBUTION = 0x0503,	/* u8, enum ctrcap_attribution */
+
+	CTRCAP_T_NODE_NAME = 0x0701,	/* string, the host (Kubernetes node) that captured */
 };
 
 /* How the packet was tied to its process/container. */
@@ -131,6 +139,7 @@ struct ctrcap_identity {
 	struct ctrcap_str pod_name, pod_namespace, pod_uid, k8s_ctr_name;
 	struct ctrcap_str pod_labels[CTRCAP_MAX_LABELS];
 	uint16_t n_pod_labels;
+	struct ctrcap_str node_name;
 
 	/* Set by the decoder: labels beyond CTRCAP_MAX_LABELS, unknown TLVs. */
 	uint16_t n_labels_dropped;
