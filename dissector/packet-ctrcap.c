@@ -97,6 +97,9 @@ enum fld {
 	F_NETNS,
 	F_CGROUP,
 	F_ATTR,
+	F_DROP_CODE,
+	F_DROP_REASON,
+	F_DROP_LOC,
 	F_COUNT,
 };
 
@@ -128,6 +131,9 @@ static gint ett_k8s = -1;
 static gint ett_context = -1;
 static gint ett_record = -1;
 static gint ett_tlv = -1;
+static gint ett_drop = -1;
+static int hf_drop = -1;
+static expert_field ei_drop = EI_INIT;
 
 static expert_field ei_truncated = EI_INIT;
 static expert_field ei_empty = EI_INIT;
@@ -272,6 +278,12 @@ static int fld_of_type(uint16_t type)
 		return F_CGROUP;
 	case CTRCAP_T_ATTRIBUTION:
 		return F_ATTR;
+	case CTRCAP_T_DROP_REASON_CODE:
+		return F_DROP_CODE;
+	case CTRCAP_T_DROP_REASON:
+		return F_DROP_REASON;
+	case CTRCAP_T_DROP_LOCATION:
+		return F_DROP_LOC;
 	}
 	return -1;
 }
@@ -913,6 +925,36 @@ static void build_context(struct ident *id, proto_tree *tree, bool visible)
 	proto_item_set_text(it, "Context (%s)", wmem_strbuf_get_str(sb));
 }
 
+/*
+ * A packet the kernel dropped (ctrcap --drops): ctrcap.drop, its reason and
+ * location, and an expert warning naming them.
+ */
+static void build_drop(struct ident *id, proto_tree *tree)
+{
+	const char *reason, *where;
+	proto_item *it;
+	proto_tree *t;
+
+	if (!any_set(id, F_DROP_CODE, F_DROP_LOC))
+		return;
+	t = group(id, tree, ett_drop, F_DROP_CODE, F_DROP_LOC, &it);
+	if (id->f[F_DROP_REASON].set)
+		reason = val_str(id, &id->f[F_DROP_REASON]);
+	else if (id->f[F_DROP_CODE].set)
+		reason = wmem_strdup_printf(id->pinfo->pool, "reason %" PRIu64,
+					    id->f[F_DROP_CODE].num);
+	else
+		reason = "no reason given";
+	where = id->f[F_DROP_LOC].set ? val_str(id, &id->f[F_DROP_LOC]) : "an unknown location";
+	proto_item_set_text(it, "Kernel drop (%s at %s)", reason, where);
+	proto_item_set_generated(proto_tree_add_item(t, hf_drop, id->top_tvb, id->top_off, 0,
+						     ENC_NA));
+	for (int f = F_DROP_CODE; f <= F_DROP_LOC; f++)
+		add_field(id, t, f);
+	expert_add_info_format(id->pinfo, it, &ei_drop, "Dropped by the kernel: %s at %s", reason,
+			       where);
+}
+
 static void build_records(struct ident *id, proto_tree *tree)
 {
 	guint i, n = count_of(id->records);
@@ -1071,6 +1113,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	build_container(&id, ctree, visible);
 	build_k8s(&id, ctree, visible);
 	build_context(&id, ctree, visible);
+	build_drop(&id, ctree);
 	if (hop)
 		ctrcap_journey_tree(ctree, tvb, pinfo, hop);
 	build_records(&id, ctree);
@@ -1131,6 +1174,15 @@ void proto_register_ctrcap(void)
 		  { "Attribution", "ctrcap.attribution", FT_UINT8, BASE_DEC,
 		    VALS(attribution_vals), 0x0, "How the packet was tied to its process",
 		    HFILL } },
+		HF_U32(F_DROP_CODE, "Drop reason code", "ctrcap.drop.reason_code",
+		       "The kernel's enum skb_drop_reason value (differs between kernels)"),
+		HF_STR(F_DROP_REASON, "Drop reason", "ctrcap.drop.reason",
+		       "The kernel's drop reason, without SKB_DROP_REASON_"),
+		HF_STR(F_DROP_LOC, "Drop location", "ctrcap.drop.location",
+		       "Kernel code that dropped the packet: symbol+offset, or its address"),
+		{ &hf_drop,
+		  { "Dropped by the kernel", "ctrcap.drop", FT_NONE, BASE_NONE, NULL, 0x0,
+		    "Present on a packet the kernel dropped (ctrcap --drops)", HFILL } },
 		{ &hf_l[L_CLABEL],
 		  { "Container label", "container.label", FT_STRING, BASE_NONE, NULL, 0x0,
 		    "key=value", HFILL } },
@@ -1164,7 +1216,7 @@ void proto_register_ctrcap(void)
 	};
 	static gint *ett[] = {
 		&ett_ctrcap, &ett_process, &ett_user,	&ett_parent, &ett_container,
-		&ett_k8s,    &ett_context, &ett_record, &ett_tlv,
+		&ett_k8s,    &ett_context, &ett_record, &ett_tlv,	  &ett_drop,
 	};
 	static ei_register_info ei[] = {
 		{ &ei_truncated,
@@ -1193,6 +1245,9 @@ void proto_register_ctrcap(void)
 		{ &ei_ptcpdump_labels,
 		  { "ctrcap.ptcpdump.bad_labels", PI_MALFORMED, PI_WARN,
 		    "Bad labels in ptcpdump comment", EXPFILL } },
+		{ &ei_drop,
+		  { "ctrcap.drop.expert", PI_SEQUENCE, PI_WARN, "Packet dropped by the kernel",
+		    EXPFILL } },
 	};
 	module_t *module;
 	expert_module_t *expert;

@@ -487,6 +487,8 @@ static int gen_writer(const char *dir)
  *   4 a record under another PEN only (ignored)
  *   5 record version 2 (shown as unknown version)
  *   6 no options at all
+ *   7 a kernel drop: pid, reason code and name, location
+ *   8 a kernel drop on a kernel without reasons: the location alone
  */
 static int gen_raw(const char *dir, const char *name, bool be)
 {
@@ -519,7 +521,7 @@ static int gen_raw(const char *dir, const char *name, bool be)
 
 	o.n = 0;
 	rec_begin(&r, 1);
-	rec_str(&r, 0x0601, "future");
+	rec_str(&r, 0x0e01, "future");
 	rec_str(&r, CTRCAP_T_CTR_NAME, "fwd");
 	rec_tlv(&r, 0x7fff, "", 0);
 	opt_record(&o, CTRCAP_PEN, r.b, r.n, be);
@@ -538,6 +540,21 @@ static int gen_raw(const char *dir, const char *name, bool be)
 	rc |= raw_packet(&f, 1000005, frame, n, &o);
 
 	rc |= raw_packet(&f, 1000006, frame, n, NULL);
+
+	o.n = 0;
+	rec_begin(&r, 1);
+	rec_u32(&r, CTRCAP_T_PID, 4242);
+	rec_u32(&r, CTRCAP_T_DROP_REASON_CODE, 77);
+	rec_str(&r, CTRCAP_T_DROP_REASON, "NETFILTER_DROP");
+	rec_str(&r, CTRCAP_T_DROP_LOCATION, "nf_hook_slow+0x9c");
+	opt_record(&o, CTRCAP_PEN, r.b, r.n, be);
+	rc |= raw_packet(&f, 1000007, frame, n, &o);
+
+	o.n = 0;
+	rec_begin(&r, 1);
+	rec_str(&r, CTRCAP_T_DROP_LOCATION, "0xffffffff8120009c");
+	opt_record(&o, CTRCAP_PEN, r.b, r.n, be);
+	rc |= raw_packet(&f, 1000008, frame, n, &o);
 	rc |= raw_close(&f);
 	return rc ? -1 : 0;
 }

@@ -23,7 +23,7 @@ DUMP_FIELDS=(frame.number ctrcap process.pid process.tid process.comm process.th
 	k8s.pod.name k8s.pod.namespace k8s.pod.uid k8s.container.name k8s.label
 	k8s.pod.annotation ctrcap.netns ctrcap.cgroup_id ctrcap.attribution ctrcap.source
 	ctrcap.version ctrcap.pen ctrcap.tlv.type ctrcap.tlv.length ctrcap.unknown_version
-	ip.src _ws.expert.severity)
+	ctrcap.drop.reason ctrcap.drop.reason_code ctrcap.drop.location ip.src _ws.expert.severity)
 dump() {
 	local args=()
 	for f in "${DUMP_FIELDS[@]}"; do args+=(-e "$f"); done
@@ -112,12 +112,24 @@ expect "every TLV of the contract" "$WEB_ALL" "$(fields_of "$R" 1 "${ALL[@]}")"
 expect "big-endian section, same fields" "$WEB_ALL" "$(fields_of "$C/raw-be.pcapng" 1 "${ALL[@]}")"
 expect "repeated option merges" "4242|curl|split|part=two|1,1" \
 	"$(fields_of "$R" 2 process.pid process.comm container.name container.label ctrcap.version)"
-expect "unknown TLVs skipped, known one read" "fwd|0x0601,0x7fff|6,0" \
+expect "unknown TLVs skipped, known one read" "fwd|0x0e01,0x7fff|6,0" \
 	"$(fields_of "$R" 3 container.name ctrcap.tlv.type ctrcap.tlv.length)"
 expect "other PEN ignored" "" "$(fields_of "$R" 4 ctrcap)"
 expect "unknown version shown as such" "2||1" \
 	"$(fields_of "$R" 5 ctrcap.version container.name ctrcap.unknown_version)"
 expect "no options, no identity" "" "$(fields_of "$R" 6 ctrcap)"
+expect "a kernel drop: reason, code, location and a warning" \
+	"4242|NETFILTER_DROP|77|nf_hook_slow+0x9c|6291456" \
+	"$(fields_of "$R" 7 process.pid ctrcap.drop.reason ctrcap.drop.reason_code \
+		ctrcap.drop.location _ws.expert.severity)"
+expect "a drop without a reason: the location alone" "||0xffffffff8120009c|6291456" \
+	"$(fields_of "$R" 8 ctrcap.drop.reason ctrcap.drop.reason_code ctrcap.drop.location \
+		_ws.expert.severity)"
+expect "ctrcap.drop marks both drops" "7 8" "$(frames "$R" 'ctrcap.drop')"
+expect 'ctrcap.drop.reason == "NETFILTER_DROP"' "7" \
+	"$(frames "$R" 'ctrcap.drop.reason == "NETFILTER_DROP"')"
+expect_match "the drop's expert warning names reason and location" \
+	'Dropped by the kernel: NETFILTER_DROP at nf_hook_slow\+0x9c' "$(ts -q -z expert -r "$R")"
 
 echo "== -T json and the tree"
 json=$(ts -r "$W" -Y 'frame.number == 1' -T json)
