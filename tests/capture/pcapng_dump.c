@@ -63,6 +63,10 @@ int main(int argc, char **argv)
 			str("exe", id->exe);
 			if (id->present & CTRCAP_HAS_PROC_STATE)
 				printf(" state=%u", id->proc_state);
+			if (id->present & CTRCAP_HAS_DROP_REASON)
+				printf(" dropcode=%u", id->drop_reason_code);
+			str("drop", id->drop_reason);
+			str("dropat", id->drop_location);
 		}
 		if (rec.iface) {
 			struct ctrcap_text_pkt t = { .linktype = rec.iface->linktype,
