@@ -414,24 +414,104 @@ static void take_custom_option(struct opt_walk *w, uint32_t pen, const void *dat
 	collect_record(id, tvb);
 }
 
+/* What a wtap_block_foreach_option callback returns (4.4 made it bool). */
 #if WS_AT_LEAST(4, 4)
-static bool
+typedef bool opt_cb_ret;
 #else
-static gboolean
+typedef gboolean opt_cb_ret;
 #endif
-option_cb(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_, wtap_optval_t *val,
-	  void *user)
+
+/* A custom option's PEN and bytes (4.6 renamed the struct). */
+static void custom_data(wtap_optval_t *val, guint32 *pen, const guint8 **data, gsize *len)
+{
+#if WS_AT_LEAST(4, 6)
+	*pen = val->custom_binaryval.pen;
+	*data = (const guint8 *)val->custom_binaryval.data.custom_data;
+	*len = val->custom_binaryval.data.custom_data_len;
+#else
+	*pen = val->custom_opt.pen;
+	*data = (const guint8 *)val->custom_opt.data.generic_data.custom_data;
+	*len = val->custom_opt.data.generic_data.custom_data_len;
+#endif
+}
+
+/* A drop TLV's string as display text: printable ASCII kept, anything else '?'. */
+static const char *drop_text(packet_info *pinfo, const guint8 *p, guint16 len)
+{
+	char *s = (char *)wmem_alloc(pinfo->pool, (gsize)len + 1);
+
+	for (guint16 i = 0; i < len; i++)
+		s[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+	s[len] = '\0';
+	return s;
+}
+
+struct drop_walk {
+	packet_info *pinfo;
+	struct ctrcap_journey_drop d;
+};
+
+/* Collect a drop's reason and location from our records (first pass, undirected frames). */
+static opt_cb_ret drop_cb(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
+			  wtap_optval_t *val, void *user)
+{
+	struct drop_walk *dw = (struct drop_walk *)user;
+	struct ctrcap_tlv_iter it;
+	struct ctrcap_tlv t;
+	const guint8 *data;
+	guint32 pen;
+	gsize len;
+
+	if (option_id != OPT_CUSTOM_BIN_COPY)
+		return TRUE;
+	custom_data(val, &pen, &data, &len);
+	if (!pen_accepted(pen) || len > CTRCAP_RECORD_MAX ||
+	    ctrcap_tlv_iter_init(&it, data, len) != CTRCAP_WALK_OK)
+		return TRUE;
+	while (ctrcap_tlv_next(&it, &t) == 1) {
+		if (t.type == CTRCAP_T_DROP_REASON)
+			dw->d.reason = drop_text(dw->pinfo, data + t.value_offset, t.len);
+		else if (t.type == CTRCAP_T_DROP_LOCATION)
+			dw->d.where = drop_text(dw->pinfo, data + t.value_offset, t.len);
+	}
+	return TRUE;
+}
+
+/*
+ * On the first pass, whether the frame is a kernel drop, for its journey:
+ * only frames without a direction (as ctrcap writes drops) are looked into.
+ */
+static const struct ctrcap_journey_drop *find_drop(packet_info *pinfo, wtap_block_t block,
+						   struct drop_walk *dw)
+{
+	guint64 id;
+	guint32 flags;
+
+	if (PINFO_FD_VISITED(pinfo) || !block ||
+	    wtap_block_get_uint64_option_value(block, OPT_PKT_PACKETID, &id) !=
+		    WTAP_OPTTYPE_SUCCESS ||
+	    (wtap_block_get_uint32_option_value(block, OPT_PKT_FLAGS, &flags) ==
+		     WTAP_OPTTYPE_SUCCESS &&
+	     (flags & 3)))
+		return NULL;
+	memset(dw, 0, sizeof(*dw));
+	dw->pinfo = pinfo;
+	wtap_block_foreach_option(block, drop_cb, dw);
+	return dw->d.where ? &dw->d : NULL;
+}
+
+static opt_cb_ret option_cb(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
+			    wtap_optval_t *val, void *user)
 {
 	struct opt_walk *w = (struct opt_walk *)user;
 
 	if (option_id == OPT_CUSTOM_BIN_COPY) {
-#if WS_AT_LEAST(4, 6)
-		take_custom_option(w, val->custom_binaryval.pen, val->custom_binaryval.data.custom_data,
-				   val->custom_binaryval.data.custom_data_len);
-#else
-		take_custom_option(w, val->custom_opt.pen, val->custom_opt.data.generic_data.custom_data,
-				   val->custom_opt.data.generic_data.custom_data_len);
-#endif
+		guint32 pen;
+		const guint8 *data;
+		gsize len;
+
+		custom_data(val, &pen, &data, &len);
+		take_custom_option(w, pen, data, len);
 	} else if (option_id == OPT_COMMENT && val->stringval &&
 		   w->n_comments < G_N_ELEMENTS(w->comments)) {
 		w->comments[w->n_comments++] = val->stringval;
@@ -1046,6 +1126,7 @@ static bool expert_listening(void)
 static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
 	const struct ctrcap_journey *hop;
+	struct drop_walk dw;
 	struct ident id;
 	struct opt_walk w;
 	wtap_block_t block = NULL;
@@ -1061,7 +1142,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	else
 		block = pinfo->rec->block;
 	/* Noted on the first pass whatever is shown: a later click needs the whole journey. */
-	hop = ctrcap_journey_note(pinfo, block);
+	hop = ctrcap_journey_note(pinfo, block, find_drop(pinfo, block, &dw));
 	/*
 	 * Nothing to do when no tree is shown, no field of ours is asked for
 	 * (filters, -e, custom columns prime them), nobody collects expert
@@ -1261,9 +1342,9 @@ void proto_register_ctrcap(void)
 	proto_ctrcap = proto_register_protocol("Container Identity (ctrcap)", "ctrcap", "ctrcap");
 	proto_register_field_array(proto_ctrcap, hf, array_length(hf));
 	proto_register_subtree_array(ett, array_length(ett));
-	ctrcap_journey_register(proto_ctrcap);
 	expert = expert_register_protocol(proto_ctrcap);
 	expert_register_field_array(expert, ei, array_length(ei));
+	ctrcap_journey_register(proto_ctrcap, expert);
 
 	module = prefs_register_protocol(proto_ctrcap, NULL);
 	prefs_register_bool_preference(module, "info_column", "Container name in the Info column",

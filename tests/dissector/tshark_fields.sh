@@ -248,7 +248,7 @@ J=$C/journey.pcapng
 JF=(-T fields -e frame.number -e ctrcap.hop -e ctrcap.hop.count -e ctrcap.hop.prev
 	-e ctrcap.hop.next -e ctrcap.hop.delta)
 expect "journey, two passes: position, count, prev, next and delay of every hop" \
-	"1,1,3,,2,|2,2,3,1,3,0.000010000|3,3,3,2,,0.000015000|4,1,1,,,|5,1,1,,,|6,,,,," \
+	"1,1,3,,2,|2,2,3,1,3,0.000010000|3,3,3,2,,0.000015000|4,1,1,,,|5,1,1,,,|6,,,,,|7,1,2,,8,|8,2,2,7,,0.000010000" \
 	"$(ts -2 -r "$J" "${JF[@]}" -E separator=, | tr '\n' '|' | sed 's/|$//')"
 expect "journey, one pass: what was seen so far" \
 	"1,1,1,,,|2,2,2,1,,0.000010000|3,3,3,2,,0.000015000" \
@@ -269,5 +269,11 @@ expect_match "journey tree: the last hop" \
 expect "a packet id without identity: journey fields, and !ctrcap still matches" "4|4" \
 	"$(ts -2 -r "$J" -Y 'ctrcap.hop == 1 && !ctrcap && ip' -T fields -e frame.number |
 		tr '\n' ' ' | sed 's/ $//')|$(frames "$J" '!ctrcap && ctrcap.hop')"
+expect "a journey that ends in a drop (-2): its other hop has ctrcap.hop.dropped" "7" \
+	"$(ts -2 -r "$J" -Y 'ctrcap.hop.dropped' -T fields -e frame.number | tr '\n' ' ' |
+		sed 's/ $//')"
+expect_match "and its warning names the reason, the location and the hop" \
+	'This packet is dropped by the kernel at hop 2 \(frame 8, veth0a1b \(netns 4026531840\)\): NETFILTER_DROP at nf_hook_slow\+0x9c' \
+	"$(ts -2 -q -z expert -r "$J")"
 
 finish
