@@ -780,13 +780,15 @@ static int choose_programs(struct capture *c)
 	c->sockops = pick(c->kf.sockops_netns, s->progs.ctrcap_sockops,
 			  s->progs.ctrcap_sockops_nolisten);
 	if (c->o->drops) {
-		char why[256];
+		char why[256] = "";
 
 		/* The enum came with the tracepoint's reason argument (5.17). */
-		c->drop_names = ctrcap_drop_names_load(why, sizeof(why));
+		if (c->kf.drop_reasons)
+			c->drop_names = ctrcap_drop_names_load(why, sizeof(why));
 		if (!c->drop_names)
-			fprintf(stderr, "ctrcap: drops: this kernel gives no drop reasons (%s); "
-				"every kfree_skb() is captured as a drop, without a reason\n", why);
+			fprintf(stderr, "ctrcap: drops: this kernel gives no drop reasons%s%s%s; "
+				"every kfree_skb() is captured as a drop, without a reason\n",
+				*why ? " (" : "", why, *why ? ")" : "");
 		c->drop_prog = pick(c->drop_names != NULL, s->progs.ctrcap_drop_reason,
 				    s->progs.ctrcap_drop_noreason);
 	} else {

@@ -7,7 +7,9 @@
 #     NETFILTER_DROP, at a kernel symbol, naming A's client;
 #   a UDP datagram to B's closed port 7102: the kernel's reason (NO_SOCKET) in B;
 #   a UDP datagram to 10.99.200.1, which R has no route to: a drop in R;
-#   the pcap filter and --comm apply to drops; without --drops there are none.
+#   the pcap filter and --comm apply to drops; without --drops there are none;
+#   a kernel without drop reasons (CTRCAP_DISABLE_FEATURES=drop_reasons: the
+#   program for kernels before 5.17): said once, drops captured without reason.
 # With PLUGIN and WS_VERSION_DIR (ctest's environment, when the dissector is
 # built): tshark with the plugin selects the drop by ctrcap.drop.reason.
 set -u
@@ -105,6 +107,11 @@ if run all --drops "${all[@]}"; then
 		expect "tshark: ctrcap.drop.reason == \"NETFILTER_DROP\" selects the client's drops ($v)" \
 			grep -Eq "^$tcp_cli	[^ ]+$" <<<"$v"
 		expect "tshark: and only those" [ "$(grep -c . <<<"$v")" = 1 ]
+		v=$(setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$h" timeout 60 \
+			tshark -2 -r "$TMP/all.pcapng" -Y 'ctrcap.hop.dropped && tcp.dstport == 7101' \
+			-T fields -e ctrcap.hop -e process.pid 2>&1 | sort -u | head -1)
+		expect "tshark -2: the SYN's first hop warns that its journey ends in a drop ($v)" \
+			[ "$v" = "1	$tcp_cli" ]
 	fi
 fi
 
@@ -129,6 +136,16 @@ if run none "${all[@]}"; then
 	expect "without --drops no drop is captured" [ "$(grep -c 'dropat=' "$TMP/none.txt")" = 0 ]
 	expect "without --drops the summary has no drop line" \
 		[ "$(grep -c 'dropped by the kernel (--drops)' "$TMP/none.stderr")" = 0 ]
+fi
+
+# A kernel whose tracepoint gives no reason: said once, the drops kept, reasonless.
+if CTRCAP_DISABLE_FEATURES=drop_reasons run noreason --drops "${all[@]}"; then
+	f=$TMP/noreason.txt
+	expect "no reasons: said once" \
+		[ "$(grep -c 'drops: this kernel gives no drop reasons' "$TMP/noreason.stderr")" = 1 ]
+	expect "no reasons: the SYN's drop is captured at a0, with a location, naming the client" \
+		grep -Eq "if=a0 dir=\? .*pid=$tcp_cli .* dropat=[^ ]+ .*Flags \[S\]" "$f"
+	expect "no reasons: and no drop has a reason" [ "$(grep -Ec ' drop(code)?=' "$f")" = 0 ]
 fi
 
 if [ "$FAILS" != 0 ]; then
