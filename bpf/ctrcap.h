@@ -24,6 +24,7 @@ enum ctrcap_event_type {
 	CTRCAP_EV_EXEC = 2,
 	CTRCAP_EV_FORK = 3,
 	CTRCAP_EV_EXIT = 4,
+	CTRCAP_EV_DROP = 5,
 };
 
 /*
@@ -115,6 +116,31 @@ struct ctrcap_pkt_event {
 	__u64 packet_id;
 	__u64 cookie;	/* socket cookie, 0 if none */
 	struct ctrcap_owner owner;
+};
+
+/* Where a dropped packet's bytes start (ctrcap_drop_event.start). */
+#define CTRCAP_DROP_FROM_MAC 1	/* its link-layer header: the device's framing */
+#define CTRCAP_DROP_FROM_NET 2	/* its network header: raw IP */
+
+/*
+ * A packet the kernel freed as dropped (skb:kfree_skb, --drops); caplen
+ * bytes of it follow, from its mac or network header (start). pkt.type is
+ * CTRCAP_EV_DROP, pkt.direction 0; pkt.ifindex and pkt.netns are 0 when
+ * the skb had neither a device nor a socket.
+ */
+struct ctrcap_drop_event {
+	struct ctrcap_pkt_event pkt;
+	__u64 location;	/* kernel address of the code that dropped it */
+	__u32 reason;	/* the running kernel's enum skb_drop_reason value */
+	__u8 start;	/* CTRCAP_DROP_FROM_* */
+	__u8 has_reason; /* 0: the tracepoint has no reason argument (< 5.17) */
+	__u8 pad[2];
+};
+
+/* Drops seen by --drops, per CPU: handed to user space or lost (ring buffer full). */
+struct ctrcap_drop_counters {
+	__u64 captured;
+	__u64 lost;
 };
 
 /*

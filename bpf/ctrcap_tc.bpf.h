@@ -44,6 +44,31 @@ struct ctrcap_parsed {
 	bool v6;	/* IPv6 (fk holds IPv4 as v4-mapped) */
 };
 
+/*
+ * Where the parse and the copy read a packet: a tc program's skb
+ * (bpf_skb_load_bytes), or, for a packet the kernel drops, the linear bytes
+ * of its kernel skb from the header the capture starts at (len of them,
+ * read with bpf_probe_read_kernel). kern is a constant at every use, so
+ * each program keeps only its own branch.
+ */
+struct ctrcap_src {
+	struct __sk_buff *skb;
+	const __u8 *data;
+	__u32 len;
+	__u16 protocol;	/* skb->protocol (network order), for a packet without link header */
+	bool kern;
+};
+
+/* Copy len bytes at offset off of the packet into to; 0 or negative. */
+static __always_inline long ctrcap_load(const struct ctrcap_src *s, __u32 off, void *to, __u32 len)
+{
+	if (!s->kern)
+		return bpf_skb_load_bytes(s->skb, off, to, len);
+	if (off > s->len || len > s->len - off)
+		return -1;
+	return bpf_probe_read_kernel(to, len, s->data + off);
+}
+
 static __always_inline __u64 ctrcap_mix(__u64 h, __u64 v)
 {
 	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
@@ -57,7 +82,7 @@ static __always_inline __u64 ctrcap_mix(__u64 h, __u64 v)
  * but on a SYN, the first 12 option bytes, UDP length, ICMP
  * type/code/sequence, and the first payload bytes.
  */
-static __always_inline void ctrcap_parse_l4(struct __sk_buff *skb, __u32 off, __u8 proto,
+static __always_inline void ctrcap_parse_l4(const struct ctrcap_src *s, __u32 off, __u8 proto,
 					    struct ctrcap_parsed *p)
 {
 	__u8 b[16] = {};
@@ -65,7 +90,7 @@ static __always_inline void ctrcap_parse_l4(struct __sk_buff *skb, __u32 off, __
 
 	p->fk.proto = proto;
 	if (proto == IPPROTO_TCP) {
-		if (bpf_skb_load_bytes(skb, off, b, 16))
+		if (ctrcap_load(s, off, b, 16))
 			return;
 		__builtin_memcpy(&p->fk.sport, b, 2);
 		__builtin_memcpy(&p->fk.dport, b + 2, 2);
@@ -85,57 +110,58 @@ static __always_inline void ctrcap_parse_l4(struct __sk_buff *skb, __u32 off, __
 			__u32 w3 = 0;
 
 			w2 = 0;
-			bpf_skb_load_bytes(skb, off + 20, &w2, 8);
-			bpf_skb_load_bytes(skb, off + 28, &w3, 4);
+			ctrcap_load(s, off + 20, &w2, 8);
+			ctrcap_load(s, off + 28, &w3, 4);
 			p->hop_hash = ctrcap_mix(ctrcap_mix(p->hop_hash, w2), w3);
 		}
 		return;
 	}
 	if (proto == IPPROTO_UDP) {
-		if (bpf_skb_load_bytes(skb, off, b, 8))
+		if (ctrcap_load(s, off, b, 8))
 			return;
 		__builtin_memcpy(&p->fk.sport, b, 2);
 		__builtin_memcpy(&p->fk.dport, b + 2, 2);
 		p->has_flow = true;
 		__builtin_memcpy(&w0, b + 4, 2);	/* length */
-		bpf_skb_load_bytes(skb, off + 8, &w2, 8);
+		ctrcap_load(s, off + 8, &w2, 8);
 		p->hop_hash = ctrcap_mix(ctrcap_mix(p->hop_hash, w0), w2);
 		return;
 	}
 	if (proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6) {
-		if (bpf_skb_load_bytes(skb, off, b, 8))
+		if (ctrcap_load(s, off, b, 8))
 			return;
 		/* type, code and sequence; NAT rewrites the echo id. */
 		w0 = (__u64)b[0] << 24 | (__u64)b[1] << 16 | (__u64)b[6] << 8 | b[7];
-		bpf_skb_load_bytes(skb, off + 8, &w2, 8);
+		ctrcap_load(s, off + 8, &w2, 8);
 		p->hop_hash = ctrcap_mix(ctrcap_mix(p->hop_hash, w0), w2);
 	}
 }
 
-static __always_inline void ctrcap_parse(struct __sk_buff *skb, bool eth, struct ctrcap_parsed *p)
+static __always_inline void ctrcap_parse(const struct ctrcap_src *s, bool eth,
+					 struct ctrcap_parsed *p)
 {
 	__u32 off = 0;
 	__u16 proto;
 	__u8 b[40];
 
 	if (eth) {
-		if (bpf_skb_load_bytes(skb, 12, &proto, 2))
+		if (ctrcap_load(s, 12, &proto, 2))
 			return;
 		off = 14;
 		if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
-			if (bpf_skb_load_bytes(skb, 16, &proto, 2))
+			if (ctrcap_load(s, 16, &proto, 2))
 				return;
 			off = 18;
 		}
 	} else {
-		proto = skb->protocol;
+		proto = s->protocol;
 	}
 	p->hop_hash = ctrcap_mix(0, proto);
 	if (proto == bpf_htons(ETH_P_IP)) {
-		__u32 s, d;
+		__u32 sa, da;
 		__u8 ihl;
 
-		if (bpf_skb_load_bytes(skb, off, b, 20))
+		if (ctrcap_load(s, off, b, 20))
 			return;
 		ihl = (b[0] & 0xf) * 4;
 		if (ihl < 20)
@@ -144,16 +170,16 @@ static __always_inline void ctrcap_parse(struct __sk_buff *skb, bool eth, struct
 		p->hop_hash = ctrcap_mix(p->hop_hash, (__u64)b[2] << 56 | (__u64)b[3] << 48 |
 							       (__u64)b[4] << 40 | (__u64)b[5] << 32 |
 							       (__u64)b[6] << 24 | (__u64)b[7] << 16 | b[9]);
-		__builtin_memcpy(&s, b + 12, 4);
-		__builtin_memcpy(&d, b + 16, 4);
-		ctrcap_v4mapped(p->fk.saddr, s);
-		ctrcap_v4mapped(p->fk.daddr, d);
+		__builtin_memcpy(&sa, b + 12, 4);
+		__builtin_memcpy(&da, b + 16, 4);
+		ctrcap_v4mapped(p->fk.saddr, sa);
+		ctrcap_v4mapped(p->fk.daddr, da);
 		/* Only the first fragment has the L4 header. */
 		if ((b[6] & 0x1f) || b[7])
 			return;
-		ctrcap_parse_l4(skb, off + ihl, b[9], p);
+		ctrcap_parse_l4(s, off + ihl, b[9], p);
 	} else if (proto == bpf_htons(ETH_P_IPV6)) {
-		if (bpf_skb_load_bytes(skb, off, b, 40))
+		if (ctrcap_load(s, off, b, 40))
 			return;
 		p->v6 = true;
 		/* flow label, payload length, next header */
@@ -162,12 +188,12 @@ static __always_inline void ctrcap_parse(struct __sk_buff *skb, bool eth, struct
 							       (__u64)b[5] << 16 | b[6]);
 		__builtin_memcpy(p->fk.saddr, b + 8, 16);
 		__builtin_memcpy(p->fk.daddr, b + 24, 16);
-		ctrcap_parse_l4(skb, off + 40, b[6], p);
+		ctrcap_parse_l4(s, off + 40, b[6], p);
 	} else {
 		/* ARP and others: hash the first bytes after the link header. */
 		__u64 w[2] = {};
 
-		bpf_skb_load_bytes(skb, off, w, 16);
+		ctrcap_load(s, off, w, 16);
 		p->hop_hash = ctrcap_mix(ctrcap_mix(p->hop_hash, w[0]), w[1]);
 	}
 }
@@ -252,19 +278,20 @@ static __always_inline void ctrcap_count(struct ctrcap_counters *c, bool dropped
 }
 
 /*
- * Reserve a record for this packet in a bucket of 'bucket' bytes (a power
- * of two above caplen) and fill it.
+ * Reserve a record of the hdr_len bytes at hdr and this packet's bytes in
+ * a bucket of 'bucket' bytes (a power of two above caplen) and fill it;
+ * hdr starts with a struct ctrcap_pkt_event.
  */
-static __always_inline int ctrcap_emit(struct __sk_buff *skb, const struct ctrcap_pkt_event *h,
-				       __u32 caplen, const __u32 bucket)
+static __always_inline int ctrcap_emit(const struct ctrcap_src *s, const void *hdr,
+				       const __u32 hdr_len, __u32 caplen, const __u32 bucket)
 {
 	struct ctrcap_pkt_event *e;
 	__u64 n = caplen;
 
-	e = bpf_ringbuf_reserve(&events, sizeof(*e) + bucket, 0);
+	e = bpf_ringbuf_reserve(&events, hdr_len + bucket, 0);
 	if (!e)
 		return -1;
-	__builtin_memcpy(e, h, sizeof(*e));
+	__builtin_memcpy(e, hdr, hdr_len);
 	/*
 	 * Hide the caller's range so the mask the verifier needs stays, and
 	 * copy ((n - 1) & mask) + 1 bytes (n itself, as n < bucket): a range
@@ -274,12 +301,38 @@ static __always_inline int ctrcap_emit(struct __sk_buff *skb, const struct ctrca
 	asm volatile("" : "+r"(n));
 	if (n) {
 		n = ((n - 1) & (bucket - 1)) + 1;
-		if (bpf_skb_load_bytes(skb, 0, (void *)(e + 1), n))
+		if (ctrcap_load(s, 0, (void *)e + hdr_len, n))
 			n = 0;
 	}
 	e->caplen = n;
 	bpf_ringbuf_submit(e, ctrcap_rb_flags());
 	return 0;
+}
+
+/*
+ * One record for the packet, sized for caplen bytes, not for the snaplen
+ * (ctrcap_emit). 0, or -1 when the ring buffer is full.
+ */
+static __always_inline int ctrcap_emit_sized(const struct ctrcap_src *s, const void *hdr,
+					     const __u32 hdr_len, __u32 caplen)
+{
+	/* Unrolled: each call gets its bucket (128 ... 32768) as the constant it needs. */
+#pragma unroll
+	for (int b = 7; b < 16; b++) {
+		if (caplen < (1u << b))
+			return ctrcap_emit(s, hdr, hdr_len, caplen, 1u << b);
+	}
+	return ctrcap_emit(s, hdr, hdr_len, caplen, 65536);
+}
+
+/* The capture length of a packet of len bytes: the snaplen, at most CTRCAP_MAX_CAPLEN. */
+static __always_inline __u32 ctrcap_caplen(__u32 len)
+{
+	if (len > cfg_snaplen)
+		len = cfg_snaplen;
+	if (len > CTRCAP_MAX_CAPLEN)
+		len = CTRCAP_MAX_CAPLEN;
+	return len;
 }
 
 /*
@@ -339,6 +392,59 @@ static __always_inline struct ctrcap_sock_rec *ctrcap_sk_owner(struct __sk_buff 
 }
 
 /*
+ * Attribute a packet no socket record names (h->attribution 0 on entry):
+ * the same packet on an earlier hop, the flow, the reverse flow (as a NAT'd
+ * copy had it, or with @ct through conntrack; @skb is only read for that).
+ * Sets h's attribution and owner when one is found; returns the earlier
+ * hop matched (NULL if none, or if it is not this packet), how in *match.
+ */
+static __always_inline struct ctrcap_hop *ctrcap_attribute(struct __sk_buff *skb,
+							   const struct ctrcap_parsed *p, __u64 now,
+							   bool ct, struct ctrcap_pkt_event *h,
+							   enum ctrcap_hop_match *match)
+{
+	struct ctrcap_owner *o = NULL;
+	struct ctrcap_hop *hop = NULL;
+
+	if (cfg_hops)
+		hop = ctrcap_hop_find(p, now, match);
+	if (p->has_flow && (!hop || *match != CTRCAP_HOP_TUPLE || !hop->owner.tgid))
+		o = bpf_map_lookup_elem(&flow_owner, &p->fk);
+	/*
+	 * A copy matched by one endpoint only is this packet past a NAT
+	 * or another packet of equal content that shares that endpoint
+	 * (two clients' equal datagrams to one server). Past a NAT the
+	 * tuple is nobody's socket; when it is a local socket's flow,
+	 * this is that socket's own packet, a different one.
+	 */
+	if (o && *match != CTRCAP_HOP_TUPLE)
+		hop = NULL;
+	if (hop && hop->owner.tgid) {
+		h->attribution = CTRCAP_BPF_ATTR_EARLIER_HOP;
+		h->owner = hop->owner;
+	} else if (o) {
+		h->attribution = CTRCAP_BPF_ATTR_FLOW;
+		h->owner = *o;
+	} else if (p->has_flow) {
+		struct ctrcap_flow_key rk = {};
+
+		__builtin_memcpy(rk.saddr, p->fk.daddr, 16);
+		__builtin_memcpy(rk.daddr, p->fk.saddr, 16);
+		rk.sport = p->fk.dport;
+		rk.dport = p->fk.sport;
+		rk.proto = p->fk.proto;
+		o = bpf_map_lookup_elem(&flow_owner, &rk);
+		if (!o)
+			o = ctrcap_nat_owner(skb, &p->fk, &rk, p->v6, ct);
+		if (o) {
+			h->attribution = CTRCAP_BPF_ATTR_REVERSE_FLOW;
+			h->owner = *o;
+		}
+	}
+	return hop;
+}
+
+/*
  * Capture and attribute one packet. @kctx: the device from the kernel skb
  * (ctrcap_where); @ct: conntrack may name a NAT reply's owner (ingress).
  */
@@ -350,11 +456,10 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 	struct ctrcap_counters *c;
 	__u32 slot = skb->cb[CTRCAP_CB_SLOT];
 	__u64 netns_cookie;
-	struct ctrcap_owner *o = NULL;
+	struct ctrcap_src src = { .skb = skb, .protocol = skb->protocol };
 	struct ctrcap_hop *hop = NULL;
 	enum ctrcap_hop_match match = CTRCAP_HOP_NONE;
 	__u64 now = bpf_ktime_get_ns();
-	__u32 caplen;
 	bool eth;
 	int err;
 
@@ -368,7 +473,7 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 	h.ts_ns = now;
 	h.cookie = bpf_get_socket_cookie(skb);
 
-	ctrcap_parse(skb, eth, &p);
+	ctrcap_parse(&src, eth, &p);
 	ctrcap_hop_keys(&p);
 	if (h.cookie && direction == 2) {
 		struct ctrcap_sock_rec *r = ctrcap_sk_owner(skb, h.cookie, &p, netns_cookie);
@@ -380,41 +485,7 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 	}
 	/* Without a socket or listener: an earlier hop, the flow, the reverse flow. */
 	if (!h.attribution) {
-		if (cfg_hops)
-			hop = ctrcap_hop_find(&p, now, &match);
-		if (p.has_flow && (!hop || match != CTRCAP_HOP_TUPLE || !hop->owner.tgid))
-			o = bpf_map_lookup_elem(&flow_owner, &p.fk);
-		/*
-		 * A copy matched by one endpoint only is this packet past a NAT
-		 * or another packet of equal content that shares that endpoint
-		 * (two clients' equal datagrams to one server). Past a NAT the
-		 * tuple is nobody's socket; when it is a local socket's flow,
-		 * this is that socket's own packet, a different one.
-		 */
-		if (o && match != CTRCAP_HOP_TUPLE)
-			hop = NULL;
-		if (hop && hop->owner.tgid) {
-			h.attribution = CTRCAP_BPF_ATTR_EARLIER_HOP;
-			h.owner = hop->owner;
-		} else if (o) {
-			h.attribution = CTRCAP_BPF_ATTR_FLOW;
-			h.owner = *o;
-		} else if (p.has_flow) {
-			struct ctrcap_flow_key rk = {};
-
-			__builtin_memcpy(rk.saddr, p.fk.daddr, 16);
-			__builtin_memcpy(rk.daddr, p.fk.saddr, 16);
-			rk.sport = p.fk.dport;
-			rk.dport = p.fk.sport;
-			rk.proto = p.fk.proto;
-			o = bpf_map_lookup_elem(&flow_owner, &rk);
-			if (!o)
-				o = ctrcap_nat_owner(skb, &p.fk, &rk, p.v6, ct);
-			if (o) {
-				h.attribution = CTRCAP_BPF_ATTR_REVERSE_FLOW;
-				h.owner = *o;
-			}
-		}
+		hop = ctrcap_attribute(skb, &p, now, ct, &h, &match);
 		if (!h.attribution) {
 			h.attribution = CTRCAP_BPF_ATTR_IFACE_NETNS;
 			/* Egress from a socket we never saw created: its cgroup at least. */
@@ -472,33 +543,8 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 		bpf_map_update_elem(&hop_seen, &p.dst_key, &nh, BPF_ANY);
 	}
 
-	caplen = skb->len;
-	if (caplen > cfg_snaplen)
-		caplen = cfg_snaplen;
-	if (caplen > CTRCAP_MAX_CAPLEN)
-		caplen = CTRCAP_MAX_CAPLEN;
-	h.caplen = caplen;
-
-	if (caplen < 128)
-		err = ctrcap_emit(skb, &h, caplen, 128);
-	else if (caplen < 256)
-		err = ctrcap_emit(skb, &h, caplen, 256);
-	else if (caplen < 512)
-		err = ctrcap_emit(skb, &h, caplen, 512);
-	else if (caplen < 1024)
-		err = ctrcap_emit(skb, &h, caplen, 1024);
-	else if (caplen < 2048)
-		err = ctrcap_emit(skb, &h, caplen, 2048);
-	else if (caplen < 4096)
-		err = ctrcap_emit(skb, &h, caplen, 4096);
-	else if (caplen < 8192)
-		err = ctrcap_emit(skb, &h, caplen, 8192);
-	else if (caplen < 16384)
-		err = ctrcap_emit(skb, &h, caplen, 16384);
-	else if (caplen < 32768)
-		err = ctrcap_emit(skb, &h, caplen, 32768);
-	else
-		err = ctrcap_emit(skb, &h, caplen, 65536);
+	h.caplen = ctrcap_caplen(skb->len);
+	err = ctrcap_emit_sized(&src, &h, sizeof(h), h.caplen);
 	ctrcap_count(c, err != 0);
 	return TC_ACT_UNSPEC;
 }

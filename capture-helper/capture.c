@@ -31,6 +31,7 @@
 #include "cgroup.h"
 #include "event_park.h"
 #include "containers/resolver.h"
+#include "drop_reason.h"
 #include "filter_setup.h"
 #include "hops.h"
 #include "identity.h"
@@ -41,6 +42,7 @@
 #include "packet_text.h"
 #include "proc_table.h"
 #include "post_rotate.h"
+#include "read_filter.h"
 #include "privilege.h"
 #include "rescan.h"
 #include "socket_scan.h"
@@ -126,6 +128,10 @@ struct capture {
 	enum ctrcap_hops_mode hops_mode;
 	uint32_t self_netns;		/* inode of the helper's network namespace */
 	struct if_place place[IF_MEMO];	/* veth/bridge or not, helper's namespace */
+	struct bpf_program *drop_prog;	/* --drops: the skb:kfree_skb program loaded */
+	struct ctrcap_drop_names *drop_names;	/* NULL: the kernel gives no drop reasons */
+	struct ctrcap_read_filter *drop_filter;	/* the pcap filter, in user space for drops */
+	uint64_t drops;			/* drops written or printed */
 	uint64_t last_read_ns;		/* the ring's last read: a poll or an event */
 	uint64_t max_stall_ns;		/* longest time between two reads (-v) */
 	char node[CTRCAP_NODE_NAME_BUF]; /* the node every packet and IDB names */
@@ -256,28 +262,66 @@ static enum ctrcap_hop_place hop_place(struct capture *c, const struct ctrcap_pk
 	return p->place;
 }
 
-static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
+/* What output_packet needs of a kernel drop (NULL for a captured packet). */
+struct drop_info {
+	uint16_t linktype;	/* of its bytes: the device's, or raw IP */
+	uint32_t if_key;	/* the writer's key of its interface */
+	const char *reason;	/* NULL when the kernel gives no reason */
+	uint32_t code;
+	bool has_code;
+	char location[160];
+};
+
+/* Name the drop d on the identity just built (and take it off again with NULL). */
+static void drop_identity(struct ctrcap_identity *id, const struct drop_info *d)
+{
+	static const struct ctrcap_str none;
+
+	id->present &= ~(uint32_t)CTRCAP_HAS_DROP_REASON;
+	id->drop_reason = id->drop_location = none;
+	if (!d)
+		return;
+	if (d->has_code) {
+		id->drop_reason_code = d->code;
+		id->present |= CTRCAP_HAS_DROP_REASON;
+	}
+	if (d->reason) {
+		id->drop_reason.ptr = d->reason;
+		id->drop_reason.len = strlen(d->reason);
+	}
+	id->drop_location.ptr = d->location;
+	id->drop_location.len = strlen(d->location);
+}
+
+/*
+ * Write or print one packet, data its caplen bytes; drop describes it when
+ * the kernel dropped it (its interface is keyed apart when its bytes start
+ * at the network header, and --hops never hides it).
+ */
+static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e, const void *data,
+			  const struct drop_info *drop)
 {
 	const struct ctrcap_opts *o = c->o;
 	const struct ctrcap_iface *f = packet_iface(c, e);
 	char unnamed[IF_NAMESIZE];
 	const char *ifname = f ? f->name : unnamed;
-	uint16_t linktype = f ? f->linktype : ctrcap_linktype_for(e->dev_type);
+	uint16_t linktype = drop ? drop->linktype : f ? f->linktype : ctrcap_linktype_for(e->dev_type);
 	uint64_t ts = e->ts_ns + c->mono_to_epoch_ns;
 
 	if (!f)
-		snprintf(unnamed, sizeof(unnamed), "if%u", e->ifindex);
+		snprintf(unnamed, sizeof(unnamed), e->ifindex ? "if%u" : "nodev", e->ifindex);
 
 	ctrcap_ident_build(c->ident, e, &c->ib);
 	if (!ctrcap_ident_match(c->ident, o, &c->ib, c->cmd_pid))
 		return;
-	if (c->hops && !ctrcap_hops_keep(c->hops, e->packet_id, e->ts_ns, hop_place(c, e, ifname)))
+	if (!drop && c->hops &&
+	    !ctrcap_hops_keep(c->hops, e->packet_id, e->ts_ns, hop_place(c, e, ifname)))
 		return;
 
 	if (c->w) {
 		struct ctrcap_pcapng_packet p = {
 			.ts_ns = ts,
-			.data = e + 1,
+			.data = data,
 			.caplen = e->caplen,
 			.origlen = e->len,
 			.direction = e->direction,
@@ -286,15 +330,24 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 			.tid = c->ib.id.present & CTRCAP_HAS_TID ? c->ib.id.tid : 0,
 			.id = &c->ib.id,
 		};
+		struct ctrcap_pkt_event key = *e;
 		int ifid;
 
-		/* One encoding per distinct identity, not per packet (else .id encodes). */
-		if (!ctrcap_ident_record(c->ident, &c->ib, &p.record, &p.record_len))
+		/*
+		 * One encoding per distinct identity, not per packet (else .id
+		 * encodes); a drop's record is its own, with the drop TLVs.
+		 */
+		if (drop) {
+			drop_identity(&c->ib.id, drop);
+			key.ifindex = drop->if_key;
+		} else if (!ctrcap_ident_record(c->ident, &c->ib, &p.record, &p.record_len)) {
 			p.id = NULL;
-		ifid = interface_id(c, e, f, ifname, linktype);
+		}
+		ifid = interface_id(c, &key, f, ifname, linktype);
 		if (ifid < 0 || (p.if_id = ifid, ctrcap_pcapng_writer_packet(c->w, &p))) {
 			const char *why = ctrcap_pcapng_writer_error(c->w);
 
+			drop_identity(&c->ib.id, NULL);
 			/* The reader went away (pipe closed): a normal end. */
 			if (strstr(why, strerror(EPIPE))) {
 				c->stop = true;
@@ -304,22 +357,85 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 			return;
 		}
 	}
-	c->captured++;
+	if (drop)
+		c->drops++;
+	else
+		c->captured++;
 	if (!c->w || o->print) {
 		struct ctrcap_text_pkt t = {
 			.ts_ns = ts,
 			.ifname = ifname,
 			.direction = e->direction,
 			.linktype = linktype,
-			.data = (const uint8_t *)(e + 1),
+			.data = data,
 			.caplen = e->caplen,
 			.len = e->len,
 		};
 
-		ctrcap_print_packet(o, c->captured, &t, &c->ib.id, e->packet_id);
+		if (drop)
+			drop_identity(&c->ib.id, drop);
+		ctrcap_print_packet(o, c->captured + c->drops, &t, &c->ib.id, e->packet_id);
 	}
+	drop_identity(&c->ib.id, NULL);
 	if (o->count && c->captured >= o->count)
 		c->stop = true;
+}
+
+/*
+ * A drop in a namespace the capture covers: on a captured interface or,
+ * with no device (dropped on its way out), in a namespace one is in.
+ */
+static bool drop_covered(struct capture *c, const struct ctrcap_pkt_event *e)
+{
+	if (e->ifindex)
+		return packet_iface(c, e) != NULL;
+	return e->netns && ctrcap_rescan_has_netns(c->scan, e->netns);
+}
+
+/* LINKTYPE_RAW: a drop taken from its network header. */
+#define LINKTYPE_RAW_IP 101
+
+/* One kernel drop: the namespace, the pcap filter, then out as a packet with its reason. */
+static void output_drop(struct capture *c, const struct ctrcap_drop_event *d)
+{
+	const struct ctrcap_pkt_event *e = &d->pkt;
+	const struct ctrcap_iface *f;
+	const uint8_t *data = (const uint8_t *)(d + 1);
+	struct drop_info di = { 0 };
+
+	if (!drop_covered(c, e))
+		return;
+	f = packet_iface(c, e);
+	if (d->start == CTRCAP_DROP_FROM_MAC) {
+		di.linktype = f ? f->linktype : ctrcap_linktype_for(e->dev_type);
+		di.if_key = e->ifindex;
+	} else {
+		/* Keyed apart from the device's own (Ethernet) interface: one IDB each. */
+		di.linktype = LINKTYPE_RAW_IP;
+		di.if_key = e->ifindex | 0x80000000u;
+	}
+	if (c->drop_filter) {
+		const char *note = NULL;
+		char err[256];
+		int m = ctrcap_read_filter_match(c->drop_filter, di.linktype, c->o->snaplen, data,
+						 e->caplen, e->len, &note, err, sizeof(err));
+
+		if (m < 0) {
+			fail(c, "ctrcap: --drops: %s\n", err);
+			return;
+		}
+		if (note)
+			fprintf(stderr, "ctrcap: --drops: %s\n", note);
+		if (!m)
+			return;
+	}
+	if (d->has_reason) {
+		di.has_code = true;
+		di.code = d->reason;
+		di.reason = ctrcap_drop_reason_name(c->drop_names, d->reason);
+	}
+	ctrcap_ksyms_format(c->o->ksyms, d->location, di.location, sizeof(di.location));
+	output_packet(c, e, data, &di);
 }
 
 static int handle_event(void *ctx, void *data, size_t size)
@@ -335,7 +451,15 @@ static int handle_event(void *ctx, void *data, size_t size)
 
 		if (c->stop || size < sizeof(*e) || size < sizeof(*e) + e->caplen)
 			return 0;
-		output_packet(c, e);
+		output_packet(c, e, e + 1, NULL);
+		break;
+	}
+	case CTRCAP_EV_DROP: {
+		const struct ctrcap_drop_event *d = data;
+
+		if (c->stop || size < sizeof(*d) || size < sizeof(*d) + d->pkt.caplen)
+			return 0;
+		output_drop(c, d);
 		break;
 	}
 	case CTRCAP_EV_EXEC:
@@ -379,7 +503,8 @@ static void park_release(struct capture *c)
  */
 static bool ask_scan(struct capture *c, const struct ctrcap_pkt_event *e, uint64_t now)
 {
-	if (!c->o->any || c->park_for || packet_iface(c, e))
+	/* A drop with no device names no interface a scan could find. */
+	if (!c->o->any || c->park_for || !e->ifindex || packet_iface(c, e))
 		return false;
 	if (now - c->last_ask_ms < UNKNOWN_RESCAN_MS)
 		return false;
@@ -421,7 +546,7 @@ static void park_maybe_begin(struct capture *c, const void *data, size_t size)
 	uint64_t now, until;
 	bool scan, ctr;
 
-	if (size < sizeof(*e) || e->type != CTRCAP_EV_PACKET)
+	if (size < sizeof(*e) || (e->type != CTRCAP_EV_PACKET && e->type != CTRCAP_EV_DROP))
 		return;
 	now = mono_ms();
 	scan = ask_scan(c, e, now);
@@ -497,6 +622,25 @@ static uint64_t proc_events_lost(struct capture *c)
 	}
 	free(v);
 	return sum;
+}
+
+/* Kernel drops --drops could not hand over (ring buffer full), all CPUs. */
+static uint64_t drop_events_lost(struct capture *c)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct ctrcap_drop_counters *v;
+	uint64_t n = 0;
+	__u32 zero = 0;
+
+	if (ncpu <= 0)
+		return 0;
+	v = calloc(ncpu, sizeof(*v));
+	if (v && !bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.drop_counts), &zero, v)) {
+		for (int i = 0; i < ncpu; i++)
+			n += v[i].lost;
+	}
+	free(v);
+	return n;
 }
 
 /* Sum the kernel counters over all interfaces and CPUs; per interface into the ISBs. */
@@ -583,6 +727,17 @@ static int attach_hooks(struct capture *c)
 		}
 		c->links[c->n_links++] = l;
 	}
+	if (c->drop_prog) {
+		struct bpf_link *l = bpf_program__attach(c->drop_prog);
+
+		if (!l) {
+			fprintf(stderr, "ctrcap: --drops: cannot attach %s to the raw tracepoint "
+				"skb:kfree_skb: %s\n", bpf_program__name(c->drop_prog),
+				strerror(errno));
+			return -1;
+		}
+		c->links[c->n_links++] = l;
+	}
 	return 0;
 }
 
@@ -626,6 +781,22 @@ static int choose_programs(struct capture *c)
 			     s->progs.ctrcap_skb_egress_flow);
 	c->sockops = pick(c->kf.sockops_netns, s->progs.ctrcap_sockops,
 			  s->progs.ctrcap_sockops_nolisten);
+	if (c->o->drops) {
+		char why[256] = "";
+
+		/* The enum came with the tracepoint's reason argument (5.17). */
+		if (c->kf.drop_reasons)
+			c->drop_names = ctrcap_drop_names_load(why, sizeof(why));
+		if (!c->drop_names)
+			fprintf(stderr, "ctrcap: drops: this kernel gives no drop reasons%s%s%s; "
+				"every kfree_skb() is captured as a drop, without a reason\n",
+				*why ? " (" : "", why, *why ? ")" : "");
+		c->drop_prog = pick(c->drop_names != NULL, s->progs.ctrcap_drop_reason,
+				    s->progs.ctrcap_drop_noreason);
+	} else {
+		bpf_program__set_autoload(s->progs.ctrcap_drop_reason, false);
+		bpf_program__set_autoload(s->progs.ctrcap_drop_noreason, false);
+	}
 	if (c->o->verbose)
 		ctrcap_kernel_report(stderr, "ctrcap: ", &c->kf);
 	return 0;
@@ -672,6 +843,7 @@ static int load(struct capture *c)
 	c->skel->rodata->cfg_snaplen = o->snaplen;
 	c->skel->rodata->cfg_sk_storage = c->kf.sk_storage;
 	c->skel->rodata->cfg_task_start = c->kf.task_start;
+	c->skel->rodata->cfg_drops = o->drops;
 	/* One interface other than lo never sees a packet twice: skip hop tracking. */
 	c->skel->rodata->cfg_hops = o->any || o->n_ifaces != 1 || !strcmp(o->ifaces[0].name, "lo");
 	if (c->skel->rodata->cfg_hops && o->hops != CTRCAP_HOPS_ALL && hops_setup(c))
@@ -894,6 +1066,8 @@ static void release(struct capture *c)
 	ctrcap_bpf__destroy(c->skel);
 	ctrcap_filters_free(c->filters);
 	ctrcap_hops_free(c->hops);
+	ctrcap_drop_names_free(c->drop_names);
+	ctrcap_read_filter_free(c->drop_filter);
 }
 
 /* How long start-up waits for the running containers' metadata. */
@@ -968,7 +1142,7 @@ static void run_loop(struct capture *c)
 static void finish(struct capture *c)
 {
 	struct ctrcap_counters tot = {};
-	uint64_t lost = 0, untracked = 0;
+	uint64_t lost = 0, untracked = 0, drops_lost = 0;
 	char err[512];
 
 	/* The drain below is no stall: the reader stopped on purpose. */
@@ -987,6 +1161,8 @@ static void finish(struct capture *c)
 		kernel_counts(c, &tot);
 	if (c->skel)
 		lost = proc_events_lost(c);
+	if (c->skel && c->o->drops)
+		drops_lost = drop_events_lost(c);
 	if (c->procs)
 		untracked = ctrcap_proc_table_untracked(c->procs);
 	ctrcap_attach_free(c->att);
@@ -1010,6 +1186,14 @@ static void finish(struct capture *c)
 		if (tot.filtered)
 			fprintf(stderr, "%llu packets rejected by the filter in the kernel\n",
 				(unsigned long long)tot.filtered);
+		/* Apart from the capture's own counts: these are the kernel's drops, not ours. */
+		if (c->o->drops) {
+			fprintf(stderr, "%llu packets dropped by the kernel (--drops)\n",
+				(unsigned long long)c->drops);
+			if (drops_lost)
+				fprintf(stderr, "%llu kernel drops not captured (ring buffer full)\n",
+					(unsigned long long)drops_lost);
+		}
 		if (lost)
 			fprintf(stderr, "%llu process events lost (ring buffer full): packets of "
 				"those processes may name their parent or only their cgroup\n",
@@ -1093,6 +1277,16 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 		fprintf(stderr, "ctrcap: %s\n", c->err);
 		free(c);
 		return 1;
+	}
+	/* Drops reach user space unfiltered: the expression runs there on them. */
+	if (o->drops && o->filter) {
+		c->drop_filter = ctrcap_read_filter_new(o->filter, c->err, sizeof(c->err));
+		if (!c->drop_filter) {
+			fprintf(stderr, "ctrcap: --drops: %s\n", c->err);
+			ctrcap_filters_free(c->filters);
+			free(c);
+			return 1;
+		}
 	}
 	c->procs = ctrcap_proc_table_new();
 	if (!c->procs || load(c) || attach_hooks(c))

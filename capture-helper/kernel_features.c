@@ -164,7 +164,8 @@ static bool tcx_present(void)
 }
 
 /*
- * CTRCAP_DISABLE_FEATURES=kern_ctx,skb_current,tcx,sockops_netns,sk_storage,task_start,ct:
+ * CTRCAP_DISABLE_FEATURES=kern_ctx,skb_current,tcx,sockops_netns,sk_storage,task_start,ct,
+ * drop_reasons:
  * behave as on a kernel without them (to reproduce an older kernel's behaviour on a newer one).
  * It can only take features away.
  */
@@ -182,6 +183,7 @@ static void apply_disable(struct ctrcap_kernel_features *kf)
 		{ "ct", &kf->ct },
 		{ "sk_storage", &kf->sk_storage },
 		{ "task_start", &kf->task_start },
+		{ "drop_reasons", &kf->drop_reasons },
 	};
 
 	if (!v)
@@ -196,6 +198,23 @@ static void apply_disable(struct ctrcap_kernel_features *kf)
 		if (p)
 			*names[i].flag = false;
 	}
+}
+
+/*
+ * The kernel's BTF has enum skb_drop_reason: it came with the reason
+ * argument of skb:kfree_skb (5.17).
+ */
+static bool drop_reasons_present(void)
+{
+	struct btf *btf = btf__load_vmlinux_btf();
+	bool found;
+
+	if (!btf)
+		return false;
+	found = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM) >= 0 ||
+		btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM64) >= 0;
+	btf__free(btf);
+	return found;
 }
 
 void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
@@ -226,6 +245,7 @@ void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
 	kf->ct = ct_present(vmlinux);
 	btf__free(vmlinux);
 	kf->sk_storage = sk_storage_loads();
+	kf->drop_reasons = drop_reasons_present();
 	apply_disable(kf);
 	/* Probed after skb_current may have been taken away: it decides which egress hook loads. */
 	kf->task_start = task_start_loads(kf->skb_current);
@@ -269,6 +289,9 @@ int ctrcap_kernel_report(FILE *out, const char *prefix, const struct ctrcap_kern
 		  "no conntrack kfuncs (Linux 5.18, with nf_conntrack loaded when ctrcap "
 		  "starts): a reply to NAT, seen before NAT is undone, is named after the "
 		  "local sender only when hop tracking saw that sender's packet NAT'd" },
+		{ kf->probed && !kf->drop_reasons,
+		  "skb:kfree_skb passes no drop reason (Linux 5.17): --drops captures every "
+		  "kfree_skb() as a drop, without a reason" },
 	};
 	int n = 0;
 
@@ -290,9 +313,10 @@ void ctrcap_kernel_summary(FILE *out, const struct ctrcap_kernel_features *kf)
 	}
 	fprintf(out, "kernel %s: ringbuf %s, kern_ctx %s, cgroup_skb current task %s, "
 		"tcx %s, SO_NETNS_COOKIE %s, sock_ops netns cookie %s, socket storage %s, "
-		"socket owner start time %s, conntrack %s\n",
+		"socket owner start time %s, conntrack %s, drop reasons %s\n",
 		kf->release, kf->ringbuf ? "yes" : "no", kf->kern_ctx ? "yes" : "no",
 		kf->skb_current ? "yes" : "no", kf->tcx ? "yes" : "no",
 		kf->netns_cookie ? "yes" : "no", kf->sockops_netns ? "yes" : "no",
-		kf->sk_storage ? "yes" : "no", kf->task_start ? "yes" : "no", kf->ct ? "yes" : "no");
+		kf->sk_storage ? "yes" : "no", kf->task_start ? "yes" : "no", kf->ct ? "yes" : "no",
+		kf->drop_reasons ? "yes" : "no");
 }

@@ -22,6 +22,7 @@ struct ctrcap_kernel_features {
 	bool ct;		/* kfunc bpf_skb_ct_lookup (5.18, nf_conntrack loaded) */
 	bool sk_storage;	/* bpf_sk_storage_get in every socket hook and in tc */
 	bool task_start;	/* socket hooks read the current task: owners' start times */
+	bool drop_reasons;	/* skb:kfree_skb passes a drop reason (5.17; BTF enum skb_drop_reason) */
 };
 
 /* Probe the running kernel; never fails (unknown features are false). */

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "capture.h"
+#include "drop_reason.h"
 #include "filter_file.h"
 #include "kernel_features.h"
 #include "options.h"
@@ -81,6 +82,8 @@ int main(int argc, char **argv)
 			code = ctrcap_run_read(&o);
 		goto out;
 	}
+	if (o.drops)
+		o.ksyms = ctrcap_ksyms_new("/proc/kallsyms");
 	if (ctrcap_priv_init(err, sizeof(err)) ||
 	    ctrcap_opts_check_engine_paths(&o, ctrcap_priv_invoker_uid(), err, sizeof(err))) {
 		fprintf(stderr, "ctrcap: %s\n", err);
@@ -98,6 +101,7 @@ int main(int argc, char **argv)
 	else
 		code = ctrcap_run_capture(&o);
 out:
+	ctrcap_ksyms_free(o.ksyms);
 	ctrcap_opts_free(&o);
 	return code;
 }

@@ -32,6 +32,7 @@ enum {
 	OPT_IMMEDIATE,
 	OPT_CONTEXT,
 	OPT_HOPS,
+	OPT_DROPS,
 	OPT_MICRO,
 	OPT_NANO,
 	OPT_TS_PRECISION,
@@ -65,6 +66,7 @@ static const struct option long_opts[] = {
 	{ "number", no_argument, NULL, '#' },
 	{ "print", no_argument, NULL, OPT_PRINT },
 	{ "hops", required_argument, NULL, OPT_HOPS },
+	{ "drops", no_argument, NULL, OPT_DROPS },
 	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ "absolute-tcp-sequence-numbers", no_argument, NULL, 'S' },
 	{ "micro", no_argument, NULL, OPT_MICRO },
@@ -145,6 +147,8 @@ void ctrcap_usage(FILE *f)
 	      "                     which copies of a packet seen on several hops to keep:\n"
 	      "                     all (default), the first hop, or the hop in the sending\n"
 	      "                     (else receiving) container's namespace\n"
+	      "  --drops            also capture the packets the kernel drops in the captured\n"
+	      "                     namespaces, with the kernel's drop reason and location\n"
 	      "  -n                 don't resolve names (ctrcap never does)\n"
 	      "  -v, --verbose      print process, user, parent, container and pod lines\n"
 	      "                     under each packet (-vv: also how it was attributed);\n"
@@ -528,6 +532,10 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 			o->hops = m;
 			break;
 		}
+		case OPT_DROPS:
+			live_only(o, "--drops");
+			o->drops = true;
+			break;
 		case '#':
 			o->number = true;
 			break;

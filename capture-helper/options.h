@@ -59,6 +59,13 @@ struct ctrcap_opts {
 	bool follow_forks;	/* -f: --pid selects the process's descendants too */
 	unsigned dir_mask;	/* -Q: bit 1 in, bit 2 out */
 	enum ctrcap_hops_mode hops;	/* --hops */
+	bool drops;		/* --drops: packets the kernel drops, too */
+	/*
+	 * --drops: the kernel's symbols (drop locations), opened by main()
+	 * before capabilities are reduced: the kernel shows the addresses by
+	 * the opener's (CAP_SYSLOG). Not options: freed by main().
+	 */
+	struct ctrcap_ksyms *ksyms;
 	bool numeric;		/* -n (names are never resolved; accepted for habit) */
 	int verbose;		/* -v */
 	bool quiet;		/* -q: no identity at the end of packet lines */

@@ -459,26 +459,46 @@ static void dump(FILE *f, const struct ctrcap_text_pkt *p, const struct ctrcap_t
 	}
 }
 
+/* "DROP <reason> at <location>" of a kernel drop into buf. */
+static void drop_text(const struct ctrcap_identity *id, char *buf, size_t cap)
+{
+	char code[32] = "(no reason)";
+
+	if (id->present & CTRCAP_HAS_DROP_REASON)
+		snprintf(code, sizeof(code), "reason %u", id->drop_reason_code);
+	snprintf(buf, cap, "DROP %.*s at %.*s",
+		 id->drop_reason.ptr ? (int)id->drop_reason.len : (int)strlen(code),
+		 id->drop_reason.ptr ? id->drop_reason.ptr : code,
+		 id->drop_location.ptr ? (int)id->drop_location.len : 1,
+		 id->drop_location.ptr ? id->drop_location.ptr : "?");
+}
+
 void ctrcap_packet_print(FILE *f, const struct ctrcap_text_pkt *p,
 			 const struct ctrcap_identity *id, uint64_t packet_id,
 			 const struct ctrcap_text_identity *how, const struct ctrcap_text_opts *fmt,
 			 struct ctrcap_text_state *st)
 {
-	char sum[768], when[64], brief[1024] = "";
+	char sum[768], when[64], brief[1024] = "", drop[512] = "";
 	struct ctrcap_identity part;
+	bool is_drop = id && ctrcap_identity_is_drop(id);
 
 	timestamp(when, sizeof(when), p->ts_ns, fmt, st);
 	ctrcap_packet_summary_fmt(p, fmt, st, sum, sizeof(sum));
+	if (is_drop)
+		drop_text(id, drop, sizeof(drop));
 	/* On the line only without -v: the lines under it say it all. */
 	if (id && !how->verbose && how->line_ctx)
 		ctrcap_identity_brief(id, how->line_ctx, brief, sizeof(brief));
 	/* Like tcpdump, a file that names no interface or direction gets none printed. */
-	fprintf(f, "%s%s%s%s%s%s\n", when, p->ifname, *p->ifname ? " " : "",
+	fprintf(f, "%s%s%s%s%s%s%s%s\n", when, p->ifname, *p->ifname ? " " : "",
+		is_drop ? "Drop " :
 		p->direction == CTRCAP_DIR_IN ? "In " : p->direction == CTRCAP_DIR_OUT ? "Out " : "",
-		sum, brief);
+		sum, brief, is_drop && !how->verbose ? ", " : "", is_drop && !how->verbose ? drop : "");
 	if (how->verbose && id) {
 		char text[8192];
 
+		if (is_drop)
+			fprintf(f, "    %s\n", drop);
 		ctrcap_identity_select(id, how->lines_ctx, &part);
 		ctrcap_identity_format(&part, "    ", text, sizeof(text));
 		fputs(text, f);

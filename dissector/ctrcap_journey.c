@@ -46,6 +46,9 @@ struct ctrcap_journey {
 	guint64 id;	    /* the map's key */
 	struct hop first;
 	wmem_array_t *rest; /* struct hop: hops 2.. in frame order, NULL until then */
+	guint32 drop_frame; /* the kernel drop it ends in; 0 = none (yet) */
+	guint drop_hop;	    /* its position, 0-based */
+	const char *drop_reason, *drop_where; /* file scope */
 };
 
 static int proto = -1;
@@ -56,6 +59,7 @@ static int hf_hop_next = -1;
 static int hf_hop_delta = -1;
 static int hf_hop_frame = -1;
 static gint ett_journey = -1;
+static expert_field ei_dropped = EI_INIT;
 
 /* packet id -> the latest journey with that id; emptied with each file. */
 static wmem_map_t *journeys;
@@ -66,8 +70,13 @@ static const value_string dir_vals[] = {
 	{ 0, NULL },
 };
 
-void ctrcap_journey_register(int proto_ctrcap)
+void ctrcap_journey_register(int proto_ctrcap, expert_module_t *expert)
 {
+	static ei_register_info ei[] = {
+		{ &ei_dropped,
+		  { "ctrcap.hop.dropped", PI_SEQUENCE, PI_WARN,
+		    "This packet's journey ends in a kernel drop", EXPFILL } },
+	};
 	static hf_register_info hf[] = {
 		{ &hf_hop,
 		  { "Hop", "ctrcap.hop", FT_UINT32, BASE_DEC, NULL, 0x0,
@@ -93,6 +102,7 @@ void ctrcap_journey_register(int proto_ctrcap)
 	proto = proto_ctrcap;
 	proto_register_field_array(proto, hf, array_length(hf));
 	proto_register_subtree_array(ett, array_length(ett));
+	expert_register_field_array(expert, ei, array_length(ei));
 	journeys = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
 					  g_int64_equal);
 }
@@ -117,7 +127,8 @@ static bool past_window(const struct ctrcap_journey *j, const nstime_t *t)
 	       (guint64)d.secs * 1000000000u + (guint64)d.nsecs >= CTRCAP_PACKET_ID_WINDOW_NS;
 }
 
-const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_t block)
+const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_t block,
+						 const struct ctrcap_journey_drop *drop)
 {
 	struct ctrcap_journey *j = p_get_proto_data(wmem_file_scope(), pinfo, proto, 0);
 	struct hop h = { 0 };
@@ -147,11 +158,16 @@ const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_
 			j->rest = wmem_array_new(wmem_file_scope(), sizeof(struct hop));
 		wmem_array_append_one(j->rest, h);
 	} else {
-		j = wmem_new(wmem_file_scope(), struct ctrcap_journey);
+		j = wmem_new0(wmem_file_scope(), struct ctrcap_journey);
 		j->id = id;
 		j->first = h;
-		j->rest = NULL;
 		wmem_map_insert(journeys, &j->id, j);
+	}
+	if (drop && !j->drop_frame) {
+		j->drop_frame = h.frame;
+		j->drop_hop = hop_count(j) - 1;
+		j->drop_reason = drop->reason ? wmem_strdup(wmem_file_scope(), drop->reason) : NULL;
+		j->drop_where = wmem_strdup(wmem_file_scope(), drop->where);
 	}
 	p_add_proto_data(wmem_file_scope(), pinfo, proto, 0, j);
 	return j;
@@ -203,6 +219,14 @@ void ctrcap_journey_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 	if (at + 1 < n)
 		proto_item_set_generated(
 			proto_tree_add_uint(jt, hf_hop_next, tvb, 0, 0, hop_at(j, at + 1)->frame));
+	/* The drop itself has its own warning (the identity's Kernel drop). */
+	if (j->drop_frame && j->drop_frame != pinfo->num)
+		expert_add_info_format(pinfo, ti, &ei_dropped,
+				       "This packet is dropped by the kernel at hop %u (frame %u, %s): "
+				       "%s at %s", j->drop_hop + 1, j->drop_frame,
+				       hop_where(pinfo, hop_at(j, j->drop_hop)),
+				       j->drop_reason ? j->drop_reason : "no reason given",
+				       j->drop_where);
 	if (!tree || !PTREE_DATA(tree)->visible)
 		return;
 	for (i = 0; i < n; i++) {

@@ -8,25 +8,36 @@
 #ifndef CTRCAP_JOURNEY_H
 #define CTRCAP_JOURNEY_H
 
+#include <epan/expert.h>
 #include <epan/packet.h>
 #include <wiretap/wtap.h>
 
 struct ctrcap_journey;
 
-/* Register the journey's fields and subtrees under proto (the ctrcap protocol). */
-void ctrcap_journey_register(int proto);
+/* A frame that is a kernel drop (ctrcap --drops): its reason (NULL if none) and location. */
+struct ctrcap_journey_drop {
+	const char *reason;
+	const char *where;
+};
+
+/* Register the journey's fields, subtrees and expert info under proto (the ctrcap protocol). */
+void ctrcap_journey_register(int proto, expert_module_t *expert);
 
 /*
  * The journey of the frame's packet: the frame noted in it on the first pass
  * (from block's epb_packetid), looked up afterwards. NULL without a packet id.
+ * drop: the frame is the packet's kernel drop (NULL if not); the journey
+ * then ends in it.
  */
-const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_t block);
+const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_t block,
+						 const struct ctrcap_journey_drop *drop);
 
 /*
  * Add ctrcap.hop, .hop.count, .hop.prev, .hop.next, .hop.delta and the
  * Journey subtree of this frame (pinfo) in journey j to tree. In a single
  * pass (tshark without -2) the later hops are not known yet: count and next
- * say what was seen so far.
+ * say what was seen so far. A journey that ends in a kernel drop gets an
+ * expert warning on its other frames, naming the reason and the hop.
  */
 void ctrcap_journey_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 			 const struct ctrcap_journey *j);

@@ -98,6 +98,9 @@ enum fld {
 	F_NETNS,
 	F_CGROUP,
 	F_ATTR,
+	F_DROP_CODE,
+	F_DROP_REASON,
+	F_DROP_LOC,
 	F_COUNT,
 };
 
@@ -130,6 +133,9 @@ static gint ett_node = -1;
 static gint ett_context = -1;
 static gint ett_record = -1;
 static gint ett_tlv = -1;
+static gint ett_drop = -1;
+static int hf_drop = -1;
+static expert_field ei_drop = EI_INIT;
 
 static expert_field ei_truncated = EI_INIT;
 static expert_field ei_empty = EI_INIT;
@@ -276,6 +282,12 @@ static int fld_of_type(uint16_t type)
 		return F_CGROUP;
 	case CTRCAP_T_ATTRIBUTION:
 		return F_ATTR;
+	case CTRCAP_T_DROP_REASON_CODE:
+		return F_DROP_CODE;
+	case CTRCAP_T_DROP_REASON:
+		return F_DROP_REASON;
+	case CTRCAP_T_DROP_LOCATION:
+		return F_DROP_LOC;
 	}
 	return -1;
 }
@@ -406,24 +418,104 @@ static void take_custom_option(struct opt_walk *w, uint32_t pen, const void *dat
 	collect_record(id, tvb);
 }
 
+/* What a wtap_block_foreach_option callback returns (4.4 made it bool). */
 #if WS_AT_LEAST(4, 4)
-static bool
+typedef bool opt_cb_ret;
 #else
-static gboolean
+typedef gboolean opt_cb_ret;
 #endif
-option_cb(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_, wtap_optval_t *val,
-	  void *user)
+
+/* A custom option's PEN and bytes (4.6 renamed the struct). */
+static void custom_data(wtap_optval_t *val, guint32 *pen, const guint8 **data, gsize *len)
+{
+#if WS_AT_LEAST(4, 6)
+	*pen = val->custom_binaryval.pen;
+	*data = (const guint8 *)val->custom_binaryval.data.custom_data;
+	*len = val->custom_binaryval.data.custom_data_len;
+#else
+	*pen = val->custom_opt.pen;
+	*data = (const guint8 *)val->custom_opt.data.generic_data.custom_data;
+	*len = val->custom_opt.data.generic_data.custom_data_len;
+#endif
+}
+
+/* A drop TLV's string as display text: printable ASCII kept, anything else '?'. */
+static const char *drop_text(packet_info *pinfo, const guint8 *p, guint16 len)
+{
+	char *s = (char *)wmem_alloc(pinfo->pool, (gsize)len + 1);
+
+	for (guint16 i = 0; i < len; i++)
+		s[i] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+	s[len] = '\0';
+	return s;
+}
+
+struct drop_walk {
+	packet_info *pinfo;
+	struct ctrcap_journey_drop d;
+};
+
+/* Collect a drop's reason and location from our records (first pass, undirected frames). */
+static opt_cb_ret drop_cb(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
+			  wtap_optval_t *val, void *user)
+{
+	struct drop_walk *dw = (struct drop_walk *)user;
+	struct ctrcap_tlv_iter it;
+	struct ctrcap_tlv t;
+	const guint8 *data;
+	guint32 pen;
+	gsize len;
+
+	if (option_id != OPT_CUSTOM_BIN_COPY)
+		return TRUE;
+	custom_data(val, &pen, &data, &len);
+	if (!pen_accepted(pen) || len > CTRCAP_RECORD_MAX ||
+	    ctrcap_tlv_iter_init(&it, data, len) != CTRCAP_WALK_OK)
+		return TRUE;
+	while (ctrcap_tlv_next(&it, &t) == 1) {
+		if (t.type == CTRCAP_T_DROP_REASON)
+			dw->d.reason = drop_text(dw->pinfo, data + t.value_offset, t.len);
+		else if (t.type == CTRCAP_T_DROP_LOCATION)
+			dw->d.where = drop_text(dw->pinfo, data + t.value_offset, t.len);
+	}
+	return TRUE;
+}
+
+/*
+ * On the first pass, whether the frame is a kernel drop, for its journey:
+ * only frames without a direction (as ctrcap writes drops) are looked into.
+ */
+static const struct ctrcap_journey_drop *find_drop(packet_info *pinfo, wtap_block_t block,
+						   struct drop_walk *dw)
+{
+	guint64 id;
+	guint32 flags;
+
+	if (PINFO_FD_VISITED(pinfo) || !block ||
+	    wtap_block_get_uint64_option_value(block, OPT_PKT_PACKETID, &id) !=
+		    WTAP_OPTTYPE_SUCCESS ||
+	    (wtap_block_get_uint32_option_value(block, OPT_PKT_FLAGS, &flags) ==
+		     WTAP_OPTTYPE_SUCCESS &&
+	     (flags & 3)))
+		return NULL;
+	memset(dw, 0, sizeof(*dw));
+	dw->pinfo = pinfo;
+	wtap_block_foreach_option(block, drop_cb, dw);
+	return dw->d.where ? &dw->d : NULL;
+}
+
+static opt_cb_ret option_cb(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
+			    wtap_optval_t *val, void *user)
 {
 	struct opt_walk *w = (struct opt_walk *)user;
 
 	if (option_id == OPT_CUSTOM_BIN_COPY) {
-#if WS_AT_LEAST(4, 6)
-		take_custom_option(w, val->custom_binaryval.pen, val->custom_binaryval.data.custom_data,
-				   val->custom_binaryval.data.custom_data_len);
-#else
-		take_custom_option(w, val->custom_opt.pen, val->custom_opt.data.generic_data.custom_data,
-				   val->custom_opt.data.generic_data.custom_data_len);
-#endif
+		guint32 pen;
+		const guint8 *data;
+		gsize len;
+
+		custom_data(val, &pen, &data, &len);
+		take_custom_option(w, pen, data, len);
 	} else if (option_id == OPT_COMMENT && val->stringval &&
 		   w->n_comments < G_N_ELEMENTS(w->comments)) {
 		w->comments[w->n_comments++] = val->stringval;
@@ -930,6 +1022,36 @@ static void build_context(struct ident *id, proto_tree *tree, bool visible)
 	proto_item_set_text(it, "Context (%s)", wmem_strbuf_get_str(sb));
 }
 
+/*
+ * A packet the kernel dropped (ctrcap --drops): ctrcap.drop, its reason and
+ * location, and an expert warning naming them.
+ */
+static void build_drop(struct ident *id, proto_tree *tree)
+{
+	const char *reason, *where;
+	proto_item *it;
+	proto_tree *t;
+
+	if (!any_set(id, F_DROP_CODE, F_DROP_LOC))
+		return;
+	t = group(id, tree, ett_drop, F_DROP_CODE, F_DROP_LOC, &it);
+	if (id->f[F_DROP_REASON].set)
+		reason = val_str(id, &id->f[F_DROP_REASON]);
+	else if (id->f[F_DROP_CODE].set)
+		reason = wmem_strdup_printf(id->pinfo->pool, "reason %" PRIu64,
+					    id->f[F_DROP_CODE].num);
+	else
+		reason = "no reason given";
+	where = id->f[F_DROP_LOC].set ? val_str(id, &id->f[F_DROP_LOC]) : "an unknown location";
+	proto_item_set_text(it, "Kernel drop (%s at %s)", reason, where);
+	proto_item_set_generated(proto_tree_add_item(t, hf_drop, id->top_tvb, id->top_off, 0,
+						     ENC_NA));
+	for (int f = F_DROP_CODE; f <= F_DROP_LOC; f++)
+		add_field(id, t, f);
+	expert_add_info_format(id->pinfo, it, &ei_drop, "Dropped by the kernel: %s at %s", reason,
+			       where);
+}
+
 static void build_records(struct ident *id, proto_tree *tree)
 {
 	guint i, n = count_of(id->records);
@@ -1023,6 +1145,7 @@ static bool expert_listening(void)
 static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
 	const struct ctrcap_journey *hop;
+	struct drop_walk dw;
 	struct ident id;
 	struct opt_walk w;
 	wtap_block_t block = NULL;
@@ -1038,7 +1161,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	else
 		block = pinfo->rec->block;
 	/* Noted on the first pass whatever is shown: a later click needs the whole journey. */
-	hop = ctrcap_journey_note(pinfo, block);
+	hop = ctrcap_journey_note(pinfo, block, find_drop(pinfo, block, &dw));
 	/*
 	 * Nothing to do when no tree is shown, no field of ours is asked for
 	 * (filters, -e, custom columns prime them), nobody collects expert
@@ -1091,6 +1214,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	build_k8s(&id, ctree, visible);
 	build_node(&id, ctree, visible);
 	build_context(&id, ctree, visible);
+	build_drop(&id, ctree);
 	if (hop)
 		ctrcap_journey_tree(ctree, tvb, pinfo, hop);
 	build_records(&id, ctree);
@@ -1153,6 +1277,15 @@ void proto_register_ctrcap(void)
 		  { "Attribution", "ctrcap.attribution", FT_UINT8, BASE_DEC,
 		    VALS(attribution_vals), 0x0, "How the packet was tied to its process",
 		    HFILL } },
+		HF_U32(F_DROP_CODE, "Drop reason code", "ctrcap.drop.reason_code",
+		       "The kernel's enum skb_drop_reason value (differs between kernels)"),
+		HF_STR(F_DROP_REASON, "Drop reason", "ctrcap.drop.reason",
+		       "The kernel's drop reason, without SKB_DROP_REASON_"),
+		HF_STR(F_DROP_LOC, "Drop location", "ctrcap.drop.location",
+		       "Kernel code that dropped the packet: symbol+offset, or its address"),
+		{ &hf_drop,
+		  { "Dropped by the kernel", "ctrcap.drop", FT_NONE, BASE_NONE, NULL, 0x0,
+		    "Present on a packet the kernel dropped (ctrcap --drops)", HFILL } },
 		{ &hf_l[L_CLABEL],
 		  { "Container label", "container.label", FT_STRING, BASE_NONE, NULL, 0x0,
 		    "key=value", HFILL } },
@@ -1186,7 +1319,8 @@ void proto_register_ctrcap(void)
 	};
 	static gint *ett[] = {
 		&ett_ctrcap, &ett_process, &ett_user,	&ett_parent, &ett_container,
-		&ett_k8s,    &ett_node,	   &ett_context, &ett_record, &ett_tlv,
+		&ett_k8s,    &ett_node,    &ett_context, &ett_record, &ett_tlv,
+		&ett_drop,
 	};
 	static ei_register_info ei[] = {
 		{ &ei_truncated,
@@ -1215,6 +1349,9 @@ void proto_register_ctrcap(void)
 		{ &ei_ptcpdump_labels,
 		  { "ctrcap.ptcpdump.bad_labels", PI_MALFORMED, PI_WARN,
 		    "Bad labels in ptcpdump comment", EXPFILL } },
+		{ &ei_drop,
+		  { "ctrcap.drop.expert", PI_SEQUENCE, PI_WARN, "Packet dropped by the kernel",
+		    EXPFILL } },
 	};
 	module_t *module;
 	expert_module_t *expert;
@@ -1228,9 +1365,9 @@ void proto_register_ctrcap(void)
 	proto_ctrcap = proto_register_protocol("Container Identity (ctrcap)", "ctrcap", "ctrcap");
 	proto_register_field_array(proto_ctrcap, hf, array_length(hf));
 	proto_register_subtree_array(ett, array_length(ett));
-	ctrcap_journey_register(proto_ctrcap);
 	expert = expert_register_protocol(proto_ctrcap);
 	expert_register_field_array(expert, ei, array_length(ei));
+	ctrcap_journey_register(proto_ctrcap, expert);
 
 	module = prefs_register_protocol(proto_ctrcap, NULL);
 	prefs_register_bool_preference(module, "info_column", "Container name in the Info column",

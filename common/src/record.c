@@ -97,6 +97,12 @@ const char *ctrcap_tlv_name(uint16_t type)
 		return "cgroup-id";
 	case CTRCAP_T_ATTRIBUTION:
 		return "attribution";
+	case CTRCAP_T_DROP_REASON_CODE:
+		return "drop-reason-code";
+	case CTRCAP_T_DROP_REASON:
+		return "drop-reason";
+	case CTRCAP_T_DROP_LOCATION:
+		return "drop-location";
 	case CTRCAP_T_NODE_NAME:
 		return "node-name";
 	}
@@ -224,6 +230,10 @@ int ctrcap_record_encode(const struct ctrcap_identity *id, uint8_t *buf, size_t 
 		p = enc_u64(p, end, CTRCAP_T_CGROUP_ID, id->cgroup_id);
 	if (id->present & CTRCAP_HAS_ATTRIBUTION)
 		p = enc_tlv(p, end, CTRCAP_T_ATTRIBUTION, &id->attribution, 1);
+	if (id->present & CTRCAP_HAS_DROP_REASON)
+		p = enc_u32(p, end, CTRCAP_T_DROP_REASON_CODE, id->drop_reason_code);
+	p = enc_str(p, end, CTRCAP_T_DROP_REASON, &id->drop_reason);
+	p = enc_str(p, end, CTRCAP_T_DROP_LOCATION, &id->drop_location);
 
 	p = enc_str(p, end, CTRCAP_T_COMM, &id->comm);
 	p = enc_str(p, end, CTRCAP_T_EXE, &id->exe);
@@ -298,6 +308,10 @@ static struct ctrcap_str *str_slot(struct ctrcap_identity *id, uint16_t type)
 		return &id->pod_uid;
 	case CTRCAP_T_K8S_CTR_NAME:
 		return &id->k8s_ctr_name;
+	case CTRCAP_T_DROP_REASON:
+		return &id->drop_reason;
+	case CTRCAP_T_DROP_LOCATION:
+		return &id->drop_location;
 	case CTRCAP_T_NODE_NAME:
 		return &id->node_name;
 	}
@@ -314,6 +328,7 @@ static unsigned num_size(uint16_t type)
 	case CTRCAP_T_GID:
 	case CTRCAP_T_PARENT_PID:
 	case CTRCAP_T_NETNS:
+	case CTRCAP_T_DROP_REASON_CODE:
 		return 4;
 	case CTRCAP_T_START_TIME:
 	case CTRCAP_T_CGROUP_ID:
@@ -367,6 +382,10 @@ static void set_num(struct ctrcap_identity *id, uint16_t type, uint64_t v)
 	case CTRCAP_T_PROC_STATE:
 		id->proc_state = (uint8_t)v;
 		id->present |= CTRCAP_HAS_PROC_STATE;
+		break;
+	case CTRCAP_T_DROP_REASON_CODE:
+		id->drop_reason_code = (uint32_t)v;
+		id->present |= CTRCAP_HAS_DROP_REASON;
 		break;
 	}
 }

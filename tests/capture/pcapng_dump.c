@@ -73,6 +73,10 @@ int main(int argc, char **argv)
 			if (id->present & CTRCAP_HAS_PROC_STATE)
 				printf(" state=%u", id->proc_state);
 			str("node", id->node_name);
+			if (id->present & CTRCAP_HAS_DROP_REASON)
+				printf(" dropcode=%u", id->drop_reason_code);
+			str("drop", id->drop_reason);
+			str("dropat", id->drop_location);
 		}
 		if (rec.iface) {
 			struct ctrcap_text_pkt t = { .linktype = rec.iface->linktype,

@@ -20,6 +20,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "drop_reason.h"
 #include "hops.h"
 #include "identity.h"
 #include "ctrcap/identity_text.h"
@@ -1382,6 +1383,84 @@ static void test_hops_keep(void **state)
 	ctrcap_hops_free(c);
 }
 
+/* Drop locations: the code symbol at or below an address, hex otherwise. */
+static void test_ksyms_format(void **state)
+{
+	char path[] = "/tmp/ccap-ksyms.XXXXXX", buf[128];
+	struct ctrcap_ksyms *k;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	/* Unsorted, with a data symbol and a module's symbol. */
+	fputs("ffffffff81200000 T nf_hook_slow\n"
+	      "ffffffff81100000 t ip_rcv_core\n"
+	      "ffffffff81150000 D some_data\n"
+	      "ffffffffc0001000 t nft_do_chain\t[nf_tables]\n", f);
+	fclose(f);
+	k = ctrcap_ksyms_new(path);
+	unlink(path);	/* opened at creation: read later all the same */
+	assert_non_null(k);
+	ctrcap_ksyms_format(k, 0xffffffff8120009cull, buf, sizeof(buf));
+	assert_string_equal(buf, "nf_hook_slow+0x9c");
+	ctrcap_ksyms_format(k, 0xffffffff81160000ull, buf, sizeof(buf));
+	assert_string_equal(buf, "ip_rcv_core+0x60000");
+	ctrcap_ksyms_format(k, 0xffffffffc0001010ull, buf, sizeof(buf));
+	assert_string_equal(buf, "nft_do_chain+0x10");
+	ctrcap_ksyms_format(k, 0xffffffff81000000ull, buf, sizeof(buf));
+	assert_string_equal(buf, "0xffffffff81000000");
+	ctrcap_ksyms_free(k);
+
+	/* kptr_restrict: every address reads 0, every location is hex. */
+	strcpy(path, "/tmp/ccap-ksyms.XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("0000000000000000 T nf_hook_slow\n0000000000000000 t ip_rcv_core\n", f);
+	fclose(f);
+	k = ctrcap_ksyms_new(path);
+	unlink(path);
+	ctrcap_ksyms_format(k, 0xffffffff8120009cull, buf, sizeof(buf));
+	assert_string_equal(buf, "0xffffffff8120009c");
+	ctrcap_ksyms_free(k);
+	/* No file at all: hex. */
+	k = ctrcap_ksyms_new("/nonexistent/kallsyms");
+	ctrcap_ksyms_format(k, 0x10, buf, sizeof(buf));
+	assert_string_equal(buf, "0x10");
+	ctrcap_ksyms_free(k);
+}
+
+/* The running kernel's drop reasons, by name, prefix stripped (skipped without them). */
+static void test_drop_names(void **state)
+{
+	struct ctrcap_drop_names *n;
+	char err[256];
+	bool seen = false;
+
+	(void)state;
+	n = ctrcap_drop_names_load(err, sizeof(err));
+	if (!n) {
+		printf("skipped: %s\n", err);
+		return;
+	}
+	for (uint32_t v = 0; v < 4096; v++) {
+		const char *name = ctrcap_drop_reason_name(n, v);
+
+		if (name) {
+			assert_null(strstr(name, "SKB_DROP_REASON_"));
+			seen |= !strcmp(name, "NETFILTER_DROP");
+		}
+	}
+	assert_true(seen);
+	assert_null(ctrcap_drop_reason_name(n, UINT32_MAX));
+	ctrcap_drop_names_free(n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1416,6 +1495,8 @@ int main(void)
 		cmocka_unit_test(test_identity_pid_reused),
 		cmocka_unit_test(test_netns_enter_checks_inode),
 		cmocka_unit_test(test_hops_keep),
+		cmocka_unit_test(test_ksyms_format),
+		cmocka_unit_test(test_drop_names),
 		cmocka_unit_test(test_tcp_options),
 	};
 

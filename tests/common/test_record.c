@@ -325,6 +325,44 @@ static void test_merge_repeated(void **state)
 	assert_str_eq(out.ctr_labels[1], S("b=2"));
 }
 
+/* A kernel drop's TLVs: their bytes, read back, and what marks a drop. */
+static void test_drop_tlvs(void **state)
+{
+	static const uint8_t want[] = {1,    0x06, 0x01, 0, 4, 0, 0, 0, 6,
+				       0x06, 0x02, 0,	 3, 'N', 'O', 'P',
+				       0x06, 0x03, 0,	 5, 'f', '+', '0', 'x', '9'};
+	struct ctrcap_identity id = {0}, out = {0};
+	uint8_t buf[64];
+	int n;
+	(void)state;
+
+	assert_false(ctrcap_identity_is_drop(&id));
+	id.present = CTRCAP_HAS_DROP_REASON;
+	id.drop_reason_code = 6;
+	id.drop_reason = S("NOP");
+	id.drop_location = S("f+0x9");
+	n = ctrcap_record_encode(&id, buf, sizeof(buf));
+	assert_int_equal(n, sizeof(want));
+	assert_memory_equal(buf, want, sizeof(want));
+	assert_int_equal(ctrcap_record_decode(buf, (size_t)n, &out, NULL, 0), 0);
+	assert_true(ctrcap_identity_is_drop(&out));
+	assert_int_equal(out.drop_reason_code, 6);
+	assert_str_eq(out.drop_reason, S("NOP"));
+	assert_str_eq(out.drop_location, S("f+0x9"));
+	assert_int_equal(out.n_unknown, 0);
+	/* A kernel without reasons: the location alone marks the drop. */
+	memset(&out, 0, sizeof(out));
+	{
+		uint8_t loc_only[1 + 9] = {1};
+
+		memcpy(loc_only + 1, want + 16, 9);
+		assert_int_equal(ctrcap_record_decode(loc_only, sizeof(loc_only), &out, NULL, 0), 0);
+		assert_true(ctrcap_identity_is_drop(&out));
+		assert_false(out.present & CTRCAP_HAS_DROP_REASON);
+	}
+	assert_string_equal(ctrcap_tlv_name(CTRCAP_T_DROP_LOCATION), "drop-location");
+}
+
 static void test_names(void **state)
 {
 	(void)state;
@@ -516,6 +554,7 @@ int main(void)
 	    cmocka_unit_test(test_unknown_types_skipped),
 	    cmocka_unit_test(test_labels_beyond_max_counted),
 	    cmocka_unit_test(test_merge_repeated),
+	    cmocka_unit_test(test_drop_tlvs),
 	    cmocka_unit_test(test_names),
 	    cmocka_unit_test(test_format_example),
 	    cmocka_unit_test(test_format_minimal_and_escaping),

@@ -491,6 +491,8 @@ static int gen_writer(const char *dir)
  *   4 a record under another PEN only (ignored)
  *   5 record version 2 (shown as unknown version)
  *   6 no options at all
+ *   7 a kernel drop: pid, reason code and name, location
+ *   8 a kernel drop on a kernel without reasons: the location alone
  */
 static int gen_raw(const char *dir, const char *name, bool be)
 {
@@ -525,7 +527,7 @@ static int gen_raw(const char *dir, const char *name, bool be)
 
 	o.n = 0;
 	rec_begin(&r, 1);
-	rec_str(&r, 0x0601, "future");
+	rec_str(&r, 0x0e01, "future");
 	rec_str(&r, CTRCAP_T_CTR_NAME, "fwd");
 	rec_tlv(&r, 0x7fff, "", 0);
 	opt_record(&o, CTRCAP_PEN, r.b, r.n, be);
@@ -544,6 +546,21 @@ static int gen_raw(const char *dir, const char *name, bool be)
 	rc |= raw_packet(&f, 1000005, frame, n, &o);
 
 	rc |= raw_packet(&f, 1000006, frame, n, NULL);
+
+	o.n = 0;
+	rec_begin(&r, 1);
+	rec_u32(&r, CTRCAP_T_PID, 4242);
+	rec_u32(&r, CTRCAP_T_DROP_REASON_CODE, 77);
+	rec_str(&r, CTRCAP_T_DROP_REASON, "NETFILTER_DROP");
+	rec_str(&r, CTRCAP_T_DROP_LOCATION, "nf_hook_slow+0x9c");
+	opt_record(&o, CTRCAP_PEN, r.b, r.n, be);
+	rc |= raw_packet(&f, 1000007, frame, n, &o);
+
+	o.n = 0;
+	rec_begin(&r, 1);
+	rec_str(&r, CTRCAP_T_DROP_LOCATION, "0xffffffff8120009c");
+	opt_record(&o, CTRCAP_PEN, r.b, r.n, be);
+	rc |= raw_packet(&f, 1000008, frame, n, &o);
 	rc |= raw_close(&f);
 	return rc ? -1 : 0;
 }
@@ -747,7 +764,9 @@ static int gen_pktap(const char *dir)
  * journey.pcapng (ctrcap's writer): frames 1-3 one packet (id 10) leaving
  * web's eth0, on the host veth 10 us later, entering db's eth0 25 us after
  * the first; 4 another packet (id 11) on one hop; 5 id 10 again 2 s later
- * (another run's packet: a journey of its own); 6 no packet id.
+ * (another run's packet: a journey of its own); 6 no packet id; 7-8 a
+ * packet (id 12) leaving web's eth0, then dropped by the kernel on the host
+ * veth 10 us later (no direction, the drop TLVs).
  */
 static int gen_journey(const char *dir)
 {
@@ -758,10 +777,11 @@ static int gen_journey(const char *dir)
 	} pk[] = {
 		{ 0, 10, 0, CTRCAP_DIR_OUT }, { 1, 10, 10, CTRCAP_DIR_IN }, { 2, 10, 25, CTRCAP_DIR_IN },
 		{ 0, 11, 100, CTRCAP_DIR_OUT }, { 1, 10, 2000000, CTRCAP_DIR_IN },
-		{ 1, 0, 2000100, CTRCAP_DIR_IN },
+		{ 1, 0, 2000100, CTRCAP_DIR_IN }, { 0, 12, 3000000, CTRCAP_DIR_OUT },
+		{ 1, 12, 3000010, 0 },
 	};
 	struct ctrcap_pcapng_writer *w = writer_open(dir, "journey.pcapng", "ctrcap dissector test");
-	struct ctrcap_identity web;
+	struct ctrcap_identity web, drop;
 	uint8_t frame[64];
 	int ifid[3];
 	size_t i;
@@ -774,6 +794,11 @@ static int gen_journey(const char *dir)
 	if (ifid[0] < 0 || ifid[1] < 0 || ifid[2] < 0)
 		return writer_done(w, true);
 	ident_web(&web, 241879);
+	drop = web;
+	drop.present |= CTRCAP_HAS_DROP_REASON;
+	drop.drop_reason_code = 77;
+	drop.drop_reason = S("NETFILTER_DROP");
+	drop.drop_location = S("nf_hook_slow+0x9c");
 	for (i = 0; i < sizeof(pk) / sizeof(pk[0]); i++) {
 		struct ctrcap_pcapng_packet p = { 0 };
 
@@ -783,7 +808,7 @@ static int gen_journey(const char *dir)
 		p.caplen = p.origlen = udp_frame(frame, 2, 3, (uint16_t)(40000 + pk[i].id));
 		p.direction = pk[i].dir;
 		p.packet_id = pk[i].id;
-		p.id = pk[i].id == 11 ? NULL : &web;
+		p.id = pk[i].id == 11 ? NULL : pk[i].dir ? &web : &drop;
 		if (ctrcap_pcapng_writer_packet(w, &p))
 			return writer_done(w, true);
 	}

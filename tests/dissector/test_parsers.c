@@ -113,7 +113,7 @@ static void test_walk_errors(void **state)
 
 static void test_unknown_types_skipped(void **state)
 {
-	static const uint8_t rec[] = { 1, 0x06, 0x01, 0, 2, 'h', 'i', 0x03, 0x02, 0, 1, 'w',
+	static const uint8_t rec[] = { 1, 0x0e, 0x01, 0, 2, 'h', 'i', 0x03, 0x02, 0, 1, 'w',
 				       0x7f, 0xff, 0, 0 };
 	struct ctrcap_tlv_iter it;
 	struct ctrcap_tlv t;
@@ -130,7 +130,7 @@ static void test_unknown_types_skipped(void **state)
 	assert_int_equal(it.status, CTRCAP_WALK_OK);
 	assert_int_equal(known, 1);
 	assert_int_equal(unknown, 2);
-	assert_null(ctrcap_tlv_type_name(0x0601));
+	assert_null(ctrcap_tlv_type_name(0x0e01));
 	assert_string_equal(ctrcap_tlv_type_name(CTRCAP_T_CTR_NAME), "container name");
 }
 

@@ -23,7 +23,7 @@ DUMP_FIELDS=(frame.number ctrcap process.pid process.tid process.comm process.th
 	k8s.pod.name k8s.pod.namespace k8s.pod.uid k8s.container.name k8s.label
 	k8s.pod.annotation node.name ctrcap.netns ctrcap.cgroup_id ctrcap.attribution ctrcap.source
 	ctrcap.version ctrcap.pen ctrcap.tlv.type ctrcap.tlv.length ctrcap.unknown_version
-	ip.src _ws.expert.severity)
+	ctrcap.drop.reason ctrcap.drop.reason_code ctrcap.drop.location ip.src _ws.expert.severity)
 dump() {
 	local args=()
 	for f in "${DUMP_FIELDS[@]}"; do args+=(-e "$f"); done
@@ -116,12 +116,24 @@ expect "every TLV of the contract" "$WEB_ALL" "$(fields_of "$R" 1 "${ALL[@]}")"
 expect "big-endian section, same fields" "$WEB_ALL" "$(fields_of "$C/raw-be.pcapng" 1 "${ALL[@]}")"
 expect "repeated option merges" "4242|curl|split|part=two|1,1" \
 	"$(fields_of "$R" 2 process.pid process.comm container.name container.label ctrcap.version)"
-expect "unknown TLVs skipped, known one read" "fwd|0x0601,0x7fff|6,0" \
+expect "unknown TLVs skipped, known one read" "fwd|0x0e01,0x7fff|6,0" \
 	"$(fields_of "$R" 3 container.name ctrcap.tlv.type ctrcap.tlv.length)"
 expect "other PEN ignored" "" "$(fields_of "$R" 4 ctrcap)"
 expect "unknown version shown as such" "2||1" \
 	"$(fields_of "$R" 5 ctrcap.version container.name ctrcap.unknown_version)"
 expect "no options, no identity" "" "$(fields_of "$R" 6 ctrcap)"
+expect "a kernel drop: reason, code, location and a warning" \
+	"4242|NETFILTER_DROP|77|nf_hook_slow+0x9c|6291456" \
+	"$(fields_of "$R" 7 process.pid ctrcap.drop.reason ctrcap.drop.reason_code \
+		ctrcap.drop.location _ws.expert.severity)"
+expect "a drop without a reason: the location alone" "||0xffffffff8120009c|6291456" \
+	"$(fields_of "$R" 8 ctrcap.drop.reason ctrcap.drop.reason_code ctrcap.drop.location \
+		_ws.expert.severity)"
+expect "ctrcap.drop marks both drops" "7 8" "$(frames "$R" 'ctrcap.drop')"
+expect 'ctrcap.drop.reason == "NETFILTER_DROP"' "7" \
+	"$(frames "$R" 'ctrcap.drop.reason == "NETFILTER_DROP"')"
+expect_match "the drop's expert warning names reason and location" \
+	'Dropped by the kernel: NETFILTER_DROP at nf_hook_slow\+0x9c' "$(ts -q -z expert -r "$R")"
 
 echo "== -T json and the tree"
 json=$(ts -r "$W" -Y 'frame.number == 1' -T json)
@@ -243,7 +255,7 @@ J=$C/journey.pcapng
 JF=(-T fields -e frame.number -e ctrcap.hop -e ctrcap.hop.count -e ctrcap.hop.prev
 	-e ctrcap.hop.next -e ctrcap.hop.delta)
 expect "journey, two passes: position, count, prev, next and delay of every hop" \
-	"1,1,3,,2,|2,2,3,1,3,0.000010000|3,3,3,2,,0.000015000|4,1,1,,,|5,1,1,,,|6,,,,," \
+	"1,1,3,,2,|2,2,3,1,3,0.000010000|3,3,3,2,,0.000015000|4,1,1,,,|5,1,1,,,|6,,,,,|7,1,2,,8,|8,2,2,7,,0.000010000" \
 	"$(ts -2 -r "$J" "${JF[@]}" -E separator=, | tr '\n' '|' | sed 's/|$//')"
 expect "journey, one pass: what was seen so far" \
 	"1,1,1,,,|2,2,2,1,,0.000010000|3,3,3,2,,0.000015000" \
@@ -264,5 +276,11 @@ expect_match "journey tree: the last hop" \
 expect "a packet id without identity: journey fields, and !ctrcap still matches" "4|4" \
 	"$(ts -2 -r "$J" -Y 'ctrcap.hop == 1 && !ctrcap && ip' -T fields -e frame.number |
 		tr '\n' ' ' | sed 's/ $//')|$(frames "$J" '!ctrcap && ctrcap.hop')"
+expect "a journey that ends in a drop (-2): its other hop has ctrcap.hop.dropped" "7" \
+	"$(ts -2 -r "$J" -Y 'ctrcap.hop.dropped' -T fields -e frame.number | tr '\n' ' ' |
+		sed 's/ $//')"
+expect_match "and its warning names the reason, the location and the hop" \
+	'This packet is dropped by the kernel at hop 2 \(frame 8, veth0a1b \(netns 4026531840\)\): NETFILTER_DROP at nf_hook_slow\+0x9c' \
+	"$(ts -2 -q -z expert -r "$J")"
 
 finish

@@ -79,6 +79,10 @@ enum ctrcap_tlv_type {
 	CTRCAP_T_CGROUP_ID = 0x0502,	/* u64, cgroup-v2 id (inode of its directory) */
 	CTRCAP_T_ATTRIBUTION = 0x0503,	/* u8, enum ctrcap_attribution */
 
+	/* A packet the kernel dropped (--drops); the location marks it as one. */
+	CTRCAP_T_DROP_REASON_CODE = 0x0601, /* u32, the kernel's enum skb_drop_reason value */
+	CTRCAP_T_DROP_REASON = 0x0602,	/* string, its name without SKB_DROP_REASON_ */
+	CTRCAP_T_DROP_LOCATION = 0x0603, /* string, "symbol+0xoff" or "0x<address>" */
 	CTRCAP_T_NODE_NAME = 0x0701,	/* string, the host (Kubernetes node) that captured */
 };
 
@@ -118,6 +122,7 @@ enum ctrcap_has {
 	CTRCAP_HAS_CGROUP_ID = 1u << 7,
 	CTRCAP_HAS_ATTRIBUTION = 1u << 8,
 	CTRCAP_HAS_PROC_STATE = 1u << 9,
+	CTRCAP_HAS_DROP_REASON = 1u << 10,
 };
 
 /*
@@ -130,6 +135,7 @@ struct ctrcap_identity {
 	uint64_t start_time_ns, cgroup_id;
 	uint8_t attribution; /* enum ctrcap_attribution */
 	uint8_t proc_state; /* enum ctrcap_proc_state */
+	uint32_t drop_reason_code; /* CTRCAP_HAS_DROP_REASON */
 
 	struct ctrcap_str comm, exe, args, user;
 	struct ctrcap_str parent_comm, parent_exe, parent_args;
@@ -139,6 +145,8 @@ struct ctrcap_identity {
 	struct ctrcap_str pod_name, pod_namespace, pod_uid, k8s_ctr_name;
 	struct ctrcap_str pod_labels[CTRCAP_MAX_LABELS];
 	uint16_t n_pod_labels;
+	/* A kernel drop: its reason's name and where; drop_location set on every drop. */
+	struct ctrcap_str drop_reason, drop_location;
 	struct ctrcap_str node_name;
 
 	/* Set by the decoder: labels beyond CTRCAP_MAX_LABELS, unknown TLVs. */
@@ -155,6 +163,13 @@ const char *ctrcap_attribution_name(uint8_t attribution);
 
 /* Human-readable text of a process state ("gone (exited; ...)"). */
 const char *ctrcap_proc_state_name(uint8_t state);
+
+/* True when id is a packet the kernel dropped (it names a drop location or reason). */
+static inline bool ctrcap_identity_is_drop(const struct ctrcap_identity *id)
+{
+	return id->drop_location.ptr || id->drop_reason.ptr ||
+	       (id->present & CTRCAP_HAS_DROP_REASON);
+}
 
 /* Short name of a TLV type ("pid", "container-name", ...), NULL if unknown. */
 const char *ctrcap_tlv_name(uint16_t type);
