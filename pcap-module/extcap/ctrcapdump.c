@@ -46,6 +46,7 @@ enum {
 	OPT_SNAPLEN,
 	OPT_IFACES,
 	OPT_ALL_HOPS,
+	OPT_DROPS,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -70,6 +71,7 @@ static const struct option long_opts[] = {
 	{ "snaplen", required_argument, NULL, OPT_SNAPLEN },
 	{ "interfaces", required_argument, NULL, OPT_IFACES },
 	{ "all-hops", no_argument, NULL, OPT_ALL_HOPS },
+	{ "drops", no_argument, NULL, OPT_DROPS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -91,7 +93,7 @@ static void usage(FILE *f)
 		"                  [--extcap-capture-filter FILTER] [--container-name N]\n"
 		"                  [--container-id ID] [--pod-name P] [--pod-namespace NS]\n"
 		"                  [--pid PID]\n"
-		"                  [--snaplen N] [--interfaces IFS] [--all-hops]\n"
+		"                  [--snaplen N] [--interfaces IFS] [--all-hops] [--drops]\n"
 		"       ctrcapdump --help | --version\n"
 		"Accepted from Wireshark and ignored: --extcap-reload-option OPT, --debug,\n"
 		"--debug-file FILE. See ctrcapdump(1).\n"
@@ -168,6 +170,9 @@ static int parse_cli(int argc, char **argv, struct cli *c, char *err, size_t err
 			break;
 		case OPT_ALL_HOPS:
 			c->co.all_hops = true;
+			break;
+		case OPT_DROPS:
+			c->co.drops = true;
 			break;
 		case OPT_HELP:
 			c->help = true;

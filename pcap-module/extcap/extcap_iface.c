@@ -282,5 +282,11 @@ int extcap_print_config(FILE *out, const char *ifname, char *err, size_t errlen)
 		"the copies as retransmissions). Off: once, in the sending or receiving "
 		"container's namespace}{group=Capture}\n",
 		n++);
+	fprintf(out,
+		"arg {number=%u}{call=--drops}{display=Kernel drops}{type=boolflag}"
+		"{default=false}{tooltip=Also the packets the kernel drops in the captured "
+		"namespaces (firewall, no socket, no route), each with the kernel's reason "
+		"and where (ctrcap.drop.reason), after the hops it took}{group=Capture}\n",
+		n++);
 	return 0;
 }

@@ -86,6 +86,8 @@ int helper_capture_argv(const char *helper, const struct capture_opts *o, const 
 	 */
 	argv[argc++] = "--hops";
 	argv[argc++] = o->all_hops ? "all" : "container";
+	if (o->drops)
+		argv[argc++] = "--drops";
 	if (is_set(id)) {
 		if (check_value("container id", id, err, errlen))
 			return -1;

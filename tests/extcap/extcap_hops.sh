@@ -10,7 +10,9 @@
 # epb packet id once (rows == distinct frame.packet_id) and no
 # tcp.analysis.retransmission, fast_retransmission or duplicate_ack; with the
 # extcap option "Every hop of a packet" (--all-hops), the same flow has at
-# least two rows per packet id (container eth0, host veth, peer's eth0).
+# least two rows per packet id (container eth0, host veth, peer's eth0);
+# with "Kernel drops" (--drops), datagrams to a closed port of web arrive as
+# drops with reason NO_SOCKET.
 set -euo pipefail
 
 CTRCAP=${1:?usage: extcap_hops.sh CTRCAP CTRCAPDUMP}
@@ -76,3 +78,30 @@ capture_file
 log "all hops: $rows rows, $ids packet ids"
 [ "$ids" -gt 0 ] && [ "$rows" -ge $((ids * 2)) ] || die "all hops: $rows rows for $ids packets: hops missing"
 log "ok: all hops: $rows rows for $ids packets"
+
+# The extcap's option "Kernel drops", as Wireshark's dialog passes it:
+# datagrams to a port web does not listen on die in web's namespace
+# (NO_SOCKET); ctrcapdump --drops brings them in with the kernel's reason,
+# read back through the installed plugin.
+web_ip=$(eng_docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' web)
+[ -n "$web_ip" ] || die "drops: no address for web"
+mkfifo -m 0600 "$home/drops.fifo" && chown "$IN_USER" "$home/drops.fifo"
+cat "$home/drops.fifo" >"$home/drops.pcapng" &
+bg_pids+=($!)
+as_user "$IN_USER" timeout -s TERM 6 "$home/$extcap_rel/ctrcapdump" --capture \
+	--extcap-interface container-any --fifo "$home/drops.fifo" --drops \
+	--extcap-capture-filter 'udp port 9' 2>"$W/drops.dump.err" &
+dump=$!
+# Through the whole capture, ready or not yet: bounded, 15 datagrams.
+for (( i = 0; i < 15; i++ )); do
+	echo drop >"/dev/udp/$web_ip/9" || true
+	sleep 0.3
+done
+wait "$dump" || true
+wait "${bg_pids[-1]}"
+bg_pids=()
+n=$(as_user "$IN_USER" tshark -r "$home/drops.pcapng" -Y 'ctrcap.drop.reason == "NO_SOCKET"' \
+	2>"$W/drops.err" | grep -c . || true)
+[ "$n" -ge 1 ] ||
+	die "drops: no NO_SOCKET drop through ctrcapdump --drops: $(cat "$W/drops.dump.err" "$W/drops.err")"
+log "ok: drops: $n datagrams to a closed port shown with the kernel's reason"
