@@ -133,6 +133,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	sample_identity(&id);
+	id.node_name = S("worker-1");
 	n = ctrcap_record_encode(&id, rec, sizeof(rec));
 	rc |= put(argv[1], "record", "full", rec, (size_t)n);
 	small.present = CTRCAP_HAS_PID;
