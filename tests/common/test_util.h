@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctrcap/pcapng.h"
 #include "ctrcap/record.h"
 
 #define S(lit) ((struct ctrcap_str){.ptr = (lit), .len = sizeof(lit) - 1})
@@ -133,6 +134,26 @@ static inline void test_rmdir(char *dir)
 		free(cmd);
 	}
 	free(dir);
+}
+
+/* A pcapng writer on path with -C/-G/-W as given; the test fails if it does not open. */
+static inline struct ctrcap_pcapng_writer *test_open_writer(const char *path, uint64_t rotate_bytes,
+							    unsigned rotate_seconds,
+							    unsigned max_files)
+{
+	struct ctrcap_pcapng_writer_opts o = {
+	    .path = path,
+	    .rotate_bytes = rotate_bytes,
+	    .rotate_seconds = rotate_seconds,
+	    .max_files = max_files,
+	    .userappl = "ctrcap-test",
+	};
+	char err[512] = "";
+	struct ctrcap_pcapng_writer *w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+
+	if (!w)
+		fail_msg("writer_open: %s", err);
+	return w;
 }
 
 #endif /* CTRCAP_TEST_UTIL_H */
