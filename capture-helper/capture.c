@@ -29,6 +29,7 @@
 #include "attach.h"
 #include "capture.h"
 #include "cgroup.h"
+#include "addr_names.h"
 #include "event_park.h"
 #include "containers/resolver.h"
 #include "filter_setup.h"
@@ -61,6 +62,12 @@
 #define PARK_BYTES (8u << 20)
 
 #define IF_MEMO 64
+/*
+ * How often container addresses are named again without a new address
+ * table: a container's metadata (its name) may come after its addresses,
+ * and a rename changes the name.
+ */
+#define NAMES_REFRESH_MS 1000
 
 /* A writer interface id already known for (netns, ifindex, name). */
 struct if_memo {
@@ -104,6 +111,8 @@ struct capture {
 	struct ctrcap_ident_buf ib;
 	struct if_memo ifm[IF_MEMO];
 	struct ctrcap_rescan *scan;	/* the scanner thread and the table it publishes */
+	struct ctrcap_addr_names *names; /* container addresses named in the pcapng (NRBs) */
+	uint64_t names_ms;		/* when they were last given to the writer */
 	struct ctrcap_park *park;	/* events held back for an early rescan */
 	uint64_t park_for;		/* the scan count that releases them; 0 = none held */
 	uint64_t park_until_ms;		/* ... or this time */
@@ -346,6 +355,25 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/*
+ * Take the scanner's newest tables; with pcapng output give the writer the
+ * names of container addresses, before any packet that follows.
+ */
+static void adopt_tables(struct capture *c)
+{
+	bool changed = ctrcap_rescan_adopt(c->scan);
+	uint64_t now = mono_ms();
+	const struct ctrcap_ns_addr *v;
+	size_t n;
+
+	if (!c->w || !c->names || (!changed && now - c->names_ms < NAMES_REFRESH_MS))
+		return;
+	c->names_ms = now;
+	v = ctrcap_rescan_addrs(c->scan, &n);
+	if (ctrcap_addr_names_update(c->names, c->w, c->ident, v, n) < 0)
+		fail(c, "ctrcap: %s\n", ctrcap_pcapng_writer_error(c->w));
+}
+
 /* Hand the held-back events on, named with the table adopted now. */
 static void park_release(struct capture *c)
 {
@@ -403,7 +431,7 @@ static bool park_check(struct capture *c, uint64_t now)
 	if (!c->park_for || (ctrcap_rescan_done(c->scan) < c->park_for && now < c->park_until_ms))
 		return false;
 	/* Taken after the count was read: the table of that scan or a later one. */
-	ctrcap_rescan_adopt(c->scan);
+	adopt_tables(c);
 	park_release(c);
 	return true;
 }
@@ -810,6 +838,7 @@ static void release(struct capture *c)
 	ring_buffer__free(c->rb);
 	ctrcap_rescan_free(c->scan);
 	ctrcap_park_free(c->park);
+	ctrcap_addr_names_free(c->names);
 	ctrcap_ident_free(c->ident);
 	if (c->res)
 		ctr_resolver_free(c->res);
@@ -866,7 +895,7 @@ static void run_loop(struct capture *c)
 		if (got_signal)
 			break;
 		/* A new table is taken only here, between reads: no packet holds a name of the old. */
-		ctrcap_rescan_adopt(c->scan);
+		adopt_tables(c);
 		released = park_check(c, mono_ms());
 		ring_read(c);
 		n = ring_buffer__consume(c->rb);
@@ -899,7 +928,7 @@ static void finish(struct capture *c)
 	/* The table is the caller's again once the scanner is gone; no event waits for it. */
 	ctrcap_rescan_stop(c->scan);
 	if (c->scan) {
-		ctrcap_rescan_adopt(c->scan);
+		adopt_tables(c);
 		park_release(c);
 	}
 	/* Detach first, then drain: what reached the ring belongs to the capture. */
@@ -1061,11 +1090,13 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	}
 	{
 		struct ctrcap_rescan_cfg rc = { .att = c->att, .ident = c->ident, .follow = o->any,
-						.period_ms = RESCAN_MS };
+						.period_ms = RESCAN_MS,
+						.addresses = o->out.path != NULL };
 
 		/* Counted before the scanner thread may change the table. */
 		n_ifaces = ctrcap_attach_count(c->att);
 		c->park = ctrcap_park_new(PARK_BYTES);
+		c->names = o->out.path ? ctrcap_addr_names_new() : NULL;
 		/* After the drop: the thread starts with the capabilities kept, no more. */
 		c->scan = c->park ? ctrcap_rescan_start(&rc, c->err, sizeof(c->err)) : NULL;
 		if (!c->scan) {
