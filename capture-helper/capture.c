@@ -279,6 +279,9 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e)
 			.packet_id = e->packet_id,
 			.pid = c->ib.id.present & CTRCAP_HAS_PID ? c->ib.id.pid : 0,
 			.tid = c->ib.id.present & CTRCAP_HAS_TID ? c->ib.id.tid : 0,
+			/* Apple's process info block: Wireshark 4.6 shows pid and name. */
+			.pname = c->ib.id.comm.ptr,
+			.pname_len = c->ib.id.comm.len,
 			.id = &c->ib.id,
 		};
 		int ifid;

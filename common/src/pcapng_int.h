@@ -33,6 +33,10 @@
 #define PCAPNG_NRB_END	      0
 #define PCAPNG_NRB_IPV4	      1
 #define PCAPNG_NRB_IPV6	      2
+/* Apple's Darwin process info block and the EPB option naming one by its index. */
+#define PCAPNG_BT_DARWIN_PIB	    0x80000001u
+#define PCAPNG_DPIB_NAME	    2
+#define PCAPNG_EPB_DARWIN_PIB_ID    0x8001
 #define PCAPNG_ISB_IFRECV     4
 #define PCAPNG_ISB_IFDROP     5
 #define PCAPNG_ISB_OSDROP     7
@@ -119,6 +123,13 @@ struct wr_name {
 	char *name;
 };
 
+/* A process with a Darwin process info block in the current section. */
+struct wr_proc {
+	uint32_t pid;
+	uint16_t len;
+	char name[16];	/* the first 15 bytes of the name, as comm and Apple's block hold it */
+};
+
 struct ctrcap_pcapng_writer {
 	int fd;
 	bool own_fd;	       /* opened by the writer, closed by it */
@@ -155,6 +166,11 @@ struct ctrcap_pcapng_writer {
 	uint32_t n_names, cap_names;
 	uint32_t names_pending; /* entries not written in this section yet */
 
+	struct wr_proc *procs;	 /* Darwin process info blocks of this section, by index */
+	uint32_t n_procs, cap_procs;
+	uint32_t *proc_slots;	 /* open-addressing index into procs, value = index + 1 */
+	uint32_t n_proc_slots;
+
 	char **done; /* finished files (names in dirfd), oldest first, for -W */
 	unsigned n_done;
 
@@ -177,6 +193,18 @@ int wr_names_blocks(struct ctrcap_pcapng_writer *w);
 
 /* A new section starts: every name is to be written again. */
 void wr_names_new_section(struct ctrcap_pcapng_writer *w);
+
+/*
+ * The index of the Darwin process info block of (pid, name) in this
+ * section, writing the block first if there is none; -1 on a write error.
+ */
+int64_t wr_darwin_proc(struct ctrcap_pcapng_writer *w, uint32_t pid, const char *name, size_t len);
+
+/* A new section: its process info blocks start again from index 0. */
+void wr_darwin_new_section(struct ctrcap_pcapng_writer *w);
+
+/* Free the process info table. */
+void wr_darwin_free(struct ctrcap_pcapng_writer *w);
 
 /* Free the name table. */
 void wr_names_free(struct ctrcap_pcapng_writer *w);

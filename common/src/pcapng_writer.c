@@ -330,6 +330,7 @@ int wr_file_header(struct ctrcap_pcapng_writer *w)
 		return -1;
 	/* A new section knows no names: they go out again before its first packet. */
 	wr_names_new_section(w);
+	wr_darwin_new_section(w);
 	for (i = 0; i < w->n_ifs; i++) {
 		if (wr_idb(w, &w->ifs[i]) < 0)
 			return -1;
@@ -475,6 +476,7 @@ static void wr_free(struct ctrcap_pcapng_writer *w)
 	}
 	wr_rotate_free(w);
 	wr_names_free(w);
+	wr_darwin_free(w);
 	free(w->ifs);
 	free(w->slots);
 	free(w->buf);
@@ -689,6 +691,7 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 {
 	size_t rec_len = 0, opts = 0, total;
 	const uint8_t *rec = NULL;
+	int64_t dpib = -1;
 	uint8_t *b, *q;
 
 	if (w->failed)
@@ -737,6 +740,8 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		opts += 12;
 	if (p->pid)
 		opts += 12;
+	if (p->pid && p->pname)
+		opts += 8;
 	if (opts)
 		opts += 4;
 	total = 28 + PAD4(p->caplen) + opts + 4;
@@ -746,6 +751,12 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 	/* After a rotation: the new file's section repeats the names. */
 	if (w->names_pending && wr_names_blocks(w) < 0)
 		return -1;
+	if (p->pid && p->pname) {
+		/* The block goes before the first packet that names it. */
+		dpib = wr_darwin_proc(w, p->pid, p->pname, p->pname_len);
+		if (dpib < 0)
+			return -1;
+	}
 	b = wr_reserve(w, total);
 	if (!b)
 		return -1;
@@ -768,6 +779,11 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		uint32_t pt[2] = { p->pid, p->tid };
 
 		q = put_opt(q, PCAPNG_EPB_PROCESSID_THREADID, pt, 8);
+	}
+	if (dpib >= 0) {
+		uint32_t idx = (uint32_t)dpib;
+
+		q = put_opt(q, PCAPNG_EPB_DARWIN_PIB_ID, &idx, 4);
 	}
 	if (rec) {
 		uint32_t pen = CTRCAP_PEN;

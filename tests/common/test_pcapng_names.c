@@ -15,19 +15,6 @@
 
 #define T0 1700000000000000000ull
 
-/* A writer on DIR/file (dir made for tag) with one interface; -C rotate_bytes. */
-static struct ctrcap_pcapng_writer *start(const char *tag, const char *file, uint64_t rotate_bytes,
-					  char **dir, char *path, size_t cap)
-{
-	struct ctrcap_pcapng_writer *w;
-
-	*dir = test_tmpdir(tag);
-	snprintf(path, cap, "%s/%s", *dir, file);
-	w = test_open_writer(path, rotate_bytes, 0, 0);
-	assert_int_equal(ctrcap_pcapng_writer_interface(w, 1, 2, "eth0", NULL, 1, 0), 0);
-	return w;
-}
-
 static void put_packet(struct ctrcap_pcapng_writer *w, uint64_t i, uint32_t len)
 {
 	static uint8_t data[1024];
@@ -131,7 +118,7 @@ static void write_bb(const char *path, const struct bb *b)
 static void test_nrb_bytes(void **state)
 {
 	char *dir, path[512], err[512];
-	struct ctrcap_pcapng_writer *w = start("nrb", "a.pcapng", 0, &dir, path, sizeof(path));
+	struct ctrcap_pcapng_writer *w = test_writer_in("nrb", "a.pcapng", 0, &dir, path, sizeof(path));
 	struct bb want = {.be = false};
 	uint8_t a4[4] = {10, 99, 0, 2}, a6[16];
 	size_t len, s;
@@ -177,7 +164,7 @@ static void test_nrb_bytes(void **state)
 static void test_once_per_section(void **state)
 {
 	char *dir, path[512], err[512], kinds[64], names[512];
-	struct ctrcap_pcapng_writer *w = start("nrb1", "a.pcapng", 0, &dir, path, sizeof(path));
+	struct ctrcap_pcapng_writer *w = test_writer_in("nrb1", "a.pcapng", 0, &dir, path, sizeof(path));
 	(void)state;
 
 	name4(w, "10.99.0.2", "web");
@@ -204,7 +191,7 @@ static void test_once_per_section(void **state)
 static void test_rotation_repeats(void **state)
 {
 	char *dir, path[512], err[512], kinds[256], names[1024];
-	struct ctrcap_pcapng_writer *w = start("nrb2", "r.pcapng", 1200, &dir, path, sizeof(path));
+	struct ctrcap_pcapng_writer *w = test_writer_in("nrb2", "r.pcapng", 1200, &dir, path, sizeof(path));
 	uint8_t gone[4] = {10, 99, 0, 4};
 	struct stat st;
 	unsigned files = 0;

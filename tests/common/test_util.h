@@ -156,4 +156,21 @@ static inline struct ctrcap_pcapng_writer *test_open_writer(const char *path, ui
 	return w;
 }
 
+/*
+ * A writer (-C rotate_bytes) on file in a new test directory (*dir, made
+ * for tag; the file's path in path) with one interface, id 0.
+ */
+static inline struct ctrcap_pcapng_writer *test_writer_in(const char *tag, const char *file,
+							  uint64_t rotate_bytes, char **dir,
+							  char *path, size_t cap)
+{
+	struct ctrcap_pcapng_writer *w;
+
+	*dir = test_tmpdir(tag);
+	snprintf(path, cap, "%s/%s", *dir, file);
+	w = test_open_writer(path, rotate_bytes, 0, 0);
+	assert_int_equal(ctrcap_pcapng_writer_interface(w, 1, 2, "eth0", NULL, 1, 0), 0);
+	return w;
+}
+
 #endif /* CTRCAP_TEST_UTIL_H */

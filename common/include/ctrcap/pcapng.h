@@ -121,6 +121,14 @@ struct ctrcap_pcapng_packet {
 	uint64_t packet_id;	/* epb_packetid; 0 = not written */
 	/* epb_processid_threadid (option 8), for readers without the plugin; pid 0 = not written */
 	uint32_t pid, tid;
+	/*
+	 * The process name (comm) of pid, pname_len bytes, not NUL-terminated;
+	 * NULL = none. With a pid, the packet names its process as Apple's
+	 * Darwin process info block does (written once per (pid, name) per
+	 * section), which Wireshark 4.6 shows with no plugin.
+	 */
+	const char *pname;
+	uint16_t pname_len;
 	const struct ctrcap_identity *id; /* NULL = no identity option */
 	/*
 	 * Optional, used instead of id when record_len > 0: the identity as
