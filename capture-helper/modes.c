@@ -92,6 +92,13 @@ static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *
 	} else if (who && (who->present & CTRCAP_HAS_PID)) {
 		p.pid = who->pid;
 		p.tid = who->present & CTRCAP_HAS_TID ? who->tid : 0;
+	} else if (rec->has_pib) {
+		p.pid = rec->pib_pid; /* a macOS tcpdump -k file: the pid is the block's */
+	}
+	/* Its Darwin process info block is written again, for the same pid. */
+	if (rec->has_pib && rec->pib_pid == p.pid) {
+		p.pname = rec->pname;
+		p.pname_len = rec->pname_len;
 	}
 	if (rec->identity_raw_len && rec->identity_raw_len <= CTRCAP_RECORD_MAX) {
 		p.record = rec->identity_raw;

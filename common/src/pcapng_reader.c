@@ -37,6 +37,13 @@ struct ctrcap_pcapng_reader {
 	/* Comments of the current packet: the first, then all joined, each NUL-terminated. */
 	char *cbuf;
 	size_t cbuf_cap, first_cap, all_len;
+	/* The Darwin process info blocks of this section, by index. */
+	struct rd_proc {
+		uint32_t pid;
+		uint16_t len;
+		char name[16];
+	} *procs;
+	uint32_t n_procs, cap_procs;
 	/* The current NRB: its entries and their names, each NUL-terminated. */
 	struct ctrcap_pcapng_name *names;
 	size_t names_cap;
@@ -134,6 +141,7 @@ void ctrcap_pcapng_reader_close(struct ctrcap_pcapng_reader *r)
 	free(r->raw);
 	free(r->names);
 	free(r->nstr);
+	free(r->procs);
 	free(r->cbuf);
 	free(r->name);
 	free(r);
@@ -306,6 +314,23 @@ static int epb_opt(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec
 		rec->tid = g32(r, val + 4);
 		rec->has_pid_tid = true;
 		return 0;
+	case PCAPNG_EPB_DARWIN_PIB_ID: {
+		uint32_t i;
+
+		if (len != 4) {
+			rd_err(r, off, "darwin_pib_id has length %u, not 4", len);
+			return -1;
+		}
+		/* An index no block of this section has names nothing. */
+		i = g32(r, val);
+		if (i < r->n_procs) {
+			rec->has_pib = true;
+			rec->pib_pid = r->procs[i].pid;
+			rec->pname = r->procs[i].name;
+			rec->pname_len = r->procs[i].len;
+		}
+		return 0;
+	}
 	case CTRCAP_OPT_CUSTOM_BIN:
 		if (len < 4) {
 			rd_err(r, off, "custom option of %u bytes has no room for a PEN", len);
@@ -393,6 +418,51 @@ static uint64_t to_ns(uint64_t ts, uint8_t tsresol)
 	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 }
 
+static int dpib_opt(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint16_t code,
+		    const uint8_t *val, uint16_t len, uint64_t off)
+{
+	struct rd_proc *p = &r->procs[r->n_procs];
+
+	(void)rec;
+	(void)off;
+	/* dpib_process_name; Apple's names are comms, longer ones are cut. */
+	if (code == PCAPNG_DPIB_NAME) {
+		p->len = len < sizeof(p->name) - 1 ? len : sizeof(p->name) - 1;
+		memcpy(p->name, val, p->len);
+	}
+	return 0;
+}
+
+/* Apple's Darwin process info block: u32 pid, options; numbered from 0 per section. */
+static int rd_dpib(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint32_t total)
+{
+	struct rd_proc *p;
+
+	rec->kind = CTRCAP_REC_OTHER;
+	if (total < 16) {
+		rd_err(r, r->off, "darwin process info block of %u bytes is shorter than 16", total);
+		return -1;
+	}
+	if (r->n_procs == r->cap_procs) {
+		uint32_t n = r->cap_procs ? r->cap_procs * 2 : 64;
+
+		p = realloc(r->procs, n * sizeof(*p));
+		if (!p) {
+			rd_err(r, r->off, "out of memory for a darwin process info block");
+			return -1;
+		}
+		r->procs = p;
+		r->cap_procs = n;
+	}
+	p = &r->procs[r->n_procs];
+	memset(p, 0, sizeof(*p));
+	p->pid = g32(r, r->blk + 8);
+	if (rd_options(r, rec, r->blk + 12, total - 16, r->off + 12, dpib_opt) < 0)
+		return -1;
+	r->n_procs++;
+	return 0;
+}
+
 static int rd_shb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint32_t total)
 {
 	const uint8_t *b = r->blk;
@@ -409,6 +479,7 @@ static int rd_shb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec,
 		return -1;
 	}
 	r->n_ifs = 0;
+	r->n_procs = 0;
 	r->in_section = true;
 	rec->kind = CTRCAP_REC_SECTION;
 	rec->big_endian = (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != r->swap;
@@ -741,6 +812,9 @@ int ctrcap_pcapng_reader_next(struct ctrcap_pcapng_reader *r, struct ctrcap_pcap
 		break;
 	case PCAPNG_BT_NRB:
 		rc = rd_nrb(r, rec, total);
+		break;
+	case PCAPNG_BT_DARWIN_PIB:
+		rc = rd_dpib(r, rec, total);
 		break;
 	default:
 		rec->kind = CTRCAP_REC_OTHER;

@@ -169,12 +169,47 @@ static void test_dpib_rotation(void **state)
 	test_rmdir(dir);
 }
 
+/* The reader gives each packet the pid and name of the block its option 0x8001 names. */
+static void test_dpib_read_back(void **state)
+{
+	char *dir, path[512], err[512], got[256] = "";
+	struct ctrcap_pcapng_writer *w = test_writer_in("dpib3", "a.pcapng", 0, &dir, path,
+							sizeof(path));
+	struct ctrcap_pcapng_reader *r;
+	struct ctrcap_pcapng_rec rec;
+	size_t k = 0;
+	int rc;
+	(void)state;
+
+	put_proc_packet(w, 0, 100, "wget", 60);
+	put_proc_packet(w, 1, 200, "curl", 60);
+	put_proc_packet(w, 2, 100, "wget", 60);
+	put_proc_packet(w, 3, 400, NULL, 60);
+	assert_int_equal(ctrcap_pcapng_writer_close(w, err, sizeof(err)), 0);
+	r = ctrcap_pcapng_reader_open(path, err, sizeof(err));
+	assert_non_null(r);
+	while ((rc = ctrcap_pcapng_reader_next(r, &rec)) == 1) {
+		if (rec.kind != CTRCAP_REC_PACKET)
+			continue;
+		if (rec.has_pib)
+			k += (size_t)snprintf(got + k, sizeof(got) - k, "%u:%.*s ", rec.pib_pid,
+					      rec.pname_len, rec.pname);
+		else
+			k += (size_t)snprintf(got + k, sizeof(got) - k, "- ");
+	}
+	assert_int_equal(rc, 0);
+	ctrcap_pcapng_reader_close(r);
+	assert_string_equal(got, "100:wget 200:curl 100:wget - ");
+	test_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_dpib_bytes),
 	    cmocka_unit_test(test_dpib_once_per_process),
 	    cmocka_unit_test(test_dpib_rotation),
+	    cmocka_unit_test(test_dpib_read_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

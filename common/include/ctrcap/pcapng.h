@@ -219,6 +219,11 @@ struct ctrcap_pcapng_rec {
 	bool has_packet_id;
 	uint32_t pid, tid;	/* epb_processid_threadid (option 8) */
 	bool has_pid_tid;
+	/* The Darwin process info block that EPB option 0x8001 names: pid and name */
+	bool has_pib;
+	uint32_t pib_pid;
+	const char *pname;	/* pname_len bytes, not NUL-terminated */
+	uint16_t pname_len;
 	const char *comment;	/* first opt_comment, NUL-terminated, or NULL */
 	/* Every opt_comment joined by '\n' (ptcpdump writes several), or NULL. */
 	const char *comments_all;
