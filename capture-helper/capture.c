@@ -29,6 +29,7 @@
 #include "attach.h"
 #include "capture.h"
 #include "cgroup.h"
+#include "addr_names.h"
 #include "event_park.h"
 #include "containers/resolver.h"
 #include "drop_reason.h"
@@ -72,6 +73,12 @@
 #define PARK_HOLD_MAX_MS 2000
 
 #define IF_MEMO 64
+/*
+ * How often container addresses are named again without a new address
+ * table: a container's metadata (its name) may come after its addresses,
+ * and a rename changes the name.
+ */
+#define NAMES_REFRESH_MS 1000
 
 /* A writer interface id already known for (netns, ifindex, name). */
 struct if_memo {
@@ -115,6 +122,8 @@ struct capture {
 	struct ctrcap_ident_buf ib;
 	struct if_memo ifm[IF_MEMO];
 	struct ctrcap_rescan *scan;	/* the scanner thread and the table it publishes */
+	struct ctrcap_addr_names *names; /* container addresses named in the pcapng (NRBs) */
+	uint64_t names_ms;		/* when they were last given to the writer */
 	struct ctrcap_park *park;	/* events held back for a rescan or a new container */
 	bool parked;			/* events are being held back */
 	uint64_t park_for;		/* the scan count they wait for; 0 = none */
@@ -328,6 +337,9 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e, c
 			.packet_id = e->packet_id,
 			.pid = c->ib.id.present & CTRCAP_HAS_PID ? c->ib.id.pid : 0,
 			.tid = c->ib.id.present & CTRCAP_HAS_TID ? c->ib.id.tid : 0,
+			/* Apple's process info block: Wireshark 4.6 shows pid and name. */
+			.pname = c->ib.id.comm.ptr,
+			.pname_len = c->ib.id.comm.len,
 			.id = &c->ib.id,
 		};
 		struct ctrcap_pkt_event key = *e;
@@ -484,6 +496,25 @@ static int handle_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
+/*
+ * Take the scanner's newest tables; with pcapng output give the writer the
+ * names of container addresses, before any packet that follows.
+ */
+static void adopt_tables(struct capture *c)
+{
+	bool changed = ctrcap_rescan_adopt(c->scan);
+	uint64_t now = mono_ms();
+	const struct ctrcap_ns_addr *v;
+	size_t n;
+
+	if (!c->w || !c->names || (!changed && now - c->names_ms < NAMES_REFRESH_MS))
+		return;
+	c->names_ms = now;
+	v = ctrcap_rescan_addrs(c->scan, &n);
+	if (ctrcap_addr_names_update(c->names, c->w, c->ident, v, n) < 0)
+		fail(c, "ctrcap: %s\n", ctrcap_pcapng_writer_error(c->w));
+}
+
 /* Hand the held-back events on, named with the table adopted now. */
 static void park_release(struct capture *c)
 {
@@ -604,7 +635,7 @@ static bool park_check(struct capture *c, uint64_t now)
 	    ((c->park_for && ctrcap_rescan_done(c->scan) < c->park_for) || containers_pending(c)))
 		return false;
 	/* Taken after the count was read: the table of that scan or a later one. */
-	ctrcap_rescan_adopt(c->scan);
+	adopt_tables(c);
 	park_release(c);
 	return true;
 }
@@ -1059,6 +1090,7 @@ static void release(struct capture *c)
 	ring_buffer__free(c->rb);
 	ctrcap_rescan_free(c->scan);
 	ctrcap_park_free(c->park);
+	ctrcap_addr_names_free(c->names);
 	ctrcap_ident_free(c->ident);
 	if (c->res)
 		ctr_resolver_free(c->res);
@@ -1117,7 +1149,7 @@ static void run_loop(struct capture *c)
 		if (got_signal)
 			break;
 		/* A new table is taken only here, between reads: no packet holds a name of the old. */
-		ctrcap_rescan_adopt(c->scan);
+		adopt_tables(c);
 		released = park_check(c, mono_ms());
 		ring_read(c);
 		n = ring_buffer__consume(c->rb);
@@ -1150,7 +1182,7 @@ static void finish(struct capture *c)
 	/* The table is the caller's again once the scanner is gone; no event waits for it. */
 	ctrcap_rescan_stop(c->scan);
 	if (c->scan) {
-		ctrcap_rescan_adopt(c->scan);
+		adopt_tables(c);
 		park_release(c);
 	}
 	/* Detach first, then drain: what reached the ring belongs to the capture. */
@@ -1337,11 +1369,13 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	}
 	{
 		struct ctrcap_rescan_cfg rc = { .att = c->att, .ident = c->ident, .follow = o->any,
-						.period_ms = RESCAN_MS };
+						.period_ms = RESCAN_MS,
+						.addresses = o->out.path != NULL };
 
 		/* Counted before the scanner thread may change the table. */
 		n_ifaces = ctrcap_attach_count(c->att);
 		c->park = ctrcap_park_new(PARK_BYTES);
+		c->names = o->out.path ? ctrcap_addr_names_new() : NULL;
 		/* After the drop: the thread starts with the capabilities kept, no more. */
 		c->scan = c->park ? ctrcap_rescan_start(&rc, c->err, sizeof(c->err)) : NULL;
 		if (!c->scan) {

@@ -45,6 +45,7 @@ struct rec_cache {
 
 struct netns_map {
 	uint32_t netns;
+	uint32_t pid;		/* the process whose cgroup it is */
 	uint64_t cgroup_id;
 };
 
@@ -125,9 +126,14 @@ void ctrcap_ident_note_netns(struct ctrcap_ident *x, uint32_t netns, uint32_t pi
 	uint64_t cg;
 	unsigned i;
 
+	/*
+	 * Known while the process noted is the one named now. Another pid means
+	 * that process is gone: a namespace inode freed with its container is
+	 * soon another container's, whose cgroup is read anew.
+	 */
 	pthread_mutex_lock(&x->ns_lock);
 	for (i = 0; i < x->n_ns && !known; i++)
-		known = x->ns[i].netns == netns && x->ns[i].cgroup_id;
+		known = x->ns[i].netns == netns && x->ns[i].cgroup_id && x->ns[i].pid == pid;
 	pthread_mutex_unlock(&x->ns_lock);
 	if (known || !pid || !x->cgroup_root[0])
 		return;
@@ -136,12 +142,16 @@ void ctrcap_ident_note_netns(struct ctrcap_ident *x, uint32_t netns, uint32_t pi
 	pthread_mutex_lock(&x->ns_lock);
 	for (i = 0; i < x->n_ns; i++) {
 		if (x->ns[i].netns == netns) {
-			x->ns[i].cgroup_id = cg;
+			/* A failed read keeps what was known: the process may just have exited. */
+			if (cg) {
+				x->ns[i].cgroup_id = cg;
+				x->ns[i].pid = pid;
+			}
 			break;
 		}
 	}
 	if (i == x->n_ns && x->n_ns < NETNS_MAP)
-		x->ns[x->n_ns++] = (struct netns_map){ netns, cg };
+		x->ns[x->n_ns++] = (struct netns_map){ netns, pid, cg };
 	pthread_mutex_unlock(&x->ns_lock);
 }
 

@@ -49,6 +49,22 @@ static int read_out_note(struct read_out *ro, const struct ctrcap_pcapng_rec *re
 }
 
 /*
+ * -r -w keeps the input's Name Resolution Blocks: every name goes to the
+ * writer, which writes it before the next packet (once, and again in each
+ * rotated file). 0, or -1 (the writer's error).
+ */
+static int read_out_names(struct read_out *ro, const struct ctrcap_pcapng_rec *rec)
+{
+	for (size_t i = 0; i < rec->n_names; i++) {
+		const struct ctrcap_pcapng_name *e = &rec->names[i];
+
+		if (ctrcap_pcapng_writer_name(ro->w, e->family, e->addr, e->name) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * Write one selected packet with its identity option as read (the raw
  * record, so fields this version does not know are kept), else with id
  * (ptcpdump's, from its comments) as ctrcap's record. Its interface is
@@ -76,6 +92,13 @@ static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *
 	} else if (who && (who->present & CTRCAP_HAS_PID)) {
 		p.pid = who->pid;
 		p.tid = who->present & CTRCAP_HAS_TID ? who->tid : 0;
+	} else if (rec->has_pib) {
+		p.pid = rec->pib_pid; /* a macOS tcpdump -k file: the pid is the block's */
+	}
+	/* Its Darwin process info block is written again, for the same pid. */
+	if (rec->has_pib && rec->pib_pid == p.pid) {
+		p.pname = rec->pname;
+		p.pname_len = rec->pname_len;
 	}
 	if (rec->identity_raw_len && rec->identity_raw_len <= CTRCAP_RECORD_MAX) {
 		p.record = rec->identity_raw;
@@ -241,6 +264,11 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 
 		if (ro.w && read_out_note(&ro, &rec)) {
 			fprintf(stderr, "ctrcap: out of memory\n");
+			code = 1;
+			break;
+		}
+		if (ro.w && rec.kind == CTRCAP_REC_NAMES && read_out_names(&ro, &rec)) {
+			fprintf(stderr, "ctrcap: %s\n", ctrcap_pcapng_writer_error(ro.w));
 			code = 1;
 			break;
 		}

@@ -7,9 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "netns.h"
 #include "rescan.h"
+
+/* The namespaces' addresses, sorted by (family, address, netns), host addresses left out. */
+struct addr_table {
+	size_t n;
+	struct ctrcap_ns_addr v[];
+};
 
 /* An immutable copy of the attachment table, sorted by (netns, ifindex). */
 struct iface_table {
@@ -29,6 +36,11 @@ struct ctrcap_rescan {
 	uint64_t longest_ms;		/* longest scan (atomic) */
 	struct iface_table *fresh;	/* published, not adopted yet (under lock) */
 	struct iface_table *cur;	/* the consumer's */
+	struct addr_table *addrs_fresh;	/* published, not adopted yet (under lock) */
+	struct addr_table *addrs_cur;	/* the consumer's */
+	struct ctrcap_ns_addr *addrs_last; /* the scanner's: what it published last */
+	size_t n_addrs_last;
+	bool addrs_published;		/* the scanner published once (an empty table too) */
 	char err[512];			/* the scanner's */
 };
 
@@ -71,8 +83,84 @@ static int publish(struct ctrcap_rescan *r)
 	return 0;
 }
 
-/* Note which process (and so which cgroup) each namespace holds now. */
-static void note_netns(struct ctrcap_ident *ident)
+static int addr_cmp(const void *pa, const void *pb)
+{
+	const struct ctrcap_ns_addr *a = pa, *b = pb;
+	int d;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	d = memcmp(a->addr, b->addr, sizeof(a->addr));
+	if (d)
+		return d;
+	if (a->netns != b->netns)
+		return a->netns < b->netns ? -1 : 1;
+	return 0;
+}
+
+/* Whether a (sorted) holds family/addr in any namespace. */
+static bool addr_in(const struct ctrcap_ns_addr *v, size_t n, const struct ctrcap_ns_addr *k)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].family == k->family && !memcmp(v[i].addr, k->addr, sizeof(k->addr)))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Publish the addresses of the other namespaces (each ns[i], i >= 1, read
+ * through its process) when they changed. An address the helper's own
+ * namespace holds too is the host's: left out.
+ */
+static void note_addrs(struct ctrcap_rescan *r, const struct ctrcap_netns *ns, size_t nns)
+{
+	struct ctrcap_ns_addr *host = NULL, *v = NULL;
+	size_t nhost = 0, chost = 0, n = 0, cap = 0, k = 0;
+	struct addr_table *t, *old;
+
+	ctrcap_netns_addrs((uint32_t)getpid(), ns[0].ino, &host, &nhost, &chost);
+	for (size_t i = 1; i < nns; i++) {
+		if (ns[i].pid)
+			ctrcap_netns_addrs((uint32_t)ns[i].pid, ns[i].ino, &v, &n, &cap);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!addr_in(host, nhost, &v[i]))
+			v[k++] = v[i];
+	}
+	n = k;
+	free(host);
+	if (n)
+		qsort(v, n, sizeof(*v), addr_cmp);
+	if (r->addrs_published && n == r->n_addrs_last &&
+	    (!n || !memcmp(v, r->addrs_last, n * sizeof(*v)))) {
+		free(v);
+		return;
+	}
+	t = malloc(sizeof(*t) + (n ? n : 1) * sizeof(t->v[0]));
+	if (!t) {
+		free(v);
+		return;
+	}
+	t->n = n;
+	if (n)
+		memcpy(t->v, v, n * sizeof(*v));
+	free(r->addrs_last);
+	r->addrs_last = v;
+	r->n_addrs_last = n;
+	r->addrs_published = true;
+	pthread_mutex_lock(&r->lock);
+	old = r->addrs_fresh;
+	r->addrs_fresh = t;
+	pthread_mutex_unlock(&r->lock);
+	free(old);
+}
+
+/*
+ * Note which process (and so which cgroup) each namespace holds now, and
+ * the namespaces' addresses.
+ */
+static void note_netns(struct ctrcap_rescan *r)
 {
 	struct ctrcap_netns *ns;
 	size_t n;
@@ -80,7 +168,9 @@ static void note_netns(struct ctrcap_ident *ident)
 	if (ctrcap_netns_list(&ns, &n))
 		return;
 	for (size_t i = 1; i < n; i++)
-		ctrcap_ident_note_netns(ident, ns[i].ino, ns[i].pid);
+		ctrcap_ident_note_netns(r->cfg.ident, ns[i].ino, ns[i].pid);
+	if (r->cfg.addresses && n)
+		note_addrs(r, ns, n);
 	free(ns);
 }
 
@@ -93,13 +183,17 @@ static void scan_once(struct ctrcap_rescan *r)
 	 * to enter namespaces (a failed setns would look like a vanished
 	 * namespace and detach them).
 	 */
-	if (r->cfg.follow) {
-		if (ctrcap_attach_scan(r->cfg.att, false, r->err, sizeof(r->err)) < 0)
-			fprintf(stderr, "ctrcap: %s\n", r->err);
-		if (publish(r))
-			fprintf(stderr, "ctrcap: out of memory for the interface table\n");
-	}
-	note_netns(r->cfg.ident);
+	if (r->cfg.follow &&
+	    ctrcap_attach_scan(r->cfg.att, false, r->err, sizeof(r->err)) < 0)
+		fprintf(stderr, "ctrcap: %s\n", r->err);
+	/*
+	 * Namespaces and their addresses before the interface table: a
+	 * consumer that takes the table with a new interface has the names of
+	 * its container's addresses too, before that interface's packets.
+	 */
+	note_netns(r);
+	if (r->cfg.follow && publish(r))
+		fprintf(stderr, "ctrcap: out of memory for the interface table\n");
 	took = mono_ms() - t0;
 	if (took > __atomic_load_n(&r->longest_ms, __ATOMIC_RELAXED))
 		__atomic_store_n(&r->longest_ms, took, __ATOMIC_RELAXED);
@@ -150,7 +244,7 @@ struct ctrcap_rescan *ctrcap_rescan_start(const struct ctrcap_rescan_cfg *cfg, c
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&r->wake, &ca);
 	pthread_condattr_destroy(&ca);
-	note_netns(r->cfg.ident);
+	note_netns(r);
 	if (publish(r)) {
 		snprintf(err, errlen, "out of memory");
 		ctrcap_rescan_free(r);
@@ -193,18 +287,32 @@ uint64_t ctrcap_rescan_done(struct ctrcap_rescan *r)
 	return __atomic_load_n(&r->done, __ATOMIC_ACQUIRE);
 }
 
-void ctrcap_rescan_adopt(struct ctrcap_rescan *r)
+bool ctrcap_rescan_adopt(struct ctrcap_rescan *r)
 {
 	struct iface_table *t;
+	struct addr_table *a;
 
 	pthread_mutex_lock(&r->lock);
 	t = r->fresh;
 	r->fresh = NULL;
+	a = r->addrs_fresh;
+	r->addrs_fresh = NULL;
 	pthread_mutex_unlock(&r->lock);
 	if (t) {
 		free(r->cur);
 		r->cur = t;
 	}
+	if (a) {
+		free(r->addrs_cur);
+		r->addrs_cur = a;
+	}
+	return a != NULL;
+}
+
+const struct ctrcap_ns_addr *ctrcap_rescan_addrs(const struct ctrcap_rescan *r, size_t *n)
+{
+	*n = r->addrs_cur ? r->addrs_cur->n : 0;
+	return r->addrs_cur ? r->addrs_cur->v : NULL;
 }
 
 const struct ctrcap_iface *ctrcap_rescan_find(const struct ctrcap_rescan *r, uint32_t netns,
@@ -263,5 +371,8 @@ void ctrcap_rescan_free(struct ctrcap_rescan *r)
 	pthread_mutex_destroy(&r->lock);
 	free(r->fresh);
 	free(r->cur);
+	free(r->addrs_fresh);
+	free(r->addrs_cur);
+	free(r->addrs_last);
 	free(r);
 }

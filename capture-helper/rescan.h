@@ -19,6 +19,7 @@
 
 #include "attach.h"
 #include "identity.h"
+#include "netns_addrs.h"
 
 struct ctrcap_rescan;
 
@@ -27,6 +28,7 @@ struct ctrcap_rescan_cfg {
 	struct ctrcap_ident *ident;	/* gets the netns -> container notes */
 	bool follow;			/* -i any: attach new interfaces, drop gone ones */
 	unsigned period_ms;		/* time between scans when none is asked for */
+	bool addresses;			/* read the namespaces' addresses (pcapng names) */
 };
 
 /*
@@ -47,8 +49,19 @@ uint64_t ctrcap_rescan_request(struct ctrcap_rescan *r);
 /* Number of scans completed so far. */
 uint64_t ctrcap_rescan_done(struct ctrcap_rescan *r);
 
-/* Consumer: take the newest published table, if there is a newer one. */
-void ctrcap_rescan_adopt(struct ctrcap_rescan *r);
+/*
+ * Consumer: take the newest published tables, if there are newer ones.
+ * True when a new address table was taken.
+ */
+bool ctrcap_rescan_adopt(struct ctrcap_rescan *r);
+
+/*
+ * Consumer: the addresses of the namespaces other than the helper's, from
+ * the adopted table (cfg.addresses), sorted by (family, address, netns);
+ * addresses the helper's namespace holds too are left out. Valid until the
+ * next ctrcap_rescan_adopt().
+ */
+const struct ctrcap_ns_addr *ctrcap_rescan_addrs(const struct ctrcap_rescan *r, size_t *n);
 
 /*
  * Consumer: the interface of (netns, ifindex) in the adopted table, or NULL.

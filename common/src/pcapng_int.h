@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ctrcap/pcapng.h"
 
@@ -12,6 +13,7 @@
 #define PCAPNG_BT_IDB 0x00000001u
 #define PCAPNG_BT_PB  0x00000002u /* obsolete Packet Block */
 #define PCAPNG_BT_SPB 0x00000003u
+#define PCAPNG_BT_NRB 0x00000004u
 #define PCAPNG_BT_ISB 0x00000005u
 #define PCAPNG_BT_EPB 0x00000006u
 #define PCAPNG_BOM    0x1A2B3C4Du
@@ -28,6 +30,13 @@
 #define PCAPNG_EPB_PACKETID   5
 /* pcapng draft: u32 process id, u32 thread id of the sender or receiver. */
 #define PCAPNG_EPB_PROCESSID_THREADID 8
+#define PCAPNG_NRB_END	      0
+#define PCAPNG_NRB_IPV4	      1
+#define PCAPNG_NRB_IPV6	      2
+/* Apple's Darwin process info block and the EPB option naming one by its index. */
+#define PCAPNG_BT_DARWIN_PIB	    0x80000001u
+#define PCAPNG_DPIB_NAME	    2
+#define PCAPNG_EPB_DARWIN_PIB_ID    0x8001
 #define PCAPNG_ISB_IFRECV     4
 #define PCAPNG_ISB_IFDROP     5
 #define PCAPNG_ISB_OSDROP     7
@@ -64,6 +73,38 @@ static inline uint64_t pcap_get64(const uint8_t *p, bool swap)
 	return swap ? __builtin_bswap64(v) : v;
 }
 
+/* Store v in host byte order (the section's) at p; returns p + 4. */
+static inline uint8_t *put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+	return p + 4;
+}
+
+/* Store v in host byte order at p; returns p + 8. */
+static inline uint8_t *put64(uint8_t *p, uint64_t v)
+{
+	memcpy(p, &v, 8);
+	return p + 8;
+}
+
+/* An option (or NRB record) header: code and value length; returns p + 4. */
+static inline uint8_t *put_opt_hdr(uint8_t *p, uint16_t code, uint16_t len)
+{
+	memcpy(p, &code, 2);
+	memcpy(p + 2, &len, 2);
+	return p + 4;
+}
+
+/* Option value bytes, zero-padded to 4. */
+static inline uint8_t *put_opt(uint8_t *p, uint16_t code, const void *val, size_t len)
+{
+	p = put_opt_hdr(p, code, (uint16_t)len);
+	if (len)
+		memcpy(p, val, len);
+	memset(p + len, 0, PAD4(len) - len);
+	return p + PAD4(len);
+}
+
 struct wr_iface {
 	uint32_t netns, ifindex;
 	char *name; /* if_name, NULL if none */
@@ -72,6 +113,21 @@ struct wr_iface {
 	uint32_t snaplen;
 	uint64_t received, dropped, osdrop;
 	bool has_stats;
+};
+
+/* An address and its current name, for Name Resolution Blocks. */
+struct wr_name {
+	uint8_t family;	 /* AF_INET or AF_INET6 */
+	bool written;	 /* in an NRB of the current section */
+	uint8_t addr[16];
+	char *name;
+};
+
+/* A process with a Darwin process info block in the current section. */
+struct wr_proc {
+	uint32_t pid;
+	uint16_t len;
+	char name[16];	/* the first 15 bytes of the name, as comm and Apple's block hold it */
 };
 
 struct ctrcap_pcapng_writer {
@@ -107,6 +163,15 @@ struct ctrcap_pcapng_writer {
 	uint32_t *slots; /* open-addressing index into ifs, value = if_id + 1 */
 	uint32_t n_slots;
 
+	struct wr_name *names; /* NRB entries: the current name of each address */
+	uint32_t n_names, cap_names;
+	uint32_t names_pending; /* entries not written in this section yet */
+
+	struct wr_proc *procs;	 /* Darwin process info blocks of this section, by index */
+	uint32_t n_procs, cap_procs;
+	uint32_t *proc_slots;	 /* open-addressing index into procs, value = index + 1 */
+	uint32_t n_proc_slots;
+
 	char **done; /* finished files (names in dirfd), oldest first, for -W */
 	unsigned n_done;
 
@@ -123,6 +188,30 @@ int wr_flush(struct ctrcap_pcapng_writer *w);
 
 /* Queue the SHB and every IDB known so far at the start of a new file. */
 int wr_file_header(struct ctrcap_pcapng_writer *w);
+
+/* Queue one NRB (or several, if large) with the names not written in this section yet. */
+int wr_names_blocks(struct ctrcap_pcapng_writer *w);
+
+/* A new section starts: every name is to be written again. */
+void wr_names_new_section(struct ctrcap_pcapng_writer *w);
+
+/*
+ * The index of the Darwin process info block of (pid, name) in this
+ * section, writing the block first if there is none; -1 on a write error.
+ */
+int64_t wr_darwin_proc(struct ctrcap_pcapng_writer *w, uint32_t pid, const char *name, size_t len);
+
+/* A new section: its process info blocks start again from index 0. */
+void wr_darwin_new_section(struct ctrcap_pcapng_writer *w);
+
+/* Free the process info table. */
+void wr_darwin_free(struct ctrcap_pcapng_writer *w);
+
+/* Free the name table. */
+void wr_names_free(struct ctrcap_pcapng_writer *w);
+
+/* Queue a block of need bytes; NULL (error set) on failure. */
+uint8_t *wr_reserve(struct ctrcap_pcapng_writer *w, size_t need);
 
 /* Queue one ISB per interface that has stats. */
 int wr_stats_blocks(struct ctrcap_pcapng_writer *w);

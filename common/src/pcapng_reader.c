@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "pcap_classic.h"
@@ -36,6 +37,18 @@ struct ctrcap_pcapng_reader {
 	/* Comments of the current packet: the first, then all joined, each NUL-terminated. */
 	char *cbuf;
 	size_t cbuf_cap, first_cap, all_len;
+	/* The Darwin process info blocks of this section, by index. */
+	struct rd_proc {
+		uint32_t pid;
+		uint16_t len;
+		char name[16];
+	} *procs;
+	uint32_t n_procs, cap_procs;
+	/* The current NRB: its entries and their names, each NUL-terminated. */
+	struct ctrcap_pcapng_name *names;
+	size_t names_cap;
+	char *nstr;
+	size_t nstr_cap;
 	char id_err[256];
 	char err[512];
 };
@@ -126,6 +139,9 @@ void ctrcap_pcapng_reader_close(struct ctrcap_pcapng_reader *r)
 	free(r->blk);
 	free(r->ifs);
 	free(r->raw);
+	free(r->names);
+	free(r->nstr);
+	free(r->procs);
 	free(r->cbuf);
 	free(r->name);
 	free(r);
@@ -298,6 +314,23 @@ static int epb_opt(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec
 		rec->tid = g32(r, val + 4);
 		rec->has_pid_tid = true;
 		return 0;
+	case PCAPNG_EPB_DARWIN_PIB_ID: {
+		uint32_t i;
+
+		if (len != 4) {
+			rd_err(r, off, "darwin_pib_id has length %u, not 4", len);
+			return -1;
+		}
+		/* An index no block of this section has names nothing. */
+		i = g32(r, val);
+		if (i < r->n_procs) {
+			rec->has_pib = true;
+			rec->pib_pid = r->procs[i].pid;
+			rec->pname = r->procs[i].name;
+			rec->pname_len = r->procs[i].len;
+		}
+		return 0;
+	}
 	case CTRCAP_OPT_CUSTOM_BIN:
 		if (len < 4) {
 			rd_err(r, off, "custom option of %u bytes has no room for a PEN", len);
@@ -385,6 +418,51 @@ static uint64_t to_ns(uint64_t ts, uint8_t tsresol)
 	return v > UINT64_MAX ? UINT64_MAX : (uint64_t)v;
 }
 
+static int dpib_opt(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint16_t code,
+		    const uint8_t *val, uint16_t len, uint64_t off)
+{
+	struct rd_proc *p = &r->procs[r->n_procs];
+
+	(void)rec;
+	(void)off;
+	/* dpib_process_name; Apple's names are comms, longer ones are cut. */
+	if (code == PCAPNG_DPIB_NAME) {
+		p->len = len < sizeof(p->name) - 1 ? len : sizeof(p->name) - 1;
+		memcpy(p->name, val, p->len);
+	}
+	return 0;
+}
+
+/* Apple's Darwin process info block: u32 pid, options; numbered from 0 per section. */
+static int rd_dpib(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint32_t total)
+{
+	struct rd_proc *p;
+
+	rec->kind = CTRCAP_REC_OTHER;
+	if (total < 16) {
+		rd_err(r, r->off, "darwin process info block of %u bytes is shorter than 16", total);
+		return -1;
+	}
+	if (r->n_procs == r->cap_procs) {
+		uint32_t n = r->cap_procs ? r->cap_procs * 2 : 64;
+
+		p = realloc(r->procs, n * sizeof(*p));
+		if (!p) {
+			rd_err(r, r->off, "out of memory for a darwin process info block");
+			return -1;
+		}
+		r->procs = p;
+		r->cap_procs = n;
+	}
+	p = &r->procs[r->n_procs];
+	memset(p, 0, sizeof(*p));
+	p->pid = g32(r, r->blk + 8);
+	if (rd_options(r, rec, r->blk + 12, total - 16, r->off + 12, dpib_opt) < 0)
+		return -1;
+	r->n_procs++;
+	return 0;
+}
+
 static int rd_shb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint32_t total)
 {
 	const uint8_t *b = r->blk;
@@ -401,6 +479,7 @@ static int rd_shb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec,
 		return -1;
 	}
 	r->n_ifs = 0;
+	r->n_procs = 0;
 	r->in_section = true;
 	rec->kind = CTRCAP_REC_SECTION;
 	rec->big_endian = (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != r->swap;
@@ -533,6 +612,84 @@ static int rd_isb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec,
 	return rd_options(r, rec, b + 20, total - 24, r->off + 20, isb_opt);
 }
 
+/* Add the names of one ipv4/ipv6 record: the address, then NUL-terminated names. */
+static int nrb_record(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, int family,
+		      const uint8_t *val, size_t len, char **str)
+{
+	size_t alen = family == AF_INET ? 4 : 16, i = alen;
+
+	if (len < alen)
+		return 0; /* no address: nothing to name (Wireshark skips it too) */
+	while (i < len) {
+		const uint8_t *nul = memchr(val + i, 0, len - i);
+		size_t n = nul ? (size_t)(nul - (val + i)) : len - i;
+		struct ctrcap_pcapng_name *e;
+
+		if (n) {
+			if (rec->n_names == r->names_cap) {
+				size_t c = r->names_cap ? r->names_cap * 2 : 16;
+				void *p = realloc(r->names, c * sizeof(*r->names));
+
+				if (!p) {
+					rd_err(r, r->off, "out of memory for a name resolution block");
+					return -1;
+				}
+				r->names = p;
+				r->names_cap = c;
+			}
+			e = &r->names[rec->n_names++];
+			e->family = family;
+			memset(e->addr, 0, sizeof(e->addr));
+			memcpy(e->addr, val, alen);
+			memcpy(*str, val + i, n);
+			(*str)[n] = '\0';
+			e->name = *str;
+			*str += n + 1;
+		}
+		i += n + 1;
+	}
+	return 0;
+}
+
+/*
+ * NRB: records (u16 type, u16 length, value padded to 4) up to
+ * nrb_record_end, then options, which ctrcap does not use. Unknown record
+ * types are skipped; a record running past the block is an error.
+ */
+static int rd_nrb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint32_t total)
+{
+	const uint8_t *p = r->blk + 8;
+	size_t n = total - 12, i = 0;
+	char *str;
+
+	/* Names are never longer than the block: that bounds their copy. */
+	if (rd_grow((uint8_t **)&r->nstr, &r->nstr_cap, total) < 0) {
+		rd_err(r, r->off, "out of memory for a name resolution block");
+		return -1;
+	}
+	str = r->nstr;
+	rec->kind = CTRCAP_REC_NAMES;
+	while (n - i >= 4) {
+		uint16_t type = g16(r, p + i), len = g16(r, p + i + 2);
+
+		if (type == PCAPNG_NRB_END)
+			break;
+		if (PAD4((size_t)len) > n - i - 4) {
+			rd_err(r, r->off + 8 + i,
+			       "name resolution record %u: length %u runs past the end of its block",
+			       type, len);
+			return -1;
+		}
+		if ((type == PCAPNG_NRB_IPV4 || type == PCAPNG_NRB_IPV6) &&
+		    nrb_record(r, rec, type == PCAPNG_NRB_IPV4 ? AF_INET : AF_INET6, p + i + 4, len,
+			       &str) < 0)
+			return -1;
+		i += 4 + PAD4((size_t)len);
+	}
+	rec->names = r->names;
+	return 0;
+}
+
 /* Read the 12 first bytes of a block; for an SHB settle the byte order first. */
 static int rd_header(struct ctrcap_pcapng_reader *r, uint8_t hdr[12], uint32_t *type,
 		     uint32_t *total)
@@ -652,6 +809,12 @@ int ctrcap_pcapng_reader_next(struct ctrcap_pcapng_reader *r, struct ctrcap_pcap
 		break;
 	case PCAPNG_BT_ISB:
 		rc = rd_isb(r, rec, total);
+		break;
+	case PCAPNG_BT_NRB:
+		rc = rd_nrb(r, rec, total);
+		break;
+	case PCAPNG_BT_DARWIN_PIB:
+		rc = rd_dpib(r, rec, total);
 		break;
 	default:
 		rec->kind = CTRCAP_REC_OTHER;

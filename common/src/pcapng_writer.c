@@ -193,8 +193,7 @@ static int wr_make_room(struct ctrcap_pcapng_writer *w)
 	return wr_write(w, (size_t)(end - w->file_off));
 }
 
-/* Make room for a block of need bytes, flushing or growing the buffer. */
-static uint8_t *wr_reserve(struct ctrcap_pcapng_writer *w, size_t need)
+uint8_t *wr_reserve(struct ctrcap_pcapng_writer *w, size_t need)
 {
 	uint8_t *p;
 
@@ -218,35 +217,6 @@ static uint8_t *wr_reserve(struct ctrcap_pcapng_writer *w, size_t need)
 }
 
 /* ------------------------------------------------------------------ blocks */
-
-static uint8_t *put32(uint8_t *p, uint32_t v)
-{
-	memcpy(p, &v, 4);
-	return p + 4;
-}
-
-static uint8_t *put64(uint8_t *p, uint64_t v)
-{
-	memcpy(p, &v, 8);
-	return p + 8;
-}
-
-static uint8_t *put_opt_hdr(uint8_t *p, uint16_t code, uint16_t len)
-{
-	memcpy(p, &code, 2);
-	memcpy(p + 2, &len, 2);
-	return p + 4;
-}
-
-/* Option value bytes, zero-padded to 4. */
-static uint8_t *put_opt(uint8_t *p, uint16_t code, const void *val, size_t len)
-{
-	p = put_opt_hdr(p, code, (uint16_t)len);
-	if (len)
-		memcpy(p, val, len);
-	memset(p + len, 0, PAD4(len) - len);
-	return p + PAD4(len);
-}
 
 /* Bytes of a string option, or 0 when s is NULL; strings are cut to fit 64 KiB. */
 static size_t str_opt_len(const char *s)
@@ -358,6 +328,9 @@ int wr_file_header(struct ctrcap_pcapng_writer *w)
 
 	if (wr_shb(w) < 0)
 		return -1;
+	/* A new section knows no names: they go out again before its first packet. */
+	wr_names_new_section(w);
+	wr_darwin_new_section(w);
 	for (i = 0; i < w->n_ifs; i++) {
 		if (wr_idb(w, &w->ifs[i]) < 0)
 			return -1;
@@ -502,6 +475,8 @@ static void wr_free(struct ctrcap_pcapng_writer *w)
 		free(w->ifs[i].desc);
 	}
 	wr_rotate_free(w);
+	wr_names_free(w);
+	wr_darwin_free(w);
 	free(w->ifs);
 	free(w->slots);
 	free(w->buf);
@@ -721,6 +696,7 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 {
 	size_t rec_len = 0, opts = 0, total;
 	const uint8_t *rec = NULL;
+	int64_t dpib = -1;
 	uint8_t *b, *q;
 
 	if (w->failed)
@@ -769,12 +745,23 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		opts += 12;
 	if (p->pid)
 		opts += 12;
+	if (p->pid && p->pname)
+		opts += 8;
 	if (opts)
 		opts += 4;
 	total = 28 + PAD4(p->caplen) + opts + 4;
 
 	if (w->rotating && wr_rotate_maybe(w, p->ts_ns / 1000000000u, total) < 0)
 		return -1;
+	/* After a rotation: the new file's section repeats the names. */
+	if (w->names_pending && wr_names_blocks(w) < 0)
+		return -1;
+	if (p->pid && p->pname) {
+		/* The block goes before the first packet that names it. */
+		dpib = wr_darwin_proc(w, p->pid, p->pname, p->pname_len);
+		if (dpib < 0)
+			return -1;
+	}
 	b = wr_reserve(w, total);
 	if (!b)
 		return -1;
@@ -797,6 +784,11 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		uint32_t pt[2] = { p->pid, p->tid };
 
 		q = put_opt(q, PCAPNG_EPB_PROCESSID_THREADID, pt, 8);
+	}
+	if (dpib >= 0) {
+		uint32_t idx = (uint32_t)dpib;
+
+		q = put_opt(q, PCAPNG_EPB_DARWIN_PIB_ID, &idx, 4);
 	}
 	if (rec) {
 		uint32_t pen = CTRCAP_PEN;
@@ -830,6 +822,8 @@ void ctrcap_pcapng_writer_set_stats(struct ctrcap_pcapng_writer *w, uint32_t if_
 
 int ctrcap_pcapng_writer_flush(struct ctrcap_pcapng_writer *w)
 {
+	if (w->names_pending && !w->failed && wr_names_blocks(w) < 0)
+		return -1;
 	return wr_flush(w);
 }
 
@@ -839,8 +833,12 @@ int ctrcap_pcapng_writer_close(struct ctrcap_pcapng_writer *w, char *err, size_t
 
 	if (!w)
 		return 0;
+	/* Names learned after the last packet are kept too. */
+	if (w->names_pending && !w->failed && wr_names_blocks(w) < 0)
+		rc = -1;
 	if (w->rotating) {
-		rc = wr_rotate_finish(w);
+		if (wr_rotate_finish(w) < 0)
+			rc = -1;
 	} else {
 		if (!w->failed && (wr_stats_blocks(w) < 0 || wr_flush(w) < 0))
 			rc = -1;

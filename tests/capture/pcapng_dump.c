@@ -5,10 +5,12 @@
  * tests grep:
  *   if=eth0 ns=4026532 dir=out pktid=7 attr=socket pid=12 tid=12 comm=traffic
  *   uid=0 cgroup=1234 ppid=11 exe=/x args=traffic tcp-send ... | IP 10.99.1.1.5 > ...
- * Then one line per ISB: "isb if=N received=R dropped=D".
+ * Then one line per ISB: "isb if=N received=R dropped=D", and one per NRB
+ * name where it stands in the file: "nrb 10.99.1.2 web".
  * pcapng_dump --idb FILE prints instead one line per IDB:
  *   idb if=eth0 desc=node worker-1, netns ccapA
  */
+#include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,6 +49,13 @@ int main(int argc, char **argv)
 			if (rec.kind == CTRCAP_REC_INTERFACE)
 				printf("idb if=%s desc=%s\n", rec.iface->name, rec.iface->description);
 			continue;
+		}
+		/* One line per name: "nrb 10.99.1.2 web" */
+		for (size_t i = 0; rec.kind == CTRCAP_REC_NAMES && i < rec.n_names; i++) {
+			char ip[INET6_ADDRSTRLEN];
+
+			inet_ntop(rec.names[i].family, rec.names[i].addr, ip, sizeof(ip));
+			printf("nrb %s %s\n", ip, rec.names[i].name);
 		}
 		if (rec.kind == CTRCAP_REC_STATS) {
 			printf("isb if=%u received=%" PRIu64 " dropped=%" PRIu64 "\n", rec.iface_id,

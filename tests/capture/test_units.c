@@ -36,6 +36,10 @@
 #include "read_filter.h"
 #include "iface_container.h"
 #include "link_info.h"
+#include "addr_names.h"
+#include "netns_addrs.h"
+#include "containers/resolver.h"
+#include <arpa/inet.h>
 
 static int parse(struct ctrcap_opts *o, int argc, const char **argv)
 {
@@ -1461,9 +1465,74 @@ static void test_drop_names(void **state)
 	ctrcap_drop_names_free(n);
 }
 
+/* A namespace's local addresses from /proc/net/fib_trie and if_inet6 text; loopback left out. */
+static void test_netns_addrs_parse(void **state)
+{
+	static const char fib[] =
+	    "Main:\n"
+	    "  +-- 0.0.0.0/0 3 0 5\n"
+	    "     +-- 10.99.19.0/25 2 0 2\n"
+	    "        |-- 10.99.19.0\n"
+	    "           /25 link UNICAST\n"
+	    "        |-- 10.99.19.2\n"
+	    "           /32 host LOCAL\n"
+	    "        |-- 10.99.19.127\n"
+	    "           /32 link BROADCAST\n"
+	    "     +-- 127.0.0.0/8 2 0 2\n"
+	    "           |-- 127.0.0.1\n"
+	    "              /32 host LOCAL\n"
+	    "Local:\n"
+	    "        |-- 10.99.19.2\n"
+	    "           /32 host LOCAL\n"
+	    "        |-- 172.17.0.3\n"
+	    "           /32 host LOCAL";
+	static const char in6[] =
+	    "fd990019000000000000000000000002 02 40 00 80     eth0\n"
+	    "00000000000000000000000000000001 01 80 10 80       lo\n"
+	    "fe80000000000000e8b184fffe9475d5 02 40 20 80     eth0\n"
+	    "garbage\n";
+	struct ctrcap_ns_addr v[8];
+	char ip[64];
+	size_t n;
+	(void)state;
+
+	n = ctrcap_addrs_parse_fib_trie(fib, 7, v, 0, 8);
+	assert_int_equal(n, 2);
+	assert_int_equal(v[0].netns, 7);
+	assert_int_equal(v[0].family, AF_INET);
+	assert_string_equal(inet_ntop(AF_INET, v[0].addr, ip, sizeof(ip)), "10.99.19.2");
+	assert_string_equal(inet_ntop(AF_INET, v[1].addr, ip, sizeof(ip)), "172.17.0.3");
+	n = ctrcap_addrs_parse_if_inet6(in6, 7, v, n, 8);
+	assert_int_equal(n, 4);
+	assert_int_equal(v[2].family, AF_INET6);
+	assert_string_equal(inet_ntop(AF_INET6, v[2].addr, ip, sizeof(ip)), "fd99:19::2");
+	assert_string_equal(inet_ntop(AF_INET6, v[3].addr, ip, sizeof(ip)),
+			    "fe80::e8b1:84ff:fe94:75d5");
+	/* Full: nothing more is added. */
+	assert_int_equal(ctrcap_addrs_parse_fib_trie(fib, 8, v, 4, 4), 4);
+}
+
+/* The name an address gets: <pod>.<namespace>.pod for a pod's container, else the container's. */
+static void test_container_host_name(void **state)
+{
+	static struct ctr_info c;
+	char buf[64];
+	(void)state;
+
+	snprintf(c.name, sizeof(c.name), "web");
+	assert_string_equal(ctrcap_container_host_name(&c, buf, sizeof(buf)), "web");
+	snprintf(c.name, sizeof(c.name), "/web");
+	assert_string_equal(ctrcap_container_host_name(&c, buf, sizeof(buf)), "web");
+	snprintf(c.pod_name, sizeof(c.pod_name), "db-0");
+	snprintf(c.pod_namespace, sizeof(c.pod_namespace), "shop");
+	assert_string_equal(ctrcap_container_host_name(&c, buf, sizeof(buf)), "db-0.shop.pod");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_netns_addrs_parse),
+		cmocka_unit_test(test_container_host_name),
 		cmocka_unit_test(test_opts_ifaces_filter_cmd),
 		cmocka_unit_test(test_opts_defaults_and_errors),
 		cmocka_unit_test(test_summary_tcp_syn),

@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "test_util.h"
@@ -66,6 +67,10 @@ static int written_file(const char *dir, const struct ctrcap_identity *id)
 	}
 	ctrcap_pcapng_writer_interface(w, 4026531840u, 1, "lo", NULL, 1, 262144);
 	ctrcap_pcapng_writer_interface(w, 4026532281u, 2, "eth0", "web", 1, 262144);
+	/* A Name Resolution Block (IPv4 and IPv6) and Darwin process info blocks. */
+	ctrcap_pcapng_writer_name(w, AF_INET, (const uint8_t[4]){10, 99, 0, 2}, "web");
+	ctrcap_pcapng_writer_name(w, AF_INET6, (const uint8_t[16]){0xfd, 0x99, [15] = 2},
+				  "db-0.shop.pod");
 	for (i = 0; i < 3; i++) {
 		struct ctrcap_pcapng_packet p = {.if_id = (uint32_t)(i % 2),
 						 .ts_ns = 1000 + i,
@@ -74,6 +79,9 @@ static int written_file(const char *dir, const struct ctrcap_identity *id)
 						 .origlen = 60,
 						 .direction = (uint32_t)(i % 3),
 						 .packet_id = (uint64_t)i,
+						 .pid = 100 + i,
+						 .pname = "wget",
+						 .pname_len = 4,
 						 .id = i ? id : NULL};
 
 		ctrcap_pcapng_writer_packet(w, &p);

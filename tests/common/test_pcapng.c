@@ -27,24 +27,6 @@ static char *join(const char *dir, const char *name)
 	return p;
 }
 
-static struct ctrcap_pcapng_writer *open_writer(const char *path, uint64_t rotate_bytes,
-						unsigned rotate_seconds, unsigned max_files)
-{
-	struct ctrcap_pcapng_writer_opts o = {
-	    .path = path,
-	    .rotate_bytes = rotate_bytes,
-	    .rotate_seconds = rotate_seconds,
-	    .max_files = max_files,
-	    .userappl = "ctrcap-test",
-	};
-	char err[512] = "";
-	struct ctrcap_pcapng_writer *w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
-
-	if (!w)
-		fail_msg("writer_open: %s", err);
-	return w;
-}
-
 static void put_packet(struct ctrcap_pcapng_writer *w, int ifid, uint64_t ts, uint32_t len,
 		       uint64_t pkt_id, const struct ctrcap_identity *id)
 {
@@ -140,7 +122,7 @@ static void test_node_in_idb(void **state)
 static void test_round_trip(void **state)
 {
 	char *dir = test_tmpdir("rt"), *path = join(dir, "rt.pcapng");
-	struct ctrcap_pcapng_writer *w = open_writer(path, 0, 0, 0);
+	struct ctrcap_pcapng_writer *w = test_open_writer(path, 0, 0, 0);
 	struct ctrcap_pcapng_reader *r;
 	struct ctrcap_pcapng_rec rec;
 	struct ctrcap_identity id;
@@ -268,7 +250,7 @@ static void test_round_trip(void **state)
 static void test_pre_encoded_record(void **state)
 {
 	char *dir = test_tmpdir("pre"), *path = join(dir, "pre.pcapng");
-	struct ctrcap_pcapng_writer *w = open_writer(path, 0, 0, 0);
+	struct ctrcap_pcapng_writer *w = test_open_writer(path, 0, 0, 0);
 	struct ctrcap_pcapng_reader *r;
 	struct ctrcap_pcapng_rec rec;
 	struct ctrcap_identity id, other = {0};
@@ -318,7 +300,7 @@ static void test_pre_encoded_record(void **state)
 static void test_many_interfaces(void **state)
 {
 	char *dir = test_tmpdir("ifs"), *path = join(dir, "ifs.pcapng");
-	struct ctrcap_pcapng_writer *w = open_writer(path, 0, 0, 0);
+	struct ctrcap_pcapng_writer *w = test_open_writer(path, 0, 0, 0);
 	char name[32], err[512];
 	int i;
 	(void)state;
@@ -732,7 +714,7 @@ static unsigned list_dir(const char *dir, char names[][256], unsigned max, unsig
 static void test_rotate_size(void **state)
 {
 	char *dir = test_tmpdir("rotC"), *path = join(dir, "cap.pcapng");
-	struct ctrcap_pcapng_writer *w = open_writer(path, 4096, 0, 0);
+	struct ctrcap_pcapng_writer *w = test_open_writer(path, 4096, 0, 0);
 	struct ctrcap_identity id;
 	char names[64][256], err[512];
 	uint64_t ids[200], seen[200];
@@ -788,7 +770,7 @@ static void test_rotate_size(void **state)
 static void test_rotate_ring(void **state)
 {
 	char *dir = test_tmpdir("rotW"), *path = join(dir, "ring");
-	struct ctrcap_pcapng_writer *w = open_writer(path, 2048, 0, 3);
+	struct ctrcap_pcapng_writer *w = test_open_writer(path, 2048, 0, 3);
 	struct ctrcap_identity id;
 	char names[16][256], err[512];
 	uint64_t seen[300];
@@ -827,7 +809,7 @@ static void test_rotate_ring(void **state)
 static void test_rotate_time(void **state)
 {
 	char *dir = test_tmpdir("rotG"), *tmpl = join(dir, "t-%s.pcapng");
-	struct ctrcap_pcapng_writer *w = open_writer(tmpl, 0, 2, 2);
+	struct ctrcap_pcapng_writer *w = test_open_writer(tmpl, 0, 2, 2);
 	struct ctrcap_identity id;
 	char names[16][256], err[512];
 	uint64_t now = (uint64_t)time(NULL), seen[64];

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ctrcap/pcapng.h"
 #include "ctrcap/record.h"
 
 #define S(lit) ((struct ctrcap_str){.ptr = (lit), .len = sizeof(lit) - 1})
@@ -134,6 +135,43 @@ static inline void test_rmdir(char *dir)
 		free(cmd);
 	}
 	free(dir);
+}
+
+/* A pcapng writer on path with -C/-G/-W as given; the test fails if it does not open. */
+static inline struct ctrcap_pcapng_writer *test_open_writer(const char *path, uint64_t rotate_bytes,
+							    unsigned rotate_seconds,
+							    unsigned max_files)
+{
+	struct ctrcap_pcapng_writer_opts o = {
+	    .path = path,
+	    .rotate_bytes = rotate_bytes,
+	    .rotate_seconds = rotate_seconds,
+	    .max_files = max_files,
+	    .userappl = "ctrcap-test",
+	};
+	char err[512] = "";
+	struct ctrcap_pcapng_writer *w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+
+	if (!w)
+		fail_msg("writer_open: %s", err);
+	return w;
+}
+
+/*
+ * A writer (-C rotate_bytes) on file in a new test directory (*dir, made
+ * for tag; the file's path in path) with one interface, id 0.
+ */
+static inline struct ctrcap_pcapng_writer *test_writer_in(const char *tag, const char *file,
+							  uint64_t rotate_bytes, char **dir,
+							  char *path, size_t cap)
+{
+	struct ctrcap_pcapng_writer *w;
+
+	*dir = test_tmpdir(tag);
+	snprintf(path, cap, "%s/%s", *dir, file);
+	w = test_open_writer(path, rotate_bytes, 0, 0);
+	assert_int_equal(ctrcap_pcapng_writer_interface(w, 1, 2, "eth0", NULL, 1, 0), 0);
+	return w;
 }
 
 #endif /* CTRCAP_TEST_UTIL_H */

@@ -437,7 +437,9 @@ static int writer_done(struct ctrcap_pcapng_writer *w, bool failed)
  * writer.pcapng, through ctrcap_common:
  *   1 web (pid 241879)  2 db  3 no identity  4 web (pid 241999)  5 host process;
  *   each with epb_processid_threadid from its identity, 3 with that option
- *   alone (pid 4242, tid 4243); 1 and 4 on node node-a, 2 on node-b
+ *   alone (pid 4242, tid 4243); 1 and 4 on node node-a, 2 on node-b; those
+ *   with a comm also with Apple's Darwin process info block (one per
+ *   process) and EPB option 0x8001
  */
 static int gen_writer(const char *dir)
 {
@@ -476,6 +478,11 @@ static int gen_writer(const char *dir)
 		p.packet_id = (uint64_t)i + 1;
 		p.pid = which[i] ? which[i]->pid : 4242;
 		p.tid = which[i] ? which[i]->tid : 4243;
+		/* Apple's process info blocks (4.0 must still read the file cleanly). */
+		if (which[i] && which[i]->comm.len) {
+			p.pname = which[i]->comm.ptr;
+			p.pname_len = which[i]->comm.len;
+		}
 		p.id = which[i];
 		if (ctrcap_pcapng_writer_packet(w, &p))
 			return writer_done(w, true);

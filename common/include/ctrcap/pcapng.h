@@ -128,6 +128,14 @@ struct ctrcap_pcapng_packet {
 	uint64_t packet_id;	/* epb_packetid; 0 = not written */
 	/* epb_processid_threadid (option 8), for readers without the plugin; pid 0 = not written */
 	uint32_t pid, tid;
+	/*
+	 * The process name (comm) of pid, pname_len bytes, not NUL-terminated;
+	 * NULL = none. With a pid, the packet names its process as Apple's
+	 * Darwin process info block does (written once per (pid, name) per
+	 * section), which Wireshark 4.6 shows with no plugin.
+	 */
+	const char *pname;
+	uint16_t pname_len;
 	const struct ctrcap_identity *id; /* NULL = no identity option */
 	/*
 	 * Optional, used instead of id when record_len > 0: the identity as
@@ -142,6 +150,21 @@ struct ctrcap_pcapng_packet {
 /* Append one EPB. Returns 0, or -1 (see ctrcap_pcapng_writer_error()). */
 int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 				const struct ctrcap_pcapng_packet *p);
+
+/*
+ * Name the address addr (family AF_INET: 4 bytes, AF_INET6: 16, network
+ * order) name in a Name Resolution Block (pcapng NRB), e.g. a container's
+ * address its container's name. Names given since the last packet go out
+ * together in one NRB before the next packet; each (address, name) once per
+ * section, and again in every later section (rotated file) while it holds.
+ * A new name for an address replaces the old one and is written again.
+ * Returns 0, or -1 (bad family, empty name, out of memory).
+ */
+int ctrcap_pcapng_writer_name(struct ctrcap_pcapng_writer *w, int family, const void *addr,
+			      const char *name);
+
+/* Forget addr's name (its owner is gone): later sections do not repeat it. */
+void ctrcap_pcapng_writer_unname(struct ctrcap_pcapng_writer *w, int family, const void *addr);
 
 /* Set the counts written into if_id's ISB at close/rotation. */
 void ctrcap_pcapng_writer_set_stats(struct ctrcap_pcapng_writer *w, uint32_t if_id,
@@ -166,6 +189,14 @@ enum ctrcap_pcapng_kind {
 	CTRCAP_REC_PACKET,	/* EPB or SPB */
 	CTRCAP_REC_STATS,	/* ISB */
 	CTRCAP_REC_OTHER,	/* any other block, skipped but reported */
+	CTRCAP_REC_NAMES,	/* NRB: addresses and their names */
+};
+
+/* One address -> name entry of a Name Resolution Block. */
+struct ctrcap_pcapng_name {
+	int family;		/* AF_INET or AF_INET6 */
+	uint8_t addr[16];	/* network order; 4 bytes used for AF_INET */
+	const char *name;	/* NUL-terminated, valid until the next read */
 };
 
 struct ctrcap_pcapng_iface {
@@ -196,6 +227,11 @@ struct ctrcap_pcapng_rec {
 	bool has_packet_id;
 	uint32_t pid, tid;	/* epb_processid_threadid (option 8) */
 	bool has_pid_tid;
+	/* The Darwin process info block that EPB option 0x8001 names: pid and name */
+	bool has_pib;
+	uint32_t pib_pid;
+	const char *pname;	/* pname_len bytes, not NUL-terminated */
+	uint16_t pname_len;
 	const char *comment;	/* first opt_comment, NUL-terminated, or NULL */
 	/* Every opt_comment joined by '\n' (ptcpdump writes several), or NULL. */
 	const char *comments_all;
@@ -209,6 +245,10 @@ struct ctrcap_pcapng_rec {
 	/* CTRCAP_REC_STATS */
 	uint64_t isb_received, isb_dropped, isb_osdrop;
 	bool has_received, has_dropped, has_osdrop;
+
+	/* CTRCAP_REC_NAMES: every name of every ipv4/ipv6 record, in order */
+	const struct ctrcap_pcapng_name *names;
+	size_t n_names;
 
 	/* CTRCAP_REC_SECTION */
 	bool big_endian;
