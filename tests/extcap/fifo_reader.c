@@ -13,7 +13,9 @@
  * writer's next write gets EPIPE), with "eof" it reads on until the writer
  * closes (MIN_EPB 0: ready once open).
  * It prints one summary line:
- *   bytes=N shb=N idb=N epb=N epb_identity=N isb=N other=N partial=N eof=0|1
+ *   bytes=N shb=N idb=N epb=N epb_identity=N isb=N nrb=N pib=N other=N partial=N eof=0|1
+ * (nrb: Name Resolution Blocks; pib: Apple's Darwin process info blocks;
+ * other: any block type ctrcap does not write).
  * partial counts bytes after the last complete block. Exit 0 when the
  * stream was read as asked, 1 on a framing error, 2 on bad usage, 3 when
  * TIMEOUT_MS passed first.
@@ -40,7 +42,7 @@ struct walk {
 	uint8_t *buf;
 	size_t len, off; /* bytes held; start of the next unchecked block */
 	bool swap;	 /* the section's byte order is not ours */
-	unsigned long shb, idb, epb, epb_ident, isb, other;
+	unsigned long shb, idb, epb, epb_ident, isb, nrb, pib, other;
 };
 
 static long long now_ms(void)
@@ -142,6 +144,10 @@ static int walk_blocks(struct walk *w)
 				w->epb_ident++;
 		} else if (type == 5) {
 			w->isb++;
+		} else if (type == 4) {
+			w->nrb++;
+		} else if (type == 0x80000001) {
+			w->pib++;
 		} else {
 			w->other++;
 		}
@@ -242,9 +248,11 @@ int main(int argc, char **argv)
 	close(fd);
 	if (write_file(argv[2], w.buf, w.len))
 		rc = 1;
-	printf("bytes=%zu shb=%lu idb=%lu epb=%lu epb_identity=%lu isb=%lu other=%lu partial=%zu "
+	printf("bytes=%zu shb=%lu idb=%lu epb=%lu epb_identity=%lu isb=%lu nrb=%lu pib=%lu "
+	       "other=%lu partial=%zu "
 	       "eof=%d\n",
-	       w.len, w.shb, w.idb, w.epb, w.epb_ident, w.isb, w.other, w.len - w.off, eof);
+	       w.len, w.shb, w.idb, w.epb, w.epb_ident, w.isb, w.nrb, w.pib, w.other,
+	       w.len - w.off, eof);
 	free(w.buf);
 	if (rc)
 		return rc;

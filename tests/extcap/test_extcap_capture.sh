@@ -255,11 +255,12 @@ if capture_running term; then
 	gone_after_stop SIGTERM "$hp" "$progs"
 
 	# What the reader got: one section, complete blocks up to EOF, identity on
-	# every packet (only the talker's packets pass the filter).
+	# every packet (only the talker's packets pass the filter), the talker's
+	# process in an Apple process info block, no block of another type.
 	sum=$(cat "$W/term.sum")
 	if [ "$(field term eof)" = 1 ] && [ "$(field term partial)" = 0 ] &&
 		[ "$(field term shb)" = 1 ] && [ "$(field term idb)" -ge 1 ] &&
-		[ "$(field term other)" = 0 ] &&
+		[ "$(field term other)" = 0 ] && [ "$(field term pib)" -ge 1 ] &&
 		[ "$(field term epb)" = "$(field term epb_identity)" ]; then
 		ok "SIGTERM: fifo stream is complete pcapng blocks to EOF: $sum"
 	else

@@ -97,7 +97,12 @@ expect "the guest scenario ran to its end (status $rc)" [ "$rc" = 0 ]
 want_ct=yes
 [ "$release" = bullseye ] && want_ct=no
 expect "ctrcap --version says conntrack $want_ct" \
-	grep -q "^kernel .*, conntrack $want_ct\$" "$console"
+	grep -Eq "^kernel .*, conntrack $want_ct(,|\$)" "$console"
+# skb:kfree_skb passes the drop reason from 5.17 (--drops).
+want_dr=yes
+[ "$release" = bullseye ] && want_dr=no
+expect "ctrcap --version says drop reasons $want_dr" \
+	grep -Eq "^kernel .*, drop reasons $want_dr(,|\$)" "$console"
 
 if grep -q '^CTRCAP-STARTED' "$console" && section "ctrcap stderr" | grep -q 'capturing on'; then
 	ok "ctrcap started ($(section "ctrcap stderr" | grep -m1 'capturing on'))"
