@@ -46,10 +46,12 @@
 #include "read_filter.h"
 #include "privilege.h"
 #include "rescan.h"
-#include "socket_scan.h"
+#include "startup_scan.h"
 #include "tcp_seq.h"
 
 #define POLL_IDLE_US 2000
+/* hop_seen's size when no program uses it (one interface: no hops). */
+#define HOP_SEEN_UNUSED 1024
 #define RESCAN_MS 500
 #define GC_MS 10000
 /* Process table slots the gc visits between two ring reads (a pass: 32 steps). */
@@ -142,6 +144,7 @@ struct capture {
 	struct ctrcap_read_filter *drop_filter;	/* the pcap filter, in user space for drops */
 	uint64_t drops;			/* drops written or printed */
 	uint64_t last_read_ns;		/* the ring's last read: a poll or an event */
+	uint64_t read_ms;		/* its time in ms, for the event being handled */
 	uint64_t max_stall_ns;		/* longest time between two reads (-v) */
 	char node[CTRCAP_NODE_NAME_BUF]; /* the node every packet and IDB names */
 };
@@ -181,6 +184,7 @@ static void ring_read(struct capture *c)
 	if (c->last_read_ns && now - c->last_read_ns > c->max_stall_ns)
 		c->max_stall_ns = now - c->last_read_ns;
 	c->last_read_ns = now;
+	c->read_ms = now / 1000000;
 }
 
 static void fail(struct capture *c, const char *fmt, const char *what)
@@ -579,7 +583,8 @@ static void park_maybe_begin(struct capture *c, const void *data, size_t size)
 
 	if (size < sizeof(*e) || (e->type != CTRCAP_EV_PACKET && e->type != CTRCAP_EV_DROP))
 		return;
-	now = mono_ms();
+	/* The clock ring_read() read for this event: a read costs ~50 ns on kvm-clock, per packet. */
+	now = c->read_ms;
 	scan = ask_scan(c, e, now);
 	ctr = ask_container(c, e);
 	if (!scan && !ctr)
@@ -879,6 +884,12 @@ static int load(struct capture *c)
 	c->skel->rodata->cfg_hops = o->any || o->n_ifaces != 1 || !strcmp(o->ifaces[0].name, "lo");
 	if (c->skel->rodata->cfg_hops && o->hops != CTRCAP_HOPS_ALL && hops_setup(c))
 		return -1;
+	/*
+	 * Without hops the programs never touch hop_seen; an LRU map is
+	 * allocated in full at creation (131072 entries: ~45 ms of start-up).
+	 */
+	if (!c->skel->rodata->cfg_hops)
+		bpf_map__set_max_entries(c->skel->maps.hop_seen, HOP_SEEN_UNUSED);
 	bpf_map__set_max_entries(c->skel->maps.events, pow2_floor((uint64_t)o->buffer_kib * 1024));
 	ret = ctrcap_bpf__load(c->skel);
 	if (ret) {
@@ -1280,6 +1291,7 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 {
 	struct capture *c = calloc(1, sizeof(*c));
 	struct ctrcap_attach_cfg acfg = { 0 };
+	struct ctrcap_startup_scan sscan = { 0 };
 	struct timespec rt, mt;
 	char root[512] = "";
 	int go_fd = -1, code;
@@ -1323,11 +1335,17 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	c->procs = ctrcap_proc_table_new();
 	if (!c->procs || load(c) || attach_hooks(c))
 		goto out_fail;
-	ctrcap_proc_table_scan(c->procs);
-	ctrcap_socket_scan(bpf_map__fd(c->skel->maps.sock_owner),
-			   bpf_map__fd(c->skel->maps.flow_owner),
-			   bpf_map__fd(c->skel->maps.listen_owner),
-			   bpf_map__fd(c->skel->maps.bound_key), c->procs);
+	if (ctrcap_netns_init()) {
+		fprintf(stderr, "ctrcap: cannot open /proc/self/ns/net: %s\n", strerror(errno));
+		goto out_fail;
+	}
+	/* The hooks see new sockets from here on; the scan finds the older ones. */
+	sscan.procs = c->procs;
+	sscan.sock_owner_fd = bpf_map__fd(c->skel->maps.sock_owner);
+	sscan.flow_owner_fd = bpf_map__fd(c->skel->maps.flow_owner);
+	sscan.listen_owner_fd = bpf_map__fd(c->skel->maps.listen_owner);
+	sscan.bound_key_fd = bpf_map__fd(c->skel->maps.bound_key);
+	ctrcap_startup_scan_start(&sscan);
 
 	acfg.filters = c->filters;
 	acfg.target = c->target;
@@ -1348,6 +1366,8 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 		fprintf(stderr, "ctrcap: %s\n", c->err);
 		goto out_fail;
 	}
+	/* Before the drop: the thread has the capabilities the scan needs until it ends. */
+	ctrcap_startup_scan_join(&sscan);
 	/*
 	 * Fixed interfaces: no namespace is entered and nothing attached later,
 	 * so the drop may take cap_sys_admin too (and the rescan stays off).
@@ -1420,7 +1440,8 @@ out_fail:
 		kill(c->cmd_pid, SIGKILL);
 		waitpid(c->cmd_pid, NULL, 0);
 	}
-	/* The scanner uses the table freed below. */
+	/* The scanners use the table freed below. */
+	ctrcap_startup_scan_join(&sscan);
 	ctrcap_rescan_stop(c->scan);
 	ctrcap_attach_free(c->att);
 	c->att = NULL;

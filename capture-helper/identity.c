@@ -19,6 +19,8 @@ _Static_assert(CTRCAP_BPF_ATTR_LISTENER == CTRCAP_ATTR_LISTENER, "attribution va
 
 #define CTR_CACHE 256
 #define NETNS_MAP 1024
+/* The reader's memo of netns -> cgroup answers (direct-mapped on the netns). */
+#define NS_MEMO 16
 /* How often to ask the resolver again about a cgroup it did not know yet. */
 #define RETRY_MS 200
 /* How often to ask again about a complete container: renames, stops, label updates. */
@@ -49,6 +51,12 @@ struct netns_map {
 	uint64_t cgroup_id;
 };
 
+struct ns_memo {
+	uint32_t netns;
+	uint32_t gen;		/* ns_gen when answered */
+	uint64_t cgroup_id;
+};
+
 struct ctrcap_ident {
 	struct ctrcap_proc_table *procs;
 	struct ctr_resolver *res;
@@ -59,6 +67,13 @@ struct ctrcap_ident {
 	pthread_mutex_t ns_lock;	/* ns, n_ns: the scanner thread notes, packets read */
 	struct netns_map ns[NETNS_MAP];
 	unsigned n_ns;
+	uint32_t ns_gen;		/* changes with ns[] (under ns_lock; read atomically) */
+	/*
+	 * The packet reader's recent answers from ns[], valid while ns_gen is
+	 * theirs: a packet would otherwise take the lock and scan up to
+	 * NETNS_MAP entries, twice. Only the reader thread uses it.
+	 */
+	struct ns_memo ns_memo[NS_MEMO];
 	uint64_t boot_to_epoch_ns;
 	struct ctr_info *scratch;	/* a refresh's answer, kept only when it is a container */
 	uint32_t ctr_gen;		/* source of ctr_cache.gen */
@@ -72,11 +87,12 @@ struct ctrcap_ident {
 	char node_name[CTRCAP_NODE_NAME_BUF];
 };
 
+/* Coarse (a tick): it times retries of 200 ms and more, and is read per packet. */
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
 	return ts.tv_sec * 1000ull + ts.tv_nsec / 1000000;
 }
 
@@ -146,12 +162,15 @@ void ctrcap_ident_note_netns(struct ctrcap_ident *x, uint32_t netns, uint32_t pi
 			if (cg) {
 				x->ns[i].cgroup_id = cg;
 				x->ns[i].pid = pid;
+				__atomic_add_fetch(&x->ns_gen, 1, __ATOMIC_RELEASE);
 			}
 			break;
 		}
 	}
-	if (i == x->n_ns && x->n_ns < NETNS_MAP)
+	if (i == x->n_ns && x->n_ns < NETNS_MAP) {
 		x->ns[x->n_ns++] = (struct netns_map){ netns, pid, cg };
+		__atomic_add_fetch(&x->ns_gen, 1, __ATOMIC_RELEASE);
+	}
 	pthread_mutex_unlock(&x->ns_lock);
 }
 
@@ -252,9 +271,15 @@ static const struct ctr_info *container_of(struct ctrcap_ident *x, uint64_t cgro
 
 uint64_t ctrcap_ident_netns_cgroup(struct ctrcap_ident *x, uint32_t netns)
 {
+	uint32_t gen = __atomic_load_n(&x->ns_gen, __ATOMIC_ACQUIRE);
+	struct ns_memo *m = &x->ns_memo[netns % NS_MEMO];
 	uint64_t cg = 0;
 
+	/* gen 0 is the empty table's: a zeroed slot never passes for an answer. */
+	if (gen && m->gen == gen && m->netns == netns)
+		return m->cgroup_id;
 	pthread_mutex_lock(&x->ns_lock);
+	gen = x->ns_gen;
 	for (unsigned i = 0; i < x->n_ns; i++) {
 		if (x->ns[i].netns == netns) {
 			cg = x->ns[i].cgroup_id;
@@ -262,6 +287,7 @@ uint64_t ctrcap_ident_netns_cgroup(struct ctrcap_ident *x, uint32_t netns)
 		}
 	}
 	pthread_mutex_unlock(&x->ns_lock);
+	*m = (struct ns_memo){ netns, gen, cg };
 	return cg;
 }
 

@@ -204,17 +204,11 @@ static void apply_disable(struct ctrcap_kernel_features *kf)
  * The kernel's BTF has enum skb_drop_reason: it came with the reason
  * argument of skb:kfree_skb (5.17).
  */
-static bool drop_reasons_present(void)
+static bool drop_reasons_present(const struct btf *vmlinux)
 {
-	struct btf *btf = btf__load_vmlinux_btf();
-	bool found;
-
-	if (!btf)
-		return false;
-	found = btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM) >= 0 ||
-		btf__find_by_name_kind(btf, "skb_drop_reason", BTF_KIND_ENUM64) >= 0;
-	btf__free(btf);
-	return found;
+	return vmlinux &&
+	       (btf__find_by_name_kind(vmlinux, "skb_drop_reason", BTF_KIND_ENUM) >= 0 ||
+		btf__find_by_name_kind(vmlinux, "skb_drop_reason", BTF_KIND_ENUM64) >= 0);
 }
 
 void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
@@ -243,9 +237,9 @@ void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
 	kf->sockops_netns = helper_loads_arg(BPF_PROG_TYPE_SOCK_OPS, BPF_CGROUP_SOCK_OPS,
 					     BPF_FUNC_get_netns_cookie, true);
 	kf->ct = ct_present(vmlinux);
+	kf->drop_reasons = drop_reasons_present(vmlinux);
 	btf__free(vmlinux);
 	kf->sk_storage = sk_storage_loads();
-	kf->drop_reasons = drop_reasons_present();
 	apply_disable(kf);
 	/* Probed after skb_current may have been taken away: it decides which egress hook loads. */
 	kf->task_start = task_start_loads(kf->skb_current);

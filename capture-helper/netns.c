@@ -87,9 +87,13 @@ int ctrcap_netns_list(struct ctrcap_netns **out, size_t *n)
 
 	if (!v)
 		return -1;
-	v[0].ino = ctrcap_netns_ino("/proc/self/ns/net");
+	/*
+	 * The calling thread's, not the process's: the attach scan and the
+	 * socket scan run at once, each entering namespaces in its thread.
+	 */
+	v[0].ino = ctrcap_netns_ino("/proc/thread-self/ns/net");
 	snprintf(v[0].name, sizeof(v[0].name), "host");
-	snprintf(v[0].path, sizeof(v[0].path), "/proc/self/ns/net");
+	snprintf(v[0].path, sizeof(v[0].path), "/proc/thread-self/ns/net");
 	v[0].pid = getpid();
 	k = 1;
 
