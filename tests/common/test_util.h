@@ -174,4 +174,28 @@ static inline struct ctrcap_pcapng_writer *test_writer_in(const char *tag, const
 	return w;
 }
 
+/* Call fn with each packet of the pcapng file path; the file must read cleanly. Returns the count. */
+static inline int test_each_packet(const char *path,
+				   void (*fn)(const struct ctrcap_pcapng_rec *rec, void *ctx),
+				   void *ctx)
+{
+	char err[512] = "";
+	struct ctrcap_pcapng_reader *r = ctrcap_pcapng_reader_open(path, err, sizeof(err));
+	struct ctrcap_pcapng_rec rec;
+	int rc, n = 0;
+
+	if (!r)
+		fail_msg("reader_open: %s", err);
+	while ((rc = ctrcap_pcapng_reader_next(r, &rec)) == 1) {
+		if (rec.kind != CTRCAP_REC_PACKET)
+			continue;
+		n++;
+		fn(&rec, ctx);
+	}
+	if (rc)
+		fail_msg("reading %s: %s", path, ctrcap_pcapng_reader_error(r));
+	ctrcap_pcapng_reader_close(r);
+	return n;
+}
+
 #endif /* CTRCAP_TEST_UTIL_H */
