@@ -97,10 +97,17 @@ static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *
 	} else if (rec->has_pib) {
 		p.pid = rec->pib_pid; /* a macOS tcpdump -k file: the pid is the block's */
 	}
-	/* Its Darwin process info block is written again, for the same pid. */
+	/*
+	 * Its Darwin process info block is written again, for the same pid; a
+	 * packet from a file without one gets one from its identity's comm,
+	 * as a capture writes it.
+	 */
 	if (rec->has_pib && rec->pib_pid == p.pid) {
 		p.pname = rec->pname;
 		p.pname_len = rec->pname_len;
+	} else if (p.pid && who && who->pid == p.pid && who->comm.ptr) {
+		p.pname = who->comm.ptr;
+		p.pname_len = who->comm.len;
 	}
 	if (rec->identity_raw_len && rec->identity_raw_len <= CTRCAP_RECORD_MAX) {
 		p.record = rec->identity_raw;
