@@ -134,7 +134,7 @@ void ctrcap_usage(FILE *f)
 	      "  -W, --file-count N keep at most N rotated files\n"
 	      "  --comments         with -w: also write each packet's identity as ptcpdump\n"
 	      "                     does, as comment text (for tools that read ptcpdump\n"
-	      "                     files; about 100-400 bytes more per packet)\n"
+	      "                     files; a few hundred bytes more per packet)\n"
 	      "  -z CMD             run CMD FILE on each file -C or -G rotation finishes\n"
 	      "                     (CMD found in $PATH, run without a shell, at the lowest\n"
 	      "                     priority, as the -Z user or the invoking user)\n"
