@@ -199,7 +199,8 @@ static bool read_packet(const struct ctrcap_pcapng_rec *rec, struct ctrcap_read_
 		id->pid = rec->pid;
 		found = true;
 	}
-	if (rec->has_pid_tid && rec->pid == id->pid && !(id->present & CTRCAP_HAS_TID)) {
+	if (rec->has_pid_tid && rec->pid && rec->pid == id->pid && rec->tid &&
+	    !(id->present & CTRCAP_HAS_TID)) {
 		id->present |= CTRCAP_HAS_TID;
 		id->tid = rec->tid;
 	}
