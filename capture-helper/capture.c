@@ -26,6 +26,7 @@
 #include "ctrcap_bpf.skel.h"
 #include "ctrcap/pcapng.h"
 #include "ctrcap/identity_text.h"
+#include "ctrcap/ptcpdump_identity.h"
 #include "attach.h"
 #include "capture.h"
 #include "cgroup.h"
@@ -358,6 +359,11 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e, c
 			key.ifindex = drop->if_key;
 		} else if (!ctrcap_ident_record(c->ident, &c->ib, &p.record, &p.record_len)) {
 			p.id = NULL;
+		}
+		if (ctrcap_packet_comments(&o->out, &c->ib.id, &p) < 0) {
+			drop_identity(&c->ib.id, NULL);
+			fail(c, "ctrcap: out of memory for the %s text\n", "--comments");
+			return;
 		}
 		ifid = interface_id(c, &key, f, ifname, linktype);
 		if (ifid < 0 || (p.if_id = ifid, ctrcap_pcapng_writer_packet(c->w, &p))) {
@@ -1054,6 +1060,27 @@ struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts 
 	};
 
 	return ctrcap_pcapng_writer_open(&po, err, errlen);
+}
+
+int ctrcap_packet_comments(const struct ctrcap_writer_opts *wo, const struct ctrcap_identity *id,
+			   struct ctrcap_pcapng_packet *p)
+{
+	/* Room for any identity's comments, allocated on the first packet that needs it. */
+	static char *buf;
+	int n;
+
+	p->comments = NULL;
+	p->comments_len = 0;
+	if (!wo->comments || !id)
+		return 0;
+	if (!buf && !(buf = malloc(CTRCAP_PTCPDUMP_COMMENTS_MAX)))
+		return -1;
+	n = ctrcap_ptcpdump_comments(id, buf, CTRCAP_PTCPDUMP_COMMENTS_MAX);
+	if (n > 0) {
+		p->comments = buf;
+		p->comments_len = (uint32_t)n;
+	}
+	return 0;
 }
 
 void ctrcap_print_packet(const struct ctrcap_opts *o, uint64_t number,

@@ -18,6 +18,16 @@ struct ctr_resolver;
 struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo,
 						const char *node, char *err, size_t errlen);
 
+struct ctrcap_pcapng_packet;
+
+/*
+ * With --comments in wo, id (NULL = none) as ptcpdump's comments into p's
+ * comments; the text stays valid until the next call (one writer thread
+ * per process). 0, or -1 out of memory.
+ */
+int ctrcap_packet_comments(const struct ctrcap_writer_opts *wo, const struct ctrcap_identity *id,
+			   struct ctrcap_pcapng_packet *p);
+
 /*
  * Print one packet on stdout as the options ask (-#, -v, -U; nothing with
  * --count); number counts from 1.

@@ -12,6 +12,7 @@
 #include "ctrcap/pcapng.h"
 #include "ctrcap/pktap.h"
 #include "ctrcap/ptcpdump_identity.h"
+#include "ctrcap/ptcpdump_text.h"
 #include "attach.h"
 #include "capture.h"
 #include "cgroup.h"
@@ -25,6 +26,7 @@
 /* -r -w: the output and the input's interfaces as copied into it. */
 struct read_out {
 	struct ctrcap_pcapng_writer *w;
+	const struct ctrcap_writer_opts *wo; /* -w's options (--comments) */
 	int *ifmap;		/* input interface id -> output id + 1 (0 = not yet) */
 	uint32_t n_ifmap;
 	uint32_t key_base;	/* interfaces of the sections read before this one */
@@ -95,10 +97,17 @@ static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *
 	} else if (rec->has_pib) {
 		p.pid = rec->pib_pid; /* a macOS tcpdump -k file: the pid is the block's */
 	}
-	/* Its Darwin process info block is written again, for the same pid. */
+	/*
+	 * Its Darwin process info block is written again, for the same pid; a
+	 * packet from a file without one gets one from its identity's comm,
+	 * as a capture writes it.
+	 */
 	if (rec->has_pib && rec->pib_pid == p.pid) {
 		p.pname = rec->pname;
 		p.pname_len = rec->pname_len;
+	} else if (p.pid && who && who->pid == p.pid && who->comm.ptr) {
+		p.pname = who->comm.ptr;
+		p.pname_len = who->comm.len;
 	}
 	if (rec->identity_raw_len && rec->identity_raw_len <= CTRCAP_RECORD_MAX) {
 		p.record = rec->identity_raw;
@@ -107,6 +116,10 @@ static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *
 		p.id = &rec->identity;
 	} else {
 		p.id = id;
+	}
+	if (ctrcap_packet_comments(ro->wo, who, &p) < 0) {
+		fprintf(stderr, "ctrcap: out of memory for the --comments text\n");
+		return -1;
 	}
 	if (slot && !*slot && rec->iface) {
 		int id = ctrcap_pcapng_writer_interface_copy(ro->w, ro->key_base + rec->iface_id,
@@ -127,8 +140,9 @@ fail:
 
 /*
  * rec as -r selects and prints it, into p, and its identity into id:
- * ctrcap's record, ptcpdump's comments, epb_processid_threadid, or for a PKTAP frame (a file saved
- * from ctrcap-rpcapd, or macOS tcpdump -k) the inner frame with the
+ * ctrcap's record; else what ptcpdump's comments, epb_processid_threadid
+ * and Apple's process info block give together; or for a PKTAP frame (a file
+ * saved from ctrcap-rpcapd, or macOS tcpdump -k) the inner frame with the
  * identity its header carries. id's strings may point into pv. A malformed
  * PKTAP frame or record is named in bad. Returns whether id is set.
  */
@@ -136,6 +150,8 @@ static bool read_packet(const struct ctrcap_pcapng_rec *rec, struct ctrcap_read_
 			struct ctrcap_identity *id, struct ctrcap_ptcpdump_store *ptcp,
 			struct ctrcap_pktap_view *pv, char *bad, size_t badlen)
 {
+	bool found;
+
 	*p = (struct ctrcap_read_pkt){
 		.linktype = rec->iface ? rec->iface->linktype : 1,
 		.snaplen = rec->iface ? rec->iface->snaplen : 0,
@@ -170,17 +186,35 @@ static bool read_packet(const struct ctrcap_pcapng_rec *rec, struct ctrcap_read_
 			snprintf(bad, badlen, "bad identity record in the PKTAP header: %s", err);
 		return r == 1;
 	}
-	/* ptcpdump's identity, from its comments, printed and filtered alike. */
-	if (rec->comments_all &&
-	    ctrcap_ptcpdump_identity(rec->comments_all, strlen(rec->comments_all), id, ptcp) == 1)
-		return true;
-	/* The standard option alone (another writer): the pid and tid it gives. */
-	if (!rec->has_pid_tid || !rec->pid)
-		return false;
-	id->present = CTRCAP_HAS_PID | CTRCAP_HAS_TID;
-	id->pid = rec->pid;
-	id->tid = rec->tid;
-	return true;
+	/*
+	 * No ctrcap record (another writer, or a file whose custom options a
+	 * tool stripped): what the other carriers give, merged. ptcpdump's
+	 * comments first, printed and filtered alike.
+	 */
+	found = rec->comments_all &&
+		ctrcap_ptcpdump_identity(rec->comments_all, strlen(rec->comments_all), id, ptcp) == 1;
+	/* The standard option: the pid and tid. */
+	if (rec->has_pid_tid && rec->pid && !(id->present & CTRCAP_HAS_PID)) {
+		id->present |= CTRCAP_HAS_PID;
+		id->pid = rec->pid;
+		found = true;
+	}
+	if (rec->has_pid_tid && rec->pid && rec->pid == id->pid && rec->tid &&
+	    !(id->present & CTRCAP_HAS_TID)) {
+		id->present |= CTRCAP_HAS_TID;
+		id->tid = rec->tid;
+	}
+	/* Apple's process info block: its pid (macOS tcpdump -k writes no option 8) and name. */
+	if (rec->has_pib && !(id->present & CTRCAP_HAS_PID)) {
+		id->present |= CTRCAP_HAS_PID;
+		id->pid = rec->pib_pid;
+		found = true;
+	}
+	if (rec->has_pib && rec->pib_pid == id->pid && !id->comm.ptr && rec->pname_len) {
+		id->comm.ptr = rec->pname;
+		id->comm.len = rec->pname_len;
+	}
+	return found;
 }
 
 /*
@@ -248,6 +282,7 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 	}
 	if (o->out.path) {
 		ro.w = ctrcap_writer_open(&o->out, NULL, err, sizeof(err));
+		ro.wo = &o->out;
 		if (!ro.w) {
 			fprintf(stderr, "ctrcap: %s\n", err);
 			code = 1;
@@ -299,7 +334,10 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 			}
 			if (w)
 				break;
-			uncommented += rec.comment != NULL;
+			/* --comments writes ptcpdump's identity again, as comments. */
+			uncommented += rec.comment && !(o->out.comments && rec.comments_all &&
+							ptcpdump_is_identity(rec.comments_all,
+									     strlen(rec.comments_all)));
 		}
 		n++;
 		if (!ro.w || o->print) {

@@ -37,6 +37,7 @@ struct ctrcap_writer_opts {
 	unsigned max_files;	 /* -W */
 	bool flush_each;	 /* -U: flush after every packet (text too) */
 	const char *post_rotate; /* -z CMD, resolved to a path before capture starts */
+	bool comments;		 /* --comments: the identity also as ptcpdump's comments */
 };
 
 struct ctrcap_opts {

@@ -7,6 +7,9 @@
  *
  *   bench_writer [-n packets] [-s packet bytes] [-r rounds] [-d dir]
  * Rounds alternate writer and plain runs; rates are the best round of each.
+ * Then the bytes per packet of each identity carrier, from the sizes of
+ * files the writer makes with one carrier each, and the time --comments
+ * takes to lay one identity out as ptcpdump's comments.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +23,7 @@
 #include <unistd.h>
 
 #include "ctrcap/pcapng.h"
+#include "ctrcap/ptcpdump_identity.h"
 
 #define STR(lit) ((struct ctrcap_str){.ptr = (lit), .len = sizeof(lit) - 1})
 #define CHUNK	 (64u * 1024)
@@ -156,6 +160,118 @@ static double run_plain(const char *path, uint64_t bytes)
 	return t1 - t0;
 }
 
+/* The identity carriers a packet can have, alone or all together. */
+enum carrier {
+	C_NONE,		/* direction and packet id only */
+	C_RECORD,	/* ctrcap's custom option with the record */
+	C_PID,		/* epb_processid_threadid (option 8) */
+	C_DARWIN,	/* Apple's process info block + EPB option 0x8001 */
+	C_COMMENTS,	/* ptcpdump's comments (--comments) */
+	C_ALL,		/* what ctrcap --comments writes: every one */
+};
+
+/*
+ * Size of a file of n packets of size bytes carrying c, from procs
+ * processes in turn (each its own Darwin block).
+ */
+static uint64_t carrier_file(const char *path, unsigned long n, uint32_t size, enum carrier c,
+			     unsigned procs)
+{
+	static char cmt[CTRCAP_PTCPDUMP_COMMENTS_MAX];
+	static uint8_t pkt[65536];
+	struct ctrcap_pcapng_writer_opts o = {.path = path, .userappl = "bench_writer"};
+	struct ctrcap_pcapng_writer *w;
+	struct ctrcap_identity id;
+	char err[512];
+	struct stat st;
+	int ifid, cmt_len;
+
+	full_identity(&id);
+	cmt_len = ctrcap_ptcpdump_comments(&id, cmt, sizeof(cmt));
+	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+	if (!w || cmt_len <= 0) {
+		fprintf(stderr, "bench_writer: %s\n", w ? "no comments for the identity" : err);
+		exit(1);
+	}
+	ifid = ctrcap_pcapng_writer_interface(w, 4026532281u, 2, "veth4c1652a", "web", 1, 262144);
+	for (unsigned long i = 0; i < n; i++) {
+		struct ctrcap_pcapng_packet p = {.if_id = (uint32_t)ifid,
+						 .ts_ns = 1700000000000000000ull + i,
+						 .data = pkt,
+						 .caplen = size,
+						 .origlen = size,
+						 .direction = CTRCAP_DIR_OUT,
+						 .packet_id = i + 1};
+		bool all = c == C_ALL;
+
+		if (c == C_RECORD || all)
+			p.id = &id;
+		if (c == C_PID || c == C_DARWIN || all) {
+			p.pid = id.pid + (uint32_t)(i % procs);
+			p.tid = p.pid;
+		}
+		if (c == C_DARWIN || all) {
+			p.pname = id.comm.ptr;
+			p.pname_len = id.comm.len;
+		}
+		if (c == C_COMMENTS || all) {
+			p.comments = cmt;
+			p.comments_len = (uint32_t)cmt_len;
+		}
+		if (ctrcap_pcapng_writer_packet(w, &p) < 0) {
+			fprintf(stderr, "bench_writer: %s\n", ctrcap_pcapng_writer_error(w));
+			exit(1);
+		}
+	}
+	if (ctrcap_pcapng_writer_close(w, err, sizeof(err)) < 0 || stat(path, &st) < 0) {
+		fprintf(stderr, "bench_writer: %s: %s\n", path, err);
+		exit(1);
+	}
+	unlink(path);
+	return (uint64_t)st.st_size;
+}
+
+/* The bytes per packet each carrier adds, and what --comments costs in time. */
+static void carriers(const char *path, uint32_t size)
+{
+	static const struct {
+		enum carrier c;
+		const char *what;
+	} rows[] = {
+		{ C_RECORD, "ctrcap custom option (record)" },
+		{ C_PID, "epb_processid_threadid (option 8)" },
+		{ C_DARWIN, "option 8 + Apple block + 0x8001" },
+		{ C_COMMENTS, "ptcpdump comments (--comments)" },
+		{ C_ALL, "all of them (ctrcap --comments)" },
+	};
+	static char cmt[CTRCAP_PTCPDUMP_COMMENTS_MAX];
+	const unsigned long n = 10000;
+	uint64_t base = carrier_file(path, n, size, C_NONE, 1);
+	struct ctrcap_identity id;
+	double t0, t;
+
+	/* Apple's block is written once per process per file: amortised over its packets. */
+	printf("bytes per packet of each carrier, %lu packets from %-10s %6s  %6s\n", n,
+	       "", "1", "100 processes");
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		uint64_t one = carrier_file(path, n, size, rows[i].c, 1);
+		uint64_t many = carrier_file(path, n, size, rows[i].c, 100);
+
+		printf("  %-36s %6.1f  %6.1f\n", rows[i].what, (double)(one - base) / (double)n,
+		       (double)(many - base) / (double)n);
+	}
+	full_identity(&id);
+	t0 = now_s();
+	for (unsigned long i = 0; i < n; i++) {
+		id.pid = 241879 + (uint32_t)i; /* no caching: a new identity each time */
+		if (ctrcap_ptcpdump_comments(&id, cmt, sizeof(cmt)) <= 0)
+			exit(1);
+	}
+	t = now_s() - t0;
+	printf("--comments text of one identity: %.0f ns (%lu identities)\n", t / (double)n * 1e9,
+	       n);
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -248,5 +364,6 @@ int main(int argc, char **argv)
 	printf("ratio writer/plain, record encoded once: %.2f (median of %u paired rounds; "
 	       "goal >= 0.8)\n",
 	       ratio[1][rounds / 2], rounds);
+	carriers(wpath, size);
 	return 0;
 }

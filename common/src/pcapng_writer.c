@@ -691,6 +691,27 @@ int ctrcap_pcapng_writer_interface_copy(struct ctrcap_pcapng_writer *w, uint32_t
 
 /* ------------------------------------------------------------------ packets */
 
+/*
+ * Bytes the opt_comment options of texts (each ended by a NUL, len bytes
+ * in all) take, or -1 when they are not such texts or one is too long.
+ */
+static ssize_t comments_size(const char *texts, uint32_t len)
+{
+	size_t size = 0;
+
+	if (!texts || texts[len - 1] != '\0')
+		return -1;
+	for (uint32_t i = 0; i < len;) {
+		size_t n = strlen(texts + i);
+
+		if (n > 65535)
+			return -1;
+		size += 4 + PAD4(n);
+		i += (uint32_t)n + 1;
+	}
+	return (ssize_t)size;
+}
+
 int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 				const struct ctrcap_pcapng_packet *p)
 {
@@ -737,6 +758,17 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		rec = w->rec;
 		rec_len = n > 0 ? (size_t)n : 0;
 	}
+	if (p->comments_len) {
+		ssize_t n = comments_size(p->comments, p->comments_len);
+
+		if (n < 0) {
+			wr_set_err(w, "writing %s: packet comments of %u bytes are not texts of "
+				      "at most 65535 bytes, each ended by a NUL", w->label,
+				   p->comments_len);
+			return -1;
+		}
+		opts += (size_t)n;
+	}
 	if (rec)
 		opts += 4 + PAD4(4 + rec_len);
 	if (p->direction != CTRCAP_DIR_UNKNOWN)
@@ -750,6 +782,13 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 	if (opts)
 		opts += 4;
 	total = 28 + PAD4(p->caplen) + opts + 4;
+	if (total > PCAPNG_BLOCK_MAX) {
+		wr_set_err(w, "writing %s: packet on %s with its options is %zu bytes, more than "
+			      "a block may be (%u)", w->label,
+			   w->ifs[p->if_id].name ? w->ifs[p->if_id].name : "?", total,
+			   PCAPNG_BLOCK_MAX);
+		return -1;
+	}
 
 	if (w->rotating && wr_rotate_maybe(w, p->ts_ns / 1000000000u, total) < 0)
 		return -1;
@@ -799,6 +838,12 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		memcpy(q + 4, rec, rec_len);
 		memset(q + vlen, 0, PAD4(vlen) - vlen);
 		q += PAD4(vlen);
+	}
+	for (uint32_t i = 0; i < p->comments_len;) {
+		size_t n = strlen(p->comments + i);
+
+		q = put_opt(q, PCAPNG_OPT_COMMENT, p->comments + i, n);
+		i += (uint32_t)n + 1;
 	}
 	if (opts)
 		q = put_opt_hdr(q, PCAPNG_OPT_END, 0);

@@ -50,6 +50,18 @@ static enum ptcpdump_key key_of(const char *s, size_t len)
 	return PTCPDUMP_K_NONE;
 }
 
+const char *ptcpdump_key_name(enum ptcpdump_key key)
+{
+	size_t i;
+
+	/* The first entry of a key is the spelling ptcpdump's writer uses. */
+	for (i = 0; i < sizeof(key_names) / sizeof(key_names[0]); i++) {
+		if (key_names[i].key == key)
+			return key_names[i].name;
+	}
+	return NULL;
+}
+
 void ptcpdump_iter_init(struct ptcpdump_iter *it, const char *s, size_t len)
 {
 	it->s = s;

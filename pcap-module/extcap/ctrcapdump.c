@@ -47,6 +47,7 @@ enum {
 	OPT_IFACES,
 	OPT_ALL_HOPS,
 	OPT_DROPS,
+	OPT_COMMENTS,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -72,6 +73,7 @@ static const struct option long_opts[] = {
 	{ "interfaces", required_argument, NULL, OPT_IFACES },
 	{ "all-hops", no_argument, NULL, OPT_ALL_HOPS },
 	{ "drops", no_argument, NULL, OPT_DROPS },
+	{ "comments", no_argument, NULL, OPT_COMMENTS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -94,6 +96,7 @@ static void usage(FILE *f)
 		"                  [--container-id ID] [--pod-name P] [--pod-namespace NS]\n"
 		"                  [--pid PID]\n"
 		"                  [--snaplen N] [--interfaces IFS] [--all-hops] [--drops]\n"
+		"                  [--comments]\n"
 		"       ctrcapdump --help | --version\n"
 		"Accepted from Wireshark and ignored: --extcap-reload-option OPT, --debug,\n"
 		"--debug-file FILE. See ctrcapdump(1).\n"
@@ -173,6 +176,9 @@ static int parse_cli(int argc, char **argv, struct cli *c, char *err, size_t err
 			break;
 		case OPT_DROPS:
 			c->co.drops = true;
+			break;
+		case OPT_COMMENTS:
+			c->co.comments = true;
 			break;
 		case OPT_HELP:
 			c->help = true;

@@ -288,5 +288,12 @@ int extcap_print_config(FILE *out, const char *ifname, char *err, size_t errlen)
 		"namespaces (firewall, no socket, no route), each with the kernel's reason "
 		"and where (ctrcap.drop.reason), after the hops it took}{group=Capture}\n",
 		n++);
+	fprintf(out,
+		"arg {number=%u}{call=--comments}{display=Identity as packet comments}"
+		"{type=boolflag}{default=false}{tooltip=Each packet's process, container and pod "
+		"also as packet comments in ptcpdump's layout (PID:, Cmd:, ContainerName: ...), "
+		"for tools without the ctrcap plugin; some hundred bytes more per packet}"
+		"{group=Capture}\n",
+		n++);
 	return 0;
 }

@@ -88,6 +88,8 @@ int helper_capture_argv(const char *helper, const struct capture_opts *o, const 
 	argv[argc++] = o->all_hops ? "all" : "container";
 	if (o->drops)
 		argv[argc++] = "--drops";
+	if (o->comments)
+		argv[argc++] = "--comments";
 	if (is_set(id)) {
 		if (check_value("container id", id, err, errlen))
 			return -1;

@@ -31,6 +31,7 @@ struct capture_opts {
 	unsigned snaplen;		/* 0 = the helper's default */
 	bool all_hops;			/* every hop of a packet, not one row per packet */
 	bool drops;			/* also the packets the kernel drops (ctrcap --drops) */
+	bool comments;			/* the identity also as ptcpdump's comments (--comments) */
 };
 
 /* The helper to run: $CTRCAP_HELPER when set, else the installed sbin path. */
@@ -40,7 +41,8 @@ const char *helper_path(void);
  * Fill argv (room for HELPER_ARGV_MAX pointers, NULL-terminated) with the
  * helper's capture command line: helper -i IFS -w - -U [--container-id ID]
  * [--container-name N] [--pod-name P]
- * [--pod-namespace NS] [--pid PID] [-s SNAPLEN] --hops all|container [--drops] [filter].
+ * [--pod-namespace NS] [--pid PID] [-s SNAPLEN] --hops all|container [--drops]
+ * [--comments] [filter].
  * Pointers refer to o's strings and to numbuf (at least 32 bytes).
  * Returns argc, or -1 with the bad option named in err.
  */

@@ -18,6 +18,10 @@
  * 10.99.2.1:40000 -> 10.99.2.2:80 (SYN seq 1000000, SYN-ACK seq 5000000, ACK,
  * 5 bytes "hello" from the client, its ACK), all pid 100 / container web,
  * 1 ms apart, IPv4 id 54321 with DF.
+ *
+ * make_capture --strip IN OUT copies the pcapng file IN (host byte order, as
+ * ctrcap writes) to OUT without ctrcap's custom options, every other block
+ * and option byte for byte: a file as a tool that drops them leaves it.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -172,6 +176,88 @@ static int write_tcp(struct ctrcap_pcapng_writer *w, const struct ctrcap_identit
 	return 0;
 }
 
+/* One EPB's options without ctrcap's (code 2989, PEN 32473) into out; its new length. */
+static size_t strip_epb(const uint8_t *b, uint32_t total, uint8_t *out)
+{
+	uint32_t caplen, off, n;
+
+	memcpy(out, b, 28);
+	memcpy(&caplen, b + 20, 4);
+	off = 28 + ((caplen + 3) & ~3u);
+	if (off > total - 4)
+		return 0;
+	memcpy(out + 28, b + 28, off - 28);
+	n = off;
+	while (off + 4 <= total - 4) {
+		uint16_t code, len;
+		uint32_t pen = 0, size;
+
+		memcpy(&code, b + off, 2);
+		memcpy(&len, b + off + 2, 2);
+		size = 4 + ((len + 3u) & ~3u);
+		if (off + size > total - 4)
+			return 0;
+		if (len >= 4)
+			memcpy(&pen, b + off + 4, 4);
+		if (!(code == CTRCAP_OPT_CUSTOM_BIN && pen == CTRCAP_PEN)) {
+			memcpy(out + n, b + off, size);
+			n += size;
+		}
+		off += size;
+		if (code == 0)
+			break;
+	}
+	n += 4;
+	memcpy(out + 4, &n, 4);
+	memcpy(out + n - 4, &n, 4);
+	return n;
+}
+
+/* make_capture --strip IN OUT. */
+static int strip(const char *in, const char *out_path)
+{
+	static uint8_t buf[1 << 22], out[1 << 16];
+	FILE *f = fopen(in, "rb"), *o;
+	size_t len, off = 0;
+
+	if (!f) {
+		perror(in);
+		return 1;
+	}
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	o = fopen(out_path, "wb");
+	if (!o) {
+		perror(out_path);
+		return 1;
+	}
+	while (off + 12 <= len) {
+		uint32_t type, total;
+		size_t n;
+
+		memcpy(&type, buf + off, 4);
+		memcpy(&total, buf + off + 4, 4);
+		if (total < 12 || total > len - off || total > sizeof(out)) {
+			fprintf(stderr, "make_capture: %s: bad block at offset %zu\n", in, off);
+			fclose(o);
+			return 1;
+		}
+		n = type == 6 ? strip_epb(buf + off, total, out) : total;
+		if (!n) {
+			fprintf(stderr, "make_capture: %s: bad EPB at offset %zu\n", in, off);
+			fclose(o);
+			return 1;
+		}
+		fwrite(type == 6 ? out : buf + off, 1, n, o);
+		off += total;
+	}
+	if (fclose(o) || off != len) {
+		fprintf(stderr, "make_capture: %s: %zu bytes not copied\n", in, len - off);
+		return 1;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ctrcap_pcapng_writer_opts o = { .userappl = "make_capture" };
@@ -182,8 +268,11 @@ int main(int argc, char **argv)
 
 	if (argc == 4 && !strcmp(argv[1], "--pcap"))
 		return write_pcap(argv[2], argv[3]);
+	if (argc == 4 && !strcmp(argv[1], "--strip"))
+		return strip(argv[2], argv[3]);
 	if (argc != 2 && (argc != 3 || strcmp(argv[2], "tcp"))) {
-		fprintf(stderr, "usage: make_capture FILE [tcp] | --pcap FORMAT FILE\n");
+		fprintf(stderr, "usage: make_capture FILE [tcp] | --pcap FORMAT FILE | "
+				"--strip IN OUT\n");
 		return 2;
 	}
 	web.present = CTRCAP_HAS_PID | CTRCAP_HAS_TID | CTRCAP_HAS_UID | CTRCAP_HAS_NETNS |

@@ -5,7 +5,8 @@
 # packet's record and at the start of every IDB description ("node NAME,
 # netns INODE (ccapA)"); -r prints it
 # as a Node line and -r -w keeps it. A bad name from the environment is one
-# error line before anything is attached.
+# error line before anything is attached. With --comments, every packet
+# carries its identity also as ptcpdump's comments, the same pid as its record.
 set -u
 . "$(dirname "$0")/common.sh" "$@"
 
@@ -59,6 +60,15 @@ expect "-r -v: a Node line under every packet" \
 expect "-r -w keeps the node and the IDB description" bash -c "
 	[ \$('$DUMP' '$TMP/copy.pcapng' | grep -c ' node=node-opt | ') = 5 ] &&
 	[ \"\$('$DUMP' --idb '$TMP/copy.pcapng')\" = 'idb if=eth0 desc=node node-opt, netns $INO_A (ccapA)' ]"
+
+# --comments: ptcpdump's text on every packet (stock tshark shows it as frame.comment).
+NODE_ENV=-
+node_run comments "$HOST" --comments
+pid=$(sed -n 's/.* pid=\([0-9]*\) .*/\1/p' "$TMP/comments.txt" | sort -u)
+HOME=$TMP WIRESHARK_PLUGIN_DIR=$TMP tshark -r "$TMP/comments.pcapng" -T fields \
+	-e frame.comment 2>/dev/null >"$TMP/comments.fc"
+expect "--comments: every packet's comments start with its record's pid ($pid)" bash -c "
+	[ -n '$pid' ] && [ \$(grep -c '^PID: $pid\\\\nCmd: .*,ThreadId: ' '$TMP/comments.fc') = 5 ]"
 
 # A bad name from the environment: one line naming it and what to do, nothing attached.
 CTRCAP_NODE_NAME=$'bad\tname' "$CTRCAP" -i eth0@ccapA -w "$TMP/bad.pcapng" \

@@ -346,6 +346,34 @@ expect "--comm postgres (Cmd's name) selects the db packet" \
 "$CTRCAP" -r "$TMP/p-web.pcapng" -v >"$TMP/got"
 same "-r -w of ptcpdump's packets keeps their identity (as ctrcap's record)" "$TMP/want" "$TMP/got"
 
+# --- the other carriers when ctrcap's record is gone (make_capture --strip drops
+# only ctrcap's custom options, as a tool that does not keep them would)
+"$CTRCAP" -r "$IN" >"$TMP/rec.txt" 2>/dev/null
+"$CTRCAP" -r "$IN" --comments -w "$TMP/cmt.pcapng" 2>/dev/null || fail "-r --comments -w"
+"$MAKE" --strip "$TMP/cmt.pcapng" "$TMP/cmt-s.pcapng" || fail "make_capture --strip"
+"$CTRCAP" -r "$TMP/cmt-s.pcapng" >"$TMP/cmt-s.txt" 2>/dev/null
+same "--comments: without ctrcap's record the comments give the same packet lines" \
+	"$TMP/rec.txt" "$TMP/cmt-s.txt"
+"$CTRCAP" -r "$TMP/cmt-s.pcapng" -v -c 1 >"$TMP/cmt-v.txt" 2>/dev/null
+expect "--comments: -v shows the comments' process, container and pod" bash -c "
+	grep -qx '    Process (pid 100, cmd /usr/bin/wget, args wget http://10.99.2.2/)' '$TMP/cmt-v.txt' &&
+	grep -qx '    Container (name web, id 78f1713c7d0f9d5e0b1f6f1c2a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d, image busybox:1)' '$TMP/cmt-v.txt' &&
+	grep -qx '    Pod (name web-1, namespace shop)' '$TMP/cmt-v.txt'"
+expect "--comments: the identity filters select on the comments" \
+	[ "$("$CTRCAP" -r "$TMP/cmt-s.pcapng" --container-name db --count)" = "2 packets" ]
+"$CTRCAP" -r "$IN" -w "$TMP/std.pcapng" 2>/dev/null || fail "-r -w"
+"$MAKE" --strip "$TMP/std.pcapng" "$TMP/std-s.pcapng" || fail "make_capture --strip"
+"$CTRCAP" -r "$TMP/std-s.pcapng" >"$TMP/std-s.txt" 2>/dev/null
+expect "no record, no comments: option 8's pid and the Apple block's name" bash -c "
+	[ \$(grep -c 'UDP, length 4, Process \[wget\.100\]\$' '$TMP/std-s.txt') = 2 ] &&
+	[ \$(grep -c 'UDP, length 4, Process \[psql\.200\]\$' '$TMP/std-s.txt') = 2 ] &&
+	[ \$(grep -c 'UDP, length 4\$' '$TMP/std-s.txt') = 2 ]"
+expect "no record: --pid and --comm select on option 8 and the Apple block" bash -c "
+	[ \"\$('$CTRCAP' -r '$TMP/std-s.pcapng' --pid 200 --count)\" = '2 packets' ] &&
+	[ \"\$('$CTRCAP' -r '$TMP/std-s.pcapng' --comm wget --count)\" = '2 packets' ]"
+refused "--comments needs -w" "ctrcap: --comments writes comments into the -w file: it needs -w" \
+	-r "$IN" --comments
+
 # --- PKTAP frames (a file saved from ctrcap-rpcapd; macOS tcpdump -k): the inner
 # frame with the identity its header carries, selected and filtered as ctrcap's
 K=$TMP/gen/pktap.pcapng

@@ -18,33 +18,6 @@ static char *dir;
 static uint8_t orig_raw[NPKT][CTRCAP_RECORD_MAX];
 static size_t orig_len[NPKT];
 
-/* Run a shell command; its stdout goes to out (NUL-terminated). Returns the exit status. */
-static int run(char *out, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static int run(char *out, size_t cap, const char *fmt, ...)
-{
-	char cmd[2048];
-	size_t n = 0;
-	va_list ap;
-	FILE *p;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	p = popen(cmd, "r");
-	assert_non_null(p);
-	if (out) {
-		n = fread(out, 1, cap - 1, p);
-		out[n] = '\0';
-	} else {
-		char sink[4096];
-
-		while (fread(sink, 1, sizeof(sink), p) > 0) {
-		}
-	}
-	return pclose(p);
-}
-
 /* An Ethernet + IPv4 + UDP frame between test addresses (bytes only, never sent). */
 static uint32_t make_frame(uint8_t *f, unsigned i)
 {
@@ -62,12 +35,7 @@ static uint32_t make_frame(uint8_t *f, unsigned i)
 
 static char *path_of(const char *name)
 {
-	static char p[8][512];
-	static unsigned k;
-	char *s = p[k++ % 8];
-
-	snprintf(s, 512, "%s/%s", dir, name);
-	return s;
+	return test_path(dir, name);
 }
 
 /* The file every test reads: 2 interfaces, NPKT packets, ids 100.., identity on all but one. */
@@ -129,9 +97,9 @@ static void test_capinfos(void **state)
 	char out[8192];
 	(void)state;
 
-	assert_int_equal(run(out, sizeof(out), "capinfos -c -M '%s'", path_of("a.pcapng")), 0);
+	assert_int_equal(test_run(out, sizeof(out), "capinfos -c -M '%s'", path_of("a.pcapng")), 0);
 	assert_non_null(strstr(out, "Number of packets:   6"));
-	assert_int_equal(run(out, sizeof(out), "capinfos '%s'", path_of("a.pcapng")), 0);
+	assert_int_equal(test_run(out, sizeof(out), "capinfos '%s'", path_of("a.pcapng")), 0);
 	assert_non_null(strstr(out, "Number of interfaces in file: 2"));
 	assert_non_null(strstr(out, "Name = eth0"));
 	assert_non_null(strstr(out, "Description = netns 4026532281 (web)"));
@@ -152,7 +120,7 @@ static void test_tshark_fields(void **state)
 				   "1,veth4c1652a,,105\n";
 	(void)state;
 
-	assert_int_equal(run(out, sizeof(out),
+	assert_int_equal(test_run(out, sizeof(out),
 			     "tshark -r '%s' -T fields -E separator=, -e frame.interface_id "
 			     "-e frame.interface_name -e frame.packet_flags_direction "
 			     "-e frame.packet_id 2>/dev/null",
@@ -160,7 +128,7 @@ static void test_tshark_fields(void **state)
 			 0);
 	assert_string_equal(out, want);
 	/* The frames decode as UDP between the test addresses. */
-	assert_int_equal(run(out, sizeof(out),
+	assert_int_equal(test_run(out, sizeof(out),
 			     "tshark -r '%s' -Y 'udp.dstport == 53' 2>/dev/null | wc -l",
 			     path_of("a.pcapng")),
 			 0);
@@ -173,7 +141,7 @@ static void test_isb_and_options_in_wireshark(void **state)
 	static char out[1 << 17];
 	(void)state;
 
-	assert_int_equal(run(out, sizeof(out),
+	assert_int_equal(test_run(out, sizeof(out),
 			     "tshark -r '%s' -X 'read_format:MIME Files Format' -V 2>/dev/null",
 			     path_of("a.pcapng")),
 			 0);
@@ -227,22 +195,22 @@ static void test_rewrites_keep_identity(void **state)
 	(void)state;
 
 	assert_int_equal(
-	    run(NULL, 0, "editcap '%s' '%s' 2>&1", path_of("a.pcapng"), path_of("e.pcapng")), 0);
+	    test_run(NULL, 0, "editcap '%s' '%s' 2>&1", path_of("a.pcapng"), path_of("e.pcapng")), 0);
 	assert_int_equal(check_raw(path_of("e.pcapng")), NPKT);
 	/* A subset: exporting packets never loses their identity. */
-	assert_int_equal(run(NULL, 0, "editcap -r '%s' '%s' 2-4 2>&1", path_of("a.pcapng"),
+	assert_int_equal(test_run(NULL, 0, "editcap -r '%s' '%s' 2-4 2>&1", path_of("a.pcapng"),
 			     path_of("sub.pcapng")),
 			 0);
 	assert_int_equal(check_raw(path_of("sub.pcapng")), 3);
-	assert_int_equal(run(NULL, 0, "mergecap -w '%s' '%s' '%s' 2>&1", path_of("m.pcapng"),
+	assert_int_equal(test_run(NULL, 0, "mergecap -w '%s' '%s' '%s' 2>&1", path_of("m.pcapng"),
 			     path_of("a.pcapng"), path_of("e.pcapng")),
 			 0);
 	assert_int_equal(check_raw(path_of("m.pcapng")), 2 * NPKT);
 	assert_int_equal(
-	    run(NULL, 0, "tshark -r '%s' -w '%s' 2>&1", path_of("a.pcapng"), path_of("t.pcapng")),
+	    test_run(NULL, 0, "tshark -r '%s' -w '%s' 2>&1", path_of("a.pcapng"), path_of("t.pcapng")),
 	    0);
 	assert_int_equal(check_raw(path_of("t.pcapng")), NPKT);
-	assert_int_equal(run(NULL, 0, "tshark -r '%s' -Y 'frame.packet_id >= 103' -w '%s' 2>&1",
+	assert_int_equal(test_run(NULL, 0, "tshark -r '%s' -Y 'frame.packet_id >= 103' -w '%s' 2>&1",
 			     path_of("a.pcapng"), path_of("f.pcapng")),
 			 0);
 	assert_int_equal(check_raw(path_of("f.pcapng")), 3);
@@ -282,7 +250,7 @@ static void test_big_endian_through_editcap(void **state)
 	fclose(f);
 	assert_int_equal(check_raw(path_of("be.pcapng")), NPKT);
 	assert_int_equal(
-	    run(NULL, 0, "editcap '%s' '%s' 2>&1", path_of("be.pcapng"), path_of("be-e.pcapng")),
+	    test_run(NULL, 0, "editcap '%s' '%s' 2>&1", path_of("be.pcapng"), path_of("be-e.pcapng")),
 	    0);
 	assert_int_equal(check_raw(path_of("be-e.pcapng")), NPKT);
 	{

@@ -174,4 +174,67 @@ static inline struct ctrcap_pcapng_writer *test_writer_in(const char *tag, const
 	return w;
 }
 
+/* Run a shell command; its stdout goes to out (NUL-terminated). Returns the exit status. */
+static inline int test_run(char *out, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static inline int test_run(char *out, size_t cap, const char *fmt, ...)
+{
+	char cmd[4096];
+	size_t n = 0;
+	va_list ap;
+	FILE *p;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	if (out) {
+		n = fread(out, 1, cap - 1, p);
+		out[n] = '\0';
+	} else {
+		char sink[4096];
+
+		while (fread(sink, 1, sizeof(sink), p) > 0) {
+		}
+	}
+	return pclose(p);
+}
+
+/* dir/name in one of 8 buffers used in turn (a few paths per call are fine). */
+static inline char *test_path(const char *dir, const char *name)
+{
+	static char p[8][512];
+	static unsigned k;
+	char *s = p[k++ % 8];
+
+	snprintf(s, 512, "%s/%s", dir, name);
+	return s;
+}
+
+/* Call fn with each packet of the pcapng file path; the file must read cleanly. Returns the count. */
+static inline int test_each_packet(const char *path,
+				   void (*fn)(const struct ctrcap_pcapng_rec *rec, void *ctx),
+				   void *ctx)
+{
+	char err[512] = "";
+	struct ctrcap_pcapng_reader *r = ctrcap_pcapng_reader_open(path, err, sizeof(err));
+	struct ctrcap_pcapng_rec rec;
+	int rc, n = 0;
+
+	if (!r)
+		fail_msg("reader_open: %s", err);
+	while ((rc = ctrcap_pcapng_reader_next(r, &rec)) == 1) {
+		if (rec.kind != CTRCAP_REC_PACKET)
+			continue;
+		n++;
+		fn(&rec, ctx);
+	}
+	if (rc)
+		fail_msg("reading %s: %s", path, ctrcap_pcapng_reader_error(r));
+	ctrcap_pcapng_reader_close(r);
+	return n;
+}
+
 #endif /* CTRCAP_TEST_UTIL_H */

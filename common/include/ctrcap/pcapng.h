@@ -145,6 +145,14 @@ struct ctrcap_pcapng_packet {
 	 */
 	const uint8_t *record;
 	uint32_t record_len;
+	/*
+	 * Optional opt_comment texts (ctrcap --comments: ptcpdump's layout,
+	 * from ctrcap_ptcpdump_comments()): each ended by a NUL, one after
+	 * another, comments_len bytes in all; each text becomes one
+	 * opt_comment of at most 65535 bytes. NULL = none.
+	 */
+	const char *comments;
+	uint32_t comments_len;
 };
 
 /* Append one EPB. Returns 0, or -1 (see ctrcap_pcapng_writer_error()). */

@@ -25,6 +25,22 @@ struct ctrcap_ptcpdump_store {
 int ctrcap_ptcpdump_identity(const char *s, size_t len, struct ctrcap_identity *id,
 			     struct ctrcap_ptcpdump_store *st);
 
+/*
+ * Room enough for ctrcap_ptcpdump_comments() of any identity: six comments
+ * of at most 65535 bytes (an opt_comment's largest) and their NULs.
+ */
+#define CTRCAP_PTCPDUMP_COMMENTS_MAX (6u * 65536u)
+
+/*
+ * id as ptcpdump's writer writes a packet's comments (ctrcap --comments):
+ * one text per part it knows (process, thread, user, parent, container,
+ * pod), "Key: value" lines in ptcpdump's order, each text ended by a NUL,
+ * one after another in buf. Labels that would make a comment longer than
+ * an opt_comment holds are left out. Returns the bytes written (0: id has
+ * nothing ptcpdump writes), or -1 when cap is too small.
+ */
+int ctrcap_ptcpdump_comments(const struct ctrcap_identity *id, char *buf, size_t cap);
+
 /* Free the store's memory. */
 void ctrcap_ptcpdump_store_free(struct ctrcap_ptcpdump_store *st);
 

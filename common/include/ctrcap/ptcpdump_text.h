@@ -35,6 +35,9 @@ enum ptcpdump_key {
 	PTCPDUMP_K_POD_ANNOTATIONS,
 };
 
+/* The key as ptcpdump's writer spells it ("PID", "ContainerName"), NULL for NONE. */
+const char *ptcpdump_key_name(enum ptcpdump_key key);
+
 /* One recognised line; offsets count from the start of the comment. */
 struct ptcpdump_line {
 	enum ptcpdump_key key;
