@@ -60,7 +60,8 @@ expect "-r --hops fold: the same packet lines as live" \
 cat "$TMP/journey.txt"
 # flow PORT: the table's part for the flow from A to B's PORT.
 flow() {
-	awk -v p="10.99.11.2:$1" '/^Flow / { on = index($0, p) > 0 } on' "$TMP/journey.txt"
+	awk -v p="> 10.99.11.2:$1" '/^Flow / { on = substr($0, length($0) - length(p) + 1) == p } on' \
+		"$TMP/journey.txt"
 }
 clean=$(flow 7102)
 expect "--journey: the clean flow's hops in order: A's eth0 Out, a0 In, b0 Out, B's eth0 In" \
@@ -73,7 +74,7 @@ expect "--journey: latencies from hop 2 on, max >= median" \
 dropped=$(flow 7101)
 n=$(awk '$1 == "1" { print $4 }' <<<"$dropped")
 expect "--journey: every packet of the dropped flow (${n:-none}) dropped by netfilter at a0 in R" \
-	grep -Eq "^  dropped: $n packets?, NETFILTER_DROP at [^ ]+, on a0 in netns $ns_r\$" <<<"$dropped"
+	grep -Eq "^  dropped: $n packets?, NETFILTER_DROP at [^ ]+, on a0 in (node [^,]*, )?netns $ns_r " <<<"$dropped"
 expect "--journey: and none vanished" bash -c "! grep -q vanished <<<'$dropped'"
 
 # --- tshark -z ctrcap,journey, and both tables against the file
