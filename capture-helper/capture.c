@@ -35,6 +35,7 @@
 #include "containers/resolver.h"
 #include "drop_reason.h"
 #include "filter_setup.h"
+#include "hop_fold.h"
 #include "hops.h"
 #include "identity.h"
 #include "iface_container.h"
@@ -888,7 +889,8 @@ static int load(struct capture *c)
 	c->skel->rodata->cfg_drops = o->drops;
 	/* One interface other than lo never sees a packet twice: skip hop tracking. */
 	c->skel->rodata->cfg_hops = o->any || o->n_ifaces != 1 || !strcmp(o->ifaces[0].name, "lo");
-	if (c->skel->rodata->cfg_hops && o->hops != CTRCAP_HOPS_ALL && hops_setup(c))
+	if (c->skel->rodata->cfg_hops && o->hops != CTRCAP_HOPS_ALL && o->hops != CTRCAP_HOPS_FOLD &&
+	    hops_setup(c))
 		return -1;
 	/*
 	 * Without hops the programs never touch hop_seen; an LRU map is
@@ -1083,6 +1085,31 @@ int ctrcap_packet_comments(const struct ctrcap_writer_opts *wo, const struct ctr
 	return 0;
 }
 
+/* --hops fold's printer: one per process, as the text state is. */
+static struct ctrcap_hop_fold *fold;
+
+/*
+ * --hops fold: true when t is a later hop of a held packet (listed on its
+ * line) and the caller is done. Else the packets whose window ended go out.
+ */
+static bool fold_later(const struct ctrcap_opts *o, const struct ctrcap_text_pkt *t,
+		       const struct ctrcap_identity *id, uint64_t packet_id)
+{
+	char drop[512];
+
+	if (o->hops != CTRCAP_HOPS_FOLD)
+		return false;
+	if (!fold && !(fold = ctrcap_hop_fold_new(stdout))) {
+		fprintf(stderr, "ctrcap: out of memory for --hops fold; one line per hop\n");
+		return false;
+	}
+	ctrcap_hop_fold_flush(fold, t->ts_ns);
+	if (id && ctrcap_identity_is_drop(id))
+		ctrcap_drop_text(id, drop, sizeof(drop));
+	return ctrcap_hop_fold_later(fold, packet_id, t->ts_ns, t->ifname, t->direction,
+				     id && ctrcap_identity_is_drop(id) ? drop : NULL);
+}
+
 void ctrcap_print_packet(const struct ctrcap_opts *o, uint64_t number,
 			 const struct ctrcap_text_pkt *t, const struct ctrcap_identity *id,
 			 uint64_t packet_id)
@@ -1097,8 +1124,11 @@ void ctrcap_print_packet(const struct ctrcap_opts *o, uint64_t number,
 	static struct ctrcap_text_state st;
 	static bool seq_tried;
 	struct ctrcap_text_opts fmt = o->text;
+	FILE *out = stdout;
+	char *held = NULL;
+	size_t held_len = 0;
 
-	if (o->count_only)
+	if (o->count_only || fold_later(o, t, id, packet_id))
 		return;
 	if (!o->text.abs_seq && !seq_tried) {
 		seq_tried = true;
@@ -1108,11 +1138,31 @@ void ctrcap_print_packet(const struct ctrcap_opts *o, uint64_t number,
 					"printing absolute ones\n");
 	}
 	fmt.ip_detail = o->verbose > 0;
+	/* A first hop under --hops fold: its text is held for the hops to come. */
+	if (fold && !(out = open_memstream(&held, &held_len)))
+		out = stdout;
 	if (o->number)
-		printf("%5llu  ", (unsigned long long)number);
-	ctrcap_packet_print(stdout, t, id, packet_id, &how, &fmt, &st);
+		fprintf(out, "%5llu  ", (unsigned long long)number);
+	ctrcap_packet_print(out, t, id, packet_id, &how, &fmt, &st);
+	if (out != stdout) {
+		fclose(out);
+		ctrcap_hop_fold_hold(fold, packet_id, t->ts_ns, held, held_len);
+		free(held);
+	}
 	if (o->out.flush_each)
 		fflush(stdout);
+}
+
+void ctrcap_print_idle(uint64_t now_ns)
+{
+	if (fold)
+		ctrcap_hop_fold_flush(fold, now_ns);
+}
+
+void ctrcap_print_end(void)
+{
+	ctrcap_hop_fold_free(fold);
+	fold = NULL;
 }
 
 static void resolver_warn(void *ctx, const char *msg)
@@ -1193,8 +1243,11 @@ static void run_loop(struct capture *c)
 		n = ring_buffer__consume(c->rb);
 		if (c->w && c->o->out.flush_each && (n > 0 || released))
 			ctrcap_pcapng_writer_flush(c->w);
-		if (n == 0)
+		if (n == 0) {
 			usleep(POLL_IDLE_US);
+			/* --hops fold: packets whose hops all came go out when idle too. */
+			ctrcap_print_idle(mono_ns() + c->mono_to_epoch_ns);
+		}
 		now = mono_ms();
 		/* A pass over the whole table held the ring for tens of ms: in steps. */
 		if (gc_pass || now - last_gc >= GC_MS) {
@@ -1247,6 +1300,7 @@ static void finish(struct capture *c)
 		}
 	}
 	c->w = NULL;
+	ctrcap_print_end();
 	if (c->skel) {
 		fflush(stdout);
 		fprintf(stderr, "%llu packets captured\n", (unsigned long long)c->captured);

@@ -36,6 +36,12 @@ void ctrcap_print_packet(const struct ctrcap_opts *o, uint64_t number,
 			 const struct ctrcap_text_pkt *t, const struct ctrcap_identity *id,
 			 uint64_t packet_id);
 
+/* --hops fold: print the held packets whose packet id window ended before now_ns. */
+void ctrcap_print_idle(uint64_t now_ns);
+
+/* Print what --hops fold still holds (the end of the packets). */
+void ctrcap_print_end(void);
+
 /* Live capture until a signal, -c, EPIPE or the `--` command ends. Exit code. */
 int ctrcap_run_capture(const struct ctrcap_opts *o);
 

@@ -38,12 +38,17 @@ int ctrcap_hops_parse(const char *s)
 		return CTRCAP_HOPS_FIRST;
 	if (!strcmp(s, "container"))
 		return CTRCAP_HOPS_CONTAINER;
+	if (!strcmp(s, "fold"))
+		return CTRCAP_HOPS_FOLD;
 	return -1;
 }
 
 const char *ctrcap_hops_name(enum ctrcap_hops_mode m)
 {
-	return m == CTRCAP_HOPS_FIRST ? "first" : m == CTRCAP_HOPS_CONTAINER ? "container" : "all";
+	return m == CTRCAP_HOPS_FIRST	  ? "first" :
+	       m == CTRCAP_HOPS_CONTAINER ? "container" :
+	       m == CTRCAP_HOPS_FOLD	  ? "fold" :
+					    "all";
 }
 
 struct ctrcap_hops *ctrcap_hops_new(enum ctrcap_hops_mode m)
@@ -93,7 +98,7 @@ bool ctrcap_hops_keep(struct ctrcap_hops *h, uint64_t id, uint64_t ts_ns,
 	struct hop_slot *s;
 	bool fresh, keep;
 
-	if (h->mode == CTRCAP_HOPS_ALL || !id)
+	if (h->mode == CTRCAP_HOPS_ALL || h->mode == CTRCAP_HOPS_FOLD || !id)
 		return true;
 	s = lookup(h, id, ts_ns, &fresh);
 	if (h->mode == CTRCAP_HOPS_FIRST)

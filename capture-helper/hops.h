@@ -15,6 +15,12 @@ enum ctrcap_hops_mode {
 	CTRCAP_HOPS_ALL = 0,   /* every hop (the default of ctrcap) */
 	CTRCAP_HOPS_FIRST,     /* the first hop a packet was seen on */
 	CTRCAP_HOPS_CONTAINER, /* the hop in the sender's or receiver's container netns */
+	/*
+	 * Every hop, printed folded: one line per packet, its later hops
+	 * listed at its end (hop_fold.h). Written to -w as with all: it is a
+	 * shape of the text, and a file keeps every hop.
+	 */
+	CTRCAP_HOPS_FOLD,
 };
 
 /* Where a hop is, as --hops container ranks it. */
@@ -29,7 +35,7 @@ enum ctrcap_hop_place {
 
 struct ctrcap_hops;
 
-/* Parse "all", "first" or "container"; -1 for anything else. */
+/* Parse "all", "first", "container" or "fold"; -1 for anything else. */
 int ctrcap_hops_parse(const char *s);
 
 /* The option's spelling of mode m. */

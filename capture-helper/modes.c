@@ -9,6 +9,7 @@
 
 #include <pcap/pcap.h>
 
+#include "ctrcap/journey.h"
 #include "ctrcap/pcapng.h"
 #include "ctrcap/pktap.h"
 #include "ctrcap/ptcpdump_identity.h"
@@ -217,6 +218,42 @@ static bool read_packet(const struct ctrcap_pcapng_rec *rec, struct ctrcap_read_
 	return found;
 }
 
+/* A string view as a C string in buf (cut to fit); NULL for an absent one. */
+static const char *view_str(struct ctrcap_str v, char *buf, size_t cap)
+{
+	if (!v.ptr)
+		return NULL;
+	snprintf(buf, cap, "%.*s", (int)v.len, v.ptr);
+	return buf;
+}
+
+/*
+ * --journey: add a selected packet to the table, its bytes as printed (a
+ * PKTAP frame's inner one), its drop as the identity names it. 0 or -1.
+ */
+static int journey_add(struct ctrcap_journeys *jt, const struct ctrcap_pcapng_rec *rec,
+		       const struct ctrcap_read_pkt *p, const struct ctrcap_identity *id)
+{
+	char reason[256], where[256];
+	bool drop = id && ctrcap_identity_is_drop(id);
+	struct ctrcap_jrec r = {
+		.packet_id = rec->has_packet_id ? rec->packet_id : 0,
+		.ts_ns = rec->ts_ns,
+		.ifname = p->ifname,
+		.place = rec->iface ? rec->iface->description : NULL,
+		.direction = p->direction,
+		.linktype = p->linktype,
+		.data = p->data,
+		.caplen = p->caplen,
+		.drop_reason = drop ? view_str(id->drop_reason, reason, sizeof(reason)) : NULL,
+		/* A drop with a reason but no location (another writer) is still a drop. */
+		.drop_location = drop ? (view_str(id->drop_location, where, sizeof(where)) ?: "?") :
+					NULL,
+	};
+
+	return ctrcap_journeys_add(jt, &r);
+}
+
 /*
  * tcpdump's first line for -r, on stderr: the file's (first interface's)
  * link type by name and description, and its snapshot length (0, "no
@@ -253,6 +290,7 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 	struct ctrcap_ptcpdump_store ptcp = { 0 };
 	struct ctrcap_read_filter *flt = NULL;
 	struct read_out ro = { 0 };
+	struct ctrcap_journeys *jt = NULL;
 	uint64_t n = 0, uncommented = 0;
 	bool said_reading = false;
 	char err[512];
@@ -274,6 +312,11 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		ctrcap_read_filter_free(flt);
 		free(b);
 		return 1;
+	}
+	if (o->journey && !(jt = ctrcap_journeys_new())) {
+		fprintf(stderr, "ctrcap: out of memory\n");
+		code = 1;
+		goto out;
 	}
 	if (o->out.path && same_file(o->read_path, o->out.path)) {
 		fprintf(stderr, "ctrcap: -w %s is the file -r reads\n", o->out.path);
@@ -323,6 +366,18 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		}
 		if (!sel)
 			continue;
+		if (jt) {
+			if (journey_add(jt, &rec, &p, has_id ? &b->id : NULL)) {
+				fprintf(stderr, "ctrcap: out of memory for the journey table of %s\n",
+					o->read_path);
+				code = 1;
+				break;
+			}
+			n++;
+			if (o->count && n >= o->count)
+				break;
+			continue;
+		}
 		if (ro.w) {
 			/* A PKTAP frame is copied whole: its identity travels inside it. */
 			bool pktap = p.data != rec.data;
@@ -365,6 +420,11 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		fprintf(stderr, "ctrcap: %s\n", ctrcap_pcapng_reader_error(r));
 		code = 1;
 	}
+	ctrcap_print_end();
+	if (jt && !code && ctrcap_journeys_print(jt, stdout)) {
+		fprintf(stderr, "ctrcap: out of memory for the journey table of %s\n", o->read_path);
+		code = 1;
+	}
 	/* The writer has no comments to give: say so rather than lose them unseen. */
 	if (uncommented)
 		fprintf(stderr, "ctrcap: the comments of %llu packets are not copied to -w "
@@ -379,6 +439,7 @@ int ctrcap_run_read(const struct ctrcap_opts *o)
 		code = 1;
 	}
 out:
+	ctrcap_journeys_free(jt);
 	free(ro.ifmap);
 	ctrcap_pcapng_reader_close(r);
 	ctrcap_read_filter_free(flt);

@@ -33,6 +33,7 @@ enum {
 	OPT_CONTEXT,
 	OPT_HOPS,
 	OPT_DROPS,
+	OPT_JOURNEY,
 	OPT_MICRO,
 	OPT_NANO,
 	OPT_TS_PRECISION,
@@ -68,6 +69,7 @@ static const struct option long_opts[] = {
 	{ "print", no_argument, NULL, OPT_PRINT },
 	{ "hops", required_argument, NULL, OPT_HOPS },
 	{ "drops", no_argument, NULL, OPT_DROPS },
+	{ "journey", no_argument, NULL, OPT_JOURNEY },
 	{ "list-interfaces", no_argument, NULL, 'D' },
 	{ "absolute-tcp-sequence-numbers", no_argument, NULL, 'S' },
 	{ "micro", no_argument, NULL, OPT_MICRO },
@@ -103,6 +105,7 @@ void ctrcap_usage(FILE *f)
 {
 	fputs("Usage: ctrcap [options] [filter expression] [-- COMMAND [ARGS...]]\n"
 	      "       ctrcap -r FILE [-w FILE] [-c N] [--count] [identity filters] [expression]\n"
+	      "       ctrcap -r FILE --journey [identity filters] [expression]\n"
 	      "Container-aware packet capture: every packet carries its process and container.\n"
 	      "\n"
 	      "  -i, --interface IFACE[@NETNS]\n"
@@ -125,6 +128,10 @@ void ctrcap_usage(FILE *f)
 	      "                     stop after N packets\n"
 	      "  --count            print only the number of packets (with -r: \"N packets\")\n"
 	      "  --print            print packets also while writing them with -w FILE\n"
+	      "  --journey          with -r: instead of the packets, a table per flow of where\n"
+	      "                     its packets went: the hops in order, packets seen at each,\n"
+	      "                     packets that vanished between two hops, kernel drops by\n"
+	      "                     reason and location, median and max latency per hop\n"
 	      "  -#, --number       print a packet number at the start of each line\n"
 	      "  -s, --snapshot-length SNAPLEN\n"
 	      "                     bytes kept per packet (default 262144, at most 65535 copied)\n"
@@ -148,10 +155,13 @@ void ctrcap_usage(FILE *f)
 	      "                     kernel ring buffer size in KiB (default 4096)\n"
 	      "  -Q, --direction in|out|inout\n"
 	      "                     direction to capture\n"
-	      "  --hops all|first|container\n"
+	      "  --hops all|first|container|fold\n"
 	      "                     which copies of a packet seen on several hops to keep:\n"
 	      "                     all (default), the first hop, or the hop in the sending\n"
-	      "                     (else receiving) container's namespace\n"
+	      "                     (else receiving) container's namespace; fold (printing,\n"
+	      "                     also with -r): one line per packet, its later hops and\n"
+	      "                     their deltas listed at its end (printed once the packet\n"
+	      "                     id's 1 s window has passed)\n"
 	      "  --drops            also capture the packets the kernel drops in the captured\n"
 	      "                     namespaces, with the kernel's drop reason and location\n"
 	      "  -n                 don't resolve names (ctrcap never does)\n"
@@ -421,6 +431,17 @@ static int check_combinations(const struct ctrcap_opts *o)
 			o->cmd ? "-- COMMAND" : o->live_only);
 		return -1;
 	}
+	if (o->journey && (!o->read_path || w->path || o->count_only || o->print ||
+			   o->hops == CTRCAP_HOPS_FOLD)) {
+		fprintf(stderr, "ctrcap: --journey prints a table of a file read with -r; %s\n",
+			!o->read_path ? "give -r FILE" : "it takes no -w, --count, --print or --hops fold");
+		return -1;
+	}
+	if (o->hops == CTRCAP_HOPS_FOLD && ((w->path && !o->print) || o->count_only)) {
+		fprintf(stderr, "ctrcap: --hops fold shapes printed packets; %s\n",
+			o->count_only ? "--count prints none" : "with -w add --print to print them");
+		return -1;
+	}
 	if (o->filter_file && o->filter) {
 		fprintf(stderr, "ctrcap: -F %s gives the expression; remove the one on the command "
 				"line ('%s')\n", o->filter_file, o->filter);
@@ -532,9 +553,11 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		case OPT_HOPS: {
 			int m = ctrcap_hops_parse(optarg);
 
-			live_only(o, "--hops");
+			/* fold only shapes printed lines: -r too. */
+			if (m != CTRCAP_HOPS_FOLD)
+				live_only(o, "--hops");
 			if (m < 0) {
-				fprintf(stderr, "ctrcap: invalid value '%s' for --hops (all, first or container)\n",
+				fprintf(stderr, "ctrcap: invalid value '%s' for --hops (all, first, container or fold)\n",
 					optarg);
 				return -1;
 			}
@@ -543,6 +566,9 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		}
 		case OPT_COMMENTS:
 			o->out.comments = true;
+			break;
+		case OPT_JOURNEY:
+			o->journey = true;
 			break;
 		case OPT_DROPS:
 			live_only(o, "--drops");

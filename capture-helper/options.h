@@ -61,6 +61,7 @@ struct ctrcap_opts {
 	unsigned dir_mask;	/* -Q: bit 1 in, bit 2 out */
 	enum ctrcap_hops_mode hops;	/* --hops */
 	bool drops;		/* --drops: packets the kernel drops, too */
+	bool journey;		/* --journey: -r prints the journey table, no packets */
 	/*
 	 * --drops: the kernel's symbols (drop locations), opened by main()
 	 * before capabilities are reduced: the kernel shows the addresses by

@@ -459,8 +459,7 @@ static void dump(FILE *f, const struct ctrcap_text_pkt *p, const struct ctrcap_t
 	}
 }
 
-/* "DROP <reason> at <location>" of a kernel drop into buf. */
-static void drop_text(const struct ctrcap_identity *id, char *buf, size_t cap)
+void ctrcap_drop_text(const struct ctrcap_identity *id, char *buf, size_t cap)
 {
 	char code[32] = "(no reason)";
 
@@ -485,7 +484,7 @@ void ctrcap_packet_print(FILE *f, const struct ctrcap_text_pkt *p,
 	timestamp(when, sizeof(when), p->ts_ns, fmt, st);
 	ctrcap_packet_summary_fmt(p, fmt, st, sum, sizeof(sum));
 	if (is_drop)
-		drop_text(id, drop, sizeof(drop));
+		ctrcap_drop_text(id, drop, sizeof(drop));
 	/* On the line only without -v: the lines under it say it all. */
 	if (id && !how->verbose && how->line_ctx)
 		ctrcap_identity_brief(id, how->line_ctx, brief, sizeof(brief));

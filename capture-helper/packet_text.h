@@ -59,6 +59,9 @@ void ctrcap_packet_summary_fmt(const struct ctrcap_text_pkt *p,
 			       const struct ctrcap_text_opts *fmt, struct ctrcap_text_state *st,
 			       char *buf, size_t cap);
 
+/* "DROP <reason> at <location>" of a kernel drop (id names one) into buf. */
+void ctrcap_drop_text(const struct ctrcap_identity *id, char *buf, size_t cap);
+
 /* How a packet's identity is printed: the parts chosen, where. */
 struct ctrcap_text_identity {
 	unsigned line_ctx;	/* ctrcap_context bits ending the packet line, 0 none */

@@ -127,6 +127,17 @@ static bool past_window(const struct ctrcap_journey *j, const nstime_t *t)
 	       (guint64)d.secs * 1000000000u + (guint64)d.nsecs >= CTRCAP_PACKET_ID_WINDOW_NS;
 }
 
+/* The frame's interface as a hop: h->has_if, if_id and section. */
+static void frame_iface(packet_info *pinfo, struct hop *h)
+{
+	h->has_if = pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID;
+	h->if_id = pinfo->rec->rec_header.packet_header.interface_id;
+#if WS_AT_LEAST(4, 3)
+	h->section = pinfo->rec->presence_flags & WTAP_HAS_SECTION_NUMBER ?
+			     pinfo->rec->section_number : 0;
+#endif
+}
+
 const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_t block,
 						 const struct ctrcap_journey_drop *drop)
 {
@@ -146,12 +157,7 @@ const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_
 	if (wtap_block_get_uint32_option_value(block, OPT_PKT_FLAGS, &flags) ==
 	    WTAP_OPTTYPE_SUCCESS)
 		h.direction = flags & 3;
-	h.has_if = pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID;
-	h.if_id = pinfo->rec->rec_header.packet_header.interface_id;
-#if WS_AT_LEAST(4, 3)
-	h.section = pinfo->rec->presence_flags & WTAP_HAS_SECTION_NUMBER ?
-			    pinfo->rec->section_number : 0;
-#endif
+	frame_iface(pinfo, &h);
 	j = wmem_map_lookup(journeys, &id);
 	if (j && !past_window(j, &h.ts)) {
 		if (!j->rest)
@@ -173,6 +179,41 @@ const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_
 	return j;
 }
 
+/* The if_name and if_description of interface if_id in the file's section. */
+static void iface_names(packet_info *pinfo, guint32 if_id, guint32 section, const char **name,
+			const char **desc)
+{
+#if WS_AT_LEAST(4, 3)
+	*name = epan_get_interface_name(pinfo->epan, if_id, section);
+	*desc = epan_get_interface_description(pinfo->epan, if_id, section);
+#else
+	(void)section;
+	*name = epan_get_interface_name(pinfo->epan, if_id);
+	*desc = epan_get_interface_description(pinfo->epan, if_id);
+#endif
+}
+
+void ctrcap_journey_frame_iface(packet_info *pinfo, const char **name, const char **desc)
+{
+	struct hop h = { 0 };
+
+	*name = *desc = NULL;
+	frame_iface(pinfo, &h);
+	if (h.has_if)
+		iface_names(pinfo, h.if_id, h.section, name, desc);
+}
+
+const struct ctrcap_journey_drop *ctrcap_journey_drop_at(const struct ctrcap_journey *j,
+							 guint32 frame,
+							 struct ctrcap_journey_drop *out)
+{
+	if (!j || j->drop_frame != frame)
+		return NULL;
+	out->reason = j->drop_reason;
+	out->where = j->drop_where;
+	return out;
+}
+
 /* "eth0 (netns 4026532000 (web))": the hop's interface as its IDB names it. */
 static const char *hop_where(packet_info *pinfo, const struct hop *h)
 {
@@ -180,13 +221,7 @@ static const char *hop_where(packet_info *pinfo, const struct hop *h)
 
 	if (!h->has_if)
 		return "?";
-#if WS_AT_LEAST(4, 3)
-	name = epan_get_interface_name(pinfo->epan, h->if_id, h->section);
-	desc = epan_get_interface_description(pinfo->epan, h->if_id, h->section);
-#else
-	name = epan_get_interface_name(pinfo->epan, h->if_id);
-	desc = epan_get_interface_description(pinfo->epan, h->if_id);
-#endif
+	iface_names(pinfo, h->if_id, h->section, &name, &desc);
 	if (!name)
 		name = "?";
 	if (!desc || !*desc)

@@ -32,6 +32,14 @@ void ctrcap_journey_register(int proto, expert_module_t *expert);
 const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_t block,
 						 const struct ctrcap_journey_drop *drop);
 
+/* The if_name and if_description of the frame's interface (NULL when unknown). */
+void ctrcap_journey_frame_iface(packet_info *pinfo, const char **name, const char **desc);
+
+/* The kernel drop journey j ends in when frame is it (into out), else NULL. */
+const struct ctrcap_journey_drop *ctrcap_journey_drop_at(const struct ctrcap_journey *j,
+							 guint32 frame,
+							 struct ctrcap_journey_drop *out);
+
 /*
  * Add ctrcap.hop, .hop.count, .hop.prev, .hop.next, .hop.delta and the
  * Journey subtree of this frame (pinfo) in journey j to tree. In a single

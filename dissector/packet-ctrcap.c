@@ -29,6 +29,7 @@
 
 #include "ctrcap/record.h"
 #include "ctrcap_journey.h"
+#include "ctrcap_tap.h"
 #include "ctrcap_tlv.h"
 #include "packet-ctrcap.h"
 #include "ctrcap/ptcpdump_text.h"
@@ -1145,6 +1146,7 @@ static bool expert_listening(void)
 static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
 	const struct ctrcap_journey *hop;
+	const struct ctrcap_journey_drop *drop;
 	struct drop_walk dw;
 	struct ident id;
 	struct opt_walk w;
@@ -1161,7 +1163,9 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	else
 		block = pinfo->rec->block;
 	/* Noted on the first pass whatever is shown: a later click needs the whole journey. */
-	hop = ctrcap_journey_note(pinfo, block, find_drop(pinfo, block, &dw));
+	drop = find_drop(pinfo, block, &dw);
+	hop = ctrcap_journey_note(pinfo, block, drop);
+	ctrcap_tap_frame(tvb, pinfo, block, hop, drop);
 	/*
 	 * Nothing to do when no tree is shown, no field of ours is asked for
 	 * (filters, -e, custom columns prime them), nobody collects expert
@@ -1368,6 +1372,7 @@ void proto_register_ctrcap(void)
 	expert = expert_register_protocol(proto_ctrcap);
 	expert_register_field_array(expert, ei, array_length(ei));
 	ctrcap_journey_register(proto_ctrcap, expert);
+	ctrcap_tap_register();
 
 	module = prefs_register_protocol(proto_ctrcap, NULL);
 	prefs_register_bool_preference(module, "info_column", "Container name in the Info column",

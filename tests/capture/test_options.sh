@@ -73,7 +73,16 @@ refused "-c -5: one line naming -c and the value" \
 refused "--pid 0 names --pid and the value" \
 	"ctrcap: invalid value '0' for --pid (a whole number from 1 to 2147483647)" --pid 0
 refused "--hops names the accepted values" \
-	"ctrcap: invalid value 'every' for --hops (all, first or container)" --hops every
+	"ctrcap: invalid value 'every' for --hops (all, first, container or fold)" --hops every
+refused "--journey needs -r" \
+	"ctrcap: --journey prints a table of a file read with -r; give -r FILE" --journey
+refused "--journey takes no -w" \
+	"ctrcap: --journey prints a table of a file read with -r; it takes no -w, --count, --print or --hops fold" \
+	-r "$IN" --journey -w "$TMP/x.pcapng"
+refused "--hops fold shapes printed packets: not with --count" \
+	"ctrcap: --hops fold shapes printed packets; --count prints none" -r "$IN" --hops fold --count
+refused "--hops first is for a live capture" \
+	"ctrcap: --hops does not apply to -r (reading a file)" -r "$IN" --hops first
 refused "--count=3: --count takes no value" "ctrcap: option --count takes no value" --count=3
 
 # Every long option ctrcap parses is in --help and in the man page.
@@ -96,6 +105,11 @@ expect "-r - --count: the line names the file '-'" [ "$(cat "$TMP/err")" = "$(re
 
 # --- -r with --count, -c and the tcpdump/ptcpdump long names
 expect "--count prints only the count" [ "$("$CTRCAP" -r "$IN" --count)" = "6 packets" ]
+expect "--journey: a table of the file's 6 frames, no packet lines" \
+	[ "$("$CTRCAP" -r "$IN" --journey 2>/dev/null | head -1 | cut -d, -f1)" = "Journeys: 6 frames" ]
+"$CTRCAP" -r "$IN" -v >"$TMP/plain" 2>/dev/null
+"$CTRCAP" -r "$IN" -v --hops fold >"$TMP/fold" 2>/dev/null
+same "--hops fold: packets of one hop each are printed as without it" "$TMP/plain" "$TMP/fold"
 expect "--count counts only the selected packets" \
 	[ "$("$CTRCAP" -r "$IN" --container-name web --count)" = "2 packets" ]
 expect "--count with -c stops at N" [ "$("$CTRCAP" -r "$IN" --count -c 3)" = "3 packets" ]

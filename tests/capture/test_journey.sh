@@ -1,0 +1,126 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Where did it go: the journey table and folded hop lines on a real capture.
+# On the topology of common.sh (A -- a0 R b0 (NAT) -- B), with an iptables
+# DROP in R of TCP to port 7101 and a server in B on port 7102, A connects
+# to both while ctrcap captures the four hops with --drops, writing the file
+# and printing --hops fold -vv at once. Then:
+#   --hops fold, live: one line per packet (each packet id once), the clean
+#     SYN with its three later hops, the dropped SYN with a0 then its drop;
+#     -r --hops fold prints the same lines from the file;
+#   ctrcap -r --journey: the clean flow's four hops in order, no packet
+#     vanished; the dropped flow's drops (NETFILTER_DROP) as many as its
+#     packets, at a0 in R;
+#   with the plugin (PLUGIN, WS_VERSION_DIR): tshark -z ctrcap,journey (one
+#     pass and -2) prints the same table line by line, and every hop row's
+#     packet count and every drop count is what tshark -T fields reads of
+#     the file (a packet id's frames, grouped by its first frame's 5-tuple).
+set -u
+. "$(dirname "$0")/common.sh" "$@"
+
+topology || { echo "FAIL: topology"; exit 1; }
+ip netns exec ccapR iptables -A FORWARD -p tcp --dport 7101 -j DROP ||
+	{ echo "FAIL: iptables DROP in ccapR"; exit 1; }
+ns_r=$(ns_ino ccapR)
+all=(-i eth0@ccapA -i a0@ccapR -i b0@ccapR -i eth0@ccapB)
+f=$TMP/j.pcapng
+
+tn_bg "" ccapB "$TRAFFIC" tcp-serve 7102 1 >"$TMP/srv.out"
+tn_wait_for 10 grep -q ready "$TMP/srv.out" || fail "server in B ready"
+start_capture "$f" --drops --print --hops fold -vv "${all[@]}" 'tcp port 7101 or tcp port 7102' \
+	>"$TMP/live.txt" || exit 1
+tn_run_in "" ccapA "$TRAFFIC" tcp-send 10.99.11.2 7102 >/dev/null || fail "tcp A to B port 7102"
+# The SYN is dropped: connect times out (3 s), after a retransmission.
+tn_run_in "" ccapA "$TRAFFIC" tcp-send 10.99.11.2 7101 >/dev/null 2>&1
+stop_capture >"$TMP/capture.err"
+"$DUMP" "$f" >"$TMP/dump.txt" || fail "pcapng_dump reads the file"
+
+# --- --hops fold
+ids=$(grep -o 'pktid=[0-9]*' "$TMP/dump.txt" | sort -u | wc -l)
+lines=$(grep -c '^[0-9]' "$TMP/live.txt")
+expect "--hops fold live: one line per packet ($lines lines, $ids packet ids in the file)" \
+	[ "$lines" = "$ids" ]
+expect "--hops fold live: each packet id once" \
+	[ "$(grep -o 'Capture (packet id [0-9]*' "$TMP/live.txt" | sort | uniq -d | wc -l)" = 0 ]
+us='\+[0-9]+\.[0-9]{3}us'
+expect "--hops fold live: the clean SYN on A's eth0, then a0, b0 and B's eth0 with their deltas" \
+	grep -Eq "^[0-9:.]+ eth0 Out .* > 10\.99\.11\.2\.7102: Flags \[S\].*, hops \[a0 In $us, b0 Out $us, eth0 In $us\]$" \
+	"$TMP/live.txt"
+expect "--hops fold live: the dropped SYN on A's eth0, then a0, then its drop at a0" \
+	grep -Eq "^[0-9:.]+ eth0 Out .* > 10\.99\.11\.2\.7101: Flags \[S\].*, hops \[a0 In $us, DROP NETFILTER_DROP at [^ ]+ on a0 $us\]$" \
+	"$TMP/live.txt"
+"$CTRCAP" -r "$f" --hops fold -vv >"$TMP/read-fold.txt" 2>"$TMP/read-fold.err" ||
+	fail "ctrcap -r --hops fold: $(cat "$TMP/read-fold.err")"
+expect "-r --hops fold: the same packet lines as live" \
+	diff <(grep '^[0-9]' "$TMP/live.txt") <(grep '^[0-9]' "$TMP/read-fold.txt")
+
+# --- ctrcap -r --journey
+"$CTRCAP" -r "$f" --journey >"$TMP/journey.txt" 2>"$TMP/journey.err" ||
+	fail "ctrcap -r --journey: $(cat "$TMP/journey.err")"
+cat "$TMP/journey.txt"
+# flow PORT: the table's part for the flow from A to B's PORT.
+flow() {
+	awk -v p="> 10.99.11.2:$1" '/^Flow / { on = substr($0, length($0) - length(p) + 1) == p } on' \
+		"$TMP/journey.txt"
+}
+clean=$(flow 7102)
+expect "--journey: the clean flow's hops in order: A's eth0 Out, a0 In, b0 Out, B's eth0 In" \
+	[ "$(awk '$1 ~ /^[0-9]+$/ { printf "%s %s %s;", $1, $2, $3 }' <<<"$clean")" = \
+	"1 eth0 Out;2 a0 In;3 b0 Out;4 eth0 In;" ]
+expect "--journey: no packet of the clean flow vanished or was dropped" \
+	bash -c "! grep -Eq 'vanished|dropped' <<<'$clean'"
+expect "--journey: latencies from hop 2 on, max >= median" \
+	bash -c "awk '\$1 ~ /^[2-4]\$/ && !(\$5 + 0 <= \$6 + 0) { bad = 1 } END { exit bad }' <<<'$clean'"
+dropped=$(flow 7101)
+n=$(awk '$1 == "1" { print $4 }' <<<"$dropped")
+expect "--journey: every packet of the dropped flow (${n:-none}) dropped by netfilter at a0 in R" \
+	grep -Eq "^  dropped: $n packets?, NETFILTER_DROP at [^ ]+, on a0 in (node [^,]*, )?netns $ns_r " <<<"$dropped"
+expect "--journey: and none vanished" bash -c "! grep -q vanished <<<'$dropped'"
+
+# --- tshark -z ctrcap,journey, and both tables against the file
+if [ -n "${PLUGIN:-}" ] && command -v tshark >/dev/null; then
+	# Run as root, tshark ignores personal plugin dirs: as nobody, with one.
+	h=$TMP/home
+	mkdir -p "$h/.local/lib/wireshark/plugins/$WS_VERSION_DIR/epan"
+	cp "$PLUGIN" "$h/.local/lib/wireshark/plugins/$WS_VERSION_DIR/epan/"
+	chmod -R a+rX "$TMP"
+	ts() { (cd "$TMP" && setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$h" \
+		timeout 60 tshark "$@"); }
+	ts -r "$f" -q -z ctrcap,journey >"$TMP/tap.txt" 2>"$TMP/tap.err" || fail "tshark -z: $(cat "$TMP/tap.err")"
+	expect "tshark -z ctrcap,journey prints the table of ctrcap -r --journey, line by line" \
+		diff "$TMP/tap.txt" "$TMP/journey.txt"
+	ts -2 -r "$f" -q -z ctrcap,journey >"$TMP/tap2.txt" 2>&1
+	expect "tshark -2 -z ctrcap,journey: the same" diff "$TMP/tap2.txt" "$TMP/journey.txt"
+	# The file's frames: each packet id's hops, by its first frame's flow.
+	ts -r "$f" -T fields -E separator='|' -e frame.packet_id -e frame.interface_name \
+		-e frame.interface_description -e frame.packet_flags_direction -e ip.src \
+		-e tcp.srcport -e ip.dst -e tcp.dstport -e ctrcap.drop.reason >"$TMP/fields.txt"
+	awk -F'|' '
+		!($1 in flow) { flow[$1] = "TCP " $5 ":" $6 " > " $7 ":" $8 }
+		$9 != "" { drops[flow[$1] "|" $9 "|" $2 "|" $3]++; next }
+		{ d = $4 == "0x00000001" ? "In" : $4 == "0x00000002" ? "Out" : "-"
+		  hops[flow[$1] "|" $2 "|" d "|" $3]++ }
+		END { for (k in hops) print "hop|" k "|" hops[k]
+		      for (k in drops) print "drop|" k "|" drops[k] }' "$TMP/fields.txt" |
+		sort >"$TMP/from-fields.txt"
+	awk '
+		/^Flow / { sub(/^Flow [0-9]+: /, ""); fl = $0; next }
+		$1 ~ /^[0-9]+$/ { place = $7; for (i = 8; i <= NF; i++) place = place " " $i
+			print "hop|" fl "|" $2 "|" $3 "|" place "|" $4; next }
+		/^  dropped: / { line = $0
+			sub(/^  dropped: /, "", line); n = line + 0
+			sub(/^[0-9]+ packets?, /, "", line)
+			reason = line; sub(/ at .*/, "", reason)
+			rest = line; sub(/.*, on /, "", rest)
+			ifn = rest; sub(/ in .*/, "", ifn); place = rest; sub(/^[^ ]+ in /, "", place)
+			print "drop|" fl "|" reason "|" ifn "|" place "|" n }' "$TMP/journey.txt" |
+		sort >"$TMP/from-table.txt"
+	expect "every hop row's and drop's count is the file's (tshark -T fields)" \
+		diff "$TMP/from-table.txt" "$TMP/from-fields.txt"
+fi
+
+if [ "$FAILS" != 0 ]; then
+	for x in "$TMP"/*.txt "$TMP"/*.err; do echo "--- $x"; cat "$x"; done
+	exit 1
+fi
+echo "all journey checks passed"
