@@ -7,7 +7,6 @@
 
 /* Set by user space before load. */
 const volatile __u32 cfg_snaplen = 262144;
-const volatile bool cfg_wakeup = false;
 /* Track packets across hops (off when one non-loopback interface is captured). */
 const volatile bool cfg_hops = true;
 /*
@@ -161,10 +160,21 @@ static __always_inline __u64 ctrcap_new_packet_id(void)
 	       (bpf_get_smp_processor_id() & ((1u << CTRCAP_ID_CPU_BITS) - 1));
 }
 
-/* Ring-buffer flags for a submit: wake the consumer only when asked to. */
+/*
+ * Set by user space (through the mmap'd .bss) while its reader sleeps
+ * because the ring was idle; clear while it polls. The value is read at
+ * each submit, so it is not load-time configuration.
+ */
+volatile __u32 rb_reader_asleep;
+
+/*
+ * Ring-buffer flags for a submit: a polling reader needs no wakeup (each
+ * costs an irq_work); a sleeping one is woken by every event, forced, so
+ * that an event committed just before it slept cannot keep it asleep.
+ */
 static __always_inline __u64 ctrcap_rb_flags(void)
 {
-	return cfg_wakeup ? 0 : BPF_RB_NO_WAKEUP;
+	return rb_reader_asleep ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
 /* Fill owner from the current task (process context only). */

@@ -52,6 +52,10 @@
 #include "tcp_seq.h"
 
 #define POLL_IDLE_US 2000
+/* Empty polls before the reader sleeps until woken (100 ms without an event). */
+#define IDLE_POLLS 50
+/* Its longest sleep: the loop's other work (new tables, signals) waits at most this. */
+#define SLEEP_MAX_MS 100
 /* hop_seen's size when no program uses it (one interface: no hops). */
 #define HOP_SEEN_UNUSED 1024
 #define RESCAN_MS 500
@@ -1223,9 +1227,40 @@ static struct ctr_resolver *resolver_start(const struct ctrcap_opts *o, const ch
 	return r;
 }
 
+/*
+ * The ring was empty: poll it again in POLL_IDLE_US, or, once it has been
+ * empty for IDLE_POLLS polls, sleep until the programs wake the reader
+ * (at most SLEEP_MAX_MS): an idle capture then costs no CPU. Not while
+ * held events or other work (@busy) wait for the loop. Returns the events
+ * handled.
+ */
+static int idle_wait(struct capture *c, unsigned *idle, bool busy)
+{
+	int n;
+
+	if (++*idle < IDLE_POLLS || busy || c->parked) {
+		usleep(POLL_IDLE_US);
+		return 0;
+	}
+	__atomic_store_n(&c->skel->bss->rb_reader_asleep, 1, __ATOMIC_SEQ_CST);
+	/* What was committed before the programs saw the flag is read now. */
+	ring_read(c);
+	n = ring_buffer__consume(c->rb);
+	if (n == 0) {
+		/* Asleep with nothing unread is no stall: the first event wakes it. */
+		c->last_read_ns = 0;
+		n = ring_buffer__poll(c->rb, SLEEP_MAX_MS);
+	}
+	__atomic_store_n(&c->skel->bss->rb_reader_asleep, 0, __ATOMIC_SEQ_CST);
+	if (n > 0)
+		*idle = 0;
+	return n > 0 ? n : 0;
+}
+
 static void run_loop(struct capture *c)
 {
 	uint64_t last_gc = mono_ms(), cmd_done = 0;
+	unsigned idle = 0;
 	bool gc_pass = false;
 	int status;
 
@@ -1244,9 +1279,13 @@ static void run_loop(struct capture *c)
 		if (c->w && c->o->out.flush_each && (n > 0 || released))
 			ctrcap_pcapng_writer_flush(c->w);
 		if (n == 0) {
-			usleep(POLL_IDLE_US);
+			n = idle_wait(c, &idle, gc_pass || c->cmd_pid);
+			if (c->w && c->o->out.flush_each && n > 0)
+				ctrcap_pcapng_writer_flush(c->w);
 			/* --hops fold: packets whose hops all came go out when idle too. */
 			ctrcap_print_idle(mono_ns() + c->mono_to_epoch_ns);
+		} else {
+			idle = 0;
 		}
 		now = mono_ms();
 		/* A pass over the whole table held the ring for tens of ms: in steps. */
