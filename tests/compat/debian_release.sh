@@ -20,29 +20,14 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 77
 fi
 
-# Build dependencies by their names in Debian 13 and later (scripts/packages
-# pins names of Debian 12, such as libclang-rt-14-dev).
-PKGS=(build-essential clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev
-	libglib2.0-dev libcmocka-dev libjson-c-dev libcurl4-openssl-dev libssl-dev
-	libcrypt-dev flex bison cmake pkg-config dpkg-dev tshark libwireshark-dev
-	wireshark-dev iproute2 libcap2-bin util-linux mount ca-certificates groff-base)
-
 root=$COMPAT_DIR/$suite
-marker=$root/.ctrcap-packages
 
 # shellcheck source=../lib/debian_chroot.sh
 . "$CTRCAP_SOURCE_DIR/tests/lib/debian_chroot.sh"
 in_root() { chroot_run "$root" "$@"; }
 
 chroot_bootstrap "$suite" "$root" "$COMPAT_DIR" || exit 1
-if [ "$(cat "$marker" 2>/dev/null)" != "${PKGS[*]}" ]; then
-	echo "== installing the build dependencies in $suite"
-	cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-	# A mirror snapshot may be older than a release file's Valid-Until allows.
-	in_root apt-get -qq -o Acquire::Check-Valid-Until=false update
-	in_root apt-get install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null
-	echo "${PKGS[*]}" >"$marker"
-fi
+chroot_build_deps "$root" "$suite" || exit 1
 
 # What a killed run installed into the chroot would shadow the next run's
 # personal-dir plugin checks.

@@ -15,12 +15,15 @@ chroot_mirror() {
 	echo "${m:-http://deb.debian.org/debian}"
 }
 
-# chroot_bootstrap SUITE ROOT LOGDIR: a minbase debootstrap of SUITE in
-# ROOT unless one finished there before (.ctrcap-debootstrap-ok is written
-# last, so a run killed half-way starts over). Returns 1 with the log's
-# tail on failure.
+# chroot_bootstrap SUITE ROOT LOGDIR [CACHE]: a minbase debootstrap of
+# SUITE in ROOT unless one finished there before (.ctrcap-debootstrap-ok is
+# written last, so a run killed half-way starts over). With CACHE (a
+# directory of .debs, such as another chroot's /var/cache/apt/archives)
+# debootstrap takes the packages it holds from there and adds the ones it
+# downloads. Returns 1 with the log's tail on failure.
 chroot_bootstrap() {
-	local suite=$1 root=$2 logdir=$3 script mirror
+	local suite=$1 root=$2 logdir=$3 cache=${4:-} script mirror
+	local opts=(--variant=minbase)
 	[ -e "$root/.ctrcap-debootstrap-ok" ] && return 0
 	rm -rf "$root"
 	mkdir -p "$logdir"
@@ -29,7 +32,8 @@ chroot_bootstrap() {
 	[ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
 	mirror=$(chroot_mirror)
 	echo "== debootstrap $suite from $mirror"
-	if ! debootstrap --variant=minbase "$suite" "$root" "$mirror" "$script" \
+	[ -z "$cache" ] || { mkdir -p "$cache"; opts+=(--cache-dir="$cache"); }
+	if ! debootstrap "${opts[@]}" "$suite" "$root" "$mirror" "$script" \
 		>"$logdir/$suite-debootstrap.log" 2>&1; then
 		tail -20 "$logdir/$suite-debootstrap.log"
 		echo "FAIL: debootstrap $suite (log: $logdir/$suite-debootstrap.log)"
@@ -37,6 +41,28 @@ chroot_bootstrap() {
 		return 1
 	fi
 	touch "$root/.ctrcap-debootstrap-ok"
+}
+
+# Build dependencies of the project (tests included) by their names in
+# Debian 13 and later (scripts/packages pins names of Debian 12, such as
+# libclang-rt-14-dev).
+CHROOT_BUILD_DEPS=(build-essential clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
+	libpcap-dev libglib2.0-dev libcmocka-dev libjson-c-dev libcurl4-openssl-dev libssl-dev
+	libcrypt-dev flex bison cmake pkg-config dpkg-dev tshark libwireshark-dev
+	wireshark-dev iproute2 libcap2-bin util-linux mount ca-certificates groff-base)
+
+# chroot_build_deps ROOT SUITE: install CHROOT_BUILD_DEPS into the chroot
+# ROOT unless this list was installed there before (.ctrcap-packages).
+chroot_build_deps() {
+	local root=$1 suite=$2 marker=$1/.ctrcap-packages
+	[ "$(cat "$marker" 2>/dev/null)" = "${CHROOT_BUILD_DEPS[*]}" ] && return 0
+	echo "== installing the build dependencies in $suite"
+	cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+	# A mirror snapshot may be older than a release file's Valid-Until allows.
+	chroot_run "$root" apt-get -qq -o Acquire::Check-Valid-Until=false update || return 1
+	chroot_run "$root" apt-get install -y -qq --no-install-recommends \
+		"${CHROOT_BUILD_DEPS[@]}" >/dev/null || return 1
+	echo "${CHROOT_BUILD_DEPS[*]}" >"$marker"
 }
 
 # chroot_run ROOT CMD...: run CMD in the chroot ROOT with /proc, /sys (and

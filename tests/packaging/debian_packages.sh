@@ -48,13 +48,16 @@ fi
 . "$SRC/tests/lib/debian_chroot.sh"
 
 work=$COMPAT_DIR/packaging-$suite
-base=$COMPAT_DIR/$suite
+base=$COMPAT_DIR/$suite-clean
 root=$work/root
-archives=$COMPAT_DIR/apt-archives-$suite
 dpid=
 spid=
 
 fail() { echo "FAIL: $*"; exit 1; }
+build_failed() {
+	grep -E -B2 -A8 'error|Error' "$work/build.log" | head -60
+	fail "dpkg-buildpackage for $suite (log: $work/build.log)"
+}
 in_root() { chroot_run "$root" "$@"; }
 
 cleanup() {
@@ -64,21 +67,47 @@ cleanup() {
 		kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null
 	done
 	umount -R "$root" 2>/dev/null
-	rm -rf "$work/upper" "$work/ovl" "$root"
+	[ -n "${broot:-}" ] && umount -R "$broot" 2>/dev/null
+	umount "$base/var/cache/apt/archives" 2>/dev/null
+	rm -rf --one-file-system "$work/upper" "$work/ovl" "$root" "$work/bupper" "$work/bovl" "${broot:-}"
 	exit $rc
 }
 trap cleanup EXIT
 
 rm -rf "$work"
-mkdir -p "$work/src" "$archives/partial"
+mkdir -p "$work/src"
 
 # --- 1. build, lintian, the Wireshark dependency
-echo "== [${SECONDS}s] dpkg-buildpackage on $(. /etc/os-release && echo "$PRETTY_NAME")"
+host_suite=$(. /etc/os-release && echo "$VERSION_CODENAME")
 git -C "$SRC" ls-files -z -co --exclude-standard |
 	tar -C "$SRC" --null -T - -cf - | tar -C "$work/src" -xf -
-if ! (cd "$work/src" && dpkg-buildpackage -b -uc -us -j2 >"$work/build.log" 2>&1); then
-	grep -E -B2 -A8 'error|Error' "$work/build.log" | head -60
-	fail "dpkg-buildpackage (log: $work/build.log)"
+if [ "$suite" = "$host_suite" ]; then
+	echo "== [${SECONDS}s] dpkg-buildpackage on this machine ($suite)"
+	archives=$COMPAT_DIR/apt-archives-$suite
+	(cd "$work/src" && dpkg-buildpackage -b -uc -us -j2 >"$work/build.log" 2>&1) ||
+		build_failed
+else
+	# The compat tests' chroot of this release (made here when they have
+	# not yet), in an overlay so that it stays as they left it; the build
+	# dependencies and debhelper come from its package cache.
+	echo "== [${SECONDS}s] dpkg-buildpackage in the compat chroot of $suite"
+	croot=$COMPAT_DIR/$suite
+	archives=$croot/var/cache/apt/archives
+	chroot_bootstrap "$suite" "$croot" "$COMPAT_DIR" || exit 1
+	chroot_build_deps "$croot" "$suite" || exit 1
+	broot=$work/build-root
+	mkdir -p "$work/bupper" "$work/bovl" "$broot"
+	mount -t overlay ctrcap-pkgbuild \
+		-o "lowerdir=$croot,upperdir=$work/bupper,workdir=$work/bovl" "$broot"
+	mount --bind "$archives" "$broot/var/cache/apt/archives"
+	mv "$work/src" "$broot/src"
+	chroot_run "$broot" apt-get install -y -qq --no-install-recommends debhelper po-debconf \
+		>"$work/build.log" 2>&1 || build_failed
+	chroot_run "$broot" sh -c 'cd /src && dpkg-buildpackage -b -uc -us -j2' \
+		>>"$work/build.log" 2>&1 || build_failed
+	cp "$broot"/*.deb "$broot"/*.changes "$broot"/*.buildinfo "$work/"
+	umount -R "$broot"
+	rm -rf --one-file-system "$work/bupper" "$work/bovl" "$broot"
 fi
 debs=()
 for p in ctrcap wireshark-ctrcap ctrcap-rpcapd; do
@@ -102,17 +131,20 @@ grep -q "$wspkg (>= " <<<"$wsdep" || fail "wireshark-ctrcap: no lower bound on $
 echo "ok: wireshark-ctrcap depends on $(grep -o "$wspkg ([^)]*)" <<<"$wsdep" | paste -sd' ')"
 
 # --- 2. a clean chroot, a fresh overlay on the cached one
-chroot_bootstrap "$suite" "$base" "$COMPAT_DIR" || exit 1
+chroot_bootstrap "$suite" "$base" "$COMPAT_DIR" "$archives" || exit 1
+mkdir -p "$archives/partial"
 # The cached chroot has the user's Wireshark (tshark) already, as a system
 # that gets ctrcap would; ctrcap's packages go into a fresh overlay on it.
 if [ "$(cat "$base/.ctrcap-packaging" 2>/dev/null)" != tshark ]; then
 	echo "== $suite: apt-get install tshark into the cached chroot"
 	cp /etc/resolv.conf "$base/etc/resolv.conf"
 	# A mirror snapshot may be older than a release file's Valid-Until allows.
+	mount --bind "$archives" "$base/var/cache/apt/archives"
 	chroot_run "$base" apt-get -qq -o Acquire::Check-Valid-Until=false update
 	chroot_run "$base" apt-get install -y -qq --no-install-recommends tshark \
 		>"$COMPAT_DIR/$suite-tshark.log" 2>&1 ||
 		{ tail -20 "$COMPAT_DIR/$suite-tshark.log"; fail "apt-get install tshark in $suite"; }
+	umount "$base/var/cache/apt/archives"
 	echo tshark >"$base/.ctrcap-packaging"
 fi
 mkdir -p "$work/upper" "$work/ovl" "$root"
