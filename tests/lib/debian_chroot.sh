@@ -102,8 +102,8 @@ ctrcap_progs() {
 # BEFORE (ctrcap detaches after the extcap stops it); 1 with a FAIL line if
 # programs stay loaded.
 ctrcap_progs_settle() {
-	local before=$1 left i
-	for i in $(seq 50); do
+	local before=$1 left
+	for _ in $(seq 50); do
 		left=$(ctrcap_progs) || return 1
 		[ "$left" -le "$before" ] && return 0
 		sleep 0.1

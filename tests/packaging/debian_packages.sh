@@ -171,9 +171,12 @@ snapshot() {
 snapshot "$work/before"
 
 echo "== [${SECONDS}s] apt-get install ./ctrcap ./wireshark-ctrcap ./ctrcap-rpcapd (debconf default)"
+# The cached lists may be older than the mirror's packages by now.
+in_root apt-get -qq -o Acquire::Check-Valid-Until=false update >"$work/apt.log" 2>&1 ||
+	{ tail -20 "$work/apt.log"; fail "apt-get update in $suite"; }
 # shellcheck disable=SC2046
 in_root apt-get install -y --no-install-recommends $(printf '/tmp/debs/%s ' "${debs[@]##*/}") \
-	>"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log"; fail "apt-get install of the packages"; }
+	>>"$work/apt.log" 2>&1 || { tail -30 "$work/apt.log"; fail "apt-get install of the packages"; }
 have=$(in_root dpkg-query -W -f '${Package}\n' 'libwireshark[0-9]*' | grep -v -- -dev || true)
 [ "$have" = "$wspkg" ] || fail "$suite installed libwireshark '$have', the plugin was built for $wspkg"
 mode=$(in_root stat -c '%U:%G %a' /usr/sbin/ctrcap)
