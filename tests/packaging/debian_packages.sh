@@ -299,7 +299,7 @@ while read -r d; do # and no new directory without an owner
 	[ -d "$root$d" ] || continue
 	[ -n "$(in_root dpkg -S "$d" </dev/null 2>/dev/null)" ] || fail "purge left directory $d behind"
 done <"$work/new"
-[ -z "$kept" ] || echo "note: kept by apt as installed packages: $(tr ' ' '\n' <<<"$kept" | sort -u | paste -sd' ')"
+[ -z "$kept" ] || echo "note: kept by apt as installed packages: $(tr ' ' '\n' <<<"$kept" | grep . | sort -u | paste -sd' ')"
 in_root dpkg-statoverride --list | grep -q ctrcap && fail "purge left a statoverride"
 echo "ok: purge: no file, group or capability of the packages left"
 echo "PASS: packages on $suite (${SECONDS}s)"
