@@ -20,67 +20,14 @@ if [ "$(id -u)" -ne 0 ]; then
 	exit 77
 fi
 
-# Build dependencies by their names in Debian 13 and later (scripts/packages
-# pins names of Debian 12, such as libclang-rt-14-dev).
-PKGS=(build-essential clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libpcap-dev
-	libglib2.0-dev libcmocka-dev libjson-c-dev libcurl4-openssl-dev libssl-dev
-	libcrypt-dev flex bison cmake pkg-config dpkg-dev tshark libwireshark-dev
-	wireshark-dev iproute2 libcap2-bin util-linux mount ca-certificates groff-base)
-
 root=$COMPAT_DIR/$suite
-marker=$root/.ctrcap-packages
 
-# The mirror this machine's apt already uses (tests reach nothing else).
-host_mirror() {
-	local m
-	m=$(sed -n 's/^URIs:[[:space:]]*\(http[^[:space:]]*\).*/\1/p' \
-		/etc/apt/sources.list.d/*.sources 2>/dev/null | head -1)
-	[ -n "$m" ] || m=$(awk '$1 == "deb" && $2 ~ /^http/ { print $2; exit }' \
-		/etc/apt/sources.list 2>/dev/null)
-	echo "${m:-http://deb.debian.org/debian}"
-}
+# shellcheck source=../lib/debian_chroot.sh
+. "$CTRCAP_SOURCE_DIR/tests/lib/debian_chroot.sh"
+in_root() { chroot_run "$root" "$@"; }
 
-# in_root CMD...: run CMD in the chroot, with /proc, /sys and /dev mounted in a
-# private mount namespace. The chroot is bind-mounted onto itself first so
-# that its / is a mount point (tests there make private namespaces too).
-in_root() {
-	unshare --mount --propagation private -- sh -ec '
-		r=$1; shift
-		mount --bind "$r" "$r"
-		mount -t proc proc "$r/proc"
-		mount --rbind /sys "$r/sys"
-		mount --rbind /dev "$r/dev"
-		exec chroot "$r" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-			LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive "$@"
-	' in_root "$root" "$@"
-}
-
-# Written once debootstrap has finished: a run killed half-way starts over.
-if [ ! -e "$root/.ctrcap-debootstrap-ok" ]; then
-	rm -rf "$root"
-	mkdir -p "$COMPAT_DIR"
-	script=/usr/share/debootstrap/scripts/$suite
-	# Releases newer than this debootstrap bootstrap like sid.
-	[ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
-	mirror=$(host_mirror)
-	echo "== debootstrap $suite from $mirror"
-	if ! debootstrap --variant=minbase "$suite" "$root" "$mirror" "$script" \
-		>"$COMPAT_DIR/$suite-debootstrap.log" 2>&1; then
-		tail -20 "$COMPAT_DIR/$suite-debootstrap.log"
-		echo "FAIL: debootstrap $suite (log: $COMPAT_DIR/$suite-debootstrap.log)"
-		rm -rf "$root"
-		exit 1
-	fi
-	touch "$root/.ctrcap-debootstrap-ok"
-fi
-if [ "$(cat "$marker" 2>/dev/null)" != "${PKGS[*]}" ]; then
-	echo "== installing the build dependencies in $suite"
-	cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
-	# A mirror snapshot may be older than a release file's Valid-Until allows.
-	in_root apt-get -qq -o Acquire::Check-Valid-Until=false update
-	in_root apt-get install -y -qq --no-install-recommends "${PKGS[@]}" >/dev/null
-	echo "${PKGS[*]}" >"$marker"
-fi
+chroot_bootstrap "$suite" "$root" "$COMPAT_DIR" || exit 1
+chroot_build_deps "$root" "$suite" || exit 1
 
 # What a killed run installed into the chroot would shadow the next run's
 # personal-dir plugin checks.
@@ -127,43 +74,11 @@ in_root sh -c 'cd /build && ctest --output-on-failure -L unit &&
 # (Wireshark's extcap dir differs between releases), which runs the real
 # ctrcap; the sender's identity must come back through the installed plugin.
 echo "== live capture: tshark -i container-any"
+before=$(ctrcap_progs)
 in_root bash -c '
 	set -u
 	trap "xargs -r rm -f </build/install_manifest.txt" EXIT
 	cmake --install /build >/dev/null || { echo "FAIL: cmake --install"; exit 1; }
-	tshark -D 2>/dev/null | grep -q "container-any" ||
-		{ echo "FAIL: tshark -D does not list container-any"; exit 1; }
-	progs() { # ctrcap programs loaded on the whole host
-		local out
-		out=$(bpftool prog show) || { echo "FAIL: bpftool prog show" >&2; return 1; }
-		grep -c "name ctrcap" <<<"$out" || true
-	}
-	before=$(progs) || exit 1
-	rm -f /tmp/live.pcapng
-	timeout 60 tshark -i container-any -a duration:8 -w /tmp/live.pcapng >/tmp/live.err 2>&1 &
-	ts=$!
-	# Send until tshark stops: a slow start of ctrcap must not miss them all.
-	i=0
-	while kill -0 $ts 2>/dev/null && [ $i -lt 300 ]; do
-		echo "ctrcap-compat $i" >/dev/udp/127.0.0.1/9 2>/dev/null
-		i=$((i + 1))
-		sleep 0.2
-	done
-	wait $ts || { cat /tmp/live.err; echo "FAIL: tshark -i container-any"; exit 1; }
-	got=$(tshark -r /tmp/live.pcapng -Y "udp.dstport == 9 && process.pid == $$" \
-		-T fields -e process.comm 2>/dev/null | sort | uniq -c | tr -s " ")
-	echo "sender packets by command:$got"
-	case $got in
-	*" bash") ;;
-	*) echo "FAIL: no packet to port 9 names this shell (pid $$, bash)"; exit 1 ;;
-	esac
-	# ctrcap detaches after the extcap stops it: give it a few seconds.
-	for i in $(seq 50); do
-		left=$(progs) || exit 1
-		[ "$left" -le "$before" ] && break
-		sleep 0.1
-	done
-	[ "$left" -le "$before" ] ||
-		{ echo "FAIL: $((left - before)) ctrcap BPF programs left loaded"; exit 1; }
-	echo "ok: live capture on $(tshark --version 2>/dev/null | head -1)"
+	/src/tests/lib/tshark_live.sh /tmp/live.pcapng
 '
+ctrcap_progs_settle "$before"
