@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Drop reason names from the kernel's BTF, drop locations from /proc/kallsyms. */
 #include "drop_reason.h"
+#include "kernel_features.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -47,7 +48,7 @@ struct ctrcap_drop_names *ctrcap_drop_names_load(char *err, size_t errlen)
 	struct btf *btf;
 	unsigned vlen, i;
 
-	btf = btf__load_vmlinux_btf();
+	btf = ctrcap_vmlinux_btf();
 	if (!btf) {
 		snprintf(err, errlen, "cannot read the kernel's BTF: %s", strerror(errno));
 		return NULL;

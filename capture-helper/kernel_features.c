@@ -2,7 +2,10 @@
 /* Kernel feature probes (see kernel_features.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -101,6 +104,30 @@ static bool sk_storage_loads(void)
 			return false;
 	}
 	return true;
+}
+
+struct btf *ctrcap_vmlinux_btf(void)
+{
+	static const char path[] = "/sys/kernel/btf/vmlinux";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct btf *btf = NULL;
+	struct stat st;
+	void *p;
+
+	if (fd >= 0 && !fstat(fd, &st) && st.st_size > 0) {
+		p = mmap(NULL, st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p != MAP_FAILED) {
+			/* btf__new() copies the data: the mapping goes at once. */
+			btf = btf__new(p, st.st_size);
+			munmap(p, st.st_size);
+			if (libbpf_get_error(btf))
+				btf = NULL;
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	/* Kernels before mmap support, and BTF found elsewhere (/boot/vmlinux-*). */
+	return btf ? btf : btf__load_vmlinux_btf();
 }
 
 /* Does @btf have every function of @funcs (a NULL-terminated list)? */
@@ -230,7 +257,7 @@ void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
 	kf->probed = true;
 	kf->ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
 	/* Parsed once: a large kernel's BTF takes a tenth of a second or more (start-up time). */
-	vmlinux = btf__load_vmlinux_btf();
+	vmlinux = ctrcap_vmlinux_btf();
 	kf->kern_ctx = kern_ctx_present(vmlinux);
 	kf->skb_current = skb_current_loads();
 	kf->tcx = tcx_present();

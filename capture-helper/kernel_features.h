@@ -25,6 +25,15 @@ struct ctrcap_kernel_features {
 	bool drop_reasons;	/* skb:kfree_skb passes a drop reason (5.17; BTF enum skb_drop_reason) */
 };
 
+struct btf;
+
+/*
+ * The running kernel's BTF, NULL (errno set) if it has none. Mapped where
+ * the kernel allows it: read() hands /sys/kernel/btf/vmlinux out 4 KiB a
+ * call, some 1500 calls and ~30 ms of start-up for a 6 MB BTF.
+ */
+struct btf *ctrcap_vmlinux_btf(void);
+
 /* Probe the running kernel; never fails (unknown features are false). */
 void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf);
 
