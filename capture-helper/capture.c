@@ -1057,6 +1057,7 @@ struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts 
 		.node = node,
 		.path = wo->path,
 		.flush_each = wo->flush_each,
+		.process_blocks = wo->process_blocks,
 		.rotate_bytes = wo->rotate_bytes,
 		.rotate_seconds = wo->rotate_seconds,
 		.max_files = wo->max_files,

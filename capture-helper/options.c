@@ -42,6 +42,7 @@ enum {
 	OPT_NETNS,
 	OPT_NODE_NAME,
 	OPT_COMMENTS,
+	OPT_PROCESS_BLOCKS,
 };
 
 /* tcpdump's and ptcpdump's long names; --help and ctrcap.8 list every one. */
@@ -98,6 +99,7 @@ static const struct option long_opts[] = {
 	{ "podman-state", required_argument, NULL, OPT_PODMAN_STATE },
 	{ "node-name", required_argument, NULL, OPT_NODE_NAME },
 	{ "comments", no_argument, NULL, OPT_COMMENTS },
+	{ "process-blocks", no_argument, NULL, OPT_PROCESS_BLOCKS },
 	{ 0 },
 };
 
@@ -142,6 +144,9 @@ void ctrcap_usage(FILE *f)
 	      "  --comments         with -w: also write each packet's identity as ptcpdump\n"
 	      "                     does, as comment text (for tools that read ptcpdump\n"
 	      "                     files; a few hundred bytes more per packet)\n"
+	      "  --process-blocks   with -w: also write Wireshark's Process Information\n"
+	      "                     Block (custom block, PEN 32622) once per process, for\n"
+	      "                     Wireshark's development tree (docs/pcapng-format.md)\n"
 	      "  -z CMD             run CMD FILE on each file -C or -G rotation finishes\n"
 	      "                     (CMD found in $PATH, run without a shell, at the lowest\n"
 	      "                     priority, as the -Z user or the invoking user)\n"
@@ -451,6 +456,10 @@ static int check_combinations(const struct ctrcap_opts *o)
 		fprintf(stderr, "ctrcap: --comments writes comments into the -w file: it needs -w\n");
 		return -1;
 	}
+	if (w->process_blocks && !w->path) {
+		fprintf(stderr, "ctrcap: --process-blocks writes blocks into the -w file: it needs -w\n");
+		return -1;
+	}
 	if (w->post_rotate && !w->rotate_bytes && !w->rotate_seconds) {
 		fprintf(stderr, "ctrcap: -z runs a command on each rotated file: it needs -C or -G\n");
 		return -1;
@@ -566,6 +575,9 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		}
 		case OPT_COMMENTS:
 			o->out.comments = true;
+			break;
+		case OPT_PROCESS_BLOCKS:
+			o->out.process_blocks = true;
 			break;
 		case OPT_JOURNEY:
 			o->journey = true;

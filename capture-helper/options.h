@@ -38,6 +38,7 @@ struct ctrcap_writer_opts {
 	bool flush_each;	 /* -U: flush after every packet (text too) */
 	const char *post_rotate; /* -z CMD, resolved to a path before capture starts */
 	bool comments;		 /* --comments: the identity also as ptcpdump's comments */
+	bool process_blocks;	 /* --process-blocks: Wireshark's process information blocks */
 };
 
 struct ctrcap_opts {

@@ -4,7 +4,10 @@
  * option 2, the process name), which Wireshark 4.6 reads without a plugin:
  * one per (pid, name) per section, numbered from 0 in the order written;
  * each packet of the process names its block with EPB option 0x8001.
+ * With process_blocks, each such block is followed by Wireshark's Process
+ * Information Block for the same process (see put_ws_pib).
  */
+#include <endian.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,6 +73,53 @@ static int put_block(struct ctrcap_pcapng_writer *w, const struct wr_proc *p)
 	return 0;
 }
 
+/* v little-endian at p, whatever the host's (and section's) byte order; returns p + 4. */
+static uint8_t *put_le32(uint8_t *p, uint32_t v)
+{
+	v = htole32(v);
+	memcpy(p, &v, 4);
+	return p + 4;
+}
+
+/* A little-endian option: code, length, the value zero-padded to 4. */
+static uint8_t *put_le_opt(uint8_t *p, uint16_t code, const void *val, size_t len)
+{
+	uint16_t h[2] = { htole16(code), htole16((uint16_t)len) };
+
+	memcpy(p, h, 4);
+	memcpy(p + 4, val, len);
+	memset(p + 4 + len, 0, PAD4(len) - len);
+	return p + 4 + PAD4(len);
+}
+
+/*
+ * Wireshark's Process Information Block of procs[i]: a custom block (type
+ * 0xBAD, copiable) whose PEN, 32622, is in the section's byte order, then
+ * the entry: type 3, its length, the pid and the options (name, end), all
+ * little-endian. Wireshark matches it to packets by option 8's pid.
+ */
+static int put_ws_pib(struct ctrcap_pcapng_writer *w, const struct wr_proc *p)
+{
+	size_t entry = 4 + (p->len ? 4 + PAD4(p->len) + 4 : 0);
+	size_t total = 8 + 4 + 8 + entry + 4;
+	uint8_t *b = wr_reserve(w, total), *q;
+
+	if (!b)
+		return -1;
+	q = put32(b, PCAPNG_BT_CB_COPY);
+	q = put32(q, (uint32_t)total);
+	q = put32(q, PCAPNG_PEN_WIRESHARK);
+	q = put_le32(q, PCAPNG_WS_ENTRY_PROCESS);
+	q = put_le32(q, (uint32_t)entry);
+	q = put_le32(q, p->pid);
+	if (p->len) {
+		q = put_le_opt(q, PCAPNG_PIB_NAME, p->name, p->len);
+		q = put_le32(q, 0); /* opt_endofopt */
+	}
+	put32(q, (uint32_t)total);
+	return 0;
+}
+
 int64_t wr_darwin_proc(struct ctrcap_pcapng_writer *w, uint32_t pid, const char *name, size_t len)
 {
 	struct wr_proc *p;
@@ -95,7 +145,7 @@ int64_t wr_darwin_proc(struct ctrcap_pcapng_writer *w, uint32_t pid, const char 
 	p->pid = pid;
 	p->len = (uint16_t)len;
 	memcpy(p->name, name, len);
-	if (put_block(w, p) < 0)
+	if (put_block(w, p) < 0 || (w->o.process_blocks && put_ws_pib(w, p) < 0))
 		return -1;
 	*slot = ++w->n_procs;
 	return w->n_procs - 1;

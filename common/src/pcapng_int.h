@@ -37,6 +37,16 @@
 #define PCAPNG_BT_DARWIN_PIB	    0x80000001u
 #define PCAPNG_DPIB_NAME	    2
 #define PCAPNG_EPB_DARWIN_PIB_ID    0x8001
+/*
+ * Wireshark's Process Information Block, in a custom block (copiable type)
+ * with Wireshark's PEN: entry type 3, then u32 pid and options, all
+ * little-endian whatever the section's byte order (docs/pcapng-format.md).
+ */
+#define PCAPNG_BT_CB_COPY	    0x00000BADu
+#define PCAPNG_BT_CB_NOCOPY	    0x40000BADu
+#define PCAPNG_PEN_WIRESHARK	    32622u
+#define PCAPNG_WS_ENTRY_PROCESS	    3u
+#define PCAPNG_PIB_NAME		    2
 #define PCAPNG_ISB_IFRECV     4
 #define PCAPNG_ISB_IFDROP     5
 #define PCAPNG_ISB_OSDROP     7
@@ -197,7 +207,8 @@ void wr_names_new_section(struct ctrcap_pcapng_writer *w);
 
 /*
  * The index of the Darwin process info block of (pid, name) in this
- * section, writing the block first if there is none; -1 on a write error.
+ * section, writing the block first if there is none (and with process_blocks
+ * Wireshark's Process Information Block after it); -1 on a write error.
  */
 int64_t wr_darwin_proc(struct ctrcap_pcapng_writer *w, uint32_t pid, const char *name, size_t len);
 

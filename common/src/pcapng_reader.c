@@ -44,6 +44,9 @@ struct ctrcap_pcapng_reader {
 		char name[16];
 	} *procs;
 	uint32_t n_procs, cap_procs;
+	/* Wireshark's Process Information Blocks of this section, in file order. */
+	struct rd_proc *wpibs;
+	uint32_t n_wpibs, cap_wpibs;
 	/* The current NRB: its entries and their names, each NUL-terminated. */
 	struct ctrcap_pcapng_name *names;
 	size_t names_cap;
@@ -142,6 +145,7 @@ void ctrcap_pcapng_reader_close(struct ctrcap_pcapng_reader *r)
 	free(r->names);
 	free(r->nstr);
 	free(r->procs);
+	free(r->wpibs);
 	free(r->cbuf);
 	free(r->name);
 	free(r);
@@ -433,6 +437,25 @@ static int dpib_opt(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *re
 	return 0;
 }
 
+/* Room for one more process in *v (n used of cap): the zeroed slot v[n], or NULL. */
+static struct rd_proc *rd_proc_slot(struct rd_proc **v, uint32_t n, uint32_t *cap)
+{
+	struct rd_proc *p;
+
+	if (n == *cap) {
+		uint32_t c = *cap ? *cap * 2 : 64;
+
+		p = realloc(*v, c * sizeof(*p));
+		if (!p)
+			return NULL;
+		*v = p;
+		*cap = c;
+	}
+	p = &(*v)[n];
+	memset(p, 0, sizeof(*p));
+	return p;
+}
+
 /* Apple's Darwin process info block: u32 pid, options; numbered from 0 per section. */
 static int rd_dpib(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint32_t total)
 {
@@ -443,24 +466,89 @@ static int rd_dpib(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec
 		rd_err(r, r->off, "darwin process info block of %u bytes is shorter than 16", total);
 		return -1;
 	}
-	if (r->n_procs == r->cap_procs) {
-		uint32_t n = r->cap_procs ? r->cap_procs * 2 : 64;
-
-		p = realloc(r->procs, n * sizeof(*p));
-		if (!p) {
-			rd_err(r, r->off, "out of memory for a darwin process info block");
-			return -1;
-		}
-		r->procs = p;
-		r->cap_procs = n;
+	p = rd_proc_slot(&r->procs, r->n_procs, &r->cap_procs);
+	if (!p) {
+		rd_err(r, r->off, "out of memory for a darwin process info block");
+		return -1;
 	}
-	p = &r->procs[r->n_procs];
-	memset(p, 0, sizeof(*p));
 	p->pid = g32(r, r->blk + 8);
 	if (rd_options(r, rec, r->blk + 12, total - 16, r->off + 12, dpib_opt) < 0)
 		return -1;
 	r->n_procs++;
 	return 0;
+}
+
+/*
+ * A custom block. Only Wireshark's (PEN 32622) Process Information entry
+ * (type 3) is read: u32 pid and options, little-endian in any section; the
+ * name (option 2) is kept, cut to a comm's 15 bytes. Others are skipped.
+ */
+static int rd_cb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint32_t total)
+{
+	const uint8_t *b = r->blk;
+	uint32_t elen, pos, end;
+	struct rd_proc *p;
+
+	rec->kind = CTRCAP_REC_OTHER;
+	if (total < 16) {
+		rd_err(r, r->off, "custom block of %u bytes has no room for a PEN", total);
+		return -1;
+	}
+	if (g32(r, b + 8) != PCAPNG_PEN_WIRESHARK)
+		return 0;
+	if (total < 28) {
+		rd_err(r, r->off, "Wireshark custom block of %u bytes has no room for its entry", total);
+		return -1;
+	}
+	if (pcap_get32(b + 12, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != PCAPNG_WS_ENTRY_PROCESS)
+		return 0;
+	elen = pcap_get32(b + 16, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+	if (elen < 4 || PAD4((size_t)elen) > total - 24u) {
+		rd_err(r, r->off, "process information entry of %u bytes does not fit its %u-byte "
+				  "block (or has no pid)", elen, total);
+		return -1;
+	}
+	p = rd_proc_slot(&r->wpibs, r->n_wpibs, &r->cap_wpibs);
+	if (!p) {
+		rd_err(r, r->off, "out of memory for a process information block");
+		return -1;
+	}
+	p->pid = pcap_get32(b + 20, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+	for (pos = 24, end = 20 + elen; pos + 4 <= end;) {
+		uint16_t code = pcap_get16(b + pos, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+		uint16_t len = pcap_get16(b + pos + 2, __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
+
+		if (code == PCAPNG_OPT_END)
+			break;
+		if (PAD4((size_t)len) > end - pos - 4) {
+			rd_err(r, r->off + pos, "process information option %u of %u bytes runs past "
+						"its entry", code, len);
+			return -1;
+		}
+		if (code == PCAPNG_PIB_NAME) {
+			p->len = len < sizeof(p->name) - 1 ? len : sizeof(p->name) - 1;
+			memcpy(p->name, b + pos + 4, p->len);
+		}
+		pos += 4 + (uint32_t)PAD4((size_t)len);
+	}
+	r->n_wpibs++;
+	return 0;
+}
+
+/* A packet with option 8 and no Darwin block: the last Wireshark block of its pid names it. */
+static void rd_epb_wpib(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec)
+{
+	if (rec->has_pib || !rec->has_pid_tid)
+		return;
+	for (uint32_t i = r->n_wpibs; i-- > 0;) {
+		if (r->wpibs[i].pid != rec->pid)
+			continue;
+		rec->has_pib = true;
+		rec->pib_pid = r->wpibs[i].pid;
+		rec->pname = r->wpibs[i].name;
+		rec->pname_len = r->wpibs[i].len;
+		return;
+	}
 }
 
 static int rd_shb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint32_t total)
@@ -480,6 +568,7 @@ static int rd_shb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec,
 	}
 	r->n_ifs = 0;
 	r->n_procs = 0;
+	r->n_wpibs = 0;
 	r->in_section = true;
 	rec->kind = CTRCAP_REC_SECTION;
 	rec->big_endian = (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != r->swap;
@@ -573,7 +662,10 @@ static int rd_epb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec,
 	}
 	r->first_cap = (size_t)total + 1;
 	r->all_len = 0;
-	return rd_options(r, rec, b + data_end, total - 4 - data_end, r->off + data_end, epb_opt);
+	if (rd_options(r, rec, b + data_end, total - 4 - data_end, r->off + data_end, epb_opt) < 0)
+		return -1;
+	rd_epb_wpib(r, rec);
+	return 0;
 }
 
 static int rd_spb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint32_t total)
@@ -815,6 +907,10 @@ int ctrcap_pcapng_reader_next(struct ctrcap_pcapng_reader *r, struct ctrcap_pcap
 		break;
 	case PCAPNG_BT_DARWIN_PIB:
 		rc = rd_dpib(r, rec, total);
+		break;
+	case PCAPNG_BT_CB_COPY:
+	case PCAPNG_BT_CB_NOCOPY:
+		rc = rd_cb(r, rec, total);
 		break;
 	default:
 		rec->kind = CTRCAP_REC_OTHER;

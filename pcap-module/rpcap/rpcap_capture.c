@@ -76,7 +76,7 @@ struct rpcap_capture *rpcap_capture_start(const struct rpcap_capture_opts *o, ch
 					  size_t errlen)
 {
 	char snap[16], msg[512];
-	const char *argv[12];
+	const char *argv[14];
 	struct rpcap_capture *c;
 	struct pollfd p;
 	int n = 0, r;
@@ -121,6 +121,8 @@ struct rpcap_capture *rpcap_capture_start(const struct rpcap_capture_opts *o, ch
 		argv[n++] = "--container-id";
 		argv[n++] = o->ctr_id;
 	}
+	if (o->drops)
+		argv[n++] = "--drops";
 	argv[n] = NULL;
 	/* A thread keeps the last of its stderr: bounded, and it never blocks on a full pipe. */
 	if (ctrcap_helper_spawn(&c->helper, argv,

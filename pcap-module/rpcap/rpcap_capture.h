@@ -8,6 +8,7 @@
 #ifndef CTRCAP_RPCAP_CAPTURE_H
 #define CTRCAP_RPCAP_CAPTURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +28,7 @@ struct rpcap_capture_opts {
 	const char *ctr_id;	/* --container-id, NULL for container-any */
 	uint32_t snaplen;	/* frame size limit (PKTAP header included) */
 	uint16_t flags;		/* RPCAP_STARTCAP_FLAG_INBOUND / _OUTBOUND */
+	bool drops;		/* --drops: the kernel's drops too */
 	int ctrl_fd;		/* the client's control connection, left out of the capture */
 };
 

@@ -164,6 +164,7 @@ static int do_open(struct session *s, uint32_t plen)
 	uint8_t body[RPCAP_OPENREPLY_LEN];
 	char name[RPCAP_MAX_DEVNAME + 1], err[512];
 	size_t n = 0;
+	bool drops;
 
 	if (rpcap_open_parse(s->payload, plen, name, sizeof(name), err, sizeof(err)) < 0)
 		return reply_error(s, RPCAP_ERR_OPEN, err);
@@ -171,6 +172,7 @@ static int do_open(struct session *s, uint32_t plen)
 		return reply_error(s, RPCAP_ERR_OPEN, "a capture is running on this connection; "
 						      "end it before opening another source");
 	memset(&s->source, 0, sizeof(s->source));
+	drops = rpcap_source_strip_drops(name);
 	if (strcmp(name, RPCAP_SOURCE_ANY) == 0) {
 		snprintf(s->source.name, sizeof(s->source.name), "%s", RPCAP_SOURCE_ANY);
 	} else {
@@ -187,10 +189,11 @@ static int do_open(struct session *s, uint32_t plen)
 		s->source = *hit;
 		free(v);
 	}
+	s->source.drops = drops;
 	s->opened = true;
 	memset(&s->last_stats, 0, sizeof(s->last_stats));
-	slog(s, "opened %s%s%s", s->source.name, s->source.ctr_id[0] ? " id " : "",
-	     s->source.ctr_id);
+	slog(s, "opened %s%s%s%s", s->source.name, s->source.ctr_id[0] ? " id " : "",
+	     s->source.ctr_id, drops ? " with drops" : "");
 	rpcap_openreply_build(body, CTRCAP_LINKTYPE_PKTAP);
 	return reply(s, RPCAP_MSG_OPEN_REQ, 0, body, sizeof(body));
 }
@@ -427,6 +430,7 @@ static int do_startcap(struct session *s, uint32_t plen)
 		return reply_error(s, RPCAP_ERR_STARTCAPTURE, err);
 
 	o.ctr_id = s->source.ctr_id[0] ? s->source.ctr_id : NULL;
+	o.drops = s->source.drops;
 	o.snaplen = m.snaplen > RPCAP_CAPTURE_MAX_SNAPLEN ? RPCAP_CAPTURE_MAX_SNAPLEN : m.snaplen;
 	o.flags = m.flags;
 	if (m.flags & RPCAP_STARTCAP_FLAG_SERVEROPEN) {

@@ -43,20 +43,36 @@ static bool split(char *line, char *f[NFIELDS])
 	return true;
 }
 
+/* container-any, and the same with drops (listed so GUI clients can pick it). */
 static void add_any(struct rpcap_source *s)
 {
-	memset(s, 0, sizeof(*s));
-	snprintf(s->name, sizeof(s->name), "%s", RPCAP_SOURCE_ANY);
-	snprintf(s->desc, sizeof(s->desc),
+	memset(s, 0, 2 * sizeof(*s));
+	snprintf(s[0].name, sizeof(s[0].name), "%s", RPCAP_SOURCE_ANY);
+	snprintf(s[0].desc, sizeof(s[0].desc),
 		 "all interfaces of all network namespaces, packets tagged with process and "
 		 "container (PKTAP)");
+	snprintf(s[1].name, sizeof(s[1].name), "%s%s", RPCAP_SOURCE_ANY, RPCAP_SOURCE_DROPS);
+	snprintf(s[1].desc, sizeof(s[1].desc),
+		 "%s and the packets the kernel drops, with the drop reason; any source name "
+		 "takes the suffix %s", RPCAP_SOURCE_ANY, RPCAP_SOURCE_DROPS);
+	s[1].drops = true;
+}
+
+bool rpcap_source_strip_drops(char *name)
+{
+	size_t n = strlen(name), k = strlen(RPCAP_SOURCE_DROPS);
+
+	if (n <= k || strcmp(name + n - k, RPCAP_SOURCE_DROPS) != 0)
+		return false;
+	name[n - k] = '\0';
+	return true;
 }
 
 int rpcap_sources_parse(const char *text, size_t len, struct rpcap_source **out, size_t *n,
 			size_t *skipped, char *err, size_t errlen)
 {
 	struct rpcap_source *v;
-	size_t cnt = 1, pos = 0, max = 2;
+	size_t cnt = 2, pos = 0, max = 3;
 	char line[2048];
 
 	*out = NULL;
@@ -70,7 +86,7 @@ int rpcap_sources_parse(const char *text, size_t len, struct rpcap_source **out,
 		snprintf(err, errlen, "no memory for the source list");
 		return -1;
 	}
-	add_any(&v[0]);
+	add_any(v);
 	while (pos < len && cnt < max) {
 		const char *nl = memchr(text + pos, '\n', len - pos);
 		size_t ll = (nl ? (size_t)(nl - text) : len) - pos;

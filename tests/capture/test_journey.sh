@@ -14,7 +14,10 @@
 #   with the plugin (PLUGIN, WS_VERSION_DIR): tshark -z ctrcap,journey (one
 #     pass and -2) prints the same table line by line, and every hop row's
 #     packet count and every drop count is what tshark -T fields reads of
-#     the file (a packet id's frames, grouped by its first frame's 5-tuple).
+#     the file (a packet id's frames, grouped by its first frame's 5-tuple);
+#     tshark -2 frame by frame: the clean flow's packets are hops 1..4 of 4 in
+#     time order with deltas >= 0 and no expert warning, while every frame of
+#     the dropped flow warns of NETFILTER_DROP.
 set -u
 . "$(dirname "$0")/common.sh" "$@"
 
@@ -117,6 +120,34 @@ if [ -n "${PLUGIN:-}" ] && command -v tshark >/dev/null; then
 		sort >"$TMP/from-table.txt"
 	expect "every hop row's and drop's count is the file's (tshark -T fields)" \
 		diff "$TMP/from-table.txt" "$TMP/from-fields.txt"
+
+	# The clean flow (A to B port 7102) frame by frame, in tshark -2: each
+	# packet id's frames in time order are hops 1..4 of 4, hop 1 without a
+	# delta, the others with one >= 0, and no expert info of warning severity
+	# or above (0x600000; TCP's sequence analysis is off: four copies of each
+	# segment look like retransmissions to it). Every frame of the dropped
+	# flow (port 7101) carries a warning naming NETFILTER_DROP.
+	ts -2 -r "$f" -o tcp.analyze_sequence_numbers:FALSE -Y 'tcp.dstport == 7102 || tcp.dstport == 7101' \
+		-T fields -E separator='|' -E aggregator='~' -e tcp.dstport -e frame.packet_id \
+		-e frame.time_epoch -e ctrcap.hop -e ctrcap.hop.count -e ctrcap.hop.delta \
+		-e _ws.expert.severity -e _ws.expert.message 2>"$TMP/hops.err" |
+		sort -t'|' -k2,2n -k3,3n >"$TMP/hops.txt"
+	awk -F'|' '
+		{ nsev = split($7, sev, "~"); split($8, msg, "~"); warn = ""
+		  for (i = 1; i <= nsev; i++) if (sev[i] + 0 >= 6291456) warn = warn msg[i] ";" }
+		$1 == 7101 { drop++; if (warn !~ /NETFILTER_DROP/) print "no NETFILTER_DROP warning: " $0; next }
+		$1 != 7102 { print "unexpected frame: " $0; next }
+		{ clean++; want = $2 == id ? prev + 1 : 1; id = $2; prev = $4 }
+		$4 != want { print "hop " $4 " where " want " was due (time order): " $0 }
+		$5 != 4 { print "hop count not 4: " $0 }
+		$4 == 1 && $6 != "" { print "a delta on hop 1: " $0 }
+		$4 > 1 && ($6 == "" || $6 ~ /^-/) { print "no delta >= 0: " $0 }
+		warn != "" { print "a warning on the clean flow: " $0 }
+		END { if (clean < 12) print "only " clean + 0 " frames of the clean flow"
+		      if (drop < 3) print "only " drop + 0 " frames of the dropped flow" }' \
+		"$TMP/hops.txt" >"$TMP/hops-bad.txt"
+	expect "tshark -2, clean flow: hops 1..4 of 4 in time order, deltas >= 0, no warning; every frame of the dropped flow warns of NETFILTER_DROP ($(grep -c '^7102' "$TMP/hops.txt") + $(grep -c '^7101' "$TMP/hops.txt") frames)" \
+		[ ! -s "$TMP/hops-bad.txt" ]
 fi
 
 if [ "$FAILS" != 0 ]; then

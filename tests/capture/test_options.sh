@@ -375,6 +375,17 @@ expect "--comments: -v shows the comments' process, container and pod" bash -c "
 	grep -qx '    Pod (name web-1, namespace shop)' '$TMP/cmt-v.txt'"
 expect "--comments: the identity filters select on the comments" \
 	[ "$("$CTRCAP" -r "$TMP/cmt-s.pcapng" --container-name db --count)" = "2 packets" ]
+# --process-blocks: Wireshark's Process Information Block after each Apple
+# block, 40 bytes for a comm of 4 (the file's two processes, wget and psql);
+# the packets read back the same.
+refused "--process-blocks without -w" \
+	"ctrcap: --process-blocks writes blocks into the -w file: it needs -w" -r "$IN" --process-blocks
+"$CTRCAP" -r "$IN" -w "$TMP/plain.pcapng" 2>/dev/null || fail "-r -w"
+"$CTRCAP" -r "$IN" --process-blocks -w "$TMP/pib.pcapng" 2>/dev/null || fail "-r --process-blocks -w"
+expect "--process-blocks: two blocks of 40 bytes more" \
+	[ $(($(stat -c %s "$TMP/pib.pcapng") - $(stat -c %s "$TMP/plain.pcapng"))) = 80 ]
+"$CTRCAP" -r "$TMP/pib.pcapng" >"$TMP/pib.txt" 2>/dev/null
+same "--process-blocks: ctrcap -r reads the same packets" "$TMP/rec.txt" "$TMP/pib.txt"
 "$CTRCAP" -r "$IN" -w "$TMP/std.pcapng" 2>/dev/null || fail "-r -w"
 "$MAKE" --strip "$TMP/std.pcapng" "$TMP/std-s.pcapng" || fail "make_capture --strip"
 "$CTRCAP" -r "$TMP/std-s.pcapng" >"$TMP/std-s.txt" 2>/dev/null

@@ -434,20 +434,41 @@ static void test_sources(void **state)
 
 	assert_int_equal(rpcap_sources_parse(text, sizeof(text) - 1, &v, &n, &skipped, err,
 					     sizeof(err)), 0);
-	assert_int_equal(n, 4);
+	assert_int_equal(n, 5);
 	assert_int_equal(skipped, 1);
 	assert_string_equal(v[0].name, "container-any");
-	assert_string_equal(v[1].name, "web");
-	assert_string_equal(v[2].name, "fedcba987654"); /* duplicate name: listed by id */
-	assert_non_null(strstr(v[2].desc, "pod shop/front"));
-	assert_string_equal(v[3].name, "aaaaaaaaaaaa"); /* name unusable in a URL */
+	assert_false(v[0].drops);
+	assert_string_equal(v[1].name, "container-any+drops");
+	assert_true(v[1].drops);
+	assert_string_equal(v[2].name, "web");
+	assert_string_equal(v[3].name, "fedcba987654"); /* duplicate name: listed by id */
+	assert_non_null(strstr(v[3].desc, "pod shop/front"));
+	assert_string_equal(v[4].name, "aaaaaaaaaaaa"); /* name unusable in a URL */
 	s = rpcap_sources_find(v, n, "web");
-	assert_ptr_equal(s, &v[1]);
-	assert_ptr_equal(rpcap_sources_find(v, n, "fedcba9876543210fedc"), &v[2]);
-	assert_ptr_equal(rpcap_sources_find(v, n, "0123456789abc"), &v[1]);
+	assert_ptr_equal(s, &v[2]);
+	assert_ptr_equal(rpcap_sources_find(v, n, "fedcba9876543210fedc"), &v[3]);
+	assert_ptr_equal(rpcap_sources_find(v, n, "0123456789abc"), &v[2]);
 	assert_null(rpcap_sources_find(v, n, "0123"));
 	assert_null(rpcap_sources_find(v, n, "nope"));
 	free(v);
+}
+
+/* The +drops suffix of an OPEN's source name: stripped only at the end, never alone. */
+static void test_source_drops(void **state)
+{
+	char a[] = "container-any+drops", b[] = "web+drops", c[] = "web", d[] = "+drops",
+	     e[] = "web+drops+x";
+	(void)state;
+
+	assert_true(rpcap_source_strip_drops(a));
+	assert_string_equal(a, "container-any");
+	assert_true(rpcap_source_strip_drops(b));
+	assert_string_equal(b, "web");
+	assert_false(rpcap_source_strip_drops(c));
+	assert_string_equal(c, "web");
+	assert_false(rpcap_source_strip_drops(d));
+	assert_string_equal(d, "+drops");
+	assert_false(rpcap_source_strip_drops(e));
 }
 
 static void test_auth(void **state)
@@ -610,6 +631,7 @@ int main(void)
 		cmocka_unit_test(test_filter_pktap_link),
 		cmocka_unit_test(test_filter_invalid),
 		cmocka_unit_test(test_sources),
+		cmocka_unit_test(test_source_drops),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_self_traffic),
 	};

@@ -68,6 +68,12 @@ struct ctrcap_pcapng_writer_opts {
 	const char *path;	  /* file path, "-" for stdout; a fifo works */
 	int fd;			  /* used instead of path when path == NULL */
 	bool flush_each;	  /* -U: flush after every packet */
+	/*
+	 * Beside each Darwin process info block, Wireshark's Process Information
+	 * Block: a custom block (PEN 32622, entry type 3), matched to packets by
+	 * epb_processid_threadid (docs/pcapng-format.md).
+	 */
+	bool process_blocks;
 	uint64_t rotate_bytes;	  /* -C: start a new file past this size, 0 = off */
 	unsigned rotate_seconds;  /* -G: start a new file every N seconds, 0 = off */
 	unsigned max_files;	  /* -W: keep at most N files (ring), 0 = no limit */
@@ -235,7 +241,11 @@ struct ctrcap_pcapng_rec {
 	bool has_packet_id;
 	uint32_t pid, tid;	/* epb_processid_threadid (option 8) */
 	bool has_pid_tid;
-	/* The Darwin process info block that EPB option 0x8001 names: pid and name */
+	/*
+	 * The process info block of the packet: Apple's Darwin block that EPB
+	 * option 0x8001 names, else Wireshark's Process Information Block
+	 * (custom block) of option 8's pid, the last one of the section.
+	 */
 	bool has_pib;
 	uint32_t pib_pid;
 	const char *pname;	/* pname_len bytes, not NUL-terminated */
