@@ -347,7 +347,11 @@ static void *node_main(void *arg)
 	return NULL;
 }
 
-/* Start node n's ssh and its reading thread. 0, or -1 after a warning naming it. */
+/*
+ * Start node n's ssh and its reading thread. 0, or -1 after a warning
+ * naming it. ssh leads its own process group: a Ctrl-C on the terminal
+ * stops us, and we stop the nodes so that they send their statistics.
+ */
 static int node_start(struct node *n)
 {
 	char err[512];
@@ -355,7 +359,7 @@ static int node_start(struct node *n)
 
 	if (ctrcap_helper_spawn(&n->h, n->cmd->argv,
 				CTRCAP_SPAWN_STDIN_PIPE | CTRCAP_SPAWN_STDERR_THREAD |
-					CTRCAP_SPAWN_DIE_WITH_PARENT,
+					CTRCAP_SPAWN_DIE_WITH_PARENT | CTRCAP_SPAWN_OWN_PGRP,
 				err, sizeof(err))) {
 		fprintf(stderr, "ctrcap: node %s (%s) lost: %s; the other nodes go on\n",
 			n->spec.name, n->spec.uri, err);

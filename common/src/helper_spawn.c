@@ -79,6 +79,8 @@ static void child_exec(const char *const argv[], const int fds[4], unsigned flag
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if ((flags & CTRCAP_SPAWN_LOW_PRIORITY) && setpriority(PRIO_PROCESS, 0, 19))
 		_exit(127);
+	if ((flags & CTRCAP_SPAWN_OWN_PGRP) && setpgid(0, 0))
+		_exit(127);
 	/* Above REPORT_FD first, so that no dup2 below overwrites a source. */
 	for (int i = 0; i < 4; i++) {
 		up[i] = fcntl(fds[i], F_DUPFD, REPORT_FD + 1);

@@ -32,6 +32,8 @@
 #define CTRCAP_SPAWN_LOW_PRIORITY 0x10u	 /* the child runs at nice 19 (tcpdump's -z) */
 /* The child's stdin is a pipe whose write end is in_fd (closing it is the child's EOF). */
 #define CTRCAP_SPAWN_STDIN_PIPE 0x20u
+/* The child leads a process group of its own: a terminal's Ctrl-C reaches only us. */
+#define CTRCAP_SPAWN_OWN_PGRP 0x40u
 
 /* The last bytes a child wrote to stderr. */
 struct ctrcap_stderr_tail {
