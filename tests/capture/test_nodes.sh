@@ -8,9 +8,10 @@
 # this build's ctrcap in each node (its sshd's sessions run in its netns)
 # and merges the three streams. Checked: every packet's node.name and
 # sender (pid and comm), the per-node counts, the merged order, the IDBs
-# ("nN/eth0") and ISBs; one node's sshd killed mid-capture: one warning,
-# the others go on, exit 2, the file readable by ctrcap -r and tshark; an
-# unreachable node, a wrong key and a bad URI: clear errors.
+# ("nN/eth0") and ISBs, the bounded lag; one node's sshd killed
+# mid-capture: one warning, the others go on, exit 2, the file readable by
+# ctrcap -r and tshark; an unreachable node, a wrong key and a bad URI:
+# clear errors; -v prints the merged packets as ctrcap -r does.
 set -u
 . "$(dirname "$0")/common.sh" "$@"
 
@@ -163,10 +164,17 @@ done
 expect "one ISB per node interface (3), each counting 4 received" \
 	[ "$(grep -c '^isb if=[0-9]* received=4 dropped=0$' "$TMP/all.txt")" = 3 ]
 
-# --- 2. node n2's sshd and its session killed mid-capture: one warning, n1 and n3 go on.
+# --- 2. The merge waits at most 1 s for silent nodes: with -U, n1's one
+# datagram is in the file within 3 s while n2 and n3 (live) send nothing.
+# Then node n2's sshd and its session are killed mid-capture: one warning,
+# n1 and n3 go on.
 rm -f "$TMP"/pids.*
+start_nodes "$TMP/lost.pcapng" -U || fail "the second capture did not start"
+LIVE=(1)
+send 1
+expect "bounded lag: n1's packet written while n2 and n3 are silent" \
+	tn_wait_for 3 bash -c "'$DUMP' '$TMP/lost.pcapng' 2>/dev/null | grep -q ' node=n1 '"
 LIVE=(1 2 3)
-start_nodes "$TMP/lost.pcapng" || fail "the second capture did not start"
 send 2
 for p in $(ip netns pids ccapN2); do
 	case $(cat "/proc/$p/comm" 2>/dev/null) in sshd) kill -9 "$p" ;; esac
@@ -179,12 +187,12 @@ expect "one warning naming node n2 and its URI" bash -c "
 	[ \$(grep -c '^ctrcap: node n2 (ssh://root@10.99.22.2:22) lost' '$TMP/nodes.err') = 1 ] &&
 	! grep -q 'node n[13] (.*) lost' '$TMP/nodes.err'"
 "$DUMP" "$TMP/lost.pcapng" >"$TMP/lost.txt" || fail "read the file of the lost node's capture"
-expect "n1 and n3 went on: 4 packets each; n2's 2 before the loss" bash -c "
-	[ \$(grep -c ' node=n1 ' '$TMP/lost.txt') = 4 ] && [ \$(grep -c ' node=n3 ' '$TMP/lost.txt') = 4 ] &&
+expect "n1 and n3 went on: 5 and 4 packets; n2's 2 before the loss" bash -c "
+	[ \$(grep -c ' node=n1 ' '$TMP/lost.txt') = 5 ] && [ \$(grep -c ' node=n3 ' '$TMP/lost.txt') = 4 ] &&
 	[ \$(grep -c ' node=n2 ' '$TMP/lost.txt') = 2 ]"
-expect "the file is complete: ctrcap -r and tshark read 10 packets" bash -c "
-	[ \"\$('$CTRCAP' -r '$TMP/lost.pcapng' --count 2>/dev/null)\" = '10 packets' ] &&
-	[ \$(tshark -r '$TMP/lost.pcapng' 2>/dev/null | wc -l) = 10 ]"
+expect "the file is complete: ctrcap -r and tshark read 11 packets" bash -c "
+	[ \"\$('$CTRCAP' -r '$TMP/lost.pcapng' --count 2>/dev/null)\" = '11 packets' ] &&
+	[ \$(tshark -r '$TMP/lost.pcapng' 2>/dev/null | wc -l) = 11 ]"
 # n2's sshd again, for the error cases below.
 sshd_in 2
 tn_wait_for 10 bash -c "ip netns exec ccapN2 ss -Htln 'sport = :22' | grep -q ." || fail "sshd 2 again"
