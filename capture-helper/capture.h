@@ -45,6 +45,22 @@ void ctrcap_print_end(void);
 /* Live capture until a signal, -c, EPIPE or the `--` command ends. Exit code. */
 int ctrcap_run_capture(const struct ctrcap_opts *o);
 
+struct ctrcap_pcapng_rec;
+
+/*
+ * A packet read from a file as the writer takes it again: its flags,
+ * packet id, pid/tid, process name and identity option as read (the raw
+ * record, byte for byte), else id (NULL = none). Pointers into rec.
+ */
+void ctrcap_rec_packet(const struct ctrcap_pcapng_rec *rec, const struct ctrcap_identity *id,
+		       struct ctrcap_pcapng_packet *p);
+
+/*
+ * --node: capture on every node over ssh and merge their packets by time
+ * into -w or the printed text. Exit code (nonzero when a node was lost).
+ */
+int ctrcap_run_nodes(const struct ctrcap_opts *o);
+
 /*
  * -r: print a saved pcapng with identities, or with -w write the packets
  * the identity options select, identities kept. Exit code.

@@ -70,8 +70,9 @@ int main(int argc, char **argv)
 	/*
 	 * Reading a file needs no privileges: drop every capability first, so
 	 * -r opens only what the invoking user (or -Z USER) could open anyway.
+	 * --node captures elsewhere: here it runs ssh as the invoking user.
 	 */
-	if (o.read_path) {
+	if (o.read_path || o.n_nodes) {
 		if (ctrcap_priv_drop_all(err, sizeof(err))) {
 			fprintf(stderr, "ctrcap: %s\n", err);
 			code = 1;
@@ -79,7 +80,7 @@ int main(int argc, char **argv)
 		}
 		code = load_named_files(&o, prog, sizeof(prog));
 		if (!code)
-			code = ctrcap_run_read(&o);
+			code = o.n_nodes ? ctrcap_run_nodes(&o) : ctrcap_run_read(&o);
 		goto out;
 	}
 	if (o.drops)

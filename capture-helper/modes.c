@@ -67,14 +67,8 @@ static int read_out_names(struct read_out *ro, const struct ctrcap_pcapng_rec *r
 	return 0;
 }
 
-/*
- * Write one selected packet with its identity option as read (the raw
- * record, so fields this version does not know are kept), else with id
- * (ptcpdump's, from its comments) as ctrcap's record. Its interface is
- * copied on first use. 0, 1 when the reader of -w - went away, -1.
- */
-static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *rec,
-			   const struct ctrcap_identity *id)
+void ctrcap_rec_packet(const struct ctrcap_pcapng_rec *rec, const struct ctrcap_identity *id,
+		       struct ctrcap_pcapng_packet *out)
 {
 	/* Direction bits 11 are no direction pcapng defines: written as unknown. */
 	uint32_t dir = rec->has_flags ? rec->flags & 3 : CTRCAP_DIR_UNKNOWN;
@@ -86,7 +80,6 @@ static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *
 		.direction = dir == 3 ? CTRCAP_DIR_UNKNOWN : dir,
 		.packet_id = rec->has_packet_id ? rec->packet_id : 0,
 	};
-	int *slot = rec->iface_id < ro->n_ifmap ? &ro->ifmap[rec->iface_id] : NULL;
 	const struct ctrcap_identity *who = rec->has_identity ? &rec->identity : id;
 
 	if (rec->has_pid_tid) {
@@ -118,6 +111,23 @@ static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *
 	} else {
 		p.id = id;
 	}
+	*out = p;
+}
+
+/*
+ * Write one selected packet with its identity option as read (the raw
+ * record, so fields this version does not know are kept), else with id
+ * (ptcpdump's, from its comments) as ctrcap's record. Its interface is
+ * copied on first use. 0, 1 when the reader of -w - went away, -1.
+ */
+static int read_out_packet(struct read_out *ro, const struct ctrcap_pcapng_rec *rec,
+			   const struct ctrcap_identity *id)
+{
+	int *slot = rec->iface_id < ro->n_ifmap ? &ro->ifmap[rec->iface_id] : NULL;
+	const struct ctrcap_identity *who = rec->has_identity ? &rec->identity : id;
+	struct ctrcap_pcapng_packet p;
+
+	ctrcap_rec_packet(rec, id, &p);
 	if (ctrcap_packet_comments(ro->wo, who, &p) < 0) {
 		fprintf(stderr, "ctrcap: out of memory for the --comments text\n");
 		return -1;

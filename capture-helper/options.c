@@ -10,6 +10,7 @@
 
 #include "ctrcap/identity_text.h"
 #include "node_name.h"
+#include "node_uri.h"
 #include "options.h"
 
 enum {
@@ -43,6 +44,9 @@ enum {
 	OPT_NODE_NAME,
 	OPT_COMMENTS,
 	OPT_PROCESS_BLOCKS,
+	OPT_NODE,
+	OPT_REMOTE_CTRCAP,
+	OPT_SSH_OPTION,
 };
 
 /* tcpdump's and ptcpdump's long names; --help and ctrcap.8 list every one. */
@@ -100,6 +104,9 @@ static const struct option long_opts[] = {
 	{ "node-name", required_argument, NULL, OPT_NODE_NAME },
 	{ "comments", no_argument, NULL, OPT_COMMENTS },
 	{ "process-blocks", no_argument, NULL, OPT_PROCESS_BLOCKS },
+	{ "node", required_argument, NULL, OPT_NODE },
+	{ "remote-ctrcap", required_argument, NULL, OPT_REMOTE_CTRCAP },
+	{ "ssh-option", required_argument, NULL, OPT_SSH_OPTION },
 	{ 0 },
 };
 
@@ -108,6 +115,7 @@ void ctrcap_usage(FILE *f)
 	fputs("Usage: ctrcap [options] [filter expression] [-- COMMAND [ARGS...]]\n"
 	      "       ctrcap -r FILE [-w FILE] [-c N] [--count] [identity filters] [expression]\n"
 	      "       ctrcap -r FILE --journey [identity filters] [expression]\n"
+	      "       ctrcap --node NAME=ssh://[USER@]HOST[:PORT]... [-w FILE] [selection] [expression]\n"
 	      "Container-aware packet capture: every packet carries its process and container.\n"
 	      "\n"
 	      "  -i, --interface IFACE[@NETNS]\n"
@@ -209,6 +217,12 @@ void ctrcap_usage(FILE *f)
 	      "  --pod-namespace N  only packets of pods in namespace N\n"
 	      "  --node-name NAME   the node every packet names (default $CTRCAP_NODE_NAME,\n"
 	      "                     else the host name)\n"
+	      "  --node NAME=ssh://[USER@]HOST[:PORT]\n"
+	      "                     capture on that host (repeatable): runs its ctrcap\n"
+	      "                     over OpenSSH with the selection options and expression,\n"
+	      "                     merges every node's packets by time (docs/cluster.md)\n"
+	      "  --remote-ctrcap PATH  the ctrcap the nodes run (default ctrcap)\n"
+	      "  --ssh-option OPT   passed to ssh as -o OPT for every node (repeatable)\n"
 	      "  --list-containers  list running containers (tab-separated) and exit\n"
 	      "  --cleanup          remove tc filters a killed ctrcap left behind, and exit\n"
 	      "  --docker-sock PATH Docker Engine API socket (default $DOCKER_HOST or\n"
@@ -426,8 +440,43 @@ static int ts_precision(struct ctrcap_opts *o, int c, const char *arg)
 }
 
 /* What a combination of options cannot mean: one line and -1, else 0. */
+/* What --node cannot be combined with, or NULL. */
+static const char *node_conflict(const struct ctrcap_opts *o)
+{
+	if (o->read_path)
+		return "-r";
+	if (o->list_ifaces)
+		return "-D";
+	if (o->list_containers)
+		return "--list-containers";
+	if (o->cleanup)
+		return "--cleanup";
+	if (o->node_name)
+		return "--node-name (each node is named by its --node NAME)";
+	if (o->cmd)
+		return "-- COMMAND";
+	if (o->journey)
+		return "--journey";
+	if (o->print)
+		return "--print";
+	if (o->run_as)
+		return "-Z";
+	return NULL;
+}
+
 static int check_combinations(const struct ctrcap_opts *o)
 {
+	const char *clash = o->n_nodes ? node_conflict(o) : NULL;
+
+	if (clash) {
+		fprintf(stderr, "ctrcap: --node captures on remote nodes; it takes no %s\n", clash);
+		return -1;
+	}
+	if (!o->n_nodes && (o->remote_ctrcap || o->ssh_opts.n)) {
+		fprintf(stderr, "ctrcap: %s is for the nodes of --node: give --node\n",
+			o->remote_ctrcap ? "--remote-ctrcap" : "--ssh-option");
+		return -1;
+	}
 	const struct ctrcap_writer_opts *w = &o->out;
 	bool to_stdout = w->path && !strcmp(w->path, "-");
 
@@ -514,6 +563,83 @@ static int apply_netns(struct ctrcap_opts *o)
 	return 0;
 }
 
+/*
+ * The options a --node capture passes on to every node: how each is
+ * spelt there and whether it takes a value. The rest shape the output,
+ * which the merging client makes.
+ */
+static const struct {
+	int c;
+	const char *flag;
+	bool arg;
+} push_down_opts[] = {
+	{ 'i', "-i", true },		{ 's', "-s", true },
+	{ 'c', "-c", true },		{ 'B', "-B", true },
+	{ 'Q', "-Q", true },		{ 'f', "-f", false },
+	{ OPT_NETNS, "--netns", true }, { OPT_PID, "--pid", true },
+	{ OPT_UID, "--uid", true },	{ OPT_COMM, "--comm", true },
+	{ OPT_CTR_ID, "--container-id", true },
+	{ OPT_CTR_NAME, "--container-name", true },
+	{ OPT_POD_NAME, "--pod-name", true },
+	{ OPT_POD_NS, "--pod-namespace", true },
+	{ OPT_HOPS, "--hops", true },	{ OPT_DROPS, "--drops", false },
+	{ OPT_DOCKER_SOCK, "--docker-sock", true },
+	{ OPT_DOCKER_ROOT, "--docker-root", true },
+	{ OPT_CONTAINERD_STATE, "--containerd-state", true },
+	{ OPT_CRIO_STATE, "--crio-state", true },
+	{ OPT_PODMAN_STATE, "--podman-state", true },
+};
+
+/* Note option c (value arg) in o->remote_args when nodes take it. 0, or -1 out of memory. */
+static int push_down(struct ctrcap_opts *o, int c, const char *arg)
+{
+	for (size_t i = 0; i < sizeof(push_down_opts) / sizeof(push_down_opts[0]); i++) {
+		const char **v;
+
+		if (push_down_opts[i].c != c)
+			continue;
+		v = realloc(o->remote_args, (o->n_remote_args + 2) * sizeof(*v));
+		if (!v) {
+			fprintf(stderr, "ctrcap: out of memory\n");
+			return -1;
+		}
+		o->remote_args = v;
+		v[o->n_remote_args++] = push_down_opts[i].flag;
+		if (push_down_opts[i].arg)
+			v[o->n_remote_args++] = arg;
+		return 0;
+	}
+	return 0;
+}
+
+/* --node NAME=URI: refused here with the reason when the URI is bad. */
+static int add_node(struct ctrcap_opts *o, const char *arg)
+{
+	struct ctrcap_node_spec spec;
+	char err[512];
+
+	if (o->n_nodes >= CTRCAP_MAX_NODES) {
+		fprintf(stderr, "ctrcap: too many --node options (at most %d)\n", CTRCAP_MAX_NODES);
+		return -1;
+	}
+	if (ctrcap_node_spec_parse(arg, &spec, err, sizeof(err))) {
+		fprintf(stderr, "ctrcap: --node %s: %s\n", arg, err);
+		return -1;
+	}
+	for (unsigned i = 0; i < o->n_nodes; i++) {
+		struct ctrcap_node_spec other;
+
+		if (!ctrcap_node_spec_parse(o->nodes[i], &other, err, sizeof(err)) &&
+		    !strcmp(other.name, spec.name)) {
+			fprintf(stderr, "ctrcap: --node %s: node name %s given twice\n", arg,
+				spec.name);
+			return -1;
+		}
+	}
+	o->nodes[o->n_nodes++] = arg;
+	return 0;
+}
+
 int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 {
 	uint64_t v;
@@ -537,6 +663,8 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 	opterr = 0;
 	while ((c = getopt_long(n_args, argv, "+:i:w:r:c:s:C:G:W:B:Q:Z:F:z:UnvqDh#AxXetSlf", long_opts,
 				NULL)) != -1) {
+		if (push_down(o, c, optarg))
+			return -1;
 		switch (c) {
 		case 'i':
 			live_only(o, "-i");
@@ -709,6 +837,21 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		case 'l':
 			o->text.line_buffered = true;
 			break;
+		case OPT_NODE:
+			if (add_node(o, optarg))
+				return -1;
+			break;
+		case OPT_REMOTE_CTRCAP:
+			if (!*optarg) {
+				fprintf(stderr, "ctrcap: --remote-ctrcap needs a path\n");
+				return -1;
+			}
+			o->remote_ctrcap = optarg;
+			break;
+		case OPT_SSH_OPTION:
+			if (add_str(&o->ssh_opts, optarg, "--ssh-option"))
+				return -1;
+			break;
 		case 'D':
 			live_only(o, "-D");
 			o->list_ifaces = true;
@@ -829,6 +972,8 @@ void ctrcap_opts_free(struct ctrcap_opts *o)
 {
 	free(o->filter);
 	o->filter = NULL;
+	free(o->remote_args);
+	o->remote_args = NULL;
 }
 
 int ctrcap_opts_check_engine_paths(const struct ctrcap_opts *o, uid_t invoker, char *err,

@@ -16,6 +16,7 @@
 
 #define CTRCAP_MAX_IFACES 64
 #define CTRCAP_MAX_MATCH 32
+#define CTRCAP_MAX_NODES 32
 
 /* -i NAME[@NETNS]; netns "" = the host (ctrcap's own) namespace. */
 struct ctrcap_iface_spec {
@@ -89,6 +90,14 @@ struct ctrcap_opts {
 	const char *text_flag;	/* the first of those given that shapes printed packets */
 	char *filter;		/* trailing expression joined, or -F's file; NULL = none */
 	char **cmd;		/* -- CMD ARGS */
+	/* --node NAME=URI, checked by ctrcap_node_spec_parse() */
+	const char *nodes[CTRCAP_MAX_NODES];
+	unsigned n_nodes;
+	const char *remote_ctrcap;	/* --remote-ctrcap; NULL = "ctrcap" */
+	struct ctrcap_strlist ssh_opts;	/* --ssh-option, each passed as ssh -o */
+	/* The selection options as the nodes get them (flag, value, ...), malloc'ed. */
+	const char **remote_args;
+	unsigned n_remote_args;
 };
 
 /* Parse argv into o (zeroed first). Returns 0, or -1 after printing one error line. */

@@ -13,16 +13,7 @@
 #include "ctrcap/errbuf.h"
 #include "ctrcap/helper_spawn.h"
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* The last line with text in the helper's stderr tail, control characters blanked. */
-static void last_stderr_line(struct ctrcap_helper *h, char *buf, size_t len)
+void ctrcap_helper_last_line(struct ctrcap_helper *h, char *buf, size_t len)
 {
 	char tail[CTRCAP_STDERR_TAIL_MAX + 1], *start, *end;
 	size_t n;
@@ -67,7 +58,7 @@ static void explain_status(struct ctrcap_helper *h, const char *const argv[], in
 {
 	char line[512];
 
-	last_stderr_line(h, line, sizeof(line));
+	ctrcap_helper_last_line(h, line, sizeof(line));
 	if (status >= 0 && WIFSIGNALED(status))
 		ctrcap_errf(err, errlen, "helper %s %s killed by signal %d%s%s", h->path,
 			    argv[1] ? argv[1] : "", WTERMSIG(status), line[0] ? ": " : "", line);
@@ -80,7 +71,7 @@ static void explain_status(struct ctrcap_helper *h, const char *const argv[], in
 int ctrcap_helper_run(const char *const argv[], unsigned timeout_ms, size_t max, char **out,
 		      size_t *outlen, char *err, size_t errlen)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = ctrcap_helper_now_ms() + timeout_ms, now;
 	bool out_open = true, err_open = true;
 	struct ctrcap_helper h;
 	size_t len = 0;
@@ -104,7 +95,7 @@ int ctrcap_helper_run(const char *const argv[], unsigned timeout_ms, size_t max,
 	while (out_open || err_open) {
 		struct pollfd p[2] = { { out_open ? h.out_fd : -1, POLLIN, 0 },
 				       { err_open ? h.err_fd : -1, POLLIN, 0 } };
-		long long left = end - now_ms();
+		long long left = end - ctrcap_helper_now_ms();
 
 		if (left <= 0) {
 			ctrcap_errf(err, errlen, "helper %s %s took longer than %u ms", h.path,
@@ -125,7 +116,8 @@ int ctrcap_helper_run(const char *const argv[], unsigned timeout_ms, size_t max,
 		}
 		out_open = r > 0;
 	}
-	status = ctrcap_helper_wait(&h, (unsigned)(end > now_ms() ? end - now_ms() : 1));
+	now = ctrcap_helper_now_ms();
+	status = ctrcap_helper_wait(&h, (unsigned)(end > now ? end - now : 1));
 	if (status < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 		explain_status(&h, argv, status, err, errlen);
 		goto fail;

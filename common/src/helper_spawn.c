@@ -79,6 +79,8 @@ static void child_exec(const char *const argv[], const int fds[4], unsigned flag
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	if ((flags & CTRCAP_SPAWN_LOW_PRIORITY) && setpriority(PRIO_PROCESS, 0, 19))
 		_exit(127);
+	if ((flags & CTRCAP_SPAWN_OWN_PGRP) && setpgid(0, 0))
+		_exit(127);
 	/* Above REPORT_FD first, so that no dup2 below overwrites a source. */
 	for (int i = 0; i < 4; i++) {
 		up[i] = fcntl(fds[i], F_DUPFD, REPORT_FD + 1);
@@ -145,20 +147,20 @@ static void *stderr_reader(void *arg)
 int ctrcap_helper_spawn(struct ctrcap_helper *h, const char *const argv[], unsigned flags,
 			char *err, size_t errlen)
 {
-	int out[2] = { -1, -1 }, ep[2] = { -1, -1 }, rp[2] = { -1, -1 };
+	int out[2] = { -1, -1 }, ep[2] = { -1, -1 }, rp[2] = { -1, -1 }, in[2] = { -1, -1 };
 	int devnull = -1, e;
 	unsigned fdmax = fd_limit();
 	pid_t parent = getpid();
 
 	memset(h, 0, sizeof(*h));
 	h->pid = -1;
-	h->out_fd = h->err_fd = -1;
+	h->out_fd = h->err_fd = h->in_fd = -1;
 	snprintf(h->path, sizeof(h->path), "%s", argv[0]);
 	pthread_mutex_init(&h->lock, NULL);
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull < 0 ||
 	    (!(flags & CTRCAP_SPAWN_INHERIT_OUTPUT) && (pipe2(out, O_CLOEXEC) || pipe2(ep, O_CLOEXEC))) ||
-	    pipe2(rp, O_CLOEXEC)) {
+	    pipe2(rp, O_CLOEXEC) || ((flags & CTRCAP_SPAWN_STDIN_PIPE) && pipe2(in, O_CLOEXEC))) {
 		e = errno;
 		ctrcap_errf(err, errlen, "pipes for helper %s: %s", h->path, strerror(e));
 		goto fail;
@@ -171,7 +173,7 @@ int ctrcap_helper_spawn(struct ctrcap_helper *h, const char *const argv[], unsig
 	}
 	if (h->pid == 0) {
 		const bool inherit = flags & CTRCAP_SPAWN_INHERIT_OUTPUT;
-		const int fds[4] = { devnull, inherit ? STDOUT_FILENO : out[1],
+		const int fds[4] = { in[0] >= 0 ? in[0] : devnull, inherit ? STDOUT_FILENO : out[1],
 				     inherit ? STDERR_FILENO : ep[1], rp[1] };
 
 		child_exec(argv, fds, flags, parent, fdmax);
@@ -186,6 +188,10 @@ int ctrcap_helper_spawn(struct ctrcap_helper *h, const char *const argv[], unsig
 	}
 	close(devnull);
 	close(rp[0]);
+	if (in[0] >= 0) {
+		close(in[0]);
+		h->in_fd = in[1];
+	}
 	if (flags & CTRCAP_SPAWN_INHERIT_OUTPUT)
 		return 0;
 	close(out[1]);
@@ -214,6 +220,7 @@ fail:
 	close_pair(out);
 	close_pair(ep);
 	close_pair(rp);
+	close_pair(in);
 	errno = e;
 	return -1;
 }
@@ -250,7 +257,7 @@ void ctrcap_helper_stderr(struct ctrcap_helper *h, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
-static long long now_ms(void)
+long long ctrcap_helper_now_ms(void)
 {
 	struct timespec ts;
 
@@ -260,7 +267,7 @@ static long long now_ms(void)
 
 int ctrcap_helper_wait(struct ctrcap_helper *h, unsigned timeout_ms)
 {
-	long long end = now_ms() + timeout_ms;
+	long long end = ctrcap_helper_now_ms() + timeout_ms;
 	int status;
 
 	if (h->pid <= 0)
@@ -276,7 +283,7 @@ int ctrcap_helper_wait(struct ctrcap_helper *h, unsigned timeout_ms)
 			h->pid = -1;
 			return -1;
 		}
-		if (now_ms() >= end)
+		if (ctrcap_helper_now_ms() >= end)
 			return -1;
 		usleep(10000);
 	}
@@ -303,6 +310,8 @@ int ctrcap_helper_stop(struct ctrcap_helper *h, unsigned grace_ms)
 		close(h->out_fd);
 	if (h->err_fd >= 0)
 		close(h->err_fd);
-	h->out_fd = h->err_fd = -1;
+	if (h->in_fd >= 0)
+		close(h->in_fd);
+	h->out_fd = h->err_fd = h->in_fd = -1;
 	return status;
 }

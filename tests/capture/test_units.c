@@ -26,6 +26,9 @@
 #include "ctrcap/identity_text.h"
 #include "netns.h"
 #include "node_name.h"
+#include "node_ssh.h"
+#include "node_uri.h"
+#include "ctrcap/helper_spawn.h"
 #include "options.h"
 #include "dns_text.h"
 #include "tcp_options.h"
@@ -1192,6 +1195,96 @@ static void test_node_name_precedence(void **state)
 	assert_string_equal(err, "empty node name");
 }
 
+/* --node NAME=URI: what is taken apart, and the clear refusals. */
+static void test_node_spec_parse(void **state)
+{
+	static const struct {
+		const char *arg, *err; /* err NULL: parses */
+	} bad[] = {
+		{ "a=rpcap://h", "rpcap:// nodes are not supported yet (only ssh://)" },
+		{ "a=k8s://worker-1", "k8s:// nodes are not supported yet (only ssh://)" },
+		{ "a=http://h", "'http://h' is no ssh://[USER@]HOST[:PORT] URI" },
+		{ "ssh://h", "give NAME=URI, e.g. web1=ssh://root@host" },
+		{ "a=ssh://", "the URI names no host" },
+		{ "a=ssh://-oProxyCommand=x", "'-oProxyCommand=x' is not a host name or address" },
+		{ "a=ssh://h;reboot", "'h;reboot' is not a host name or address" },
+		{ "a=ssh://-l@h", "'-l' is not a user name" },
+		{ "a=ssh://h:0", "'0' is not a port (1 to 65535)" },
+		{ "a=ssh://h:22x", "'22x' is not a port (1 to 65535)" },
+		{ "a=ssh://h/x", "an ssh:// node URI has no path or query" },
+		{ "a=ssh://[fd00::1", "an IPv6 address needs its closing ']'" },
+		{ "a/b=ssh://h", "bad node name: '/' at byte 1 of the node name" },
+		{ "=ssh://h", "bad node name: empty node name" },
+	};
+	struct ctrcap_node_spec sp;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(ctrcap_node_spec_parse("w1=ssh://root@10.99.21.2:2222", &sp, err,
+						sizeof(err)), 0);
+	assert_string_equal(sp.name, "w1");
+	assert_string_equal(sp.user, "root");
+	assert_string_equal(sp.host, "10.99.21.2");
+	assert_int_equal(sp.port, 2222);
+	assert_string_equal(sp.uri, "ssh://root@10.99.21.2:2222");
+	assert_int_equal(ctrcap_node_spec_parse("v6=ssh://[fd99:21::2]:22", &sp, err, sizeof(err)),
+			 0);
+	assert_string_equal(sp.host, "fd99:21::2");
+	assert_int_equal(sp.port, 22);
+	assert_int_equal(ctrcap_node_spec_parse("h=ssh://web1", &sp, err, sizeof(err)), 0);
+	assert_string_equal(sp.user, "");
+	assert_int_equal(sp.port, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		assert_int_equal(ctrcap_node_spec_parse(bad[i].arg, &sp, err, sizeof(err)), -1);
+		assert_string_equal(err, bad[i].err);
+	}
+}
+
+/*
+ * The command a node runs, run here by a real sh as sshd's would (stdin
+ * open, as ssh's is until ctrcap stops the node): with
+ * /bin/echo as the "remote ctrcap", every word arrives as given (quotes,
+ * spaces, $ and ; included), the selection pushed down, output options not.
+ */
+static void test_node_cmd(void **state)
+{
+	const char *argv[] = { "ctrcap", "--node", "n1=ssh://root@h:2200", "--remote-ctrcap",
+			       "/bin/echo", "--ssh-option", "IdentityFile=/k", "-w", "out.pcapng",
+			       "-U", "--container-name", "it's $web", "-c", "3", "-i", "eth0",
+			       "udp", "and", "port", "53;", "reboot" };
+	/* ssh's stdin stays open while it runs: its end stops the remote ctrcap. */
+	const char *sh[] = { "/bin/sh", "-c", "sleep 1 | /bin/sh -c \"$1\"", "sh", NULL, NULL };
+	static struct ctrcap_node_cmd c;
+	struct ctrcap_node_spec sp;
+	struct ctrcap_opts o;
+	char err[512], *out = NULL;
+	size_t len, n;
+
+	(void)state;
+	assert_int_equal(parse(&o, sizeof(argv) / sizeof(argv[0]), argv), 0);
+	assert_int_equal(o.n_nodes, 1);
+	assert_int_equal(ctrcap_node_spec_parse(o.nodes[0], &sp, err, sizeof(err)), 0);
+	assert_int_equal(ctrcap_node_cmd_build(&c, &sp, &o, "/usr/bin/ssh", err, sizeof(err)), 0);
+	for (n = 0; c.argv[n]; n++)
+		;
+	assert_string_equal(c.argv[0], "/usr/bin/ssh");
+	assert_string_equal(c.argv[n - 5], "-l");
+	assert_string_equal(c.argv[n - 4], "root");
+	assert_string_equal(c.argv[n - 3], "--");
+	assert_string_equal(c.argv[n - 2], "h");
+	assert_ptr_equal(c.argv[n - 1], c.cmd);
+	assert_string_equal(c.argv[n - 6], "2200");
+	assert_string_equal(c.argv[n - 8], "IdentityFile=/k");
+	assert_string_equal(c.argv[3], "BatchMode=yes");
+	sh[4] = c.cmd;
+	assert_int_equal(ctrcap_helper_run(sh, 10000, 4096, &out, &len, err, sizeof(err)), 0);
+	assert_string_equal(out, "-w - -U --node-name n1 --container-name it's $web -c 3 -i eth0 "
+				 "udp and port 53; reboot\n");
+	free(out);
+	ctrcap_opts_free(&o);
+}
+
 /* An exec event of pid started at start_ns after boot, running exe with no args. */
 static void exec_at(struct ctrcap_proc_table *t, uint32_t pid, uint64_t start_ns, const char *exe,
 		    uint64_t now_ms)
@@ -1560,6 +1653,8 @@ int main(void)
 		cmocka_unit_test(test_record_cache),
 		cmocka_unit_test(test_identity_node),
 		cmocka_unit_test(test_node_name_precedence),
+		cmocka_unit_test(test_node_spec_parse),
+		cmocka_unit_test(test_node_cmd),
 		cmocka_unit_test(test_proc_table_pid_reuse),
 		cmocka_unit_test(test_identity_pid_reused),
 		cmocka_unit_test(test_netns_enter_checks_inode),

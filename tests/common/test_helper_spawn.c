@@ -206,6 +206,36 @@ static void test_signals_reset(void **state)
 	assert_string_equal(out, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
 }
 
+/*
+ * CTRCAP_SPAWN_STDIN_PIPE: what we write is the child's stdin, closing
+ * in_fd its EOF; CTRCAP_SPAWN_OWN_PGRP: the child leads its own group.
+ */
+static void test_stdin_pipe_own_pgrp(void **state)
+{
+	const char *const argv[] = { "/bin/cat", NULL };
+	struct ctrcap_helper h;
+	char err[256], buf[16];
+	size_t got = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(ctrcap_helper_spawn(&h, argv,
+					     CTRCAP_SPAWN_STDIN_PIPE | CTRCAP_SPAWN_OWN_PGRP, err,
+					     sizeof(err)),
+			 0);
+	assert_true(h.in_fd >= 0);
+	assert_int_equal(getpgid(h.pid), h.pid);
+	assert_int_equal(write(h.in_fd, "ping", 4), 4);
+	close(h.in_fd);
+	h.in_fd = -1;
+	while ((n = read(h.out_fd, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	buf[got] = '\0';
+	assert_string_equal(buf, "ping");
+	assert_int_equal(WEXITSTATUS(ctrcap_helper_wait(&h, 5000)), 0);
+	ctrcap_helper_stop(&h, 0);
+}
+
 static void test_missing_program(void **state)
 {
 	const char *argv[] = { "/nonexistent/crtest-helper", "-i", NULL };
@@ -255,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_stderr_flood_polled),
 		cmocka_unit_test(test_parent_fds_not_inherited),
 		cmocka_unit_test(test_signals_reset),
+		cmocka_unit_test(test_stdin_pipe_own_pgrp),
 		cmocka_unit_test(test_missing_program),
 		cmocka_unit_test(test_run),
 	};

@@ -2,7 +2,7 @@
 /*
  * The one way ctrcap programs start a helper process (the capture helper
  * `ctrcap` under the extcap and the rpcap server, ctrcap's -z command):
- * argv[0] is a path (no PATH search), stdin is /dev/null, stdout and
+ * argv[0] is a path (no PATH search), stdin is /dev/null (or a pipe), stdout and
  * stderr go to pipes (or stay ours with CTRCAP_SPAWN_INHERIT_OUTPUT), every
  * other descriptor is closed in the child, signal dispositions and the
  * signal mask are reset. The child's stderr is kept as a bounded tail (the
@@ -30,6 +30,10 @@
 /* The child writes to our stdout and stderr, no pipes (out_fd, err_fd stay -1). */
 #define CTRCAP_SPAWN_INHERIT_OUTPUT 0x8u
 #define CTRCAP_SPAWN_LOW_PRIORITY 0x10u	 /* the child runs at nice 19 (tcpdump's -z) */
+/* The child's stdin is a pipe whose write end is in_fd (closing it is the child's EOF). */
+#define CTRCAP_SPAWN_STDIN_PIPE 0x20u
+/* The child leads a process group of its own: a terminal's Ctrl-C reaches only us. */
+#define CTRCAP_SPAWN_OWN_PGRP 0x40u
 
 /* The last bytes a child wrote to stderr. */
 struct ctrcap_stderr_tail {
@@ -43,6 +47,7 @@ struct ctrcap_helper {
 	pid_t pid;	/* -1 once reaped (or never started) */
 	int out_fd;	/* read end of the child's stdout, -1 once closed */
 	int err_fd;	/* read end of the child's stderr, -1 once closed */
+	int in_fd;	/* write end of its stdin with CTRCAP_SPAWN_STDIN_PIPE, else -1 */
 	char path[CTRCAP_HELPER_PATH_MAX]; /* argv[0], for messages */
 	pthread_mutex_t lock;	/* guards tail */
 	pthread_t reader;	/* with CTRCAP_SPAWN_STDERR_THREAD */
@@ -67,6 +72,12 @@ bool ctrcap_helper_read_stderr(struct ctrcap_helper *h);
 
 /* Copy the kept stderr tail into buf (NUL-terminated, its newest len-1 bytes at most). */
 void ctrcap_helper_stderr(struct ctrcap_helper *h, char *buf, size_t len);
+
+/* The last line with text in h's stderr tail, control characters blanked. */
+void ctrcap_helper_last_line(struct ctrcap_helper *h, char *buf, size_t len);
+
+/* CLOCK_MONOTONIC in milliseconds: the clock of every helper timeout. */
+long long ctrcap_helper_now_ms(void);
 
 /* Wait up to timeout_ms for the child to exit: its wait status, or -1 if it did not. */
 int ctrcap_helper_wait(struct ctrcap_helper *h, unsigned timeout_ms);
