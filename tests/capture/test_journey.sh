@@ -70,8 +70,11 @@ clean=$(flow 7102)
 expect "--journey: the clean flow's hops in order: A's eth0 Out, a0 In, b0 Out, B's eth0 In" \
 	[ "$(awk '$1 ~ /^[0-9]+$/ { printf "%s %s %s;", $1, $2, $3 }' <<<"$clean")" = \
 	"1 eth0 Out;2 a0 In;3 b0 Out;4 eth0 In;" ]
-expect "--journey: no packet of the clean flow vanished or was dropped" \
-	bash -c "! grep -Eq 'vanished|dropped' <<<'$clean'"
+# At close, an end whose peer's FIN is still unread in its receive queue
+# drops it (QUEUE_PURGE at sk_stream_kill_queues): which end, if either,
+# depends on who closes first. That is the socket's teardown, not the path.
+expect "--journey: no packet of the clean flow vanished or was dropped on the way" \
+	bash -c "! grep -E 'vanished|dropped' <<<'$clean' | grep -vq 'QUEUE_PURGE at sk_stream_kill_queues'"
 expect "--journey: latencies from hop 2 on, max >= median" \
 	bash -c "awk '\$1 ~ /^[2-4]\$/ && !(\$5 + 0 <= \$6 + 0) { bad = 1 } END { exit bad }' <<<'$clean'"
 dropped=$(flow 7101)
@@ -126,8 +129,10 @@ if [ -n "${PLUGIN:-}" ] && command -v tshark >/dev/null; then
 	# delta, the others with one >= 0, and no expert info of warning severity
 	# or above (0x600000; TCP's sequence analysis is off: four copies of each
 	# segment look like retransmissions to it). Every frame of the dropped
-	# flow (port 7101) carries a warning naming NETFILTER_DROP.
-	ts -2 -r "$f" -o tcp.analyze_sequence_numbers:FALSE -Y 'tcp.dstport == 7102 || tcp.dstport == 7101' \
+	# flow (port 7101) carries a warning naming NETFILTER_DROP. The clean
+	# flow's FIN is left out: it may end in B's QUEUE_PURGE at close (above).
+	ts -2 -r "$f" -o tcp.analyze_sequence_numbers:FALSE \
+		-Y '(tcp.dstport == 7102 && tcp.flags.fin == 0) || tcp.dstport == 7101' \
 		-T fields -E separator='|' -E aggregator='~' -e tcp.dstport -e frame.packet_id \
 		-e frame.time_epoch -e ctrcap.hop -e ctrcap.hop.count -e ctrcap.hop.delta \
 		-e _ws.expert.severity -e _ws.expert.message 2>"$TMP/hops.err" |
