@@ -461,6 +461,11 @@ static const char *node_conflict(const struct ctrcap_opts *o)
 		return "--print";
 	if (o->run_as)
 		return "-Z";
+	/* The merge copies each node's records; these carriers are not made from them yet. */
+	if (o->out.comments)
+		return "--comments";
+	if (o->out.process_blocks)
+		return "--process-blocks";
 	return NULL;
 }
 

@@ -1195,6 +1195,27 @@ static void test_node_name_precedence(void **state)
 	assert_string_equal(err, "empty node name");
 }
 
+/* --node refuses what only a local capture can do, naming it; alone it parses. */
+static void test_node_refuses_local_only(void **state)
+{
+	static const char *const refused[] = { "--comments", "--process-blocks", "--journey",
+					       "--print" };
+	struct ctrcap_opts o;
+
+	(void)state;
+	for (unsigned i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		const char *argv[] = { "ctrcap", "--node", "a=ssh://h", "-w", "f.pcapng",
+				       refused[i] };
+
+		assert_int_equal(parse(&o, 6, argv), -1);
+	}
+	{
+		const char *argv[] = { "ctrcap", "--node", "a=ssh://h", "-w", "f.pcapng" };
+
+		assert_int_equal(parse(&o, 5, argv), 0);
+	}
+}
+
 /* --node NAME=URI: what is taken apart, and the clear refusals. */
 static void test_node_spec_parse(void **state)
 {
@@ -1653,6 +1674,7 @@ int main(void)
 		cmocka_unit_test(test_record_cache),
 		cmocka_unit_test(test_identity_node),
 		cmocka_unit_test(test_node_name_precedence),
+		cmocka_unit_test(test_node_refuses_local_only),
 		cmocka_unit_test(test_node_spec_parse),
 		cmocka_unit_test(test_node_cmd),
 		cmocka_unit_test(test_proc_table_pid_reuse),
