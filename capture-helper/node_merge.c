@@ -710,9 +710,20 @@ int ctrcap_run_nodes(const struct ctrcap_opts *o)
 		}
 		started++;
 	}
-	if (started && !pthread_create(&mt, NULL, merge_thread, &m))
-		mt_started = true;
 	code = 0;
+	if (started) {
+		int e = pthread_create(&mt, NULL, merge_thread, &m);
+
+		mt_started = e == 0;
+		/* Text: nothing would read the pipe the merge writes to. Stop at once. */
+		if (e && pfd[0] >= 0) {
+			fprintf(stderr, "ctrcap: cannot start the merge thread: %s\n", strerror(e));
+			close(pfd[0]);
+			pfd[0] = -1;
+			stop_requested = 1;
+			code = 1;
+		}
+	}
 	if (mt_started && pfd[0] >= 0) {
 		code = print_merged(o, pfd[0]);
 		pfd[0] = -1;
