@@ -34,6 +34,7 @@ unset CTRCAP KUBECTL
 
 fails=0
 # run NAME EXPECTED_STATUS EXPECTED_KUBECTL EXPECTED_CTRCAP EXPECTED_STDERR -- ARGS...
+# shellcheck disable=SC2034 # the got_/want_ variables are read through ${!g} and ${!w}
 run() {
 	local name=$1 want_rc=$2 want_k=$3 want_c=$4 want_err=$5 rc=0 got_k got_c got_err
 	shift 6
