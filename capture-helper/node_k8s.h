@@ -19,12 +19,12 @@
 
 /* Where deploy/kubernetes/ puts the DaemonSet; the manifest test checks both. */
 #define CTRCAP_K8S_NAMESPACE "ctrcap"
-#define CTRCAP_K8S_LABEL "app.kubernetes.io/name=ctrcap"
+#define CTRCAP_K8S_LABEL     "app.kubernetes.io/name=ctrcap"
 
 /* The kubectl get pods command that lists the DaemonSet's pod on a node. */
 struct ctrcap_k8s_get {
 	const char *argv[20];
-	char field[320];	/* spec.nodeName=NODE,status.phase=Running */
+	char field[320]; /* spec.nodeName=NODE,status.phase=Running */
 };
 
 /* Fill g with the command (kubectl a path) finding node's pod. */

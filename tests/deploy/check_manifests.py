@@ -53,7 +53,7 @@ def engine_paths(src):
 
 
 def header_define(src, name):
-    m = re.search(r'#define %s "([^"]+)"' % name, read(src, "capture-helper/node_k8s.h"))
+    m = re.search(r'#define\s+%s\s+"([^"]+)"' % name, read(src, "capture-helper/node_k8s.h"))
     if not m:
         sys.exit("capture-helper/node_k8s.h: no %s" % name)
     return m.group(1)
