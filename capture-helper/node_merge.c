@@ -20,6 +20,7 @@
 #include "ctrcap/helper_spawn.h"
 #include "ctrcap/pcapng.h"
 #include "capture.h"
+#include "node_k8s.h"
 #include "node_ssh.h"
 #include "node_uri.h"
 #include "post_rotate.h"
@@ -52,6 +53,7 @@ struct merge;
 struct node {
 	struct ctrcap_node_spec spec;
 	struct ctrcap_node_cmd *cmd;
+	const char *tool;	/* ssh's or kubectl's path */
 	struct ctrcap_helper h;
 	struct merge *m;
 	pthread_t thread;
@@ -287,18 +289,25 @@ out:
 	free(scratch);
 }
 
-/* Why ssh's exit status st says the node failed, into why; false when it did not. */
+/*
+ * Why ssh's (kubectl's) exit status st says the node failed, into why;
+ * false when it did not. kubectl exec exits with the remote status or 1
+ * for its own failures, so its status names neither side.
+ */
 static bool node_failed(struct node *n, int st, char *why, size_t len)
 {
+	const char *tool = n->spec.kind == CTRCAP_NODE_K8S ? "kubectl exec" : "ssh";
 	char line[512];
 
 	if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return false;
 	ctrcap_helper_last_line(&n->h, line, sizeof(line));
 	if (st < 0)
-		snprintf(why, len, "ssh did not end");
+		snprintf(why, len, "%s did not end", tool);
 	else if (WIFSIGNALED(st))
-		snprintf(why, len, "ssh killed by signal %d", WTERMSIG(st));
+		snprintf(why, len, "%s killed by signal %d", tool, WTERMSIG(st));
+	else if (n->spec.kind == CTRCAP_NODE_K8S)
+		snprintf(why, len, "kubectl exec exited with status %d", WEXITSTATUS(st));
 	else if (WEXITSTATUS(st) == 255)
 		snprintf(why, len, "ssh failed");
 	else
@@ -348,15 +357,22 @@ static void *node_main(void *arg)
 }
 
 /*
- * Start node n's ssh and its reading thread. 0, or -1 after a warning
- * naming it. ssh leads its own process group: a Ctrl-C on the terminal
- * stops us, and we stop the nodes so that they send their statistics.
+ * Start node n's ssh (or kubectl exec, its pod looked up first) and its
+ * reading thread. 0, or -1 after a warning naming it. The child leads its
+ * own process group: a Ctrl-C on the terminal stops us, and we stop the
+ * nodes so that they send their statistics.
  */
-static int node_start(struct node *n)
+static int node_start(struct node *n, const struct ctrcap_opts *o)
 {
 	char err[512];
 	int e;
 
+	if (n->spec.kind == CTRCAP_NODE_K8S &&
+	    ctrcap_node_k8s_prepare(n->cmd, &n->spec, o, n->tool, err, sizeof(err))) {
+		fprintf(stderr, "ctrcap: node %s (%s) lost: %s; the other nodes go on\n",
+			n->spec.name, n->spec.uri, err);
+		return -1;
+	}
 	if (ctrcap_helper_spawn(&n->h, n->cmd->argv,
 				CTRCAP_SPAWN_STDIN_PIPE | CTRCAP_SPAWN_STDERR_THREAD |
 					CTRCAP_SPAWN_DIE_WITH_PARENT | CTRCAP_SPAWN_OWN_PGRP,
@@ -587,8 +603,26 @@ static void *merge_thread(void *arg)
 	return NULL;
 }
 
-/* Parse and build every node's command before any starts. 0, or -1 after the error. */
-static int nodes_prepare(struct merge *m, const struct ctrcap_opts *o, const char *ssh)
+/* The path of tool (ssh, kubectl) into buf once a node needs it. 0, or -1 after the error. */
+static int need_tool(const char *tool, const char *why, char *buf, size_t cap)
+{
+	char err[512];
+
+	if (buf[0])
+		return 0;
+	if (ctrcap_post_rotate_resolve(tool, buf, cap, err, sizeof(err))) {
+		fprintf(stderr, "ctrcap: --node %s needs %s: %s\n", why, tool, err);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Parse every node and build the ssh nodes' commands before any starts
+ * (a k8s:// node's pod is looked up when it starts, see node_start()).
+ * tools[0] gets ssh's path, tools[1] kubectl's. 0, or -1 after the error.
+ */
+static int nodes_prepare(struct merge *m, const struct ctrcap_opts *o, char tools[2][4096])
 {
 	char err[512];
 
@@ -605,10 +639,22 @@ static int nodes_prepare(struct merge *m, const struct ctrcap_opts *o, const cha
 		n->h.pid = -1;
 		n->h.in_fd = n->h.out_fd = n->h.err_fd = -1;
 		n->cmd = malloc(sizeof(*n->cmd));
-		if (!n->cmd || ctrcap_node_spec_parse(o->nodes[i], &n->spec, err, sizeof(err)) ||
-		    ctrcap_node_cmd_build(n->cmd, &n->spec, o, ssh, err, sizeof(err))) {
+		if (!n->cmd || ctrcap_node_spec_parse(o->nodes[i], &n->spec, err, sizeof(err))) {
 			fprintf(stderr, "ctrcap: --node %s: %s\n", o->nodes[i],
 				n->cmd ? err : "out of memory");
+			return -1;
+		}
+		if (n->spec.kind == CTRCAP_NODE_K8S) {
+			if (need_tool("kubectl", "k8s://", tools[1], sizeof(tools[1])))
+				return -1;
+			n->tool = tools[1];
+			continue;
+		}
+		if (need_tool("ssh", "ssh://", tools[0], sizeof(tools[0])))
+			return -1;
+		n->tool = tools[0];
+		if (ctrcap_node_cmd_build(n->cmd, &n->spec, o, n->tool, err, sizeof(err))) {
+			fprintf(stderr, "ctrcap: --node %s: %s\n", o->nodes[i], err);
 			return -1;
 		}
 	}
@@ -680,16 +726,12 @@ int ctrcap_run_nodes(const struct ctrcap_opts *o)
 	int pfd[2] = { -1, -1 }, code = 1;
 	unsigned started = 0, lost = 0;
 	pthread_t mt;
-	char ssh[4096], err[512];
+	static char tools[2][4096];
 	bool mt_started = false;
 
 	pthread_mutex_init(&m.lock, NULL);
 	pthread_cond_init(&m.cond, NULL);
-	if (ctrcap_post_rotate_resolve("ssh", ssh, sizeof(ssh), err, sizeof(err))) {
-		fprintf(stderr, "ctrcap: --node needs OpenSSH's ssh: %s\n", err);
-		goto out;
-	}
-	if (nodes_prepare(&m, o, ssh))
+	if (nodes_prepare(&m, o, tools))
 		goto out;
 	if (!o->out.path && pipe(pfd)) {
 		fprintf(stderr, "ctrcap: pipe for the merged stream: %s\n", strerror(errno));
@@ -704,7 +746,7 @@ int ctrcap_run_nodes(const struct ctrcap_opts *o)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	for (unsigned i = 0; i < m.n_nodes; i++) {
-		if (node_start(&m.nodes[i])) {
+		if (node_start(&m.nodes[i], o)) {
 			m.nodes[i].lost = m.nodes[i].eof = m.nodes[i].done = true;
 			continue;
 		}

@@ -54,13 +54,13 @@ static int put_words(char *buf, size_t cap, size_t *len, const char *const *w, s
 }
 
 /*
- * The remote script: ctrcap in the background (stdin /dev/null), a
- * watcher that sends it SIGTERM once ssh's stdin (saved as fd 3) ends,
- * and the script's exit status is ctrcap's. An asynchronous command of a
- * non-interactive shell ignores SIGINT, hence SIGTERM.
+ * ctrcap in the background (stdin /dev/null), a watcher that sends it
+ * SIGTERM once the script's stdin (ssh's or kubectl exec -i's, saved as
+ * fd 3) ends, and the script's exit status is ctrcap's. An asynchronous
+ * command of a non-interactive shell ignores SIGINT, hence SIGTERM.
  */
-static int remote_script(char *buf, size_t cap, const struct ctrcap_node_spec *node,
-			 const struct ctrcap_opts *o)
+int ctrcap_node_script(char *buf, size_t cap, const struct ctrcap_node_spec *node,
+		       const struct ctrcap_opts *o)
 {
 	const char *head[] = { o->remote_ctrcap ? o->remote_ctrcap : "ctrcap", "-w", "-", "-U",
 			       "--node-name", node->name };
@@ -84,7 +84,7 @@ int ctrcap_node_cmd_build(struct ctrcap_node_cmd *c, const struct ctrcap_node_sp
 	size_t len = 0, n = 0;
 
 	/* One builder at a time (the client builds every command before it starts). */
-	if (remote_script(script, sizeof(script), node, o) ||
+	if (ctrcap_node_script(script, sizeof(script), node, o) ||
 	    put(c->cmd, sizeof(c->cmd), &len, "exec sh -c ") ||
 	    ctrcap_shell_quote(c->cmd, sizeof(c->cmd), &len, script)) {
 		snprintf(err, errlen, "the command for node %s is longer than %u bytes", node->name,

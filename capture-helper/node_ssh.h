@@ -20,10 +20,11 @@
 /* The longest remote command line built (the expression included). */
 #define CTRCAP_NODE_CMD_MAX 65536u
 
-/* One node's ssh command: argv points into the struct and into ssh and o. */
+/* One node's ssh (or kubectl exec) command: argv points into the struct and into ssh and o. */
 struct ctrcap_node_cmd {
 	const char *argv[CTRCAP_NODE_SSH_ARGV];
 	char port[12];
+	char pod[256];	/* k8s://: the DaemonSet's pod on the node */
 	char cmd[CTRCAP_NODE_CMD_MAX];
 };
 
@@ -32,6 +33,15 @@ struct ctrcap_node_cmd {
  * word in single quotes. 0, or -1 when it does not fit.
  */
 int ctrcap_shell_quote(char *buf, size_t cap, size_t *len, const char *s);
+
+/*
+ * The script a node's sh runs (into buf, capacity cap): ctrcap
+ * (o->remote_ctrcap or "ctrcap") -w - -U --node-name NAME with o's
+ * pushed-down options and expression in the background, stopped with
+ * SIGTERM when the script's stdin ends. 0, or -1 when it does not fit.
+ */
+int ctrcap_node_script(char *buf, size_t cap, const struct ctrcap_node_spec *node,
+		       const struct ctrcap_opts *o);
 
 /*
  * Build node's ssh command into c: ssh (a path) with o's --ssh-option,

@@ -71,6 +71,28 @@ static int parse_hostport(const char *s, struct ctrcap_node_spec *spec, char *er
 	return 0;
 }
 
+/*
+ * k8s://NODE: a Kubernetes node name (a DNS subdomain: letters, digits,
+ * '-' and '.'; '_' too, which some clusters' names carry). It becomes a
+ * field selector value and an argv word, never shell text.
+ */
+static int parse_k8s(const char *s, struct ctrcap_node_spec *spec, char *err, size_t errlen)
+{
+	size_t n = strlen(s);
+
+	spec->kind = CTRCAP_NODE_K8S;
+	if (!n) {
+		snprintf(err, errlen, "the URI names no Kubernetes node (k8s://NODE)");
+		return -1;
+	}
+	if (n >= sizeof(spec->host) || !plain_word(s, ".-_")) {
+		snprintf(err, errlen, "'%s' is not a Kubernetes node name", s);
+		return -1;
+	}
+	memcpy(spec->host, s, n + 1);
+	return 0;
+}
+
 int ctrcap_node_spec_parse(const char *arg, struct ctrcap_node_spec *spec, char *err,
 			   size_t errlen)
 {
@@ -95,13 +117,14 @@ int ctrcap_node_spec_parse(const char *arg, struct ctrcap_node_spec *spec, char 
 	}
 	uri = eq + 1;
 	spec->uri = uri;
-	if (!strncmp(uri, "rpcap://", 8) || !strncmp(uri, "k8s://", 6)) {
-		snprintf(err, errlen, "%.*s:// nodes are not supported yet (only ssh://)",
-			 (int)(strchr(uri, ':') - uri), uri);
+	if (!strncmp(uri, "rpcap://", 8)) {
+		snprintf(err, errlen, "rpcap:// nodes are not supported yet (only ssh:// and k8s://)");
 		return -1;
 	}
+	if (!strncmp(uri, "k8s://", 6))
+		return parse_k8s(uri + 6, spec, err, errlen);
 	if (strncmp(uri, "ssh://", 6)) {
-		snprintf(err, errlen, "'%s' is no ssh://[USER@]HOST[:PORT] URI", uri);
+		snprintf(err, errlen, "'%s' is no ssh://[USER@]HOST[:PORT] or k8s://NODE URI", uri);
 		return -1;
 	}
 	rest = uri + 6;

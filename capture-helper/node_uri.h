@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * --node NAME=URI: which host a merged capture reaches and how. Only
- * ssh://[USER@]HOST[:PORT] is implemented; rpcap:// and k8s:// are named
- * as not supported yet, so a user knows they are planned, not mistyped.
+ * --node NAME=URI: which host a merged capture reaches and how:
+ * ssh://[USER@]HOST[:PORT] or k8s://NODE (the ctrcap DaemonSet's pod on
+ * that Kubernetes node). rpcap:// is named as not supported yet, so a user
+ * knows it is planned, not mistyped.
  */
 #ifndef CTRCAP_NODE_URI_H
 #define CTRCAP_NODE_URI_H
@@ -11,16 +12,24 @@
 
 #include "node_name.h"
 
+/* How a node is reached. */
+enum ctrcap_node_kind {
+	CTRCAP_NODE_SSH,
+	CTRCAP_NODE_K8S,
+};
+
 /* One parsed --node value. */
 struct ctrcap_node_spec {
+	enum ctrcap_node_kind kind;
 	char name[CTRCAP_NODE_NAME_BUF]; /* NAME, the node.name of its packets */
 	char user[64];			 /* "" = ssh's default */
-	char host[256];			 /* a host name, IPv4 or [IPv6] without brackets */
+	char host[256];			 /* ssh: a host name, IPv4 or [IPv6] without brackets;
+					    k8s: the Kubernetes node name */
 	unsigned port;			 /* 0 = ssh's default */
 	const char *uri;		 /* the URI as given, for messages */
 };
 
-/* Parse "NAME=ssh://[USER@]HOST[:PORT]" into spec. 0, or -1 with the reason in err. */
+/* Parse "NAME=ssh://[USER@]HOST[:PORT]" or "NAME=k8s://NODE" into spec. 0, or -1 with the reason in err. */
 int ctrcap_node_spec_parse(const char *arg, struct ctrcap_node_spec *spec, char *err,
 			   size_t errlen);
 

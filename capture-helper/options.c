@@ -46,6 +46,8 @@ enum {
 	OPT_PROCESS_BLOCKS,
 	OPT_NODE,
 	OPT_REMOTE_CTRCAP,
+	OPT_KUBE_CONTEXT,
+	OPT_KUBECONFIG,
 	OPT_SSH_OPTION,
 };
 
@@ -106,6 +108,8 @@ static const struct option long_opts[] = {
 	{ "process-blocks", no_argument, NULL, OPT_PROCESS_BLOCKS },
 	{ "node", required_argument, NULL, OPT_NODE },
 	{ "remote-ctrcap", required_argument, NULL, OPT_REMOTE_CTRCAP },
+	{ "kube-context", required_argument, NULL, OPT_KUBE_CONTEXT },
+	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 	{ "ssh-option", required_argument, NULL, OPT_SSH_OPTION },
 	{ 0 },
 };
@@ -217,12 +221,15 @@ void ctrcap_usage(FILE *f)
 	      "  --pod-namespace N  only packets of pods in namespace N\n"
 	      "  --node-name NAME   the node every packet names (default $CTRCAP_NODE_NAME,\n"
 	      "                     else the host name)\n"
-	      "  --node NAME=ssh://[USER@]HOST[:PORT]\n"
+	      "  --node NAME=ssh://[USER@]HOST[:PORT] | NAME=k8s://NODE\n"
 	      "                     capture on that host (repeatable): runs its ctrcap\n"
-	      "                     over OpenSSH with the selection options and expression,\n"
-	      "                     merges every node's packets by time (docs/cluster.md)\n"
+	      "                     over OpenSSH, or in the ctrcap DaemonSet's pod on that\n"
+	      "                     Kubernetes node through kubectl exec, with the selection\n"
+	      "                     options and expression, merges every node's packets by\n"
+	      "                     time (docs/cluster.md)\n"
 	      "  --remote-ctrcap PATH  the ctrcap the nodes run (default ctrcap)\n"
 	      "  --ssh-option OPT   passed to ssh as -o OPT for every node (repeatable)\n"
+	      "  --kube-context CTX, --kubeconfig FILE  passed to kubectl for k8s:// nodes\n"
 	      "  --list-containers  list running containers (tab-separated) and exit\n"
 	      "  --cleanup          remove tc filters a killed ctrcap left behind, and exit\n"
 	      "  --docker-sock PATH Docker Engine API socket (default $DOCKER_HOST or\n"
@@ -477,9 +484,12 @@ static int check_combinations(const struct ctrcap_opts *o)
 		fprintf(stderr, "ctrcap: --node captures on remote nodes; it takes no %s\n", clash);
 		return -1;
 	}
-	if (!o->n_nodes && (o->remote_ctrcap || o->ssh_opts.n)) {
+	if (!o->n_nodes && (o->remote_ctrcap || o->ssh_opts.n || o->kube_context || o->kubeconfig)) {
 		fprintf(stderr, "ctrcap: %s is for the nodes of --node: give --node\n",
-			o->remote_ctrcap ? "--remote-ctrcap" : "--ssh-option");
+			o->remote_ctrcap ? "--remote-ctrcap"
+			: o->ssh_opts.n	 ? "--ssh-option"
+			: o->kube_context ? "--kube-context"
+					  : "--kubeconfig");
 		return -1;
 	}
 	const struct ctrcap_writer_opts *w = &o->out;
@@ -852,6 +862,15 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 				return -1;
 			}
 			o->remote_ctrcap = optarg;
+			break;
+		case OPT_KUBE_CONTEXT:
+		case OPT_KUBECONFIG:
+			if (!*optarg) {
+				fprintf(stderr, "ctrcap: %s needs a value\n",
+					c == OPT_KUBE_CONTEXT ? "--kube-context" : "--kubeconfig");
+				return -1;
+			}
+			*(c == OPT_KUBE_CONTEXT ? &o->kube_context : &o->kubeconfig) = optarg;
 			break;
 		case OPT_SSH_OPTION:
 			if (add_str(&o->ssh_opts, optarg, "--ssh-option"))

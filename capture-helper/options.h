@@ -95,6 +95,8 @@ struct ctrcap_opts {
 	unsigned n_nodes;
 	const char *remote_ctrcap;	/* --remote-ctrcap; NULL = "ctrcap" */
 	struct ctrcap_strlist ssh_opts;	/* --ssh-option, each passed as ssh -o */
+	const char *kube_context;	/* --kube-context, kubectl's --context for k8s:// */
+	const char *kubeconfig;		/* --kubeconfig, kubectl's --kubeconfig for k8s:// */
 	/* The selection options as the nodes get them (flag, value, ...), malloc'ed. */
 	const char **remote_args;
 	unsigned n_remote_args;

@@ -231,9 +231,9 @@ expect "bad URI: exit 1, one line, nothing written" bash -c "
 	[ $rc = 1 ] && [ \"\$(cat '$TMP/bad.err')\" = \
 	'ctrcap: --node bad=ssh://root@host/path: an ssh:// node URI has no path or query' ] &&
 	[ ! -e '$TMP/bad.pcapng' ]"
-"$CTRCAP" --node k=k8s://worker-1 -w "$TMP/bad.pcapng" 2>"$TMP/k8s.err"
-expect "k8s:// says not supported yet" grep -qx \
-	"ctrcap: --node k=k8s://worker-1: k8s:// nodes are not supported yet (only ssh://)" "$TMP/k8s.err"
+"$CTRCAP" --node r=rpcap://host -w "$TMP/bad.pcapng" 2>"$TMP/rpcap.err"
+expect "rpcap:// says not supported yet" grep -qx \
+	"ctrcap: --node r=rpcap://host: rpcap:// nodes are not supported yet (only ssh:// and k8s://)" "$TMP/rpcap.err"
 
 [ "$FAILS" = 0 ] || { echo "$FAILS check(s) failed"; exit 1; }
 echo "all checks passed"

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #include "ctrcap/identity_text.h"
 #include "netns.h"
 #include "node_name.h"
+#include "node_k8s.h"
 #include "node_ssh.h"
 #include "node_uri.h"
 #include "ctrcap/helper_spawn.h"
@@ -1222,9 +1224,12 @@ static void test_node_spec_parse(void **state)
 	static const struct {
 		const char *arg, *err; /* err NULL: parses */
 	} bad[] = {
-		{ "a=rpcap://h", "rpcap:// nodes are not supported yet (only ssh://)" },
-		{ "a=k8s://worker-1", "k8s:// nodes are not supported yet (only ssh://)" },
-		{ "a=http://h", "'http://h' is no ssh://[USER@]HOST[:PORT] URI" },
+		{ "a=rpcap://h", "rpcap:// nodes are not supported yet (only ssh:// and k8s://)" },
+		{ "a=k8s://", "the URI names no Kubernetes node (k8s://NODE)" },
+		{ "a=k8s://-n", "'-n' is not a Kubernetes node name" },
+		{ "a=k8s://w1,status.phase=x", "'w1,status.phase=x' is not a Kubernetes node name" },
+		{ "a=k8s://w 1", "'w 1' is not a Kubernetes node name" },
+		{ "a=http://h", "'http://h' is no ssh://[USER@]HOST[:PORT] or k8s://NODE URI" },
 		{ "ssh://h", "give NAME=URI, e.g. web1=ssh://root@host" },
 		{ "a=ssh://", "the URI names no host" },
 		{ "a=ssh://-oProxyCommand=x", "'-oProxyCommand=x' is not a host name or address" },
@@ -1255,6 +1260,12 @@ static void test_node_spec_parse(void **state)
 	assert_int_equal(ctrcap_node_spec_parse("h=ssh://web1", &sp, err, sizeof(err)), 0);
 	assert_string_equal(sp.user, "");
 	assert_int_equal(sp.port, 0);
+	assert_int_equal(sp.kind, CTRCAP_NODE_SSH);
+	assert_int_equal(ctrcap_node_spec_parse("w2=k8s://ip-10-0-1-7.ec2.internal", &sp, err,
+						sizeof(err)), 0);
+	assert_int_equal(sp.kind, CTRCAP_NODE_K8S);
+	assert_string_equal(sp.name, "w2");
+	assert_string_equal(sp.host, "ip-10-0-1-7.ec2.internal");
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		assert_int_equal(ctrcap_node_spec_parse(bad[i].arg, &sp, err, sizeof(err)), -1);
@@ -1303,6 +1314,122 @@ static void test_node_cmd(void **state)
 	assert_string_equal(out, "-w - -U --node-name n1 --container-name it's $web -c 3 -i eth0 "
 				 "udp and port 53; reboot\n");
 	free(out);
+	ctrcap_opts_free(&o);
+}
+
+/* The words of argv joined by '|', for comparing a whole command at once. */
+static const char *argv_join(const char *const *argv)
+{
+	static char buf[8192];
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; argv[i]; i++)
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", i ? "|" : "", argv[i]);
+	return buf;
+}
+
+/*
+ * k8s://NODE: the exact kubectl get and kubectl exec commands, the pod
+ * picked from get's output, and the whole path through a fake kubectl
+ * (a script this test writes) that logs its argv and answers as kubectl
+ * would. The exec's script run by a real sh gives the pushed-down words.
+ */
+static void test_node_k8s(void **state)
+{
+	const char *argv[] = { "ctrcap", "--node", "w=k8s://worker-1", "--kube-context", "prod",
+			       "--kubeconfig", "/k/cfg", "--remote-ctrcap", "/bin/echo", "-w",
+			       "o.pcapng", "--pod-name", "web-0", "--pod-namespace", "shop", "tcp",
+			       "port", "80" };
+	const char *plain[] = { "ctrcap", "--node", "w=k8s://worker-1", "-w", "o.pcapng" };
+	const char *sh[] = { "/bin/sh", "-c", "sleep 1 | /bin/sh -c \"$1\"", "sh", NULL, NULL };
+	static struct ctrcap_node_cmd c;
+	struct ctrcap_k8s_get g;
+	struct ctrcap_node_spec sp;
+	struct ctrcap_opts o;
+	char err[512], dir[] = "/tmp/ctrcap-k8s-XXXXXX", kubectl[128], log[128], *out = NULL;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(parse(&o, sizeof(plain) / sizeof(plain[0]), plain), 0);
+	assert_int_equal(ctrcap_node_spec_parse(o.nodes[0], &sp, err, sizeof(err)), 0);
+	ctrcap_node_k8s_get_build(&g, &sp, &o, "/usr/bin/kubectl");
+	assert_string_equal(argv_join(g.argv),
+			    "/usr/bin/kubectl|get|pods|-n|ctrcap|-l|app.kubernetes.io/name=ctrcap|"
+			    "--field-selector|spec.nodeName=worker-1,status.phase=Running|-o|"
+			    "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}");
+	ctrcap_opts_free(&o);
+
+	assert_int_equal(parse(&o, sizeof(argv) / sizeof(argv[0]), argv), 0);
+	assert_int_equal(ctrcap_node_spec_parse(o.nodes[0], &sp, err, sizeof(err)), 0);
+	ctrcap_node_k8s_get_build(&g, &sp, &o, "/usr/bin/kubectl");
+	assert_string_equal(argv_join(g.argv),
+			    "/usr/bin/kubectl|--context|prod|--kubeconfig|/k/cfg|get|pods|-n|ctrcap|"
+			    "-l|app.kubernetes.io/name=ctrcap|--field-selector|"
+			    "spec.nodeName=worker-1,status.phase=Running|-o|"
+			    "jsonpath={range .items[*]}{.metadata.name}{\"\\n\"}{end}");
+
+	/* get's answer: the first pod; none, or no pod name, is a clear error. */
+	assert_int_equal(ctrcap_node_k8s_pick(&c, &sp, "", err, sizeof(err)), -1);
+	assert_string_equal(err, "no running ctrcap pod on Kubernetes node worker-1 (namespace "
+				 "ctrcap, label app.kubernetes.io/name=ctrcap): is "
+				 "deploy/kubernetes/ applied and the node's pod ready?");
+	assert_int_equal(ctrcap_node_k8s_pick(&c, &sp, "error: You must be logged in\n", err,
+					      sizeof(err)),
+			 -1);
+	assert_string_equal(err, "kubectl named no pod on node worker-1: 'error: You must be "
+				 "logged in'");
+	assert_int_equal(ctrcap_node_k8s_pick(&c, &sp, "ctrcap-x7k2p\nctrcap-old\n", err,
+					      sizeof(err)),
+			 0);
+	assert_string_equal(c.pod, "ctrcap-x7k2p");
+	assert_int_equal(ctrcap_node_k8s_cmd_build(&c, &sp, &o, "/usr/bin/kubectl", err,
+						   sizeof(err)),
+			 0);
+	assert_ptr_equal(c.argv[13], c.cmd);
+	c.argv[13] = "SCRIPT";
+	assert_string_equal(argv_join(c.argv),
+			    "/usr/bin/kubectl|--context|prod|--kubeconfig|/k/cfg|exec|-i|-n|ctrcap|"
+			    "ctrcap-x7k2p|--|sh|-c|SCRIPT");
+	c.argv[13] = c.cmd;
+	sh[4] = c.cmd;
+	assert_int_equal(ctrcap_helper_run(sh, 10000, 4096, &out, &len, err, sizeof(err)), 0);
+	assert_string_equal(out, "-w - -U --node-name w --pod-name web-0 --pod-namespace shop "
+				 "tcp port 80\n");
+	free(out);
+
+	/* Through a fake kubectl: get answers a pod, and the command names it. */
+	assert_non_null(mkdtemp(dir));
+	snprintf(kubectl, sizeof(kubectl), "%s/kubectl", dir);
+	snprintf(log, sizeof(log), "%s/log", dir);
+	f = fopen(kubectl, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\nfor a; do printf '%%s|' \"$a\"; done >>%s\necho >>%s\n"
+		   "echo ctrcap-abcde\n",
+		log, log);
+	fclose(f);
+	assert_int_equal(chmod(kubectl, 0700), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(ctrcap_node_k8s_prepare(&c, &sp, &o, kubectl, err, sizeof(err)), 0);
+	assert_string_equal(c.pod, "ctrcap-abcde");
+	assert_string_equal(c.argv[9], "ctrcap-abcde");
+	assert_int_equal(ctrcap_helper_run((const char *const[]){ "/bin/cat", log, NULL }, 10000,
+					   4096, &out, &len, err, sizeof(err)),
+			 0);
+	assert_non_null(strstr(out, "|get|pods|-n|ctrcap|-l|app.kubernetes.io/name=ctrcap|"
+				    "--field-selector|spec.nodeName=worker-1,status.phase=Running|"));
+	free(out);
+	/* kubectl failing (no cluster, no rights): its message is the reason. */
+	f = fopen(kubectl, "w");
+	assert_non_null(f);
+	fprintf(f, "#!/bin/sh\necho 'error: pods is forbidden' >&2\nexit 1\n");
+	fclose(f);
+	assert_int_equal(ctrcap_node_k8s_prepare(&c, &sp, &o, kubectl, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "error: pods is forbidden"));
+	unlink(kubectl);
+	unlink(log);
+	rmdir(dir);
 	ctrcap_opts_free(&o);
 }
 
@@ -1677,6 +1804,7 @@ int main(void)
 		cmocka_unit_test(test_node_refuses_local_only),
 		cmocka_unit_test(test_node_spec_parse),
 		cmocka_unit_test(test_node_cmd),
+		cmocka_unit_test(test_node_k8s),
 		cmocka_unit_test(test_proc_table_pid_reuse),
 		cmocka_unit_test(test_identity_pid_reused),
 		cmocka_unit_test(test_netns_enter_checks_inode),
