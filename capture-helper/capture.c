@@ -1318,8 +1318,12 @@ static void finish(struct capture *c)
 	}
 	/* Detach first, then drain: what reached the ring belongs to the capture. */
 	ctrcap_attach_detach_all(c->att);
-	if (c->rb && !c->stop)
+	if (c->rb && !c->stop) {
 		ring_buffer__consume(c->rb);
+		/* What the drain held back for a container goes out now: nothing is awaited any more. */
+		if (c->parked)
+			park_release(c);
+	}
 	if (c->skel && c->att)
 		kernel_counts(c, &tot);
 	if (c->skel)
