@@ -18,14 +18,10 @@
 #include <epan/wmem_scopes.h>
 #include <wiretap/wtap.h>
 #include <wiretap/wtap_opttypes.h>
-#include <ws_version.h>
 
 #include "ctrcap/pcapng.h"
 #include "ctrcap_journey.h"
-
-#define WS_AT_LEAST(maj, min)                                                                      \
-	(WIRESHARK_VERSION_MAJOR > (maj) ||                                                        \
-	 (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
+#include "ws_at_least.h"
 
 /* One hop: a frame that carries the packet id. */
 struct hop {

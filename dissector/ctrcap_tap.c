@@ -17,6 +17,7 @@
 #include "ctrcap/journey.h"
 #include "ctrcap/pcapng.h"
 #include "ctrcap_tap.h"
+#include "ws_at_least.h"
 
 static int tap_id = -1;
 
@@ -109,7 +110,7 @@ static void stat_finish(void *p)
 }
 
 /* -z ctrcap,journey or -z ctrcap,journey,FILTER. */
-static void stat_init(const char *opt, void *userdata _U_)
+static void journey_start(const char *opt)
 {
 	static const char prefix[] = "ctrcap,journey";
 	const char *filter = NULL;
@@ -131,6 +132,20 @@ static void stat_init(const char *opt, void *userdata _U_)
 		exit(1);
 	}
 }
+
+#if WS_AT_LEAST(4, 6)
+/* 4.6's stat_tap_ui init says whether it started; a failed start exits above. */
+static bool stat_init(const char *opt, void *userdata _U_)
+{
+	journey_start(opt);
+	return true;
+}
+#else
+static void stat_init(const char *opt, void *userdata _U_)
+{
+	journey_start(opt);
+}
+#endif
 
 void ctrcap_tap_register(void)
 {

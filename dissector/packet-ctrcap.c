@@ -25,18 +25,14 @@
 #include <epan/tap.h>
 #include <wiretap/wtap.h>
 #include <wiretap/wtap_opttypes.h>
-#include <ws_version.h>
 
 #include "ctrcap/record.h"
 #include "ctrcap_journey.h"
 #include "ctrcap_tap.h"
 #include "ctrcap_tlv.h"
 #include "packet-ctrcap.h"
+#include "ws_at_least.h"
 #include "ctrcap/ptcpdump_text.h"
-
-#define WS_AT_LEAST(maj, min)                                                                      \
-	(WIRESHARK_VERSION_MAJOR > (maj) ||                                                        \
-	 (WIRESHARK_VERSION_MAJOR == (maj) && WIRESHARK_VERSION_MINOR >= (min)))
 
 /* PKTAP (LINKTYPE 258): a standard header is 108 bytes; ctrcap appends PEN + record. */
 #define PKTAP_STD_HDR_LEN 108u
