@@ -49,7 +49,8 @@ chroot_bootstrap() {
 CHROOT_BUILD_DEPS=(build-essential clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev
 	libpcap-dev libglib2.0-dev libcmocka-dev libjson-c-dev libcurl4-openssl-dev libssl-dev
 	libcrypt-dev flex bison cmake pkg-config dpkg-dev tshark libwireshark-dev
-	wireshark-dev iproute2 libcap2-bin util-linux mount ca-certificates groff-base)
+	wireshark-dev iproute2 libcap2-bin util-linux mount ca-certificates groff-base
+	python3-yaml)
 
 # chroot_build_deps ROOT SUITE: install CHROOT_BUILD_DEPS into the chroot
 # ROOT unless this list was installed there before (.ctrcap-packages).
