@@ -70,6 +70,14 @@ topology() {
 	fi
 }
 
+# drop_topology: topology() with R dropping TCP to port 7101 (iptables
+# FORWARD DROP: the drop and journey tests' "dropped flow"); exits on failure.
+drop_topology() {
+	topology || { echo "FAIL: topology"; exit 1; }
+	ip netns exec ccapR iptables -A FORWARD -p tcp --dport 7101 -j DROP ||
+		{ echo "FAIL: iptables DROP in ccapR"; exit 1; }
+}
+
 # start_capture OUT [ctrcap args...]: ctrcap -w OUT in the background, wait until attached.
 start_capture() {
 	local out=$1

@@ -15,9 +15,7 @@
 set -u
 . "$(dirname "$0")/common.sh" "$@"
 
-topology || { echo "FAIL: topology"; exit 1; }
-ip netns exec ccapR iptables -A FORWARD -p tcp --dport 7101 -j DROP ||
-	{ echo "FAIL: iptables DROP in ccapR"; exit 1; }
+drop_topology
 ns_r=$(ns_ino ccapR)
 ns_b=$(ns_ino ccapB)
 all=(-i eth0@ccapA -i a0@ccapR -i b0@ccapR -i eth0@ccapB)

@@ -25,9 +25,7 @@ rd_cleanup() {
 }
 trap rd_cleanup EXIT
 
-topology || { echo "FAIL: topology"; exit 1; }
-ip netns exec ccapR iptables -A FORWARD -p tcp --dport 7101 -j DROP ||
-	{ echo "FAIL: iptables DROP in ccapR"; exit 1; }
+drop_topology
 
 "$RPCAPD" --listen 127.0.0.1 --port 0 --port-file "$TMP/port" --null-auth \
 	--helper "$CTRCAP" >"$TMP/rpcapd.log" 2>&1 &
