@@ -71,6 +71,19 @@ static void full_identity(struct ctrcap_identity *id)
  * pre: hand the writer the record encoded once (as a caller caching one
  * record per process does) instead of the identity to encode per packet.
  */
+/* The benchmarks' packet i: @size bytes of @pkt on interface @ifid, no identity yet. */
+static struct ctrcap_pcapng_packet bench_packet(int ifid, unsigned long i, const uint8_t *pkt,
+						uint32_t size)
+{
+	return (struct ctrcap_pcapng_packet){ .if_id = (uint32_t)ifid,
+					      .ts_ns = 1700000000000000000ull + i,
+					      .data = pkt,
+					      .caplen = size,
+					      .origlen = size,
+					      .direction = CTRCAP_DIR_OUT,
+					      .packet_id = i + 1 };
+}
+
 static double run_writer(const char *path, unsigned long n, uint32_t size, bool pre,
 			 uint64_t *bytes)
 {
@@ -97,16 +110,11 @@ static double run_writer(const char *path, unsigned long n, uint32_t size, bool 
 	}
 	ifid = ctrcap_pcapng_writer_interface(w, 4026532281u, 2, "veth4c1652a", "web", 1, 262144);
 	for (i = 0; i < n; i++) {
-		struct ctrcap_pcapng_packet p = {.if_id = (uint32_t)ifid,
-						 .ts_ns = 1700000000000000000ull + i,
-						 .data = pkt,
-						 .caplen = size,
-						 .origlen = size,
-						 .direction = CTRCAP_DIR_OUT,
-						 .packet_id = i + 1,
-						 .id = &id,
-						 .record = rec,
-						 .record_len = rec_len > 0 ? (uint32_t)rec_len : 0};
+		struct ctrcap_pcapng_packet p = bench_packet(ifid, i, pkt, size);
+
+		p.id = &id;
+		p.record = rec;
+		p.record_len = rec_len > 0 ? (uint32_t)rec_len : 0;
 
 		if (ctrcap_pcapng_writer_packet(w, &p) < 0) {
 			fprintf(stderr, "bench_writer: %s\n", ctrcap_pcapng_writer_error(w));
@@ -195,13 +203,7 @@ static uint64_t carrier_file(const char *path, unsigned long n, uint32_t size, e
 	}
 	ifid = ctrcap_pcapng_writer_interface(w, 4026532281u, 2, "veth4c1652a", "web", 1, 262144);
 	for (unsigned long i = 0; i < n; i++) {
-		struct ctrcap_pcapng_packet p = {.if_id = (uint32_t)ifid,
-						 .ts_ns = 1700000000000000000ull + i,
-						 .data = pkt,
-						 .caplen = size,
-						 .origlen = size,
-						 .direction = CTRCAP_DIR_OUT,
-						 .packet_id = i + 1};
+		struct ctrcap_pcapng_packet p = bench_packet(ifid, i, pkt, size);
 		bool all = c == C_ALL;
 
 		if (c == C_RECORD || all)
