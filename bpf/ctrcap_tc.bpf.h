@@ -229,11 +229,54 @@ enum ctrcap_hop_match {
 	CTRCAP_HOP_SRC,		/* only the source: past DNAT, or another destination */
 };
 
+/* Way @way (0 or 1) of the hop_seen set @key belongs to. */
+static __always_inline struct ctrcap_hop_slot *ctrcap_hop_slot(__u64 key, __u32 way)
+{
+	__u32 idx = ((__u32)key & cfg_hop_mask & ~1u) | way;
+
+	return bpf_map_lookup_elem(&hop_seen, &idx);
+}
+
+/* The copy filed under @key within the hop window, if any. */
 static __always_inline struct ctrcap_hop *ctrcap_hop_get(__u64 key, __u64 now)
 {
-	struct ctrcap_hop *hop = bpf_map_lookup_elem(&hop_seen, &key);
+	struct ctrcap_hop_slot *s;
+	__u32 way;
 
-	return hop && now - hop->ts_ns < CTRCAP_HOP_WINDOW_NS ? hop : NULL;
+	for (way = 0; way < 2; way++) {
+		s = ctrcap_hop_slot(key, way);
+		if (s && s->key == key && now - s->hop.ts_ns < CTRCAP_HOP_WINDOW_NS)
+			return &s->hop;
+	}
+	return NULL;
+}
+
+/*
+ * File @h under @key: in the way that holds @key already, else in the
+ * older of the two. The key is cleared while the copy is written, so that
+ * a program on another CPU does not match a half-written slot (the
+ * compiler keeps the order; the window left on weakly ordered CPUs is a
+ * few nanoseconds of one slot).
+ */
+static __always_inline void ctrcap_hop_put(__u64 key, const struct ctrcap_hop *h)
+{
+	struct ctrcap_hop_slot *a = ctrcap_hop_slot(key, 0);
+	struct ctrcap_hop_slot *b = ctrcap_hop_slot(key, 1);
+	struct ctrcap_hop_slot *s;
+
+	if (!a || !b)
+		return;
+	if (a->key == key)
+		s = a;
+	else if (b->key == key)
+		s = b;
+	else
+		s = a->hop.ts_ns <= b->hop.ts_ns ? a : b;
+	*(volatile __u64 *)&s->key = 0;
+	asm volatile("" ::: "memory");
+	s->hop = *h;
+	asm volatile("" ::: "memory");
+	*(volatile __u64 *)&s->key = key;
 }
 
 /*
@@ -522,8 +565,7 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 			nh.tuple = p.tuple;
 			nh.attribution = h.attribution;
 			nh.owner = h.owner;
-			bpf_map_update_elem(&hop_seen, match == CTRCAP_HOP_DST ? &p.src_key : &p.dst_key,
-					    &nh, BPF_ANY);
+			ctrcap_hop_put(match == CTRCAP_HOP_DST ? p.src_key : p.dst_key, &nh);
 			/* The replies to it, before NAT is undone, find the owner. */
 			if (h.attribution == CTRCAP_BPF_ATTR_EARLIER_HOP && p.has_flow)
 				ctrcap_nat_record(&p.fk, &h.owner);
@@ -539,8 +581,8 @@ static __always_inline int ctrcap_capture(struct __sk_buff *skb, __u8 direction,
 		nh.tuple = p.tuple;
 		nh.attribution = h.attribution;
 		nh.owner = h.owner;
-		bpf_map_update_elem(&hop_seen, &p.src_key, &nh, BPF_ANY);
-		bpf_map_update_elem(&hop_seen, &p.dst_key, &nh, BPF_ANY);
+		ctrcap_hop_put(p.src_key, &nh);
+		ctrcap_hop_put(p.dst_key, &nh);
 	}
 
 	h.caplen = ctrcap_caplen(skb->len);

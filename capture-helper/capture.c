@@ -56,8 +56,8 @@
 #define IDLE_POLLS 50
 /* Its longest sleep: the loop's other work (new tables, signals) waits at most this. */
 #define SLEEP_MAX_MS 100
-/* hop_seen's size when no program uses it (one interface: no hops). */
-#define HOP_SEEN_UNUSED 1024
+/* hop_seen's size when no program files hops (one interface): one set of two ways. */
+#define HOP_SEEN_UNUSED 2
 #define RESCAN_MS 500
 #define GC_MS 10000
 /* Process table slots the gc visits between two ring reads (a pass: 32 steps). */
@@ -896,12 +896,11 @@ static int load(struct capture *c)
 	if (c->skel->rodata->cfg_hops && o->hops != CTRCAP_HOPS_ALL && o->hops != CTRCAP_HOPS_FOLD &&
 	    hops_setup(c))
 		return -1;
-	/*
-	 * Without hops the programs never touch hop_seen; an LRU map is
-	 * allocated in full at creation (131072 entries: ~45 ms of start-up).
-	 */
-	if (!c->skel->rodata->cfg_hops)
+	/* Without hops the programs only read hop_seen (drops): one empty set, not 9 MB. */
+	if (!c->skel->rodata->cfg_hops) {
 		bpf_map__set_max_entries(c->skel->maps.hop_seen, HOP_SEEN_UNUSED);
+		c->skel->rodata->cfg_hop_mask = HOP_SEEN_UNUSED - 1;
+	}
 	bpf_map__set_max_entries(c->skel->maps.events, pow2_floor((uint64_t)o->buffer_kib * 1024));
 	ret = ctrcap_bpf__load(c->skel);
 	if (ret) {
