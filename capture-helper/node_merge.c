@@ -333,6 +333,8 @@ static void *node_main(void *arg)
 	st = ctrcap_helper_wait(&n->h, why[0] ? 1000 : STOP_GRACE_MS);
 	if (st < 0)
 		st = ctrcap_helper_stop(&n->h, 1000);
+	/* ssh's last words may still be in the pipe when it is reaped. */
+	ctrcap_helper_stderr_finish(&n->h);
 	failed = node_failed(n, st, status, sizeof(status));
 	/* Before its first block a failure is ssh's or the remote ctrcap's, not the stream's. */
 	if (failed && (!why[0] || !got))
