@@ -9,6 +9,7 @@
 #include "kernel_features.h"
 #include "options.h"
 #include "post_rotate.h"
+#include "node_k8s.h"
 #include "privilege.h"
 
 /*
@@ -72,8 +73,14 @@ int main(int argc, char **argv)
 	 * -r opens only what the invoking user (or -Z USER) could open anyway.
 	 * --node captures elsewhere: here it runs ssh as the invoking user.
 	 */
-	if (o.read_path || o.n_nodes) {
+	if (o.read_path || ctrcap_opts_nodes(&o)) {
 		if (ctrcap_priv_drop_all(err, sizeof(err))) {
+			fprintf(stderr, "ctrcap: %s\n", err);
+			code = 1;
+			goto out;
+		}
+		/* kubectl runs as the invoking user, like ssh. */
+		if (o.nodes_from && ctrcap_nodes_from_k8s(&o, err, sizeof(err))) {
 			fprintf(stderr, "ctrcap: %s\n", err);
 			code = 1;
 			goto out;

@@ -47,6 +47,36 @@ int ctrcap_node_k8s_cmd_build(struct ctrcap_node_cmd *c, const struct ctrcap_nod
 			      const struct ctrcap_opts *o, const char *kubectl, char *err,
 			      size_t errlen);
 
+/* The longest SELECTOR of --nodes-from k8s:SELECTOR. */
+#define CTRCAP_K8S_SELECTOR_MAX 1024
+
+/* The kubectl get pods command listing the nodes the DaemonSet's Running pods are on. */
+struct ctrcap_k8s_list {
+	const char *argv[20];
+	char label[CTRCAP_K8S_SELECTOR_MAX + sizeof(CTRCAP_K8S_LABEL) + 1];
+};
+
+/*
+ * Fill g with that command (kubectl a path): the DaemonSet's label, and
+ * selector (NULL = none) as more labels its pods must carry.
+ */
+void ctrcap_k8s_list_build(struct ctrcap_k8s_list *g, const char *selector,
+			   const struct ctrcap_opts *o, const char *kubectl);
+
+/*
+ * Add one NODE=k8s://NODE to o's nodes for each node name in out (kubectl
+ * list's answer, one a line): duplicates and nodes a k8s:// --node gives
+ * already are skipped. 0, or -1 with the reason (no node, a bad name, a
+ * name given to another --node, too many) in err.
+ */
+int ctrcap_k8s_nodes_add(struct ctrcap_opts *o, const char *out, char *err, size_t errlen);
+
+/*
+ * --nodes-from k8s[:SELECTOR]: find kubectl in PATH, run the list command
+ * and add its nodes to o. 0, or -1 with the reason in err.
+ */
+int ctrcap_nodes_from_k8s(struct ctrcap_opts *o, char *err, size_t errlen);
+
 /* Run kubectl get for node and build its exec command into c. 0, or -1 with err. */
 int ctrcap_node_k8s_prepare(struct ctrcap_node_cmd *c, const struct ctrcap_node_spec *node,
 			    const struct ctrcap_opts *o, const char *kubectl, char *err,

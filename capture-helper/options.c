@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctrcap/identity_text.h"
+#include "node_k8s.h"
 #include "node_name.h"
 #include "node_uri.h"
 #include "options.h"
@@ -48,6 +49,7 @@ enum {
 	OPT_REMOTE_CTRCAP,
 	OPT_KUBE_CONTEXT,
 	OPT_KUBECONFIG,
+	OPT_NODES_FROM,
 	OPT_SSH_OPTION,
 };
 
@@ -110,6 +112,7 @@ static const struct option long_opts[] = {
 	{ "remote-ctrcap", required_argument, NULL, OPT_REMOTE_CTRCAP },
 	{ "kube-context", required_argument, NULL, OPT_KUBE_CONTEXT },
 	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
+	{ "nodes-from", required_argument, NULL, OPT_NODES_FROM },
 	{ "ssh-option", required_argument, NULL, OPT_SSH_OPTION },
 	{ 0 },
 };
@@ -120,6 +123,7 @@ void ctrcap_usage(FILE *f)
 	      "       ctrcap -r FILE [-w FILE] [-c N] [--count] [identity filters] [expression]\n"
 	      "       ctrcap -r FILE --journey [identity filters] [expression]\n"
 	      "       ctrcap --node NAME=ssh://[USER@]HOST[:PORT]... [-w FILE] [selection] [expression]\n"
+	      "       ctrcap --nodes-from k8s[:SELECTOR] [--node ...] [-w FILE] [selection] [expression]\n"
 	      "Container-aware packet capture: every packet carries its process and container.\n"
 	      "\n"
 	      "  -i, --interface IFACE[@NETNS]\n"
@@ -230,6 +234,8 @@ void ctrcap_usage(FILE *f)
 	      "  --remote-ctrcap PATH  the ctrcap the nodes run (default ctrcap)\n"
 	      "  --ssh-option OPT   passed to ssh as -o OPT for every node (repeatable)\n"
 	      "  --kube-context CTX, --kubeconfig FILE  passed to kubectl for k8s:// nodes\n"
+	      "  --nodes-from k8s[:SELECTOR]  a k8s://NODE node for every node running a\n"
+	      "                     ctrcap DaemonSet pod (SELECTOR: more pod labels)\n"
 	      "  --list-containers  list running containers (tab-separated) and exit\n"
 	      "  --cleanup          remove tc filters a killed ctrcap left behind, and exit\n"
 	      "  --docker-sock PATH Docker Engine API socket (default $DOCKER_HOST or\n"
@@ -478,13 +484,14 @@ static const char *node_conflict(const struct ctrcap_opts *o)
 
 static int check_combinations(const struct ctrcap_opts *o)
 {
-	const char *clash = o->n_nodes ? node_conflict(o) : NULL;
+	const char *clash = ctrcap_opts_nodes(o) ? node_conflict(o) : NULL;
 
 	if (clash) {
 		fprintf(stderr, "ctrcap: --node captures on remote nodes; it takes no %s\n", clash);
 		return -1;
 	}
-	if (!o->n_nodes && (o->remote_ctrcap || o->ssh_opts.n || o->kube_context || o->kubeconfig)) {
+	if (!ctrcap_opts_nodes(o) &&
+	    (o->remote_ctrcap || o->ssh_opts.n || o->kube_context || o->kubeconfig)) {
 		fprintf(stderr, "ctrcap: %s is for the nodes of --node: give --node\n",
 			o->remote_ctrcap ? "--remote-ctrcap"
 			: o->ssh_opts.n	 ? "--ssh-option"
@@ -623,6 +630,33 @@ static int push_down(struct ctrcap_opts *o, int c, const char *arg)
 		if (push_down_opts[i].arg)
 			v[o->n_remote_args++] = arg;
 		return 0;
+	}
+	return 0;
+}
+
+/*
+ * --nodes-from k8s[:SELECTOR]: the only source so far is Kubernetes;
+ * SELECTOR is a label selector, one kubectl argv word. 0, or -1 after
+ * the error.
+ */
+static int nodes_from_check(const char *arg)
+{
+	const char *sel = arg + 4;
+
+	if (strcmp(arg, "k8s") && strncmp(arg, "k8s:", 4)) {
+		fprintf(stderr, "ctrcap: --nodes-from %s: give k8s or k8s:SELECTOR (the nodes of "
+				"the ctrcap DaemonSet)\n", arg);
+		return -1;
+	}
+	if (arg[3] && (!*sel || *sel == '-' || strlen(sel) > CTRCAP_K8S_SELECTOR_MAX)) {
+		fprintf(stderr, "ctrcap: --nodes-from %s: bad label selector\n", arg);
+		return -1;
+	}
+	for (const char *p = sel; arg[3] && *p; p++) {
+		if (iscntrl((unsigned char)*p)) {
+			fprintf(stderr, "ctrcap: --nodes-from: control byte in the label selector\n");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -856,6 +890,11 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 			if (add_node(o, optarg))
 				return -1;
 			break;
+		case OPT_NODES_FROM:
+			if (nodes_from_check(optarg))
+				return -1;
+			o->nodes_from = optarg;
+			break;
 		case OPT_REMOTE_CTRCAP:
 			if (!*optarg) {
 				fprintf(stderr, "ctrcap: --remote-ctrcap needs a path\n");
@@ -998,6 +1037,9 @@ void ctrcap_opts_free(struct ctrcap_opts *o)
 	o->filter = NULL;
 	free(o->remote_args);
 	o->remote_args = NULL;
+	for (unsigned i = 0; i < o->n_found_nodes; i++)
+		free(o->found_nodes[i]);
+	o->n_found_nodes = 0;
 }
 
 int ctrcap_opts_check_engine_paths(const struct ctrcap_opts *o, uid_t invoker, char *err,

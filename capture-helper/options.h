@@ -97,6 +97,10 @@ struct ctrcap_opts {
 	struct ctrcap_strlist ssh_opts;	/* --ssh-option, each passed as ssh -o */
 	const char *kube_context;	/* --kube-context, kubectl's --context for k8s:// */
 	const char *kubeconfig;		/* --kubeconfig, kubectl's --kubeconfig for k8s:// */
+	/* --nodes-from k8s[:SELECTOR]; main() adds the nodes it finds to nodes. */
+	const char *nodes_from;
+	char *found_nodes[CTRCAP_MAX_NODES]; /* their NAME=URI, malloc'ed */
+	unsigned n_found_nodes;
 	/* The selection options as the nodes get them (flag, value, ...), malloc'ed. */
 	const char **remote_args;
 	unsigned n_remote_args;
@@ -104,6 +108,12 @@ struct ctrcap_opts {
 
 /* Parse argv into o (zeroed first). Returns 0, or -1 after printing one error line. */
 int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o);
+
+/* Whether o captures on nodes (--node or --nodes-from) rather than here. */
+static inline bool ctrcap_opts_nodes(const struct ctrcap_opts *o)
+{
+	return o->n_nodes || o->nodes_from;
+}
 
 /* Free what parsing allocated. */
 void ctrcap_opts_free(struct ctrcap_opts *o);

@@ -289,6 +289,16 @@ int ctrcap_helper_wait(struct ctrcap_helper *h, unsigned timeout_ms)
 	}
 }
 
+void ctrcap_helper_stderr_finish(struct ctrcap_helper *h)
+{
+	if (h->reader_started) {
+		h->reader_stop = true;
+		pthread_join(h->reader, NULL);
+		h->reader_started = false;
+	}
+	ctrcap_helper_read_stderr(h);
+}
+
 int ctrcap_helper_stop(struct ctrcap_helper *h, unsigned grace_ms)
 {
 	int status = -1;

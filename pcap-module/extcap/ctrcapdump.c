@@ -48,6 +48,11 @@ enum {
 	OPT_ALL_HOPS,
 	OPT_DROPS,
 	OPT_COMMENTS,
+	OPT_NODES,
+	OPT_SSH_OPTIONS,
+	OPT_REMOTE_CTRCAP,
+	OPT_KUBE_CONTEXT,
+	OPT_KUBECONFIG,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -74,6 +79,11 @@ static const struct option long_opts[] = {
 	{ "all-hops", no_argument, NULL, OPT_ALL_HOPS },
 	{ "drops", no_argument, NULL, OPT_DROPS },
 	{ "comments", no_argument, NULL, OPT_COMMENTS },
+	{ "nodes", required_argument, NULL, OPT_NODES },
+	{ "ssh-options", required_argument, NULL, OPT_SSH_OPTIONS },
+	{ "remote-ctrcap", required_argument, NULL, OPT_REMOTE_CTRCAP },
+	{ "kube-context", required_argument, NULL, OPT_KUBE_CONTEXT },
+	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -82,6 +92,8 @@ static const struct option long_opts[] = {
 struct cli {
 	bool list, dlts, config, capture, help, version;
 	const char *ifname, *filter, *fifo;
+	/* The cluster interface's settings as given (cluster_opts_parse checks them). */
+	const char *nodes, *ssh_options, *remote_ctrcap, *kube_context, *kubeconfig;
 	struct capture_opts co;
 };
 
@@ -97,6 +109,10 @@ static void usage(FILE *f)
 		"                  [--pid PID]\n"
 		"                  [--snaplen N] [--interfaces IFS] [--all-hops] [--drops]\n"
 		"                  [--comments]\n"
+		"       ctrcapdump --extcap-interface cluster --capture --fifo PATH\n"
+		"                  --nodes 'NAME=URI ...' [--ssh-options 'OPT;...']\n"
+		"                  [--remote-ctrcap PATH] [--kube-context CTX] [--kubeconfig FILE]\n"
+		"                  [the options above but --pid and --comments]\n"
 		"       ctrcapdump --help | --version\n"
 		"Accepted from Wireshark and ignored: --extcap-reload-option OPT, --debug,\n"
 		"--debug-file FILE. See ctrcapdump(1).\n"
@@ -180,6 +196,21 @@ static int parse_cli(int argc, char **argv, struct cli *c, char *err, size_t err
 		case OPT_COMMENTS:
 			c->co.comments = true;
 			break;
+		case OPT_NODES:
+			c->nodes = optarg;
+			break;
+		case OPT_SSH_OPTIONS:
+			c->ssh_options = optarg;
+			break;
+		case OPT_REMOTE_CTRCAP:
+			c->remote_ctrcap = optarg;
+			break;
+		case OPT_KUBE_CONTEXT:
+			c->kube_context = optarg;
+			break;
+		case OPT_KUBECONFIG:
+			c->kubeconfig = optarg;
+			break;
 		case OPT_HELP:
 			c->help = true;
 			break;
@@ -238,6 +269,7 @@ static int fail_capture(const char *fifo, const char *msg)
 
 static int do_capture(struct cli *c)
 {
+	static struct cluster_opts cluster;
 	const char *argv[HELPER_ARGV_MAX];
 	char err[1024], numbuf[32];
 
@@ -248,6 +280,12 @@ static int do_capture(struct cli *c)
 		return fail_capture(c->fifo, err);
 	if (extcap_filter_check(c->filter, c->co.snaplen, err, sizeof(err)))
 		return fail_capture(c->fifo, err);
+	if (c->co.target.kind == EXTCAP_TARGET_CLUSTER) {
+		if (cluster_opts_parse(&cluster, c->nodes, c->ssh_options, c->remote_ctrcap,
+				       c->kube_context, c->kubeconfig, err, sizeof(err)))
+			return fail_capture(c->fifo, err);
+		c->co.cluster = &cluster;
+	}
 	c->co.filter = c->filter;
 	if (helper_capture_argv(helper_path(), &c->co, argv, numbuf, err, sizeof(err)) < 0)
 		return fail_capture(c->fifo, err);

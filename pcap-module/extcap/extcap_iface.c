@@ -148,6 +148,10 @@ int extcap_parse_target(const char *ifname, struct extcap_target *t, char *err, 
 		t->kind = EXTCAP_TARGET_ANY;
 		return 0;
 	}
+	if (!strcmp(ifname, EXTCAP_IF_CLUSTER)) {
+		t->kind = EXTCAP_TARGET_CLUSTER;
+		return 0;
+	}
 	if (!strncmp(ifname, EXTCAP_IF_ID_PREFIX, strlen(EXTCAP_IF_ID_PREFIX))) {
 		v = ifname + strlen(EXTCAP_IF_ID_PREFIX);
 		t->kind = EXTCAP_TARGET_ID;
@@ -165,7 +169,7 @@ int extcap_parse_target(const char *ifname, struct extcap_target *t, char *err, 
 	return 0;
 bad:
 	ctrcap_errf(err, errlen,
-		"unknown interface '%s': ctrcapdump serves " EXTCAP_IF_ANY
+		"unknown interface '%s': ctrcapdump serves " EXTCAP_IF_ANY ", " EXTCAP_IF_CLUSTER
 		", " EXTCAP_IF_PREFIX "<name> and " EXTCAP_IF_ID_PREFIX "<id>",
 		ifname);
 	return -1;
@@ -198,6 +202,9 @@ void extcap_print_interfaces(FILE *out, const char *version, const struct extcap
 		"interface {value=" EXTCAP_IF_ANY "}{display=All containers and the host "
 		"(ctrcap, every interface and netns%s%s)}\n",
 		why[0] ? "; containers not listed: " : "", why);
+	/* Offered even without the local list: the capture runs on other hosts. */
+	fprintf(out, "interface {value=" EXTCAP_IF_CLUSTER "}{display=Containers on several hosts "
+		     "(ctrcap --node)}\n");
 	for (size_t i = 0; i < n; i++) {
 		char ifname[300], name[256], rt[32], ns[256], pod[256];
 
@@ -230,6 +237,46 @@ int extcap_print_dlts(FILE *out, const char *ifname, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The cluster interface's own arguments, first in its dialog (group
+ * Nodes). Their tshark preference names are extcap.cluster.nodes,
+ * .sshoptions, .remotectrcap, .kubecontext and .kubeconfig. Returns how
+ * many it printed (the next argument's number).
+ */
+static unsigned print_cluster_config(FILE *out)
+{
+	unsigned n = 0;
+
+	fprintf(out,
+		"arg {number=%u}{call=--nodes}{display=Nodes}{type=string}{required=true}"
+		"{tooltip=NAME=URI entries separated by spaces or commas: NAME=ssh://[USER@]HOST[:PORT] "
+		"(ctrcap run there through your ssh) or NAME=k8s://NODE (the ctrcap DaemonSet's pod "
+		"on that Kubernetes node through kubectl exec). NAME becomes node.name}"
+		"{group=Nodes}\n",
+		n++);
+	fprintf(out,
+		"arg {number=%u}{call=--ssh-options}{display=ssh options}{type=string}"
+		"{tooltip=Options for every ssh:// node (ssh -o), separated by ';', e.g. "
+		"IdentityFile=~/.ssh/capture_key;ProxyJump=bastion}{group=Nodes}\n",
+		n++);
+	fprintf(out,
+		"arg {number=%u}{call=--remote-ctrcap}{display=Remote ctrcap}{type=string}"
+		"{tooltip=The ctrcap the nodes run (empty: ctrcap in the remote PATH)}"
+		"{group=Nodes}\n",
+		n++);
+	fprintf(out,
+		"arg {number=%u}{call=--kube-context}{display=Kubernetes context}{type=string}"
+		"{tooltip=kubectl --context for k8s:// nodes (empty: the current one)}"
+		"{group=Nodes}\n",
+		n++);
+	fprintf(out,
+		"arg {number=%u}{call=--kubeconfig}{display=kubeconfig}{type=fileselect}"
+		"{mustexist=true}{tooltip=kubectl --kubeconfig for k8s:// nodes (empty: "
+		"kubectl's default)}{group=Nodes}\n",
+		n++);
+	return n;
+}
+
 int extcap_print_config(FILE *out, const char *ifname, char *err, size_t errlen)
 {
 	struct extcap_target t;
@@ -237,7 +284,9 @@ int extcap_print_config(FILE *out, const char *ifname, char *err, size_t errlen)
 
 	if (extcap_parse_target(ifname, &t, err, errlen))
 		return -1;
-	if (t.kind == EXTCAP_TARGET_ANY) {
+	if (t.kind == EXTCAP_TARGET_CLUSTER)
+		n = print_cluster_config(out);
+	if (t.kind == EXTCAP_TARGET_ANY || t.kind == EXTCAP_TARGET_CLUSTER) {
 		fprintf(out,
 			"arg {number=%u}{call=--container-name}{display=Container name}"
 			"{type=string}{tooltip=Only packets of the container with this name "
@@ -259,11 +308,13 @@ int extcap_print_config(FILE *out, const char *ifname, char *err, size_t errlen)
 		"{type=string}{tooltip=Only packets of pods in this namespace (empty: all)}"
 		"{validation=^[A-Za-z0-9_.-]*$}{group=Container}\n",
 		n++);
-	fprintf(out,
-		"arg {number=%u}{call=--pid}{display=Process ID}{type=string}"
-		"{tooltip=Only packets of this process (host pid; empty: all)}"
-		"{validation=^[0-9]*$}{group=Process}\n",
-		n++);
+	/* Host pids mean nothing across hosts. */
+	if (t.kind != EXTCAP_TARGET_CLUSTER)
+		fprintf(out,
+			"arg {number=%u}{call=--pid}{display=Process ID}{type=string}"
+			"{tooltip=Only packets of this process (host pid; empty: all)}"
+			"{validation=^[0-9]*$}{group=Process}\n",
+			n++);
 	fprintf(out,
 		"arg {number=%u}{call=--snaplen}{display=Snapshot length}{type=unsigned}"
 		"{default=262144}{range=1,262144}{tooltip=Bytes kept of each packet}"
@@ -288,6 +339,9 @@ int extcap_print_config(FILE *out, const char *ifname, char *err, size_t errlen)
 		"namespaces (firewall, no socket, no route), each with the kernel's reason "
 		"and where (ctrcap.drop.reason), after the hops it took}{group=Capture}\n",
 		n++);
+	/* ctrcap --node does not make comments from the nodes' records (yet). */
+	if (t.kind == EXTCAP_TARGET_CLUSTER)
+		return 0;
 	fprintf(out,
 		"arg {number=%u}{call=--comments}{display=Identity as packet comments}"
 		"{type=boolflag}{default=false}{tooltip=Each packet's process, container and pod "

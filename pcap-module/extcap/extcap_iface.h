@@ -15,6 +15,8 @@
 #define EXTCAP_IF_ANY "container-any"
 #define EXTCAP_IF_PREFIX "container-"
 #define EXTCAP_IF_ID_PREFIX "container-id-"
+/* One capture across hosts: ctrcap --node with the nodes of its dialog. */
+#define EXTCAP_IF_CLUSTER "cluster"
 /* Most containers listed as interfaces; more are captured by container-any. */
 #define EXTCAP_MAX_CONTAINERS 1024
 
@@ -33,6 +35,7 @@ enum extcap_target_kind {
 	EXTCAP_TARGET_ANY,	/* every interface, every container */
 	EXTCAP_TARGET_NAME,	/* --container-name value */
 	EXTCAP_TARGET_ID,	/* --container-id value */
+	EXTCAP_TARGET_CLUSTER,	/* ctrcap --node: several hosts */
 };
 
 struct extcap_target {

@@ -50,6 +50,49 @@ static int check_value(const char *what, const char *v, char *err, size_t errlen
 	return 0;
 }
 
+/*
+ * The words of a cluster capture after the helper's path (at argv[argc]):
+ * its nodes and their ssh/kubectl settings. The new argc, or -1.
+ */
+static int cluster_argv(const struct capture_opts *o, const char **argv, int argc, char *err,
+			size_t errlen)
+{
+	const struct cluster_opts *c = o->cluster;
+
+	if (!c || !c->n_nodes) {
+		ctrcap_errf(err, errlen, "interface %s needs its nodes (--nodes NAME=URI ...)",
+			EXTCAP_IF_CLUSTER);
+		return -1;
+	}
+	/* ctrcap --node refuses it: say so here, in the dialog's words. */
+	if (o->comments) {
+		ctrcap_errf(err, errlen, "interface %s cannot add identity comments (--comments)",
+			EXTCAP_IF_CLUSTER);
+		return -1;
+	}
+	for (unsigned i = 0; i < c->n_nodes; i++) {
+		argv[argc++] = "--node";
+		argv[argc++] = c->nodes[i];
+	}
+	for (unsigned i = 0; i < c->n_ssh_opts; i++) {
+		argv[argc++] = "--ssh-option";
+		argv[argc++] = c->ssh_opts[i];
+	}
+	if (c->remote_ctrcap) {
+		argv[argc++] = "--remote-ctrcap";
+		argv[argc++] = c->remote_ctrcap;
+	}
+	if (c->kube_context) {
+		argv[argc++] = "--kube-context";
+		argv[argc++] = c->kube_context;
+	}
+	if (c->kubeconfig) {
+		argv[argc++] = "--kubeconfig";
+		argv[argc++] = c->kubeconfig;
+	}
+	return argc;
+}
+
 int helper_capture_argv(const char *helper, const struct capture_opts *o, const char **argv,
 			char *numbuf, char *err, size_t errlen)
 {
@@ -73,6 +116,11 @@ int helper_capture_argv(const char *helper, const struct capture_opts *o, const 
 	}
 
 	argv[argc++] = helper;
+	if (o->target.kind == EXTCAP_TARGET_CLUSTER) {
+		argc = cluster_argv(o, argv, argc, err, errlen);
+		if (argc < 0)
+			return -1;
+	}
 	argv[argc++] = "-i";
 	argv[argc++] = is_set(o->interfaces) ? o->interfaces : "any";
 	if (check_value("interface", argv[argc - 1], err, errlen))
@@ -233,6 +281,33 @@ static bool has_text(const char *s, size_t n)
 	return false;
 }
 
+/*
+ * ctrcap --node ends with "ctrcap: N of M nodes lost" when nodes failed;
+ * the reason is in the first "ctrcap: node NAME (URI) lost..." line
+ * before it: point *line at that one instead.
+ */
+static void nodes_lost_reason(const char *text, const char **line, size_t *n)
+{
+	unsigned lost, all;
+	char tail[32];
+	const char *p;
+
+	if (sscanf(*line, "ctrcap: %u of %u nodes los%1[t]", &lost, &all, tail) != 3)
+		return;
+	for (p = text; p < *line; p = strchr(p, '\n') + 1) {
+		size_t k = strcspn(p, "\n");
+		const char *l = memmem(p, k, ") lost", 6);
+
+		if (!strncmp(p, "ctrcap: node ", 13) && l) {
+			*line = p;
+			*n = k;
+			return;
+		}
+		if (!p[k])
+			return;
+	}
+}
+
 void helper_error_line(const char *text, char *buf, size_t len)
 {
 	const char *s = NULL, *last = NULL, *last_own = NULL;
@@ -259,6 +334,7 @@ void helper_error_line(const char *text, char *buf, size_t len)
 	if (last_own) {
 		last = last_own;
 		last_n = own_n;
+		nodes_lost_reason(text, &last, &last_n);
 	}
 	if (!last) {
 		snprintf(buf, len, "ctrcap: failed without a message");

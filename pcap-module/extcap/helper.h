@@ -10,12 +10,14 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cluster.h"
 #include "ctrcap/helper_spawn.h"
 #include "extcap_iface.h"
 
 /* Environment variable naming another helper (tests run the build tree's). */
 #define HELPER_ENV "CTRCAP_HELPER"
-#define HELPER_ARGV_MAX 32
+/* The fixed words, the selection, and a cluster's --node/--ssh-option pairs. */
+#define HELPER_ARGV_MAX (40 + 2 * (CLUSTER_MAX_NODES + CLUSTER_MAX_SSH_OPTS))
 #define HELPER_SNAPLEN_MAX 262144u
 
 /* What the capture dialog (or the command line) asked for. */
@@ -32,6 +34,7 @@ struct capture_opts {
 	bool all_hops;			/* every hop of a packet, not one row per packet */
 	bool drops;			/* also the packets the kernel drops (ctrcap --drops) */
 	bool comments;			/* the identity also as ptcpdump's comments (--comments) */
+	const struct cluster_opts *cluster; /* the nodes of the cluster interface, else NULL */
 };
 
 /* The helper to run: $CTRCAP_HELPER when set, else the installed sbin path. */
@@ -39,7 +42,8 @@ const char *helper_path(void);
 
 /*
  * Fill argv (room for HELPER_ARGV_MAX pointers, NULL-terminated) with the
- * helper's capture command line: helper -i IFS -w - -U [--container-id ID]
+ * helper's capture command line: helper [--node NAME=URI ... [--ssh-option O]...
+ * [--remote-ctrcap P] [--kube-context C] [--kubeconfig F]] -i IFS -w - -U [--container-id ID]
  * [--container-name N] [--pod-name P]
  * [--pod-namespace NS] [--pid PID] [-s SNAPLEN] --hops all|container [--drops]
  * [--comments] [filter].

@@ -1335,6 +1335,66 @@ static const char *argv_join(const char *const *argv)
  * (a script this test writes) that logs its argv and answers as kubectl
  * would. The exec's script run by a real sh gives the pushed-down words.
  */
+/* --nodes-from k8s[:SELECTOR]: the kubectl list command and the nodes its answer adds. */
+static void test_nodes_from_k8s(void **state)
+{
+	const char *argv[] = { "ctrcap", "--nodes-from", "k8s:pool=gpu,tier!=batch",
+			       "--kube-context", "prod", "--kubeconfig", "/k/cfg",
+			       "--node", "w2=k8s://worker-2", "--node", "s=ssh://root@h", "-w", "o" };
+	const char *plain[] = { "ctrcap", "--nodes-from", "k8s", "-w", "o" };
+	const char *bad[][3] = { { "ctrcap", "--nodes-from", "ssh" },
+				 { "ctrcap", "--nodes-from", "k8s:" },
+				 { "ctrcap", "--nodes-from", "k8s:-x" } };
+	struct ctrcap_k8s_list g;
+	struct ctrcap_opts o;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse(&o, sizeof(plain) / sizeof(plain[0]), plain), 0);
+	assert_true(ctrcap_opts_nodes(&o));
+	ctrcap_k8s_list_build(&g, NULL, &o, "/usr/bin/kubectl");
+	assert_string_equal(argv_join(g.argv),
+			    "/usr/bin/kubectl|get|pods|-n|ctrcap|-l|app.kubernetes.io/name=ctrcap|"
+			    "--field-selector|status.phase=Running|-o|"
+			    "jsonpath={range .items[*]}{.spec.nodeName}{\"\\n\"}{end}");
+	/* No pod: a clear error naming what was asked. */
+	assert_int_equal(ctrcap_k8s_nodes_add(&o, "", err, sizeof(err)), -1);
+	assert_string_equal(err, "no running ctrcap pod (namespace ctrcap, label "
+				 "app.kubernetes.io/name=ctrcap): is deploy/kubernetes/ applied "
+				 "and are its pods ready?");
+	/* kubectl's answer is node names; anything else is refused. */
+	assert_int_equal(ctrcap_k8s_nodes_add(&o, "error: x y\n", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "kubectl named node 'error: x y': "));
+	assert_int_equal(o.n_nodes, 0);
+	ctrcap_opts_free(&o);
+
+	assert_int_equal(parse(&o, sizeof(argv) / sizeof(argv[0]), argv), 0);
+	ctrcap_k8s_list_build(&g, o.nodes_from + 4, &o, "/usr/bin/kubectl");
+	assert_string_equal(argv_join(g.argv),
+			    "/usr/bin/kubectl|--context|prod|--kubeconfig|/k/cfg|get|pods|-n|ctrcap|"
+			    "-l|app.kubernetes.io/name=ctrcap,pool=gpu,tier!=batch|"
+			    "--field-selector|status.phase=Running|-o|"
+			    "jsonpath={range .items[*]}{.spec.nodeName}{\"\\n\"}{end}");
+	/* One node a pod, twice during a rollout; worker-2 is given already. */
+	assert_int_equal(ctrcap_k8s_nodes_add(&o, "worker-1\nworker-2\nworker-1\nworker-3", err,
+					      sizeof(err)),
+			 0);
+	assert_int_equal(o.n_nodes, 4);
+	assert_string_equal(o.nodes[2], "worker-1=k8s://worker-1");
+	assert_string_equal(o.nodes[3], "worker-3=k8s://worker-3");
+	/* A found node named as another --node is refused, not renamed. */
+	assert_int_equal(ctrcap_k8s_nodes_add(&o, "s\n", err, sizeof(err)), -1);
+	assert_string_equal(err, "node s is also the name of --node s=ssh://root@h");
+	ctrcap_opts_free(&o);
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(parse(&o, 3, bad[i]), -1);
+	/* Not on its own with a local capture's options. */
+	assert_int_equal(parse(&o, 4, (const char *[]){ "ctrcap", "--nodes-from", "k8s",
+							"--node-name=x" }),
+			 -1);
+}
+
 static void test_node_k8s(void **state)
 {
 	const char *argv[] = { "ctrcap", "--node", "w=k8s://worker-1", "--kube-context", "prod",
@@ -1805,6 +1865,7 @@ int main(void)
 		cmocka_unit_test(test_node_spec_parse),
 		cmocka_unit_test(test_node_cmd),
 		cmocka_unit_test(test_node_k8s),
+		cmocka_unit_test(test_nodes_from_k8s),
 		cmocka_unit_test(test_proc_table_pid_reuse),
 		cmocka_unit_test(test_identity_pid_reused),
 		cmocka_unit_test(test_netns_enter_checks_inode),

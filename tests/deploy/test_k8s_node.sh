@@ -35,9 +35,11 @@ case "$*" in
 	;;
 *) echo "fake kubectl: unexpected $*" >&2; exit 3 ;;
 esac
+[ -z "$FAKE_FAIL" ] || { echo "Error from server (Forbidden): pods is forbidden" >&2; exit 1; }
 case "$*" in
 *spec.nodeName=node-1,*) echo ctrcap-aaaaa ;;
 *spec.nodeName=node-2,*) echo ctrcap-bbbbb ;;
+*" --field-selector status.phase=Running "*) for n in $FAKE_NODES; do echo "$n"; done ;;
 esac
 FAKE
 cat >"$tmp/remote" <<'FAKE'
@@ -52,7 +54,7 @@ sleep "$FAKE_LINGER" &
 wait
 FAKE
 chmod +x "$tmp/bin/kubectl" "$tmp/remote"
-export PATH="$tmp/bin:$PATH" FAKE_DIR=$tmp FAKE_LINGER=
+export PATH="$tmp/bin:$PATH" FAKE_DIR=$tmp FAKE_LINGER='' FAKE_NODES='' FAKE_FAIL=''
 
 fail() {
 	echo "test_k8s_node: $*" >&2
@@ -112,4 +114,43 @@ if kill -0 "$(cat "$tmp/remote.pid")" 2>/dev/null; then
 fi
 got=$("$ctrcap" -r "$tmp/stopped.pcapng" 2>/dev/null | wc -l)
 [ "$got" -eq 6 ] || fail "$got packets after the stop, want 6"
+# --nodes-from k8s:SELECTOR: a k8s:// node for each node of the DaemonSet's
+# Running pods (node-2 listed twice, as during a rollout; node-1 given as
+# --node n1 already), the list asked with the context and the selector.
+: >"$tmp/kubectl.log"
+: >"$tmp/remote.log"
+rc=0
+FAKE_NODES="node-2 node-1 node-2" timeout 30 "$ctrcap" --nodes-from k8s:pool=a \
+	--node n1=k8s://node-1 --remote-ctrcap "$tmp/remote" --kube-context prod \
+	-w "$tmp/from.pcapng" udp 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 0 ] || fail "--nodes-from: exit status $rc: $(cat "$tmp/err")"
+list='--context|prod|get|pods|-n|ctrcap|-l|app.kubernetes.io/name=ctrcap,pool=a|--field-selector|status.phase=Running|-o|jsonpath={range .items[*]}{.spec.nodeName}{"\n"}{end}'
+grep -qxF -- "$list" "$tmp/kubectl.log" || fail "--nodes-from: no exact list command: $(cat "$tmp/kubectl.log")"
+[ "$(grep -c '|exec|' "$tmp/kubectl.log")" -eq 2 ] || fail "--nodes-from: want 2 execs: $(cat "$tmp/kubectl.log")"
+grep -qxF -- "-w - -U --node-name node-2 udp" "$tmp/remote.log" ||
+	fail "--nodes-from: node-2's ctrcap got other words: $(cat "$tmp/remote.log")"
+"$ctrcap" -r "$tmp/from.pcapng" -v >"$tmp/text" 2>/dev/null
+for n in n1 node-2; do
+	got=$(grep -c "^    Node (name $n)$" "$tmp/text" || true)
+	[ "$got" -eq 6 ] || fail "--nodes-from: $got packets name node $n, want 6"
+done
+[ "$(grep -c '^    Node (name' "$tmp/text")" -eq 12 ] || fail "--nodes-from: packets of other nodes"
+
+# Its errors, each one line and exit 1 before anything runs: no pod,
+# kubectl refused, no kubectl at all.
+rc=0
+FAKE_NODES='' "$ctrcap" --nodes-from k8s -w "$tmp/none.pcapng" 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 1 ] && [ "$(cat "$tmp/err")" = "ctrcap: --nodes-from k8s: no running ctrcap pod (namespace ctrcap, label app.kubernetes.io/name=ctrcap): is deploy/kubernetes/ applied and are its pods ready?" ] ||
+	fail "--nodes-from without pods: exit $rc: $(cat "$tmp/err")"
+rc=0
+FAKE_FAIL=1 "$ctrcap" --nodes-from k8s -w "$tmp/none.pcapng" 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 1 ] && [ "$(wc -l <"$tmp/err")" -eq 1 ] &&
+	grep -q "^ctrcap: --nodes-from k8s: .*Error from server (Forbidden): pods is forbidden" "$tmp/err" ||
+	fail "--nodes-from refused: exit $rc: $(cat "$tmp/err")"
+mkdir "$tmp/empty"
+rc=0
+PATH=$tmp/empty "$ctrcap" --nodes-from k8s -w "$tmp/none.pcapng" 2>"$tmp/err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "^ctrcap: --nodes-from k8s needs kubectl: " "$tmp/err" ||
+	fail "--nodes-from without kubectl: exit $rc: $(cat "$tmp/err")"
+[ ! -e "$tmp/none.pcapng" ] || fail "--nodes-from: a failed lookup wrote a file"
 echo "test_k8s_node: ok"

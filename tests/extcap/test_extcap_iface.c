@@ -196,6 +196,8 @@ static void test_print_interfaces(void **state)
 	assert_non_null(strstr(out, "interface {value=container-cart}{display=Container cart "
 				    "(containerd, pod cart_7d9 in shop)}\n"));
 	assert_null(strstr(out, "x/y"));
+	assert_non_null(strstr(out, "interface {value=cluster}{display=Containers on several hosts "
+				    "(ctrcap --node)}\n"));
 	for (line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
 		const char *disp = strstr(line, "{display=");
 
@@ -203,7 +205,7 @@ static void test_print_interfaces(void **state)
 		assert_non_null(disp);
 		assert_null(strchr(disp, '/')); /* Wireshark's list cannot show it */
 	}
-	assert_int_equal(lines, 4);
+	assert_int_equal(lines, 5);
 	free(out);
 
 	/* No list: container-any alone, saying why, in characters the list can carry. */
@@ -214,6 +216,8 @@ static void test_print_interfaces(void **state)
 				    "listed: you are not in group ctrcap (usermod -aG ctrcap USER_x)"
 				    ")}\n"));
 	assert_null(strstr(out, "container-web"));
+	/* The cluster runs elsewhere: offered without the local list too. */
+	assert_non_null(strstr(out, "interface {value=cluster}"));
 	free(out);
 }
 
@@ -373,6 +377,155 @@ static void test_error_line(void **state)
 	assert_string_equal(buf, "ctrcap: writing -: No space left on device");
 }
 
+static void test_cluster_config(void **state)
+{
+	char *cfg = capture_output(print_cfg, "cluster");
+	char *dlt = capture_output(print_dlt, "cluster");
+	struct extcap_target t;
+	char err[256], expect[64];
+	unsigned n = 0;
+	const char *first = "arg {number=0}{call=--nodes}{display=Nodes}{type=string}"
+			    "{required=true}";
+
+	(void)state;
+	assert_int_equal(extcap_parse_target("cluster", &t, err, sizeof(err)), 0);
+	assert_int_equal(t.kind, EXTCAP_TARGET_CLUSTER);
+	for (const char *p = cfg; (p = strstr(p, "arg {number=")); p++) {
+		snprintf(expect, sizeof(expect), "arg {number=%u}", n);
+		assert_true(strncmp(p, expect, strlen(expect)) == 0);
+		n++;
+	}
+	/* 5 of its own, container name/id, pod name/namespace, snaplen, interfaces, hops, drops */
+	assert_int_equal(n, 13);
+	assert_true(strncmp(cfg, first, strlen(first)) == 0);
+	assert_non_null(strstr(cfg, "{call=--ssh-options}"));
+	assert_non_null(strstr(cfg, "{call=--remote-ctrcap}"));
+	assert_non_null(strstr(cfg, "{call=--kube-context}"));
+	assert_non_null(strstr(cfg, "{call=--kubeconfig}{display=kubeconfig}{type=fileselect}"));
+	assert_non_null(strstr(cfg, "{call=--container-name}"));
+	assert_non_null(strstr(cfg, "{call=--drops}"));
+	/* host pids mean nothing across hosts; ctrcap --node refuses --comments */
+	assert_null(strstr(cfg, "{call=--pid}"));
+	assert_null(strstr(cfg, "{call=--comments}"));
+	assert_non_null(strstr(dlt, "{name=EN10MB}"));
+	free(cfg);
+	free(dlt);
+}
+
+static void test_cluster_parse(void **state)
+{
+	static struct cluster_opts c;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(cluster_opts_parse(&c, " a=ssh://root@10.99.21.2,b=ssh://10.99.22.2:2222\n"
+						"c=k8s://node-3 ",
+					    "IdentityFile=/k/id; IdentitiesOnly=yes;;", "/opt/ctrcap", "",
+					    NULL, err, sizeof(err)),
+			 0);
+	assert_int_equal(c.n_nodes, 3);
+	assert_string_equal(c.nodes[0], "a=ssh://root@10.99.21.2");
+	assert_string_equal(c.nodes[1], "b=ssh://10.99.22.2:2222");
+	assert_string_equal(c.nodes[2], "c=k8s://node-3");
+	assert_int_equal(c.n_ssh_opts, 2);
+	assert_string_equal(c.ssh_opts[0], "IdentityFile=/k/id");
+	assert_string_equal(c.ssh_opts[1], "IdentitiesOnly=yes");
+	assert_string_equal(c.remote_ctrcap, "/opt/ctrcap");
+	assert_null(c.kube_context);
+	assert_null(c.kubeconfig);
+
+	/* Each refusal names the entry and says why, in node_uri.c's words. */
+	assert_int_equal(cluster_opts_parse(&c, NULL, NULL, NULL, NULL, NULL, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "cluster: no nodes given"));
+	assert_int_equal(cluster_opts_parse(&c, " , ", NULL, NULL, NULL, NULL, err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "cluster: no nodes given"));
+	assert_int_equal(cluster_opts_parse(&c, "a=ssh://h b=ssh://root@host/path", NULL, NULL,
+					    NULL, NULL, err, sizeof(err)),
+			 -1);
+	assert_string_equal(err, "cluster: node 'b=ssh://root@host/path': an ssh:// node URI has "
+				 "no path or query");
+	assert_int_equal(cluster_opts_parse(&c, "web1", NULL, NULL, NULL, NULL, err, sizeof(err)),
+			 -1);
+	assert_string_equal(err, "cluster: node 'web1': give NAME=URI, e.g. web1=ssh://root@host");
+	assert_int_equal(cluster_opts_parse(&c, "a=ftp://h", NULL, NULL, NULL, NULL, err,
+					    sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "cluster: node 'a=ftp://h': 'ftp://h' is no ssh://"));
+	assert_int_equal(cluster_opts_parse(&c, "a=ssh://h:99999", NULL, NULL, NULL, NULL, err,
+					    sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "is not a port"));
+	assert_int_equal(cluster_opts_parse(&c, "a=ssh://h a=ssh://g", NULL, NULL, NULL, NULL, err,
+					    sizeof(err)),
+			 -1);
+	assert_string_equal(err, "cluster: node name 'a' given twice");
+	assert_int_equal(cluster_opts_parse(&c, "a=ssh://h", "-oProxyCommand=x", NULL, NULL, NULL,
+					    err, sizeof(err)),
+			 -1);
+	assert_non_null(strstr(err, "must not start with '-'"));
+	assert_int_equal(cluster_opts_parse(&c, "a=ssh://h", NULL, "--help", NULL, NULL, err,
+					    sizeof(err)),
+			 -1);
+	/* At most as many nodes as ctrcap takes. */
+	{
+		char many[2048] = "";
+
+		for (int i = 0; i <= CLUSTER_MAX_NODES; i++)
+			snprintf(many + strlen(many), sizeof(many) - strlen(many), "n%d=ssh://h ", i);
+		assert_int_equal(cluster_opts_parse(&c, many, NULL, NULL, NULL, NULL, err,
+						    sizeof(err)),
+				 -1);
+		assert_string_equal(err, "cluster: more than 32 nodes");
+	}
+}
+
+static void test_cluster_argv(void **state)
+{
+	static struct cluster_opts c;
+	struct capture_opts o;
+	const char *argv[HELPER_ARGV_MAX];
+	char num[32], err[512], joined[1024] = "", buf[512];
+	int argc;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	o.target.kind = EXTCAP_TARGET_CLUSTER;
+	assert_int_equal(helper_capture_argv("h", &o, argv, num, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "interface cluster needs its nodes"));
+	assert_int_equal(cluster_opts_parse(&c, "a=ssh://root@web1 b=k8s://node-2",
+					    "IdentityFile=/k/id;IdentitiesOnly=yes", "/opt/ctrcap",
+					    "prod", "/k/cfg", err, sizeof(err)),
+			 0);
+	o.cluster = &c;
+	o.container_name = "web";
+	o.filter = "udp";
+	argc = helper_capture_argv("h", &o, argv, num, err, sizeof(err));
+	for (int i = 0; i < argc; i++)
+		snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s|", argv[i]);
+	assert_string_equal(joined, "h|--node|a=ssh://root@web1|--node|b=k8s://node-2|"
+				    "--ssh-option|IdentityFile=/k/id|--ssh-option|IdentitiesOnly=yes|"
+				    "--remote-ctrcap|/opt/ctrcap|--kube-context|prod|--kubeconfig|/k/cfg|"
+				    "-i|any|-w|-|-U|--hops|container|--container-name|web|udp|");
+	assert_null(argv[argc]);
+	o.comments = true;
+	assert_int_equal(helper_capture_argv("h", &o, argv, num, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "--comments"));
+
+	/* ctrcap --node's end when nodes failed: the first node's reason, not the count. */
+	helper_error_line("ctrcap: node a (ssh://root@web1) lost: ssh failed: root@web1: "
+			  "Permission denied (publickey).; the other nodes go on\n"
+			  "ctrcap: node b (k8s://node-2) lost: no running ctrcap pod\n"
+			  "node a: 0 packets merged, no statistics (lost)\n"
+			  "0 packets captured\n"
+			  "ctrcap: 2 of 2 nodes lost\n",
+			  buf, sizeof(buf));
+	assert_string_equal(buf, "ctrcap: node a (ssh://root@web1) lost: ssh failed: root@web1: "
+				 "Permission denied (publickey).; the other nodes go on");
+	helper_error_line("ctrcap: 2 of 2 nodes lost\n", buf, sizeof(buf));
+	assert_string_equal(buf, "ctrcap: 2 of 2 nodes lost");
+}
+
 static void test_filter_check(void **state)
 {
 	char err[512] = "";
@@ -402,6 +555,9 @@ int main(void)
 		cmocka_unit_test(test_config_and_dlts),
 		cmocka_unit_test(test_capture_argv),
 		cmocka_unit_test(test_error_line),
+		cmocka_unit_test(test_cluster_config),
+		cmocka_unit_test(test_cluster_parse),
+		cmocka_unit_test(test_cluster_argv),
 		cmocka_unit_test(test_filter_check),
 	};
 

@@ -83,6 +83,13 @@ long long ctrcap_helper_now_ms(void);
 int ctrcap_helper_wait(struct ctrcap_helper *h, unsigned timeout_ms);
 
 /*
+ * After the child exited: read what its stderr pipe still holds into the
+ * tail (the stderr thread, if any, stopped first), so that its last line
+ * is there. The descriptors stay open.
+ */
+void ctrcap_helper_stderr_finish(struct ctrcap_helper *h);
+
+/*
  * Stop the child: SIGTERM, SIGKILL after grace_ms, reap it, stop the
  * stderr thread (the tail stays readable), close our pipe ends. Its wait
  * status, or -1 when it was gone already.
