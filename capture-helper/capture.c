@@ -1618,8 +1618,8 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 			fprintf(stderr, "ctrcap: cannot start %s\n", o->cmd[0]);
 		close(go_fd);
 	}
-	if (!o->out.path || strcmp(o->out.path, "-"))
-		print_listening(o, n_ifaces);
+	/* With -w - too, as tcpdump: ctrcap-rpcapd waits for it before it reports a capture started. */
+	print_listening(o, n_ifaces);
 	run_loop(c);
 	if (c->cmd_pid)
 		waitpid(c->cmd_pid, NULL, WNOHANG);
