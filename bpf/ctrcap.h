@@ -137,11 +137,54 @@ struct ctrcap_drop_event {
 	__u8 pad[2];
 };
 
-/* Drops seen by --drops, per CPU: handed to user space or lost (ring buffer full). */
+/*
+ * Drops seen by --drops, per CPU: handed to user space, lost (ring buffer
+ * full), or left in the kernel because they were not on a captured
+ * interface nor, with no device, in a captured namespace (elsewhere).
+ */
 struct ctrcap_drop_counters {
 	__u64 captured;
 	__u64 lost;
+	__u64 elsewhere;
+	__u64 filtered;	/* rejected by the pcap filter in the kernel */
 };
+
+/* Bytes of a drop the in-kernel pcap filter reads; a load past them leaves the packet to user space. */
+#define CTRCAP_DROP_FILTER_BYTES 2048
+
+/*
+ * Per CPU: a drop on its way through the in-kernel pcap filter (a program
+ * capture-helper/pkt_filter_ebpf.c generates, tail-called by the --drops
+ * program, which tail-calls ctrcap_drop_emit for a packet it accepts).
+ */
+struct ctrcap_drop_scratch {
+	struct ctrcap_drop_event d;
+	__u64 src_data;	/* kernel address of the packet's bytes (its mac or network header) */
+	__u32 src_len;	/* linear bytes there */
+	__u32 copied;	/* of them in bytes[]: min(d.pkt.caplen, CTRCAP_DROP_FILTER_BYTES) */
+	__u32 busy;	/* a drop is between the programs: one nested on this CPU skips the filter */
+	__u32 pad;
+	/* 4 more: a masked load at the last offset the verifier allows (never read past the copy). */
+	__u8 bytes[CTRCAP_DROP_FILTER_BYTES + 4];
+};
+
+/* Entries of the drop_tail prog array: the filter per link type, then the emitter. */
+#define CTRCAP_DROP_TAIL_ETH 0
+#define CTRCAP_DROP_TAIL_RAW 1
+#define CTRCAP_DROP_TAIL_EMIT 2
+
+/*
+ * A key of the drop_where map (--drops): a captured interface
+ * {netns, ifindex}, or {netns, 0} for a namespace holding one, where the
+ * drops of packets that have no device yet are kept.
+ */
+struct ctrcap_drop_where {
+	__u32 netns;
+	__u32 ifindex;
+};
+
+/* Entries of drop_where: every interface ctrcap attaches to, and their namespaces. */
+#define CTRCAP_DROP_WHERE_MAX 8192
 
 /*
  * exec: a process image with its argv (NUL-separated, args_len bytes).

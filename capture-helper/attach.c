@@ -16,6 +16,7 @@
 
 #include "../bpf/ctrcap.h"
 #include "attach.h"
+#include "drop_select.h"
 #include "netns.h"
 #include "privilege.h"
 
@@ -34,6 +35,7 @@ struct ctrcap_attach {
 	size_t n;
 	bool no_tcx;		/* the kernel refused tcx once: use classic tc */
 	uint32_t next_slot;	/* counter slots are never reused: counts survive the interface */
+	bool drops_warned;	/* the drop selection failed once and said so */
 };
 
 uint16_t ctrcap_linktype_for(uint16_t dev_type)
@@ -503,6 +505,16 @@ int ctrcap_attach_scan(struct ctrcap_attach *a, bool strict, char *err, size_t e
 		}
 		detach_one(a, &a->v[i], false);
 		a->v[i] = a->v[--a->n];
+	}
+	/*
+	 * Drops are selected where the tc programs are attached. A refused
+	 * entry is tried again at the next scan; said once, its drops missing.
+	 */
+	if (a->cfg.drops && ctrcap_drop_select_sync(a->cfg.drops, a->v, a->n, err, errlen)) {
+		if (!a->drops_warned)
+			fprintf(stderr, "ctrcap: %s\n", err);
+		a->drops_warned = true;
+		err[0] = '\0';
 	}
 	return added;
 }

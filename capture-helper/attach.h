@@ -37,6 +37,7 @@ struct ctrcap_iface {
 };
 
 struct ctrcap_attach;
+struct ctrcap_drop_select;
 
 struct ctrcap_attach_cfg {
 	const struct ctrcap_filters *filters;	/* loaded per interface in front of ... */
@@ -49,6 +50,7 @@ struct ctrcap_attach_cfg {
 	const struct ctrcap_iface_spec *specs;
 	unsigned n_specs;
 	bool verbose;
+	struct ctrcap_drop_select *drops;	/* --drops: kept equal to the table; NULL = none */
 };
 
 /*
@@ -60,9 +62,10 @@ struct ctrcap_attach *ctrcap_attach_new(const struct ctrcap_attach_cfg *cfg, cha
 
 /*
  * Attach to every selected interface not attached yet, in every namespace;
- * forget interfaces and namespaces that went away. With strict, an -i
- * interface that is missing or cannot be attached is an error (message in
- * err naming it). Returns the number of new attachments, or -1.
+ * forget interfaces and namespaces that went away, and bring the drop
+ * selection (cfg.drops) up to date. With strict, an -i interface that is
+ * missing or cannot be attached is an error (message in err naming it).
+ * Returns the number of new attachments, or -1.
  */
 int ctrcap_attach_scan(struct ctrcap_attach *a, bool strict, char *err, size_t errlen);
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "ctrcap_bpf.skel.h"
@@ -34,6 +35,7 @@
 #include "event_park.h"
 #include "containers/resolver.h"
 #include "drop_reason.h"
+#include "drop_select.h"
 #include "filter_setup.h"
 #include "hop_fold.h"
 #include "hops.h"
@@ -147,8 +149,12 @@ struct capture {
 	struct if_place place[IF_MEMO];	/* veth/bridge or not, helper's namespace */
 	struct bpf_program *drop_prog;	/* --drops: the skb:kfree_skb program loaded */
 	struct ctrcap_drop_names *drop_names;	/* NULL: the kernel gives no drop reasons */
-	struct ctrcap_read_filter *drop_filter;	/* the pcap filter, in user space for drops */
+	struct btf *btf;		/* --drops: the kernel's BTF, from the probe until the names are read */
+	struct ctrcap_read_filter *drop_filter;	/* the pcap filter for drops, in user space */
+	struct ctrcap_drop_select *drop_sel;	/* --drops: the interfaces selected in the kernel */
 	uint64_t drops;			/* drops written or printed */
+	uint64_t drops_filtered;	/* drops the pcap filter rejected (user space) */
+	uint64_t drops_unmatched;	/* drops the identity filters (--pid, --comm, ...) left out */
 	uint64_t last_read_ns;		/* the ring's last read: a poll or an event */
 	uint64_t read_ms;		/* its time in ms, for the event being handled */
 	uint64_t max_stall_ns;		/* longest time between two reads (-v) */
@@ -331,8 +337,11 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e, c
 		snprintf(unnamed, sizeof(unnamed), e->ifindex ? "if%u" : "nodev", e->ifindex);
 
 	ctrcap_ident_build(c->ident, e, &c->ib);
-	if (!ctrcap_ident_match(c->ident, o, &c->ib, c->cmd_pid))
+	if (!ctrcap_ident_match(c->ident, o, &c->ib, c->cmd_pid)) {
+		if (drop)
+			c->drops_unmatched++;
 		return;
+	}
 	if (!drop && c->hops &&
 	    !ctrcap_hops_keep(c->hops, e->packet_id, e->ts_ns, hop_place(c, e, ifname)))
 		return;
@@ -408,31 +417,21 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e, c
 		c->stop = true;
 }
 
-/*
- * A drop in a namespace the capture covers: on a captured interface or,
- * with no device (dropped on its way out), in a namespace one is in.
- */
-static bool drop_covered(struct capture *c, const struct ctrcap_pkt_event *e)
-{
-	if (e->ifindex)
-		return packet_iface(c, e) != NULL;
-	return e->netns && ctrcap_rescan_has_netns(c->scan, e->netns);
-}
-
 /* LINKTYPE_RAW: a drop taken from its network header. */
 #define LINKTYPE_RAW_IP 101
 
-/* One kernel drop: the namespace, the pcap filter, then out as a packet with its reason. */
+/*
+ * One kernel drop, of a captured interface or namespace (the BPF program
+ * selected it, drop_where): the pcap filter, then out as a packet with its
+ * reason.
+ */
 static void output_drop(struct capture *c, const struct ctrcap_drop_event *d)
 {
 	const struct ctrcap_pkt_event *e = &d->pkt;
-	const struct ctrcap_iface *f;
+	const struct ctrcap_iface *f = packet_iface(c, e);
 	const uint8_t *data = (const uint8_t *)(d + 1);
 	struct drop_info di = { 0 };
 
-	if (!drop_covered(c, e))
-		return;
-	f = packet_iface(c, e);
 	if (d->start == CTRCAP_DROP_FROM_MAC) {
 		di.linktype = f ? f->linktype : ctrcap_linktype_for(e->dev_type);
 		di.if_key = e->ifindex;
@@ -453,8 +452,10 @@ static void output_drop(struct capture *c, const struct ctrcap_drop_event *d)
 		}
 		if (note)
 			fprintf(stderr, "ctrcap: --drops: %s\n", note);
-		if (!m)
+		if (!m) {
+			c->drops_filtered++;
 			return;
+		}
 	}
 	if (d->has_reason) {
 		di.has_code = true;
@@ -671,23 +672,26 @@ static uint64_t proc_events_lost(struct capture *c)
 	return sum;
 }
 
-/* Kernel drops --drops could not hand over (ring buffer full), all CPUs. */
-static uint64_t drop_events_lost(struct capture *c)
+/* The --drops programs' counters summed over all CPUs: lost, elsewhere, filtered. */
+static void drop_counts(struct capture *c, struct ctrcap_drop_counters *tot)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct ctrcap_drop_counters *v;
-	uint64_t n = 0;
 	__u32 zero = 0;
 
+	memset(tot, 0, sizeof(*tot));
 	if (ncpu <= 0)
-		return 0;
+		return;
 	v = calloc(ncpu, sizeof(*v));
 	if (v && !bpf_map_lookup_elem(bpf_map__fd(c->skel->maps.drop_counts), &zero, v)) {
-		for (int i = 0; i < ncpu; i++)
-			n += v[i].lost;
+		for (int i = 0; i < ncpu; i++) {
+			tot->captured += v[i].captured;
+			tot->lost += v[i].lost;
+			tot->elsewhere += v[i].elsewhere;
+			tot->filtered += v[i].filtered;
+		}
 	}
 	free(v);
-	return n;
 }
 
 /* Sum the kernel counters over all interfaces and CPUs; per interface into the ISBs. */
@@ -833,16 +837,19 @@ static int choose_programs(struct capture *c)
 
 		/* The enum came with the tracepoint's reason argument (5.17). */
 		if (c->kf.drop_reasons)
-			c->drop_names = ctrcap_drop_names_load(why, sizeof(why));
+			c->drop_names = ctrcap_drop_names_load(c->btf, why, sizeof(why));
 		if (!c->drop_names)
 			fprintf(stderr, "ctrcap: drops: this kernel gives no drop reasons%s%s%s; "
 				"every kfree_skb() is captured as a drop, without a reason\n",
 				*why ? " (" : "", why, *why ? ")" : "");
 		c->drop_prog = pick(c->drop_names != NULL, s->progs.ctrcap_drop_reason,
 				    s->progs.ctrcap_drop_noreason);
+		/* Tail-called by the in-kernel filter for drops, when there is a filter. */
+		bpf_program__set_autoload(s->progs.ctrcap_drop_emit, c->drop_filter != NULL);
 	} else {
 		bpf_program__set_autoload(s->progs.ctrcap_drop_reason, false);
 		bpf_program__set_autoload(s->progs.ctrcap_drop_noreason, false);
+		bpf_program__set_autoload(s->progs.ctrcap_drop_emit, false);
 	}
 	if (c->o->verbose)
 		ctrcap_kernel_report(stderr, "ctrcap: ", &c->kf);
@@ -873,6 +880,32 @@ static int hops_setup(struct capture *c)
 	return 0;
 }
 
+/*
+ * The pcap filter on drops in the kernel too: a drop it rejects never
+ * reaches the ring. A kernel that refuses it leaves the filtering to user
+ * space (which filters every drop anyway), said once.
+ */
+static void drop_filter_load(struct capture *c)
+{
+	struct ctrcap_drop_filter_target t = {
+		.counters_fd = bpf_map__fd(c->skel->maps.drop_counts),
+		.scratch_fd = bpf_map__fd(c->skel->maps.drop_scratch),
+		.tail_fd = bpf_map__fd(c->skel->maps.drop_tail),
+	};
+	uint32_t emit = CTRCAP_DROP_TAIL_EMIT;
+	int fd = bpf_program__fd(c->skel->progs.ctrcap_drop_emit);
+	char err[512];
+
+	if (bpf_map_update_elem(t.tail_fd, &emit, &fd, BPF_ANY)) {
+		snprintf(err, sizeof(err), "cannot install ctrcap_drop_emit in drop_tail: %s",
+			 strerror(errno));
+	} else if (!ctrcap_filters_load_drops(c->filters, &t, err, sizeof(err))) {
+		return;
+	}
+	fprintf(stderr, "ctrcap: --drops: the filter runs on drops in user space only (%s)\n",
+		err);
+}
+
 static int load(struct capture *c)
 {
 	const struct ctrcap_opts *o = c->o;
@@ -884,13 +917,18 @@ static int load(struct capture *c)
 		fprintf(stderr, "ctrcap: cannot open the BPF object: %s\n", strerror(errno));
 		return -1;
 	}
-	ctrcap_kernel_probe(&c->kf);
-	if (choose_programs(c))
+	/* --drops names its reasons from the BTF the probes parse: parsed once (start-up time). */
+	ctrcap_kernel_probe(&c->kf, o->drops ? &c->btf : NULL);
+	ret = choose_programs(c);
+	btf__free(c->btf);
+	c->btf = NULL;
+	if (ret)
 		return -1;
 	c->skel->rodata->cfg_snaplen = o->snaplen;
 	c->skel->rodata->cfg_sk_storage = c->kf.sk_storage;
 	c->skel->rodata->cfg_task_start = c->kf.task_start;
 	c->skel->rodata->cfg_drops = o->drops;
+	c->skel->rodata->cfg_drop_filter = c->drop_filter != NULL;
 	/* One interface other than lo never sees a packet twice: skip hop tracking. */
 	c->skel->rodata->cfg_hops = o->any || o->n_ifaces != 1 || !strcmp(o->ifaces[0].name, "lo");
 	if (c->skel->rodata->cfg_hops && o->hops != CTRCAP_HOPS_ALL && o->hops != CTRCAP_HOPS_FOLD &&
@@ -901,6 +939,8 @@ static int load(struct capture *c)
 		bpf_map__set_max_entries(c->skel->maps.hop_seen, HOP_SEEN_UNUSED);
 		c->skel->rodata->cfg_hop_mask = HOP_SEEN_UNUSED - 1;
 	}
+	if (!o->drops)
+		bpf_map__set_max_entries(c->skel->maps.drop_where, 1);
 	bpf_map__set_max_entries(c->skel->maps.events, pow2_floor((uint64_t)o->buffer_kib * 1024));
 	ret = ctrcap_bpf__load(c->skel);
 	if (ret) {
@@ -925,6 +965,8 @@ static int load(struct capture *c)
 		fprintf(stderr, "ctrcap: %s\n", err);
 		return -1;
 	}
+	if (c->drop_filter)
+		drop_filter_load(c);
 	return 0;
 }
 
@@ -1192,6 +1234,7 @@ static void release(struct capture *c)
 	ctrcap_hops_free(c->hops);
 	ctrcap_drop_names_free(c->drop_names);
 	ctrcap_read_filter_free(c->drop_filter);
+	ctrcap_drop_select_free(c->drop_sel);
 }
 
 /* How long start-up waits for the running containers' metadata. */
@@ -1304,7 +1347,8 @@ static void run_loop(struct capture *c)
 static void finish(struct capture *c)
 {
 	struct ctrcap_counters tot = {};
-	uint64_t lost = 0, untracked = 0, drops_lost = 0;
+	struct ctrcap_drop_counters dc = {};
+	uint64_t lost = 0, untracked = 0;
 	char err[512];
 
 	/* The drain below is no stall: the reader stopped on purpose. */
@@ -1328,7 +1372,7 @@ static void finish(struct capture *c)
 	if (c->skel)
 		lost = proc_events_lost(c);
 	if (c->skel && c->o->drops)
-		drops_lost = drop_events_lost(c);
+		drop_counts(c, &dc);
 	if (c->procs)
 		untracked = ctrcap_proc_table_untracked(c->procs);
 	ctrcap_attach_free(c->att);
@@ -1357,9 +1401,23 @@ static void finish(struct capture *c)
 		if (c->o->drops) {
 			fprintf(stderr, "%llu packets dropped by the kernel (--drops)\n",
 				(unsigned long long)c->drops);
-			if (drops_lost)
+			if (dc.lost)
 				fprintf(stderr, "%llu kernel drops not captured (ring buffer full)\n",
-					(unsigned long long)drops_lost);
+					(unsigned long long)dc.lost);
+			/* What was left out where: the kernel's selection, then user space's filters. */
+			if (dc.elsewhere)
+				fprintf(stderr, "%llu kernel drops elsewhere (not on a captured interface "
+					"or namespace), left out in the kernel\n",
+					(unsigned long long)dc.elsewhere);
+			if (dc.filtered)
+				fprintf(stderr, "%llu kernel drops rejected by the filter in the kernel\n",
+					(unsigned long long)dc.filtered);
+			if (c->drops_filtered)
+				fprintf(stderr, "%llu kernel drops rejected by the filter in user space\n",
+					(unsigned long long)c->drops_filtered);
+			if (c->drops_unmatched)
+				fprintf(stderr, "%llu kernel drops of other processes or containers "
+					"(in user space)\n", (unsigned long long)c->drops_unmatched);
 		}
 		if (lost)
 			fprintf(stderr, "%llu process events lost (ring buffer full): packets of "
@@ -1446,7 +1504,10 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 		free(c);
 		return 1;
 	}
-	/* Drops reach user space unfiltered: the expression runs there on them. */
+	/*
+	 * The expression runs on drops in user space: after the kernel's copy
+	 * of it, on the drops that one let through or could not judge.
+	 */
 	if (o->drops && o->filter) {
 		c->drop_filter = ctrcap_read_filter_new(o->filter, c->err, sizeof(c->err));
 		if (!c->drop_filter) {
@@ -1485,6 +1546,14 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 	acfg.specs = c->specs;
 	acfg.n_specs = o->n_ifaces;
 	acfg.verbose = o->verbose > 1;
+	if (o->drops) {
+		c->drop_sel = ctrcap_drop_select_new(bpf_map__fd(c->skel->maps.drop_where));
+		if (!c->drop_sel) {
+			fprintf(stderr, "ctrcap: out of memory\n");
+			goto out_fail;
+		}
+		acfg.drops = c->drop_sel;
+	}
 	c->att = ctrcap_attach_new(&acfg, c->err, sizeof(c->err));
 	if (!c->att || ctrcap_attach_scan(c->att, true, c->err, sizeof(c->err)) < 0) {
 		fprintf(stderr, "ctrcap: %s\n", c->err);
@@ -1548,8 +1617,8 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 			fprintf(stderr, "ctrcap: cannot start %s\n", o->cmd[0]);
 		close(go_fd);
 	}
-	if (!o->out.path || strcmp(o->out.path, "-"))
-		print_listening(o, n_ifaces);
+	/* With -w - too, as tcpdump: ctrcap-rpcapd waits for it before it reports a capture started. */
+	print_listening(o, n_ifaces);
 	run_loop(c);
 	if (c->cmd_pid)
 		waitpid(c->cmd_pid, NULL, WNOHANG);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Drop reason names from the kernel's BTF, drop locations from /proc/kallsyms. */
 #include "drop_reason.h"
-#include "kernel_features.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -41,22 +40,20 @@ static const struct btf_type *find_enum(const struct btf *btf, const char *name)
 	return id < 0 ? NULL : btf__type_by_id(btf, id);
 }
 
-struct ctrcap_drop_names *ctrcap_drop_names_load(char *err, size_t errlen)
+struct ctrcap_drop_names *ctrcap_drop_names_load(const struct btf *btf, char *err, size_t errlen)
 {
 	struct ctrcap_drop_names *n = NULL;
 	const struct btf_type *t;
-	struct btf *btf;
 	unsigned vlen, i;
 
-	btf = ctrcap_vmlinux_btf();
 	if (!btf) {
-		snprintf(err, errlen, "cannot read the kernel's BTF: %s", strerror(errno));
+		snprintf(err, errlen, "cannot read the kernel's BTF");
 		return NULL;
 	}
 	t = find_enum(btf, "skb_drop_reason");
 	if (!t) {
 		snprintf(err, errlen, "the kernel's BTF has no enum skb_drop_reason");
-		goto out;
+		return NULL;
 	}
 	vlen = btf_vlen(t);
 	n = calloc(1, sizeof(*n));
@@ -91,14 +88,11 @@ struct ctrcap_drop_names *ctrcap_drop_names_load(char *err, size_t errlen)
 	}
 	if (n->n)
 		qsort(n->v, n->n, sizeof(*n->v), name_cmp);
-	goto out;
+	return n;
 oom:
 	snprintf(err, errlen, "out of memory for the drop reason names");
 	ctrcap_drop_names_free(n);
-	n = NULL;
-out:
-	btf__free(btf);
-	return n;
+	return NULL;
 }
 
 const char *ctrcap_drop_reason_name(const struct ctrcap_drop_names *n, uint32_t v)

@@ -12,11 +12,14 @@
 
 struct ctrcap_drop_names;
 
+struct btf;
+
 /*
- * The running kernel's drop reason names. NULL, with why in err, when its
- * BTF has no enum skb_drop_reason (before 5.17: no drop reasons at all).
+ * The running kernel's drop reason names, from its BTF @btf (parsed by the
+ * caller: the kernel probe parsed it already). NULL, with why in err, when
+ * @btf is NULL or has no enum skb_drop_reason (before 5.17: no drop reasons).
  */
-struct ctrcap_drop_names *ctrcap_drop_names_load(char *err, size_t errlen);
+struct ctrcap_drop_names *ctrcap_drop_names_load(const struct btf *btf, char *err, size_t errlen);
 
 /* The name of reason code v without its SKB_DROP_REASON_ prefix; NULL if unknown. */
 const char *ctrcap_drop_reason_name(const struct ctrcap_drop_names *n, uint32_t v);

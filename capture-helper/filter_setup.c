@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* Compiling the pcap filter once and loading it per interface (see filter_setup.h). */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <linux/filter.h>
+#include <bpf/bpf.h>
+
+#include "../bpf/ctrcap.h"
 
 #include "filter_setup.h"
 #include "pkt_filter.h"
@@ -75,6 +79,42 @@ int ctrcap_filters_check(const struct ctrcap_filters *f, const struct ctrcap_fil
 
 		if (fd < 0)
 			return -1;
+		close(fd);
+	}
+	return 0;
+}
+
+int ctrcap_filters_load_drops(const struct ctrcap_filters *f,
+			      const struct ctrcap_drop_filter_target *t, char *err, size_t errlen)
+{
+	const struct {
+		const struct pkt_filter_prog *p;
+		uint32_t index;
+		const char *what;
+	} kinds[] = {
+		{ &f->eth, CTRCAP_DROP_TAIL_ETH, "drop filter for Ethernet framing" },
+		{ &f->raw, CTRCAP_DROP_TAIL_RAW, "drop filter for raw IP" },
+	};
+	struct pkt_filter_gen_cfg cfg = {
+		.counters_fd = t->counters_fd,
+		.tail_fd = t->tail_fd,
+		.tail_index = CTRCAP_DROP_TAIL_EMIT,
+		.drop = true,
+		.scratch_fd = t->scratch_fd,
+	};
+
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		int fd = pkt_filter_load(kinds[i].p, &cfg, kinds[i].what, err, errlen);
+
+		if (fd < 0)
+			return -1;
+		/* The prog array holds the program from here on. */
+		if (bpf_map_update_elem(t->tail_fd, &kinds[i].index, &fd, BPF_ANY)) {
+			snprintf(err, errlen, "%s: cannot install it in drop_tail: %s", kinds[i].what,
+				 strerror(errno));
+			close(fd);
+			return -1;
+		}
 		close(fd);
 	}
 	return 0;

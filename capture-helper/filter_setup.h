@@ -47,6 +47,22 @@ int ctrcap_filters_load(const struct ctrcap_filters *f, const struct ctrcap_filt
 int ctrcap_filters_check(const struct ctrcap_filters *f, const struct ctrcap_filter_target *t,
 			 char *err, size_t errlen);
 
+/* The --drops program's maps the drop filter programs use. */
+struct ctrcap_drop_filter_target {
+	int counters_fd;	/* drop_counts (per-CPU array, key 0) */
+	int scratch_fd;		/* drop_scratch (per-CPU array, key 0) */
+	int tail_fd;		/* drop_tail (prog array): filters in, ctrcap_drop_emit called */
+};
+
+/*
+ * Load the filter for drops (raw_tp programs over the drop scratch) for
+ * both framings into drop_tail's CTRCAP_DROP_TAIL_ETH and _RAW entries.
+ * 0, or -1 with err saying why (the kernel refused the program, say):
+ * drops are then filtered in user space only.
+ */
+int ctrcap_filters_load_drops(const struct ctrcap_filters *f,
+			      const struct ctrcap_drop_filter_target *t, char *err, size_t errlen);
+
 /* Free compiled filters. */
 void ctrcap_filters_free(struct ctrcap_filters *f);
 

@@ -238,12 +238,14 @@ static bool drop_reasons_present(const struct btf *vmlinux)
 		btf__find_by_name_kind(vmlinux, "skb_drop_reason", BTF_KIND_ENUM64) >= 0);
 }
 
-void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
+void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf, struct btf **btf)
 {
 	struct btf *vmlinux;
 	struct utsname u;
 
 	memset(kf, 0, sizeof(*kf));
+	if (btf)
+		*btf = NULL;
 	snprintf(kf->release, sizeof(kf->release), "%s", uname(&u) ? "?" : u.release);
 	kf->netns_cookie = ctrcap_netns_cookie_here() != 0;
 	/*
@@ -265,7 +267,10 @@ void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf)
 					     BPF_FUNC_get_netns_cookie, true);
 	kf->ct = ct_present(vmlinux);
 	kf->drop_reasons = drop_reasons_present(vmlinux);
-	btf__free(vmlinux);
+	if (btf)
+		*btf = vmlinux;
+	else
+		btf__free(vmlinux);
 	kf->sk_storage = sk_storage_loads();
 	apply_disable(kf);
 	/* Probed after skb_current may have been taken away: it decides which egress hook loads. */

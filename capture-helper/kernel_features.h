@@ -34,8 +34,12 @@ struct btf;
  */
 struct btf *ctrcap_vmlinux_btf(void);
 
-/* Probe the running kernel; never fails (unknown features are false). */
-void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf);
+/*
+ * Probe the running kernel; never fails (unknown features are false). With
+ * @btf, the kernel's BTF the probes parsed is handed over there (NULL if
+ * none; the caller btf__free()s it), for a later reader to skip a second parse.
+ */
+void ctrcap_kernel_probe(struct ctrcap_kernel_features *kf, struct btf **btf);
 
 /*
  * Print what this kernel lacks and what that costs, one line each, every

@@ -182,7 +182,7 @@ int ctrcap_run_list_ifaces(const struct ctrcap_opts *o)
 		return 1;
 	}
 	/* What this kernel cannot do, once, before the list (stderr: the list stays tcpdump's). */
-	ctrcap_kernel_probe(&kf);
+	ctrcap_kernel_probe(&kf, NULL);
 	ctrcap_kernel_report(stderr, "ctrcap: ", &kf);
 	res = ctrcap_resolver_for_listing(o, root, sizeof(root));
 	ctr = calloc(nns, sizeof(*ctr));

@@ -57,7 +57,7 @@ int main(int argc, char **argv)
 		struct ctrcap_kernel_features kf;
 
 		printf("ctrcap %s\n", CTRCAP_VERSION);
-		ctrcap_kernel_probe(&kf);
+		ctrcap_kernel_probe(&kf, NULL);
 		ctrcap_kernel_summary(stdout, &kf);
 		ctrcap_kernel_report(stdout, "", &kf);
 		code = 0;

@@ -11,6 +11,7 @@
 #ifndef CTRCAP_PKT_FILTER_H
 #define CTRCAP_PKT_FILTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/types.h>
@@ -63,10 +64,19 @@ int pkt_filter_validate(const struct pkt_filter_prog *p, char *err, size_t errle
 
 /* What a generated tc program does besides filtering. */
 struct pkt_filter_gen_cfg {
-	int counters_fd;	/* per-CPU array of struct ctrcap_counters */
+	int counters_fd;	/* per-CPU array of struct ctrcap_counters (drop: ctrcap_drop_counters) */
 	__u32 slot;		/* this interface's entry in it */
 	int tail_fd;		/* prog array holding the capture programs */
 	__u32 tail_index;	/* entry to tail-call for an accepted packet */
+	/*
+	 * --drops: a raw_tp program over the drop in @scratch_fd (per-CPU
+	 * array, struct ctrcap_drop_scratch at key 0) instead of a tc program
+	 * over an skb. It counts only rejections (filtered); a load past the
+	 * bytes copied there, but inside the capture, accepts (user space
+	 * runs the filter on every drop again).
+	 */
+	bool drop;
+	int scratch_fd;
 	/* Handed to the capture program in skb->cb (bpf/ctrcap.h, CTRCAP_CB_*): */
 	__u32 netns;		/* the interface's netns inode */
 	__u16 dev_type;		/* its ARPHRD_* type */
@@ -89,8 +99,9 @@ int pkt_filter_gen(const struct pkt_filter_prog *p, const struct pkt_filter_gen_
 		   struct bpf_insn *out, char *err, size_t errlen);
 
 /*
- * Generate and load the tc program for @p. Returns its fd, or -1 with @err
- * naming @what (e.g. the interface) and the verifier's last words.
+ * Generate and load the tc program (raw_tp with cfg->drop) for @p. Returns
+ * its fd, or -1 with @err naming @what (e.g. the interface) and the
+ * verifier's last words.
  */
 int pkt_filter_load(const struct pkt_filter_prog *p, const struct pkt_filter_gen_cfg *cfg,
 		    const char *what, char *err, size_t errlen);

@@ -10,6 +10,11 @@
  * preceded by a length check because a load past the end would end the
  * program with 0, which tcx reads as "pass" and which would skip the
  * programs attached after this one.
+ *
+ * With cfg->drop the program is a raw_tp one over a kernel drop that the
+ * --drops program put in a per-CPU scratch (struct ctrcap_drop_scratch):
+ * r5 points at it, and packet loads are checked memory loads from its
+ * copy of the packet's first bytes, byte-swapped as cBPF loads are.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -31,16 +36,25 @@
 #define R_CTX BPF_REG_6
 #define R_JUMPS BPF_REG_8
 #define R_CNT BPF_REG_9
+/* Drop mode: the scratch; no helper is called between the prologue and the endings. */
+#define R_DATA BPF_REG_5
 #define MEM_OFF(i) (-72 + 4 * (int)(i))
 #define SAVED_A_OFF (-80)
 #define KEY_OFF (-4)
 /* tc's "go on with the next program / filter" (TCX_NEXT, TC_ACT_UNSPEC). */
 #define TC_NEXT (-1)
 
-/* Instructions one cBPF instruction may become (a conditional jump: 2). */
-#define PER_INSN 8
-#define PROLOGUE 24
-#define EPILOGUE 40
+/* Instructions one cBPF instruction may become (drop mode's indirect load: 12). */
+#define PER_INSN 16
+#define PROLOGUE 48
+#define EPILOGUE 48
+
+/* Where the drop mode reads the drop in its scratch. */
+#define SC_CAPLEN ((__s16)offsetof(struct ctrcap_drop_scratch, d.pkt.caplen))
+#define SC_LEN ((__s16)offsetof(struct ctrcap_drop_scratch, d.pkt.len))
+#define SC_COPIED ((__s16)offsetof(struct ctrcap_drop_scratch, copied))
+#define SC_BUSY ((__s16)offsetof(struct ctrcap_drop_scratch, busy))
+#define SC_BYTES ((__s16)offsetof(struct ctrcap_drop_scratch, bytes))
 
 /* What the kernel makes of one LD_ABS/LD_IND at most (x86-64 JIT, 6.18: 6 or 7). */
 #define KERNEL_LD_INSNS 8
@@ -50,6 +64,7 @@
 #define TARGET_ACCEPT (-2)
 
 struct gen {
+	bool drop;	/* drop mode (cfg->drop) */
 	struct bpf_insn *out;
 	int n;
 	int *pos;	/* eBPF index where each cBPF instruction starts */
@@ -77,6 +92,16 @@ static void emit_map_fd(struct gen *g, __u8 dst, int fd)
 {
 	emit(g, BPF_LD | BPF_DW | BPF_IMM, dst, BPF_PSEUDO_MAP_FD, 0, fd);
 	emit(g, 0, 0, 0, 0, 0);
+}
+
+/* r0 = the drop scratch (key 0, which fp - 4 holds), or NULL. */
+static void emit_scratch_lookup(struct gen *g, int fd)
+{
+	emit(g, BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, KEY_OFF, 0);
+	emit_map_fd(g, BPF_REG_1, fd);
+	emit(g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0);
+	emit(g, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, KEY_OFF);
+	emit(g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
 }
 
 /* *(u64 *)(r9 + off) += 1 when r9 is not NULL. */
@@ -113,21 +138,84 @@ static __u32 load_size(__u16 code)
 
 /*
  * A packet load at an offset no packet reaches always fails, which rejects:
- * it becomes a jump to the reject path and nothing follows it.
+ * it becomes a jump to the reject path and nothing follows it. In drop
+ * mode, so does one past the bytes copied to the scratch: it rejects, or
+ * accepts for user space to decide (emit_drop_past).
  */
-static bool load_always_fails(const struct pkt_filter_cbpf_insn *in)
+static bool load_always_fails(bool drop, const struct pkt_filter_cbpf_insn *in)
 {
+	__u64 end = (__u64)in->k + load_size(in->code);
+
 	if (BPF_CLASS(in->code) == BPF_LD && BPF_MODE(in->code) == BPF_ABS)
-		return (__u64)in->k + load_size(in->code) > 0x7fffffff;
+		return end > (drop ? CTRCAP_DROP_FILTER_BYTES : 0x7fffffff);
 	if (in->code == (BPF_LDX | BPF_MSH | BPF_B))
-		return (__u64)in->k + 1 > 0x7fffffff;
+		return end > (drop ? CTRCAP_DROP_FILTER_BYTES : 0x7fffffff);
 	return false;
+}
+
+/* Drop mode, a load ending at @end past the copied bytes: reject if past the capture, else accept. */
+static void emit_drop_past(struct gen *g, __u64 end)
+{
+	if (end > 0x7fffffff) {
+		emit_jump(g, BPF_JMP | BPF_JA, 0, 0, 0, TARGET_REJECT);
+		return;
+	}
+	emit(g, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_1, R_DATA, SC_CAPLEN, 0);
+	emit_jump(g, BPF_JMP32 | BPF_JLT | BPF_K, BPF_REG_1, 0, (__s32)end, TARGET_REJECT);
+	emit_jump(g, BPF_JMP | BPF_JA, 0, 0, 0, TARGET_ACCEPT);
+}
+
+/* @dst, loaded as @size bytes in network order, to host order as cBPF has it. */
+static void emit_to_host(struct gen *g, __u8 dst, __u32 size)
+{
+	if (size > 1)
+		emit(g, BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, (__s32)(size * 8));
+}
+
+static __u8 mem_size(__u32 size)
+{
+	return size == 4 ? BPF_W : size == 2 ? BPF_H : BPF_B;
+}
+
+/* Drop mode: @dst = @size bytes at constant @k (within the copy), rejecting a packet too short. */
+static void emit_drop_load_abs(struct gen *g, __u32 k, __u32 size, __u8 dst)
+{
+	emit(g, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_1, R_DATA, SC_COPIED, 0);
+	emit_jump(g, BPF_JMP32 | BPF_JLT | BPF_K, BPF_REG_1, 0, (__s32)(k + size), TARGET_REJECT);
+	emit(g, BPF_LDX | BPF_MEM | mem_size(size), dst, R_DATA, (__s16)(SC_BYTES + k), 0);
+	emit_to_host(g, dst, size);
+}
+
+/*
+ * Drop mode: A = @size bytes at X + @k. Past the capture rejects; past the
+ * copy accepts (user space decides). The verifier's bound is a mask, which
+ * changes nothing there (the offset is below the copy's 2048 bytes): a
+ * branch would bound X too, and a loop (protochain) would then give the
+ * verifier a state per bound, too many to prune.
+ */
+static void emit_drop_load_ind(struct gen *g, __u32 k, __u32 size)
+{
+	emit(g, BPF_ALU | BPF_MOV | BPF_X, BPF_REG_1, R_X, 0, 0);
+	emit(g, BPF_ALU | BPF_MOV | BPF_K, BPF_REG_2, 0, 0, (__s32)k);
+	emit(g, BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_1, BPF_REG_2, 0, 0);
+	emit(g, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, (__s32)size);
+	emit(g, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, R_DATA, SC_CAPLEN, 0);
+	emit_jump(g, BPF_JMP | BPF_JGT | BPF_X, BPF_REG_1, BPF_REG_2, 0, TARGET_REJECT);
+	emit(g, BPF_LDX | BPF_MEM | BPF_W, BPF_REG_2, R_DATA, SC_COPIED, 0);
+	emit_jump(g, BPF_JMP | BPF_JGT | BPF_X, BPF_REG_1, BPF_REG_2, 0, TARGET_ACCEPT);
+	emit(g, BPF_ALU64 | BPF_SUB | BPF_K, BPF_REG_1, 0, 0, (__s32)size);
+	emit(g, BPF_ALU64 | BPF_AND | BPF_K, BPF_REG_1, 0, 0, CTRCAP_DROP_FILTER_BYTES - 1);
+	emit(g, BPF_ALU64 | BPF_ADD | BPF_X, BPF_REG_1, R_DATA, 0, 0);
+	emit(g, BPF_LDX | BPF_MEM | mem_size(size), R_A, BPF_REG_1, SC_BYTES, 0);
+	emit_to_host(g, R_A, size);
 }
 
 /* A or X (@dst) = the packet length, the constant @k or scratch word @k. */
 static void emit_load_value(struct gen *g, __u8 mode, __u8 dst, __u32 k)
 {
-	if (mode == BPF_LEN)
+	if (mode == BPF_LEN && g->drop)
+		emit(g, BPF_LDX | BPF_MEM | BPF_W, dst, R_DATA, SC_LEN, 0);
+	else if (mode == BPF_LEN)
 		emit(g, BPF_LDX | BPF_MEM | BPF_W, dst, R_CTX, offsetof(struct __sk_buff, len), 0);
 	else if (mode == BPF_IMM)
 		emit(g, BPF_ALU | BPF_MOV | BPF_K, dst, 0, 0, (__s32)k);
@@ -143,8 +231,11 @@ static void gen_one(struct gen *g, const struct pkt_filter_prog *p, __u32 i)
 	__u32 k = in->k;
 	bool src_x = BPF_SRC(code) == BPF_X;
 
-	if (load_always_fails(in)) {
-		emit_jump(g, BPF_JMP | BPF_JA, 0, 0, 0, TARGET_REJECT);
+	if (load_always_fails(g->drop, in)) {
+		if (g->drop)
+			emit_drop_past(g, (__u64)k + load_size(code));
+		else
+			emit_jump(g, BPF_JMP | BPF_JA, 0, 0, 0, TARGET_REJECT);
 		return;
 	}
 	switch (BPF_CLASS(code)) {
@@ -160,10 +251,18 @@ static void gen_one(struct gen *g, const struct pkt_filter_prog *p, __u32 i)
 	case BPF_LD:
 		switch (BPF_MODE(code)) {
 		case BPF_ABS:
+			if (g->drop) {
+				emit_drop_load_abs(g, k, load_size(code), R_A);
+				return;
+			}
 			emit_len_check_abs(g, k, load_size(code));
 			emit(g, BPF_LD | BPF_ABS | BPF_SIZE(code), 0, 0, 0, (__s32)k);
 			return;
 		case BPF_IND:
+			if (g->drop) {
+				emit_drop_load_ind(g, k, load_size(code));
+				return;
+			}
 			emit_len_check_ind(g, k, load_size(code));
 			emit(g, BPF_LD | BPF_IND | BPF_SIZE(code), 0, R_X, 0, (__s32)k);
 			return;
@@ -174,6 +273,13 @@ static void gen_one(struct gen *g, const struct pkt_filter_prog *p, __u32 i)
 	case BPF_LDX:
 		switch (BPF_MODE(code)) {
 		case BPF_MSH:
+			if (g->drop) {
+				emit_drop_load_abs(g, k, 1, BPF_REG_2);
+				emit(g, BPF_ALU | BPF_AND | BPF_K, BPF_REG_2, 0, 0, 0xf);
+				emit(g, BPF_ALU | BPF_LSH | BPF_K, BPF_REG_2, 0, 0, 2);
+				emit(g, BPF_ALU | BPF_MOV | BPF_X, R_X, BPF_REG_2, 0, 0);
+				return;
+			}
 			/* X = (P[k] & 0xf) << 2; the load lands in r0, which is A. */
 			emit_len_check_abs(g, k, 1);
 			emit(g, BPF_STX | BPF_MEM | BPF_W, BPF_REG_10, R_A, SAVED_A_OFF, 0);
@@ -245,7 +351,7 @@ static void gen_one(struct gen *g, const struct pkt_filter_prog *p, __u32 i)
  * unreachable eBPF code, and libpcap's unoptimised or hand-written programs
  * may have some. Returns 0 or -1 (out of memory).
  */
-static int mark_reachable(const struct pkt_filter_prog *p, bool *reach)
+static int mark_reachable(const struct pkt_filter_prog *p, bool drop, bool *reach)
 {
 	__u32 *stack = calloc(p->len + 1, sizeof(*stack)), top = 0;
 
@@ -259,7 +365,7 @@ static int mark_reachable(const struct pkt_filter_prog *p, bool *reach)
 
 		if (BPF_CLASS(in->code) == BPF_RET)
 			continue;
-		if (load_always_fails(in))
+		if (load_always_fails(drop, in))
 			continue;
 		if (in->code == (BPF_JMP | BPF_JA)) {
 			next[nn++] = i + 1 + in->k;
@@ -310,7 +416,7 @@ int pkt_filter_gen(const struct pkt_filter_prog *p, const struct pkt_filter_gen_
 		{ CTRCAP_CB_COOKIE_LO, (__u32)cfg->netns_cookie },
 		{ CTRCAP_CB_COOKIE_HI, (__u32)(cfg->netns_cookie >> 32) },
 	};
-	struct gen g = { .out = out };
+	struct gen g = { .out = out, .drop = cfg->drop };
 	bool *reach = NULL, to_reject = false, to_accept = false;
 	int reject = -1, accept = -1, ret = -1;
 	long *grown = NULL;
@@ -320,7 +426,7 @@ int pkt_filter_gen(const struct pkt_filter_prog *p, const struct pkt_filter_gen_
 	g.pos = calloc(p->len + 1, sizeof(*g.pos));
 	g.fix = calloc((size_t)p->len * 2 + 8, sizeof(*g.fix));
 	reach = calloc(p->len + 1, sizeof(*reach));
-	if (!g.pos || !g.fix || !reach || (p->len && mark_reachable(p, reach))) {
+	if (!g.pos || !g.fix || !reach || (p->len && mark_reachable(p, cfg->drop, reach))) {
 		ctrcap_errf(err, errlen, "out of memory translating the filter");
 		goto out;
 	}
@@ -332,7 +438,16 @@ int pkt_filter_gen(const struct pkt_filter_prog *p, const struct pkt_filter_gen_
 	emit(&g, BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, KEY_OFF);
 	emit(&g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem);
 	emit(&g, BPF_ALU64 | BPF_MOV | BPF_X, R_CNT, BPF_REG_0, 0, 0);
-	emit_count(&g, offsetof(struct ctrcap_counters, seen));
+	if (cfg->drop) {
+		/* The drop's scratch (key 0 too); the --drops program filled it on this CPU. */
+		emit_scratch_lookup(&g, cfg->scratch_fd);
+		emit(&g, BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 2, 0);
+		emit(&g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
+		emit(&g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		emit(&g, BPF_ALU64 | BPF_MOV | BPF_X, R_DATA, BPF_REG_0, 0, 0);
+	} else {
+		emit_count(&g, offsetof(struct ctrcap_counters, seen));
+	}
 	emit(&g, BPF_ALU | BPF_MOV | BPF_K, R_A, 0, 0, 0);
 	emit(&g, BPF_ALU | BPF_MOV | BPF_K, R_X, 0, 0, 0);
 	emit(&g, BPF_ALU | BPF_MOV | BPF_K, R_JUMPS, 0, 0, 0);
@@ -353,7 +468,14 @@ int pkt_filter_gen(const struct pkt_filter_prog *p, const struct pkt_filter_gen_
 		to_reject |= g.fix[f].target == TARGET_REJECT;
 		to_accept |= g.fix[f].target == TARGET_ACCEPT;
 	}
-	if (to_reject) {
+	if (to_reject && cfg->drop) {
+		/* Counted, and the scratch free for the next drop on this CPU. */
+		reject = g.n;
+		emit_count(&g, offsetof(struct ctrcap_drop_counters, filtered));
+		emit(&g, BPF_ST | BPF_MEM | BPF_W, R_DATA, 0, SC_BUSY, 0);
+		emit(&g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
+		emit(&g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+	} else if (to_reject) {
 		reject = g.n;
 		emit_count(&g, offsetof(struct ctrcap_counters, filtered));
 		emit(&g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, TC_NEXT);
@@ -361,6 +483,20 @@ int pkt_filter_gen(const struct pkt_filter_prog *p, const struct pkt_filter_gen_
 	}
 	if (!to_accept)
 		goto fixups;
+	if (cfg->drop) {
+		/* ctrcap_drop_emit sends it; without it (never expected) free the scratch. */
+		accept = g.n;
+		emit(&g, BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, R_CTX, 0, 0);
+		emit_map_fd(&g, BPF_REG_2, cfg->tail_fd);
+		emit(&g, BPF_ALU | BPF_MOV | BPF_K, BPF_REG_3, 0, 0, (__s32)cfg->tail_index);
+		emit(&g, BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_tail_call);
+		emit_scratch_lookup(&g, cfg->scratch_fd);
+		emit(&g, BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 1, 0);
+		emit(&g, BPF_ST | BPF_MEM | BPF_W, BPF_REG_0, 0, SC_BUSY, 0);
+		emit(&g, BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0);
+		emit(&g, BPF_JMP | BPF_EXIT, 0, 0, 0, 0);
+		goto fixups;
+	}
 
 	/*
 	 * The capture program finds this interface's counters, and on kernels
@@ -426,6 +562,8 @@ int pkt_filter_load(const struct pkt_filter_prog *p, const struct pkt_filter_gen
 		    const char *what, char *err, size_t errlen)
 {
 	struct bpf_insn *insns = calloc(pkt_filter_gen_max(p), sizeof(*insns));
+	enum bpf_prog_type type = cfg->drop ? BPF_PROG_TYPE_RAW_TRACEPOINT : BPF_PROG_TYPE_SCHED_CLS;
+	const char *name = cfg->drop ? "ctrcap_dfilter" : "ctrcap_filter";
 	char *log = NULL, msg[256];
 	int n, fd = -1;
 
@@ -438,7 +576,7 @@ int pkt_filter_load(const struct pkt_filter_prog *p, const struct pkt_filter_gen
 		ctrcap_errf(err, errlen, "%s: %s", what, msg);
 		goto out;
 	}
-	fd = bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "ctrcap_filter", "GPL", insns, n, NULL);
+	fd = bpf_prog_load(type, name, "GPL", insns, n, NULL);
 	if (fd < 0) {
 		int e = -fd;
 		char *last = (char *)"";
@@ -450,8 +588,7 @@ int pkt_filter_load(const struct pkt_filter_prog *p, const struct pkt_filter_gen
 			LIBBPF_OPTS(bpf_prog_load_opts, o, .log_buf = log, .log_size = 1 << 20,
 				    .log_level = 1);
 
-			bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "ctrcap_filter", "GPL", insns, n,
-				      &o);
+			bpf_prog_load(type, name, "GPL", insns, n, &o);
 			/* The verifier's verdict is the last line before its statistics. */
 			for (;;) {
 				len = strlen(log);

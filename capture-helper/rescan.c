@@ -325,25 +325,6 @@ const struct ctrcap_iface *ctrcap_rescan_find(const struct ctrcap_rescan *r, uin
 	return bsearch(&key, r->cur->v, r->cur->n, sizeof(key), iface_cmp);
 }
 
-bool ctrcap_rescan_has_netns(const struct ctrcap_rescan *r, uint32_t netns)
-{
-	size_t lo = 0, hi;
-
-	if (!r->cur)
-		return false;
-	/* The first entry of netns or above: the table is sorted by (netns, ifindex). */
-	hi = r->cur->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (r->cur->v[mid].netns < netns)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < r->cur->n && r->cur->v[lo].netns == netns;
-}
-
 void ctrcap_rescan_stats(struct ctrcap_rescan *r, uint64_t *scans, uint64_t *longest_ms)
 {
 	*scans = ctrcap_rescan_done(r);

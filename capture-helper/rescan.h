@@ -70,9 +70,6 @@ const struct ctrcap_ns_addr *ctrcap_rescan_addrs(const struct ctrcap_rescan *r, 
 const struct ctrcap_iface *ctrcap_rescan_find(const struct ctrcap_rescan *r, uint32_t netns,
 					      uint32_t ifindex);
 
-/* Consumer: true when the adopted table holds an interface of namespace netns. */
-bool ctrcap_rescan_has_netns(const struct ctrcap_rescan *r, uint32_t netns);
-
 /* Scans done and the longest one, in ms (for -v). */
 void ctrcap_rescan_stats(struct ctrcap_rescan *r, uint64_t *scans, uint64_t *longest_ms);
 

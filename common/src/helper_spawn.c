@@ -299,6 +299,31 @@ void ctrcap_helper_stderr_finish(struct ctrcap_helper *h)
 	ctrcap_helper_read_stderr(h);
 }
 
+int ctrcap_helper_wait_stderr(struct ctrcap_helper *h, const char *text, unsigned timeout_ms,
+			      int *status)
+{
+	long long end = ctrcap_helper_now_ms() + timeout_ms;
+
+	*status = -1;
+	for (;;) {
+		bool seen;
+
+		pthread_mutex_lock(&h->lock);
+		seen = strstr(h->tail.buf, text) != NULL;
+		pthread_mutex_unlock(&h->lock);
+		if (seen)
+			return 1;
+		if (h->pid <= 0)
+			return -1;
+		*status = ctrcap_helper_wait(h, 0);
+		if (h->pid <= 0)
+			return -1;
+		if (ctrcap_helper_now_ms() >= end)
+			return 0;
+		usleep(10000);
+	}
+}
+
 int ctrcap_helper_stop(struct ctrcap_helper *h, unsigned grace_ms)
 {
 	int status = -1;

@@ -79,7 +79,7 @@ struct rpcap_capture *rpcap_capture_start(const struct rpcap_capture_opts *o, ch
 	const char *argv[14];
 	struct rpcap_capture *c;
 	struct pollfd p;
-	int n = 0, r;
+	int n = 0, r, st;
 
 	c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -141,12 +141,33 @@ struct rpcap_capture *rpcap_capture_start(const struct rpcap_capture_opts *o, ch
 		goto fail;
 	}
 	if (!(p.revents & POLLIN)) {
-		int st = ctrcap_helper_wait(&c->helper, 2000);
+		st = ctrcap_helper_wait(&c->helper, 2000);
 
 		ctrcap_helper_stop(&c->helper, 0); /* its stderr, read to the end */
 		stderr_line(&c->helper, msg, sizeof(msg));
 		snprintf(err, errlen, "%s exited before capturing (status %d)%s%s", o->helper,
 			 st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1, msg[0] ? ": " : "", msg);
+		goto fail;
+	}
+	/*
+	 * Its stream begins before it has attached everywhere: the capture has
+	 * started, for the client, once the helper says it is capturing. The
+	 * pcapng header waits in the pipe meanwhile (no packet is written before).
+	 */
+	r = ctrcap_helper_wait_stderr(&c->helper, "capturing on ", RPCAP_CAPTURE_START_MS, &st);
+	if (r <= 0) {
+		if (r == 0)
+			ctrcap_helper_stop(&c->helper, STOP_GRACE_MS);
+		else
+			ctrcap_helper_stop(&c->helper, 0); /* its stderr, read to the end */
+		stderr_line(&c->helper, msg, sizeof(msg));
+		if (r == 0)
+			snprintf(err, errlen, "%s did not report capturing within %u ms%s%s",
+				 o->helper, RPCAP_CAPTURE_START_MS, msg[0] ? ": " : "", msg);
+		else
+			snprintf(err, errlen, "%s exited before capturing (status %d)%s%s",
+				 o->helper, st >= 0 && WIFEXITED(st) ? WEXITSTATUS(st) : -1,
+				 msg[0] ? ": " : "", msg);
 		goto fail;
 	}
 	c->stream = fdopen(c->helper.out_fd, "r");

@@ -18,7 +18,7 @@
 
 /* Largest snap length honoured; bigger requests get this. */
 #define RPCAP_CAPTURE_MAX_SNAPLEN 262144u
-/* How long the helper may take to start producing its stream. */
+/* How long the helper may take to start its stream, and then to say it is capturing. */
 #define RPCAP_CAPTURE_START_MS 30000u
 
 struct rpcap_capture;

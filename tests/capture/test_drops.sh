@@ -8,6 +8,13 @@
 #   a UDP datagram to B's closed port 7102: the kernel's reason (NO_SOCKET) in B;
 #   a UDP datagram to 10.99.200.1, which R has no route to: a drop in R;
 #   the pcap filter and --comm apply to drops; without --drops there are none;
+#   the pcap filter runs on drops in the kernel: what it rejects is counted
+#     there and never reaches user space;
+#   floods: 100 000 datagrams to a closed port in a namespace pair nobody
+#     captures (F -> G), and 100 000 to B's closed port that the filter
+#     'tcp' rejects, with a 1 MiB ring: both are left out in the kernel (the
+#     summary counts them), the ring loses no drop event and the SYN's
+#     NETFILTER_DROP is there;
 #   a kernel without drop reasons (CTRCAP_DISABLE_FEATURES=drop_reasons: the
 #   program for kernels before 5.17): said once, drops captured without reason.
 # With PLUGIN and WS_VERSION_DIR (ctest's environment, when the dissector is
@@ -118,6 +125,42 @@ if run udp --drops "${all[@]}" udp; then
 	f=$TMP/udp.txt
 	expect "filter 'udp': the UDP drops are kept" grep -Eq "dir=\? .* drop=NO_SOCKET .*UDP" "$f"
 	expect "filter 'udp': the SYN's drop is not" [ "$(drops "$f" | grep -c 'Flags \[S\]')" = 0 ]
+	expect "filter 'udp': the SYN's drops were rejected in the kernel" \
+		grep -Eq "^[1-9][0-9]* kernel drops rejected by the filter in the kernel$" \
+		"$TMP/udp.stderr"
+	expect "filter 'udp': none was left for user space to reject" \
+		[ "$(grep -c 'rejected by the filter in user space' "$TMP/udp.stderr")" = 0 ]
+fi
+
+# Floods the kernel keeps from the ring: drops in namespaces not captured,
+# and drops the filter rejects. A 1 MiB ring (a third of a second of this
+# flood's drop events, had they reached it).
+flood=100000
+tn_ns_add ccapF && tn_ns_add ccapG && tn_veth ccapF eth0 10.99.31.1/24 ccapG eth0 10.99.31.2/24 ||
+	fail "flood: namespaces F and G"
+if start_capture "$TMP/flood.pcapng" --drops -B 1024 "${all[@]}" tcp; then
+	tn_bg "" ccapF "$TRAFFIC" udp-send 10.99.31.2 7200 "$flood" 2>/dev/null
+	f1=$TN_LAST_PID
+	tn_bg "" ccapA "$TRAFFIC" udp-send 10.99.11.2 7102 "$flood" 2>/dev/null
+	f2=$TN_LAST_PID
+	tn_bg "" ccapA "$TRAFFIC" tcp-send 10.99.11.2 7101 2>/dev/null
+	tcp_cli=$TN_LAST_PID
+	wait "$f1" "$f2" "$tcp_cli"
+	stop_capture >"$TMP/flood.stderr"
+	"$DUMP" "$TMP/flood.pcapng" >"$TMP/flood.txt" || fail "flood: pcapng_dump reads the file"
+	elsewhere=$(sed -n 's/^\([0-9]*\) kernel drops elsewhere .*/\1/p' "$TMP/flood.stderr")
+	rejected=$(sed -n 's/^\([0-9]*\) kernel drops rejected by the filter in the kernel$/\1/p' \
+		"$TMP/flood.stderr")
+	expect "flood: the $flood drops in G (not captured) are left out in the kernel (${elsewhere:-none})" \
+		[ "${elsewhere:-0}" -ge "$flood" ]
+	expect "flood: the $flood UDP drops in B are rejected by 'tcp' in the kernel (${rejected:-none})" \
+		[ "${rejected:-0}" -ge "$flood" ]
+	expect "flood: the ring lost no drop event" \
+		[ "$(grep -c 'kernel drops not captured' "$TMP/flood.stderr")" = 0 ]
+	expect "flood: nor a packet" grep -q "^0 packets dropped by kernel$" "$TMP/flood.stderr"
+	expect "flood: the SYN's NETFILTER_DROP is captured, naming its client $tcp_cli" \
+		grep -Eq "if=a0 dir=\? .*pid=$tcp_cli .* drop=NETFILTER_DROP .*Flags \[S\]" "$TMP/flood.txt"
+	expect "flood: and no UDP drop" [ "$(drops "$TMP/flood.txt" | grep -c UDP)" = 0 ]
 fi
 # So does --comm: no drop of another command's packets.
 if run comm --drops --comm nosuchcomm "${all[@]}"; then

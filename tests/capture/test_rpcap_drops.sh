@@ -48,12 +48,10 @@ grab() {
 	"$client" -u "$url" -s "$src" -c 100000 -t 8 -w "$TMP/$name.pcap" \
 		>"$TMP/$name.out" 2>&1 &
 	c=$!
-	# The capture runs once the server logged its start (the helper attached).
+	# The capture runs once the server logged its start: it waits for the
+	# helper's "capturing on" (attached in every namespace) first.
 	tn_wait_for 30 started "$n" ||
 		fail "$name: the server started no capture: $(cat "$TMP/rpcapd.log")"
-	# The stream (and the log line) begins before the helper has attached
-	# to every namespace's interfaces: give it time.
-	sleep 3
 	tn_bg "" ccapA "$TRAFFIC" tcp-send 10.99.11.2 7101 2>"$TMP/$name.traffic"
 	cli=$TN_LAST_PID
 	wait "$cli"

@@ -17,11 +17,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <bpf/btf.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
 #include "drop_reason.h"
+#include "kernel_features.h"
 #include "hops.h"
 #include "identity.h"
 #include "ctrcap/identity_text.h"
@@ -1744,11 +1746,18 @@ static void test_ksyms_format(void **state)
 static void test_drop_names(void **state)
 {
 	struct ctrcap_drop_names *n;
+	struct btf *btf;
 	char err[256];
 	bool seen = false;
 
 	(void)state;
-	n = ctrcap_drop_names_load(err, sizeof(err));
+	/* No BTF: no names, and a reason why. */
+	assert_null(ctrcap_drop_names_load(NULL, err, sizeof(err)));
+	assert_non_null(strstr(err, "BTF"));
+	btf = ctrcap_vmlinux_btf();
+	n = ctrcap_drop_names_load(btf, err, sizeof(err));
+	/* The names are copies: they outlive the BTF. */
+	btf__free(btf);
 	if (!n) {
 		printf("skipped: %s\n", err);
 		return;

@@ -121,6 +121,8 @@ struct fixture {
 	struct filter_test *skel;
 	int counters_fd;
 	int tail_fd;
+	int drop_counts_fd, drop_scratch_fd, drop_tail_fd;
+	struct ctrcap_drop_scratch *scratch;	/* one value per possible CPU */
 	int ncpus;
 	struct ctrcap_counters *percpu;	/* one value per possible CPU */
 	struct cflt_corpus eth;
@@ -150,8 +152,23 @@ static int setup(void **state)
 		fprintf(stderr, "tail[0] = accepted: %s\n", strerror(errno));
 		return -1;
 	}
+	f->drop_counts_fd = bpf_map__fd(f->skel->maps.drop_counts);
+	f->drop_scratch_fd = bpf_map__fd(f->skel->maps.drop_scratch);
+	f->drop_tail_fd = bpf_map__fd(f->skel->maps.drop_tail);
+	fd = bpf_program__fd(f->skel->progs.drop_accepted);
+	{
+		__u32 emit = CTRCAP_DROP_TAIL_EMIT;
+
+		if (bpf_map_update_elem(f->drop_tail_fd, &emit, &fd, BPF_ANY)) {
+			fprintf(stderr, "drop_tail[emit] = drop_accepted: %s\n", strerror(errno));
+			return -1;
+		}
+	}
 	f->ncpus = libbpf_num_possible_cpus();
 	if (f->ncpus <= 0)
+		return -1;
+	f->scratch = calloc(f->ncpus, sizeof(*f->scratch));
+	if (!f->scratch)
 		return -1;
 	/* struct ctrcap_counters is 8-byte aligned, as per-CPU values must be. */
 	f->percpu = calloc(f->ncpus, sizeof(*f->percpu));
@@ -168,6 +185,7 @@ static int teardown(void **state)
 	cflt_corpus_free(&f->eth);
 	cflt_corpus_free(&f->raw);
 	free(f->percpu);
+	free(f->scratch);
 	free(f->prog);
 	free(f);
 	return 0;
@@ -660,6 +678,163 @@ static void test_largest_program(void **state)
 	assert_true(accepted > 0 && accepted < runs);
 }
 
+/*
+ * --drops mode: @pk as the drop in the scratch (every CPU's copy), busy as
+ * the drop program leaves it, then one run of @fd. Accepted (the emitter's
+ * 100) or rejected (0, and the scratch freed); anything else fails.
+ */
+static bool drop_accepts(struct fixture *f, int fd, const struct cflt_pkt *pk)
+{
+	__u64 args[1] = { 0 };
+	/* On CPU 0, whose scratch is checked after a rejection. */
+	LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = args, .ctx_size_in = sizeof(args),
+		    .flags = BPF_F_TEST_RUN_ON_CPU, .cpu = 0);
+	__u32 zero = 0;
+	int err;
+
+	for (int cpu = 0; cpu < f->ncpus; cpu++) {
+		struct ctrcap_drop_scratch *s = &f->scratch[cpu];
+
+		memset(s, 0, sizeof(*s));
+		s->d.pkt.caplen = pk->len;
+		s->d.pkt.len = pk->len;
+		s->copied = pk->len < CTRCAP_DROP_FILTER_BYTES ? pk->len : CTRCAP_DROP_FILTER_BYTES;
+		s->busy = 1;
+		memcpy(s->bytes, pk->data, s->copied);
+	}
+	if (bpf_map_update_elem(f->drop_scratch_fd, &zero, f->scratch, BPF_ANY))
+		fail_msg("writing the drop scratch: %s", strerror(errno));
+	err = bpf_prog_test_run_opts(fd, &o);
+	if (err)
+		fail_msg("BPF_PROG_TEST_RUN (raw_tp) on a %u-byte drop: %s", pk->len, strerror(-err));
+	if (o.retval == 100)
+		return true;
+	if (o.retval != 0)
+		fail_msg("%u-byte drop: the drop filter returned %u, neither 100 nor 0", pk->len,
+			 o.retval);
+	if (bpf_map_lookup_elem(f->drop_scratch_fd, &zero, f->scratch))
+		fail_msg("reading the drop scratch: %s", strerror(errno));
+	if (f->scratch[0].busy)
+		fail_msg("%u-byte drop rejected, but the scratch is still busy", pk->len);
+	return false;
+}
+
+/* The drop filters' rejections, summed over CPUs. */
+static __u64 drop_filtered(struct fixture *f)
+{
+	struct ctrcap_drop_counters *v = calloc(f->ncpus, sizeof(*v));
+	__u32 zero = 0;
+	__u64 n = 0;
+
+	assert_non_null(v);
+	if (bpf_map_lookup_elem(f->drop_counts_fd, &zero, v))
+		fail_msg("reading drop_counts: %s", strerror(errno));
+	for (int cpu = 0; cpu < f->ncpus; cpu++)
+		n += v[cpu].filtered;
+	free(v);
+	return n;
+}
+
+/*
+ * f->prog in --drops mode over every @step-th packet of @c from @first,
+ * against libpcap on the same bytes; the rejections must be counted.
+ * Returns the mismatches, or -1 with @err when the kernel refused it.
+ */
+static int compare_drop(struct fixture *f, const char *what, const struct cflt_corpus *c,
+			size_t first, size_t step, unsigned int *runs, unsigned int *accepted,
+			char *err, size_t errlen)
+{
+	struct pkt_filter_gen_cfg cfg = { .counters_fd = f->drop_counts_fd,
+					  .tail_fd = f->drop_tail_fd,
+					  .tail_index = CTRCAP_DROP_TAIL_EMIT, .drop = true,
+					  .scratch_fd = f->drop_scratch_fd };
+	__u64 before = drop_filtered(f), rejected = 0;
+	int mismatches = 0, fd = pkt_filter_load(f->prog, &cfg, what, err, errlen);
+
+	if (fd < 0)
+		return -1;
+	for (size_t j = first; j < c->n; j += step) {
+		const struct cflt_pkt *pk = &c->pkts[j];
+		bool want = libpcap_verdict(f->prog->insns, f->prog->len, pk) != 0;
+		bool got = drop_accepts(f, fd, pk);
+
+		(*runs)++;
+		*accepted += want;
+		rejected += !got;
+		if (got != want && mismatches++ < MAX_REPORTED_MISMATCHES) {
+			fprintf(stderr, "%s (drop mode), packet %zu: kernel %s, libpcap %s\n", what,
+				j, got ? "accepts" : "rejects", want ? "accepts" : "rejects");
+			hexdump(pk);
+			if (f->prog->len < 100)
+				dump_cbpf(f->prog->insns, f->prog->len);
+		}
+	}
+	if (drop_filtered(f) - before != rejected) {
+		fprintf(stderr, "%s (drop mode): %llu rejections counted, %llu seen\n", what,
+			(unsigned long long)(drop_filtered(f) - before),
+			(unsigned long long)rejected);
+		mismatches++;
+	}
+	close(fd);
+	return mismatches;
+}
+
+/* --drops mode: the expressions of both lists, and random programs, agree with libpcap. */
+static void test_drop_filters_agree_with_libpcap(void **state)
+{
+	struct fixture *f = *state;
+	struct pkt_filter_cbpf_insn prog[CFLT_RANDOM_PROG_MAX];
+	unsigned int runs = 0, accepted = 0, refused = 0;
+	int bad = 0, r;
+	uint32_t rng = SEED + 1;
+	char err[512], what[48];
+
+	for (size_t i = 0; i < sizeof(eth_filters) / sizeof(eth_filters[0]); i++) {
+		if (pkt_filter_compile(eth_filters[i], PKT_FILTER_LINKTYPE_ETHERNET, 0, f->prog, err,
+				       sizeof(err)))
+			fail_msg("%s", err);
+		r = compare_drop(f, eth_filters[i], &f->eth, 0, 1, &runs, &accepted, err,
+				 sizeof(err));
+		if (r < 0)
+			fail_msg("%s", err);
+		bad += r;
+	}
+	for (size_t i = 0; i < sizeof(raw_filters) / sizeof(raw_filters[0]); i++) {
+		if (pkt_filter_compile(raw_filters[i], PKT_FILTER_LINKTYPE_RAW, 0, f->prog, err,
+				       sizeof(err)))
+			fail_msg("%s", err);
+		r = compare_drop(f, raw_filters[i], &f->raw, 0, 1, &runs, &accepted, err,
+				 sizeof(err));
+		if (r < 0)
+			fail_msg("%s", err);
+		bad += r;
+	}
+	printf("  drop mode: %u expression runs, %u accepted, %d mismatches\n", runs, accepted,
+	       bad);
+	assert_int_equal(bad, 0);
+	runs = accepted = 0;
+	for (int i = 0; i < RANDOM_PROGRAMS; i++) {
+		size_t n = cflt_random_program(prog, &rng);
+
+		snprintf(what, sizeof(what), "random program %d", i);
+		if (pkt_filter_from_cbpf(prog, n, f->prog, err, sizeof(err)))
+			fail_msg("%s: %s", what, err);
+		r = compare_drop(f, what, &f->eth, (size_t)i % 41, 41, &runs, &accepted, err,
+				 sizeof(err));
+		if (r >= 0) {
+			bad += r;
+		} else if (refused++ < 3) {
+			fprintf(stderr, "%s\n", err);
+			dump_cbpf(prog, n);
+		}
+	}
+	printf("  drop mode: %d random programs, %u refused, %u runs, %u accepted, %d "
+	       "mismatches\n", RANDOM_PROGRAMS, refused, runs, accepted, bad);
+	assert_true(accepted > runs / 10 && accepted < runs - runs / 10);
+	assert_int_equal(bad, 0);
+	assert_int_equal(refused, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -674,6 +849,7 @@ int main(void)
 		cmocka_unit_test(test_backward_jump_bound),
 		cmocka_unit_test(test_random_programs_agree_with_libpcap),
 		cmocka_unit_test(test_largest_program),
+		cmocka_unit_test(test_drop_filters_agree_with_libpcap),
 	};
 
 	if (geteuid() != 0) {

@@ -3,9 +3,12 @@
 # bash): a netns kA joined to the root netns by a veth pair, ctrcap capturing
 # on every interface, a UDP and a TCP client in kA talking to servers in the
 # root netns; then a netns kB made after ctrcap started (-i any must follow
-# it) with a UDP client of its own. Everything is printed to the console, the checks are made on the
+# it) with a UDP client of its own. ctrcap runs with --drops and the filter
+# 'udp or tcp' (the drop programs and the generated drop filter must load on
+# every kernel): a datagram from kA to a closed port of the root netns is a
+# drop on kv0. Everything is printed to the console, the checks are made on the
 # host (test_kernel.sh) from these lines:
-#   SENDER udp|tcp|late PID           the clients' pids
+#   SENDER udp|tcp|late|drop PID      the clients' pids
 #   CTRCAP-STARTED / CTRCAP-NOT-STARTED
 #   === ctrcap stderr / === ctrcap -r -v   sections, ended by === end
 #   GUEST-STEP NAME UPTIME             progress, with /proc/uptime seconds
@@ -88,7 +91,7 @@ echo "=== ctrcap -D (with kA)"
 echo "=== end"
 
 step ctrcap
-"$ctrcap" -i any -w /tmp/cap.pcapng 2>/tmp/ctrcap.err &
+"$ctrcap" -i any --drops -w /tmp/cap.pcapng 'udp or tcp' 2>/tmp/ctrcap.err &
 cap=$!
 # Loading and verifying the BPF programs under TCG takes a while.
 # shellcheck disable=SC2317 # called through wait_for
@@ -112,6 +115,8 @@ wait_for 10 grep -q ready /tmp/udpsrv.out || fail "udp server not ready"
 wait_for 10 grep -q ready /tmp/tcpsrv.out || fail "tcp server not ready"
 client kA udp udp-send 10.99.60.1 9999 5
 client kA tcp tcp-send 10.99.60.1 9998
+# No socket on port 9996: the kernel drops the datagram (answered by ICMP).
+client kA drop udp-send 10.99.60.1 9996 1
 
 step late-netns
 veth_ns kB kv1 10.99.61

@@ -146,6 +146,18 @@ expect "the late sender's exe is the file behind its symlink ($exe)" \
 	grep -qF "| Process (pid $late, cmd $exe, args /tmp/ccap-sender udp-send" "$pkts"
 n=$(count eth0 Out "$udpflow")
 expect "all 5 UDP datagrams leave eth0 once each ($n)" [ "$n" = 5 ]
+# --drops: the datagram to the closed port, dropped on kv0 in the root netns
+# (with its reason where the kernel gives one), naming its sender.
+drop=$(sed -n 's/^SENDER drop \([0-9][0-9]*\)$/\1/p' "$console")
+dropflow='10\.99\.60\.2\.[0-9]+ > 10\.99\.60\.1\.9996: UDP'
+expect "--drops: the datagram to a closed port is a drop on kv0, from its sender (pid ${drop:-none})" \
+	bash -c "grep -E '^[^ ]+ kv0 Drop .*$dropflow' '$pkts' | grep -q '| Process (pid ${drop:-none},'"
+if [ "$want_dr" = yes ]; then
+	expect "--drops: with the reason NO_SOCKET" \
+		grep -Eq "^[^ ]+ kv0 Drop .*$dropflow.*\| DROP NO_SOCKET at " "$pkts"
+fi
+dfl=$(section "ctrcap stderr" | grep -c 'runs on drops in user space only' || true)
+expect "--drops: the pcap filter loaded for drops in the kernel ($dfl fallbacks)" [ "$dfl" = 0 ]
 n=$(count kv0 In "$udpflow")
 expect "all 5 UDP datagrams arrive on kv0 once each ($n)" [ "$n" = 5 ]
 lateflow='10\.99\.61\.2\.[0-9]+ > 10\.99\.61\.1\.9997: UDP'

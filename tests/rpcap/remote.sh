@@ -56,6 +56,8 @@ text2pcap -q -F pcapng -N eth0 "$work/pkts.txt" "$work/stream.pcapng"
 cat >"$work/helper" <<EOF
 #!/bin/sh
 [ "\$1" = --list-containers ] && exit 0
+# As ctrcap once attached: the server reports the capture started only then.
+echo 'ctrcap: listening on any, capturing on 1 interface' >&2
 cat "$work/stream.pcapng"
 exec sleep 60
 EOF

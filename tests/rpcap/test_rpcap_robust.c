@@ -698,7 +698,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	r = cmocka_run_group_tests(tests, start_daemon, stop_daemon);
-	/* The data connection tests need a capture to start: a helper that just writes. */
+	/* The data connection tests need a capture to start: a helper that writes and says it captures. */
 	{
 		const struct CMUnitTest data_tests[] = {
 			cmocka_unit_test(test_data_connection_race),
@@ -711,7 +711,9 @@ int main(int argc, char **argv)
 		snprintf(portfile, sizeof(portfile), "%s/port", dir);
 		f = fopen(fake, "w");
 		if (!f || fprintf(f, "#!/bin/sh\n[ \"$1\" = --list-containers ] && exit 0\n"
-				     "printf stream\nexec sleep 60\n") < 0 || fclose(f)) {
+				     "printf stream\n"
+				     "echo 'ctrcap: listening on any, capturing on 0 interfaces' >&2\n"
+				     "exec sleep 60\n") < 0 || fclose(f)) {
 			perror(fake);
 			return 1;
 		}

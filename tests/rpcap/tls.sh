@@ -36,6 +36,8 @@ trap work_cleanup EXIT
 cat >"$work/helper" <<EOF
 #!/bin/sh
 [ "\$1" = --list-containers ] && exit 0
+# As ctrcap once attached: the server reports the capture started only then.
+echo 'ctrcap: listening on any, capturing on 1 interface' >&2
 cat "$work/stream.pcapng"
 exec sleep 60
 EOF

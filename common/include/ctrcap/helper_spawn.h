@@ -79,6 +79,14 @@ void ctrcap_helper_last_line(struct ctrcap_helper *h, char *buf, size_t len);
 /* CLOCK_MONOTONIC in milliseconds: the clock of every helper timeout. */
 long long ctrcap_helper_now_ms(void);
 
+/*
+ * Wait up to timeout_ms for @text to appear in the child's kept stderr (a
+ * CTRCAP_SPAWN_STDERR_THREAD child: its thread reads it). 1 when it did,
+ * 0 on timeout, -1 when the child exited first (*status: its wait status).
+ */
+int ctrcap_helper_wait_stderr(struct ctrcap_helper *h, const char *text, unsigned timeout_ms,
+			      int *status);
+
 /* Wait up to timeout_ms for the child to exit: its wait status, or -1 if it did not. */
 int ctrcap_helper_wait(struct ctrcap_helper *h, unsigned timeout_ms);
 
