@@ -48,6 +48,7 @@ enum {
 	OPT_ALL_HOPS,
 	OPT_DROPS,
 	OPT_COMMENTS,
+	OPT_COMPACT_IDENTITY,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -74,6 +75,7 @@ static const struct option long_opts[] = {
 	{ "all-hops", no_argument, NULL, OPT_ALL_HOPS },
 	{ "drops", no_argument, NULL, OPT_DROPS },
 	{ "comments", no_argument, NULL, OPT_COMMENTS },
+	{ "compact-identity", no_argument, NULL, OPT_COMPACT_IDENTITY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -96,7 +98,7 @@ static void usage(FILE *f)
 		"                  [--container-id ID] [--pod-name P] [--pod-namespace NS]\n"
 		"                  [--pid PID]\n"
 		"                  [--snaplen N] [--interfaces IFS] [--all-hops] [--drops]\n"
-		"                  [--comments]\n"
+		"                  [--comments] [--compact-identity]\n"
 		"       ctrcapdump --help | --version\n"
 		"Accepted from Wireshark and ignored: --extcap-reload-option OPT, --debug,\n"
 		"--debug-file FILE. See ctrcapdump(1).\n"
@@ -176,6 +178,9 @@ static int parse_cli(int argc, char **argv, struct cli *c, char *err, size_t err
 			break;
 		case OPT_DROPS:
 			c->co.drops = true;
+			break;
+		case OPT_COMPACT_IDENTITY:
+			c->co.compact_identity = true;
 			break;
 		case OPT_COMMENTS:
 			c->co.comments = true;
