@@ -192,6 +192,13 @@ struct ctrcap_pcapng_writer {
 	uint8_t *crec;	/* the record as written: definition or reference */
 	uint8_t *cdef;	/* its identity part */
 	uint8_t *cpp;	/* its per-packet TLVs */
+	/* Per interface (if_id % WR_MEMOS): the last record that became a reference, and that reference. */
+	struct wr_memo {
+		bool valid;
+		uint32_t if_id;
+		uint8_t *in, *out;
+		size_t in_len, out_len, cap_in, cap_out;
+	} *memos;
 	char err[1024];
 };
 
