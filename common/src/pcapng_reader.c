@@ -58,7 +58,7 @@ struct ctrcap_pcapng_reader {
 	uint8_t *res;	/* a packet's record with its reference resolved */
 	uint8_t *def, *pp; /* ctrcap_record_split() scratch */
 	size_t res_cap, def_cap, pp_cap;
-	char id_err[256];
+	char id_err[640]; /* room for an interface name (255) in the compact-identity messages */
 	char err[512];
 };
 
