@@ -420,6 +420,20 @@ if command -v mergecap >/dev/null; then
 	same "--compact-identity: repeated identities read back the same" "$TMP/vv3.txt" "$TMP/cid3.txt"
 	expect "--compact-identity: repeated identities make the file smaller" \
 		[ "$(stat -c %s "$TMP/cid3.pcapng")" -lt "$(stat -c %s "$TMP/std3.pcapng")" ]
+	# Cut out the first copy, the packets that define the identities: the rest
+	# read on, each reference named as missing, its packet shown without identity.
+	if command -v editcap >/dev/null; then
+		editcap -r "$TMP/cid3.pcapng" "$TMP/cut.pcapng" 7-18 >/dev/null
+		"$CTRCAP" -r "$TMP/cut.pcapng" -v >"$TMP/cut.txt" 2>"$TMP/cut.err"
+		expect "--compact-identity cut: exit 0" [ $? = 0 ]
+		expect "--compact-identity cut: every packet read" \
+			[ "$(grep -c '^[0-9]' "$TMP/cut.txt")" = 12 ]
+		# in.pcapng has 4 packets with an identity: 8 in the two copies left
+		expect "--compact-identity cut: each dangling reference named with its interface and key" \
+			[ "$(grep -Ec '^    \[bad identity record: interface [0-9]+ \([a-z0-9]+\): identity-ref [0-9]+ names no identity defined earlier in this section' "$TMP/cut.txt")" = 8 ]
+		expect "--compact-identity cut: no container shown for them" \
+			[ "$(grep -c '^    Container' "$TMP/cut.txt")" = 0 ]
+	fi
 fi
 expect "--compact-identity: the identity filters select the same packets" \
 	[ "$("$CTRCAP" -r "$TMP/cid.pcapng" --container-name db --count)" = \
