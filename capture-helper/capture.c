@@ -1099,6 +1099,7 @@ struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts 
 		.path = wo->path,
 		.flush_each = wo->flush_each,
 		.process_blocks = wo->process_blocks,
+		.compact_identity = wo->compact_identity,
 		.rotate_bytes = wo->rotate_bytes,
 		.rotate_seconds = wo->rotate_seconds,
 		.max_files = wo->max_files,

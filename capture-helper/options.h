@@ -40,6 +40,7 @@ struct ctrcap_writer_opts {
 	const char *post_rotate; /* -z CMD, resolved to a path before capture starts */
 	bool comments;		 /* --comments: the identity also as ptcpdump's comments */
 	bool process_blocks;	 /* --process-blocks: Wireshark's process information blocks */
+	bool compact_identity;	 /* --compact-identity: identities by reference (pcapng-format.md 2.1) */
 };
 
 struct ctrcap_opts {

@@ -38,6 +38,8 @@ static const struct tlv_desc tlv_descs[] = {
 	{ CTRCAP_T_NETNS, CTRCAP_KIND_U32, "netns" },
 	{ CTRCAP_T_CGROUP_ID, CTRCAP_KIND_U64, "cgroup id" },
 	{ CTRCAP_T_ATTRIBUTION, CTRCAP_KIND_U8, "attribution" },
+	{ CTRCAP_T_IDENTITY_KEY, CTRCAP_KIND_U32, "identity key" },
+	{ CTRCAP_T_IDENTITY_REF, CTRCAP_KIND_U32, "identity reference" },
 	{ CTRCAP_T_DROP_REASON_CODE, CTRCAP_KIND_U32, "drop reason code" },
 	{ CTRCAP_T_DROP_REASON, CTRCAP_KIND_STRING, "drop reason" },
 	{ CTRCAP_T_DROP_LOCATION, CTRCAP_KIND_STRING, "drop location" },

@@ -27,6 +27,7 @@
 #include <wiretap/wtap_opttypes.h>
 
 #include "ctrcap/record.h"
+#include "ctrcap_idref.h"
 #include "ctrcap_journey.h"
 #include "ctrcap_tap.h"
 #include "ctrcap_tlv.h"
@@ -95,6 +96,8 @@ enum fld {
 	F_NETNS,
 	F_CGROUP,
 	F_ATTR,
+	F_IDKEY,
+	F_IDREF,
 	F_DROP_CODE,
 	F_DROP_REASON,
 	F_DROP_LOC,
@@ -143,6 +146,7 @@ static expert_field ei_pktap_length = EI_INIT;
 static expert_field ei_pktap_pen = EI_INIT;
 static expert_field ei_ptcpdump_number = EI_INIT;
 static expert_field ei_ptcpdump_labels = EI_INIT;
+static expert_field ei_idref_missing = EI_INIT;
 
 static dissector_handle_t ctrcap_handle;
 /* 4.4 moved preference storage from gboolean to bool. */
@@ -279,6 +283,10 @@ static int fld_of_type(uint16_t type)
 		return F_CGROUP;
 	case CTRCAP_T_ATTRIBUTION:
 		return F_ATTR;
+	case CTRCAP_T_IDENTITY_KEY:
+		return F_IDKEY;
+	case CTRCAP_T_IDENTITY_REF:
+		return F_IDREF;
 	case CTRCAP_T_DROP_REASON_CODE:
 		return F_DROP_CODE;
 	case CTRCAP_T_DROP_REASON:
@@ -382,6 +390,8 @@ static bool pen_accepted(uint32_t pen)
 
 struct opt_walk {
 	struct ident *id;
+	/* --compact-identity: the resolved record shown for the frame's first ctrcap option */
+	const struct ctrcap_idref *idref;
 	bool visible;
 	tvbuff_t *frame_tvb;
 	guint n_options;
@@ -398,11 +408,19 @@ static void take_custom_option(struct opt_walk *w, uint32_t pen, const void *dat
 
 	if (!pen_accepted(pen) || len > CTRCAP_RECORD_MAX)
 		return;
+	/* A reference resolved on the first pass: its definition's TLVs and the frame's own. */
+	if (w->idref && w->idref->is_ref && !w->idref->dangling && w->n_options == 0) {
+		data = w->idref->rec;
+		len = w->idref->len;
+	}
 	/* The option's memory belongs to the record being read; the tree may outlive it. */
 	copy = len ? (guint8 *)wmem_memdup(id->pinfo->pool, data, len) : NULL;
 	tvb = tvb_new_child_real_data(w->frame_tvb, copy, (guint)len, (gint)len);
 	if (w->visible)
-		add_new_data_source(id->pinfo, tvb, "ctrcap record");
+		add_new_data_source(id->pinfo, tvb,
+				    data == (const void *)(w->idref ? w->idref->rec : NULL) ?
+					    "ctrcap record (identity resolved)" :
+					    "ctrcap record");
 	rec.tvb = tvb;
 	rec.pen = pen;
 	rec.pen_tvb = NULL;
@@ -413,6 +431,14 @@ static void take_custom_option(struct opt_walk *w, uint32_t pen, const void *dat
 		id->top_len = (int)len;
 	}
 	collect_record(id, tvb);
+	if (w->idref && w->idref->dangling && w->n_options == 1)
+		add_problem(id, &ei_idref_missing, tvb, 0, (int)len,
+			    wmem_strdup_printf(id->pinfo->pool,
+					       "Identity reference %u on interface %u names no "
+					       "identity defined earlier in this file (the packet "
+					       "defining it was cut out of a --compact-identity "
+					       "capture?): shown without identity",
+					       w->idref->key, w->idref->if_id));
 }
 
 /* What a wtap_block_foreach_option callback returns (4.4 made it bool). */
@@ -499,6 +525,41 @@ static const struct ctrcap_journey_drop *find_drop(packet_info *pinfo, wtap_bloc
 	dw->pinfo = pinfo;
 	wtap_block_foreach_option(block, drop_cb, dw);
 	return dw->d.where ? &dw->d : NULL;
+}
+
+struct first_rec {
+	const guint8 *data;
+	gsize len;
+};
+
+/* The frame's first ctrcap option, for ctrcap_idref_frame(); stops the walk there. */
+static opt_cb_ret first_rec_cb(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
+			       wtap_optval_t *val, void *user)
+{
+	struct first_rec *f = (struct first_rec *)user;
+	guint32 pen;
+
+	if (option_id != OPT_CUSTOM_BIN_COPY)
+		return TRUE;
+	custom_data(val, &pen, &f->data, &f->len);
+	if (pen_accepted(pen))
+		return FALSE;
+	f->data = NULL;
+	return TRUE;
+}
+
+/*
+ * The frame's --compact-identity resolution: made on the first pass from
+ * its first ctrcap option (a key is noted even when nothing is shown, a
+ * later click needs it), looked up later.
+ */
+static const struct ctrcap_idref *frame_idref(packet_info *pinfo, wtap_block_t block)
+{
+	struct first_rec f = { NULL, 0 };
+
+	if (!PINFO_FD_VISITED(pinfo) && block)
+		wtap_block_foreach_option(block, first_rec_cb, &f);
+	return ctrcap_idref_frame(pinfo, f.data, f.len);
 }
 
 static opt_cb_ret option_cb(wtap_block_t block _U_, guint option_id, wtap_opttype_e type _U_,
@@ -998,10 +1059,10 @@ static void build_context(struct ident *id, proto_tree *tree, bool visible)
 	proto_tree *t;
 	wmem_strbuf_t *sb;
 
-	if (!any_set(id, F_NETNS, F_ATTR))
+	if (!any_set(id, F_NETNS, F_IDREF))
 		return;
-	t = group(id, tree, ett_context, F_NETNS, F_ATTR, &it);
-	for (int f = F_NETNS; f <= F_ATTR; f++)
+	t = group(id, tree, ett_context, F_NETNS, F_IDREF, &it);
+	for (int f = F_NETNS; f <= F_IDREF; f++)
 		add_field(id, t, f);
 	if (!visible)
 		return;
@@ -1143,6 +1204,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 {
 	const struct ctrcap_journey *hop;
 	const struct ctrcap_journey_drop *drop;
+	const struct ctrcap_idref *idref;
 	struct drop_walk dw;
 	struct ident id;
 	struct opt_walk w;
@@ -1161,6 +1223,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	/* Noted on the first pass whatever is shown: a later click needs the whole journey. */
 	drop = find_drop(pinfo, block, &dw);
 	hop = ctrcap_journey_note(pinfo, block, drop);
+	idref = frame_idref(pinfo, block);
 	ctrcap_tap_frame(tvb, pinfo, block, hop, drop);
 	/*
 	 * Nothing to do when no tree is shown, no field of ours is asked for
@@ -1173,6 +1236,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	ident_init(&id, pinfo);
 	memset(&w, 0, sizeof(w));
 	w.id = &id;
+	w.idref = idref;
 	w.visible = visible;
 	w.frame_tvb = tvb;
 
@@ -1270,6 +1334,11 @@ void proto_register_ctrcap(void)
 		HF_STR(F_NODE_NAME, "Node name", "node.name",
 		       "The host (Kubernetes node) that captured the packet"),
 		HF_U32(F_NETNS, "Network namespace", "ctrcap.netns", "Inode of the netns"),
+		HF_U32(F_IDKEY, "Identity key", "ctrcap.identity_key",
+		       "--compact-identity: this packet defines the identity of this key"),
+		HF_U32(F_IDREF, "Identity reference", "ctrcap.identity_ref",
+		       "--compact-identity: the identity is the one an earlier packet of this "
+		       "interface defined under this key"),
 		{ &hf_f[F_CGROUP],
 		  { "Cgroup ID", "ctrcap.cgroup_id", FT_UINT64, BASE_DEC, NULL, 0x0,
 		    "cgroup-v2 id (inode of its directory)", HFILL } },
@@ -1349,6 +1418,9 @@ void proto_register_ctrcap(void)
 		{ &ei_ptcpdump_labels,
 		  { "ctrcap.ptcpdump.bad_labels", PI_MALFORMED, PI_WARN,
 		    "Bad labels in ptcpdump comment", EXPFILL } },
+		{ &ei_idref_missing,
+		  { "ctrcap.identity_ref.missing", PI_UNDECODED, PI_WARN,
+		    "Identity reference without its definition", EXPFILL } },
 		{ &ei_drop,
 		  { "ctrcap.drop.expert", PI_SEQUENCE, PI_WARN, "Packet dropped by the kernel",
 		    EXPFILL } },
@@ -1368,6 +1440,7 @@ void proto_register_ctrcap(void)
 	expert = expert_register_protocol(proto_ctrcap);
 	expert_register_field_array(expert, ei, array_length(ei));
 	ctrcap_journey_register(proto_ctrcap, expert);
+	ctrcap_idref_register(proto_ctrcap);
 	ctrcap_tap_register();
 
 	module = prefs_register_protocol(proto_ctrcap, NULL);

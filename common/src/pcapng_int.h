@@ -158,6 +158,7 @@ struct ctrcap_pcapng_writer {
 	uint64_t whole_off;    /* file offset where the last block written whole ends */
 	size_t head;	       /* buf starts with this many bytes ending a split block */
 	uint64_t file_packets; /* EPBs in the current file */
+	uint64_t sections;     /* SHBs written: a change is a new section */
 	uint64_t file_start_s; /* -G period start of the current file */
 	unsigned file_no;      /* -C index within the current -G period */
 
@@ -186,6 +187,18 @@ struct ctrcap_pcapng_writer {
 	unsigned n_done;
 
 	uint8_t *rec; /* CTRCAP_RECORD_MAX bytes of encode scratch */
+	/* --compact-identity (o.compact_identity): this section's identities per interface. */
+	struct ctrcap_idrefs *idrefs;
+	uint8_t *crec;	/* the record as written: definition or reference */
+	uint8_t *cdef;	/* its identity part */
+	uint8_t *cpp;	/* its per-packet TLVs */
+	/* Per interface (if_id % WR_MEMOS): the last record that became a reference, and that reference. */
+	struct wr_memo {
+		bool valid;
+		uint32_t if_id;
+		uint8_t *in, *out;
+		size_t in_len, out_len, cap_in, cap_out;
+	} *memos;
 	char err[1024];
 };
 
@@ -217,6 +230,25 @@ void wr_darwin_new_section(struct ctrcap_pcapng_writer *w);
 
 /* Free the process info table. */
 void wr_darwin_free(struct ctrcap_pcapng_writer *w);
+
+/*
+ * --compact-identity: the record to write for rec (rec_len bytes) on
+ * if_id: a definition (identity-key first, then the record) the first time
+ * the section sees its identity there, else a reference and the packet's
+ * own TLVs. Sets *out and *out_len (rec itself when it cannot be split or
+ * would not fit with a key). Returns 0, -1 when out of memory.
+ */
+int wr_compact_record(struct ctrcap_pcapng_writer *w, uint32_t if_id, const uint8_t *rec,
+		      size_t rec_len, const uint8_t **out, size_t *out_len);
+
+/* A new section (file): every identity is defined again. */
+void wr_compact_new_section(struct ctrcap_pcapng_writer *w);
+
+/* Allocate the compact state when o.compact_identity is set; -1 when out of memory. */
+int wr_compact_open(struct ctrcap_pcapng_writer *w);
+
+/* Free the compact state. */
+void wr_compact_free(struct ctrcap_pcapng_writer *w);
 
 /* Free the name table. */
 void wr_names_free(struct ctrcap_pcapng_writer *w);

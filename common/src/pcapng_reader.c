@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "ctrcap/identity_refs.h"
 #include "pcap_classic.h"
 #include "pcapng_int.h"
 
@@ -52,7 +53,12 @@ struct ctrcap_pcapng_reader {
 	size_t names_cap;
 	char *nstr;
 	size_t nstr_cap;
-	char id_err[256];
+	/* --compact-identity: this section's definitions (made on the first key). */
+	struct ctrcap_idrefs *idrefs;
+	uint8_t *res;	/* a packet's record with its reference resolved */
+	uint8_t *def, *pp; /* ctrcap_record_split() scratch */
+	size_t res_cap, def_cap, pp_cap;
+	char id_err[640]; /* room for an interface name (255) in the compact-identity messages */
 	char err[512];
 };
 
@@ -142,6 +148,10 @@ void ctrcap_pcapng_reader_close(struct ctrcap_pcapng_reader *r)
 	free(r->blk);
 	free(r->ifs);
 	free(r->raw);
+	ctrcap_idrefs_free(r->idrefs);
+	free(r->res);
+	free(r->def);
+	free(r->pp);
 	free(r->names);
 	free(r->nstr);
 	free(r->procs);
@@ -569,6 +579,8 @@ static int rd_shb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec,
 	r->n_ifs = 0;
 	r->n_procs = 0;
 	r->n_wpibs = 0;
+	/* Identity keys are scoped by section: a new one defines them again. */
+	ctrcap_idrefs_reset(r->idrefs);
 	r->in_section = true;
 	rec->kind = CTRCAP_REC_SECTION;
 	rec->big_endian = (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__) != r->swap;
@@ -626,6 +638,98 @@ static int rd_iface_of(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec 
 	return 0;
 }
 
+/* The packet's identity: nothing but what its record carries for itself (pp, no version byte). */
+static void rd_idref_alone(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec,
+			   size_t pp_len)
+{
+	char derr[200];
+
+	memset(&rec->identity, 0, sizeof(rec->identity));
+	rec->has_identity = pp_len > 0;
+	if (!pp_len) {
+		rec->identity_raw = NULL;
+		rec->identity_raw_len = 0;
+		return;
+	}
+	r->res[0] = CTRCAP_RECORD_VERSION;
+	memcpy(r->res + 1, r->pp, pp_len);
+	rec->identity_raw = r->res;
+	rec->identity_raw_len = 1 + pp_len;
+	ctrcap_record_decode(r->res, 1 + pp_len, &rec->identity, derr, sizeof(derr));
+}
+
+/*
+ * --compact-identity (docs/pcapng-format.md, section 2.1): remember a
+ * definition (identity-key) of the packet's interface, or replace a
+ * reference (identity-ref) by the identity it names. Either way the
+ * packet's identity_raw becomes its whole record without key or reference,
+ * so ctrcap -r -w, the node merge and the rpcap server pass on
+ * self-contained records. A reference with no definition is an
+ * identity_error naming the interface and key, the packet keeps its
+ * per-packet TLVs only. Returns -1 only when out of memory.
+ */
+static int rd_idref(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec)
+{
+	struct ctrcap_identity *id = &rec->identity;
+	const uint8_t *def = NULL;
+	size_t def_len, pp_len, need = rec->identity_raw_len + CTRCAP_RECORD_MAX;
+	char derr[200];
+
+	if (!rec->has_identity || rec->identity_error ||
+	    !(id->present & (CTRCAP_HAS_IDENTITY_KEY | CTRCAP_HAS_IDENTITY_REF)))
+		return 0;
+	if (rd_grow(&r->res, &r->res_cap, need) < 0 ||
+	    rd_grow(&r->def, &r->def_cap, rec->identity_raw_len) < 0 ||
+	    rd_grow(&r->pp, &r->pp_cap, rec->identity_raw_len) < 0 ||
+	    (!r->idrefs && !(r->idrefs = ctrcap_idrefs_new()))) {
+		rd_err(r, r->off, "out of memory for the identities of a compact file");
+		return -1;
+	}
+	/* The writer puts one option per packet; several with a key or reference are not split. */
+	if (ctrcap_record_split(r->raw, rec->identity_raw_len, r->def, &def_len, r->pp, &pp_len) <
+	    0) {
+		snprintf(r->id_err, sizeof(r->id_err),
+			 "interface %u (%s): identity-key or identity-ref in a packet with several "
+			 "identity options; only one is read as such",
+			 rec->iface_id, rec->iface->name[0] ? rec->iface->name : "unnamed");
+		rec->identity_error = r->id_err;
+		return 0;
+	}
+	if (id->present & CTRCAP_HAS_IDENTITY_KEY) {
+		if (ctrcap_idrefs_define(r->idrefs, rec->iface_id, id->identity_key, r->def,
+					 def_len) < 0) {
+			rd_err(r, r->off, "out of memory for the identities of a compact file");
+			return -1;
+		}
+		def = r->def;
+	} else {
+		def = ctrcap_idrefs_lookup(r->idrefs, rec->iface_id, id->identity_ref, &def_len);
+		if (!def) {
+			snprintf(r->id_err, sizeof(r->id_err),
+				 "interface %u (%s): identity-ref %u names no identity defined "
+				 "earlier in this section (packets cut out of a --compact-identity "
+				 "file lose their definitions); shown without identity",
+				 rec->iface_id, rec->iface->name[0] ? rec->iface->name : "unnamed",
+				 id->identity_ref);
+			rec->identity_error = r->id_err;
+			rd_idref_alone(r, rec, pp_len);
+			return 0;
+		}
+	}
+	/* Definition first, then the packet's own TLVs, which win over it. */
+	memcpy(r->res, def, def_len);
+	memcpy(r->res + def_len, r->pp, pp_len);
+	rec->identity_raw = r->res;
+	rec->identity_raw_len = def_len + pp_len;
+	memset(id, 0, sizeof(*id));
+	if (ctrcap_record_decode(r->res, rec->identity_raw_len, id, derr, sizeof(derr)) < 0) {
+		/* The definition decoded once already: this cannot fail, but say so if it does. */
+		snprintf(r->id_err, sizeof(r->id_err), "resolved identity: %s", derr);
+		rec->identity_error = r->id_err;
+	}
+	return 0;
+}
+
 static int rd_epb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint32_t total)
 {
 	const uint8_t *b = r->blk;
@@ -665,7 +769,7 @@ static int rd_epb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec,
 	if (rd_options(r, rec, b + data_end, total - 4 - data_end, r->off + data_end, epb_opt) < 0)
 		return -1;
 	rd_epb_wpib(r, rec);
-	return 0;
+	return rd_idref(r, rec);
 }
 
 static int rd_spb(struct ctrcap_pcapng_reader *r, struct ctrcap_pcapng_rec *rec, uint32_t total)
@@ -919,7 +1023,7 @@ int ctrcap_pcapng_reader_next(struct ctrcap_pcapng_reader *r, struct ctrcap_pcap
 	}
 	if (rc < 0)
 		return -1;
-	if (rec->identity_raw_len)
+	if (rec->identity_raw_len && !rec->identity_raw)
 		rec->identity_raw = r->raw;
 	r->off += total;
 	return 1;

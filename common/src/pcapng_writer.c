@@ -328,9 +328,11 @@ int wr_file_header(struct ctrcap_pcapng_writer *w)
 
 	if (wr_shb(w) < 0)
 		return -1;
+	w->sections++;
 	/* A new section knows no names: they go out again before its first packet. */
 	wr_names_new_section(w);
 	wr_darwin_new_section(w);
+	wr_compact_new_section(w);
 	for (i = 0; i < w->n_ifs; i++) {
 		if (wr_idb(w, &w->ifs[i]) < 0)
 			return -1;
@@ -477,6 +479,7 @@ static void wr_free(struct ctrcap_pcapng_writer *w)
 	wr_rotate_free(w);
 	wr_names_free(w);
 	wr_darwin_free(w);
+	wr_compact_free(w);
 	free(w->ifs);
 	free(w->slots);
 	free(w->buf);
@@ -521,7 +524,8 @@ struct ctrcap_pcapng_writer *ctrcap_pcapng_writer_open(const struct ctrcap_pcapn
 	w->buf = malloc(WR_BUF_SIZE);
 	w->cap = WR_BUF_SIZE;
 	w->rec = malloc(CTRCAP_RECORD_MAX);
-	if (!w->buf || !w->rec || (o->path && !w->path) || (o->node && !w->node)) {
+	if (!w->buf || !w->rec || (o->path && !w->path) || (o->node && !w->node) ||
+	    wr_compact_open(w) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -712,11 +716,22 @@ static ssize_t comments_size(const char *texts, uint32_t len)
 	return (ssize_t)size;
 }
 
+/*
+ * Bytes of an EPB of caplen bytes with opts bytes of options besides the
+ * identity option of rec_len record bytes (0 = none), end of options included.
+ */
+static size_t epb_size(uint32_t caplen, size_t opts, size_t rec_len)
+{
+	if (rec_len)
+		opts += 4 + PAD4(4 + rec_len);
+	return 28 + PAD4(caplen) + opts + (opts ? 4 : 0) + 4;
+}
+
 int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 				const struct ctrcap_pcapng_packet *p)
 {
-	size_t rec_len = 0, opts = 0, total;
-	const uint8_t *rec = NULL;
+	size_t rec_len = 0, full_len, opts = 0, total;
+	const uint8_t *rec = NULL, *full;
 	int64_t dpib = -1;
 	uint8_t *b, *q;
 
@@ -769,8 +784,6 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		}
 		opts += (size_t)n;
 	}
-	if (rec)
-		opts += 4 + PAD4(4 + rec_len);
 	if (p->direction != CTRCAP_DIR_UNKNOWN)
 		opts += 8;
 	if (p->packet_id)
@@ -779,9 +792,11 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		opts += 12;
 	if (p->pid && p->pname)
 		opts += 8;
-	if (opts)
-		opts += 4;
-	total = 28 + PAD4(p->caplen) + opts + 4;
+	full = rec;
+	full_len = rec_len;
+	if (full && w->idrefs && wr_compact_record(w, p->if_id, full, full_len, &rec, &rec_len) < 0)
+		return -1;
+	total = epb_size(p->caplen, opts, rec_len);
 	if (total > PCAPNG_BLOCK_MAX) {
 		wr_set_err(w, "writing %s: packet on %s with its options is %zu bytes, more than "
 			      "a block may be (%u)", w->label,
@@ -790,8 +805,18 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		return -1;
 	}
 
-	if (w->rotating && wr_rotate_maybe(w, p->ts_ns / 1000000000u, total) < 0)
-		return -1;
+	if (w->rotating) {
+		uint64_t section = w->sections;
+
+		if (wr_rotate_maybe(w, p->ts_ns / 1000000000u, total) < 0)
+			return -1;
+		/* A new file is a new section: --compact-identity defines the identity again. */
+		if (w->sections != section && full && w->idrefs) {
+			if (wr_compact_record(w, p->if_id, full, full_len, &rec, &rec_len) < 0)
+				return -1;
+			total = epb_size(p->caplen, opts, rec_len);
+		}
+	}
 	/* After a rotation: the new file's section repeats the names. */
 	if (w->names_pending && wr_names_blocks(w) < 0)
 		return -1;
@@ -829,7 +854,7 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 
 		q = put_opt(q, PCAPNG_EPB_DARWIN_PIB_ID, &idx, 4);
 	}
-	if (rec) {
+	if (rec && rec_len) {
 		uint32_t pen = CTRCAP_PEN;
 		size_t vlen = 4 + rec_len;
 
@@ -845,7 +870,7 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		q = put_opt(q, PCAPNG_OPT_COMMENT, p->comments + i, n);
 		i += (uint32_t)n + 1;
 	}
-	if (opts)
+	if (opts || rec_len)
 		q = put_opt_hdr(q, PCAPNG_OPT_END, 0);
 	put32(q, (uint32_t)total);
 	w->file_packets++;

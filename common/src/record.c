@@ -105,6 +105,10 @@ const char *ctrcap_tlv_name(uint16_t type)
 		return "drop-location";
 	case CTRCAP_T_NODE_NAME:
 		return "node-name";
+	case CTRCAP_T_IDENTITY_KEY:
+		return "identity-key";
+	case CTRCAP_T_IDENTITY_REF:
+		return "identity-ref";
 	}
 	return NULL;
 }
@@ -174,6 +178,14 @@ static inline uint8_t *enc_u32(uint8_t *p, const uint8_t *end, uint16_t type, ui
 {
 	v = __builtin_bswap32(v);
 	return enc_tlv(p, end, type, &v, 4);
+}
+
+uint8_t *ctrcap_tlv_put_u32(uint8_t *p, uint16_t type, uint32_t v)
+{
+	put_hdr(p, type, 4);
+	v = __builtin_bswap32(v);
+	memcpy(p + CTRCAP_TLV_HDR, &v, 4);
+	return p + CTRCAP_TLV_HDR + 4;
 }
 
 static inline uint8_t *enc_u64(uint8_t *p, const uint8_t *end, uint16_t type, uint64_t v)
@@ -329,6 +341,8 @@ static unsigned num_size(uint16_t type)
 	case CTRCAP_T_PARENT_PID:
 	case CTRCAP_T_NETNS:
 	case CTRCAP_T_DROP_REASON_CODE:
+	case CTRCAP_T_IDENTITY_KEY:
+	case CTRCAP_T_IDENTITY_REF:
 		return 4;
 	case CTRCAP_T_START_TIME:
 	case CTRCAP_T_CGROUP_ID:
@@ -387,6 +401,14 @@ static void set_num(struct ctrcap_identity *id, uint16_t type, uint64_t v)
 		id->drop_reason_code = (uint32_t)v;
 		id->present |= CTRCAP_HAS_DROP_REASON;
 		break;
+	case CTRCAP_T_IDENTITY_KEY:
+		id->identity_key = (uint32_t)v;
+		id->present |= CTRCAP_HAS_IDENTITY_KEY;
+		break;
+	case CTRCAP_T_IDENTITY_REF:
+		id->identity_ref = (uint32_t)v;
+		id->present |= CTRCAP_HAS_IDENTITY_REF;
+		break;
 	}
 }
 
@@ -403,6 +425,92 @@ static void add_label(struct ctrcap_identity *id, uint16_t type, const uint8_t *
 	arr[*n].ptr = (const char *)val;
 	arr[*n].len = len;
 	(*n)++;
+}
+
+/*
+ * The TLV header at off: 0 with its type and value length, 1 when fewer
+ * than 4 bytes are left, 2 when the value runs past len. The one TLV walk
+ * of decode and split.
+ */
+static int tlv_hdr(const uint8_t *buf, size_t len, size_t off, uint16_t *type, uint16_t *vlen)
+{
+	if (len - off < CTRCAP_TLV_HDR)
+		return 1;
+	*type = (uint16_t)get_be(buf + off, 2);
+	*vlen = (uint16_t)get_be(buf + off + 2, 2);
+	return *vlen > len - off - CTRCAP_TLV_HDR ? 2 : 0;
+}
+
+bool ctrcap_tlv_per_packet(uint16_t type)
+{
+	switch (type) {
+	case CTRCAP_T_TID:
+	case CTRCAP_T_ATTRIBUTION:
+	case CTRCAP_T_DROP_REASON_CODE:
+	case CTRCAP_T_DROP_REASON:
+	case CTRCAP_T_DROP_LOCATION:
+		return true;
+	}
+	return false;
+}
+
+int ctrcap_record_split(const uint8_t *rec, size_t len, uint8_t *def, size_t *def_len,
+			uint8_t *pp, size_t *pp_len)
+{
+	size_t off = 1, d = 1, q = 0;
+
+	if (!len || !rec || rec[0] != CTRCAP_RECORD_VERSION)
+		return -1;
+	def[0] = rec[0];
+	while (off < len) {
+		uint16_t type, vlen;
+		size_t n;
+
+		if (tlv_hdr(rec, len, off, &type, &vlen))
+			return -1;
+		n = CTRCAP_TLV_HDR + (size_t)vlen;
+		if (type == CTRCAP_T_IDENTITY_KEY || type == CTRCAP_T_IDENTITY_REF) {
+			/* carrier, not identity: the writer or reader sets its own */
+		} else if (ctrcap_tlv_per_packet(type)) {
+			memcpy(pp + q, rec + off, n);
+			q += n;
+		} else {
+			memcpy(def + d, rec + off, n);
+			d += n;
+		}
+		off += n;
+	}
+	*def_len = d;
+	*pp_len = q;
+	return 0;
+}
+
+int ctrcap_record_idref(const uint8_t *rec, size_t len, uint32_t *key, uint32_t *ref)
+{
+	size_t off = 1;
+	int has = 0;
+
+	if (!len || !rec || rec[0] != CTRCAP_RECORD_VERSION)
+		return -1;
+	while (off < len) {
+		uint16_t type, vlen;
+
+		if (tlv_hdr(rec, len, off, &type, &vlen))
+			return -1;
+		if (type == CTRCAP_T_IDENTITY_KEY || type == CTRCAP_T_IDENTITY_REF) {
+			if (vlen != 4)
+				return -1;
+			if (type == CTRCAP_T_IDENTITY_KEY) {
+				*key = (uint32_t)get_be(rec + off + CTRCAP_TLV_HDR, 4);
+				has |= CTRCAP_IDREF_KEY;
+			} else {
+				*ref = (uint32_t)get_be(rec + off + CTRCAP_TLV_HDR, 4);
+				has |= CTRCAP_IDREF_REF;
+			}
+		}
+		off += CTRCAP_TLV_HDR + vlen;
+	}
+	return has;
 }
 
 int ctrcap_record_decode(const uint8_t *buf, size_t len, struct ctrcap_identity *id, char *err,
@@ -424,16 +532,15 @@ int ctrcap_record_decode(const uint8_t *buf, size_t len, struct ctrcap_identity 
 		const uint8_t *val;
 		struct ctrcap_str *s;
 		unsigned want;
+		int h = tlv_hdr(buf, len, off, &type, &vlen);
 
-		if (len - off < CTRCAP_TLV_HDR) {
+		if (h == 1) {
 			ctrcap_errf(err, errlen,
 				"TLV header at offset %zu: only %zu bytes left, a header needs %u",
 				off, len - off, CTRCAP_TLV_HDR);
 			return -1;
 		}
-		type = (uint16_t)get_be(buf + off, 2);
-		vlen = (uint16_t)get_be(buf + off + 2, 2);
-		if (vlen > len - off - CTRCAP_TLV_HDR) {
+		if (h == 2) {
 			ctrcap_errf(err, errlen,
 				"TLV 0x%04x at offset %zu: length %u runs past the end (%zu bytes)",
 				type, off, vlen, len);

@@ -53,6 +53,7 @@ enum {
 	OPT_REMOTE_CTRCAP,
 	OPT_KUBE_CONTEXT,
 	OPT_KUBECONFIG,
+	OPT_COMPACT_IDENTITY,
 	OPT_HELP,
 	OPT_VERSION,
 };
@@ -84,6 +85,7 @@ static const struct option long_opts[] = {
 	{ "remote-ctrcap", required_argument, NULL, OPT_REMOTE_CTRCAP },
 	{ "kube-context", required_argument, NULL, OPT_KUBE_CONTEXT },
 	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
+	{ "compact-identity", no_argument, NULL, OPT_COMPACT_IDENTITY },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -108,7 +110,7 @@ static void usage(FILE *f)
 		"                  [--container-id ID] [--pod-name P] [--pod-namespace NS]\n"
 		"                  [--pid PID]\n"
 		"                  [--snaplen N] [--interfaces IFS] [--all-hops] [--drops]\n"
-		"                  [--comments]\n"
+		"                  [--comments] [--compact-identity]\n"
 		"       ctrcapdump --extcap-interface cluster --capture --fifo PATH\n"
 		"                  --nodes 'NAME=URI ...' [--ssh-options 'OPT;...']\n"
 		"                  [--remote-ctrcap PATH] [--kube-context CTX] [--kubeconfig FILE]\n"
@@ -192,6 +194,9 @@ static int parse_cli(int argc, char **argv, struct cli *c, char *err, size_t err
 			break;
 		case OPT_DROPS:
 			c->co.drops = true;
+			break;
+		case OPT_COMPACT_IDENTITY:
+			c->co.compact_identity = true;
 			break;
 		case OPT_COMMENTS:
 			c->co.comments = true;

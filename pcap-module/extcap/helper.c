@@ -138,6 +138,8 @@ int helper_capture_argv(const char *helper, const struct capture_opts *o, const 
 		argv[argc++] = "--drops";
 	if (o->comments)
 		argv[argc++] = "--comments";
+	if (o->compact_identity)
+		argv[argc++] = "--compact-identity";
 	if (is_set(id)) {
 		if (check_value("container id", id, err, errlen))
 			return -1;

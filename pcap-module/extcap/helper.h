@@ -35,6 +35,7 @@ struct capture_opts {
 	bool drops;			/* also the packets the kernel drops (ctrcap --drops) */
 	bool comments;			/* the identity also as ptcpdump's comments (--comments) */
 	const struct cluster_opts *cluster; /* the nodes of the cluster interface, else NULL */
+	bool compact_identity;		/* identities by reference (--compact-identity) */
 };
 
 /* The helper to run: $CTRCAP_HELPER when set, else the installed sbin path. */
@@ -46,7 +47,7 @@ const char *helper_path(void);
  * [--remote-ctrcap P] [--kube-context C] [--kubeconfig F]] -i IFS -w - -U [--container-id ID]
  * [--container-name N] [--pod-name P]
  * [--pod-namespace NS] [--pid PID] [-s SNAPLEN] --hops all|container [--drops]
- * [--comments] [filter].
+ * [--comments] [--compact-identity] [filter].
  * Pointers refer to o's strings and to numbuf (at least 32 bytes).
  * Returns argc, or -1 with the bad option named in err.
  */

@@ -107,7 +107,12 @@ struct rpcap_capture *rpcap_capture_start(const struct rpcap_capture_opts *o, ch
 		goto fail;
 	}
 
-	/* The helper's own snap length is for the inner packet; ours bounds the frame. */
+	/*
+	 * Never --compact-identity: a client may join at any time and every
+	 * PKTAP frame carries its whole identity (re-encoded from the reader's,
+	 * which resolves references anyway; docs/pcapng-format.md 2.1).
+	 * The helper's own snap length is for the inner packet; ours bounds the frame.
+	 */
 	snprintf(snap, sizeof(snap), "%u", o->snaplen);
 	argv[n++] = o->helper;
 	argv[n++] = "-i";

@@ -18,6 +18,11 @@
 #     tshark -2 frame by frame: the clean flow's packets are hops 1..4 of 4 in
 #     time order with deltas >= 0 and no expert warning, while every frame of
 #     the dropped flow warns of NETFILTER_DROP.
+# The capture is written with --compact-identity (identities by reference,
+# docs/pcapng-format.md section 2.1), so all of the above reads references;
+# besides, the identity lines ctrcap -r prints from the file are those the
+# capture printed live, and tshark's identity fields of every frame are
+# those of the file ctrcap -r -w writes back with whole records.
 set -u
 . "$(dirname "$0")/common.sh" "$@"
 
@@ -28,7 +33,7 @@ f=$TMP/j.pcapng
 
 tn_bg "" ccapB "$TRAFFIC" tcp-serve 7102 1 >"$TMP/srv.out"
 tn_wait_for 10 grep -q ready "$TMP/srv.out" || fail "server in B ready"
-start_capture "$f" --drops --print --hops fold -vv "${all[@]}" 'tcp port 7101 or tcp port 7102' \
+start_capture "$f" --compact-identity --drops --print --hops fold -vv "${all[@]}" 'tcp port 7101 or tcp port 7102' \
 	>"$TMP/live.txt" || exit 1
 tn_run_in "" ccapA "$TRAFFIC" tcp-send 10.99.11.2 7102 >/dev/null || fail "tcp A to B port 7102"
 # The SYN is dropped: connect times out (3 s), after a retransmission.
@@ -54,6 +59,14 @@ expect "--hops fold live: the dropped SYN on A's eth0, then a0, then its drop at
 	fail "ctrcap -r --hops fold: $(cat "$TMP/read-fold.err")"
 expect "-r --hops fold: the same packet lines as live" \
 	diff <(grep '^[0-9]' "$TMP/live.txt") <(grep '^[0-9]' "$TMP/read-fold.txt")
+expect "--compact-identity: -r -vv prints the identities the capture printed live" \
+	diff <(grep '^    ' "$TMP/live.txt") <(grep '^    ' "$TMP/read-fold.txt")
+"$CTRCAP" -r "$f" -w "$TMP/whole.pcapng" 2>/dev/null || fail "ctrcap -r -w of the compact file"
+expect "--compact-identity: the file is smaller than its copy with whole records" \
+	[ "$(stat -c %s "$f")" -lt "$(stat -c %s "$TMP/whole.pcapng")" ]
+"$CTRCAP" -r "$TMP/whole.pcapng" --hops fold -vv >"$TMP/read-whole.txt" 2>/dev/null
+expect "--compact-identity: -r of the whole copy prints the same" \
+	diff "$TMP/read-fold.txt" "$TMP/read-whole.txt"
 
 # --- ctrcap -r --journey
 "$CTRCAP" -r "$f" --journey >"$TMP/journey.txt" 2>"$TMP/journey.err" ||
@@ -151,6 +164,23 @@ if [ -n "${PLUGIN:-}" ] && command -v tshark >/dev/null; then
 		"$TMP/hops.txt" >"$TMP/hops-bad.txt"
 	expect "tshark -2, clean flow: hops 1..4 of 4 in time order, deltas >= 0, no warning; every frame of the dropped flow warns of NETFILTER_DROP ($(grep -c '^7102' "$TMP/hops.txt") + $(grep -c '^7101' "$TMP/hops.txt") frames)" \
 		[ ! -s "$TMP/hops-bad.txt" ]
+
+	# --compact-identity: the plugin's resolution against the common reader's.
+	refs=$(ts -r "$f" -Y ctrcap.identity_ref -T fields -e frame.number | wc -l)
+	expect "--compact-identity: most frames refer to their identity ($refs)" [ "$refs" -ge 12 ]
+	idf=(-e frame.number -e process.pid -e process.tid -e process.comm -e process.exe
+		-e process.args -e process.uid -e process.parent.pid -e container.name
+		-e ctrcap.netns -e ctrcap.cgroup_id -e ctrcap.attribution -e node.name
+		-e ctrcap.drop.reason -e ctrcap.drop.location)
+	ts -r "$TMP/whole.pcapng" -T fields "${idf[@]}" >"$TMP/id-whole.txt"
+	ts -r "$f" -T fields "${idf[@]}" >"$TMP/id-compact.txt"
+	ts -2 -r "$f" -T fields "${idf[@]}" >"$TMP/id-compact2.txt"
+	expect "--compact-identity: tshark's identity fields of every frame as with whole records" \
+		diff "$TMP/id-whole.txt" "$TMP/id-compact.txt"
+	expect "--compact-identity: ... with tshark -2 too" \
+		diff "$TMP/id-whole.txt" "$TMP/id-compact2.txt"
+	expect "--compact-identity: a process's identity on most frames" \
+		[ "$(awk -F'\t' '$2 != ""' "$TMP/id-compact.txt" | wc -l)" -ge 12 ]
 fi
 
 if [ "$FAILS" != 0 ]; then

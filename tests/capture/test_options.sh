@@ -399,6 +399,52 @@ expect "no record: --pid and --comm select on option 8 and the Apple block" bash
 refused "--comments needs -w" "ctrcap: --comments writes comments into the -w file: it needs -w" \
 	-r "$IN" --comments
 
+# --- --compact-identity on -r -w: identities by reference, read back the same
+refused "--compact-identity without -w" \
+	"ctrcap: --compact-identity shapes the -w file: it needs -w" -r "$IN" --compact-identity
+"$CTRCAP" -r "$IN" -vv >"$TMP/vv.txt" 2>/dev/null
+"$CTRCAP" -r "$IN" --compact-identity -w "$TMP/cid.pcapng" 2>/dev/null ||
+	fail "-r --compact-identity -w"
+"$CTRCAP" -r "$TMP/cid.pcapng" -vv >"$TMP/cid.txt" 2>/dev/null
+same "--compact-identity: -r -vv prints the same packets and identities" "$TMP/vv.txt" "$TMP/cid.txt"
+# Each identity of in.pcapng is on one packet per interface: all definitions, 8 bytes more each.
+expect "--compact-identity: a file of definitions only: 8 bytes more per identity" \
+	[ "$(stat -c %s "$TMP/cid.pcapng")" = "$(($(stat -c %s "$TMP/std.pcapng") + 4 * 8))" ]
+if command -v mergecap >/dev/null; then
+	# Three times the packets on the same interfaces (mergecap merges equal IDBs): references.
+	mergecap -a -w "$TMP/in3.pcapng" "$IN" "$IN" "$IN"
+	"$CTRCAP" -r "$TMP/in3.pcapng" -vv >"$TMP/vv3.txt" 2>/dev/null
+	"$CTRCAP" -r "$TMP/in3.pcapng" -w "$TMP/std3.pcapng" 2>/dev/null
+	"$CTRCAP" -r "$TMP/in3.pcapng" --compact-identity -w "$TMP/cid3.pcapng" 2>/dev/null
+	"$CTRCAP" -r "$TMP/cid3.pcapng" -vv >"$TMP/cid3.txt" 2>/dev/null
+	same "--compact-identity: repeated identities read back the same" "$TMP/vv3.txt" "$TMP/cid3.txt"
+	expect "--compact-identity: repeated identities make the file smaller" \
+		[ "$(stat -c %s "$TMP/cid3.pcapng")" -lt "$(stat -c %s "$TMP/std3.pcapng")" ]
+	# Cut out the first copy, the packets that define the identities: the rest
+	# read on, each reference named as missing, its packet shown without identity.
+	if command -v editcap >/dev/null; then
+		editcap -r "$TMP/cid3.pcapng" "$TMP/cut.pcapng" 7-18 >/dev/null
+		"$CTRCAP" -r "$TMP/cut.pcapng" -v >"$TMP/cut.txt" 2>"$TMP/cut.err"
+		expect "--compact-identity cut: exit 0" [ $? = 0 ]
+		expect "--compact-identity cut: every packet read" \
+			[ "$(grep -c '^[0-9]' "$TMP/cut.txt")" = 12 ]
+		# in.pcapng has 4 packets with an identity: 8 in the two copies left
+		expect "--compact-identity cut: each dangling reference named with its interface and key" \
+			[ "$(grep -Ec '^    \[bad identity record: interface [0-9]+ \([a-z0-9]+\): identity-ref [0-9]+ names no identity defined earlier in this section' "$TMP/cut.txt")" = 8 ]
+		expect "--compact-identity cut: no container shown for them" \
+			[ "$(grep -c '^    Container' "$TMP/cut.txt")" = 0 ]
+	fi
+fi
+expect "--compact-identity: the identity filters select the same packets" \
+	[ "$("$CTRCAP" -r "$TMP/cid.pcapng" --container-name db --count)" = \
+	  "$("$CTRCAP" -r "$IN" --container-name db --count)" ]
+"$CTRCAP" -r "$TMP/cid.pcapng" -w "$TMP/cid-whole.pcapng" 2>/dev/null || fail "-r -w of a compact file"
+"$CTRCAP" -r "$TMP/cid-whole.pcapng" -vv >"$TMP/cid-whole.txt" 2>/dev/null
+same "--compact-identity: -r -w writes whole records that read the same" \
+	"$TMP/vv.txt" "$TMP/cid-whole.txt"
+expect "--compact-identity: ... as large as the original's" \
+	[ "$(stat -c %s "$TMP/cid-whole.pcapng")" = "$(stat -c %s "$TMP/std.pcapng")" ]
+
 # --- PKTAP frames (a file saved from ctrcap-rpcapd; macOS tcpdump -k): the inner
 # frame with the identity its header carries, selected and filtered as ctrcap's
 K=$TMP/gen/pktap.pcapng

@@ -50,15 +50,18 @@ static int mkdirs(const char *dir)
 	return 0;
 }
 
-static int written_file(const char *dir, const struct ctrcap_identity *id)
+/* name: packets from the writer; compact: with --compact-identity (definitions, references). */
+static int written_file(const char *dir, const char *name, bool compact,
+			const struct ctrcap_identity *id)
 {
-	struct ctrcap_pcapng_writer_opts o = {.userappl = "make_corpus"};
+	struct ctrcap_pcapng_writer_opts o = {.userappl = "make_corpus",
+					      .compact_identity = compact};
 	struct ctrcap_pcapng_writer *w;
 	static const uint8_t frame[42] = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00};
 	char path[1024], err[512];
 	int i;
 
-	snprintf(path, sizeof(path), "%s/pcapng/written.pcapng", dir);
+	snprintf(path, sizeof(path), "%s/pcapng/%s", dir, name);
 	o.path = path;
 	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
 	if (!w) {
@@ -71,7 +74,7 @@ static int written_file(const char *dir, const struct ctrcap_identity *id)
 	ctrcap_pcapng_writer_name(w, AF_INET, (const uint8_t[4]){10, 99, 0, 2}, "web");
 	ctrcap_pcapng_writer_name(w, AF_INET6, (const uint8_t[16]){0xfd, 0x99, [15] = 2},
 				  "db-0.shop.pod");
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < (compact ? 6 : 3); i++) {
 		struct ctrcap_pcapng_packet p = {.if_id = (uint32_t)(i % 2),
 						 .ts_ns = 1000 + i,
 						 .data = frame,
@@ -152,7 +155,8 @@ int main(int argc, char **argv)
 	rc |= pktap_file(argv[1], rec, (uint16_t)n);
 	rc |= put(argv[1], "record", "version-only", "\x01", 1);
 
-	rc |= written_file(argv[1], &id);
+	rc |= written_file(argv[1], "written.pcapng", false, &id);
+	rc |= written_file(argv[1], "compact.pcapng", true, &id);
 	b.be = true;
 	bb_shb(&b, "be");
 	bb_idb(&b, 1, 0, "eth0", 6);

@@ -822,6 +822,81 @@ static int gen_journey(const char *dir)
 	return writer_done(w, false);
 }
 
+/*
+ * compact.pcapng (--compact-identity) and compact-full.pcapng (the same
+ * packets, every record whole): web and db on two interfaces in turn, a
+ * kernel drop of web's, a packet with no identity, web with another tid
+ * and attribution; 12 packets.
+ */
+static int gen_compact_one(const char *dir, const char *name, bool compact)
+{
+	struct ctrcap_pcapng_writer_opts o = { 0 };
+	struct ctrcap_pcapng_writer *w;
+	struct ctrcap_identity web, db, drop, web2;
+	const struct ctrcap_identity *seq[12];
+	char path[4096], err[512];
+	uint8_t frame[64];
+	int ifid[2], i;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	o.path = path;
+	o.userappl = "ctrcap dissector test";
+	o.compact_identity = compact;
+	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+	if (!w) {
+		fprintf(stderr, "gen_captures: %s\n", err);
+		return -1;
+	}
+	ifid[0] = ctrcap_pcapng_writer_interface(w, 4026532000u, 2, "eth0", "web", 1, 262144);
+	ifid[1] = ctrcap_pcapng_writer_interface(w, 4026531840u, 7, "veth0a1b", NULL, 1, 262144);
+	if (ifid[0] < 0 || ifid[1] < 0)
+		return writer_done(w, true);
+	ident_web(&web, 241879);
+	web.node_name = S("node-a");
+	ident_db(&db);
+	drop = web;
+	drop.present |= CTRCAP_HAS_DROP_REASON;
+	drop.drop_reason_code = 77;
+	drop.drop_reason = S("NETFILTER_DROP");
+	drop.drop_location = S("nf_hook_slow+0x9c");
+	web2 = web;
+	web2.present |= CTRCAP_HAS_TID;
+	web2.tid = 241881;
+	web2.attribution = CTRCAP_ATTR_EARLIER_HOP;
+	seq[0] = &web;
+	seq[1] = &web;
+	seq[2] = &db;
+	seq[3] = &web;
+	seq[4] = &db;
+	seq[5] = &drop;
+	seq[6] = &web;
+	seq[7] = NULL;
+	seq[8] = &web2;
+	seq[9] = &db;
+	seq[10] = &web;
+	seq[11] = &db;
+	for (i = 0; i < 12; i++) {
+		struct ctrcap_pcapng_packet p = { 0 };
+
+		p.if_id = (uint32_t)ifid[i % 2];
+		p.ts_ns = 1700000000000000000ull + (uint64_t)i * 1000000;
+		p.data = frame;
+		p.caplen = p.origlen = udp_frame(frame, (uint8_t)(2 + i), 1, (uint16_t)(40000 + i));
+		p.direction = seq[i] == &drop ? CTRCAP_DIR_UNKNOWN : CTRCAP_DIR_OUT;
+		p.packet_id = (uint64_t)i + 1;
+		p.id = seq[i];
+		if (ctrcap_pcapng_writer_packet(w, &p))
+			return writer_done(w, true);
+	}
+	return writer_done(w, false);
+}
+
+static int gen_compact(const char *dir)
+{
+	return gen_compact_one(dir, "compact.pcapng", true) ||
+	       gen_compact_one(dir, "compact-full.pcapng", false);
+}
+
 /* ------------------------------------------------------------ benchmark files */
 
 /*
@@ -1032,7 +1107,8 @@ int main(int argc, char **argv)
 	}
 	if (gen_writer(argv[1]) || gen_raw(argv[1], "raw.pcapng", false) ||
 	    gen_raw(argv[1], "raw-be.pcapng", true) || gen_malformed(argv[1]) ||
-	    gen_ptcpdump(argv[1]) || gen_pktap(argv[1]) || gen_journey(argv[1]))
+	    gen_ptcpdump(argv[1]) || gen_pktap(argv[1]) || gen_journey(argv[1]) ||
+	    gen_compact(argv[1]))
 		return 1;
 	return 0;
 }

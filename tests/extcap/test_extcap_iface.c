@@ -249,7 +249,7 @@ static void test_config_and_dlts(void **state)
 		assert_true(strncmp(p, expect, strlen(expect)) == 0); /* 0, 1, 2 ... in order */
 		n++;
 	}
-	assert_int_equal(n, 10);
+	assert_int_equal(n, 11);
 	assert_non_null(strstr(any, "{call=--container-name}"));
 	assert_non_null(strstr(any, "{call=--container-id}"));
 	assert_non_null(strstr(any, "{call=--snaplen}{display=Snapshot length}{type=unsigned}"
@@ -262,6 +262,9 @@ static void test_config_and_dlts(void **state)
 	assert_non_null(strstr(any, "{call=--drops}{display=Kernel drops}{type=boolflag}"
 				    "{default=false}"));
 	assert_non_null(strstr(any, "{call=--comments}{display=Identity as packet comments}"
+				    "{type=boolflag}{default=false}"));
+	/* off by default: exported packet subsets lose the identities' definitions */
+	assert_non_null(strstr(any, "{call=--compact-identity}{display=Compact identity}"
 				    "{type=boolflag}{default=false}"));
 	/* a container's interface already names the container */
 	assert_null(strstr(one, "--container-name"));
@@ -308,11 +311,12 @@ static void test_capture_argv(void **state)
 	o.all_hops = true;
 	o.drops = true;
 	o.comments = true;
+	o.compact_identity = true;
 	argc = helper_capture_argv("h", &o, argv, num, err, sizeof(err));
 	joined[0] = '\0';
 	for (int i = 0; i < argc; i++)
 		snprintf(joined + strlen(joined), sizeof(joined) - strlen(joined), "%s|", argv[i]);
-	assert_string_equal(joined, "h|-i|eth0@cextns|-w|-|-U|--hops|all|--drops|--comments|--container-name|web|--pod-name|"
+	assert_string_equal(joined, "h|-i|eth0@cextns|-w|-|-U|--hops|all|--drops|--comments|--compact-identity|--container-name|web|--pod-name|"
 				    "cart|--pod-namespace|shop|--pid|4242|-s|128|tcp port 80|");
 
 	/* conflicting and bad values are refused with a message naming them */

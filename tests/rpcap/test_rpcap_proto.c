@@ -252,6 +252,72 @@ static void identity(struct ctrcap_identity *id)
 	id->ctr_id = (struct ctrcap_str){ "0123456789abcdef", 16 };
 }
 
+/*
+ * A --compact-identity stream (never asked of the helper, but a stream fed
+ * by hand may be one) read as the server reads the helper: every PKTAP
+ * frame carries the whole identity, the referring packets' too, with no
+ * key or reference a late-joining client could not resolve.
+ */
+static void test_pktap_compact_stream(void **state)
+{
+	char path[] = "/tmp/ctrcap-rpcap-compact-XXXXXX", err2[512];
+	struct ctrcap_pcapng_writer_opts o = { .compact_identity = true, .userappl = "t" };
+	struct ctrcap_pcapng_writer *w;
+	struct ctrcap_pcapng_reader *r;
+	struct ctrcap_pcapng_rec rec;
+	struct ctrcap_identity id;
+	uint8_t pkt[64], buf[4096];
+	int fd, rc, n = 0;
+	(void)state;
+
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	o.path = path;
+	w = ctrcap_pcapng_writer_open(&o, err2, sizeof(err2));
+	assert_non_null(w);
+	assert_int_equal(ctrcap_pcapng_writer_interface(w, 1, 2, "eth0", NULL, 1, 0), 0);
+	identity(&id);
+	for (int i = 0; i < 3; i++) {
+		struct ctrcap_pcapng_packet p = { .ts_ns = 1000 + (uint64_t)i, .data = pkt,
+						  .id = &id };
+
+		p.caplen = p.origlen = (uint32_t)eth_udp(pkt);
+		assert_int_equal(ctrcap_pcapng_writer_packet(w, &p), 0);
+	}
+	assert_int_equal(ctrcap_pcapng_writer_close(w, err2, sizeof(err2)), 0);
+	r = ctrcap_pcapng_reader_open(path, err2, sizeof(err2));
+	assert_non_null(r);
+	while ((rc = ctrcap_pcapng_reader_next(r, &rec)) == 1) {
+		struct pktap_frame_in in = { .linktype = 1, .data = rec.data, .caplen = rec.caplen,
+					     .origlen = rec.origlen, .id = &rec.identity };
+		struct ctrcap_identity back = { 0 };
+		struct pktap_frame_out out;
+		uint32_t key, ref, hl;
+
+		if (rec.kind != CTRCAP_REC_PACKET)
+			continue;
+		n++;
+		assert_true(rec.has_identity);
+		assert_int_equal(pktap_frame_build(&in, 65535, buf, sizeof(buf), &out), 0);
+		hl = le32(buf);
+		assert_int_equal(ctrcap_record_idref(buf + CTRCAP_PKTAP_RECORD_OFF,
+						     hl - CTRCAP_PKTAP_RECORD_OFF, &key, &ref),
+				 0);
+		assert_int_equal(ctrcap_record_decode(buf + CTRCAP_PKTAP_RECORD_OFF,
+						      hl - CTRCAP_PKTAP_RECORD_OFF, &back, err,
+						      sizeof(err)),
+				 0);
+		assert_int_equal(back.pid, 4242);
+		assert_int_equal(back.ctr_name.len, 8);
+		assert_memory_equal(back.ctr_name.ptr, "crpc-web", 8);
+	}
+	assert_int_equal(rc, 0);
+	assert_int_equal(n, 3);
+	ctrcap_pcapng_reader_close(r);
+	unlink(path);
+}
+
 static void test_pktap_frame(void **state)
 {
 	uint8_t pkt[64], buf[4096];
@@ -634,6 +700,7 @@ int main(void)
 		cmocka_unit_test(test_source_drops),
 		cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_self_traffic),
+		cmocka_unit_test(test_pktap_compact_stream),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

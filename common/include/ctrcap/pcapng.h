@@ -74,6 +74,14 @@ struct ctrcap_pcapng_writer_opts {
 	 * epb_processid_threadid (docs/pcapng-format.md).
 	 */
 	bool process_blocks;
+	/*
+	 * --compact-identity: the first packet of an identity on an interface
+	 * in a section carries the record with an identity-key TLV, later ones
+	 * an identity-ref TLV and their per-packet TLVs only
+	 * (docs/pcapng-format.md, section 2.1). Off by default: a subset of
+	 * packets cut out of such a file loses the definitions.
+	 */
+	bool compact_identity;
 	uint64_t rotate_bytes;	  /* -C: start a new file past this size, 0 = off */
 	unsigned rotate_seconds;  /* -G: start a new file every N seconds, 0 = off */
 	unsigned max_files;	  /* -W: keep at most N files (ring), 0 = no limit */

@@ -78,6 +78,13 @@ enum ctrcap_tlv_type {
 	CTRCAP_T_NETNS = 0x0501,	/* u32, inode of the network namespace */
 	CTRCAP_T_CGROUP_ID = 0x0502,	/* u64, cgroup-v2 id (inode of its directory) */
 	CTRCAP_T_ATTRIBUTION = 0x0503,	/* u8, enum ctrcap_attribution */
+	/*
+	 * --compact-identity (docs/pcapng-format.md, section 2.1): the first
+	 * packet of an identity on an interface in a section defines it under a
+	 * key; later ones carry only the reference and their per-packet TLVs.
+	 */
+	CTRCAP_T_IDENTITY_KEY = 0x0504,	/* u32, this record defines the identity of this key */
+	CTRCAP_T_IDENTITY_REF = 0x0505,	/* u32, the identity is the one defined under this key */
 
 	/* A packet the kernel dropped (--drops); the location marks it as one. */
 	CTRCAP_T_DROP_REASON_CODE = 0x0601, /* u32, the kernel's enum skb_drop_reason value */
@@ -123,6 +130,8 @@ enum ctrcap_has {
 	CTRCAP_HAS_ATTRIBUTION = 1u << 8,
 	CTRCAP_HAS_PROC_STATE = 1u << 9,
 	CTRCAP_HAS_DROP_REASON = 1u << 10,
+	CTRCAP_HAS_IDENTITY_KEY = 1u << 11, /* identity_key: carrier, never encoded */
+	CTRCAP_HAS_IDENTITY_REF = 1u << 12, /* identity_ref: carrier, never encoded */
 };
 
 /*
@@ -136,6 +145,11 @@ struct ctrcap_identity {
 	uint8_t attribution; /* enum ctrcap_attribution */
 	uint8_t proc_state; /* enum ctrcap_proc_state */
 	uint32_t drop_reason_code; /* CTRCAP_HAS_DROP_REASON */
+	/*
+	 * Set by the decoder from the 0x0504/0x0505 TLVs of a compact file;
+	 * ctrcap_record_encode() leaves them out (the writer adds its own).
+	 */
+	uint32_t identity_key, identity_ref;
 
 	struct ctrcap_str comm, exe, args, user;
 	struct ctrcap_str parent_comm, parent_exe, parent_args;
@@ -173,6 +187,38 @@ static inline bool ctrcap_identity_is_drop(const struct ctrcap_identity *id)
 
 /* Short name of a TLV type ("pid", "container-name", ...), NULL if unknown. */
 const char *ctrcap_tlv_name(uint16_t type);
+
+/*
+ * True for the TLV types that belong to one packet rather than to its
+ * identity (tid, attribution, drop reason and location): a compact file's
+ * reference packet carries them itself, a definition never lends them.
+ */
+bool ctrcap_tlv_per_packet(uint16_t type);
+
+/*
+ * Split a record payload (version byte + TLVs) for --compact-identity:
+ * the identity part (version byte and every TLV that is not per-packet)
+ * into def, the per-packet TLVs (no version byte) into pp; identity-key and
+ * identity-ref TLVs go to neither. def and pp each need len bytes. Returns
+ * 0, or -1 for a payload that is not a well-formed version-1 record.
+ */
+int ctrcap_record_split(const uint8_t *rec, size_t len, uint8_t *def, size_t *def_len,
+			uint8_t *pp, size_t *pp_len);
+
+/* Write a u32 TLV (type, length 4, big-endian value) at p; returns p + 8. */
+uint8_t *ctrcap_tlv_put_u32(uint8_t *p, uint16_t type, uint32_t v);
+
+/* Bits ctrcap_record_idref() returns. */
+#define CTRCAP_IDREF_KEY 1
+#define CTRCAP_IDREF_REF 2
+
+/*
+ * Whether a record payload carries an identity-key (*key, CTRCAP_IDREF_KEY)
+ * or an identity-ref (*ref, CTRCAP_IDREF_REF): the bits found, 0 for
+ * neither, -1 for a payload that is not a well-formed version-1 record
+ * (or one whose key or reference is not 4 bytes).
+ */
+int ctrcap_record_idref(const uint8_t *rec, size_t len, uint32_t *key, uint32_t *ref);
 
 /*
  * Encode id as a record payload (version byte + TLVs) into buf.
