@@ -234,8 +234,10 @@ static int build_filter(const char *expr, struct rpcap_insn **out, uint32_t *n, 
 
 	if (!expr || !*expr) {
 		*out = calloc(1, sizeof(**out));
-		if (!*out)
+		if (!*out) {
+			snprintf(err, errlen, "out of memory");
 			return -1;
+		}
 		(*out)[0] = (struct rpcap_insn){ .code = BPF_RET | BPF_K, .k = 0xffffffffu };
 		*n = 1;
 		return 0;
@@ -261,6 +263,8 @@ static int build_filter(const char *expr, struct rpcap_insn **out, uint32_t *n, 
 	}
 	pcap_freecode(&bp);
 	pcap_close(p);
+	if (!*out)
+		snprintf(err, errlen, "out of memory");
 	return *out ? 0 : -1;
 }
 
