@@ -11,6 +11,7 @@
 #include "post_rotate.h"
 #include "node_k8s.h"
 #include "privilege.h"
+#include "rpcap_source.h"
 
 /*
  * What options name that is read from the file system: -F's expression
@@ -73,7 +74,7 @@ int main(int argc, char **argv)
 	 * -r opens only what the invoking user (or -Z USER) could open anyway.
 	 * --node captures elsewhere: here it runs ssh as the invoking user.
 	 */
-	if (o.read_path || ctrcap_opts_nodes(&o)) {
+	if (o.read_path || ctrcap_opts_nodes(&o) || o.rpcap_source) {
 		if (ctrcap_priv_drop_all(err, sizeof(err))) {
 			fprintf(stderr, "ctrcap: %s\n", err);
 			code = 1;
@@ -87,7 +88,9 @@ int main(int argc, char **argv)
 		}
 		code = load_named_files(&o, prog, sizeof(prog));
 		if (!code)
-			code = o.n_nodes ? ctrcap_run_nodes(&o) : ctrcap_run_read(&o);
+			code = o.rpcap_source ? ctrcap_run_rpcap_source(&o) :
+			       o.n_nodes      ? ctrcap_run_nodes(&o) :
+						ctrcap_run_read(&o);
 		goto out;
 	}
 	if (o.drops)

@@ -22,6 +22,7 @@
 #include "ctrcap/pcapng.h"
 #include "capture.h"
 #include "node_k8s.h"
+#include "node_rpcap.h"
 #include "node_ssh.h"
 #include "node_uri.h"
 #include "post_rotate.h"
@@ -320,7 +321,9 @@ out:
  */
 static bool node_failed(struct node *n, int st, char *why, size_t len)
 {
-	const char *tool = n->spec.kind == CTRCAP_NODE_K8S ? "kubectl exec" : "ssh";
+	const char *tool = n->spec.kind == CTRCAP_NODE_K8S   ? "kubectl exec" :
+			   n->spec.kind == CTRCAP_NODE_RPCAP ? "the rpcap client" :
+							       "ssh";
 	char line[512];
 
 	if (st >= 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
@@ -330,8 +333,8 @@ static bool node_failed(struct node *n, int st, char *why, size_t len)
 		snprintf(why, len, "%s did not end", tool);
 	else if (WIFSIGNALED(st))
 		snprintf(why, len, "%s killed by signal %d", tool, WTERMSIG(st));
-	else if (n->spec.kind == CTRCAP_NODE_K8S)
-		snprintf(why, len, "kubectl exec exited with status %d", WEXITSTATUS(st));
+	else if (n->spec.kind != CTRCAP_NODE_SSH)
+		snprintf(why, len, "%s exited with status %d", tool, WEXITSTATUS(st));
 	else if (WEXITSTATUS(st) == 255)
 		snprintf(why, len, "ssh failed");
 	else
@@ -648,12 +651,26 @@ static int need_tool(const char *tool, const char *why, char *buf, size_t cap)
 	return 0;
 }
 
+/* This ctrcap's own path into buf (rpcap:// nodes run it). 0, or -1 after the error. */
+static int self_path(char *buf, size_t cap)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, cap - 1);
+
+	if (n < 0) {
+		fprintf(stderr, "ctrcap: --node rpcap://: /proc/self/exe: %s\n", strerror(errno));
+		return -1;
+	}
+	buf[n] = '\0';
+	return 0;
+}
+
 /*
  * Parse every node and build the ssh nodes' commands before any starts
  * (a k8s:// node's pod is looked up when it starts, see node_start()).
- * tools[0] gets ssh's path, tools[1] kubectl's. 0, or -1 after the error.
+ * tools[0] gets ssh's path, tools[1] kubectl's, tools[2] this ctrcap's
+ * (rpcap:// nodes run it). 0, or -1 after the error.
  */
-static int nodes_prepare(struct merge *m, const struct ctrcap_opts *o, char tools[2][4096])
+static int nodes_prepare(struct merge *m, const struct ctrcap_opts *o, char tools[3][4096])
 {
 	char err[512];
 
@@ -679,6 +696,17 @@ static int nodes_prepare(struct merge *m, const struct ctrcap_opts *o, char tool
 			if (need_tool("kubectl", "k8s://", tools[1], sizeof(tools[1])))
 				return -1;
 			n->tool = tools[1];
+			continue;
+		}
+		if (n->spec.kind == CTRCAP_NODE_RPCAP) {
+			if (!tools[2][0] && self_path(tools[2], sizeof(tools[2])))
+				return -1;
+			n->tool = tools[2];
+			if (ctrcap_node_rpcap_cmd_build(n->cmd, &n->spec, o, n->tool, err,
+							sizeof(err))) {
+				fprintf(stderr, "ctrcap: --node %s: %s\n", o->nodes[i], err);
+				return -1;
+			}
 			continue;
 		}
 		if (need_tool("ssh", "ssh://", tools[0], sizeof(tools[0])))
@@ -757,7 +785,7 @@ int ctrcap_run_nodes(const struct ctrcap_opts *o)
 	int pfd[2] = { -1, -1 }, code = 1;
 	unsigned started = 0, lost = 0;
 	pthread_t mt;
-	static char tools[2][4096];
+	static char tools[3][4096];
 	bool mt_started = false;
 
 	/*

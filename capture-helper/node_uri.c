@@ -93,10 +93,65 @@ static int parse_k8s(const char *s, struct ctrcap_node_spec *spec, char *err, si
 	return 0;
 }
 
+/* [USER@]HOST[:PORT] (ssh://, rpcap://) into spec. 0, or -1 with the reason in err. */
+static int parse_userhost(const char *rest, struct ctrcap_node_spec *spec, char *err,
+			  size_t errlen)
+{
+	const char *at = strrchr(rest, '@');
+	size_t n;
+
+	if (at) {
+		n = (size_t)(at - rest);
+		if (!n || n >= sizeof(spec->user)) {
+			snprintf(err, errlen, "bad user name before '@'");
+			return -1;
+		}
+		memcpy(spec->user, rest, n);
+		if (!plain_word(spec->user, ".-_")) {
+			snprintf(err, errlen, "'%s' is not a user name", spec->user);
+			return -1;
+		}
+		rest = at + 1;
+	}
+	return parse_hostport(rest, spec, err, errlen);
+}
+
+/*
+ * rpcap://[USER@]HOST[:PORT][/SOURCE]: a ctrcap-rpcapd; SOURCE is one of
+ * the sources it lists (container-any when none), so a selection by
+ * container can be done by the server.
+ */
+static int parse_rpcap(const char *s, struct ctrcap_node_spec *spec, char *err, size_t errlen)
+{
+	const char *slash = strchr(s, '/');
+	char hostpart[sizeof(spec->user) + sizeof(spec->host) + 8];
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+
+	spec->kind = CTRCAP_NODE_RPCAP;
+	if (strpbrk(s, "?#")) {
+		snprintf(err, errlen, "an rpcap:// node URI has no query");
+		return -1;
+	}
+	if (n >= sizeof(hostpart)) {
+		snprintf(err, errlen, "the URI's host part is too long");
+		return -1;
+	}
+	memcpy(hostpart, s, n);
+	hostpart[n] = '\0';
+	if (slash && slash[1]) {
+		if (strlen(slash + 1) >= sizeof(spec->source) || !plain_word(slash + 1, ".-_+:")) {
+			snprintf(err, errlen, "'%s' is not an rpcap source name", slash + 1);
+			return -1;
+		}
+		snprintf(spec->source, sizeof(spec->source), "%s", slash + 1);
+	}
+	return parse_userhost(hostpart, spec, err, errlen);
+}
+
 int ctrcap_node_spec_parse(const char *arg, struct ctrcap_node_spec *spec, char *err,
 			   size_t errlen)
 {
-	const char *eq = strchr(arg, '='), *uri, *rest, *at;
+	const char *eq = strchr(arg, '=');
 	char why[160];
 	size_t n;
 
@@ -115,36 +170,30 @@ int ctrcap_node_spec_parse(const char *arg, struct ctrcap_node_spec *spec, char 
 		snprintf(err, errlen, "bad node name: %s", why);
 		return -1;
 	}
-	uri = eq + 1;
+	return ctrcap_node_uri_parse(eq + 1, spec, err, errlen);
+}
+
+int ctrcap_node_uri_parse(const char *uri, struct ctrcap_node_spec *spec, char *err,
+			  size_t errlen)
+{
 	spec->uri = uri;
-	if (!strncmp(uri, "rpcap://", 8)) {
-		snprintf(err, errlen, "rpcap:// nodes are not supported yet (only ssh:// and k8s://)");
+	if (!strncmp(uri, "rpcaps://", 9)) {
+		snprintf(err, errlen, "rpcaps:// (TLS) nodes are not supported yet (ssh://, k8s://, rpcap://)");
 		return -1;
 	}
 	if (!strncmp(uri, "k8s://", 6))
 		return parse_k8s(uri + 6, spec, err, errlen);
+	if (!strncmp(uri, "rpcap://", 8))
+		return parse_rpcap(uri + 8, spec, err, errlen);
 	if (strncmp(uri, "ssh://", 6)) {
-		snprintf(err, errlen, "'%s' is no ssh://[USER@]HOST[:PORT] or k8s://NODE URI", uri);
+		snprintf(err, errlen,
+			 "'%s' is no ssh://[USER@]HOST[:PORT], k8s://NODE or rpcap://[USER@]HOST[:PORT] URI",
+			 uri);
 		return -1;
 	}
-	rest = uri + 6;
-	if (strchr(rest, '/') || strchr(rest, '?') || strchr(rest, '#')) {
+	if (strpbrk(uri + 6, "/?#")) {
 		snprintf(err, errlen, "an ssh:// node URI has no path or query");
 		return -1;
 	}
-	at = strrchr(rest, '@');
-	if (at) {
-		n = (size_t)(at - rest);
-		if (!n || n >= sizeof(spec->user)) {
-			snprintf(err, errlen, "bad user name before '@'");
-			return -1;
-		}
-		memcpy(spec->user, rest, n);
-		if (!plain_word(spec->user, ".-_")) {
-			snprintf(err, errlen, "'%s' is not a user name", spec->user);
-			return -1;
-		}
-		rest = at + 1;
-	}
-	return parse_hostport(rest, spec, err, errlen);
+	return parse_userhost(uri + 6, spec, err, errlen);
 }

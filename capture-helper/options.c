@@ -48,6 +48,8 @@ enum {
 	OPT_COMPACT_IDENTITY,
 	OPT_NODE,
 	OPT_REMOTE_CTRCAP,
+	OPT_RPCAP_SOURCE,
+	OPT_RPCAP_PASSWORD_FILE,
 	OPT_KUBE_CONTEXT,
 	OPT_KUBECONFIG,
 	OPT_NODES_FROM,
@@ -112,6 +114,8 @@ static const struct option long_opts[] = {
 	{ "compact-identity", no_argument, NULL, OPT_COMPACT_IDENTITY },
 	{ "node", required_argument, NULL, OPT_NODE },
 	{ "remote-ctrcap", required_argument, NULL, OPT_REMOTE_CTRCAP },
+	{ "rpcap-source", required_argument, NULL, OPT_RPCAP_SOURCE },
+	{ "rpcap-password-file", required_argument, NULL, OPT_RPCAP_PASSWORD_FILE },
 	{ "kube-context", required_argument, NULL, OPT_KUBE_CONTEXT },
 	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 	{ "nodes-from", required_argument, NULL, OPT_NODES_FROM },
@@ -231,11 +235,16 @@ void ctrcap_usage(FILE *f)
 	      "  --node-name NAME   the node every packet names (default $CTRCAP_NODE_NAME,\n"
 	      "                     else the host name)\n"
 	      "  --node NAME=ssh://[USER@]HOST[:PORT] | NAME=k8s://NODE\n"
+	      "       | NAME=rpcap://[USER@]HOST[:PORT][/SOURCE]\n"
 	      "                     capture on that host (repeatable): runs its ctrcap\n"
 	      "                     over OpenSSH, or in the ctrcap DaemonSet's pod on that\n"
 	      "                     Kubernetes node through kubectl exec, with the selection\n"
-	      "                     options and expression, merges every node's packets by\n"
-	      "                     time (docs/cluster.md)\n"
+	      "                     options and expression, or reads its ctrcap-rpcapd;\n"
+	      "                     merges every node's packets by time (docs/cluster.md)\n"
+	      "  --rpcap-password-file FILE  the password of rpcap://USER@ nodes (first line)\n"
+	      "  --rpcap-source rpcap://[USER@]HOST[:PORT][/SOURCE]\n"
+	      "                     write a ctrcap-rpcapd's packets with -w (what an\n"
+	      "                     rpcap:// node runs)\n"
 	      "  --remote-ctrcap PATH  the ctrcap the nodes run (default ctrcap)\n"
 	      "  --ssh-option OPT   passed to ssh as -o OPT for every node (repeatable)\n"
 	      "  --kube-context CTX, --kubeconfig FILE  passed to kubectl for k8s:// nodes\n"
@@ -489,9 +498,37 @@ static const char *node_conflict(const struct ctrcap_opts *o)
 	return NULL;
 }
 
+/* What --rpcap-source cannot be combined with, or NULL. */
+static const char *rpcap_source_conflict(const struct ctrcap_opts *o)
+{
+	if (ctrcap_opts_nodes(o))
+		return "--node";
+	if (o->read_path)
+		return "-r";
+	if (!o->out.path)
+		return "printing (give -w FILE or -w -)";
+	/* The server selects by its source name and the expression only. */
+	if (ctrcap_opts_has_identity_filter(o))
+		return "process or container selection (name a source: rpcap://HOST/SOURCE)";
+	if (o->live_only && strcmp(o->live_only, "--node-name"))
+		return o->live_only;
+	if (o->cmd)
+		return "-- COMMAND";
+	return NULL;
+}
+
 static int check_combinations(const struct ctrcap_opts *o)
 {
 	const char *clash = ctrcap_opts_nodes(o) ? node_conflict(o) : NULL;
+
+	if (o->rpcap_source && (clash = rpcap_source_conflict(o))) {
+		fprintf(stderr, "ctrcap: --rpcap-source reads a ctrcap-rpcapd; it takes no %s\n", clash);
+		return -1;
+	}
+	if (o->rpcap_password_file && !o->rpcap_source && !ctrcap_opts_nodes(o)) {
+		fprintf(stderr, "ctrcap: --rpcap-password-file is for rpcap:// nodes: give --node\n");
+		return -1;
+	}
 
 	if (clash) {
 		fprintf(stderr, "ctrcap: --node captures on remote nodes; it takes no %s\n", clash);
@@ -908,6 +945,15 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 			if (nodes_from_check(optarg))
 				return -1;
 			o->nodes_from = optarg;
+			break;
+		case OPT_RPCAP_SOURCE:
+		case OPT_RPCAP_PASSWORD_FILE:
+			if (!*optarg) {
+				fprintf(stderr, "ctrcap: %s needs a value\n",
+					c == OPT_RPCAP_SOURCE ? "--rpcap-source" : "--rpcap-password-file");
+				return -1;
+			}
+			*(c == OPT_RPCAP_SOURCE ? &o->rpcap_source : &o->rpcap_password_file) = optarg;
 			break;
 		case OPT_REMOTE_CTRCAP:
 			if (!*optarg) {

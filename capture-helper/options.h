@@ -95,6 +95,8 @@ struct ctrcap_opts {
 	const char *nodes[CTRCAP_MAX_NODES];
 	unsigned n_nodes;
 	const char *remote_ctrcap;	/* --remote-ctrcap; NULL = "ctrcap" */
+	const char *rpcap_source;	/* --rpcap-source URI: capture from a ctrcap-rpcapd */
+	const char *rpcap_password_file; /* --rpcap-password-file: rpcap://USER@'s password */
 	struct ctrcap_strlist ssh_opts;	/* --ssh-option, each passed as ssh -o */
 	const char *kube_context;	/* --kube-context, kubectl's --context for k8s:// */
 	const char *kubeconfig;		/* --kubeconfig, kubectl's --kubeconfig for k8s:// */

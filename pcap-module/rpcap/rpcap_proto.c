@@ -338,3 +338,63 @@ void rpcap_packet_hdr_build(uint8_t buf[RPCAP_HDR_LEN + RPCAP_PKTHDR_LEN],
 	put32(buf + 20, m->len);
 	put32(buf + 24, m->npkt);
 }
+
+size_t rpcap_auth_req_build(uint8_t *buf, size_t cap, const char *user, const char *pass)
+{
+	size_t ul = user ? strlen(user) : 0, pl = pass ? strlen(pass) : 0;
+
+	if (ul > RPCAP_MAX_AUTH_STR || pl > RPCAP_MAX_AUTH_STR || RPCAP_AUTH_LEN + ul + pl > cap)
+		return 0;
+	memset(buf, 0, RPCAP_AUTH_LEN);
+	put16(buf, user ? RPCAP_AUTH_PWD : RPCAP_AUTH_NULL);
+	put16(buf + 4, (uint16_t)ul);
+	put16(buf + 6, (uint16_t)pl);
+	if (ul)
+		memcpy(buf + RPCAP_AUTH_LEN, user, ul);
+	if (pl)
+		memcpy(buf + RPCAP_AUTH_LEN + ul, pass, pl);
+	return RPCAP_AUTH_LEN + ul + pl;
+}
+
+size_t rpcap_startcap_req_build(uint8_t *buf, size_t cap, uint32_t snaplen, uint32_t read_timeout,
+				const struct rpcap_insn *insns, uint32_t n)
+{
+	size_t len = RPCAP_STARTCAPREQ_LEN + RPCAP_FILTER_LEN + (size_t)n * RPCAP_INSN_LEN;
+	uint8_t *q;
+
+	if (!n || n > RPCAP_MAX_INSNS || len > cap)
+		return 0;
+	memset(buf, 0, RPCAP_STARTCAPREQ_LEN + RPCAP_FILTER_LEN);
+	put32(buf, snaplen);
+	put32(buf + 4, read_timeout);
+	/* flags 0, portdata 0: the server listens, the client opens the data connection. */
+	put16(buf + RPCAP_STARTCAPREQ_LEN, RPCAP_UPDATEFILTER_BPF);
+	put32(buf + RPCAP_STARTCAPREQ_LEN + 4, n);
+	q = buf + RPCAP_STARTCAPREQ_LEN + RPCAP_FILTER_LEN;
+	for (uint32_t i = 0; i < n; i++, q += RPCAP_INSN_LEN) {
+		put16(q, insns[i].code);
+		q[2] = insns[i].jt;
+		q[3] = insns[i].jf;
+		put32(q + 4, insns[i].k);
+	}
+	return len;
+}
+
+int32_t rpcap_openreply_linktype(const uint8_t buf[RPCAP_OPENREPLY_LEN])
+{
+	return (int32_t)get32(buf);
+}
+
+uint16_t rpcap_startcapreply_port(const uint8_t buf[RPCAP_STARTCAPREPLY_LEN])
+{
+	return get16(buf + 4);
+}
+
+void rpcap_pkthdr_parse(const uint8_t buf[RPCAP_PKTHDR_LEN], struct rpcap_pkt_meta *m)
+{
+	m->ts_sec = get32(buf);
+	m->ts_usec = get32(buf + 4);
+	m->caplen = get32(buf + 8);
+	m->len = get32(buf + 12);
+	m->npkt = get32(buf + 16);
+}

@@ -213,4 +213,27 @@ int rpcap_findalldevs_if_build(uint8_t *buf, size_t cap, size_t *off, const char
 void rpcap_packet_hdr_build(uint8_t buf[RPCAP_HDR_LEN + RPCAP_PKTHDR_LEN],
 			    const struct rpcap_pkt_meta *m);
 
+
+/* The client's side (ctrcap --rpcap-source). */
+
+/*
+ * Build an AUTH_REQ payload into buf: null auth when user is NULL, else
+ * user and password. Its length, or 0 when it does not fit or a string
+ * is longer than RPCAP_MAX_AUTH_STR.
+ */
+size_t rpcap_auth_req_build(uint8_t *buf, size_t cap, const char *user, const char *pass);
+/*
+ * Build a STARTCAP_REQ payload into buf (the client opens the data
+ * connection over TCP) with the n-instruction filter insns (host order).
+ * Its length, or 0 when n is 0, too large, or it does not fit.
+ */
+size_t rpcap_startcap_req_build(uint8_t *buf, size_t cap, uint32_t snaplen, uint32_t read_timeout,
+				const struct rpcap_insn *insns, uint32_t n);
+/* The link type in an OPEN_REPLY payload. */
+int32_t rpcap_openreply_linktype(const uint8_t buf[RPCAP_OPENREPLY_LEN]);
+/* The data port (host order) in a STARTCAP_REPLY payload. */
+uint16_t rpcap_startcapreply_port(const uint8_t buf[RPCAP_STARTCAPREPLY_LEN]);
+/* Decode a packet message's pkthdr (after the common header). */
+void rpcap_pkthdr_parse(const uint8_t buf[RPCAP_PKTHDR_LEN], struct rpcap_pkt_meta *m);
+
 #endif /* CTRCAP_RPCAP_PROTO_H */

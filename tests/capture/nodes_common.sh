@@ -9,7 +9,7 @@
 # Sets: SSHO (the --ssh-option words for the test's key and known_hosts),
 # NODES (the three --node words and --remote-ctrcap), SEL (each node's
 # ctrcap captures its own eth0, only the test's datagrams), LIVE (the
-# nodes send() sends from). Provides: sshd_in N, send ROUNDS.
+# nodes send() sends from). Provides: sshd_in N, send ROUNDS, stop_nodes.
 
 for t in ssh ssh-keygen /usr/sbin/sshd tshark nsenter; do
 	command -v "$t" >/dev/null || { echo "SKIP: $t missing (scripts/install-deps)"; exit 77; }
@@ -92,6 +92,16 @@ send() {
 			sleep 0.05
 		done
 	done
+}
+
+# stop_nodes: after the last packets had time to arrive, SIGINT; its exit status in rc.
+stop_nodes() {
+	sleep 1.5
+	kill -INT "$CC_PID"
+	wait "$CC_PID"
+	rc=$?
+	CC_PID=
+	cat "$TMP/nodes.err"
 }
 
 # The host-side servers of ports 7101-7103.

@@ -31,16 +31,6 @@ start_nodes() {
 	}
 }
 
-# stop_nodes: after the last packets had time to arrive, SIGINT; its exit status in rc.
-stop_nodes() {
-	sleep 1.5
-	kill -INT "$CC_PID"
-	wait "$CC_PID"
-	rc=$?
-	CC_PID=
-	cat "$TMP/nodes.err"
-}
-
 # --- 1. three nodes, 4 rounds: 12 packets, each with its node and sender.
 rm -f "$TMP"/pids.*
 LIVE=(1 2 3)
@@ -146,9 +136,9 @@ expect "bad URI: exit 1, one line, nothing written" bash -c "
 	[ $rc = 1 ] && [ \"\$(cat '$TMP/bad.err')\" = \
 	'ctrcap: --node bad=ssh://root@host/path: an ssh:// node URI has no path or query' ] &&
 	[ ! -e '$TMP/bad.pcapng' ]"
-"$CTRCAP" --node r=rpcap://host -w "$TMP/bad.pcapng" 2>"$TMP/rpcap.err"
-expect "rpcap:// says not supported yet" grep -qx \
-	"ctrcap: --node r=rpcap://host: rpcap:// nodes are not supported yet (only ssh:// and k8s://)" "$TMP/rpcap.err"
+"$CTRCAP" --node r=rpcaps://host -w "$TMP/bad.pcapng" 2>"$TMP/rpcap.err"
+expect "rpcaps:// says not supported yet" grep -qx \
+	"ctrcap: --node r=rpcaps://host: rpcaps:// (TLS) nodes are not supported yet (ssh://, k8s://, rpcap://)" "$TMP/rpcap.err"
 
 [ "$FAILS" = 0 ] || { echo "$FAILS check(s) failed"; exit 1; }
 echo "all checks passed"

@@ -31,6 +31,7 @@
 #include "node_name.h"
 #include "node_k8s.h"
 #include "node_ssh.h"
+#include "node_rpcap.h"
 #include "node_uri.h"
 #include "ctrcap/helper_spawn.h"
 #include "options.h"
@@ -1226,12 +1227,19 @@ static void test_node_spec_parse(void **state)
 	static const struct {
 		const char *arg, *err; /* err NULL: parses */
 	} bad[] = {
-		{ "a=rpcap://h", "rpcap:// nodes are not supported yet (only ssh:// and k8s://)" },
+		{ "a=rpcaps://h", "rpcaps:// (TLS) nodes are not supported yet (ssh://, k8s://, rpcap://)" },
+		{ "a=rpcap://", "the URI names no host" },
+		{ "a=rpcap://h:99999", "'99999' is not a port (1 to 65535)" },
+		{ "a=rpcap://h/x y", "'x y' is not an rpcap source name" },
+		{ "a=rpcap://h/-x", "'-x' is not an rpcap source name" },
+		{ "a=rpcap://h?x", "an rpcap:// node URI has no query" },
+		{ "a=rpcap://-u@h", "'-u' is not a user name" },
 		{ "a=k8s://", "the URI names no Kubernetes node (k8s://NODE)" },
 		{ "a=k8s://-n", "'-n' is not a Kubernetes node name" },
 		{ "a=k8s://w1,status.phase=x", "'w1,status.phase=x' is not a Kubernetes node name" },
 		{ "a=k8s://w 1", "'w 1' is not a Kubernetes node name" },
-		{ "a=http://h", "'http://h' is no ssh://[USER@]HOST[:PORT] or k8s://NODE URI" },
+		{ "a=http://h",
+		  "'http://h' is no ssh://[USER@]HOST[:PORT], k8s://NODE or rpcap://[USER@]HOST[:PORT] URI" },
 		{ "ssh://h", "give NAME=URI, e.g. web1=ssh://root@host" },
 		{ "a=ssh://", "the URI names no host" },
 		{ "a=ssh://-oProxyCommand=x", "'-oProxyCommand=x' is not a host name or address" },
@@ -1268,6 +1276,18 @@ static void test_node_spec_parse(void **state)
 	assert_int_equal(sp.kind, CTRCAP_NODE_K8S);
 	assert_string_equal(sp.name, "w2");
 	assert_string_equal(sp.host, "ip-10-0-1-7.ec2.internal");
+	assert_int_equal(ctrcap_node_spec_parse("r1=rpcap://cap@10.99.21.2:2003/container-web",
+						&sp, err, sizeof(err)), 0);
+	assert_int_equal(sp.kind, CTRCAP_NODE_RPCAP);
+	assert_string_equal(sp.user, "cap");
+	assert_string_equal(sp.host, "10.99.21.2");
+	assert_int_equal(sp.port, 2003);
+	assert_string_equal(sp.source, "container-web");
+	assert_int_equal(ctrcap_node_spec_parse("r2=rpcap://[fd99::2]", &sp, err, sizeof(err)), 0);
+	assert_string_equal(sp.host, "fd99::2");
+	assert_string_equal(sp.user, "");
+	assert_string_equal(sp.source, "");
+	assert_int_equal(sp.port, 0);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		err[0] = '\0';
 		assert_int_equal(ctrcap_node_spec_parse(bad[i].arg, &sp, err, sizeof(err)), -1);
@@ -1395,6 +1415,43 @@ static void test_nodes_from_k8s(void **state)
 	assert_int_equal(parse(&o, 4, (const char *[]){ "ctrcap", "--nodes-from", "k8s",
 							"--node-name=x" }),
 			 -1);
+}
+
+/* An rpcap:// node's command: this ctrcap in --rpcap-source mode; -c and the expression pass, --pid is refused. */
+static void test_node_rpcap_cmd(void **state)
+{
+	const char *argv[] = { "ctrcap", "--node", "r=rpcap://cap@10.99.21.2:2003/container-web",
+			       "--node", "n=rpcap://10.99.22.2", "--rpcap-password-file", "/p",
+			       "-w", "o.pcapng", "-c", "5", "udp", "port", "53" };
+	const char *pid[] = { "ctrcap", "--node", "r=rpcap://h", "-w", "o.pcapng", "--pid", "7" };
+	static struct ctrcap_node_cmd c;
+	struct ctrcap_node_spec sp;
+	struct ctrcap_opts o;
+	char err[512];
+
+	(void)state;
+	assert_int_equal(parse(&o, sizeof(argv) / sizeof(argv[0]), argv), 0);
+	assert_int_equal(ctrcap_node_spec_parse(o.nodes[0], &sp, err, sizeof(err)), 0);
+	assert_int_equal(ctrcap_node_rpcap_cmd_build(&c, &sp, &o, "/usr/sbin/ctrcap", err,
+						     sizeof(err)), 0);
+	assert_string_equal(argv_join(c.argv),
+			    "/usr/sbin/ctrcap|--rpcap-source|rpcap://cap@10.99.21.2:2003/container-web|"
+			    "--node-name|r|-w|-|-U|--rpcap-password-file|/p|-c|5|udp port 53");
+	/* No user: null auth, the password file stays here. */
+	assert_int_equal(ctrcap_node_spec_parse(o.nodes[1], &sp, err, sizeof(err)), 0);
+	assert_int_equal(ctrcap_node_rpcap_cmd_build(&c, &sp, &o, "/usr/sbin/ctrcap", err,
+						     sizeof(err)), 0);
+	assert_string_equal(argv_join(c.argv),
+			    "/usr/sbin/ctrcap|--rpcap-source|rpcap://10.99.22.2|--node-name|n|-w|-|"
+			    "-U|-c|5|udp port 53");
+	ctrcap_opts_free(&o);
+	assert_int_equal(parse(&o, sizeof(pid) / sizeof(pid[0]), pid), 0);
+	assert_int_equal(ctrcap_node_spec_parse(o.nodes[0], &sp, err, sizeof(err)), 0);
+	assert_int_equal(ctrcap_node_rpcap_cmd_build(&c, &sp, &o, "/usr/sbin/ctrcap", err,
+						     sizeof(err)), -1);
+	assert_string_equal(err, "an rpcap:// node takes no --pid (ctrcap-rpcapd selects by its "
+				 "source, rpcap://HOST/SOURCE, and the expression)");
+	ctrcap_opts_free(&o);
 }
 
 static void test_node_k8s(void **state)
@@ -1873,6 +1930,7 @@ int main(void)
 		cmocka_unit_test(test_node_refuses_local_only),
 		cmocka_unit_test(test_node_spec_parse),
 		cmocka_unit_test(test_node_cmd),
+		cmocka_unit_test(test_node_rpcap_cmd),
 		cmocka_unit_test(test_node_k8s),
 		cmocka_unit_test(test_nodes_from_k8s),
 		cmocka_unit_test(test_proc_table_pid_reuse),
