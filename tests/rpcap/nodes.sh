@@ -34,6 +34,8 @@ expect() {
 cat >"$work/helper" <<EOC
 #!/bin/sh
 [ "\$1" = --list-containers ] && exit 0
+# As ctrcap once attached: the server reports the capture started only then.
+echo 'ctrcap: listening on any, capturing on 1 interface' >&2
 cat "$work/stream.pcapng"
 exec sleep 30
 EOC
