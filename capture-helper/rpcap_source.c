@@ -47,7 +47,7 @@ static void on_stop(int sig)
 struct rpc {
 	const char *where;	/* "rpcap://HOST:PORT" for messages */
 	int ctrl, data;
-	char ifnames[RPCAP_MAX_IFACES][IF_NAMESIZE];
+	char ifnames[RPCAP_MAX_IFACES][CTRCAP_PTH_IFNAME_LEN]; /* as the PKTAP header holds them */
 	uint32_t iflink[RPCAP_MAX_IFACES];
 	unsigned n_ifaces;
 };
