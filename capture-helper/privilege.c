@@ -335,7 +335,13 @@ int ctrcap_priv_drop(char *err, size_t errlen)
 		ctrcap_errf(err, errlen, "ctrcap_priv_drop() called before ctrcap_priv_init()");
 		return -1;
 	}
-	threads = thread_count();
+	/*
+	 * A thread just joined still counts in /proc until the kernel has
+	 * released it: pthread_join returns when its tid is cleared, a little
+	 * before (seen on a slow, emulated guest). Give it up to 200 ms.
+	 */
+	for (int i = 0; (threads = thread_count()) != 1 && i < 200; i++)
+		usleep(1000);
 	if (threads != 1) {
 		ctrcap_errf(err, errlen,
 		       "cannot drop capabilities with %d threads running: capabilities are per "
