@@ -85,7 +85,11 @@ struct ctrcap_ident {
 	 * encoded, and so into the cached ones, and needs no place in the key.
 	 */
 	char node_name[CTRCAP_NODE_NAME_BUF];
+	/* Unique among contexts (never 0): a buffer built by another is rebuilt. */
+	uint32_t serial;
 };
+
+static uint32_t ident_serials;
 
 /* Coarse (a tick): it times retries of 200 ms and more, and is read per packet. */
 static uint64_t now_ms(void)
@@ -113,6 +117,7 @@ struct ctrcap_ident *ctrcap_ident_new(struct ctrcap_proc_table *procs, struct ct
 	pthread_mutex_init(&x->ns_lock, NULL);
 	x->procs = procs;
 	x->res = res;
+	x->serial = __atomic_add_fetch(&ident_serials, 1, __ATOMIC_RELAXED);
 	snprintf(x->cgroup_root, sizeof(x->cgroup_root), "%s", cgroup_root ? cgroup_root : "");
 	snprintf(x->node_name, sizeof(x->node_name), "%s", node_name ? node_name : "");
 	clock_gettime(CLOCK_REALTIME, &rt);
@@ -321,6 +326,13 @@ static void fill_container(struct ctrcap_identity *id, const struct ctr_info *c)
 		id->pod_labels[id->n_pod_labels++] = sv(c->pod_labels[i]);
 }
 
+/* What one packet's identity is made of: its key and where its strings are. */
+struct ident_sources {
+	struct ctrcap_ident_key key;
+	const struct ctrcap_proc *p, *pp;	/* the process and its parent, if known */
+	const struct ctr_info *ctr;		/* its container, if resolved */
+};
+
 uint64_t ctrcap_ident_packet_cgroup(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e)
 {
 	uint64_t cg = e->owner.cgroup_id, ns_cg;
@@ -332,92 +344,110 @@ uint64_t ctrcap_ident_packet_cgroup(struct ctrcap_ident *x, const struct ctrcap_
 	return ns_cg ? ns_cg : cg;
 }
 
-void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
-			struct ctrcap_ident_buf *b)
+/* The sources of packet e's identity, and its key: a few lookups, no strings. */
+static void ident_sources(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
+			  struct ident_sources *s)
 {
-	struct ctrcap_identity *id = &b->id;
 	const struct ctrcap_owner *o = &e->owner;
-	uint64_t cg;
+	struct ctrcap_ident_key *k = &s->key;
 
-	memset(id, 0, sizeof(*id));
-	memset(&b->key, 0, sizeof(b->key));
-	b->ctr = NULL;
-	b->is_container = false;
-	id->present = CTRCAP_HAS_NETNS | CTRCAP_HAS_ATTRIBUTION;
-	id->netns = e->netns;
-	id->attribution = e->attribution;
-	id->node_name = sv(x->node_name);
-
+	memset(s, 0, sizeof(*s));
+	k->present = CTRCAP_HAS_NETNS | CTRCAP_HAS_ATTRIBUTION;
+	k->netns = e->netns;
+	k->attribution = e->attribution;
+	k->context = x->serial;
 	if (o->tgid) {
 		bool reused;
-		const struct ctrcap_proc *p = ctrcap_proc_find(x->procs, o->tgid, o->start_ns,
-							       &reused);
 
-		id->present |= CTRCAP_HAS_PID | CTRCAP_HAS_TID | CTRCAP_HAS_UID | CTRCAP_HAS_GID;
-		id->pid = o->tgid;
-		id->tid = o->tid;
-		id->uid = o->uid;
-		id->gid = o->gid;
-		memcpy(b->comm, o->comm, sizeof(b->comm));
-		b->comm[sizeof(b->comm) - 1] = '\0';
-		id->comm = sv(b->comm);
-		memcpy(b->key.comm, b->comm, sizeof(b->key.comm));
-		/*
-		 * Strings point into the process table: entries do not move and
-		 * change only while events are handled, never during one packet.
-		 */
+		s->p = ctrcap_proc_find(x->procs, o->tgid, o->start_ns, &reused);
+		k->present |= CTRCAP_HAS_PID | CTRCAP_HAS_TID | CTRCAP_HAS_UID | CTRCAP_HAS_GID;
+		k->pid = o->tgid;
+		k->tid = o->tid;
+		k->uid = o->uid;
+		k->gid = o->gid;
+		memcpy(k->comm, o->comm, sizeof(k->comm));
+		k->comm[sizeof(k->comm) - 1] = '\0';
 		/* The socket's own record of its process is exact; /proc's only to the tick. */
-		if (o->start_ns || (p && p->start_ns)) {
-			id->present |= CTRCAP_HAS_START_TIME;
-			id->start_time_ns = (o->start_ns ? o->start_ns : p->start_ns) +
-					    x->boot_to_epoch_ns;
+		if (o->start_ns || (s->p && s->p->start_ns)) {
+			k->present |= CTRCAP_HAS_START_TIME;
+			k->start_time_ns = (o->start_ns ? o->start_ns : s->p->start_ns) +
+					   x->boot_to_epoch_ns;
 		}
 		/*
 		 * The process exited, its entry is gone and its pid names another
 		 * process now: say so rather than lend it that one's identity.
 		 */
-		if (reused) {
-			id->present |= CTRCAP_HAS_PROC_STATE;
-			id->proc_state = CTRCAP_PROC_PID_REUSED;
-		}
-		if (p) {
-			b->key.proc_gen = p->gen;
-			id->exe = sv(p->exe);
-			id->args = sv(p->args);
-			if (p->ppid) {
-				const struct ctrcap_proc *pp = ctrcap_proc_get(x->procs, p->ppid);
-
-				id->present |= CTRCAP_HAS_PARENT_PID;
-				id->parent_pid = p->ppid;
-				if (pp) {
-					b->key.parent_gen = pp->gen;
-					id->parent_exe = sv(pp->exe);
-					id->parent_args = sv(pp->args);
-					id->parent_comm = sv(pp->comm);
-				}
+		if (reused)
+			k->present |= CTRCAP_HAS_PROC_STATE;
+		if (s->p) {
+			k->proc_gen = s->p->gen;
+			if (s->p->ppid) {
+				k->present |= CTRCAP_HAS_PARENT_PID;
+				k->parent_pid = s->p->ppid;
+				s->pp = ctrcap_proc_get(x->procs, s->p->ppid);
+				if (s->pp)
+					k->parent_gen = s->pp->gen;
 			}
 		}
 	}
-	cg = ctrcap_ident_packet_cgroup(x, e);
-	if (cg) {
-		id->present |= CTRCAP_HAS_CGROUP_ID;
-		id->cgroup_id = cg;
-		b->ctr = container_gen(x, cg, &b->key.ctr_gen);
-		if (b->ctr) {
-			b->is_container = true;
-			fill_container(id, b->ctr);
-		}
+	k->cgroup_id = ctrcap_ident_packet_cgroup(x, e);
+	if (k->cgroup_id) {
+		k->present |= CTRCAP_HAS_CGROUP_ID;
+		s->ctr = container_gen(x, k->cgroup_id, &k->ctr_gen);
 	}
-	b->key.cgroup_id = id->cgroup_id;
-	b->key.present = id->present;
-	b->key.pid = id->pid;
-	b->key.tid = id->tid;
-	b->key.uid = id->uid;
-	b->key.gid = id->gid;
-	b->key.netns = id->netns;
-	b->key.parent_pid = id->parent_pid;
-	b->key.attribution = id->attribution;
-	b->key.start_time_ns = id->start_time_ns;
+}
+
+void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
+			struct ctrcap_ident_buf *b)
+{
+	struct ctrcap_identity *id = &b->id;
+	struct ident_sources s;
+
+	ident_sources(x, e, &s);
+	/*
+	 * Equal keys, equal identities (the record cache relies on it too):
+	 * a run of packets of one flow builds it once. A key always has
+	 * present bits, so the zeroed buffer of a first build never matches.
+	 */
+	if (!memcmp(&s.key, &b->key, sizeof(s.key)))
+		return;
+	memcpy(&b->key, &s.key, sizeof(b->key));
+	b->ctr = s.ctr;
+	b->is_container = s.ctr != NULL;
+	memcpy(b->comm, s.key.comm, sizeof(b->comm));
+
+	ctrcap_identity_reset(id);
+	id->present = s.key.present;
+	id->netns = s.key.netns;
+	id->attribution = s.key.attribution;
+	id->node_name = sv(x->node_name);
+	id->pid = s.key.pid;
+	id->tid = s.key.tid;
+	id->uid = s.key.uid;
+	id->gid = s.key.gid;
+	id->start_time_ns = s.key.start_time_ns;
+	id->parent_pid = s.key.parent_pid;
+	id->cgroup_id = s.key.cgroup_id;
+	if (id->present & CTRCAP_HAS_PID)
+		id->comm = sv(b->comm);
+	if (id->present & CTRCAP_HAS_PROC_STATE)
+		id->proc_state = CTRCAP_PROC_PID_REUSED;
+	/*
+	 * Strings point into the process table and the container cache:
+	 * entries do not move, and a change to one changes its generation,
+	 * so the key above.
+	 */
+	if (s.p) {
+		id->exe = sv(s.p->exe);
+		id->args = sv(s.p->args);
+	}
+	if (s.pp) {
+		id->parent_exe = sv(s.pp->exe);
+		id->parent_args = sv(s.pp->args);
+		id->parent_comm = sv(s.pp->comm);
+	}
+	if (s.ctr)
+		fill_container(id, s.ctr);
 }
 
 static uint32_t key_slot(const struct ctrcap_ident_key *k)

@@ -28,6 +28,7 @@ struct ctrcap_ident_key {
 	uint32_t present, pid, tid, uid, gid, netns, parent_pid;
 	uint32_t proc_gen, parent_gen, ctr_gen;	/* 0 = none */
 	uint32_t attribution;
+	uint32_t context;	/* the ctrcap_ident's serial: it adds the node name */
 	char comm[CTRCAP_COMM_LEN];
 };
 
@@ -73,7 +74,10 @@ uint64_t ctrcap_ident_netns_cgroup(struct ctrcap_ident *x, uint32_t netns);
  */
 bool ctrcap_ident_pending(struct ctrcap_ident *x, uint64_t cgroup_id);
 
-/* Build the identity of the packet e into b. */
+/*
+ * Build the identity of the packet e into b; when b already holds it (same
+ * key) it is left as it is, so callers restore any field they change.
+ */
 void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
 			struct ctrcap_ident_buf *b);
 

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* pcapng option code of a copyable custom option with binary value. */
 #define CTRCAP_OPT_CUSTOM_BIN 2989u
@@ -154,10 +155,8 @@ struct ctrcap_identity {
 	struct ctrcap_str comm, exe, args, user;
 	struct ctrcap_str parent_comm, parent_exe, parent_args;
 	struct ctrcap_str ctr_id, ctr_name, ctr_image, ctr_runtime;
-	struct ctrcap_str ctr_labels[CTRCAP_MAX_LABELS];
 	uint16_t n_ctr_labels;
 	struct ctrcap_str pod_name, pod_namespace, pod_uid, k8s_ctr_name;
-	struct ctrcap_str pod_labels[CTRCAP_MAX_LABELS];
 	uint16_t n_pod_labels;
 	/* A kernel drop: its reason's name and where; drop_location set on every drop. */
 	struct ctrcap_str drop_reason, drop_location;
@@ -170,7 +169,23 @@ struct ctrcap_identity {
 	/* Set by ctrcap_identity_select, never on the wire: the process was left
 	 * out by choice, so the text does not call it missing. */
 	bool process_hidden;
+
+	/*
+	 * Last, so that ctrcap_identity_reset() leaves them alone: only the
+	 * first n_ctr_labels and n_pod_labels entries count.
+	 */
+	struct ctrcap_str ctr_labels[CTRCAP_MAX_LABELS];
+	struct ctrcap_str pod_labels[CTRCAP_MAX_LABELS];
 };
+
+/*
+ * Empty id for a new identity: every field but the label arrays, which are
+ * 2 KiB that a per-packet build would clear for nothing.
+ */
+static inline void ctrcap_identity_reset(struct ctrcap_identity *id)
+{
+	memset(id, 0, offsetof(struct ctrcap_identity, ctr_labels));
+}
 
 /* Human-readable name of an attribution method ("socket", "flow", ...). */
 const char *ctrcap_attribution_name(uint8_t attribution);
