@@ -32,27 +32,8 @@ int accepted(struct __sk_buff *skb)
 	return 100 + skb->cb[0];
 }
 
-/* --drops mode: the drop program's counters, scratch and prog array. */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ctrcap_drop_counters);
-} drop_counts SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct ctrcap_drop_scratch);
-} drop_scratch SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
-	__uint(max_entries, 3);
-	__type(key, __u32);
-	__type(value, __u32);
-} drop_tail SEC(".maps");
+/* --drops mode: the drop programs' maps, as ctrcap's own. */
+#include "ctrcap_drop_maps.bpf.h"
 
 /* ctrcap_drop_emit's place: 100, which a rejecting drop filter never returns. */
 SEC("raw_tp")
