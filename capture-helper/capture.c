@@ -131,7 +131,7 @@ struct capture {
 	char err[512];
 	struct ctrcap_filters *filters;
 	struct ctrcap_filter_target target;	/* where the filter programs count and tail-call */
-	struct ctrcap_ident_buf ib;
+	struct ctrcap_ident_recent recent;	/* the identities of recent packets */
 	struct if_memo ifm[IF_MEMO];
 	struct ctrcap_rescan *scan;	/* the scanner thread and the table it publishes */
 	struct ctrcap_addr_names *names; /* container addresses named in the pcapng (NRBs) */
@@ -345,12 +345,13 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e, c
 	const char *ifname = f ? f->name : unnamed;
 	uint16_t linktype = drop ? drop->linktype : f ? f->linktype : ctrcap_linktype_for(e->dev_type);
 	uint64_t ts = e->ts_ns + c->mono_to_epoch_ns;
+	struct ctrcap_ident_buf *ib;
 
 	if (!f)
 		snprintf(unnamed, sizeof(unnamed), e->ifindex ? "if%u" : "nodev", e->ifindex);
 
-	ctrcap_ident_build(c->ident, e, &c->ib);
-	if (!ctrcap_ident_match(c->ident, o, &c->ib, c->cmd_pid)) {
+	ib = ctrcap_ident_get(c->ident, e, &c->recent);
+	if (!ctrcap_ident_match(c->ident, o, ib, c->cmd_pid)) {
 		if (drop)
 			c->drops_unmatched++;
 		return;
@@ -367,12 +368,12 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e, c
 			.origlen = e->len,
 			.direction = e->direction,
 			.packet_id = e->packet_id,
-			.pid = c->ib.id.present & CTRCAP_HAS_PID ? c->ib.id.pid : 0,
-			.tid = c->ib.id.present & CTRCAP_HAS_TID ? c->ib.id.tid : 0,
+			.pid = ib->id.present & CTRCAP_HAS_PID ? ib->id.pid : 0,
+			.tid = ib->id.present & CTRCAP_HAS_TID ? ib->id.tid : 0,
 			/* Apple's process info block: Wireshark 4.6 shows pid and name. */
-			.pname = c->ib.id.comm.ptr,
-			.pname_len = c->ib.id.comm.len,
-			.id = &c->ib.id,
+			.pname = ib->id.comm.ptr,
+			.pname_len = ib->id.comm.len,
+			.id = &ib->id,
 		};
 		struct ctrcap_pkt_event key = *e;
 		int ifid;
@@ -382,13 +383,13 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e, c
 		 * encodes); a drop's record is its own, with the drop TLVs.
 		 */
 		if (drop) {
-			drop_identity(&c->ib.id, drop);
+			drop_identity(&ib->id, drop);
 			key.ifindex = drop->if_key;
-		} else if (!ctrcap_ident_record(c->ident, &c->ib, &p.record, &p.record_len)) {
+		} else if (!ctrcap_ident_record(c->ident, ib, &p.record, &p.record_len)) {
 			p.id = NULL;
 		}
-		if (ctrcap_packet_comments(&o->out, &c->ib.id, &p) < 0) {
-			drop_identity(&c->ib.id, NULL);
+		if (ctrcap_packet_comments(&o->out, &ib->id, &p) < 0) {
+			drop_identity(&ib->id, NULL);
 			fail(c, "ctrcap: out of memory for the %s text\n", "--comments");
 			return;
 		}
@@ -396,7 +397,7 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e, c
 		if (ifid < 0 || (p.if_id = ifid, ctrcap_pcapng_writer_packet(c->w, &p))) {
 			const char *why = ctrcap_pcapng_writer_error(c->w);
 
-			drop_identity(&c->ib.id, NULL);
+			drop_identity(&ib->id, NULL);
 			/* The reader went away (pipe closed): a normal end. */
 			if (strstr(why, strerror(EPIPE))) {
 				c->stop = true;
@@ -422,10 +423,10 @@ static void output_packet(struct capture *c, const struct ctrcap_pkt_event *e, c
 		};
 
 		if (drop)
-			drop_identity(&c->ib.id, drop);
-		ctrcap_print_packet(o, c->captured + c->drops, &t, &c->ib.id, e->packet_id);
+			drop_identity(&ib->id, drop);
+		ctrcap_print_packet(o, c->captured + c->drops, &t, &ib->id, e->packet_id);
 	}
-	drop_identity(&c->ib.id, NULL);
+	drop_identity(&ib->id, NULL);
 	if (o->count && c->captured >= o->count)
 		c->stop = true;
 }

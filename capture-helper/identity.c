@@ -397,37 +397,29 @@ static void ident_sources(struct ctrcap_ident *x, const struct ctrcap_pkt_event 
 	}
 }
 
-void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
-			struct ctrcap_ident_buf *b)
+/* Fill b with the identity of sources s (b's key becomes s's). */
+static void ident_fill(struct ctrcap_ident *x, const struct ident_sources *s,
+		       struct ctrcap_ident_buf *b)
 {
 	struct ctrcap_identity *id = &b->id;
-	struct ident_sources s;
 
-	ident_sources(x, e, &s);
-	/*
-	 * Equal keys, equal identities (the record cache relies on it too):
-	 * a run of packets of one flow builds it once. A key always has
-	 * present bits, so the zeroed buffer of a first build never matches.
-	 */
-	if (!memcmp(&s.key, &b->key, sizeof(s.key)))
-		return;
-	memcpy(&b->key, &s.key, sizeof(b->key));
-	b->ctr = s.ctr;
-	b->is_container = s.ctr != NULL;
-	memcpy(b->comm, s.key.comm, sizeof(b->comm));
+	memcpy(&b->key, &s->key, sizeof(b->key));
+	b->ctr = s->ctr;
+	b->is_container = s->ctr != NULL;
+	memcpy(b->comm, s->key.comm, sizeof(b->comm));
 
 	ctrcap_identity_reset(id);
-	id->present = s.key.present;
-	id->netns = s.key.netns;
-	id->attribution = s.key.attribution;
+	id->present = s->key.present;
+	id->netns = s->key.netns;
+	id->attribution = s->key.attribution;
 	id->node_name = sv(x->node_name);
-	id->pid = s.key.pid;
-	id->tid = s.key.tid;
-	id->uid = s.key.uid;
-	id->gid = s.key.gid;
-	id->start_time_ns = s.key.start_time_ns;
-	id->parent_pid = s.key.parent_pid;
-	id->cgroup_id = s.key.cgroup_id;
+	id->pid = s->key.pid;
+	id->tid = s->key.tid;
+	id->uid = s->key.uid;
+	id->gid = s->key.gid;
+	id->start_time_ns = s->key.start_time_ns;
+	id->parent_pid = s->key.parent_pid;
+	id->cgroup_id = s->key.cgroup_id;
 	if (id->present & CTRCAP_HAS_PID)
 		id->comm = sv(b->comm);
 	if (id->present & CTRCAP_HAS_PROC_STATE)
@@ -437,17 +429,52 @@ void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e
 	 * entries do not move, and a change to one changes its generation,
 	 * so the key above.
 	 */
-	if (s.p) {
-		id->exe = sv(s.p->exe);
-		id->args = sv(s.p->args);
+	if (s->p) {
+		id->exe = sv(s->p->exe);
+		id->args = sv(s->p->args);
 	}
-	if (s.pp) {
-		id->parent_exe = sv(s.pp->exe);
-		id->parent_args = sv(s.pp->args);
-		id->parent_comm = sv(s.pp->comm);
+	if (s->pp) {
+		id->parent_exe = sv(s->pp->exe);
+		id->parent_args = sv(s->pp->args);
+		id->parent_comm = sv(s->pp->comm);
 	}
-	if (s.ctr)
-		fill_container(id, s.ctr);
+	if (s->ctr)
+		fill_container(id, s->ctr);
+}
+
+/*
+ * Equal keys, equal identities (the record cache relies on it too): a
+ * buffer that holds the key is used as it is. A key always has present
+ * bits, so a zeroed buffer never matches.
+ */
+static bool ident_held(const struct ident_sources *s, const struct ctrcap_ident_buf *b)
+{
+	return !memcmp(&s->key, &b->key, sizeof(s->key));
+}
+
+void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
+			struct ctrcap_ident_buf *b)
+{
+	struct ident_sources s;
+
+	ident_sources(x, e, &s);
+	if (!ident_held(&s, b))
+		ident_fill(x, &s, b);
+}
+
+static uint32_t key_slot(const struct ctrcap_ident_key *k);
+
+struct ctrcap_ident_buf *ctrcap_ident_get(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
+					  struct ctrcap_ident_recent *r)
+{
+	struct ident_sources s;
+	struct ctrcap_ident_buf *b;
+
+	ident_sources(x, e, &s);
+	b = &r->buf[key_slot(&s.key) % CTRCAP_IDENT_RECENT];
+	if (!ident_held(&s, b))
+		ident_fill(x, &s, b);
+	return b;
 }
 
 static uint32_t key_slot(const struct ctrcap_ident_key *k)

@@ -82,6 +82,22 @@ void ctrcap_ident_build(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e
 			struct ctrcap_ident_buf *b);
 
 /*
+ * Identities built lately, by their key's slot: the two hops of one
+ * packet, or a few flows interleaved, each build once per change.
+ */
+#define CTRCAP_IDENT_RECENT 8
+struct ctrcap_ident_recent {
+	struct ctrcap_ident_buf buf[CTRCAP_IDENT_RECENT];
+};
+
+/*
+ * The identity of the packet e: r's buffer of its key, built now unless it
+ * holds it already (as ctrcap_ident_build). Valid until the next call.
+ */
+struct ctrcap_ident_buf *ctrcap_ident_get(struct ctrcap_ident *x, const struct ctrcap_pkt_event *e,
+					  struct ctrcap_ident_recent *r);
+
+/*
  * The identity record of the packet last built into b, encoded once per
  * distinct identity and reused while its key is unchanged. *rec stays valid
  * until the next call. Returns 0, or -1 when the record cannot be encoded.

@@ -1104,6 +1104,66 @@ static void test_record_cache(void **state)
 }
 
 /*
+ * Recent identities: two interleaved senders each keep their buffer, and a
+ * change to one (exec, a thread) shows in the next packet, never the old.
+ */
+static void test_ident_recent(void **state)
+{
+	struct ctrcap_proc_table *t = ctrcap_proc_table_new();
+	struct ctrcap_exec_event ex = { .type = CTRCAP_EV_EXEC, .tgid = 3000201, .ppid = 1,
+					.uid = 7, .args_len = 5 };
+	struct ctrcap_pkt_event a = { .type = CTRCAP_EV_PACKET, .netns = 4026531840u,
+				      .attribution = CTRCAP_ATTR_SOCKET,
+				      .owner = { .tgid = 3000201, .tid = 3000201, .uid = 7 } };
+	struct ctrcap_pkt_event b = a;
+	static struct ctrcap_ident_recent r;
+	struct ctrcap_ident_buf *ba, *bb, *p;
+	struct ctrcap_ident *x;
+
+	(void)state;
+	assert_non_null(t);
+	x = ctrcap_ident_new(t, NULL, "", NULL);
+	assert_non_null(x);
+	strcpy(ex.comm, "web");
+	strcpy(ex.exe, "/usr/bin/web");
+	memcpy(ex.args, "web\0\0", 5);
+	ctrcap_proc_on_exec(t, &ex, 1000);
+	strcpy(a.owner.comm, "web");
+	b.owner.tgid = b.owner.tid = 3000202;
+	b.attribution = CTRCAP_ATTR_FLOW;
+	strcpy(b.owner.comm, "db");
+
+	ba = ctrcap_ident_get(x, &a, &r);
+	assert_int_equal(ba->id.pid, 3000201);
+	assert_int_equal(ba->id.exe.len, strlen("/usr/bin/web"));
+	bb = ctrcap_ident_get(x, &b, &r);
+	assert_int_equal(bb->id.pid, 3000202);
+	assert_memory_equal(bb->id.comm.ptr, "db", 2);
+	assert_null(bb->id.exe.ptr);
+	/* Interleaved, each is the same buffer with the same identity. */
+	for (int i = 0; i < 3; i++) {
+		p = ctrcap_ident_get(x, &a, &r);
+		assert_int_equal(p->id.pid, 3000201);
+		assert_int_equal(p->id.attribution, CTRCAP_ATTR_SOCKET);
+		p = ctrcap_ident_get(x, &b, &r);
+		assert_int_equal(p->id.pid, 3000202);
+		assert_int_equal(p->id.attribution, CTRCAP_ATTR_FLOW);
+	}
+	/* An exec changes the process's generation: the next packet has the new exe. */
+	strcpy(ex.exe, "/usr/sbin/web2");
+	ctrcap_proc_on_exec(t, &ex, 1001);
+	p = ctrcap_ident_get(x, &a, &r);
+	assert_int_equal(p->id.exe.len, strlen("/usr/sbin/web2"));
+	assert_memory_equal(p->id.exe.ptr, "/usr/sbin/web2", p->id.exe.len);
+	/* Another thread of it is another identity. */
+	a.owner.tid = 3000203;
+	p = ctrcap_ident_get(x, &a, &r);
+	assert_int_equal(p->id.tid, 3000203);
+	ctrcap_ident_free(x);
+	ctrcap_proc_table_free(t);
+}
+
+/*
  * Every record names the node, the cached ones too; a context without a
  * node writes no node TLV.
  */
@@ -1925,6 +1985,7 @@ int main(void)
 		cmocka_unit_test(test_proc_table_exec_path),
 		cmocka_unit_test(test_proc_table_self_exe),
 		cmocka_unit_test(test_record_cache),
+		cmocka_unit_test(test_ident_recent),
 		cmocka_unit_test(test_identity_node),
 		cmocka_unit_test(test_node_name_precedence),
 		cmocka_unit_test(test_node_refuses_local_only),
