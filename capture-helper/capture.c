@@ -62,6 +62,8 @@
 #define SLEEP_MAX_MS 100
 /* hop_seen's size when no program files hops (one interface): one set of two ways. */
 #define HOP_SEEN_UNUSED 2
+/* nat_owner's size when no hop is tracked: read, never written (an LRU map takes no 0). */
+#define NAT_OWNER_UNUSED 1
 #define RESCAN_MS 500
 #define GC_MS 10000
 /* Process table slots the gc visits between two ring reads (a pass: 32 steps). */
@@ -956,10 +958,15 @@ static int load(struct capture *c)
 	if (c->skel->rodata->cfg_hops && o->hops != CTRCAP_HOPS_ALL && o->hops != CTRCAP_HOPS_FOLD &&
 	    hops_setup(c))
 		return -1;
-	/* Without hops the programs only read hop_seen (drops): one empty set, not 9 MB. */
+	/*
+	 * Without hops the programs only read hop_seen (drops): one empty set,
+	 * not 9 MB; and nothing writes nat_owner (a hop past a NAT does), so
+	 * it need not be preallocated in full (10 ms of start-up).
+	 */
 	if (!c->skel->rodata->cfg_hops) {
 		bpf_map__set_max_entries(c->skel->maps.hop_seen, HOP_SEEN_UNUSED);
 		c->skel->rodata->cfg_hop_mask = HOP_SEEN_UNUSED - 1;
+		bpf_map__set_max_entries(c->skel->maps.nat_owner, NAT_OWNER_UNUSED);
 	}
 	if (!o->drops)
 		bpf_map__set_max_entries(c->skel->maps.drop_where, 1);
