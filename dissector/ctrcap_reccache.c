@@ -14,14 +14,24 @@ struct rc_key {
 
 static wmem_map_t *cache;
 
-/* FNV-1a over the bytes, the length mixed in: records of one file differ in a few bytes. */
+/*
+ * A hash of the bytes and their length, eight bytes a step: it runs for
+ * every packet shown, on records of a few hundred bytes. Only this process
+ * reads it, so the words' byte order does not matter.
+ */
 static guint bytes_hash(const guint8 *p, guint len)
 {
-	guint32 h = 2166136261u ^ len;
+	guint64 h = 0x9e3779b97f4a7c15ull ^ len, w;
+	guint i = 0;
 
-	for (guint i = 0; i < len; i++)
-		h = (h ^ p[i]) * 16777619u;
-	return h;
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	for (; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return (guint)(h ^ (h >> 29));
 }
 
 static guint key_hash(gconstpointer p)
