@@ -59,6 +59,8 @@ static expert_field ei_dropped = EI_INIT;
 
 /* packet id -> the latest journey with that id; emptied with each file. */
 static wmem_map_t *journeys;
+/* (section << 32 | interface id) -> hop_where()'s text; emptied with each file. */
+static wmem_map_t *wheres;
 
 static const value_string dir_vals[] = {
 	{ CTRCAP_DIR_IN, "In" },
@@ -99,6 +101,8 @@ void ctrcap_journey_register(int proto_ctrcap, expert_module_t *expert)
 	proto_register_field_array(proto, hf, array_length(hf));
 	proto_register_subtree_array(ett, array_length(ett));
 	expert_register_field_array(expert, ei, array_length(ei));
+	wheres = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
+					g_int64_equal);
 	journeys = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
 					  g_int64_equal);
 }
@@ -210,19 +214,33 @@ const struct ctrcap_journey_drop *ctrcap_journey_drop_at(const struct ctrcap_jou
 	return out;
 }
 
-/* "eth0 (netns 4026532000 (web))": the hop's interface as its IDB names it. */
+/*
+ * "eth0 (netns 4026532000 (web))": the hop's interface as its IDB names it.
+ * Made once per interface and file: every shown frame lists each of its hops.
+ */
 static const char *hop_where(packet_info *pinfo, const struct hop *h)
 {
-	const char *name, *desc;
+	wmem_allocator_t *fs = wmem_file_scope();
+	guint64 key = (guint64)h->section << 32 | h->if_id;
+	const char *name, *desc, *where;
+	guint64 *k;
 
 	if (!h->has_if)
 		return "?";
+	where = (const char *)wmem_map_lookup(wheres, &key);
+	if (where)
+		return where;
 	iface_names(pinfo, h->if_id, h->section, &name, &desc);
 	if (!name)
 		name = "?";
 	if (!desc || !*desc)
-		return name;
-	return wmem_strdup_printf(pinfo->pool, "%s (%s)", name, desc);
+		where = wmem_strdup(fs, name);
+	else
+		where = wmem_strdup_printf(fs, "%s (%s)", name, desc);
+	k = wmem_new(fs, guint64);
+	*k = key;
+	wmem_map_insert(wheres, k, (void *)where);
+	return where;
 }
 
 void ctrcap_journey_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,

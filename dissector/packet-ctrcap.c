@@ -29,6 +29,7 @@
 #include "ctrcap/record.h"
 #include "ctrcap_idref.h"
 #include "ctrcap_journey.h"
+#include "ctrcap_reccache.h"
 #include "ctrcap_tap.h"
 #include "ctrcap_tlv.h"
 #include "packet-ctrcap.h"
@@ -178,8 +179,34 @@ struct unknown_tlv {
 	struct ctrcap_tlv tlv;
 };
 
+/*
+ * One record payload parsed: values and problems at offsets in the record,
+ * their tvb unset (merge_record() sets it per packet). Kept per file in
+ * ctrcap_reccache when there is room (kept), else made per packet.
+ */
+struct parsed {
+	const guint8 *bytes; /* a copy of the record that outlives the packet's tree */
+	int version;	     /* -1 when the record is empty */
+	bool kept;
+	struct val f[F_COUNT];
+	wmem_array_t *l[L_COUNT];     /* of struct val */
+	wmem_array_t *unknown;	      /* of struct unknown_tlv */
+	wmem_array_t *problems;	      /* of struct problem */
+	const struct texts *texts;    /* of an identity of this record alone; file scope */
+};
+
+/*
+ * The item and subtree texts of a shown identity: made once per kept record
+ * when it is the packet's only one, else per packet. NULL: no such item.
+ */
+struct texts {
+	const char *top; /* before " (from SOURCE)" */
+	const char *process, *user, *parent, *container, *k8s, *node, *context;
+};
+
 struct record {
 	tvbuff_t *tvb; /* the record payload: version byte + TLVs */
+	struct parsed *parsed;
 	tvbuff_t *pen_tvb;
 	int pen_off;
 	uint32_t pen;
@@ -205,12 +232,11 @@ static void ident_init(struct ident *id, packet_info *pinfo)
 }
 
 /* Append to a list made on first use: most packets have no labels or problems. */
-static void *append(struct ident *id, wmem_array_t **a, const void *elem, gsize size)
+static void append(wmem_allocator_t *scope, wmem_array_t **a, const void *elem, gsize size)
 {
 	if (!*a)
-		*a = wmem_array_new(id->pinfo->pool, size);
+		*a = wmem_array_new(scope, size);
 	wmem_array_append(*a, elem, 1);
-	return wmem_array_index(*a, wmem_array_get_count(*a) - 1);
 }
 
 static guint count_of(wmem_array_t *a)
@@ -223,7 +249,7 @@ static void add_problem(struct ident *id, expert_field *ei, tvbuff_t *tvb, int o
 {
 	struct problem p = { ei, tvb, off, len, msg };
 
-	append(id, &id->problems, &p, sizeof(p));
+	append(id->pinfo->pool, &id->problems, &p, sizeof(p));
 }
 
 /* ------------------------------------------------------------ the record */
@@ -297,56 +323,61 @@ static int fld_of_type(uint16_t type)
 	return -1;
 }
 
-/* Walk one record payload held by tvb (offset 0, whole tvb) into id. */
-static void collect_record(struct ident *id, tvbuff_t *tvb)
+/* A problem of a parsed record, its tvb set by merge_record(). */
+static void parsed_problem(struct parsed *pr, wmem_allocator_t *scope, expert_field *ei, int off,
+			   int len, const char *msg)
 {
-	packet_info *pinfo = id->pinfo;
-	guint len = tvb_captured_length(tvb);
-	const uint8_t *buf = len ? tvb_get_ptr(tvb, 0, (gint)len) : NULL;
+	struct problem p = { ei, NULL, off, len, msg };
+
+	append(scope, &pr->problems, &p, sizeof(p));
+}
+
+/* Walk one record payload (buf, len bytes) into pr; what it allocates lives in scope. */
+static void parse_record(struct parsed *pr, wmem_allocator_t *scope, const guint8 *buf, guint len)
+{
 	struct ctrcap_tlv_iter it;
 	struct ctrcap_tlv t;
-	struct record *rec;
 	int r;
 	guint n = 0;
 
-	rec = (struct record *)wmem_array_index(id->records, count_of(id->records) - 1);
-	switch (ctrcap_tlv_iter_init(&it, buf, len)) {
+	switch (ctrcap_tlv_iter_init(&it, len ? buf : NULL, len)) {
 	case CTRCAP_WALK_EMPTY:
-		rec->version = -1;
-		add_problem(id, &ei_empty, tvb, 0, 0, "Empty ctrcap record: no version byte");
+		pr->version = -1;
+		parsed_problem(pr, scope, &ei_empty, 0, 0, "Empty ctrcap record: no version byte");
 		return;
 	case CTRCAP_WALK_VERSION:
-		rec->version = it.version;
-		add_problem(id, &ei_version, tvb, 0, 1,
-			    wmem_strdup_printf(pinfo->pool,
-					       "Unknown ctrcap record version %u (this reader knows %u); "
-					       "%u bytes not decoded",
-					       it.version, CTRCAP_RECORD_VERSION, len - 1));
+		pr->version = it.version;
+		parsed_problem(pr, scope, &ei_version, 0, 1,
+			       wmem_strdup_printf(scope,
+						  "Unknown ctrcap record version %u (this reader knows "
+						  "%u); %u bytes not decoded",
+						  it.version, CTRCAP_RECORD_VERSION, len - 1));
 		return;
 	default:
-		rec->version = it.version;
+		pr->version = it.version;
 		break;
 	}
 
 	/* Each TLV consumes at least 4 bytes, so this ends within len / 4 passes. */
 	while ((r = ctrcap_tlv_next(&it, &t)) == 1 && n++ <= len) {
 		enum ctrcap_tlv_kind kind = ctrcap_tlv_kind_of(t.type);
-		struct val v = { tvb, (int)t.value_offset, t.len, 0, NULL, true };
+		struct val v = { NULL, (int)t.value_offset, t.len, 0, NULL, true };
 		const uint8_t *p = buf + t.value_offset;
 		int f;
 
 		if (kind == CTRCAP_KIND_UNKNOWN) {
-			struct unknown_tlv u = { tvb, t };
+			struct unknown_tlv u = { NULL, t };
 
-			append(id, &id->unknown, &u, sizeof(u));
+			append(scope, &pr->unknown, &u, sizeof(u));
 			continue;
 		}
 		if (!ctrcap_tlv_size_ok(&t)) {
-			add_problem(id, &ei_bad_length, tvb, (int)t.hdr_offset, CTRCAP_TLV_HDR + t.len,
-				    wmem_strdup_printf(pinfo->pool,
-						       "ctrcap TLV 0x%04x (%s) has length %u, wrong for "
-						       "its type; value ignored",
-						       t.type, ctrcap_tlv_type_name(t.type), t.len));
+			parsed_problem(pr, scope, &ei_bad_length, (int)t.hdr_offset,
+				       CTRCAP_TLV_HDR + t.len,
+				       wmem_strdup_printf(scope,
+							  "ctrcap TLV 0x%04x (%s) has length %u, wrong "
+							  "for its type; value ignored",
+							  t.type, ctrcap_tlv_type_name(t.type), t.len));
 			continue;
 		}
 		switch (kind) {
@@ -363,23 +394,92 @@ static void collect_record(struct ident *id, tvbuff_t *tvb)
 			break;
 		}
 		if (t.type == CTRCAP_T_CTR_LABEL) {
-			append(id, &id->l[L_CLABEL], &v, sizeof(v));
+			append(scope, &pr->l[L_CLABEL], &v, sizeof(v));
 			continue;
 		}
 		if (t.type == CTRCAP_T_POD_LABEL) {
-			append(id, &id->l[L_PLABEL], &v, sizeof(v));
+			append(scope, &pr->l[L_PLABEL], &v, sizeof(v));
 			continue;
 		}
 		f = fld_of_type(t.type);
 		if (f >= 0)
-			id->f[f] = v; /* a later option overrides an earlier one */
+			pr->f[f] = v; /* a later TLV overrides an earlier one */
 	}
 	if (r < 0) {
 		int off = (int)it.err_offset;
 
-		add_problem(id, &ei_truncated, tvb, off, (int)len - off,
-			    wmem_strdup_printf(pinfo->pool, "Malformed ctrcap record: %s at offset %d",
-					       ctrcap_walk_status_str(it.status), off));
+		parsed_problem(pr, scope, &ei_truncated, off, (int)len - off,
+			       wmem_strdup_printf(scope, "Malformed ctrcap record: %s at offset %d",
+						  ctrcap_walk_status_str(it.status), off));
+	}
+}
+
+/*
+ * What a record (buf, len bytes) parses to: the file's kept parse of the
+ * same bytes, else a new one, kept when the cache has room. Only the bytes
+ * decide the parse (not the PEN, source or preferences), so they are the key.
+ */
+static struct parsed *parse_cached(packet_info *pinfo, const guint8 *buf, guint len)
+{
+	struct parsed *pr = (struct parsed *)ctrcap_reccache_get(buf, len);
+	wmem_allocator_t *scope;
+
+	if (pr)
+		return pr;
+	scope = ctrcap_reccache_has_room() ? wmem_file_scope() : pinfo->pool;
+	pr = wmem_new0(scope, struct parsed);
+	parse_record(pr, scope, buf, len);
+	if (scope == pinfo->pool) {
+		pr->bytes = len ? (const guint8 *)wmem_memdup(scope, buf, len) : NULL;
+		return pr;
+	}
+	pr->kept = true;
+	pr->bytes = ctrcap_reccache_put(buf, len, pr);
+	return pr;
+}
+
+/* A list's values, their tvb set, appended to the identity's list. */
+static void merge_vals(struct ident *id, wmem_array_t **to, wmem_array_t *from, tvbuff_t *tvb)
+{
+	guint i, n = count_of(from);
+
+	for (i = 0; i < n; i++) {
+		struct val v = *(const struct val *)wmem_array_index(from, i);
+
+		v.tvb = tvb;
+		append(id->pinfo->pool, to, &v, sizeof(v));
+	}
+}
+
+/* Add a parsed record, held by tvb (offset 0, whole tvb), to id: it is id's newest record. */
+static void merge_record(struct ident *id, struct parsed *pr, tvbuff_t *tvb)
+{
+	struct record *rec;
+	guint i, n;
+
+	rec = (struct record *)wmem_array_index(id->records, count_of(id->records) - 1);
+	rec->version = pr->version;
+	rec->parsed = pr;
+	for (i = 0; i < F_COUNT; i++) {
+		if (!pr->f[i].set)
+			continue;
+		id->f[i] = pr->f[i]; /* a later option overrides an earlier one */
+		id->f[i].tvb = tvb;
+	}
+	for (i = 0; i < L_COUNT; i++)
+		merge_vals(id, &id->l[i], pr->l[i], tvb);
+	n = count_of(pr->unknown);
+	for (i = 0; i < n; i++) {
+		struct unknown_tlv u = *(const struct unknown_tlv *)wmem_array_index(pr->unknown, i);
+
+		u.tvb = tvb;
+		append(id->pinfo->pool, &id->unknown, &u, sizeof(u));
+	}
+	n = count_of(pr->problems);
+	for (i = 0; i < n; i++) {
+		const struct problem *p = (const struct problem *)wmem_array_index(pr->problems, i);
+
+		add_problem(id, p->ei, tvb, p->off, p->len, p->msg);
 	}
 }
 
@@ -403,7 +503,7 @@ static void take_custom_option(struct opt_walk *w, uint32_t pen, const void *dat
 {
 	struct ident *id = w->id;
 	struct record rec = { 0 };
-	guint8 *copy;
+	struct parsed *pr;
 	tvbuff_t *tvb;
 
 	if (!pen_accepted(pen) || len > CTRCAP_RECORD_MAX)
@@ -414,8 +514,8 @@ static void take_custom_option(struct opt_walk *w, uint32_t pen, const void *dat
 		len = w->idref->len;
 	}
 	/* The option's memory belongs to the record being read; the tree may outlive it. */
-	copy = len ? (guint8 *)wmem_memdup(id->pinfo->pool, data, len) : NULL;
-	tvb = tvb_new_child_real_data(w->frame_tvb, copy, (guint)len, (gint)len);
+	pr = parse_cached(id->pinfo, (const guint8 *)data, (guint)len);
+	tvb = tvb_new_child_real_data(w->frame_tvb, pr->bytes, (guint)len, (gint)len);
 	if (w->visible)
 		add_new_data_source(id->pinfo, tvb,
 				    data == (const void *)(w->idref ? w->idref->rec : NULL) ?
@@ -424,13 +524,13 @@ static void take_custom_option(struct opt_walk *w, uint32_t pen, const void *dat
 	rec.tvb = tvb;
 	rec.pen = pen;
 	rec.pen_tvb = NULL;
-	append(id, &id->records, &rec, sizeof(rec));
+	append(id->pinfo->pool, &id->records, &rec, sizeof(rec));
 	if (w->n_options++ == 0) {
 		id->top_tvb = tvb;
 		id->top_off = 0;
 		id->top_len = (int)len;
 	}
-	collect_record(id, tvb);
+	merge_record(id, pr, tvb);
 	if (w->idref && w->idref->dangling && w->n_options == 1)
 		add_problem(id, &ei_idref_missing, tvb, 0, (int)len,
 			    wmem_strdup_printf(id->pinfo->pool,
@@ -585,7 +685,7 @@ static opt_cb_ret option_cb(wtap_block_t block _U_, guint option_id, wtap_opttyp
 
 static void collect_pktap(struct ident *id, tvbuff_t *tvb)
 {
-	guint caplen = tvb_captured_length(tvb);
+	guint caplen = tvb_captured_length(tvb), len;
 	guint32 hdrlen, pen;
 	struct record rec = { 0 };
 
@@ -623,8 +723,11 @@ static void collect_pktap(struct ident *id, tvbuff_t *tvb)
 	rec.pen = pen;
 	rec.pen_tvb = tvb;
 	rec.pen_off = PKTAP_STD_HDR_LEN;
-	append(id, &id->records, &rec, sizeof(rec));
-	collect_record(id, rec.tvb);
+	append(id->pinfo->pool, &id->records, &rec, sizeof(rec));
+	/* hdrlen <= caplen: the whole record is captured. */
+	len = tvb_captured_length(rec.tvb);
+	merge_record(id, parse_cached(id->pinfo, len ? tvb_get_ptr(rec.tvb, 0, (gint)len) : NULL, len),
+		     rec.tvb);
 }
 
 /* ------------------------------------------------------------ ptcpdump */
@@ -685,7 +788,7 @@ static void add_json_labels(struct ident *id, enum lst which, tvbuff_t *tvb, con
 		struct val v = { tvb, (int)l->value_off, (int)l->value_len, 0, NULL, true };
 
 		v.str = wmem_strdup(id->pinfo->pool, buf);
-		append(id, &id->l[which], &v, sizeof(v));
+		append(id->pinfo->pool, &id->l[which], &v, sizeof(v));
 	}
 	if (r < 0) {
 		add_problem(id, &ei_ptcpdump_labels, tvb, (int)l->value_off, (int)l->value_len,
@@ -784,17 +887,17 @@ static void collect_comment(struct ident *id, tvbuff_t *frame_tvb, const char *c
 /* ------------------------------------------------------------ the tree */
 
 /* A value as display text: control characters replaced, valid UTF-8. */
-static const char *val_str(struct ident *id, struct val *v)
+static const char *val_str(struct ident *id, const struct val *v)
 {
 	char *s;
 	size_t i;
 
 	if (!v->set)
 		return "";
-	if (!v->str)
-		v->str = (const char *)tvb_get_string_enc(id->pinfo->pool, v->tvb, v->off, v->len,
-							  ENC_UTF_8);
-	s = wmem_strdup(id->pinfo->pool, v->str);
+	if (v->str)
+		s = wmem_strdup(id->pinfo->pool, v->str);
+	else
+		s = (char *)tvb_get_string_enc(id->pinfo->pool, v->tvb, v->off, v->len, ENC_UTF_8);
 	for (i = 0; s[i]; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			s[i] = ' ';
@@ -893,26 +996,23 @@ static const char *labels_str(struct ident *id, enum lst which)
 	return wmem_strbuf_get_str(sb);
 }
 
-static void build_process(struct ident *id, proto_tree *tree, bool visible)
+/* "NAME (TEXT)" in the pool: a subtree's text from its parts. */
+static const char *titled(struct ident *id, const char *name, wmem_strbuf_t *sb)
 {
-	proto_item *it;
-	proto_tree *t;
+	return wmem_strdup_printf(id->pinfo->pool, "%s (%s)", name, wmem_strbuf_get_str(sb));
+}
+
+/* The Process subtree's text; NULL when there is no such subtree. */
+static const char *process_text(struct ident *id)
+{
 	wmem_strbuf_t *sb;
 
 	if (!any_set(id, F_PID, F_PSTATE)) {
 		/* A user or parent is never shown alone: name the missing process. */
-		if (visible && (any_set(id, F_UID, F_USER) || any_set(id, F_PPID, F_PARGS))) {
-			group(id, tree, ett_process, F_PID, F_PSTATE, &it);
-			proto_item_set_text(it, "Process (pid unknown (the identity record names "
-						"no process))");
-		}
-		return;
+		if (any_set(id, F_UID, F_USER) || any_set(id, F_PPID, F_PARGS))
+			return "Process (pid unknown (the identity record names no process))";
+		return NULL;
 	}
-	t = group(id, tree, ett_process, F_PID, F_PSTATE, &it);
-	for (int f = F_PID; f <= F_PSTATE; f++)
-		add_field(id, t, f);
-	if (!visible)
-		return;
 	sb = wmem_strbuf_new(id->pinfo->pool, "");
 	if (id->f[F_PID].set)
 		wmem_strbuf_append_printf(sb, "pid %" PRIu64, id->f[F_PID].num);
@@ -928,22 +1028,16 @@ static void build_process(struct ident *id, proto_tree *tree, bool visible)
 	if (id->f[F_PSTATE].set)
 		append_part(sb, "state", val_to_str_const((guint32)id->f[F_PSTATE].num,
 							  proc_state_vals, "unknown"));
-	proto_item_set_text(it, "Process (%s)", wmem_strbuf_get_str(sb));
+	return titled(id, "Process", sb);
 }
 
-static void build_user(struct ident *id, proto_tree *tree, bool visible)
+/* The User subtree's text; NULL when there is no such subtree. */
+static const char *user_text(struct ident *id)
 {
-	proto_item *it;
-	proto_tree *t;
 	wmem_strbuf_t *sb;
 
 	if (!any_set(id, F_UID, F_USER))
-		return;
-	t = group(id, tree, ett_user, F_UID, F_USER, &it);
-	for (int f = F_UID; f <= F_USER; f++)
-		add_field(id, t, f);
-	if (!visible)
-		return;
+		return NULL;
 	sb = wmem_strbuf_new(id->pinfo->pool, "");
 	if (id->f[F_UID].set)
 		wmem_strbuf_append_printf(sb, "uid %" PRIu64, id->f[F_UID].num);
@@ -954,22 +1048,16 @@ static void build_user(struct ident *id, proto_tree *tree, bool visible)
 	}
 	if (id->f[F_USER].set)
 		append_part(sb, "name", val_str(id, &id->f[F_USER]));
-	proto_item_set_text(it, "User (%s)", wmem_strbuf_get_str(sb));
+	return titled(id, "User", sb);
 }
 
-static void build_parent(struct ident *id, proto_tree *tree, bool visible)
+/* The ParentProc subtree's text; NULL when there is no such subtree. */
+static const char *parent_text(struct ident *id)
 {
-	proto_item *it;
-	proto_tree *t;
 	wmem_strbuf_t *sb;
 
 	if (!any_set(id, F_PPID, F_PARGS))
-		return;
-	t = group(id, tree, ett_parent, F_PPID, F_PARGS, &it);
-	for (int f = F_PPID; f <= F_PARGS; f++)
-		add_field(id, t, f);
-	if (!visible)
-		return;
+		return NULL;
 	sb = wmem_strbuf_new(id->pinfo->pool, "");
 	if (id->f[F_PPID].set)
 		wmem_strbuf_append_printf(sb, "pid %" PRIu64, id->f[F_PPID].num);
@@ -979,23 +1067,16 @@ static void build_parent(struct ident *id, proto_tree *tree, bool visible)
 		append_part(sb, "cmd", val_str(id, &id->f[F_PCOMM]));
 	if (id->f[F_PARGS].set)
 		append_part(sb, "args", val_str(id, &id->f[F_PARGS]));
-	proto_item_set_text(it, "ParentProc (%s)", wmem_strbuf_get_str(sb));
+	return titled(id, "ParentProc", sb);
 }
 
-static void build_container(struct ident *id, proto_tree *tree, bool visible)
+/* The Container subtree's text; NULL when there is no such subtree. */
+static const char *container_text(struct ident *id)
 {
-	proto_item *it;
-	proto_tree *t;
 	wmem_strbuf_t *sb;
 
 	if (!any_set(id, F_CNAME, F_CRUNTIME) && count_of(id->l[L_CLABEL]) == 0)
-		return;
-	t = group(id, tree, ett_container, F_CNAME, F_CRUNTIME, &it);
-	for (int f = F_CNAME; f <= F_CRUNTIME; f++)
-		add_field(id, t, f);
-	add_list(id, t, L_CLABEL);
-	if (!visible)
-		return;
+		return NULL;
 	sb = wmem_strbuf_new(id->pinfo->pool, "");
 	if (id->f[F_CNAME].set)
 		append_part(sb, "name", val_str(id, &id->f[F_CNAME]));
@@ -1007,25 +1088,17 @@ static void build_container(struct ident *id, proto_tree *tree, bool visible)
 		append_part(sb, "runtime", val_str(id, &id->f[F_CRUNTIME]));
 	if (count_of(id->l[L_CLABEL]))
 		append_part(sb, "labels", labels_str(id, L_CLABEL));
-	proto_item_set_text(it, "Container (%s)", wmem_strbuf_get_str(sb));
+	return titled(id, "Container", sb);
 }
 
-static void build_k8s(struct ident *id, proto_tree *tree, bool visible)
+/* The Kubernetes subtree's text; NULL when there is no such subtree. */
+static const char *k8s_text(struct ident *id)
 {
-	proto_item *it;
-	proto_tree *t;
 	wmem_strbuf_t *sb;
 
 	if (!any_set(id, F_POD_NAME, F_K8S_CNAME) && count_of(id->l[L_PLABEL]) == 0 &&
 	    count_of(id->l[L_PANNOT]) == 0)
-		return;
-	t = group(id, tree, ett_k8s, F_POD_NAME, F_K8S_CNAME, &it);
-	for (int f = F_POD_NAME; f <= F_K8S_CNAME; f++)
-		add_field(id, t, f);
-	add_list(id, t, L_PLABEL);
-	add_list(id, t, L_PANNOT);
-	if (!visible)
-		return;
+		return NULL;
 	sb = wmem_strbuf_new(id->pinfo->pool, "");
 	if (id->f[F_POD_NAME].set)
 		append_part(sb, "pod", val_str(id, &id->f[F_POD_NAME]));
@@ -1037,35 +1110,25 @@ static void build_k8s(struct ident *id, proto_tree *tree, bool visible)
 		append_part(sb, "uid", val_str(id, &id->f[F_POD_UID]));
 	if (count_of(id->l[L_PLABEL]))
 		append_part(sb, "labels", labels_str(id, L_PLABEL));
-	proto_item_set_text(it, "Kubernetes (%s)", wmem_strbuf_get_str(sb));
+	return titled(id, "Kubernetes", sb);
 }
 
-static void build_node(struct ident *id, proto_tree *tree, bool visible)
+/* The Node subtree's text; NULL when there is no such subtree. */
+static const char *node_text(struct ident *id)
 {
-	proto_item *it;
-	proto_tree *t;
-
 	if (!id->f[F_NODE_NAME].set)
-		return;
-	t = group(id, tree, ett_node, F_NODE_NAME, F_NODE_NAME, &it);
-	add_field(id, t, F_NODE_NAME);
-	if (visible)
-		proto_item_set_text(it, "Node (name %s)", val_str(id, &id->f[F_NODE_NAME]));
+		return NULL;
+	return wmem_strdup_printf(id->pinfo->pool, "Node (name %s)",
+				  val_str(id, &id->f[F_NODE_NAME]));
 }
 
-static void build_context(struct ident *id, proto_tree *tree, bool visible)
+/* The Context subtree's text; NULL when there is no such subtree. */
+static const char *context_text(struct ident *id)
 {
-	proto_item *it;
-	proto_tree *t;
 	wmem_strbuf_t *sb;
 
 	if (!any_set(id, F_NETNS, F_IDREF))
-		return;
-	t = group(id, tree, ett_context, F_NETNS, F_IDREF, &it);
-	for (int f = F_NETNS; f <= F_IDREF; f++)
-		add_field(id, t, f);
-	if (!visible)
-		return;
+		return NULL;
 	sb = wmem_strbuf_new(id->pinfo->pool, "");
 	if (id->f[F_NETNS].set)
 		append_part(sb, "netns", wmem_strdup_printf(id->pinfo->pool, "%" PRIu64,
@@ -1077,7 +1140,179 @@ static void build_context(struct ident *id, proto_tree *tree, bool visible)
 		append_part(sb, "attribution",
 			    val_to_str_const((guint32)id->f[F_ATTR].num, attribution_vals,
 					     "unknown"));
-	proto_item_set_text(it, "Context (%s)", wmem_strbuf_get_str(sb));
+	return titled(id, "Context", sb);
+}
+
+/* The top item's summary (before " (from SOURCE)"). */
+static const char *top_text(struct ident *id)
+{
+	wmem_strbuf_t *sb = wmem_strbuf_new(id->pinfo->pool, "");
+
+	if (id->f[F_CNAME].set)
+		append_part(sb, "Container", val_str(id, &id->f[F_CNAME]));
+	if (id->f[F_POD_NAME].set)
+		append_part(sb, "Pod", val_str(id, &id->f[F_POD_NAME]));
+	if (id->f[F_NODE_NAME].set)
+		append_part(sb, "Node", val_str(id, &id->f[F_NODE_NAME]));
+	if (id->f[F_PID].set)
+		append_part(sb, "PID", wmem_strdup_printf(id->pinfo->pool, "%" PRIu64,
+							  id->f[F_PID].num));
+	if (id->f[F_EXE].set)
+		append_part(sb, "Cmd", val_str(id, &id->f[F_EXE]));
+	else if (id->f[F_COMM].set)
+		append_part(sb, "Cmd", val_str(id, &id->f[F_COMM]));
+	if (wmem_strbuf_get_len(sb) == 0)
+		wmem_strbuf_append(sb, "no identity");
+	return wmem_strbuf_get_str(sb);
+}
+
+/* s, copied into scope unless that is the packet's pool it was made in. */
+static const char *in_scope(struct ident *id, wmem_allocator_t *scope, const char *s)
+{
+	return s && scope != id->pinfo->pool ? wmem_strdup(scope, s) : s;
+}
+
+/* All of id's texts, allocated in scope. */
+static void make_texts(struct ident *id, wmem_allocator_t *scope, struct texts *t)
+{
+	t->top = in_scope(id, scope, top_text(id));
+	t->process = in_scope(id, scope, process_text(id));
+	t->user = in_scope(id, scope, user_text(id));
+	t->parent = in_scope(id, scope, parent_text(id));
+	t->container = in_scope(id, scope, container_text(id));
+	t->k8s = in_scope(id, scope, k8s_text(id));
+	t->node = in_scope(id, scope, node_text(id));
+	t->context = in_scope(id, scope, context_text(id));
+}
+
+/*
+ * id's texts: those kept with its record when that is its only one (the
+ * texts depend on nothing else), else made for this packet into fresh.
+ */
+static const struct texts *texts_of(struct ident *id, struct texts *fresh)
+{
+	struct parsed *pr = NULL;
+	struct texts *t;
+
+	if (count_of(id->records) == 1)
+		pr = ((struct record *)wmem_array_index(id->records, 0))->parsed;
+	if (!pr || !pr->kept) {
+		make_texts(id, id->pinfo->pool, fresh);
+		return fresh;
+	}
+	if (!pr->texts) {
+		t = wmem_new(wmem_file_scope(), struct texts);
+		make_texts(id, wmem_file_scope(), t);
+		pr->texts = t;
+	}
+	return pr->texts;
+}
+
+/* tx (the packet's texts) is NULL when the tree is not shown: no texts are set then. */
+static void build_process(struct ident *id, proto_tree *tree, const struct texts *tx)
+{
+	proto_item *it;
+	proto_tree *t;
+
+	if (!any_set(id, F_PID, F_PSTATE)) {
+		if (tx && tx->process) {
+			group(id, tree, ett_process, F_PID, F_PSTATE, &it);
+			proto_item_set_text(it, "%s", tx->process);
+		}
+		return;
+	}
+	t = group(id, tree, ett_process, F_PID, F_PSTATE, &it);
+	for (int f = F_PID; f <= F_PSTATE; f++)
+		add_field(id, t, f);
+	if (tx)
+		proto_item_set_text(it, "%s", tx->process);
+}
+
+static void build_user(struct ident *id, proto_tree *tree, const struct texts *tx)
+{
+	proto_item *it;
+	proto_tree *t;
+
+	if (!any_set(id, F_UID, F_USER))
+		return;
+	t = group(id, tree, ett_user, F_UID, F_USER, &it);
+	for (int f = F_UID; f <= F_USER; f++)
+		add_field(id, t, f);
+	if (tx)
+		proto_item_set_text(it, "%s", tx->user);
+}
+
+static void build_parent(struct ident *id, proto_tree *tree, const struct texts *tx)
+{
+	proto_item *it;
+	proto_tree *t;
+
+	if (!any_set(id, F_PPID, F_PARGS))
+		return;
+	t = group(id, tree, ett_parent, F_PPID, F_PARGS, &it);
+	for (int f = F_PPID; f <= F_PARGS; f++)
+		add_field(id, t, f);
+	if (tx)
+		proto_item_set_text(it, "%s", tx->parent);
+}
+
+static void build_container(struct ident *id, proto_tree *tree, const struct texts *tx)
+{
+	proto_item *it;
+	proto_tree *t;
+
+	if (!any_set(id, F_CNAME, F_CRUNTIME) && count_of(id->l[L_CLABEL]) == 0)
+		return;
+	t = group(id, tree, ett_container, F_CNAME, F_CRUNTIME, &it);
+	for (int f = F_CNAME; f <= F_CRUNTIME; f++)
+		add_field(id, t, f);
+	add_list(id, t, L_CLABEL);
+	if (tx)
+		proto_item_set_text(it, "%s", tx->container);
+}
+
+static void build_k8s(struct ident *id, proto_tree *tree, const struct texts *tx)
+{
+	proto_item *it;
+	proto_tree *t;
+
+	if (!any_set(id, F_POD_NAME, F_K8S_CNAME) && count_of(id->l[L_PLABEL]) == 0 &&
+	    count_of(id->l[L_PANNOT]) == 0)
+		return;
+	t = group(id, tree, ett_k8s, F_POD_NAME, F_K8S_CNAME, &it);
+	for (int f = F_POD_NAME; f <= F_K8S_CNAME; f++)
+		add_field(id, t, f);
+	add_list(id, t, L_PLABEL);
+	add_list(id, t, L_PANNOT);
+	if (tx)
+		proto_item_set_text(it, "%s", tx->k8s);
+}
+
+static void build_node(struct ident *id, proto_tree *tree, const struct texts *tx)
+{
+	proto_item *it;
+	proto_tree *t;
+
+	if (!id->f[F_NODE_NAME].set)
+		return;
+	t = group(id, tree, ett_node, F_NODE_NAME, F_NODE_NAME, &it);
+	add_field(id, t, F_NODE_NAME);
+	if (tx)
+		proto_item_set_text(it, "%s", tx->node);
+}
+
+static void build_context(struct ident *id, proto_tree *tree, const struct texts *tx)
+{
+	proto_item *it;
+	proto_tree *t;
+
+	if (!any_set(id, F_NETNS, F_IDREF))
+		return;
+	t = group(id, tree, ett_context, F_NETNS, F_IDREF, &it);
+	for (int f = F_NETNS; f <= F_IDREF; f++)
+		add_field(id, t, f);
+	if (tx)
+		proto_item_set_text(it, "%s", tx->context);
 }
 
 /*
@@ -1168,29 +1403,6 @@ static void build_problems(struct ident *id, proto_tree *tree)
 	}
 }
 
-static void set_top_text(struct ident *id, proto_item *ti)
-{
-	wmem_strbuf_t *sb = wmem_strbuf_new(id->pinfo->pool, "");
-
-	if (id->f[F_CNAME].set)
-		append_part(sb, "Container", val_str(id, &id->f[F_CNAME]));
-	if (id->f[F_POD_NAME].set)
-		append_part(sb, "Pod", val_str(id, &id->f[F_POD_NAME]));
-	if (id->f[F_NODE_NAME].set)
-		append_part(sb, "Node", val_str(id, &id->f[F_NODE_NAME]));
-	if (id->f[F_PID].set)
-		append_part(sb, "PID", wmem_strdup_printf(id->pinfo->pool, "%" PRIu64,
-							  id->f[F_PID].num));
-	if (id->f[F_EXE].set)
-		append_part(sb, "Cmd", val_str(id, &id->f[F_EXE]));
-	else if (id->f[F_COMM].set)
-		append_part(sb, "Cmd", val_str(id, &id->f[F_COMM]));
-	if (wmem_strbuf_get_len(sb) == 0)
-		wmem_strbuf_append(sb, "no identity");
-	proto_item_append_text(ti, ", %s (from %s)", wmem_strbuf_get_str(sb),
-			       val_to_str_const(id->source, source_vals, "?"));
-}
-
 static bool expert_listening(void)
 {
 	static int expert_tap = -2;
@@ -1205,6 +1417,8 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	const struct ctrcap_journey *hop;
 	const struct ctrcap_journey_drop *drop;
 	const struct ctrcap_idref *idref;
+	const struct texts *tx;
+	struct texts fresh;
 	struct drop_walk dw;
 	struct ident id;
 	struct opt_walk w;
@@ -1267,17 +1481,19 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	ctree = proto_item_add_subtree(ti, ett_ctrcap);
 	if (visible && ti != tree && tree->first_child && tree->first_child != ti)
 		proto_tree_move_item(tree, tree->first_child, ti);
-	if (visible)
-		set_top_text(&id, ti);
+	tx = visible ? texts_of(&id, &fresh) : NULL;
+	if (tx)
+		proto_item_append_text(ti, ", %s (from %s)", tx->top,
+				       val_to_str_const(id.source, source_vals, "?"));
 	proto_tree_add_uint(ctree, hf_source, id.top_tvb, id.top_off, 0, id.source);
 
-	build_process(&id, ctree, visible);
-	build_user(&id, ctree, visible);
-	build_parent(&id, ctree, visible);
-	build_container(&id, ctree, visible);
-	build_k8s(&id, ctree, visible);
-	build_node(&id, ctree, visible);
-	build_context(&id, ctree, visible);
+	build_process(&id, ctree, tx);
+	build_user(&id, ctree, tx);
+	build_parent(&id, ctree, tx);
+	build_container(&id, ctree, tx);
+	build_k8s(&id, ctree, tx);
+	build_node(&id, ctree, tx);
+	build_context(&id, ctree, tx);
 	build_drop(&id, ctree);
 	if (hop)
 		ctrcap_journey_tree(ctree, tvb, pinfo, hop);
@@ -1441,6 +1657,7 @@ void proto_register_ctrcap(void)
 	expert_register_field_array(expert, ei, array_length(ei));
 	ctrcap_journey_register(proto_ctrcap, expert);
 	ctrcap_idref_register(proto_ctrcap);
+	ctrcap_reccache_register();
 	ctrcap_tap_register();
 
 	module = prefs_register_protocol(proto_ctrcap, NULL);

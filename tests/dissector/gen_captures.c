@@ -10,6 +10,7 @@
  *   pktap.pcapng         LINKTYPE_PKTAP frames with the ctrcap header extension
  *   journey.pcapng       one packet on three hops, a single-hop packet, an id
  *                        seen again after the window, a frame without an id
+ *   alternating.pcapng   web's record and records differing from it in one byte
  * with --mutate SEED COPIES IN OUT, COPIES randomly corrupted copies of
  * every packet of IN (record and comment bytes, packet head) for the
  * tshark fuzz batch; or, with --bench N DIR, N-packet files for bench/dissector:
@@ -765,6 +766,64 @@ static int gen_pktap(const char *dir)
 	return rc ? -1 : 0;
 }
 
+/* ------------------------------------------------------------ one-byte variants */
+
+/* The offset of the value of the first TLV of this type in r; aborts when there is none. */
+static size_t rec_value_at(const struct rec *r, uint16_t type)
+{
+	size_t i = 1;
+
+	while (i + 4 <= r->n) {
+		uint16_t t = (uint16_t)(r->b[i] << 8 | r->b[i + 1]);
+		uint16_t len = (uint16_t)(r->b[i + 2] << 8 | r->b[i + 3]);
+
+		if (t == type)
+			return i + 4;
+		i += 4u + len;
+	}
+	abort();
+}
+
+/*
+ * alternating.pcapng: web's record (A) and four records that each differ
+ * from it in one byte, in turn, so that a reader keeping what it made of
+ * one record must tell them apart by every byte:
+ *   B container.name "wec"; C process.pid 241878; D the attribution TLV's
+ *   length 2 (runs past the end: malformed); E record version 2.
+ * Frames: A B A C A D D A E B C A (12).
+ */
+static int gen_alternating(const char *dir)
+{
+	static const char order[] = "ABACADDAEBCA";
+	static struct rec v[5];
+	static struct opts o;
+	uint8_t frame[64];
+	struct raw f;
+	uint32_t n;
+	size_t i;
+	int rc = 0;
+
+	rec_web(&v[0]);
+	for (i = 1; i < 5; i++)
+		v[i] = v[0];
+	v[1].b[rec_value_at(&v[1], CTRCAP_T_CTR_NAME) + 2] = 'c';
+	v[2].b[rec_value_at(&v[2], CTRCAP_T_PID) + 3] ^= 1; /* 241879 = 0x0003b0d7 */
+	v[3].b[rec_value_at(&v[3], CTRCAP_T_ATTRIBUTION) - 1] = 2;
+	v[4].b[0] = 2;
+	if (raw_open(&f, dir, "alternating.pcapng", false, 1))
+		return -1;
+	n = udp_frame(frame, 2, 1, 40001);
+	for (i = 0; order[i]; i++) {
+		const struct rec *r = &v[order[i] - 'A'];
+
+		o.n = 0;
+		opt_record(&o, CTRCAP_PEN, r->b, r->n, false);
+		rc |= raw_packet(&f, 6000001 + i, frame, n, &o);
+	}
+	rc |= raw_close(&f);
+	return rc ? -1 : 0;
+}
+
 /* ------------------------------------------------------------ journeys */
 
 /*
@@ -1108,7 +1167,7 @@ int main(int argc, char **argv)
 	if (gen_writer(argv[1]) || gen_raw(argv[1], "raw.pcapng", false) ||
 	    gen_raw(argv[1], "raw-be.pcapng", true) || gen_malformed(argv[1]) ||
 	    gen_ptcpdump(argv[1]) || gen_pktap(argv[1]) || gen_journey(argv[1]) ||
-	    gen_compact(argv[1]))
+	    gen_compact(argv[1]) || gen_alternating(argv[1]))
 		return 1;
 	return 0;
 }

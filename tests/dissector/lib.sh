@@ -27,6 +27,13 @@ fi
 # tshark with the plugin, bounded in time.
 ts() { as_user timeout 120 tshark "$@"; }
 
+# make_captures DIR: gen_captures' test files in DIR, readable by the tshark user.
+make_captures() {
+	mkdir -p "$1"
+	"$GEN" "$1"
+	chmod -R a+rX "$1"
+}
+
 FAILS=0
 # expect NAME EXPECTED ACTUAL
 expect() {
