@@ -11,10 +11,11 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include <epan/epan.h>
 #include <epan/packet.h>
-#include <epan/proto_data.h>
 #include <epan/wmem_scopes.h>
 #include <wiretap/wtap.h>
 #include <wiretap/wtap_opttypes.h>
@@ -57,10 +58,33 @@ static int hf_hop_frame = -1;
 static gint ett_journey = -1;
 static expert_field ei_dropped = EI_INIT;
 
-/* packet id -> the latest journey with that id; emptied with each file. */
-static wmem_map_t *journeys;
+/*
+ * packet id -> the latest journey with that id: open addressing with linear
+ * probing over journey pointers (the key is the journey's id), so a note
+ * costs no allocation besides the journey's. Emptied with each file.
+ */
+static struct ctrcap_journey **by_id;
+static guint32 by_id_bits, by_id_count; /* 1 << by_id_bits slots */
+/* frame number -> its journey (NULL: no packet id); emptied with each file. */
+static const struct ctrcap_journey **by_frame;
+static guint32 by_frame_len;
 /* (section << 32 | interface id) -> hop_where()'s text; emptied with each file. */
 static wmem_map_t *wheres;
+/* hop_where()'s last answer: consecutive hops mostly share an interface. */
+static guint64 where_last_key;
+static const char *where_last;
+
+/* Empty the tables of the file being closed (their journeys are file scoped). */
+static void journey_cleanup(void)
+{
+	g_free(by_id);
+	by_id = NULL;
+	by_id_bits = by_id_count = 0;
+	g_free(by_frame);
+	by_frame = NULL;
+	by_frame_len = 0;
+	where_last = NULL;
+}
 
 static const value_string dir_vals[] = {
 	{ CTRCAP_DIR_IN, "In" },
@@ -103,8 +127,50 @@ void ctrcap_journey_register(int proto_ctrcap, expert_module_t *expert)
 	expert_register_field_array(expert, ei, array_length(ei));
 	wheres = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
 					g_int64_equal);
-	journeys = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
-					  g_int64_equal);
+	register_cleanup_routine(journey_cleanup);
+}
+
+/* The slot of id in by_id: the journey with that id or an empty slot. */
+static struct ctrcap_journey **id_slot(guint64 id)
+{
+	guint32 mask = (1u << by_id_bits) - 1;
+	/* Fibonacci hashing: increasing ids land far apart. */
+	guint32 i = (guint32)((id * 0x9e3779b97f4a7c15ull) >> (64 - by_id_bits));
+
+	while (by_id[i] && by_id[i]->id != id)
+		i = (i + 1) & mask;
+	return &by_id[i];
+}
+
+/* Make room for one more id in by_id (at most half full). */
+static void id_reserve(void)
+{
+	struct ctrcap_journey **old = by_id;
+	guint32 n = by_id_bits ? 1u << by_id_bits : 0, i;
+
+	if (by_id && (by_id_count + 1) * 2 <= n)
+		return;
+	by_id_bits = by_id_bits ? by_id_bits + 1 : 10;
+	by_id = g_new0(struct ctrcap_journey *, (gsize)1 << by_id_bits);
+	for (i = 0; i < n; i++)
+		if (old[i])
+			*id_slot(old[i]->id) = old[i];
+	g_free(old);
+}
+
+/* Tie frame num to journey j (by_frame grows to hold it). */
+static void frame_set(guint32 num, const struct ctrcap_journey *j)
+{
+	if (num >= by_frame_len) {
+		guint32 len = by_frame_len ? by_frame_len : 1024;
+
+		while (len <= num)
+			len *= 2;
+		by_frame = g_renew(const struct ctrcap_journey *, by_frame, len);
+		memset(by_frame + by_frame_len, 0, (len - by_frame_len) * sizeof(*by_frame));
+		by_frame_len = len;
+	}
+	by_frame[num] = j;
 }
 
 static guint hop_count(const struct ctrcap_journey *j)
@@ -141,13 +207,15 @@ static void frame_iface(packet_info *pinfo, struct hop *h)
 const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_t block,
 						 const struct ctrcap_journey_drop *drop)
 {
-	struct ctrcap_journey *j = p_get_proto_data(wmem_file_scope(), pinfo, proto, 0);
+	struct ctrcap_journey *j, **slot;
 	struct hop h = { 0 };
 	guint64 id = 0;
 	guint32 flags = 0;
 
-	if (j || PINFO_FD_VISITED(pinfo) || !block)
-		return j;
+	if (pinfo->num < by_frame_len && by_frame[pinfo->num])
+		return by_frame[pinfo->num];
+	if (PINFO_FD_VISITED(pinfo) || !block)
+		return NULL;
 	if (wtap_block_get_uint64_option_value(block, OPT_PKT_PACKETID, &id) !=
 		    WTAP_OPTTYPE_SUCCESS ||
 	    id == 0)
@@ -158,7 +226,9 @@ const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_
 	    WTAP_OPTTYPE_SUCCESS)
 		h.direction = flags & 3;
 	frame_iface(pinfo, &h);
-	j = wmem_map_lookup(journeys, &id);
+	id_reserve();
+	slot = id_slot(id);
+	j = *slot;
 	if (j && !past_window(j, &h.ts)) {
 		if (!j->rest)
 			j->rest = wmem_array_new(wmem_file_scope(), sizeof(struct hop));
@@ -167,7 +237,9 @@ const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_
 		j = wmem_new0(wmem_file_scope(), struct ctrcap_journey);
 		j->id = id;
 		j->first = h;
-		wmem_map_insert(journeys, &j->id, j);
+		if (!*slot)
+			by_id_count++;
+		*slot = j;
 	}
 	if (drop && !j->drop_frame) {
 		j->drop_frame = h.frame;
@@ -175,7 +247,7 @@ const struct ctrcap_journey *ctrcap_journey_note(packet_info *pinfo, wtap_block_
 		j->drop_reason = drop->reason ? wmem_strdup(wmem_file_scope(), drop->reason) : NULL;
 		j->drop_where = wmem_strdup(wmem_file_scope(), drop->where);
 	}
-	p_add_proto_data(wmem_file_scope(), pinfo, proto, 0, j);
+	frame_set(pinfo->num, j);
 	return j;
 }
 
@@ -227,9 +299,11 @@ static const char *hop_where(packet_info *pinfo, const struct hop *h)
 
 	if (!h->has_if)
 		return "?";
+	if (where_last && where_last_key == key)
+		return where_last;
 	where = (const char *)wmem_map_lookup(wheres, &key);
 	if (where)
-		return where;
+		goto out;
 	iface_names(pinfo, h->if_id, h->section, &name, &desc);
 	if (!name)
 		name = "?";
@@ -240,13 +314,52 @@ static const char *hop_where(packet_info *pinfo, const struct hop *h)
 	k = wmem_new(fs, guint64);
 	*k = key;
 	wmem_map_insert(wheres, k, (void *)where);
+out:
+	where_last_key = key;
+	where_last = where;
 	return where;
+}
+
+/*
+ * "+1.000015" into buf (at least 32 bytes): what "+%.6f" makes of
+ * nstime_to_sec(d), written without printf's floating point for the
+ * common case; ties (a 500 ns remainder, where the double's rounding
+ * decides), negative and huge deltas still go through printf.
+ */
+static void delta_text(char *buf, size_t size, const nstime_t *d)
+{
+	char digits[24];
+	guint64 us, secs;
+	int n = 0;
+	guint32 frac;
+
+	if (d->secs < 0 || d->nsecs < 0 || d->secs >= (1 << 20) || d->nsecs % 1000 == 500) {
+		snprintf(buf, size, "+%.6f", nstime_to_sec(d));
+		return;
+	}
+	us = (guint64)d->secs * 1000000u + ((guint32)d->nsecs + 500) / 1000;
+	secs = us / 1000000u;
+	frac = (guint32)(us % 1000000u);
+	do {
+		digits[n++] = (char)('0' + secs % 10);
+		secs /= 10;
+	} while (secs);
+	*buf++ = '+';
+	while (n)
+		*buf++ = digits[--n];
+	*buf++ = '.';
+	for (n = 5; n >= 0; n--) {
+		buf[n] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	buf[6] = '\0';
 }
 
 void ctrcap_journey_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 			 const struct ctrcap_journey *j)
 {
 	guint n = hop_count(j), at = 0, i;
+	char delta[32];
 	proto_tree *jt;
 	proto_item *ti;
 	nstime_t d;
@@ -282,11 +395,12 @@ void ctrcap_journey_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 		const struct hop *h = hop_at(j, i);
 
 		nstime_delta(&d, &h->ts, &hop_at(j, i > 0 ? i - 1 : 0)->ts);
+		delta_text(delta, sizeof(delta), &d);
 		ti = proto_tree_add_uint_format(jt, hf_hop_frame, tvb, 0, 0, h->frame,
-						"Hop %u: frame %u, %s, %s, +%.6f s%s", i + 1, h->frame,
+						"Hop %u: frame %u, %s, %s, %s s%s", i + 1, h->frame,
 						hop_where(pinfo, h),
 						val_to_str_const(h->direction, dir_vals, "?"),
-						nstime_to_sec(&d), i == at ? " (this frame)" : "");
+						delta, i == at ? " (this frame)" : "");
 		proto_item_set_generated(ti);
 	}
 }
