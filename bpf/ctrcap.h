@@ -19,6 +19,9 @@
 /* How long a packet hash stays valid for matching the same packet on another hop. */
 #define CTRCAP_HOP_WINDOW_NS 1000000000ull
 
+/* Where every event's __u64 time (bpf_ktime_get_ns) lies: the rings are merged by it. */
+#define CTRCAP_EV_TS_OFFSET 24
+
 enum ctrcap_event_type {
 	CTRCAP_EV_PACKET = 1,
 	CTRCAP_EV_EXEC = 2,
@@ -112,7 +115,11 @@ struct ctrcap_pkt_event {
 	__u16 dev_type;	/* ARPHRD_* of the device */
 	__u8 direction;	/* 1 in, 2 out (pcapng epb_flags) */
 	__u8 attribution; /* enum ctrcap_attribution (common/include/ctrcap/record.h) */
-	__u64 ts_ns;	/* bpf_ktime_get_ns(); user space converts to wall time */
+	/*
+	 * bpf_ktime_get_ns(); user space converts to wall time. Every event
+	 * has its time at this offset: the reader merges the rings by it.
+	 */
+	__u64 ts_ns;
 	__u64 packet_id;
 	__u64 cookie;	/* socket cookie, 0 if none */
 	struct ctrcap_owner owner;
@@ -201,6 +208,7 @@ struct ctrcap_exec_event {
 	__u32 uid;
 	__u32 gid;
 	__u32 args_len;
+	__u64 ts_ns;	/* bpf_ktime_get_ns(), at offset 24 as in every event */
 	__u32 path_len;
 	__u32 pad;
 	__u64 cgroup_id;
@@ -219,6 +227,7 @@ struct ctrcap_task_event {
 	__u32 ppid;	/* parent process (fork) */
 	__u32 pad;
 	__u64 start_ns;	/* start of the child or the exiting process (boot-time clock) */
+	__u64 ts_ns;	/* bpf_ktime_get_ns(), at offset 24 as in every event */
 };
 
 /*

@@ -23,11 +23,35 @@ const volatile bool cfg_sk_storage = true;
  */
 const volatile bool cfg_task_start = false;
 
-/* Packets and process events to user space; sized by user space (-B). */
-struct {
+/*
+ * How many rings carry the events (--rings): CPU i writes to ring
+ * i % cfg_n_rings, so that CPUs flooding at once do not meet on one
+ * ring's lock. User space merges them by time.
+ */
+const volatile __u32 cfg_n_rings = 1;
+
+/* One ring of packets and process events to user space; sized by user space (-B). */
+struct ctrcap_ring {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 32 << 20);
+	__uint(max_entries, 4 << 20);
+};
+
+/* The rings, made and put in place by user space before anything is attached. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__array(values, struct ctrcap_ring);
 } events SEC(".maps");
+
+/* Reserve size bytes (a constant) in this CPU's ring; NULL when it is full. */
+static __always_inline void *ctrcap_ring_reserve(__u64 size)
+{
+	__u32 i = cfg_n_rings > 1 ? bpf_get_smp_processor_id() % cfg_n_rings : 0;
+	void *ring = bpf_map_lookup_elem(&events, &i);
+
+	return ring ? bpf_ringbuf_reserve(ring, size, 0) : NULL;
+}
 
 /*
  * A socket's owner, kept with the socket: it dies with it, so no churn of

@@ -21,7 +21,7 @@ struct {
 /* Reserve a process event, counting it in proc_lost when there is no room. */
 static __always_inline void *ctrcap_proc_reserve(__u64 size)
 {
-	void *e = bpf_ringbuf_reserve(&events, size, 0);
+	void *e = ctrcap_ring_reserve(size);
 	__u32 zero = 0;
 	__u64 *n;
 
@@ -109,6 +109,7 @@ int BPF_PROG(ctrcap_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	if (!e)
 		return 0;
 	e->type = CTRCAP_EV_EXEC;
+	e->ts_ns = bpf_ktime_get_ns();
 	e->tgid = bpf_get_current_pid_tgid() >> 32;
 	e->ppid = BPF_CORE_READ(p, real_parent, tgid);
 	e->uid = (__u32)uid_gid;
@@ -151,6 +152,7 @@ int BPF_PROG(ctrcap_fork, struct task_struct *parent, struct task_struct *child)
 	if (!e)
 		return 0;
 	e->type = CTRCAP_EV_FORK;
+	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = BPF_CORE_READ(child, tgid);
 	e->ppid = BPF_CORE_READ(parent, tgid);
 	e->pad = 0;
@@ -172,6 +174,7 @@ int ctrcap_exit(void *ctx)
 	if (!e)
 		return 0;
 	e->type = CTRCAP_EV_EXIT;
+	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = pid_tgid >> 32;
 	e->ppid = 0;
 	e->pad = 0;

@@ -331,7 +331,7 @@ static __always_inline int ctrcap_emit(const struct ctrcap_src *s, const void *h
 	struct ctrcap_pkt_event *e;
 	__u64 n = caplen;
 
-	e = bpf_ringbuf_reserve(&events, hdr_len + bucket, 0);
+	e = ctrcap_ring_reserve(hdr_len + bucket);
 	if (!e)
 		return -1;
 	__builtin_memcpy(e, hdr, hdr_len);

@@ -5,6 +5,7 @@
  * (polled, no per-event wake-ups) into pcapng or text until told to stop.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -46,6 +47,7 @@
 #include "node_name.h"
 #include "packet_text.h"
 #include "proc_table.h"
+#include "ring_reader.h"
 #include "post_rotate.h"
 #include "read_filter.h"
 #include "privilege.h"
@@ -117,7 +119,9 @@ struct capture {
 	struct bpf_program *tc_prog[2];	/* ingress, egress: the pair this kernel loads */
 	struct bpf_program *skb_egress;	/* the cgroup_skb egress variant it loads */
 	struct bpf_program *sockops;	/* the sock_ops variant it loads */
-	struct ring_buffer *rb;
+	struct ctrcap_rings *rings;	/* the reader of ring_fds, merged by time */
+	int ring_fds[CTRCAP_MAX_RINGS];
+	unsigned n_rings;
 	struct ctrcap_attach *att;
 	struct ctrcap_proc_table *procs;
 	struct ctrcap_ident *ident;
@@ -630,6 +634,11 @@ static void park_maybe_begin(struct capture *c, const void *data, size_t size)
 		c->park_until_ms = c->park_since_ms + PARK_HOLD_MAX_MS;
 }
 
+/* Every event has its time at the same offset: the reader merges the rings by it. */
+_Static_assert(offsetof(struct ctrcap_pkt_event, ts_ns) == CTRCAP_EV_TS_OFFSET, "event time");
+_Static_assert(offsetof(struct ctrcap_exec_event, ts_ns) == CTRCAP_EV_TS_OFFSET, "event time");
+_Static_assert(offsetof(struct ctrcap_task_event, ts_ns) == CTRCAP_EV_TS_OFFSET, "event time");
+
 /* The ring's callback: events go out at once, or into the park while a scan or a container is awaited. */
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -930,6 +939,62 @@ static void drop_filter_load(struct capture *c)
 		err);
 }
 
+/* The rings --rings asks for: at most one per possible CPU (CPU i writes to ring i % n). */
+static unsigned rings_wanted(const struct ctrcap_opts *o)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	unsigned n = o->rings ? o->rings : 1;
+
+	if (ncpu > 0 && n > (unsigned)ncpu)
+		n = ncpu;
+	return n;
+}
+
+/* Each ring's bytes: -B, a power of two. */
+static uint32_t ring_bytes(const struct ctrcap_opts *o)
+{
+	return pow2_floor((uint64_t)o->buffer_kib * 1024);
+}
+
+/* Make the rings; the first is the programs' template for all of them (same size). */
+static int rings_make(struct capture *c)
+{
+	uint32_t bytes = ring_bytes(c->o);
+	int ret;
+
+	for (unsigned i = 0; i < c->n_rings; i++) {
+		int fd = bpf_map_create(BPF_MAP_TYPE_RINGBUF, "ctrcap_ring", 0, 0, bytes, NULL);
+
+		if (fd < 0) {
+			fprintf(stderr, "ctrcap: cannot make ring buffer %u of %u (%u KiB): %s\n",
+				i + 1, c->n_rings, bytes >> 10, strerror(errno));
+			return -1;
+		}
+		c->ring_fds[i] = fd;
+	}
+	ret = bpf_map__set_inner_map_fd(c->skel->maps.events, c->ring_fds[0]);
+	if (ret) {
+		fprintf(stderr, "ctrcap: cannot size the ring buffers' table: %s\n", strerror(-ret));
+		return -1;
+	}
+	return 0;
+}
+
+/* Put the rings in the programs' table, before anything is attached. */
+static int rings_install(struct capture *c)
+{
+	int outer = bpf_map__fd(c->skel->maps.events);
+
+	for (unsigned i = 0; i < c->n_rings; i++) {
+		if (bpf_map_update_elem(outer, &i, &c->ring_fds[i], BPF_ANY)) {
+			fprintf(stderr, "ctrcap: cannot install ring buffer %u of %u: %s\n",
+				i + 1, c->n_rings, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int load(struct capture *c)
 {
 	const struct ctrcap_opts *o = c->o;
@@ -970,13 +1035,19 @@ static int load(struct capture *c)
 	}
 	if (!o->drops)
 		bpf_map__set_max_entries(c->skel->maps.drop_where, 1);
-	bpf_map__set_max_entries(c->skel->maps.events, pow2_floor((uint64_t)o->buffer_kib * 1024));
+	c->n_rings = rings_wanted(o);
+	c->skel->rodata->cfg_n_rings = c->n_rings;
+	bpf_map__set_max_entries(c->skel->maps.events, c->n_rings);
+	if (rings_make(c))
+		return -1;
 	ret = ctrcap_bpf__load(c->skel);
 	if (ret) {
 		fprintf(stderr, "ctrcap: cannot load the BPF programs on kernel %s: %s "
 			"(run as root?)\n", c->kf.release, strerror(-ret));
 		return -1;
 	}
+	if (rings_install(c))
+		return -1;
 	c->target.counters_fd = bpf_map__fd(c->skel->maps.if_counters);
 	c->target.tail_fd = bpf_map__fd(c->skel->maps.tc_capture);
 	for (uint32_t dir = 0; dir < 2; dir++) {
@@ -1251,7 +1322,10 @@ static void resolver_warn(void *ctx, const char *msg)
 /* Free what a capture holds, once it is detached and its file closed. */
 static void release(struct capture *c)
 {
-	ring_buffer__free(c->rb);
+	ctrcap_rings_close(c->rings);
+	for (unsigned i = 0; i < c->n_rings; i++)
+		if (c->ring_fds[i] > 0)
+			close(c->ring_fds[i]);
 	ctrcap_rescan_free(c->scan);
 	ctrcap_park_free(c->park);
 	ctrcap_addr_names_free(c->names);
@@ -1318,11 +1392,11 @@ static int idle_wait(struct capture *c, unsigned *idle, bool busy)
 	__atomic_store_n(&c->skel->bss->rb_reader_asleep, 1, __ATOMIC_SEQ_CST);
 	/* What was committed before the programs saw the flag is read now. */
 	ring_read(c);
-	n = ring_buffer__consume(c->rb);
+	n = ctrcap_rings_read(c->rings);
 	if (n == 0) {
 		/* Asleep with nothing unread is no stall: the first event wakes it. */
 		c->last_read_ns = 0;
-		n = ring_buffer__poll(c->rb, SLEEP_MAX_MS);
+		n = ctrcap_rings_wait(c->rings, SLEEP_MAX_MS);
 	}
 	__atomic_store_n(&c->skel->bss->rb_reader_asleep, 0, __ATOMIC_SEQ_CST);
 	if (n > 0)
@@ -1348,7 +1422,7 @@ static void run_loop(struct capture *c)
 		adopt_tables(c);
 		released = park_check(c, mono_ms());
 		ring_read(c);
-		n = ring_buffer__consume(c->rb);
+		n = ctrcap_rings_read(c->rings);
 		if (c->w && c->o->out.flush_each && (n > 0 || released))
 			ctrcap_pcapng_writer_flush(c->w);
 		if (n == 0) {
@@ -1391,8 +1465,8 @@ static void finish(struct capture *c)
 	}
 	/* Detach first, then drain: what reached the ring belongs to the capture. */
 	ctrcap_attach_detach_all(c->att);
-	if (c->rb && !c->stop) {
-		ring_buffer__consume(c->rb);
+	if (c->rings && !c->stop) {
+		ctrcap_rings_drain(c->rings);
 		/* What the drain held back for a container goes out now: nothing is awaited any more. */
 		if (c->parked)
 			park_release(c);
@@ -1634,9 +1708,9 @@ int ctrcap_run_capture(const struct ctrcap_opts *o)
 			goto out_fail;
 		}
 	}
-	c->rb = ring_buffer__new(bpf_map__fd(c->skel->maps.events), on_event, c, NULL);
-	if (!c->rb) {
-		fprintf(stderr, "ctrcap: cannot map the ring buffer: %s\n", strerror(errno));
+	c->rings = ctrcap_rings_open(c->ring_fds, c->n_rings, on_event, c, c->err, sizeof(c->err));
+	if (!c->rings) {
+		fprintf(stderr, "ctrcap: %s\n", c->err);
 		goto out_fail;
 	}
 	if (o->cmd) {

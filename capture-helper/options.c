@@ -54,6 +54,7 @@ enum {
 	OPT_KUBECONFIG,
 	OPT_NODES_FROM,
 	OPT_SSH_OPTION,
+	OPT_RINGS,
 };
 
 /* tcpdump's and ptcpdump's long names; --help and ctrcap.8 list every one. */
@@ -120,6 +121,7 @@ static const struct option long_opts[] = {
 	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 	{ "nodes-from", required_argument, NULL, OPT_NODES_FROM },
 	{ "ssh-option", required_argument, NULL, OPT_SSH_OPTION },
+	{ "rings", required_argument, NULL, OPT_RINGS },
 	{ 0 },
 };
 
@@ -182,7 +184,10 @@ void ctrcap_usage(FILE *f)
 	      "                     created and -- COMMAND run as USER (another user:\n"
 	      "                     root only)\n"
 	      "  -B, --buffer-size KIB\n"
-	      "                     kernel ring buffer size in KiB (default 4096)\n"
+	      "                     kernel ring buffer size in KiB (default 4096), per ring\n"
+	      "  --rings N          N ring buffers (default 1; at most one per CPU): CPU i\n"
+	      "                     writes to ring i % N, so that CPUs flooding at once\n"
+	      "                     do not wait on one ring's lock; read back in time order\n"
 	      "  -Q, --direction in|out|inout\n"
 	      "                     direction to capture\n"
 	      "  --hops all|first|container|fold\n"
@@ -843,6 +848,12 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 			if (parse_num(optarg, "-B", 1024, 2u << 20, &v))
 				return -1;
 			o->buffer_kib = v;
+			break;
+		case OPT_RINGS:
+			live_only(o, "--rings");
+			if (parse_num(optarg, "--rings", 1, CTRCAP_MAX_RINGS, &v))
+				return -1;
+			o->rings = v;
 			break;
 		case 'Q':
 			live_only(o, "-Q");

@@ -15,6 +15,8 @@
 #include "packet_text.h"
 
 #define CTRCAP_MAX_IFACES 64
+/* Most ring buffers --rings makes (one per CPU of a large host). */
+#define CTRCAP_MAX_RINGS 1024
 #define CTRCAP_MAX_MATCH 32
 #define CTRCAP_MAX_NODES 32
 
@@ -52,7 +54,8 @@ struct ctrcap_opts {
 	const char *read_path;	/* -r */
 	uint64_t count;		/* -c, 0 = unlimited */
 	uint32_t snaplen;	/* -s */
-	unsigned buffer_kib;	/* -B */
+	unsigned buffer_kib;	/* -B: each ring's size */
+	unsigned rings;		/* --rings: ring buffers, CPU i writes to i % rings (0 = 1) */
 	bool count_only;	/* --count: print only the number of packets */
 	bool print;		/* --print: print packets also while writing -w */
 	bool number;		/* -#: number the printed packets */

@@ -3,7 +3,7 @@
 # bash): a netns kA joined to the root netns by a veth pair, ctrcap capturing
 # on every interface, a UDP and a TCP client in kA talking to servers in the
 # root netns; then a netns kB made after ctrcap started (-i any must follow
-# it) with a UDP client of its own. ctrcap runs with --drops and the filter
+# it) with a UDP client of its own. ctrcap runs with --rings 2, --drops and the filter
 # 'udp or tcp' (the drop programs and the generated drop filter must load on
 # every kernel): a datagram from kA to a closed port of the root netns is a
 # drop on kv0. Everything is printed to the console, the checks are made on the
@@ -91,7 +91,9 @@ echo "=== ctrcap -D (with kA)"
 echo "=== end"
 
 step ctrcap
-"$ctrcap" -i any --drops -w /tmp/cap.pcapng 'udp or tcp' 2>/tmp/ctrcap.err &
+# --rings 2 (the guest has 2 CPUs): a ring per CPU, the programs' per-CPU
+# choice of ring and the reader's merge, on every kernel.
+"$ctrcap" -i any --drops --rings 2 -w /tmp/cap.pcapng 'udp or tcp' 2>/tmp/ctrcap.err &
 cap=$!
 # Loading and verifying the BPF programs under TCG takes a while.
 # shellcheck disable=SC2317 # called through wait_for

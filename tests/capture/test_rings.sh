@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# --rings 2: two senders, one pinned to each CPU, flood one veth; the
+# capture has two ring buffers (one per CPU), loses nothing, names each
+# datagram's sender, and writes the packets in time order (merged across
+# the rings). -B applies to each ring.
+set -u
+. "$(dirname "$0")/common.sh" "$@"
+
+N=3000
+ncpu=$(nproc)
+[ "$ncpu" -ge 2 ] || { echo "skip: --rings needs 2 CPUs, this machine has $ncpu"; exit 77; }
+pair || { echo "FAIL: topology"; exit 1; }
+tn_cgroup_add rings || exit 1
+cg=$TN_CG
+
+start_capture "$TMP/rings.pcapng" -i eth0@ccapB --rings 2 -B 2048 -v \
+	"udp and dst portrange 7301-7302" || exit 1
+# The rings are maps of their own, named for what they are.
+rings=$(bpftool map show 2>/dev/null | grep -c "ringbuf  name ctrcap_ring ")
+expect "two ring buffers while capturing (found $rings)" [ "$rings" = 2 ]
+for port in 7301 7302; do
+	tn_bg "$cg" ccapB "$TRAFFIC" udp-serve "$port" 1 >"$TMP/srv$port.out"
+	tn_wait_for 10 grep -q ready "$TMP/srv$port.out" || fail "server $port ready"
+done
+tn_bg "$cg" ccapA taskset -c 0 "$TRAFFIC" udp-send 10.99.1.2 7301 "$N"
+s0=$TN_LAST_PID
+tn_bg "$cg" ccapA taskset -c 1 "$TRAFFIC" udp-send 10.99.1.2 7302 "$N"
+s1=$TN_LAST_PID
+wait "$s0" || fail "sender on CPU 0"
+wait "$s1" || fail "sender on CPU 1"
+stop_capture
+"$DUMP" "$TMP/rings.pcapng" >"$TMP/rings.txt" || fail "read the capture"
+
+n=$(grep -c "^if=eth0 dir=in" "$TMP/rings.txt")
+expect "every datagram captured: $n of $((2 * N))" [ "$n" = $((2 * N)) ]
+expect "none dropped (the capture's own count)" grep -q "^0 packets dropped by kernel" "$TMP/ctrcap.err"
+n0=$(grep -c " pid=$s0 .*7301: UDP" "$TMP/rings.txt")
+n1=$(grep -c " pid=$s1 .*7302: UDP" "$TMP/rings.txt")
+expect "each datagram names its sender ($n0 and $n1 of $N)" [ "$n0" = "$N" ] && [ "$n1" = "$N" ]
+expect "... by command too" [ "$(grep -c " comm=ccap_traffic " "$TMP/rings.txt")" = $((2 * N)) ]
+# Both CPUs captured at once: the file interleaves the two flows.
+switches=$(grep -o " pid=[0-9]*" "$TMP/rings.txt" | uniq | wc -l)
+expect "the two flows interleave in the file ($switches runs)" [ "$switches" -ge 3 ]
+tcpdump -tt -n -r "$TMP/rings.pcapng" 2>/dev/null | awk '{ print $1 }' >"$TMP/ts.txt"
+back=$(awk 'NR > 1 && $1 < prev { n++ } { prev = $1 } END { print n + 0 }' "$TMP/ts.txt")
+expect "timestamps never go back ($back times did, $(wc -l <"$TMP/ts.txt") packets)" [ "$back" = 0 ]
+
+# The option's bounds: a clear error, nothing captured.
+"$CTRCAP" -i eth0@ccapB --rings 0 -w "$TMP/bad.pcapng" 2>"$TMP/bad.err"
+expect "--rings 0 is refused" grep -q "invalid value '0' for --rings" "$TMP/bad.err"
+expect "... before any file is written" [ ! -e "$TMP/bad.pcapng" ]
+
+[ "$FAILS" = 0 ] && echo "PASS" || { echo "$FAILS failure(s)"; exit 1; }
