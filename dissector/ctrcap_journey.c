@@ -355,9 +355,48 @@ static void delta_text(char *buf, size_t size, const nstime_t *d)
 	buf[6] = '\0';
 }
 
+/*
+ * Text labels built by hand, given to Wireshark as one "%s": a label is
+ * made for every frame shown, and printf spends most of its time on the
+ * conversions. A label that does not fit is made by printf as before.
+ */
+struct label {
+	char buf[320];
+	size_t len;
+	bool full; /* something did not fit: use printf */
+};
+
+/* Append s to l. */
+static void label_str(struct label *l, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (l->full || n >= sizeof(l->buf) - l->len) {
+		l->full = true;
+		return;
+	}
+	memcpy(l->buf + l->len, s, n + 1);
+	l->len += n;
+}
+
+/* Append v in decimal to l. */
+static void label_u32(struct label *l, guint32 v)
+{
+	char digits[11], *p = digits + sizeof(digits);
+
+	*--p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	label_str(l, p);
+}
+
 void ctrcap_journey_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 			 const struct ctrcap_journey *j)
 {
+	struct label l;
+
 	guint n = hop_count(j), at = 0, i;
 	char delta[32];
 	proto_tree *jt;
@@ -366,8 +405,13 @@ void ctrcap_journey_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 
 	while (at + 1 < n && hop_at(j, at)->frame != pinfo->num)
 		at++;
-	jt = proto_tree_add_subtree_format(tree, tvb, 0, 0, ett_journey, &ti, "Journey: hop %u of %u",
-					   at + 1, n);
+	l.len = 0;
+	l.full = false;
+	label_str(&l, "Journey: hop ");
+	label_u32(&l, at + 1);
+	label_str(&l, " of ");
+	label_u32(&l, n);
+	jt = proto_tree_add_subtree(tree, tvb, 0, 0, ett_journey, &ti, l.buf);
 	proto_item_set_generated(ti);
 	proto_item_set_generated(proto_tree_add_uint(jt, hf_hop, tvb, 0, 0, at + 1));
 	proto_item_set_generated(proto_tree_add_uint(jt, hf_hop_count, tvb, 0, 0, n));
@@ -394,13 +438,32 @@ void ctrcap_journey_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 	for (i = 0; i < n; i++) {
 		const struct hop *h = hop_at(j, i);
 
+		const char *where = hop_where(pinfo, h);
+		const char *dir = val_to_str_const(h->direction, dir_vals, "?");
+
 		nstime_delta(&d, &h->ts, &hop_at(j, i > 0 ? i - 1 : 0)->ts);
 		delta_text(delta, sizeof(delta), &d);
-		ti = proto_tree_add_uint_format(jt, hf_hop_frame, tvb, 0, 0, h->frame,
-						"Hop %u: frame %u, %s, %s, %s s%s", i + 1, h->frame,
-						hop_where(pinfo, h),
-						val_to_str_const(h->direction, dir_vals, "?"),
-						delta, i == at ? " (this frame)" : "");
+		l.len = 0;
+		l.full = false;
+		label_str(&l, "Hop ");
+		label_u32(&l, i + 1);
+		label_str(&l, ": frame ");
+		label_u32(&l, h->frame);
+		label_str(&l, ", ");
+		label_str(&l, where);
+		label_str(&l, ", ");
+		label_str(&l, dir);
+		label_str(&l, ", ");
+		label_str(&l, delta);
+		label_str(&l, i == at ? " s (this frame)" : " s");
+		if (l.full)
+			ti = proto_tree_add_uint_format(jt, hf_hop_frame, tvb, 0, 0, h->frame,
+							"Hop %u: frame %u, %s, %s, %s s%s", i + 1,
+							h->frame, where, dir, delta,
+							i == at ? " (this frame)" : "");
+		else
+			ti = proto_tree_add_uint_format(jt, hf_hop_frame, tvb, 0, 0, h->frame,
+							"%s", l.buf);
 		proto_item_set_generated(ti);
 	}
 }

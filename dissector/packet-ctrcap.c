@@ -158,12 +158,19 @@ static gboolean pref_info_column = FALSE;
 #endif
 static guint pref_extra_pen = 0;
 
-/* Where a value sits: (tvb, off, len); str is set for values that are not raw bytes. */
+/*
+ * Where a value sits: (tvb, off, len); str is set for values that are not
+ * raw bytes. utf8: a string TLV of a kept record as tvb_get_string_enc()
+ * makes it (file scope), so that a packet adds the field without converting
+ * its bytes again; NULL when not kept or when the conversion is shorter than
+ * the bytes (a NUL inside), where only proto_tree_add_item() behaves as before.
+ */
 struct val {
 	tvbuff_t *tvb;
 	int off, len;
 	uint64_t num;
 	const char *str;
+	const char *utf8;
 	bool set;
 };
 
@@ -192,7 +199,8 @@ struct parsed {
 	wmem_array_t *l[L_COUNT];     /* of struct val */
 	wmem_array_t *unknown;	      /* of struct unknown_tlv */
 	wmem_array_t *problems;	      /* of struct problem */
-	const struct texts *texts;    /* of an identity of this record alone; file scope */
+	struct texts *texts;	      /* of an identity of this record alone; file scope */
+	const char *rec_text;	      /* "Record 1 (N bytes)" when kept; file scope */
 };
 
 /*
@@ -202,6 +210,9 @@ struct parsed {
 struct texts {
 	const char *top; /* before " (from SOURCE)" */
 	const char *process, *user, *parent, *container, *k8s, *node, *context;
+	/* the top item's whole label per source, made on first use (NULL: not yet) */
+	const char *label[SRC_PTCPDUMP + 1];
+	wmem_allocator_t *scope; /* where the texts live */
 };
 
 struct record {
@@ -361,7 +372,7 @@ static void parse_record(struct parsed *pr, wmem_allocator_t *scope, const guint
 	/* Each TLV consumes at least 4 bytes, so this ends within len / 4 passes. */
 	while ((r = ctrcap_tlv_next(&it, &t)) == 1 && n++ <= len) {
 		enum ctrcap_tlv_kind kind = ctrcap_tlv_kind_of(t.type);
-		struct val v = { NULL, (int)t.value_offset, t.len, 0, NULL, true };
+		struct val v = { NULL, (int)t.value_offset, t.len, 0, NULL, NULL, true };
 		const uint8_t *p = buf + t.value_offset;
 		int f;
 
@@ -414,6 +425,42 @@ static void parse_record(struct parsed *pr, wmem_allocator_t *scope, const guint
 	}
 }
 
+/* v's bytes in tvb as proto_tree_add_item() would show them, if that is v->utf8's to keep. */
+static void keep_utf8(struct val *v, tvbuff_t *tvb)
+{
+	const char *s;
+
+	if (!v->set)
+		return;
+	s = (const char *)tvb_get_string_enc(wmem_file_scope(), tvb, v->off, v->len, ENC_UTF_8);
+	/*
+	 * proto_tree_add_item() looks for characters after a NUL in the first
+	 * len bytes of the string it made; a string as long as the bytes has none.
+	 */
+	if (strlen(s) >= (size_t)v->len)
+		v->utf8 = s;
+}
+
+/* The strings of a kept parse (bytes: its file-scope copy), converted once for every packet. */
+static void keep_strings(struct parsed *pr, guint len)
+{
+	tvbuff_t *tvb;
+	guint i, j;
+
+	if (!len)
+		return;
+	tvb = tvb_new_real_data(pr->bytes, len, (gint)len);
+	for (i = 0; i < F_COUNT; i++) {
+		if (proto_registrar_get_ftype(hf_f[i]) == FT_STRING)
+			keep_utf8(&pr->f[i], tvb);
+	}
+	for (i = 0; i < L_COUNT; i++) {
+		for (j = 0; j < count_of(pr->l[i]); j++)
+			keep_utf8((struct val *)wmem_array_index(pr->l[i], j), tvb);
+	}
+	tvb_free(tvb);
+}
+
 /*
  * What a record (buf, len bytes) parses to: the file's kept parse of the
  * same bytes, else a new one, kept when the cache has room. Only the bytes
@@ -435,6 +482,8 @@ static struct parsed *parse_cached(packet_info *pinfo, const guint8 *buf, guint 
 	}
 	pr->kept = true;
 	pr->bytes = ctrcap_reccache_put(buf, len, pr);
+	keep_strings(pr, len);
+	pr->rec_text = wmem_strdup_printf(scope, "Record 1 (%u bytes)", len);
 	return pr;
 }
 
@@ -734,7 +783,7 @@ static void collect_pktap(struct ident *id, tvbuff_t *tvb)
 
 static void set_text(struct ident *id, int f, tvbuff_t *tvb, const struct ptcpdump_line *l)
 {
-	struct val v = { tvb, (int)l->value_off, (int)l->value_len, 0, NULL, true };
+	struct val v = { tvb, (int)l->value_off, (int)l->value_len, 0, NULL, NULL, true };
 
 	id->f[f] = v;
 }
@@ -743,7 +792,7 @@ static void set_text(struct ident *id, int f, tvbuff_t *tvb, const struct ptcpdu
 static void set_comm_from_cmd(struct ident *id, tvbuff_t *tvb, const char *s)
 {
 	const struct val *exe = &id->f[F_EXE], *args = &id->f[F_ARGS];
-	struct val v = { tvb, 0, 0, 0, NULL, true };
+	struct val v = { tvb, 0, 0, 0, NULL, NULL, true };
 	const char *p;
 	size_t n;
 
@@ -762,7 +811,7 @@ static void set_comm_from_cmd(struct ident *id, tvbuff_t *tvb, const char *s)
 static void set_number(struct ident *id, int f, tvbuff_t *tvb, const char *s,
 		       const struct ptcpdump_line *l)
 {
-	struct val v = { tvb, (int)l->value_off, (int)l->value_len, 0, NULL, true };
+	struct val v = { tvb, (int)l->value_off, (int)l->value_len, 0, NULL, NULL, true };
 	uint32_t n;
 
 	if (!ptcpdump_parse_u32(s + l->value_off, l->value_len, &n)) {
@@ -785,7 +834,7 @@ static void add_json_labels(struct ident *id, enum lst which, tvbuff_t *tvb, con
 	ptcpdump_json_init(&it, s + l->value_off, l->value_len);
 	/* A member takes at least 6 bytes ("k":"v",); the count bound is a backstop. */
 	while ((r = ptcpdump_json_next(&it, buf, sizeof(buf))) == 1 && n++ <= l->value_len) {
-		struct val v = { tvb, (int)l->value_off, (int)l->value_len, 0, NULL, true };
+		struct val v = { tvb, (int)l->value_off, (int)l->value_len, 0, NULL, NULL, true };
 
 		v.str = wmem_strdup(id->pinfo->pool, buf);
 		append(id->pinfo->pool, &id->l[which], &v, sizeof(v));
@@ -918,7 +967,10 @@ static void add_field(struct ident *id, proto_tree *tree, int f)
 	hfi = proto_registrar_get_nth(hf);
 	switch (hfi->type) {
 	case FT_STRING:
-		proto_tree_add_item(tree, hf, v->tvb, v->off, v->len, ENC_UTF_8);
+		if (v->utf8)
+			proto_tree_add_string(tree, hf, v->tvb, v->off, v->len, v->utf8);
+		else
+			proto_tree_add_item(tree, hf, v->tvb, v->off, v->len, ENC_UTF_8);
 		break;
 	case FT_ABSOLUTE_TIME:
 		ts.secs = (time_t)(v->num / 1000000000u);
@@ -945,8 +997,9 @@ static void add_list(struct ident *id, proto_tree *tree, enum lst which)
 	for (i = 0; i < n; i++) {
 		struct val *v = (struct val *)wmem_array_index(id->l[which], i);
 
-		if (v->str)
-			proto_tree_add_string(tree, hf_l[which], v->tvb, v->off, v->len, v->str);
+		if (v->str || v->utf8)
+			proto_tree_add_string(tree, hf_l[which], v->tvb, v->off, v->len,
+					      v->str ? v->str : v->utf8);
 		else
 			proto_tree_add_item(tree, hf_l[which], v->tvb, v->off, v->len, ENC_UTF_8);
 	}
@@ -963,18 +1016,21 @@ static bool any_set(const struct ident *id, int first, int last)
 	return false;
 }
 
-/* A tvb range to anchor a group's subtree item: its first set field. */
+/*
+ * A group's subtree, anchored at its first set field, labelled text (one
+ * label made per item: an empty label set again costs a second printf).
+ */
 static proto_tree *group(struct ident *id, proto_tree *tree, gint ett, int first, int last,
-			 proto_item **item)
+			 proto_item **item, const char *text)
 {
 	int i;
 
 	for (i = first; i <= last; i++) {
 		if (id->f[i].set)
 			return proto_tree_add_subtree(tree, id->f[i].tvb, id->f[i].off, id->f[i].len,
-						      ett, item, "");
+						      ett, item, text);
 	}
-	return proto_tree_add_subtree(tree, id->top_tvb, id->top_off, 0, ett, item, "");
+	return proto_tree_add_subtree(tree, id->top_tvb, id->top_off, 0, ett, item, text);
 }
 
 static void append_part(wmem_strbuf_t *sb, const char *name, const char *value)
@@ -1175,6 +1231,8 @@ static const char *in_scope(struct ident *id, wmem_allocator_t *scope, const cha
 /* All of id's texts, allocated in scope. */
 static void make_texts(struct ident *id, wmem_allocator_t *scope, struct texts *t)
 {
+	memset(t->label, 0, sizeof(t->label));
+	t->scope = scope;
 	t->top = in_scope(id, scope, top_text(id));
 	t->process = in_scope(id, scope, process_text(id));
 	t->user = in_scope(id, scope, user_text(id));
@@ -1189,7 +1247,7 @@ static void make_texts(struct ident *id, wmem_allocator_t *scope, struct texts *
  * id's texts: those kept with its record when that is its only one (the
  * texts depend on nothing else), else made for this packet into fresh.
  */
-static const struct texts *texts_of(struct ident *id, struct texts *fresh)
+static struct texts *texts_of(struct ident *id, struct texts *fresh)
 {
 	struct parsed *pr = NULL;
 	struct texts *t;
@@ -1211,115 +1269,98 @@ static const struct texts *texts_of(struct ident *id, struct texts *fresh)
 /* tx (the packet's texts) is NULL when the tree is not shown: no texts are set then. */
 static void build_process(struct ident *id, proto_tree *tree, const struct texts *tx)
 {
-	proto_item *it;
 	proto_tree *t;
 
 	if (!any_set(id, F_PID, F_PSTATE)) {
-		if (tx && tx->process) {
-			group(id, tree, ett_process, F_PID, F_PSTATE, &it);
-			proto_item_set_text(it, "%s", tx->process);
-		}
+		if (tx && tx->process)
+			group(id, tree, ett_process, F_PID, F_PSTATE, NULL, tx->process);
 		return;
 	}
-	t = group(id, tree, ett_process, F_PID, F_PSTATE, &it);
+	t = group(id, tree, ett_process, F_PID, F_PSTATE, NULL, tx ? tx->process : "");
 	for (int f = F_PID; f <= F_PSTATE; f++)
 		add_field(id, t, f);
-	if (tx)
-		proto_item_set_text(it, "%s", tx->process);
 }
 
+/* The User subtree (uid, gid, name) when the record names any of them. */
 static void build_user(struct ident *id, proto_tree *tree, const struct texts *tx)
 {
-	proto_item *it;
 	proto_tree *t;
 
 	if (!any_set(id, F_UID, F_USER))
 		return;
-	t = group(id, tree, ett_user, F_UID, F_USER, &it);
+	t = group(id, tree, ett_user, F_UID, F_USER, NULL, tx ? tx->user : "");
 	for (int f = F_UID; f <= F_USER; f++)
 		add_field(id, t, f);
-	if (tx)
-		proto_item_set_text(it, "%s", tx->user);
 }
 
+/* The ParentProc subtree when the record names a parent. */
 static void build_parent(struct ident *id, proto_tree *tree, const struct texts *tx)
 {
-	proto_item *it;
 	proto_tree *t;
 
 	if (!any_set(id, F_PPID, F_PARGS))
 		return;
-	t = group(id, tree, ett_parent, F_PPID, F_PARGS, &it);
+	t = group(id, tree, ett_parent, F_PPID, F_PARGS, NULL, tx ? tx->parent : "");
 	for (int f = F_PPID; f <= F_PARGS; f++)
 		add_field(id, t, f);
-	if (tx)
-		proto_item_set_text(it, "%s", tx->parent);
 }
 
+/* The Container subtree and its labels. */
 static void build_container(struct ident *id, proto_tree *tree, const struct texts *tx)
 {
-	proto_item *it;
 	proto_tree *t;
 
 	if (!any_set(id, F_CNAME, F_CRUNTIME) && count_of(id->l[L_CLABEL]) == 0)
 		return;
-	t = group(id, tree, ett_container, F_CNAME, F_CRUNTIME, &it);
+	t = group(id, tree, ett_container, F_CNAME, F_CRUNTIME, NULL, tx ? tx->container : "");
 	for (int f = F_CNAME; f <= F_CRUNTIME; f++)
 		add_field(id, t, f);
 	add_list(id, t, L_CLABEL);
-	if (tx)
-		proto_item_set_text(it, "%s", tx->container);
 }
 
+/* The Kubernetes subtree, its pod labels and annotations. */
 static void build_k8s(struct ident *id, proto_tree *tree, const struct texts *tx)
 {
-	proto_item *it;
 	proto_tree *t;
 
 	if (!any_set(id, F_POD_NAME, F_K8S_CNAME) && count_of(id->l[L_PLABEL]) == 0 &&
 	    count_of(id->l[L_PANNOT]) == 0)
 		return;
-	t = group(id, tree, ett_k8s, F_POD_NAME, F_K8S_CNAME, &it);
+	t = group(id, tree, ett_k8s, F_POD_NAME, F_K8S_CNAME, NULL, tx ? tx->k8s : "");
 	for (int f = F_POD_NAME; f <= F_K8S_CNAME; f++)
 		add_field(id, t, f);
 	add_list(id, t, L_PLABEL);
 	add_list(id, t, L_PANNOT);
-	if (tx)
-		proto_item_set_text(it, "%s", tx->k8s);
 }
 
+/* The Node subtree when the record names the capturing node. */
 static void build_node(struct ident *id, proto_tree *tree, const struct texts *tx)
 {
-	proto_item *it;
 	proto_tree *t;
 
 	if (!id->f[F_NODE_NAME].set)
 		return;
-	t = group(id, tree, ett_node, F_NODE_NAME, F_NODE_NAME, &it);
+	t = group(id, tree, ett_node, F_NODE_NAME, F_NODE_NAME, NULL, tx ? tx->node : "");
 	add_field(id, t, F_NODE_NAME);
-	if (tx)
-		proto_item_set_text(it, "%s", tx->node);
 }
 
+/* The Context subtree: netns, cgroup, attribution, compact-identity key or reference. */
 static void build_context(struct ident *id, proto_tree *tree, const struct texts *tx)
 {
-	proto_item *it;
 	proto_tree *t;
 
 	if (!any_set(id, F_NETNS, F_IDREF))
 		return;
-	t = group(id, tree, ett_context, F_NETNS, F_IDREF, &it);
+	t = group(id, tree, ett_context, F_NETNS, F_IDREF, NULL, tx ? tx->context : "");
 	for (int f = F_NETNS; f <= F_IDREF; f++)
 		add_field(id, t, f);
-	if (tx)
-		proto_item_set_text(it, "%s", tx->context);
 }
 
 /*
  * A packet the kernel dropped (ctrcap --drops): ctrcap.drop, its reason and
  * location, and an expert warning naming them.
  */
-static void build_drop(struct ident *id, proto_tree *tree)
+static void build_drop(struct ident *id, proto_tree *tree, const struct texts *tx)
 {
 	const char *reason, *where;
 	proto_item *it;
@@ -1327,7 +1368,6 @@ static void build_drop(struct ident *id, proto_tree *tree)
 
 	if (!any_set(id, F_DROP_CODE, F_DROP_LOC))
 		return;
-	t = group(id, tree, ett_drop, F_DROP_CODE, F_DROP_LOC, &it);
 	if (id->f[F_DROP_REASON].set)
 		reason = val_str(id, &id->f[F_DROP_REASON]);
 	else if (id->f[F_DROP_CODE].set)
@@ -1336,7 +1376,9 @@ static void build_drop(struct ident *id, proto_tree *tree)
 	else
 		reason = "no reason given";
 	where = id->f[F_DROP_LOC].set ? val_str(id, &id->f[F_DROP_LOC]) : "an unknown location";
-	proto_item_set_text(it, "Kernel drop (%s at %s)", reason, where);
+	t = group(id, tree, ett_drop, F_DROP_CODE, F_DROP_LOC, &it,
+		  tx ? wmem_strdup_printf(id->pinfo->pool, "Kernel drop (%s at %s)", reason, where) :
+		       "");
 	proto_item_set_generated(proto_tree_add_item(t, hf_drop, id->top_tvb, id->top_off, 0,
 						     ENC_NA));
 	for (int f = F_DROP_CODE; f <= F_DROP_LOC; f++)
@@ -1345,6 +1387,7 @@ static void build_drop(struct ident *id, proto_tree *tree)
 			       where);
 }
 
+/* One subtree per record: its PEN, version and length. */
 static void build_records(struct ident *id, proto_tree *tree)
 {
 	guint i, n = count_of(id->records);
@@ -1355,8 +1398,13 @@ static void build_records(struct ident *id, proto_tree *tree)
 		proto_tree *t;
 		proto_item *pi;
 
-		t = proto_tree_add_subtree_format(tree, r->tvb, 0, (gint)len, ett_record, NULL,
-						  "Record %u (%u bytes)", i + 1, len);
+		if (i == 0 && r->parsed && r->parsed->rec_text)
+			t = proto_tree_add_subtree(tree, r->tvb, 0, (gint)len, ett_record, NULL,
+						   r->parsed->rec_text);
+		else
+			t = proto_tree_add_subtree_format(tree, r->tvb, 0, (gint)len, ett_record,
+							  NULL, "Record %u (%u bytes)", i + 1,
+							  len);
 		if (r->pen_tvb)
 			pi = proto_tree_add_uint(t, hf_pen, r->pen_tvb, r->pen_off, 4, r->pen);
 		else
@@ -1403,6 +1451,27 @@ static void build_problems(struct ident *id, proto_tree *tree)
 	}
 }
 
+/*
+ * The top item's label, "Container Identity (ctrcap), SUMMARY (from
+ * SOURCE)": kept with tx per source, set with one printf of "%s" instead of
+ * the protocol's label made and then appended to. A label too long for an
+ * item is still appended, which cuts it where appending always did.
+ */
+static void label_top(struct ident *id, proto_item *ti, struct texts *tx)
+{
+	const char *src = val_to_str_const(id->source, source_vals, "?");
+	const char **label = &tx->label[id->source];
+
+	if (!*label)
+		*label = wmem_strdup_printf(tx->scope, "%s, %s (from %s)",
+					    proto_registrar_get_nth(proto_ctrcap)->name, tx->top,
+					    src);
+	if (strlen(*label) < ITEM_LABEL_LENGTH)
+		proto_item_set_text(ti, "%s", *label);
+	else
+		proto_item_append_text(ti, ", %s (from %s)", tx->top, src);
+}
+
 static bool expert_listening(void)
 {
 	static int expert_tap = -2;
@@ -1417,7 +1486,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	const struct ctrcap_journey *hop;
 	const struct ctrcap_journey_drop *drop;
 	const struct ctrcap_idref *idref;
-	const struct texts *tx;
+	struct texts *tx;
 	struct texts fresh;
 	struct drop_walk dw;
 	struct ident id;
@@ -1483,8 +1552,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 		proto_tree_move_item(tree, tree->first_child, ti);
 	tx = visible ? texts_of(&id, &fresh) : NULL;
 	if (tx)
-		proto_item_append_text(ti, ", %s (from %s)", tx->top,
-				       val_to_str_const(id.source, source_vals, "?"));
+		label_top(&id, ti, tx);
 	proto_tree_add_uint(ctree, hf_source, id.top_tvb, id.top_off, 0, id.source);
 
 	build_process(&id, ctree, tx);
@@ -1494,7 +1562,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	build_k8s(&id, ctree, tx);
 	build_node(&id, ctree, tx);
 	build_context(&id, ctree, tx);
-	build_drop(&id, ctree);
+	build_drop(&id, ctree, tx);
 	if (hop)
 		ctrcap_journey_tree(ctree, tvb, pinfo, hop);
 	build_records(&id, ctree);
