@@ -33,10 +33,9 @@
 #define READ_PASSES 16
 
 struct ring {
-	void *cons_map;		/* the consumer position's page (read-write) */
-	void *prod_map;		/* the producer position's page and the data, twice (read-only) */
+	uint64_t *cons_pos;	/* starts the consumer position's page (mapped read-write) */
+	uint64_t *prod_pos;	/* starts its page, then the data twice (mapped read-only) */
 	size_t prod_len;
-	uint64_t *cons_pos, *prod_pos;
 	uint8_t *data;
 	uint64_t mask;
 	uint64_t cons, prod;	/* where this read is, and the producer position it saw */
@@ -69,24 +68,22 @@ static int ring_map(struct ring *g, int fd, size_t page, char *err, size_t errle
 		snprintf(err, errlen, "cannot read the ring buffer's size: %s", strerror(errno));
 		return -1;
 	}
-	g->cons_map = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (g->cons_map == MAP_FAILED) {
-		g->cons_map = NULL;
+	g->cons_pos = mmap(NULL, page, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (g->cons_pos == MAP_FAILED) {
+		g->cons_pos = NULL;
 		snprintf(err, errlen, "cannot map the ring buffer's consumer page: %s",
 			 strerror(errno));
 		return -1;
 	}
 	g->prod_len = page + 2 * (size_t)info.max_entries;
-	g->prod_map = mmap(NULL, g->prod_len, PROT_READ, MAP_SHARED, fd, page);
-	if (g->prod_map == MAP_FAILED) {
-		g->prod_map = NULL;
+	g->prod_pos = mmap(NULL, g->prod_len, PROT_READ, MAP_SHARED, fd, page);
+	if (g->prod_pos == MAP_FAILED) {
+		g->prod_pos = NULL;
 		snprintf(err, errlen, "cannot map the ring buffer's %u bytes: %s",
 			 info.max_entries, strerror(errno));
 		return -1;
 	}
-	g->cons_pos = g->cons_map;
-	g->prod_pos = g->prod_map;
-	g->data = (uint8_t *)g->prod_map + page;
+	g->data = (uint8_t *)g->prod_pos + page;
 	g->mask = info.max_entries - 1;
 	g->cons = __atomic_load_n(g->cons_pos, __ATOMIC_ACQUIRE);
 	return 0;
@@ -192,14 +189,8 @@ static int read_pass(struct ctrcap_rings *r, uint64_t limit)
 		uint32_t size = 0;
 		void *data = NULL;
 
-		/* One ring: its order is the order; no timestamps are read. */
-		if (r->n == 1) {
-			best = &r->ring[0];
-			data = ring_head(best, &size);
-			if (!data)
-				return count;
-		}
-		for (unsigned i = 0; r->n > 1 && i < r->n; i++) {
+		/* With one ring next_ts stays UINT64_MAX: its order is the order. */
+		for (unsigned i = 0; i < r->n; i++) {
 			uint32_t sz;
 			void *d = ring_head(&r->ring[i], &sz);
 			uint64_t t;
@@ -232,7 +223,7 @@ static int read_pass(struct ctrcap_rings *r, uint64_t limit)
 			if (err < 0)
 				return err;
 			data = ring_head(best, &size);
-		} while (data && (r->n == 1 || ctrcap_ring_event_ts(data, size) <= next_ts));
+		} while (data && ctrcap_ring_event_ts(data, size) <= next_ts);
 	}
 }
 
@@ -280,10 +271,10 @@ void ctrcap_rings_close(struct ctrcap_rings *r)
 	if (!r)
 		return;
 	for (unsigned i = 0; r->ring && i < r->n; i++) {
-		if (r->ring[i].cons_map)
-			munmap(r->ring[i].cons_map, r->page);
-		if (r->ring[i].prod_map)
-			munmap(r->ring[i].prod_map, r->ring[i].prod_len);
+		if (r->ring[i].cons_pos)
+			munmap(r->ring[i].cons_pos, r->page);
+		if (r->ring[i].prod_pos)
+			munmap(r->ring[i].prod_pos, r->ring[i].prod_len);
 	}
 	if (r->epfd >= 0)
 		close(r->epfd);
