@@ -23,10 +23,16 @@ for port in 7301 7302; do
 	tn_bg "$cg" ccapB "$TRAFFIC" udp-serve "$port" 1 >"$TMP/srv$port.out"
 	tn_wait_for 10 grep -q ready "$TMP/srv$port.out" || fail "server $port ready"
 done
-tn_bg "$cg" ccapA taskset -c 0 "$TRAFFIC" udp-send 10.99.1.2 7301 "$N"
+# Each sender sends half, then parks on its gate file; one rm opens both
+# gates, so the second halves run at the same time on the two CPUs (a
+# sender started a few ms after the other could otherwise finish alone).
+half=$((N / 2))
+tn_bg "$cg" ccapA taskset -c 0 "$TRAFFIC" udp-send 10.99.1.2 7301 "$half" "$TMP/gate0"
 s0=$TN_LAST_PID
-tn_bg "$cg" ccapA taskset -c 1 "$TRAFFIC" udp-send 10.99.1.2 7302 "$N"
+tn_bg "$cg" ccapA taskset -c 1 "$TRAFFIC" udp-send 10.99.1.2 7302 "$half" "$TMP/gate1"
 s1=$TN_LAST_PID
+tn_wait_for 10 test -e "$TMP/gate0" -a -e "$TMP/gate1" || fail "both senders at the gate"
+rm -f "$TMP/gate0" "$TMP/gate1"
 wait "$s0" || fail "sender on CPU 0"
 wait "$s1" || fail "sender on CPU 1"
 stop_capture

@@ -414,8 +414,10 @@ int main(int argc, char **argv)
 					return 1;
 				}
 				fclose(f);
-				for (wait_ms = 0; !access(pause, F_OK) && wait_ms < 10000; wait_ms += 10)
-					usleep(10000);
+				/* 1 ms polls: tests remove two senders' files at once
+				 * and count on both resuming within a millisecond. */
+				for (wait_ms = 0; !access(pause, F_OK) && wait_ms < 10000; wait_ms++)
+					usleep(1000);
 			}
 			if (sendto(fd, "ping-gap", n < count ? 4 : 7, 0, (struct sockaddr *)&ss, sl) < 0) {
 				perror("traffic: sendto");
