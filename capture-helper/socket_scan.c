@@ -185,6 +185,48 @@ static int dump(struct scan *s, int family, uint8_t proto, uint64_t ns_cookie)
 	return 0;
 }
 
+/*
+ * How many sockets of PROTO ("TCP", "UDP6", ...) this thread's namespace has
+ * in its tables (/proc/thread-self/net/sockstat{,6} "PROTO: inuse N"), or -1
+ * when that cannot be read. A dump walks the kernel's whole TCP hash, which
+ * every namespace shares (1.7 ms here for 262144 buckets), also for a
+ * namespace with no socket in it; a count of 0 lets the scan skip it.
+ */
+static long inuse(const char *file, const char *proto)
+{
+	char path[64], line[256];
+	size_t len = strlen(proto);
+	long n = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/thread-self/net/%s", file);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, proto, len) && line[len] == ':' &&
+		    sscanf(line + len + 1, " inuse %ld", &n) == 1)
+			break;
+		n = -1;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * Dump one family/protocol unless the namespace says it has no such socket.
+ * Bound-only TCP sockets are in no count; they send nothing before connect(),
+ * which the cgroup/connect hooks attribute.
+ */
+static void dump_if_used(struct scan *s, int family, uint8_t proto, uint64_t ns_cookie)
+{
+	const char *name = proto == IPPROTO_TCP ? (family == AF_INET ? "TCP" : "TCP6")
+						: (family == AF_INET ? "UDP" : "UDP6");
+
+	if (inuse(family == AF_INET ? "sockstat" : "sockstat6", name) != 0)
+		dump(s, family, proto, ns_cookie);
+}
+
 int ctrcap_socket_scan(int sock_owner_fd, int flow_owner_fd, int listen_owner_fd,
 		       int bound_key_fd, struct ctrcap_proc_table *procs)
 {
@@ -207,10 +249,10 @@ int ctrcap_socket_scan(int sock_owner_fd, int flow_owner_fd, int listen_owner_fd
 		if (i > 0 && ctrcap_netns_enter(&ns[i]))
 			continue;
 		nc = ctrcap_netns_cookie_here();
-		dump(&s, AF_INET, IPPROTO_TCP, nc);
-		dump(&s, AF_INET6, IPPROTO_TCP, nc);
-		dump(&s, AF_INET, IPPROTO_UDP, nc);
-		dump(&s, AF_INET6, IPPROTO_UDP, nc);
+		dump_if_used(&s, AF_INET, IPPROTO_TCP, nc);
+		dump_if_used(&s, AF_INET6, IPPROTO_TCP, nc);
+		dump_if_used(&s, AF_INET, IPPROTO_UDP, nc);
+		dump_if_used(&s, AF_INET6, IPPROTO_UDP, nc);
 		if (i > 0 && ctrcap_netns_leave())
 			break;
 	}
