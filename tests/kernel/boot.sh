@@ -158,7 +158,11 @@ build_initrd() {
 run_qemu() {
 	local rc=0
 	# -nic none: the guest's only interfaces are lo and what the script makes.
-	timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg -cpu max -m 2048 -smp 2 \
+	# thread=single: both vCPUs on one host thread. With a thread per vCPU,
+	# a CI run saw forky's kernel oops on an int3 in bprm_execve while
+	# ctrcap's exec tracepoint was being patched out (the other vCPU ran
+	# code the patch had already replaced); the run takes as long either way.
+	timeout -k 10 "$limit" qemu-system-x86_64 -accel tcg,thread=single -cpu max -m 2048 -smp 2 \
 		-nographic -no-reboot -nic none -kernel "$1" -initrd "$2" \
 		-append "console=ttyS0 panic=-1 quiet ${KERNEL_APPEND:-}" </dev/null >"$3" 2>&1 &
 	qpid=$!

@@ -32,6 +32,7 @@ trap work_cleanup EXIT
 
 # started LOG N: the server logged N captures started.
 started() { [ "$(grep -c "capture started" "$1")" -ge "$2" ]; }
+ended() { [ "$(grep -c "capture ended" "$1")" -ge "$2" ]; }
 
 # A TCP port free on both 127.0.0.1 and 127.0.0.2 (and the next one).
 free_port() {
@@ -128,9 +129,14 @@ wait $long || true
 grep -q "captured 30 packets" "$work/long.out" && ok "the first capture was not disturbed" ||
 	bad "first capture: $(cat "$work/long.out" "$work/long.err")"
 
+wait_for 100 ended "$work/one.log" 2 || bad "the server did not end the first two captures"
 # --- 3. right after, the same port serves again (TIME_WAIT does not block it)
 capture again "$lc" -c 30 -t 20 && ok "the data port is free again after a capture" ||
 	bad "capture after the first ended: $(cat "$work/again.out" "$work/again.err")"
+
+# The client of "again" is gone once it has its packets; its session ends
+# (and frees the data port) when the server sees that, a moment later.
+wait_for 100 ended "$work/one.log" 3 || bad "the server did not end the third capture"
 
 # --- 3b. Wireshark's "Do not capture own RPCAP traffic": libpcap compiles a
 # host/port filter for the PKTAP link type and fails (docs/rpcap.md says to
