@@ -185,46 +185,50 @@ static int dump(struct scan *s, int family, uint8_t proto, uint64_t ns_cookie)
 	return 0;
 }
 
+/* What the scan dumps in each namespace, and the name sockstat counts it by. */
+static const struct dump_kind {
+	int family;
+	uint8_t proto;
+	const char *name;
+} dump_kinds[] = {
+	{ AF_INET, IPPROTO_TCP, "TCP" },
+	{ AF_INET6, IPPROTO_TCP, "TCP6" },
+	{ AF_INET, IPPROTO_UDP, "UDP" },
+	{ AF_INET6, IPPROTO_UDP, "UDP6" },
+};
+#define N_DUMP_KINDS (sizeof(dump_kinds) / sizeof(dump_kinds[0]))
+
 /*
- * How many sockets of PROTO ("TCP", "UDP6", ...) this thread's namespace has
- * in its tables (/proc/thread-self/net/sockstat{,6} "PROTO: inuse N"), or -1
- * when that cannot be read. A dump walks the kernel's whole TCP hash, which
- * every namespace shares (1.7 ms here for 262144 buckets), also for a
- * namespace with no socket in it; a count of 0 lets the scan skip it.
+ * Each kind's socket count in this thread's namespace, from the "NAME: inuse
+ * N" lines of /proc/thread-self/net/sockstat and sockstat6; -1 where that
+ * cannot be read. A dump walks the kernel's whole TCP hash, which every
+ * namespace shares (1.7 ms here for 262144 buckets), also for a namespace
+ * with no socket in it; a count of 0 lets the scan skip it.
  */
-static long inuse(const char *file, const char *proto)
+static void sockstat_counts(long n[N_DUMP_KINDS])
 {
+	static const char *const files[] = { "sockstat", "sockstat6" };
 	char path[64], line[256];
-	size_t len = strlen(proto);
-	long n = -1;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/thread-self/net/%s", file);
-	f = fopen(path, "re");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (!strncmp(line, proto, len) && line[len] == ':' &&
-		    sscanf(line + len + 1, " inuse %ld", &n) == 1)
-			break;
-		n = -1;
+	for (size_t k = 0; k < N_DUMP_KINDS; k++)
+		n[k] = -1;
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/thread-self/net/%s", files[i]);
+		f = fopen(path, "re");
+		while (f && fgets(line, sizeof(line), f)) {
+			for (size_t k = 0; k < N_DUMP_KINDS; k++) {
+				size_t len = strlen(dump_kinds[k].name);
+
+				if (!strncmp(line, dump_kinds[k].name, len) && line[len] == ':' &&
+				    sscanf(line + len + 1, " inuse %ld", &n[k]) != 1)
+					n[k] = -1;
+			}
+		}
+		if (f)
+			fclose(f);
 	}
-	fclose(f);
-	return n;
-}
-
-/*
- * Dump one family/protocol unless the namespace says it has no such socket.
- * Bound-only TCP sockets are in no count; they send nothing before connect(),
- * which the cgroup/connect hooks attribute.
- */
-static void dump_if_used(struct scan *s, int family, uint8_t proto, uint64_t ns_cookie)
-{
-	const char *name = proto == IPPROTO_TCP ? (family == AF_INET ? "TCP" : "TCP6")
-						: (family == AF_INET ? "UDP" : "UDP6");
-
-	if (inuse(family == AF_INET ? "sockstat" : "sockstat6", name) != 0)
-		dump(s, family, proto, ns_cookie);
 }
 
 int ctrcap_socket_scan(int sock_owner_fd, int flow_owner_fd, int listen_owner_fd,
@@ -244,15 +248,21 @@ int ctrcap_socket_scan(int sock_owner_fd, int flow_owner_fd, int listen_owner_fd
 	}
 	map_inodes(&s);
 	for (size_t i = 0; i < nns; i++) {
+		long used[N_DUMP_KINDS];
 		uint64_t nc;
 
 		if (i > 0 && ctrcap_netns_enter(&ns[i]))
 			continue;
 		nc = ctrcap_netns_cookie_here();
-		dump_if_used(&s, AF_INET, IPPROTO_TCP, nc);
-		dump_if_used(&s, AF_INET6, IPPROTO_TCP, nc);
-		dump_if_used(&s, AF_INET, IPPROTO_UDP, nc);
-		dump_if_used(&s, AF_INET6, IPPROTO_UDP, nc);
+		sockstat_counts(used);
+		/*
+		 * Bound-only TCP sockets are in no count; they send nothing
+		 * before connect(), which the cgroup/connect hooks attribute.
+		 */
+		for (size_t k = 0; k < N_DUMP_KINDS; k++) {
+			if (used[k] != 0)
+				dump(&s, dump_kinds[k].family, dump_kinds[k].proto, nc);
+		}
 		if (i > 0 && ctrcap_netns_leave())
 			break;
 	}

@@ -32,6 +32,7 @@ trap work_cleanup EXIT
 
 # started LOG N: the server logged N captures started.
 started() { [ "$(grep -c "capture started" "$1")" -ge "$2" ]; }
+# ended LOG N: the server logged N captures ended (each frees its data port).
 ended() { [ "$(grep -c "capture ended" "$1")" -ge "$2" ]; }
 
 # A TCP port free on both 127.0.0.1 and 127.0.0.2 (and the next one).
