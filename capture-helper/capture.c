@@ -1191,10 +1191,24 @@ static const struct ctrcap_pcapng_file_ops out_ops = {
 	.done = out_done,
 };
 
+/*
+ * Whether the writer gets a write() thread of its own. With fewer than 4
+ * CPUs it would take one from the traffic and the ring reader
+ * (docs/capture.md, "The writer thread"); with -U each packet is written
+ * at once anyway.
+ */
+static bool use_write_thread(const struct ctrcap_writer_opts *wo)
+{
+	if (wo->write_thread != CTRCAP_WRITE_THREAD_AUTO)
+		return wo->write_thread == CTRCAP_WRITE_THREAD_ON;
+	return !wo->flush_each && sysconf(_SC_NPROCESSORS_ONLN) >= 4;
+}
+
 struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo,
 						const char *node, char *err, size_t errlen)
 {
 	struct ctrcap_pcapng_writer_opts po = {
+		.write_thread = use_write_thread(wo),
 		.node = node,
 		.path = wo->path,
 		.flush_each = wo->flush_each,

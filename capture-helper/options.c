@@ -46,6 +46,7 @@ enum {
 	OPT_COMMENTS,
 	OPT_PROCESS_BLOCKS,
 	OPT_COMPACT_IDENTITY,
+	OPT_WRITE_THREAD,
 	OPT_NODE,
 	OPT_REMOTE_CTRCAP,
 	OPT_RPCAP_SOURCE,
@@ -113,6 +114,7 @@ static const struct option long_opts[] = {
 	{ "comments", no_argument, NULL, OPT_COMMENTS },
 	{ "process-blocks", no_argument, NULL, OPT_PROCESS_BLOCKS },
 	{ "compact-identity", no_argument, NULL, OPT_COMPACT_IDENTITY },
+	{ "write-thread", required_argument, NULL, OPT_WRITE_THREAD },
 	{ "node", required_argument, NULL, OPT_NODE },
 	{ "remote-ctrcap", required_argument, NULL, OPT_REMOTE_CTRCAP },
 	{ "rpcap-source", required_argument, NULL, OPT_RPCAP_SOURCE },
@@ -174,6 +176,10 @@ void ctrcap_usage(FILE *f)
 	      "  --compact-identity with -w: write each identity once per interface and\n"
 	      "                     file, later packets refer to it (~30 bytes instead of\n"
 	      "                     ~400); packets cut out of such a file lose it\n"
+	      "  --write-thread auto|on|off\n"
+	      "                     with -w: write() the file in a thread of its own while\n"
+	      "                     packets are read (auto: with 4 or more CPUs and no -U;\n"
+	      "                     up to 2 MiB more not on disk until it is written)\n"
 	      "  -z CMD             run CMD FILE on each file -C or -G rotation finishes\n"
 	      "                     (CMD found in $PATH, run without a shell, at the lowest\n"
 	      "                     priority, as the -Z user or the invoking user)\n"
@@ -584,6 +590,12 @@ static int check_combinations(const struct ctrcap_opts *o)
 		fprintf(stderr, "ctrcap: --compact-identity shapes the -w file: it needs -w\n");
 		return -1;
 	}
+	if (w->write_thread == CTRCAP_WRITE_THREAD_ON && (!w->path || w->flush_each)) {
+		fprintf(stderr, "ctrcap: --write-thread on writes the -w file in a thread; %s\n",
+			!w->path ? "it needs -w"
+				 : "-U writes each packet at once, which the thread would only delay");
+		return -1;
+	}
 	if (w->post_rotate && !w->rotate_bytes && !w->rotate_seconds) {
 		fprintf(stderr, "ctrcap: -z runs a command on each rotated file: it needs -C or -G\n");
 		return -1;
@@ -808,6 +820,19 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 			break;
 		case OPT_COMPACT_IDENTITY:
 			o->out.compact_identity = true;
+			break;
+		case OPT_WRITE_THREAD:
+			if (!strcmp(optarg, "auto")) {
+				o->out.write_thread = CTRCAP_WRITE_THREAD_AUTO;
+			} else if (!strcmp(optarg, "on")) {
+				o->out.write_thread = CTRCAP_WRITE_THREAD_ON;
+			} else if (!strcmp(optarg, "off")) {
+				o->out.write_thread = CTRCAP_WRITE_THREAD_OFF;
+			} else {
+				fprintf(stderr, "ctrcap: --write-thread takes auto, on or off, not '%s'\n",
+					optarg);
+				return -1;
+			}
 			break;
 		case OPT_PROCESS_BLOCKS:
 			o->out.process_blocks = true;

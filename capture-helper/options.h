@@ -32,6 +32,13 @@ struct ctrcap_strlist {
 	unsigned n;
 };
 
+/* --write-thread: who write()s the -w output. */
+enum ctrcap_write_thread {
+	CTRCAP_WRITE_THREAD_AUTO, /* a thread of its own with 4 or more online CPUs, not with -U */
+	CTRCAP_WRITE_THREAD_ON,
+	CTRCAP_WRITE_THREAD_OFF,
+};
+
 /* Where and how pcapng is written: one set for live capture and for -r. */
 struct ctrcap_writer_opts {
 	const char *path;	 /* -w FILE, "-" = stdout; NULL = print text */
@@ -43,6 +50,7 @@ struct ctrcap_writer_opts {
 	bool comments;		 /* --comments: the identity also as ptcpdump's comments */
 	bool process_blocks;	 /* --process-blocks: Wireshark's process information blocks */
 	bool compact_identity;	 /* --compact-identity: identities by reference (pcapng-format.md 2.1) */
+	enum ctrcap_write_thread write_thread; /* --write-thread */
 };
 
 struct ctrcap_opts {

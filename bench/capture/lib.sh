@@ -22,3 +22,17 @@ prog_cost() {
 	done
 	echo "$out"
 }
+
+# thread_cpu PID: CPU seconds (user + system) of each thread of PID so far,
+# summed by thread name: "ctrcap=0.41s pcapng-writer=0.09s ...". The ring
+# reader is the thread named ctrcap that has the most.
+thread_cpu() {
+	local t hz
+	hz=$(getconf CLK_TCK)
+	for t in /proc/"$1"/task/*; do
+		# Fields after the ") " that ends the name: utime and stime are the 12th and 13th.
+		printf '%s %s\n' "$(cat "$t/comm" 2>/dev/null)" \
+			"$(sed 's/^.*) //' "$t/stat" 2>/dev/null | awk '{ print $12 + $13 }')"
+	done | awk -v hz="$hz" 'NF == 2 { s[$1] += $2 }
+		END { for (n in s) printf "%s=%.2fs ", n, s[n] / hz }'
+}

@@ -7,6 +7,9 @@
  *
  *   bench_writer [-n packets] [-s packet bytes] [-r rounds] [-d dir]
  * Rounds alternate writer and plain runs; rates are the best round of each.
+ * The writer's own write() thread is timed beside the record-once run: its
+ * rate and the calling thread's CPU per packet, which is what the thread
+ * takes off a capture's ring reader.
  * Then the bytes per packet of each identity carrier, from the sizes of
  * files the writer makes with one carrier each, and the time --comments
  * takes to lay one identity out as ptcpdump's comments. The compact carrier
@@ -69,11 +72,6 @@ static void full_identity(struct ctrcap_identity *id)
 	id->n_ctr_labels = 2;
 }
 
-/*
- * Write n packets through the writer; returns seconds, file size in *bytes.
- * pre: hand the writer the record encoded once (as a caller caching one
- * record per process does) instead of the identity to encode per packet.
- */
 /* The benchmarks' packet i: @size bytes of @pkt on interface @ifid, no identity yet. */
 static struct ctrcap_pcapng_packet bench_packet(int ifid, unsigned long i, const uint8_t *pkt,
 						uint32_t size)
@@ -87,26 +85,49 @@ static struct ctrcap_pcapng_packet bench_packet(int ifid, unsigned long i, const
 					      .packet_id = i + 1 };
 }
 
-static double run_writer(const char *path, unsigned long n, uint32_t size, bool pre,
-			 bool compact, uint64_t *bytes)
+/* CPU seconds of the calling thread so far. */
+static double thread_cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* How run_writer drives the writer. */
+struct run_how {
+	bool pre;     /* hand the record encoded once (as ctrcap's record cache does) */
+	bool compact; /* --compact-identity */
+	bool thread;  /* the writer's own write() thread */
+};
+
+/*
+ * Write n packets through the writer; returns wall seconds, the file size
+ * in *bytes and the calling thread's CPU seconds in *caller_cpu (the part
+ * that a capture's ring reader would spend).
+ */
+static double run_writer(const char *path, unsigned long n, uint32_t size, struct run_how how,
+			 uint64_t *bytes, double *caller_cpu)
 {
 	static uint8_t rec[CTRCAP_RECORD_MAX];
 	int rec_len;
 	struct ctrcap_pcapng_writer_opts o = {.path = path, .userappl = "bench_writer",
-					      .compact_identity = compact};
+					      .compact_identity = how.compact,
+					      .write_thread = how.thread};
 	struct ctrcap_pcapng_writer *w;
 	struct ctrcap_identity id;
 	static uint8_t pkt[65536];
 	char err[512];
 	struct stat st;
 	unsigned long i;
-	double t0, t1;
+	double t0, t1, c0;
 	int ifid;
 
 	full_identity(&id);
 	memset(pkt, 0x5a, size);
 	t0 = now_s();
-	rec_len = pre ? ctrcap_record_encode(&id, rec, sizeof(rec)) : 0;
+	c0 = thread_cpu_s();
+	rec_len = how.pre ? ctrcap_record_encode(&id, rec, sizeof(rec)) : 0;
 	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
 	if (!w) {
 		fprintf(stderr, "bench_writer: %s\n", err);
@@ -130,6 +151,8 @@ static double run_writer(const char *path, unsigned long n, uint32_t size, bool 
 		exit(1);
 	}
 	t1 = now_s();
+	if (caller_cpu)
+		*caller_cpu = thread_cpu_s() - c0;
 	if (stat(path, &st) < 0) {
 		fprintf(stderr, "bench_writer: %s: %s\n", path, strerror(errno));
 		exit(1);
@@ -312,9 +335,12 @@ int main(int argc, char **argv)
 	unsigned rounds = 9, r, k;
 	const char *dir = ".";
 	char wpath[4096], ppath[4096];
-	/* [0] writer encoding per packet, [1] writer with a pre-encoded record, [2] plain */
-	double best[3] = {1e9, 1e9, 1e9}, ratio[2][20];
-	uint64_t bytes = 0, bytes_pre = 0, bytes_compact = 0;
+	/*
+	 * [0] writer encoding per packet, [1] writer with a pre-encoded record,
+	 * [2] plain, [3] as [1] with the writer thread
+	 */
+	double best[4] = {1e9, 1e9, 1e9, 1e9}, best_cpu[4] = {1e9, 1e9, 1e9, 1e9}, ratio[3][20];
+	uint64_t bytes = 0, bytes_pre = 0, bytes_thread = 0, bytes_compact = 0;
 	double best_compact = 1e9;
 	uint8_t rec[CTRCAP_RECORD_MAX];
 	struct ctrcap_identity id;
@@ -346,42 +372,51 @@ int main(int argc, char **argv)
 	}
 	snprintf(wpath, sizeof(wpath), "%s/bench-writer-%d.pcapng", dir, (int)getpid());
 	snprintf(ppath, sizeof(ppath), "%s/bench-plain-%d.bin", dir, (int)getpid());
-	run_writer(wpath, n, size, false, false, &bytes); /* sizes the plain run; warms the cache */
+	run_writer(wpath, n, size, (struct run_how){0}, &bytes, NULL); /* sizes the plain run; warms the cache */
 	unlink(wpath);
 	/* Interleave, rotating the order, so drift in the machine's load hits all alike. */
 	for (r = 0; r < rounds; r++) {
-		double t[3];
+		double t[4], cpu[4] = {0};
 
-		for (k = 0; k < 3; k++) {
-			unsigned which = (r + k) % 3;
+		for (k = 0; k < 4; k++) {
+			unsigned which = (r + k) % 4;
+			struct run_how how = {.pre = which != 0, .thread = which == 3};
 
 			if (which == 2)
 				t[2] = run_plain(ppath, bytes);
 			else
-				t[which] = run_writer(wpath, n, size, which == 1, false,
-						      which == 1 ? &bytes_pre : &bytes);
+				t[which] = run_writer(wpath, n, size, how,
+						      which == 0 ? &bytes : which == 1 ? &bytes_pre
+										    : &bytes_thread,
+						      &cpu[which]);
 			unlink(wpath);
 			unlink(ppath);
 		}
-		for (k = 0; k < 3; k++)
+		for (k = 0; k < 4; k++) {
 			best[k] = t[k] < best[k] ? t[k] : best[k];
+			best_cpu[k] = cpu[k] < best_cpu[k] ? cpu[k] : best_cpu[k];
+		}
 		ratio[0][r] = t[2] / t[0];
 		ratio[1][r] = t[2] / t[1];
+		ratio[2][r] = t[1] / t[3];
 	}
 	/* --compact-identity: the same packets, one identity on one interface (the cheapest case). */
 	for (r = 0; r < rounds; r++) {
-		double t = run_writer(wpath, n, size, true, true, &bytes_compact);
+		double t = run_writer(wpath, n, size, (struct run_how){.pre = true, .compact = true},
+				      &bytes_compact, NULL);
 
 		unlink(wpath);
 		best_compact = t < best_compact ? t : best_compact;
 	}
-	if (bytes_pre != bytes) {
-		fprintf(stderr, "bench_writer: the two writer runs wrote %llu and %llu bytes\n",
-			(unsigned long long)bytes, (unsigned long long)bytes_pre);
+	if (bytes_pre != bytes || bytes_thread != bytes) {
+		fprintf(stderr, "bench_writer: the writer runs wrote %llu, %llu and %llu bytes\n",
+			(unsigned long long)bytes, (unsigned long long)bytes_pre,
+			(unsigned long long)bytes_thread);
 		return 1;
 	}
 	qsort(ratio[0], rounds, sizeof(double), cmp_double);
 	qsort(ratio[1], rounds, sizeof(double), cmp_double);
+	qsort(ratio[2], rounds, sizeof(double), cmp_double);
 	full_identity(&id);
 	printf("packets %lu x %u bytes, identity record %d bytes, file %llu bytes, %u rounds\n", n,
 	       size, ctrcap_record_encode(&id, rec, sizeof(rec)), (unsigned long long)bytes,
@@ -390,6 +425,8 @@ int main(int argc, char **argv)
 	       (double)n / best[0], (double)bytes / best[0] / 1e6);
 	printf("writer, record encoded once:         %.0f packets/s, %.1f MB/s\n",
 	       (double)n / best[1], (double)bytes / best[1] / 1e6);
+	printf("writer, once, writer thread:         %.0f packets/s, %.1f MB/s\n",
+	       (double)n / best[3], (double)bytes / best[3] / 1e6);
 	printf("writer, once, --compact-identity:    %.0f packets/s, %.1f MB/s (file %llu bytes)\n",
 	       (double)n / best_compact, (double)bytes_compact / best_compact / 1e6,
 	       (unsigned long long)bytes_compact);
@@ -401,6 +438,11 @@ int main(int argc, char **argv)
 	printf("ratio writer/plain, record encoded once: %.2f (median of %u paired rounds; "
 	       "goal >= 0.8)\n",
 	       ratio[1][rounds / 2], rounds);
+	/* The caller's CPU is what a capture's ring reader spends on the file. */
+	printf("writer thread: rate %.2fx the caller's own write() (median of %u paired rounds); "
+	       "caller CPU %.0f ns/packet, was %.0f\n",
+	       ratio[2][rounds / 2], rounds, best_cpu[3] / (double)n * 1e9,
+	       best_cpu[1] / (double)n * 1e9);
 	carriers(wpath, size);
 	return 0;
 }

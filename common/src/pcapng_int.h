@@ -164,6 +164,7 @@ struct ctrcap_pcapng_writer {
 
 	uint8_t *buf; /* whole blocks waiting to be written */
 	size_t len, cap;
+	struct wr_thread *thr; /* opts write_thread: the thread that write()s, or NULL */
 
 	struct ctrcap_pcapng_writer_opts o;
 	char *userappl, *os, *hardware;
@@ -206,8 +207,47 @@ struct ctrcap_pcapng_writer {
 void wr_set_err(struct ctrcap_pcapng_writer *w, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-/* Write buffered blocks to the output; on failure keep whole blocks only. */
+/* Write buffered blocks to the output (or hand them to the writer thread); on failure keep whole blocks only. */
 int wr_flush(struct ctrcap_pcapng_writer *w);
+
+/* wr_flush, then wait for the writer thread: the output holds every block (before close, truncate). */
+int wr_sync(struct ctrcap_pcapng_writer *w);
+
+/*
+ * Buffered bytes on their way to the output: head bytes that end a block
+ * split by an earlier write, then whole blocks, len bytes in all; the
+ * first n go out now, at file offset file_off.
+ */
+struct wr_chunk {
+	const uint8_t *buf;
+	size_t n, len, head;
+	uint64_t file_off;
+};
+
+/* Bytes past c->n of the block that straddles it (the next chunk's head); 0 if none does. */
+size_t wr_chunk_tail(const struct wr_chunk *c);
+
+/* write() p[0..n) whole to the output; 0, or the errno with the bytes written in *done. */
+int wr_write_all(const struct ctrcap_pcapng_writer *w, const uint8_t *p, size_t n, size_t *done);
+
+/*
+ * Take a written chunk's outcome (done bytes, errno e or 0): on success the
+ * whole-block mark moves; on failure the file is cut back to whole blocks,
+ * the buffer dropped and -1 returned.
+ */
+int wr_chunk_result(struct ctrcap_pcapng_writer *w, const struct wr_chunk *c, size_t done, int e);
+
+/* Start the writer thread (opts write_thread): writes go on while the caller encodes. */
+int wr_thread_start(struct ctrcap_pcapng_writer *w);
+
+/* Hand buf[0..n) to the writer thread once its last chunk is written; keep the rest. */
+int wr_thread_hand(struct ctrcap_pcapng_writer *w, size_t n);
+
+/* Wait for the writer thread's chunk and take its outcome; -1 if the writer failed. */
+int wr_thread_drain(struct ctrcap_pcapng_writer *w);
+
+/* Wait for the writer thread, end it and free it. */
+void wr_thread_stop(struct ctrcap_pcapng_writer *w);
 
 /* Queue the SHB and every IDB known so far at the start of a new file. */
 int wr_file_header(struct ctrcap_pcapng_writer *w);

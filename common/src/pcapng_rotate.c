@@ -252,7 +252,9 @@ int wr_rotate_finish(struct ctrcap_pcapng_writer *w)
 
 	if (w->fd < 0)
 		return -1;
-	if (!w->failed && (wr_stats_blocks(w) < 0 || wr_flush(w) < 0))
+	if (!w->failed && wr_stats_blocks(w) < 0)
+		rc = -1;
+	if (wr_sync(w) < 0)
 		rc = -1;
 	if (close(w->fd) < 0 && rc == 0) {
 		wr_set_err(w, "closing %s: %s", w->label, strerror(errno));

@@ -69,21 +69,20 @@ static ssize_t write_nosigpipe(int fd, const void *p, size_t n)
 }
 
 /*
- * End of the last block that lies whole within buf[0..k), as an offset in
- * buf, or -1 when none does. buf starts with the tail of a block whose head
- * went out earlier (w->head bytes), then whole blocks in host byte order.
+ * End of the last block that lies whole within the chunk's first k bytes,
+ * as an offset in it, or -1 when none does.
  */
-static ssize_t last_boundary(const struct ctrcap_pcapng_writer *w, size_t k)
+static ssize_t last_boundary(const struct wr_chunk *c, size_t k)
 {
-	size_t off = w->head;
+	size_t off = c->head;
 	ssize_t last = off <= k ? (ssize_t)off : -1;
 
-	while (w->len - off >= 8) {
+	while (c->len - off >= 8) {
 		uint32_t bl;
 
 		if (off > k)
 			break;
-		memcpy(&bl, w->buf + off + 4, 4);
+		memcpy(&bl, c->buf + off + 4, 4);
 		if (bl > k - off)
 			break;
 		off += bl;
@@ -92,7 +91,22 @@ static ssize_t last_boundary(const struct ctrcap_pcapng_writer *w, size_t k)
 	return last;
 }
 
-static void wr_fail(struct ctrcap_pcapng_writer *w, int e, size_t written)
+size_t wr_chunk_tail(const struct wr_chunk *c)
+{
+	ssize_t b = last_boundary(c, c->n);
+	size_t off = b >= 0 ? (size_t)b : c->head;
+
+	while (off < c->n) {
+		uint32_t bl;
+
+		memcpy(&bl, c->buf + off + 4, 4);
+		off += bl;
+	}
+	return off - c->n;
+}
+
+/* The chunk's write failed after written bytes: keep whole blocks only, say why. */
+static void wr_fail(struct ctrcap_pcapng_writer *w, int e, const struct wr_chunk *c, size_t written)
 {
 	const char *hint = "";
 	ssize_t b;
@@ -106,9 +120,9 @@ static void wr_fail(struct ctrcap_pcapng_writer *w, int e, size_t written)
 		wr_set_err(w, "writing %s: %s%s", w->label, strerror(e), hint);
 		return;
 	}
-	b = last_boundary(w, written);
+	b = last_boundary(c, written);
 	if (b >= 0)
-		w->whole_off = w->file_off + (uint64_t)b;
+		w->whole_off = c->file_off + (uint64_t)b;
 	if (ftruncate(w->fd, (off_t)w->whole_off) < 0) {
 		wr_set_err(w,
 			   "writing %s: %s%s; cutting it back to the last whole block failed: %s",
@@ -120,21 +134,17 @@ static void wr_fail(struct ctrcap_pcapng_writer *w, int e, size_t written)
 		   w->label, strerror(e), hint, (unsigned long long)w->file_off);
 }
 
-/* Write buf[0..n) and drop it from the buffer, keeping block bookkeeping. */
-static int wr_write(struct ctrcap_pcapng_writer *w, size_t n)
+int wr_write_all(const struct ctrcap_pcapng_writer *w, const uint8_t *p, size_t n, size_t *done)
 {
-	size_t done = 0, off;
 	int waited = 0;
-	ssize_t b;
 
-	if (w->failed)
-		return -1;
-	while (done < n) {
-		ssize_t r = w->regular ? write(w->fd, w->buf + done, n - done)
-				       : write_nosigpipe(w->fd, w->buf + done, n - done);
+	*done = 0;
+	while (*done < n) {
+		ssize_t r = w->regular ? write(w->fd, p + *done, n - *done)
+				       : write_nosigpipe(w->fd, p + *done, n - *done);
 
 		if (r > 0) {
-			done += (size_t)r;
+			*done += (size_t)r;
 			continue;
 		}
 		if (r < 0 && errno == EINTR)
@@ -146,23 +156,43 @@ static int wr_write(struct ctrcap_pcapng_writer *w, size_t n)
 			waited += 100;
 			continue;
 		}
-		wr_fail(w, r < 0 ? errno : EIO, done);
+		return r < 0 ? errno : EIO;
+	}
+	return 0;
+}
+
+int wr_chunk_result(struct ctrcap_pcapng_writer *w, const struct wr_chunk *c, size_t done, int e)
+{
+	ssize_t b;
+
+	if (e) {
+		wr_fail(w, e, c, done);
 		w->len = 0;
 		w->head = 0;
 		return -1;
 	}
-	b = last_boundary(w, n);
+	b = last_boundary(c, c->n);
 	if (b >= 0)
-		w->whole_off = w->file_off + (uint64_t)b;
-	/* The block that straddles n, if any, leaves its tail as the new head. */
-	off = b >= 0 ? (size_t)b : w->head;
-	while (off < n) {
-		uint32_t bl;
+		w->whole_off = c->file_off + (uint64_t)b;
+	return 0;
+}
 
-		memcpy(&bl, w->buf + off + 4, 4);
-		off += bl;
-	}
-	w->head = off - n;
+/* Write buf[0..n) (or hand it to the writer thread) and drop it from the buffer. */
+static int wr_write(struct ctrcap_pcapng_writer *w, size_t n)
+{
+	struct wr_chunk c = {
+	    .buf = w->buf, .n = n, .len = w->len, .head = w->head, .file_off = w->file_off};
+	size_t done;
+	int e;
+
+	if (w->failed)
+		return -1;
+	if (w->thr)
+		return wr_thread_hand(w, n);
+	e = wr_write_all(w, w->buf, n, &done);
+	if (wr_chunk_result(w, &c, done, e) < 0)
+		return -1;
+	w->head = wr_chunk_tail(&c);
 	w->file_off += n;
 	memmove(w->buf, w->buf + n, w->len - n);
 	w->len -= n;
@@ -172,6 +202,16 @@ static int wr_write(struct ctrcap_pcapng_writer *w, size_t n)
 int wr_flush(struct ctrcap_pcapng_writer *w)
 {
 	return w->len ? wr_write(w, w->len) : (w->failed ? -1 : 0);
+}
+
+int wr_sync(struct ctrcap_pcapng_writer *w)
+{
+	int rc = wr_flush(w);
+
+	/* Even after a failure: no chunk may be in flight when the fd is closed. */
+	if (w->thr && wr_thread_drain(w) < 0)
+		rc = -1;
+	return rc;
 }
 
 /*
@@ -470,6 +510,7 @@ static void wr_free(struct ctrcap_pcapng_writer *w)
 {
 	uint32_t i;
 
+	wr_thread_stop(w);
 	if (w->own_fd && w->fd >= 0)
 		close(w->fd);
 	for (i = 0; i < w->n_ifs; i++) {
@@ -538,7 +579,8 @@ struct ctrcap_pcapng_writer *ctrcap_pcapng_writer_open(const struct ctrcap_pcapn
 		rc = wr_rotate_open(w, now_ns() / 1000000000u);
 	else
 		rc = wr_open_output(w, o);
-	if (rc < 0 || wr_file_header(w) < 0 || wr_flush(w) < 0) {
+	if (rc < 0 || wr_file_header(w) < 0 || wr_flush(w) < 0 ||
+	    (o->write_thread && wr_thread_start(w) < 0)) {
 		snprintf(err, errlen, "%s", w->err);
 		goto fail;
 	}
@@ -777,9 +819,10 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		ssize_t n = comments_size(p->comments, p->comments_len);
 
 		if (n < 0) {
-			wr_set_err(w, "writing %s: packet comments of %u bytes are not texts of "
-				      "at most 65535 bytes, each ended by a NUL", w->label,
-				   p->comments_len);
+			wr_set_err(w,
+				   "writing %s: packet comments of %u bytes are not texts of "
+				   "at most 65535 bytes, each ended by a NUL",
+				   w->label, p->comments_len);
 			return -1;
 		}
 		opts += (size_t)n;
@@ -798,9 +841,10 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 		return -1;
 	total = epb_size(p->caplen, opts, rec_len);
 	if (total > PCAPNG_BLOCK_MAX) {
-		wr_set_err(w, "writing %s: packet on %s with its options is %zu bytes, more than "
-			      "a block may be (%u)", w->label,
-			   w->ifs[p->if_id].name ? w->ifs[p->if_id].name : "?", total,
+		wr_set_err(w,
+			   "writing %s: packet on %s with its options is %zu bytes, more than "
+			   "a block may be (%u)",
+			   w->label, w->ifs[p->if_id].name ? w->ifs[p->if_id].name : "?", total,
 			   PCAPNG_BLOCK_MAX);
 		return -1;
 	}
@@ -845,7 +889,7 @@ int ctrcap_pcapng_writer_packet(struct ctrcap_pcapng_writer *w,
 	if (p->packet_id)
 		q = put_opt(q, PCAPNG_EPB_PACKETID, &p->packet_id, 8);
 	if (p->pid) {
-		uint32_t pt[2] = { p->pid, p->tid };
+		uint32_t pt[2] = {p->pid, p->tid};
 
 		q = put_opt(q, PCAPNG_EPB_PROCESSID_THREADID, pt, 8);
 	}
@@ -910,7 +954,9 @@ int ctrcap_pcapng_writer_close(struct ctrcap_pcapng_writer *w, char *err, size_t
 		if (wr_rotate_finish(w) < 0)
 			rc = -1;
 	} else {
-		if (!w->failed && (wr_stats_blocks(w) < 0 || wr_flush(w) < 0))
+		if (!w->failed && wr_stats_blocks(w) < 0)
+			rc = -1;
+		if (wr_sync(w) < 0)
 			rc = -1;
 		if (w->own_fd && close(w->fd) < 0 && !w->failed) {
 			wr_set_err(w, "closing %s: %s", w->label, strerror(errno));

@@ -399,6 +399,18 @@ expect "no record: --pid and --comm select on option 8 and the Apple block" bash
 refused "--comments needs -w" "ctrcap: --comments writes comments into the -w file: it needs -w" \
 	-r "$IN" --comments
 
+# --- --write-thread: the same file whoever write()s it; refused where it cannot apply
+"$CTRCAP" -r "$IN" --write-thread off -w "$TMP/wt-off.pcapng" 2>/dev/null || fail "--write-thread off"
+"$CTRCAP" -r "$IN" --write-thread on -w "$TMP/wt-on.pcapng" 2>/dev/null || fail "--write-thread on"
+expect "--write-thread on writes the same bytes as off" cmp -s "$TMP/wt-off.pcapng" "$TMP/wt-on.pcapng"
+refused "--write-thread on without -w" \
+	"ctrcap: --write-thread on writes the -w file in a thread; it needs -w" -r "$IN" --write-thread on
+refused "--write-thread on with -U" \
+	"ctrcap: --write-thread on writes the -w file in a thread; -U writes each packet at once, which the thread would only delay" \
+	-r "$IN" --write-thread on -U -w "$TMP/wt-u.pcapng"
+refused "--write-thread with a bad value" \
+	"ctrcap: --write-thread takes auto, on or off, not 'yes'" -r "$IN" --write-thread yes -w "$TMP/wt-y.pcapng"
+
 # --- --compact-identity on -r -w: identities by reference, read back the same
 refused "--compact-identity without -w" \
 	"ctrcap: --compact-identity shapes the -w file: it needs -w" -r "$IN" --compact-identity

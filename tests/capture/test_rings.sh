@@ -3,7 +3,8 @@
 # --rings 2: two senders, one pinned to each CPU, flood one veth; the
 # capture has two ring buffers (one per CPU), loses nothing, names each
 # datagram's sender, and writes the packets in time order (merged across
-# the rings). -B applies to each ring.
+# the rings). -B applies to each ring. The file is written by the writer's
+# own thread (--write-thread on), which this flood keeps busy.
 set -u
 . "$(dirname "$0")/common.sh" "$@"
 
@@ -14,7 +15,7 @@ pair || { echo "FAIL: topology"; exit 1; }
 tn_cgroup_add rings || exit 1
 cg=$TN_CG
 
-start_capture "$TMP/rings.pcapng" -i eth0@ccapB --rings 2 -B 2048 -v \
+start_capture "$TMP/rings.pcapng" -i eth0@ccapB --rings 2 -B 2048 -v --write-thread on \
 	"udp and dst portrange 7301-7302" || exit 1
 # The rings are maps of their own, named for what they are.
 rings=$(bpftool map show 2>/dev/null | grep -c "ringbuf  name ctrcap_ring ")

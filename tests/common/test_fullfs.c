@@ -2,7 +2,8 @@
 /*
  * A full file system (a 64 KiB tmpfs this test mounts): the writer reports
  * ENOSPC naming the file, and what is on disk is a readable pcapng prefix
- * made of whole blocks, for a plain file and for rotated files. Root only.
+ * made of whole blocks, for a plain file and for rotated files, with the
+ * writer's own write() thread and without. Root only.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -67,7 +68,11 @@ static unsigned read_clean(const char *path)
 	return n;
 }
 
-/* Write 1000-byte packets until the writer fails (bounded); returns how many went in. */
+/*
+ * Write 1000-byte packets until the writer fails (bounded: 5000, some 5 MB,
+ * so that the writer thread's 1 MiB buffers change hands more than once
+ * and its failure is taken before the end); returns how many went in.
+ */
 static unsigned fill(struct ctrcap_pcapng_writer *w)
 {
 	static uint8_t data[1000];
@@ -77,7 +82,7 @@ static unsigned fill(struct ctrcap_pcapng_writer *w)
 
 	assert_true(ifid >= 0);
 	sample_identity(&id);
-	for (i = 0; i < 1000; i++) {
+	for (i = 0; i < 5000; i++) {
 		struct ctrcap_pcapng_packet p = {.if_id = (uint32_t)ifid,
 						 .ts_ns = T0 + i,
 						 .data = data,
@@ -90,19 +95,18 @@ static unsigned fill(struct ctrcap_pcapng_writer *w)
 		if (ctrcap_pcapng_writer_packet(w, &p) < 0)
 			return i;
 	}
-	fail_msg("1000 packets fit into a 64 KiB file system");
+	fail_msg("5000 packets of 1000 bytes fit into a 64 KiB file system");
 	return i;
 }
 
-static void test_plain_file(void **state)
+static void plain_file(bool thread)
 {
-	struct ctrcap_pcapng_writer_opts o = {.userappl = "ctrcap-test"};
+	struct ctrcap_pcapng_writer_opts o = {.userappl = "ctrcap-test", .write_thread = thread};
 	struct ctrcap_pcapng_writer *w;
 	char path[512], err[1024], want[600];
 	unsigned long long kept;
 	struct stat st;
 	unsigned sent, got;
-	(void)state;
 
 	if (!mounted)
 		skip();
@@ -132,18 +136,43 @@ static void test_plain_file(void **state)
 	unlink(path);
 }
 
-static void test_rotated_files(void **state)
+static void test_plain_file(void **state)
 {
-	struct ctrcap_pcapng_writer_opts o = {.rotate_bytes = 16384};
+	(void)state;
+	plain_file(false);
+}
+
+static void test_plain_file_thread(void **state)
+{
+	(void)state;
+	plain_file(true);
+}
+
+/* Remove every file in dir (what an earlier test left). */
+static void empty_dir(void)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	assert_non_null(d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			assert_int_equal(unlinkat(dirfd(d), de->d_name, 0), 0);
+	closedir(d);
+}
+
+static void rotated_files(bool thread)
+{
+	struct ctrcap_pcapng_writer_opts o = {.rotate_bytes = 16384, .write_thread = thread};
 	struct ctrcap_pcapng_writer *w;
 	char path[512], err[1024];
 	struct dirent *de;
 	unsigned files = 0, got = 0;
 	DIR *d;
-	(void)state;
 
 	if (!mounted)
 		skip();
+	empty_dir();
 	snprintf(path, sizeof(path), "%s/rot.pcapng", dir);
 	o.path = path;
 	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
@@ -171,11 +200,25 @@ static void test_rotated_files(void **state)
 	assert_true(got > 0);
 }
 
+static void test_rotated_files(void **state)
+{
+	(void)state;
+	rotated_files(false);
+}
+
+static void test_rotated_files_thread(void **state)
+{
+	(void)state;
+	rotated_files(true);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_plain_file),
+	    cmocka_unit_test(test_plain_file_thread),
 	    cmocka_unit_test(test_rotated_files),
+	    cmocka_unit_test(test_rotated_files_thread),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

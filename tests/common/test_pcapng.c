@@ -1180,6 +1180,20 @@ static void test_eacces(void **state)
  * EPIPE: the reader of a pipe goes away. The writer reports it, the
  * process is not killed by SIGPIPE, and what the reader got was whole blocks.
  */
+/* A writer with options o on a new pipe (fds: its read and write ends). */
+static struct ctrcap_pcapng_writer *pipe_writer(struct ctrcap_pcapng_writer_opts *o, int fds[2])
+{
+	struct ctrcap_pcapng_writer *w;
+	char err[512];
+
+	assert_int_equal(pipe(fds), 0);
+	o->fd = fds[1];
+	w = ctrcap_pcapng_writer_open(o, err, sizeof(err));
+	if (!w)
+		fail_msg("%s", err);
+	return w;
+}
+
 static void test_epipe_and_flush_each(void **state)
 {
 	struct ctrcap_pcapng_writer_opts o = {.path = NULL, .flush_each = true};
@@ -1194,10 +1208,7 @@ static void test_epipe_and_flush_each(void **state)
 
 	sigaction(SIGPIPE, &dfl, &old);
 	sample_identity(&id);
-	assert_int_equal(pipe(fds), 0);
-	o.fd = fds[1];
-	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
-	assert_non_null(w);
+	w = pipe_writer(&o, fds);
 	ifid = ctrcap_pcapng_writer_interface(w, 1, 1, "eth0", NULL, 1, 0);
 	put_packet(w, ifid, T0, 64, 1, &id);
 	/* -U: SHB, IDB and the packet are in the pipe already, whole. */
@@ -1239,13 +1250,12 @@ static void test_epipe_and_flush_each(void **state)
  * file is cut back to whole blocks, reads cleanly, and its size is the one
  * the error reports. Runs in a child so the limit stays there.
  */
-static void test_cut_at_any_size(void **state)
+static void cut_at_any_size(bool thread)
 {
 	static const unsigned long limits[] = {100,   4096,  5000,   65536,  65537,
 					       69000, 70000, 131072, 140001, 200000};
 	char *dir = test_tmpdir("fsize");
 	unsigned i;
-	(void)state;
 
 	for (i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
 		char *path, name[32];
@@ -1263,7 +1273,7 @@ static void test_cut_at_any_size(void **state)
 		assert_true(pid >= 0);
 		if (pid == 0) {
 			struct rlimit rl = {.rlim_cur = limits[i], .rlim_max = limits[i]};
-			struct ctrcap_pcapng_writer_opts o = {.path = path};
+			struct ctrcap_pcapng_writer_opts o = {.path = path, .write_thread = thread};
 			struct ctrcap_pcapng_writer *w;
 			struct ctrcap_identity id;
 			static uint8_t data[1500];
@@ -1320,6 +1330,147 @@ static void test_cut_at_any_size(void **state)
 		free(path);
 	}
 	test_rmdir(dir);
+}
+
+static void test_cut_at_any_size(void **state)
+{
+	(void)state;
+	cut_at_any_size(false);
+}
+
+/* The same with the writer thread: its failure, taken a chunk late, cuts back the same way. */
+static void test_cut_at_any_size_thread(void **state)
+{
+	(void)state;
+	cut_at_any_size(true);
+}
+
+/* Write a fixed mix of packets (small, 1500-byte, larger than the buffer) to path; returns packets. */
+static unsigned write_mix(const char *path, bool thread, uint64_t rotate_bytes)
+{
+	struct ctrcap_pcapng_writer_opts o = {.path = path, .userappl = "ctrcap-test",
+					      .os = "test", .hardware = "test",
+					      .write_thread = thread, .rotate_bytes = rotate_bytes};
+	static uint8_t data[100000];
+	struct ctrcap_pcapng_writer *w;
+	struct ctrcap_identity id;
+	char err[512];
+	unsigned k, n = 3000;
+
+	sample_identity(&id);
+	for (k = 0; k < sizeof(data); k++)
+		data[k] = (uint8_t)(k * 7);
+	w = ctrcap_pcapng_writer_open(&o, err, sizeof(err));
+	if (!w)
+		fail_msg("%s", err);
+	assert_int_equal(ctrcap_pcapng_writer_interface(w, 1, 2, "eth0", NULL, 1, 0), 0);
+	for (k = 0; k < n; k++) {
+		uint32_t len = k % 500 == 7 ? sizeof(data) : 40 + (k * 53) % 1460;
+		struct ctrcap_pcapng_packet p = {.if_id = 0,
+						 .ts_ns = T0 + k,
+						 .data = data,
+						 .caplen = len,
+						 .origlen = len,
+						 .packet_id = k + 1,
+						 .id = &id};
+
+		if (ctrcap_pcapng_writer_packet(w, &p) < 0)
+			fail_msg("%s", ctrcap_pcapng_writer_error(w));
+		/* A flush now and then hands over a chunk that ends on a block. */
+		if (k % 700 == 3 && ctrcap_pcapng_writer_flush(w) < 0)
+			fail_msg("%s", ctrcap_pcapng_writer_error(w));
+	}
+	if (ctrcap_pcapng_writer_close(w, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	return n;
+}
+
+/* Compare two files byte for byte; fails the test naming the first difference. */
+static void assert_same_file(const char *a, const char *b)
+{
+	char out[64];
+
+	if (test_run(out, sizeof(out), "cmp '%s' '%s' >&2", a, b))
+		fail_msg("%s and %s differ", a, b);
+}
+
+/* The writer thread writes the same bytes as the caller does, also when rotating. */
+static void test_write_thread_same_bytes(void **state)
+{
+	char *dir = test_tmpdir("wthread"), *a = join(dir, "a.pcapng"),
+	     *b = join(dir, "b.pcapng");
+	char names[64][256];
+	unsigned i, n, hidden;
+	(void)state;
+
+	write_mix(a, false, 0);
+	write_mix(b, true, 0);
+	assert_same_file(a, b);
+	assert_int_equal(read_file_ids(b, NULL, 0, NULL), 3000);
+	unlink(a);
+	unlink(b);
+	free(a);
+	free(b);
+	/* -C 200000: files cut at the same packets, each the same bytes. */
+	a = join(dir, "r.pcapng");
+	write_mix(a, false, 200000);
+	n = list_dir(dir, names, 64, &hidden);
+	assert_true(n > 5);
+	for (i = 0; i < n; i++) {
+		char *from = join(dir, names[i]), *to;
+		char moved[300];
+
+		snprintf(moved, sizeof(moved), "sync-%.255s", names[i]);
+		to = join(dir, moved);
+		assert_int_equal(rename(from, to), 0);
+		free(from);
+		free(to);
+	}
+	write_mix(a, true, 200000);
+	for (i = 0; i < n; i++) {
+		char *x = join(dir, names[i]), *y, moved[300];
+
+		snprintf(moved, sizeof(moved), "sync-%.255s", names[i]);
+		y = join(dir, moved);
+		assert_same_file(y, x);
+		free(x);
+		free(y);
+	}
+	assert_int_equal(list_dir(dir, names, 64, &hidden), 2 * n);
+	free(a);
+	test_rmdir(dir);
+}
+
+/* A pipe whose reader left: the writer thread's EPIPE comes back as the writer's error. */
+static void test_write_thread_epipe(void **state)
+{
+	struct ctrcap_pcapng_writer_opts o = {.path = NULL, .write_thread = true};
+	struct sigaction old, dfl = {.sa_handler = SIG_DFL};
+	struct ctrcap_pcapng_writer *w;
+	struct ctrcap_identity id;
+	char err[512];
+	int fds[2], i, rc = 0;
+	(void)state;
+
+	sigaction(SIGPIPE, &dfl, &old);
+	sample_identity(&id);
+	w = pipe_writer(&o, fds);
+	close(fds[0]);
+	assert_true(ctrcap_pcapng_writer_interface(w, 1, 1, "eth0", NULL, 1, 0) >= 0);
+	/* Bounded: 4000 packets of 1500 bytes fill six 1 MiB buffers; the second hand-over sees the first fail. */
+	for (i = 0; i < 4000 && rc == 0; i++) {
+		static uint8_t data[1500];
+		struct ctrcap_pcapng_packet p = {
+		    .if_id = 0, .ts_ns = T0, .data = data, .caplen = 1500, .origlen = 1500, .id = &id};
+
+		rc = ctrcap_pcapng_writer_packet(w, &p);
+	}
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(ctrcap_pcapng_writer_error(w), "Broken pipe"));
+	assert_int_equal(ctrcap_pcapng_writer_close(w, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "Broken pipe"));
+	close(fds[1]);
+	sigaction(SIGPIPE, &old, NULL);
 }
 
 /* Packets and interfaces in a complete stream read from fd; fails on a malformed one. */
@@ -1428,6 +1579,9 @@ int main(void)
 	    cmocka_unit_test(test_epipe_and_flush_each),
 	    cmocka_unit_test(test_stdout_and_fifo),
 	    cmocka_unit_test(test_cut_at_any_size),
+	    cmocka_unit_test(test_cut_at_any_size_thread),
+	    cmocka_unit_test(test_write_thread_same_bytes),
+	    cmocka_unit_test(test_write_thread_epipe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

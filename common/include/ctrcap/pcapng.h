@@ -82,6 +82,13 @@ struct ctrcap_pcapng_writer_opts {
 	 * packets cut out of such a file loses the definitions.
 	 */
 	bool compact_identity;
+	/*
+	 * write() in a thread of the writer's own while the caller goes on
+	 * encoding into a second buffer: the output's copy runs on another
+	 * CPU. A failed write is then reported by the call after the one whose
+	 * blocks it held, and by close.
+	 */
+	bool write_thread;
 	uint64_t rotate_bytes;	  /* -C: start a new file past this size, 0 = off */
 	unsigned rotate_seconds;  /* -G: start a new file every N seconds, 0 = off */
 	unsigned max_files;	  /* -W: keep at most N files (ring), 0 = no limit */
