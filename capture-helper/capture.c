@@ -1195,13 +1195,15 @@ static const struct ctrcap_pcapng_file_ops out_ops = {
  * Whether the writer gets a write() thread of its own. With fewer than 4
  * CPUs it would take one from the traffic and the ring reader
  * (docs/capture.md, "The writer thread"); with -U each packet is written
- * at once anyway.
+ * at once anyway; a reader of standard output would wait for 1 MiB at a
+ * time instead of 64 KiB.
  */
 static bool use_write_thread(const struct ctrcap_writer_opts *wo)
 {
 	if (wo->write_thread != CTRCAP_WRITE_THREAD_AUTO)
 		return wo->write_thread == CTRCAP_WRITE_THREAD_ON;
-	return !wo->flush_each && sysconf(_SC_NPROCESSORS_ONLN) >= 4;
+	return !wo->flush_each && wo->path && strcmp(wo->path, "-") &&
+	       sysconf(_SC_NPROCESSORS_ONLN) >= 4;
 }
 
 struct ctrcap_pcapng_writer *ctrcap_writer_open(const struct ctrcap_writer_opts *wo,

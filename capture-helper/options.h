@@ -34,7 +34,7 @@ struct ctrcap_strlist {
 
 /* --write-thread: who write()s the -w output. */
 enum ctrcap_write_thread {
-	CTRCAP_WRITE_THREAD_AUTO, /* a thread of its own with 4 or more online CPUs, not with -U */
+	CTRCAP_WRITE_THREAD_AUTO, /* a thread of its own with 4+ online CPUs, to a file, no -U */
 	CTRCAP_WRITE_THREAD_ON,
 	CTRCAP_WRITE_THREAD_OFF,
 };
