@@ -392,39 +392,53 @@ static void label_u32(struct label *l, guint32 v)
 	label_str(l, p);
 }
 
+/* A generated uint field, added only when the tree shows it or it is asked for. */
+static void add_generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 v)
+{
+	if (proto_field_is_referenced(tree, hf))
+		proto_item_set_generated(proto_tree_add_uint(tree, hf, tvb, 0, 0, v));
+}
+
 void ctrcap_journey_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 			 const struct ctrcap_journey *j)
 {
-	struct label l;
-
+	bool visible = tree && PTREE_DATA(tree)->visible;
 	guint n = hop_count(j), at = 0, i;
+	proto_item *ti = NULL;
+	proto_tree *jt = tree;
+	struct label l;
 	char delta[32];
-	proto_tree *jt;
-	proto_item *ti;
 	nstime_t d;
 
 	while (at + 1 < n && hop_at(j, at)->frame != pinfo->num)
 		at++;
-	l.len = 0;
-	l.full = false;
-	label_str(&l, "Journey: hop ");
-	label_u32(&l, at + 1);
-	label_str(&l, " of ");
-	label_u32(&l, n);
-	jt = proto_tree_add_subtree(tree, tvb, 0, 0, ett_journey, &ti, l.buf);
-	proto_item_set_generated(ti);
-	proto_item_set_generated(proto_tree_add_uint(jt, hf_hop, tvb, 0, 0, at + 1));
-	proto_item_set_generated(proto_tree_add_uint(jt, hf_hop_count, tvb, 0, 0, n));
+	/*
+	 * Not shown: only the fields asked for (a filter, -e, a column), and no
+	 * text item unless the drop's expert info needs one to be filterable.
+	 */
+	if (visible || (j->drop_frame && j->drop_frame != pinfo->num)) {
+		l.len = 0;
+		l.full = false;
+		label_str(&l, "Journey: hop ");
+		label_u32(&l, at + 1);
+		label_str(&l, " of ");
+		label_u32(&l, n);
+		jt = proto_tree_add_subtree(tree, tvb, 0, 0, ett_journey, &ti, l.buf);
+		proto_item_set_generated(ti);
+	}
+	add_generated_uint(jt, hf_hop, tvb, at + 1);
+	add_generated_uint(jt, hf_hop_count, tvb, n);
 	if (at > 0) {
 		const struct hop *prev = hop_at(j, at - 1), *cur = hop_at(j, at);
 
-		proto_item_set_generated(proto_tree_add_uint(jt, hf_hop_prev, tvb, 0, 0, prev->frame));
-		nstime_delta(&d, &cur->ts, &prev->ts);
-		proto_item_set_generated(proto_tree_add_time(jt, hf_hop_delta, tvb, 0, 0, &d));
+		add_generated_uint(jt, hf_hop_prev, tvb, prev->frame);
+		if (proto_field_is_referenced(jt, hf_hop_delta)) {
+			nstime_delta(&d, &cur->ts, &prev->ts);
+			proto_item_set_generated(proto_tree_add_time(jt, hf_hop_delta, tvb, 0, 0, &d));
+		}
 	}
 	if (at + 1 < n)
-		proto_item_set_generated(
-			proto_tree_add_uint(jt, hf_hop_next, tvb, 0, 0, hop_at(j, at + 1)->frame));
+		add_generated_uint(jt, hf_hop_next, tvb, hop_at(j, at + 1)->frame);
 	/* The drop itself has its own warning (the identity's Kernel drop). */
 	if (j->drop_frame && j->drop_frame != pinfo->num)
 		expert_add_info_format(pinfo, ti, &ei_dropped,
@@ -433,7 +447,7 @@ void ctrcap_journey_tree(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo,
 				       hop_where(pinfo, hop_at(j, j->drop_hop)),
 				       j->drop_reason ? j->drop_reason : "no reason given",
 				       j->drop_where);
-	if (!tree || !PTREE_DATA(tree)->visible)
+	if (!visible)
 		return;
 	for (i = 0; i < n; i++) {
 		const struct hop *h = hop_at(j, i);

@@ -234,12 +234,14 @@ struct ident {
 	wmem_array_t *records;		/* of struct record */
 	wmem_array_t *unknown;		/* of struct unknown_tlv */
 	wmem_array_t *problems;		/* of struct problem */
+	bool visible;			/* the tree is shown: text items, every field */
 };
 
-static void ident_init(struct ident *id, packet_info *pinfo)
+static void ident_init(struct ident *id, packet_info *pinfo, bool visible)
 {
 	memset(id, 0, sizeof(*id));
 	id->pinfo = pinfo;
+	id->visible = visible;
 }
 
 /* Append to a list made on first use: most packets have no labels or problems. */
@@ -964,6 +966,9 @@ static void add_field(struct ident *id, proto_tree *tree, int f)
 
 	if (!v->set)
 		return;
+	/* In a tree not shown only what is asked for (a filter, -e, a column) is added. */
+	if (!proto_field_is_referenced(tree, hf) && !(f == F_ATTR && v->num > CTRCAP_ATTR_MAX))
+		return;
 	hfi = proto_registrar_get_nth(hf);
 	switch (hfi->type) {
 	case FT_STRING:
@@ -994,6 +999,8 @@ static void add_list(struct ident *id, proto_tree *tree, enum lst which)
 {
 	guint i, n = count_of(id->l[which]);
 
+	if (!proto_field_is_referenced(tree, hf_l[which]))
+		return;
 	for (i = 0; i < n; i++) {
 		struct val *v = (struct val *)wmem_array_index(id->l[which], i);
 
@@ -1019,12 +1026,17 @@ static bool any_set(const struct ident *id, int first, int last)
 /*
  * A group's subtree, anchored at its first set field, labelled text (one
  * label made per item: an empty label set again costs a second printf).
+ * In a tree not shown a text item holds nothing to filter on, and its
+ * fields go into tree itself; unless the caller wants the item, to hang
+ * expert info on (which only an item makes filterable).
  */
 static proto_tree *group(struct ident *id, proto_tree *tree, gint ett, int first, int last,
 			 proto_item **item, const char *text)
 {
 	int i;
 
+	if (!id->visible && !item)
+		return tree;
 	for (i = first; i <= last; i++) {
 		if (id->f[i].set)
 			return proto_tree_add_subtree(tree, id->f[i].tvb, id->f[i].off, id->f[i].len,
@@ -1379,8 +1391,9 @@ static void build_drop(struct ident *id, proto_tree *tree, const struct texts *t
 	t = group(id, tree, ett_drop, F_DROP_CODE, F_DROP_LOC, &it,
 		  tx ? wmem_strdup_printf(id->pinfo->pool, "Kernel drop (%s at %s)", reason, where) :
 		       "");
-	proto_item_set_generated(proto_tree_add_item(t, hf_drop, id->top_tvb, id->top_off, 0,
-						     ENC_NA));
+	if (proto_field_is_referenced(t, hf_drop))
+		proto_item_set_generated(
+		    proto_tree_add_item(t, hf_drop, id->top_tvb, id->top_off, 0, ENC_NA));
 	for (int f = F_DROP_CODE; f <= F_DROP_LOC; f++)
 		add_field(id, t, f);
 	expert_add_info_format(id->pinfo, it, &ei_drop, "Dropped by the kernel: %s at %s", reason,
@@ -1395,25 +1408,30 @@ static void build_records(struct ident *id, proto_tree *tree)
 	for (i = 0; i < n; i++) {
 		struct record *r = (struct record *)wmem_array_index(id->records, i);
 		guint len = tvb_reported_length(r->tvb);
-		proto_tree *t;
+		proto_tree *t = tree;
 		proto_item *pi;
 
-		if (i == 0 && r->parsed && r->parsed->rec_text)
+		if (id->visible && i == 0 && r->parsed && r->parsed->rec_text)
 			t = proto_tree_add_subtree(tree, r->tvb, 0, (gint)len, ett_record, NULL,
 						   r->parsed->rec_text);
-		else
+		else if (id->visible)
 			t = proto_tree_add_subtree_format(tree, r->tvb, 0, (gint)len, ett_record,
 							  NULL, "Record %u (%u bytes)", i + 1,
 							  len);
-		if (r->pen_tvb)
-			pi = proto_tree_add_uint(t, hf_pen, r->pen_tvb, r->pen_off, 4, r->pen);
-		else
-			pi = proto_tree_add_uint(t, hf_pen, r->tvb, 0, 0, r->pen);
-		proto_item_set_generated(pi);
-		if (r->version >= 0)
+		if (proto_field_is_referenced(t, hf_pen)) {
+			if (r->pen_tvb)
+				pi = proto_tree_add_uint(t, hf_pen, r->pen_tvb, r->pen_off, 4,
+							 r->pen);
+			else
+				pi = proto_tree_add_uint(t, hf_pen, r->tvb, 0, 0, r->pen);
+			proto_item_set_generated(pi);
+		}
+		if (r->version >= 0 && proto_field_is_referenced(t, hf_version))
 			proto_tree_add_item(t, hf_version, r->tvb, 0, 1, ENC_NA);
-		pi = proto_tree_add_uint(t, hf_rec_len, r->tvb, 0, (gint)len, len);
-		proto_item_set_generated(pi);
+		if (proto_field_is_referenced(t, hf_rec_len)) {
+			pi = proto_tree_add_uint(t, hf_rec_len, r->tvb, 0, (gint)len, len);
+			proto_item_set_generated(pi);
+		}
 	}
 }
 
@@ -1516,7 +1534,7 @@ static int dissect_ctrcap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, v
 	if (!visible && !proto_field_is_referenced(tree, proto_ctrcap) && !expert_listening() &&
 	    !(pref_info_column && pinfo->cinfo))
 		return 0;
-	ident_init(&id, pinfo);
+	ident_init(&id, pinfo, visible);
 	memset(&w, 0, sizeof(w));
 	w.id = &id;
 	w.idref = idref;

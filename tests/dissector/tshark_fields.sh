@@ -283,4 +283,39 @@ expect_match "and its warning names the reason, the location and the hop" \
 	'This packet is dropped by the kernel at hop 2 \(frame 8, veth0a1b \(netns 4026531840\)\): NETFILTER_DROP at nf_hook_slow\+0x9c' \
 	"$(ts -2 -q -z expert -r "$J")"
 
+# Without a tree shown (tshark -q, a tap's filter) the plugin adds only the
+# fields asked for: each field is on as many frames as with the whole tree
+# (-T fields shows it), in one pass and in two, expert infos included.
+NOTREE_FIELDS=(container.name container.label k8s.label k8s.pod.annotation process.pid
+	process.state process.parent.comm node.name ctrcap.pen ctrcap.version ctrcap.record_length
+	ctrcap.source ctrcap.attribution ctrcap.identity_ref ctrcap.identity_key ctrcap.drop
+	ctrcap.drop.reason ctrcap.drop.expert ctrcap.hop ctrcap.hop.count ctrcap.hop.prev
+	ctrcap.hop.delta ctrcap.hop.next ctrcap.hop.dropped ctrcap.tlv.type ctrcap.malformed)
+# counts_tree [-2] FILE: per field, the frames that have it, with the tree shown
+counts_tree() {
+	local args=() f
+	for f in "${NOTREE_FIELDS[@]}"; do args+=(-e "$f"); done
+	ts "$@" -T fields -E separator=/t "${args[@]}" |
+		awk -F'\t' -v n=${#NOTREE_FIELDS[@]} '
+			{ for (i = 1; i <= n; i++) if ($i != "") c[i]++ }
+			END { for (i = 1; i <= n; i++) printf "%d ", c[i] }'
+}
+# counts_notree [-2] FILE: the same from io,stat's filters, no tree shown
+counts_notree() {
+	local flt
+	flt=$(IFS=,; echo "${NOTREE_FIELDS[*]}")
+	ts "$@" -q -z "io,stat,0,$flt" |
+		awk -F'|' '/<>/ { for (i = 3; i < NF; i += 2) { gsub(/ /, "", $i); printf "%d ", $i } }'
+}
+for f in "$C"/*.pcapng; do
+	for pass in "" -2; do
+		expect "no tree shown, $(basename "$f")${pass:+ (-2)}: each field on as many frames" \
+			"$(counts_tree $pass -r "$f")" "$(counts_notree $pass -r "$f")"
+	done
+done
+echo "fields counted: ${NOTREE_FIELDS[*]}"
+expect "the count checks see hop fields and a drop (journey.pcapng, -2)" \
+	"7 7 7 7 7 3 3 3 1 1" \
+	"$(counts_notree -2 -r "$J" | awk '{ print $1, $9, $12, $19, $20, $21, $22, $23, $24, $18 }')"
+
 finish
