@@ -94,8 +94,6 @@ int wr_thread_start(struct ctrcap_pcapng_writer *w)
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	e = pthread_create(&t->thread, NULL, writer_main, t);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (!e)
-		pthread_setname_np(t->thread, "pcapng-writer"); /* what top -H shows */
 	if (e) {
 		pthread_cond_destroy(&t->cv);
 		pthread_mutex_destroy(&t->mu);
@@ -105,6 +103,7 @@ int wr_thread_start(struct ctrcap_pcapng_writer *w)
 			   strerror(e));
 		return -1;
 	}
+	pthread_setname_np(t->thread, "pcapng-writer"); /* what top -H shows */
 	w->thr = t;
 	return 0;
 }

@@ -36,6 +36,9 @@
 #define TLS_HANDSHAKE_MS 10000
 /* How long a refused client's last bytes are read, so that it sees the error, not a reset. */
 #define REFUSE_DRAIN_MS 1000
+/* How long a capture waits for a --data-port that a capture just ending still holds. */
+#define DATA_PORT_WAIT_MS 2000
+#define DATA_PORT_POLL_MS 50
 /* What the server tells the client to size its socket buffer with. */
 #define DATA_BUFSIZE (1 << 20)
 
@@ -210,11 +213,11 @@ static void set_port(struct sockaddr_storage *ss, uint16_t port)
  * Bind and listen on the first free port of the --data-port range, SO_REUSEADDR
  * so that the TIME_WAIT of the previous capture does not block it; a port
  * another capture listens on (it holds its listener until it ends) is busy.
+ * Returns the socket, -1 on an error (in err), -2 when every port is busy.
  */
-static int data_listener_fixed(struct session *s, struct sockaddr_storage *ss, socklen_t sl,
-			       uint16_t *port, char *err, size_t errlen)
+static int bind_free_port(const struct rpcap_server_cfg *cfg, struct sockaddr_storage *ss,
+			  socklen_t sl, uint16_t *port, char *err, size_t errlen)
 {
-	const struct rpcap_server_cfg *cfg = s->cfg;
 	int one = 1;
 
 	for (unsigned p = cfg->data_port_min; p <= cfg->data_port_max; p++) {
@@ -235,6 +238,29 @@ static int data_listener_fixed(struct session *s, struct sockaddr_storage *ss, s
 			snprintf(err, errlen, "data port %u: %s", p, strerror(errno));
 			return -1;
 		}
+	}
+	return -2;
+}
+
+/*
+ * A --data-port listener. A capture whose client just left holds its port
+ * until its session notices (a read of the closed connection, some ms): a
+ * capture asked for then waits up to DATA_PORT_WAIT_MS for a port before
+ * it is refused.
+ */
+static int data_listener_fixed(struct session *s, struct sockaddr_storage *ss, socklen_t sl,
+			       uint16_t *port, char *err, size_t errlen)
+{
+	const struct rpcap_server_cfg *cfg = s->cfg;
+	int fd;
+
+	for (int waited = 0;; waited += DATA_PORT_POLL_MS) {
+		fd = bind_free_port(cfg, ss, sl, port, err, errlen);
+		if (fd != -2)
+			return fd;
+		if (waited >= DATA_PORT_WAIT_MS)
+			break;
+		usleep(DATA_PORT_POLL_MS * 1000);
 	}
 	if (cfg->data_port_min == cfg->data_port_max)
 		snprintf(err, errlen, "data port %u is in use by another capture (--data-port "

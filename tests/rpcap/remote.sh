@@ -136,8 +136,11 @@ capture again "$lc" -c 30 -t 20 && ok "the data port is free again after a captu
 	bad "capture after the first ended: $(cat "$work/again.out" "$work/again.err")"
 
 # The client of "again" is gone once it has its packets; its session ends
-# (and frees the data port) when the server sees that, a moment later.
-wait_for 100 ended "$work/one.log" 3 || bad "the server did not end the third capture"
+# (and frees the data port) when the server sees that, a moment later. A
+# capture asked for at once waits for the port instead of being refused.
+capture at_once "$lc" -c 30 -t 20 && ok "a capture right after the last one gets its port" ||
+	bad "capture right after the last one: $(cat "$work/at_once.out" "$work/at_once.err")"
+wait_for 100 ended "$work/one.log" 4 || bad "the server did not end the fourth capture"
 
 # --- 3b. Wireshark's "Do not capture own RPCAP traffic": libpcap compiles a
 # host/port filter for the PKTAP link type and fails (docs/rpcap.md says to
