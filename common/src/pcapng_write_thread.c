@@ -69,9 +69,8 @@ int wr_thread_start(struct ctrcap_pcapng_writer *w)
 {
 	struct wr_thread *t = calloc(1, sizeof(*t));
 	sigset_t all, old;
-	int e;
-
 	uint8_t *b;
+	int e;
 
 	if (!t || !(t->spare = malloc(WR_THREAD_BUF)) ||
 	    (w->cap < WR_THREAD_BUF && !(b = realloc(w->buf, WR_THREAD_BUF)))) {

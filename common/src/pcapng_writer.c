@@ -93,9 +93,9 @@ static ssize_t last_boundary(const struct wr_chunk *c, size_t k)
 
 size_t wr_chunk_tail(const struct wr_chunk *c)
 {
-	ssize_t b = last_boundary(c, c->n);
-	size_t off = b >= 0 ? (size_t)b : c->head;
+	size_t off = c->head;
 
+	/* Block by block from the head: the one that ends at or past n is the last. */
 	while (off < c->n) {
 		uint32_t bl;
 
