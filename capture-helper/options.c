@@ -457,6 +457,16 @@ static int text_flag(struct ctrcap_opts *o, int c)
 	return 0;
 }
 
+/* The index of s in words (NULL-ended), or -1: an option value that names one of them. */
+static int word_index(const char *s, const char *const words[])
+{
+	for (int i = 0; words[i]; i++) {
+		if (!strcmp(s, words[i]))
+			return i;
+	}
+	return -1;
+}
+
 /* --micro, --nano, --time-stamp-precision=micro|nano. */
 static int ts_precision(struct ctrcap_opts *o, int c, const char *arg)
 {
@@ -821,19 +831,19 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 		case OPT_COMPACT_IDENTITY:
 			o->out.compact_identity = true;
 			break;
-		case OPT_WRITE_THREAD:
-			if (!strcmp(optarg, "auto")) {
-				o->out.write_thread = CTRCAP_WRITE_THREAD_AUTO;
-			} else if (!strcmp(optarg, "on")) {
-				o->out.write_thread = CTRCAP_WRITE_THREAD_ON;
-			} else if (!strcmp(optarg, "off")) {
-				o->out.write_thread = CTRCAP_WRITE_THREAD_OFF;
-			} else {
+		case OPT_WRITE_THREAD: {
+			/* In enum ctrcap_write_thread's order. */
+			static const char *const modes[] = { "auto", "on", "off", NULL };
+			int m = word_index(optarg, modes);
+
+			if (m < 0) {
 				fprintf(stderr, "ctrcap: --write-thread takes auto, on or off, not '%s'\n",
 					optarg);
 				return -1;
 			}
+			o->out.write_thread = (enum ctrcap_write_thread)m;
 			break;
+		}
 		case OPT_PROCESS_BLOCKS:
 			o->out.process_blocks = true;
 			break;
@@ -880,20 +890,20 @@ int ctrcap_opts_parse(int argc, char **argv, struct ctrcap_opts *o)
 				return -1;
 			o->rings = v;
 			break;
-		case 'Q':
+		case 'Q': {
+			/* dir_mask 1 in, 2 out, 3 both: the index plus one. */
+			static const char *const dirs[] = { "in", "out", "inout", NULL };
+			int d = word_index(optarg, dirs);
+
 			live_only(o, "-Q");
-			if (!strcmp(optarg, "in")) {
-				o->dir_mask = 1;
-			} else if (!strcmp(optarg, "out")) {
-				o->dir_mask = 2;
-			} else if (!strcmp(optarg, "inout")) {
-				o->dir_mask = 3;
-			} else {
+			if (d < 0) {
 				fprintf(stderr, "ctrcap: -Q takes in, out or inout, not '%s'\n",
 					optarg);
 				return -1;
 			}
+			o->dir_mask = (unsigned)d + 1;
 			break;
+		}
 		case 'U':
 		case OPT_IMMEDIATE:
 			o->out.flush_each = true;

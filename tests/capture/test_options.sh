@@ -408,6 +408,7 @@ refused "--write-thread on without -w" \
 refused "--write-thread on with -U" \
 	"ctrcap: --write-thread on writes the -w file in a thread; -U writes each packet at once, which the thread would only delay" \
 	-r "$IN" --write-thread on -U -w "$TMP/wt-u.pcapng"
+refused "-Q with a bad value" "ctrcap: -Q takes in, out or inout, not 'bogus'" -i lo -Q bogus
 refused "--write-thread with a bad value" \
 	"ctrcap: --write-thread takes auto, on or off, not 'yes'" -r "$IN" --write-thread yes -w "$TMP/wt-y.pcapng"
 
