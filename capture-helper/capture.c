@@ -1468,7 +1468,9 @@ static void finish(struct capture *c)
 {
 	struct ctrcap_counters tot = {};
 	struct ctrcap_drop_counters dc = {};
+	struct ctrcap_pcapng_writer_thread_stats ws;
 	uint64_t lost = 0, untracked = 0;
+	bool has_ws = false;
 	char err[512];
 
 	/* The drain below is no stall: the reader stopped on purpose. */
@@ -1500,6 +1502,9 @@ static void finish(struct capture *c)
 	for (unsigned i = 0; i < c->n_links; i++)
 		bpf_link__destroy(c->links[i]);
 	c->n_links = 0;
+	/* Taken before close: its last write()s come after the capture, not during it. */
+	if (c->w)
+		has_ws = ctrcap_pcapng_writer_thread_stats(c->w, &ws);
 	if (c->w && ctrcap_pcapng_writer_close(c->w, err, sizeof(err))) {
 		if (!strstr(err, strerror(EPIPE))) {
 			fprintf(stderr, "ctrcap: %s\n", err);
@@ -1560,6 +1565,12 @@ static void finish(struct capture *c)
 				"times\n", c->max_stall_ns / 1e6, (unsigned long long)scans,
 				(unsigned long long)longest, (unsigned long long)c->parks);
 		}
+		if (c->o->verbose && has_ws)
+			fprintf(stderr, "ctrcap: writer thread: longest write() %.1f ms; up to %u "
+				"of %u buffers (%zu KiB each) waited to be written; the ring "
+				"reader waited for a buffer %llu times\n",
+				ws.longest_write_ns / 1e6, ws.deepest_queue, ws.queue_max,
+				ws.chunk_bytes >> 10, (unsigned long long)ws.full_waits);
 	}
 	release(c);
 }

@@ -1,44 +1,80 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The pcapng writer's own thread (writer option write_thread): the caller
- * fills one buffer while the thread write()s the other, so the page-cache
- * copy of a file (or a pipe's) runs on another CPU than the ring reader.
+ * fills one buffer while the thread write()s the ones handed over before,
+ * so the page-cache copy of a file (or a pipe's) runs on another CPU than
+ * the ring reader, and a write() that stalls (a disk's writeback, a slow
+ * pipe reader) does not stop the ring reader until WR_QUEUE_MAX chunks wait.
  *
- * One chunk is in flight at a time. Handing over the next waits for it, and
- * its outcome is taken then, in the caller's thread: a failed write is
- * reported one chunk late, and the file is cut back to whole blocks as
- * without the thread. Whatever touches the output's fd besides write()
- * (truncate, close, rename) runs only with no chunk in flight (wr_sync).
+ * Chunks are written in the order they were handed over. Their outcomes are
+ * taken in that order, in the caller's thread, at a later hand-over or
+ * drain: a failed write is reported late, and the file is cut back to whole
+ * blocks as without the thread. After a failed write the thread writes
+ * nothing more; the chunks queued after it are dropped. Whatever touches the
+ * output's fd besides write() (truncate, close, rename) runs only with no
+ * chunk in flight (wr_sync).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pcapng_int.h"
 
 /*
- * Each buffer's size: a hand-over wakes the thread and may wait for it,
- * some microseconds each; 64 KiB (the size without the thread) made that
- * every ~120 packets and cost more than the copy saved (bench/writer).
+ * Each buffer's size: a hand-over wakes the thread, some microseconds;
+ * 64 KiB (the size without the thread) made that every ~120 packets and
+ * cost more than the copy saved (bench/writer).
  */
 #define WR_THREAD_BUF (1024u * 1024)
+/*
+ * Chunks that may wait to be written: 32 MiB of output, ~60000 packets of
+ * 550 bytes, on top of the kernel ring (-B). This machine's disk stalled
+ * write() for up to ~400 ms (docs/capture.md, "The writer thread").
+ */
+#define WR_QUEUE_MAX 32u
+/* Spare buffers kept once a stall's queue has drained; the rest are freed. */
+#define WR_SPARES_KEPT 2u
+
+struct wr_slot {
+	uint8_t *buf; /* owned by the queue until the outcome is taken */
+	size_t cap;
+	struct wr_chunk chunk;
+	size_t done; /* bytes of the chunk written */
+	int err;     /* the write's errno, 0 if it succeeded */
+};
 
 struct wr_thread {
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t cv;     /* busy or stop changed */
-	bool busy;	       /* chunk is being written */
-	bool stop;	       /* end the thread once idle */
-	bool pending;	       /* chunk was written; its outcome is not taken yet */
-	struct wr_chunk chunk; /* in spare */
-	size_t done;	       /* bytes of the chunk written */
-	int err;	       /* the write's errno, 0 if it succeeded */
-	uint8_t *spare;	       /* the buffer the thread owns: the chunk's, then the next one's */
-	size_t spare_cap;
-	const struct ctrcap_pcapng_writer *w; /* read only: fd and regular, unchanged while busy */
+	pthread_cond_t cv; /* queued, written, halted or stop changed */
+	bool stop;	   /* end the thread once nothing is left to write */
+	bool halted;	   /* a write failed: nothing more is written */
+	/*
+	 * q[first .. first + queued) (mod WR_QUEUE_MAX): chunks handed over,
+	 * oldest first; the first `written` of them are written, their
+	 * outcomes not taken yet.
+	 */
+	struct wr_slot q[WR_QUEUE_MAX];
+	unsigned first, queued, written;
+	/* Buffers owned by nobody, for the caller's next hand-over. */
+	uint8_t *spare[WR_QUEUE_MAX + 1];
+	size_t spare_cap[WR_QUEUE_MAX + 1];
+	unsigned n_spare;
+	struct ctrcap_pcapng_writer_thread_stats st;
+	const struct ctrcap_pcapng_writer *w; /* read only: fd and regular, unchanged while queued */
 };
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static void *writer_main(void *arg)
 {
@@ -46,45 +82,70 @@ static void *writer_main(void *arg)
 
 	pthread_mutex_lock(&t->mu);
 	for (;;) {
+		struct wr_slot *s;
+		uint64_t t0, dt;
 		size_t done;
 		int e;
 
-		while (!t->busy && !t->stop)
+		while (!t->stop && (t->halted || t->written == t->queued))
 			pthread_cond_wait(&t->cv, &t->mu);
-		if (!t->busy)
+		if (t->halted || t->written == t->queued)
 			break;
+		/* The caller takes only written slots and adds past the last: this one stays put. */
+		s = &t->q[(t->first + t->written) % WR_QUEUE_MAX];
 		pthread_mutex_unlock(&t->mu);
-		e = wr_write_all(t->w, t->chunk.buf, t->chunk.n, &done);
+		t0 = mono_ns();
+		e = wr_write_all(t->w, s->chunk.buf, s->chunk.n, &done);
+		dt = mono_ns() - t0;
 		pthread_mutex_lock(&t->mu);
-		t->done = done;
-		t->err = e;
-		t->busy = false;
+		s->done = done;
+		s->err = e;
+		t->written++;
+		t->halted = e != 0;
+		if (dt > t->st.longest_write_ns)
+			t->st.longest_write_ns = dt;
 		pthread_cond_broadcast(&t->cv);
 	}
 	pthread_mutex_unlock(&t->mu);
 	return NULL;
 }
 
+/* Give a buffer back to the spares (called with mu held). */
+static void spare_put(struct wr_thread *t, uint8_t *buf, size_t cap)
+{
+	t->spare[t->n_spare] = buf;
+	t->spare_cap[t->n_spare++] = cap;
+}
+
+/*
+ * After a stall: once at most one chunk waits, free the spares beyond
+ * WR_SPARES_KEPT and give the memory back to the system (called with mu held).
+ */
+static void spares_trim(struct wr_thread *t)
+{
+	if (t->queued > 1 || t->n_spare <= WR_SPARES_KEPT)
+		return;
+	while (t->n_spare > WR_SPARES_KEPT)
+		free(t->spare[--t->n_spare]);
+	malloc_trim(0);
+}
+
 int wr_thread_start(struct ctrcap_pcapng_writer *w)
 {
 	struct wr_thread *t = calloc(1, sizeof(*t));
 	sigset_t all, old;
-	uint8_t *b;
+	uint8_t *b = NULL;
 	int e;
 
-	if (!t || !(t->spare = malloc(WR_THREAD_BUF)) ||
-	    (w->cap < WR_THREAD_BUF && !(b = realloc(w->buf, WR_THREAD_BUF)))) {
-		if (t)
-			free(t->spare);
+	if (!t || (w->cap < WR_THREAD_BUF && !(b = realloc(w->buf, WR_THREAD_BUF)))) {
 		free(t);
 		wr_set_err(w, "writing %s: out of memory for the writer thread", w->label);
 		return -1;
 	}
-	if (w->cap < WR_THREAD_BUF) {
+	if (b) {
 		w->buf = b;
 		w->cap = WR_THREAD_BUF;
 	}
-	t->spare_cap = WR_THREAD_BUF;
 	t->w = w;
 	pthread_mutex_init(&t->mu, NULL);
 	pthread_cond_init(&t->cv, NULL);
@@ -96,7 +157,6 @@ int wr_thread_start(struct ctrcap_pcapng_writer *w)
 	if (e) {
 		pthread_cond_destroy(&t->cv);
 		pthread_mutex_destroy(&t->mu);
-		free(t->spare);
 		free(t);
 		wr_set_err(w, "writing %s: cannot start the writer thread: %s", w->label,
 			   strerror(e));
@@ -107,57 +167,115 @@ int wr_thread_start(struct ctrcap_pcapng_writer *w)
 	return 0;
 }
 
-int wr_thread_drain(struct ctrcap_pcapng_writer *w)
+/*
+ * Take the outcomes of the written chunks, oldest first, waiting while more
+ * than keep chunks are queued. On a failure (the file cut back by
+ * wr_chunk_result) the chunks after it are dropped and -1 returned.
+ */
+static int wr_take(struct ctrcap_pcapng_writer *w, unsigned keep)
 {
 	struct wr_thread *t = w->thr;
+	int rc = 0;
 
 	pthread_mutex_lock(&t->mu);
-	while (t->busy)
-		pthread_cond_wait(&t->cv, &t->mu);
+	for (;;) {
+		struct wr_slot s;
+
+		if (!t->written && t->queued > keep && keep)
+			t->st.full_waits++; /* a hand-over waits: the stall reaches the caller */
+		while (!t->written && t->queued > keep)
+			pthread_cond_wait(&t->cv, &t->mu);
+		if (!t->written)
+			break;
+		s = t->q[t->first];
+		t->first = (t->first + 1) % WR_QUEUE_MAX;
+		t->queued--;
+		t->written--;
+		/* The thread does not touch taken slots: the outcome is taken unlocked. */
+		pthread_mutex_unlock(&t->mu);
+		rc = wr_chunk_result(w, &s.chunk, s.done, s.err);
+		pthread_mutex_lock(&t->mu);
+		spare_put(t, s.buf, s.cap);
+		if (rc < 0) {
+			/* The thread halted at this chunk: the ones after it were never written. */
+			while (t->queued) {
+				spare_put(t, t->q[t->first].buf, t->q[t->first].cap);
+				t->first = (t->first + 1) % WR_QUEUE_MAX;
+				t->queued--;
+			}
+			t->written = 0;
+			break;
+		}
+	}
+	spares_trim(t);
 	pthread_mutex_unlock(&t->mu);
-	if (!t->pending)
-		return w->failed ? -1 : 0;
-	t->pending = false;
-	return wr_chunk_result(w, &t->chunk, t->done, t->err);
+	return rc < 0 || w->failed ? -1 : 0;
+}
+
+int wr_thread_drain(struct ctrcap_pcapng_writer *w)
+{
+	return wr_take(w, 0);
 }
 
 int wr_thread_hand(struct ctrcap_pcapng_writer *w, size_t n)
 {
 	struct wr_thread *t = w->thr;
-	size_t rest = w->len - n, cap;
-	uint8_t *b;
+	struct wr_chunk c = {
+	    .buf = w->buf, .n = n, .len = w->len, .head = w->head, .file_off = w->file_off};
+	size_t rest = w->len - n, cap = 0;
+	uint8_t *b = NULL;
 
-	if (wr_thread_drain(w) < 0)
+	/* Outcomes so far; with the queue full, wait for its oldest chunk. */
+	if (wr_take(w, WR_QUEUE_MAX - 1) < 0)
 		return -1;
+	pthread_mutex_lock(&t->mu);
+	if (t->n_spare) {
+		b = t->spare[--t->n_spare];
+		cap = t->spare_cap[t->n_spare];
+	}
+	pthread_mutex_unlock(&t->mu);
 	/* The spare becomes the caller's buffer: as large as the one it replaces. */
-	if (t->spare_cap < w->cap) {
-		b = realloc(t->spare, w->cap);
-		if (!b) {
+	if (cap < w->cap) {
+		uint8_t *nb = realloc(b, w->cap);
+
+		if (!nb) {
+			free(b);
 			wr_set_err(w, "writing %s: out of memory for a %zu-byte buffer", w->label,
 				   w->cap);
 			return -1;
 		}
-		t->spare = b;
-		t->spare_cap = w->cap;
+		b = nb;
+		cap = w->cap;
 	}
-	t->chunk = (struct wr_chunk){
-	    .buf = w->buf, .n = n, .len = w->len, .head = w->head, .file_off = w->file_off};
-	b = t->spare;
-	cap = t->spare_cap;
-	t->spare = w->buf;
-	t->spare_cap = w->cap;
 	memcpy(b, w->buf + n, rest);
+	w->head = wr_chunk_tail(&c);
+	pthread_mutex_lock(&t->mu);
+	t->q[(t->first + t->queued) % WR_QUEUE_MAX] =
+	    (struct wr_slot){.buf = w->buf, .cap = w->cap, .chunk = c};
+	if (++t->queued > t->st.deepest_queue)
+		t->st.deepest_queue = t->queued;
+	pthread_cond_broadcast(&t->cv);
+	pthread_mutex_unlock(&t->mu);
 	w->buf = b;
 	w->cap = cap;
 	w->len = rest;
-	w->head = wr_chunk_tail(&t->chunk);
 	w->file_off += n;
-	pthread_mutex_lock(&t->mu);
-	t->busy = true;
-	t->pending = true;
-	pthread_cond_broadcast(&t->cv);
-	pthread_mutex_unlock(&t->mu);
 	return 0;
+}
+
+bool ctrcap_pcapng_writer_thread_stats(const struct ctrcap_pcapng_writer *w,
+				       struct ctrcap_pcapng_writer_thread_stats *st)
+{
+	struct wr_thread *t = w->thr;
+
+	if (!t)
+		return false;
+	pthread_mutex_lock(&t->mu);
+	*st = t->st;
+	st->chunk_bytes = WR_THREAD_BUF;
+	st->queue_max = WR_QUEUE_MAX;
+	pthread_mutex_unlock(&t->mu);
+	return true;
 }
 
 void wr_thread_stop(struct ctrcap_pcapng_writer *w)
@@ -174,7 +292,8 @@ void wr_thread_stop(struct ctrcap_pcapng_writer *w)
 	pthread_join(t->thread, NULL);
 	pthread_cond_destroy(&t->cv);
 	pthread_mutex_destroy(&t->mu);
-	free(t->spare);
+	while (t->n_spare)
+		free(t->spare[--t->n_spare]);
 	free(t);
 	w->thr = NULL;
 }

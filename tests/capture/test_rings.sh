@@ -42,6 +42,9 @@ stop_capture
 n=$(grep -c "^if=eth0 dir=in" "$TMP/rings.txt")
 expect "every datagram captured: $n of $((2 * N))" [ "$n" = $((2 * N)) ]
 expect "none dropped (the capture's own count)" grep -q "^0 packets dropped by kernel" "$TMP/ctrcap.err"
+expect "-v reports the writer thread's longest write() and deepest queue" \
+	grep -Eq "^ctrcap: writer thread: longest write\(\) [0-9.]+ ms; up to [1-9][0-9]* of 32 buffers" \
+	"$TMP/ctrcap.err"
 n0=$(grep -c " pid=$s0 .*7301: UDP" "$TMP/rings.txt")
 n1=$(grep -c " pid=$s1 .*7302: UDP" "$TMP/rings.txt")
 expect "each datagram names its sender ($n0 and $n1 of $N)" [ "$n0" = "$N" ] && [ "$n1" = "$N" ]

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -1457,8 +1458,12 @@ static void test_write_thread_epipe(void **state)
 	w = pipe_writer(&o, fds);
 	close(fds[0]);
 	assert_true(ctrcap_pcapng_writer_interface(w, 1, 1, "eth0", NULL, 1, 0) >= 0);
-	/* Bounded: 4000 packets of 1500 bytes fill six 1 MiB buffers; the second hand-over sees the first fail. */
-	for (i = 0; i < 4000 && rc == 0; i++) {
+	/*
+	 * Bounded: 40000 packets of 1500 bytes are more than the 32 MiB queue,
+	 * so a hand-over takes the first chunk's failure at the latest when
+	 * the queue is full (usually the second does).
+	 */
+	for (i = 0; i < 40000 && rc == 0; i++) {
 		static uint8_t data[1500];
 		struct ctrcap_pcapng_packet p = {
 		    .if_id = 0, .ts_ns = T0, .data = data, .caplen = 1500, .origlen = 1500, .id = &id};
@@ -1468,6 +1473,144 @@ static void test_write_thread_epipe(void **state)
 	assert_int_equal(rc, -1);
 	assert_non_null(strstr(ctrcap_pcapng_writer_error(w), "Broken pipe"));
 	assert_int_equal(ctrcap_pcapng_writer_close(w, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "Broken pipe"));
+	close(fds[1]);
+	sigaction(SIGPIPE, &old, NULL);
+}
+
+/*
+ * The reader of test_write_thread_queue's pipe: waits for a full queue,
+ * then copies the pipe to out, or with out -1 closes it.
+ */
+struct queue_reader {
+	struct ctrcap_pcapng_writer *w;
+	int in, out;
+	bool saw_full; /* the writer's queue was full before the first read */
+	_Atomic unsigned packets; /* handed to the writer so far */
+	unsigned packets_at_full; /* of them, when the queue was seen full */
+};
+
+static void *queue_reader_main(void *arg)
+{
+	struct queue_reader *qr = arg;
+	struct ctrcap_pcapng_writer_thread_stats st;
+	static char buf[65536];
+	ssize_t n;
+	int i;
+
+	/* Bounded: 30 s. Nothing reads the pipe before the queue is full. */
+	for (i = 0; i < 3000; i++) {
+		if (ctrcap_pcapng_writer_thread_stats(qr->w, &st) &&
+		    st.deepest_queue == st.queue_max) {
+			qr->saw_full = true;
+			qr->packets_at_full = qr->packets;
+			break;
+		}
+		usleep(10000);
+	}
+	if (qr->out < 0) {
+		close(qr->in);
+		return NULL;
+	}
+	while ((n = read(qr->in, buf, sizeof(buf))) > 0)
+		if (write(qr->out, buf, (size_t)n) != n)
+			break;
+	return NULL;
+}
+
+/*
+ * A pipe nobody reads (a write() that stalls): hand-overs go on until the
+ * queue is full, then wait; once the pipe is read, every packet arrives,
+ * in order and whole.
+ */
+static void test_write_thread_queue(void **state)
+{
+	struct ctrcap_pcapng_writer_opts o = {.path = NULL, .write_thread = true};
+	struct ctrcap_pcapng_writer_thread_stats st;
+	char *dir = test_tmpdir("wqueue"), *path = join(dir, "q.pcapng");
+	struct queue_reader qr = {0};
+	struct ctrcap_identity id;
+	static uint8_t data[1500];
+	uint64_t *ids;
+	pthread_t rd;
+	char err[512];
+	int fds[2];
+	unsigned i, n = 40000; /* 1500-byte packets: ~62 MiB, past the 32 MiB queue */
+	(void)state;
+
+	sample_identity(&id);
+	qr.w = pipe_writer(&o, fds);
+	qr.in = fds[0];
+	qr.out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(qr.out >= 0);
+	assert_int_equal(pthread_create(&rd, NULL, queue_reader_main, &qr), 0);
+	assert_true(ctrcap_pcapng_writer_interface(qr.w, 1, 1, "eth0", NULL, 1, 0) >= 0);
+	for (i = 0; i < n; i++) {
+		struct ctrcap_pcapng_packet p = {.if_id = 0, .ts_ns = T0 + i, .data = data,
+						 .caplen = sizeof(data), .origlen = sizeof(data),
+						 .packet_id = i + 1, .id = &id};
+
+		if (ctrcap_pcapng_writer_packet(qr.w, &p) < 0)
+			fail_msg("%s", ctrcap_pcapng_writer_error(qr.w));
+		qr.packets++;
+	}
+	assert_true(ctrcap_pcapng_writer_thread_stats(qr.w, &st));
+	if (ctrcap_pcapng_writer_close(qr.w, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	close(fds[1]);
+	pthread_join(rd, NULL);
+	close(fds[0]);
+	close(qr.out);
+	assert_true(qr.saw_full);
+	assert_int_equal(st.deepest_queue, st.queue_max);
+	assert_true(st.queue_max * st.chunk_bytes < (size_t)n * sizeof(data));
+	/* While nothing read, the caller went on for at least 16 MiB. */
+	assert_true((size_t)qr.packets_at_full * sizeof(data) >= 16u << 20);
+	/* Every packet, in order. */
+	ids = calloc(n, sizeof(*ids));
+	assert_non_null(ids);
+	assert_int_equal(read_file_ids(path, ids, n, NULL), n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(ids[i], i + 1);
+	free(ids);
+	unlink(path);
+	free(path);
+	test_rmdir(dir);
+}
+
+/* The pipe's reader leaves while 32 chunks wait: the error comes back, the queue is dropped. */
+static void test_write_thread_queue_epipe(void **state)
+{
+	struct ctrcap_pcapng_writer_opts o = {.path = NULL, .write_thread = true};
+	struct sigaction old, dfl = {.sa_handler = SIG_DFL};
+	struct queue_reader qr = {.out = -1};
+	struct ctrcap_identity id;
+	static uint8_t data[1500];
+	pthread_t rd;
+	char err[512];
+	int fds[2], rc = 0;
+	unsigned i;
+	(void)state;
+
+	sigaction(SIGPIPE, &dfl, &old);
+	sample_identity(&id);
+	qr.w = pipe_writer(&o, fds);
+	qr.in = fds[0];
+	assert_int_equal(pthread_create(&rd, NULL, queue_reader_main, &qr), 0);
+	assert_true(ctrcap_pcapng_writer_interface(qr.w, 1, 1, "eth0", NULL, 1, 0) >= 0);
+	/* Bounded: twice the queue's 32 MiB. */
+	for (i = 0; i < 45000 && rc == 0; i++) {
+		struct ctrcap_pcapng_packet p = {.if_id = 0, .ts_ns = T0 + i, .data = data,
+						 .caplen = sizeof(data), .origlen = sizeof(data),
+						 .id = &id};
+
+		rc = ctrcap_pcapng_writer_packet(qr.w, &p);
+	}
+	pthread_join(rd, NULL);
+	assert_true(qr.saw_full);
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(ctrcap_pcapng_writer_error(qr.w), "Broken pipe"));
+	assert_int_equal(ctrcap_pcapng_writer_close(qr.w, err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "Broken pipe"));
 	close(fds[1]);
 	sigaction(SIGPIPE, &old, NULL);
@@ -1582,6 +1725,8 @@ int main(void)
 	    cmocka_unit_test(test_cut_at_any_size_thread),
 	    cmocka_unit_test(test_write_thread_same_bytes),
 	    cmocka_unit_test(test_write_thread_epipe),
+	    cmocka_unit_test(test_write_thread_queue),
+	    cmocka_unit_test(test_write_thread_queue_epipe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -84,9 +84,10 @@ struct ctrcap_pcapng_writer_opts {
 	bool compact_identity;
 	/*
 	 * write() in a thread of the writer's own while the caller goes on
-	 * encoding into a second buffer: the output's copy runs on another
-	 * CPU. A failed write is then reported by the call after the one whose
-	 * blocks it held, and by close.
+	 * encoding into another buffer: the output's copy runs on another
+	 * CPU, and up to 32 MiB queue while a write() stalls. A failed write
+	 * is then reported by a later call than the one whose blocks it held,
+	 * or by close.
 	 */
 	bool write_thread;
 	uint64_t rotate_bytes;	  /* -C: start a new file past this size, 0 = off */
@@ -207,6 +208,19 @@ int ctrcap_pcapng_writer_close(struct ctrcap_pcapng_writer *w, char *err, size_t
 
 /* The last error, naming the file and the reason ("" when none). */
 const char *ctrcap_pcapng_writer_error(const struct ctrcap_pcapng_writer *w);
+
+/* What the writer thread (opts write_thread) met so far. */
+struct ctrcap_pcapng_writer_thread_stats {
+	uint64_t longest_write_ns; /* the longest write() of one chunk */
+	unsigned deepest_queue;	   /* the most chunks handed over and not written yet */
+	unsigned queue_max;	   /* the queue's limit, in chunks */
+	size_t chunk_bytes;	   /* a chunk's usual size */
+	uint64_t full_waits;	   /* hand-overs that waited: the queue was full */
+};
+
+/* Fill st with the writer thread's figures; false when the writer has no thread. */
+bool ctrcap_pcapng_writer_thread_stats(const struct ctrcap_pcapng_writer *w,
+				       struct ctrcap_pcapng_writer_thread_stats *st);
 
 /* ------------------------------------------------------------------ reader */
 
