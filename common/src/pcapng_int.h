@@ -240,10 +240,10 @@ int wr_chunk_result(struct ctrcap_pcapng_writer *w, const struct wr_chunk *c, si
 /* Start the writer thread (opts write_thread): writes go on while the caller encodes. */
 int wr_thread_start(struct ctrcap_pcapng_writer *w);
 
-/* Hand buf[0..n) to the writer thread once its last chunk is written; keep the rest. */
+/* Queue buf[0..n) for the writer thread (waiting only when its queue is full); keep the rest. */
 int wr_thread_hand(struct ctrcap_pcapng_writer *w, size_t n);
 
-/* Wait for the writer thread's chunk and take its outcome; -1 if the writer failed. */
+/* Wait until the writer thread has written every queued chunk, take the outcomes; -1 on failure. */
 int wr_thread_drain(struct ctrcap_pcapng_writer *w);
 
 /* Wait for the writer thread, end it and free it. */
