@@ -1335,6 +1335,30 @@ static void resolver_warn(void *ctx, const char *msg)
 		fprintf(stderr, "ctrcap: %s\n", msg);
 }
 
+
+/* A write() this long while the ring filled is the likely cause of the drops. */
+#define SLOW_WRITE_NS (100 * 1000000ull)
+
+/*
+ * After drops: say when the output held the ring reader up (a disk's
+ * writeback, a slow pipe reader), and what lets the capture ride it out.
+ */
+static void slow_output_hint(const struct capture *c, const struct ctrcap_pcapng_write_stats *ws)
+{
+	const char *out = c->o->out.path && strcmp(c->o->out.path, "-") ? c->o->out.path : "stdout";
+
+	if (ws->longest_write_ns < SLOW_WRITE_NS)
+		return;
+	if (!ws->thread)
+		fprintf(stderr, "ctrcap: one write() to %s took %.0f ms while the kernel ring filled; "
+			"--write-thread on lets up to %u MiB wait for it instead\n", out,
+			ws->longest_write_ns / 1e6, CTRCAP_PCAPNG_WRITE_QUEUE_MIB);
+	else if (ws->full_waits)
+		fprintf(stderr, "ctrcap: one write() to %s took %.0f ms, longer than the writer "
+			"thread's %zu MiB queue lasted; a larger -B gives the ring more room\n", out,
+			ws->longest_write_ns / 1e6, ws->queue_max * ws->chunk_bytes >> 20);
+}
+
 /* Free what a capture holds, once it is detached and its file closed. */
 static void release(struct capture *c)
 {
@@ -1468,9 +1492,8 @@ static void finish(struct capture *c)
 {
 	struct ctrcap_counters tot = {};
 	struct ctrcap_drop_counters dc = {};
-	struct ctrcap_pcapng_writer_thread_stats ws;
+	struct ctrcap_pcapng_write_stats ws = {};
 	uint64_t lost = 0, untracked = 0;
-	bool has_ws = false;
 	char err[512];
 
 	/* The drain below is no stall: the reader stopped on purpose. */
@@ -1504,7 +1527,7 @@ static void finish(struct capture *c)
 	c->n_links = 0;
 	/* Taken before close: its last write()s come after the capture, not during it. */
 	if (c->w)
-		has_ws = ctrcap_pcapng_writer_thread_stats(c->w, &ws);
+		ctrcap_pcapng_writer_write_stats(c->w, &ws);
 	if (c->w && ctrcap_pcapng_writer_close(c->w, err, sizeof(err))) {
 		if (!strstr(err, strerror(EPIPE))) {
 			fprintf(stderr, "ctrcap: %s\n", err);
@@ -1519,6 +1542,8 @@ static void finish(struct capture *c)
 		fprintf(stderr, "%llu packets received by filter\n",
 			(unsigned long long)(tot.captured + tot.dropped));
 		fprintf(stderr, "%llu packets dropped by kernel\n", (unsigned long long)tot.dropped);
+		if (tot.dropped)
+			slow_output_hint(c, &ws);
 		if (tot.filtered)
 			fprintf(stderr, "%llu packets rejected by the filter in the kernel\n",
 				(unsigned long long)tot.filtered);
@@ -1565,7 +1590,7 @@ static void finish(struct capture *c)
 				"times\n", c->max_stall_ns / 1e6, (unsigned long long)scans,
 				(unsigned long long)longest, (unsigned long long)c->parks);
 		}
-		if (c->o->verbose && has_ws)
+		if (c->o->verbose && ws.thread)
 			fprintf(stderr, "ctrcap: writer thread: longest write() %.1f ms; up to %u "
 				"of %u buffers (%zu KiB each) waited to be written; the ring "
 				"reader waited for a buffer %llu times\n",

@@ -165,6 +165,7 @@ struct ctrcap_pcapng_writer {
 	uint8_t *buf; /* whole blocks waiting to be written */
 	size_t len, cap;
 	struct wr_thread *thr; /* opts write_thread: the thread that write()s, or NULL */
+	uint64_t longest_write_ns; /* without the thread: the longest wr_write_all() */
 
 	struct ctrcap_pcapng_writer_opts o;
 	char *userappl, *os, *hardware;
@@ -245,6 +246,12 @@ int wr_thread_hand(struct ctrcap_pcapng_writer *w, size_t n);
 
 /* Wait until the writer thread has written every queued chunk, take the outcomes; -1 on failure. */
 int wr_thread_drain(struct ctrcap_pcapng_writer *w);
+
+/* The writer thread's figures (ctrcap_pcapng_writer_write_stats). */
+void wr_thread_stats(const struct ctrcap_pcapng_writer *w, struct ctrcap_pcapng_write_stats *st);
+
+/* CLOCK_MONOTONIC in ns: how long a write() took. */
+uint64_t wr_mono_ns(void);
 
 /* Wait for the writer thread, end it and free it. */
 void wr_thread_stop(struct ctrcap_pcapng_writer *w);

@@ -20,7 +20,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "pcapng_int.h"
 
@@ -35,7 +34,7 @@
  * 550 bytes, on top of the kernel ring (-B). This machine's disk stalled
  * write() for up to ~400 ms (docs/capture.md, "The writer thread").
  */
-#define WR_QUEUE_MAX 32u
+#define WR_QUEUE_MAX CTRCAP_PCAPNG_WRITE_QUEUE_MIB
 /* Spare buffers kept once a stall's queue has drained; the rest are freed. */
 #define WR_SPARES_KEPT 2u
 
@@ -64,17 +63,9 @@ struct wr_thread {
 	uint8_t *spare[WR_QUEUE_MAX + 1];
 	size_t spare_cap[WR_QUEUE_MAX + 1];
 	unsigned n_spare;
-	struct ctrcap_pcapng_writer_thread_stats st;
+	struct ctrcap_pcapng_write_stats st;
 	const struct ctrcap_pcapng_writer *w; /* read only: fd and regular, unchanged while queued */
 };
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void *writer_main(void *arg)
 {
@@ -94,9 +85,9 @@ static void *writer_main(void *arg)
 		/* The caller takes only written slots and adds past the last: this one stays put. */
 		s = &t->q[(t->first + t->written) % WR_QUEUE_MAX];
 		pthread_mutex_unlock(&t->mu);
-		t0 = mono_ns();
+		t0 = wr_mono_ns();
 		e = wr_write_all(t->w, s->chunk.buf, s->chunk.n, &done);
-		dt = mono_ns() - t0;
+		dt = wr_mono_ns() - t0;
 		pthread_mutex_lock(&t->mu);
 		s->done = done;
 		s->err = e;
@@ -263,19 +254,16 @@ int wr_thread_hand(struct ctrcap_pcapng_writer *w, size_t n)
 	return 0;
 }
 
-bool ctrcap_pcapng_writer_thread_stats(const struct ctrcap_pcapng_writer *w,
-				       struct ctrcap_pcapng_writer_thread_stats *st)
+void wr_thread_stats(const struct ctrcap_pcapng_writer *w, struct ctrcap_pcapng_write_stats *st)
 {
 	struct wr_thread *t = w->thr;
 
-	if (!t)
-		return false;
 	pthread_mutex_lock(&t->mu);
 	*st = t->st;
+	st->thread = true;
 	st->chunk_bytes = WR_THREAD_BUF;
 	st->queue_max = WR_QUEUE_MAX;
 	pthread_mutex_unlock(&t->mu);
-	return true;
 }
 
 void wr_thread_stop(struct ctrcap_pcapng_writer *w)

@@ -182,6 +182,7 @@ static int wr_write(struct ctrcap_pcapng_writer *w, size_t n)
 {
 	struct wr_chunk c = {
 	    .buf = w->buf, .n = n, .len = w->len, .head = w->head, .file_off = w->file_off};
+	uint64_t t0, dt;
 	size_t done;
 	int e;
 
@@ -189,7 +190,11 @@ static int wr_write(struct ctrcap_pcapng_writer *w, size_t n)
 		return -1;
 	if (w->thr)
 		return wr_thread_hand(w, n);
+	t0 = wr_mono_ns();
 	e = wr_write_all(w, w->buf, n, &done);
+	dt = wr_mono_ns() - t0;
+	if (dt > w->longest_write_ns)
+		w->longest_write_ns = dt;
 	if (wr_chunk_result(w, &c, done, e) < 0)
 		return -1;
 	w->head = wr_chunk_tail(&c);
@@ -324,6 +329,24 @@ size_t wr_stats_size(const struct ctrcap_pcapng_writer *w)
 	for (i = 0; i < w->n_ifs; i++)
 		n += w->ifs[i].has_stats ? ISB_SIZE : 0;
 	return n;
+}
+
+uint64_t wr_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void ctrcap_pcapng_writer_write_stats(const struct ctrcap_pcapng_writer *w,
+				      struct ctrcap_pcapng_write_stats *st)
+{
+	if (w->thr) {
+		wr_thread_stats(w, st);
+		return;
+	}
+	*st = (struct ctrcap_pcapng_write_stats){.longest_write_ns = w->longest_write_ns};
 }
 
 static uint64_t now_ns(void)

@@ -4,7 +4,8 @@
 # capture has two ring buffers (one per CPU), loses nothing, names each
 # datagram's sender, and writes the packets in time order (merged across
 # the rings). -B applies to each ring. The file is written by the writer's
-# own thread (--write-thread on), which this flood keeps busy.
+# own thread (--write-thread on), which this flood keeps busy. Then an
+# output that stalls: the drops it causes are explained at the end.
 set -u
 . "$(dirname "$0")/common.sh" "$@"
 
@@ -60,5 +61,24 @@ expect "timestamps never go back ($back times did, $(wc -l <"$TMP/ts.txt") packe
 "$CTRCAP" -i eth0@ccapB --rings 0 -w "$TMP/bad.pcapng" 2>"$TMP/bad.err"
 expect "--rings 0 is refused" grep -q "invalid value '0' for --rings" "$TMP/bad.err"
 expect "... before any file is written" [ ! -e "$TMP/bad.pcapng" ]
+
+# A stalled output: the pipe's reader waits 1.5 s before it reads, the
+# 1 MiB ring overflows meanwhile, and the end-of-run lines name the slow
+# write() and the remedy. Bounded: 10000 datagrams, the reader's 1.5 s.
+mkfifo "$TMP/slow.fifo"
+{ sleep 1.5; cat >/dev/null; } <"$TMP/slow.fifo" &
+TN_PIDS+=("$!")
+start_capture "$TMP/slow.fifo" -i eth0@ccapB -B 1024 --write-thread off "udp and dst port 7303" ||
+	exit 1
+tn_bg "$cg" ccapB "$TRAFFIC" udp-serve 7303 1 >"$TMP/srv7303.out"
+tn_wait_for 10 grep -q ready "$TMP/srv7303.out" || fail "server 7303 ready"
+tn_run_in "$cg" ccapA "$TRAFFIC" udp-send 10.99.1.2 7303 10000 >/dev/null || fail "sender 7303"
+sleep 1.5
+stop_capture >/dev/null
+expect "the stalled output made the kernel drop" \
+	grep -Eq "^[1-9][0-9]* packets dropped by kernel" "$TMP/ctrcap.err"
+expect "... and the end says which write() and what helps" \
+	grep -Eq "^ctrcap: one write\(\) to $TMP/slow.fifo took [0-9]+ ms while the kernel ring filled; --write-thread on lets up to 32 MiB wait for it instead$" \
+	"$TMP/ctrcap.err"
 
 [ "$FAILS" = 0 ] && echo "PASS" || { echo "$FAILS failure(s)"; exit 1; }

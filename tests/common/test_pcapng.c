@@ -1479,12 +1479,13 @@ static void test_write_thread_epipe(void **state)
 }
 
 /*
- * The reader of test_write_thread_queue's pipe: waits for a full queue,
- * then copies the pipe to out, or with out -1 closes it.
+ * The reader of test_write_thread_queue's pipe: waits for a full queue (or
+ * delay_ms), then copies the pipe to out, or with out -1 closes it.
  */
 struct queue_reader {
 	struct ctrcap_pcapng_writer *w;
 	int in, out;
+	unsigned delay_ms; /* instead of waiting for a full queue */
 	bool saw_full; /* the writer's queue was full before the first read */
 	_Atomic unsigned packets; /* handed to the writer so far */
 	unsigned packets_at_full; /* of them, when the queue was seen full */
@@ -1493,15 +1494,17 @@ struct queue_reader {
 static void *queue_reader_main(void *arg)
 {
 	struct queue_reader *qr = arg;
-	struct ctrcap_pcapng_writer_thread_stats st;
+	struct ctrcap_pcapng_write_stats st;
 	static char buf[65536];
 	ssize_t n;
 	int i;
 
+	if (qr->delay_ms)
+		usleep(qr->delay_ms * 1000u);
 	/* Bounded: 30 s. Nothing reads the pipe before the queue is full. */
-	for (i = 0; i < 3000; i++) {
-		if (ctrcap_pcapng_writer_thread_stats(qr->w, &st) &&
-		    st.deepest_queue == st.queue_max) {
+	for (i = 0; i < 3000 && !qr->delay_ms; i++) {
+		ctrcap_pcapng_writer_write_stats(qr->w, &st);
+		if (st.thread && st.deepest_queue == st.queue_max) {
 			qr->saw_full = true;
 			qr->packets_at_full = qr->packets;
 			break;
@@ -1518,6 +1521,32 @@ static void *queue_reader_main(void *arg)
 	return NULL;
 }
 
+/* Open a writer on a pipe read by queue_reader_main (out set by the caller), with one interface. */
+static void queue_reader_start(struct queue_reader *qr, struct ctrcap_pcapng_writer_opts *o,
+			       int fds[2], pthread_t *rd)
+{
+	qr->w = pipe_writer(o, fds);
+	qr->in = fds[0];
+	assert_int_equal(pthread_create(rd, NULL, queue_reader_main, qr), 0);
+	assert_true(ctrcap_pcapng_writer_interface(qr->w, 1, 1, "eth0", NULL, 1, 0) >= 0);
+}
+
+/* Take the write stats, close the writer and the pipe, wait for the reader. */
+static void queue_reader_finish(struct queue_reader *qr, int fds[2], pthread_t rd,
+				struct ctrcap_pcapng_write_stats *st)
+{
+	char err[512];
+
+	ctrcap_pcapng_writer_write_stats(qr->w, st);
+	if (ctrcap_pcapng_writer_close(qr->w, err, sizeof(err)) < 0)
+		fail_msg("%s", err);
+	close(fds[1]);
+	pthread_join(rd, NULL);
+	close(fds[0]);
+	if (qr->out >= 0)
+		close(qr->out);
+}
+
 /*
  * A pipe nobody reads (a write() that stalls): hand-overs go on until the
  * queue is full, then wait; once the pipe is read, every packet arrives,
@@ -1526,25 +1555,21 @@ static void *queue_reader_main(void *arg)
 static void test_write_thread_queue(void **state)
 {
 	struct ctrcap_pcapng_writer_opts o = {.path = NULL, .write_thread = true};
-	struct ctrcap_pcapng_writer_thread_stats st;
+	struct ctrcap_pcapng_write_stats st;
 	char *dir = test_tmpdir("wqueue"), *path = join(dir, "q.pcapng");
 	struct queue_reader qr = {0};
 	struct ctrcap_identity id;
 	static uint8_t data[1500];
 	uint64_t *ids;
 	pthread_t rd;
-	char err[512];
 	int fds[2];
 	unsigned i, n = 40000; /* 1500-byte packets: ~62 MiB, past the 32 MiB queue */
 	(void)state;
 
 	sample_identity(&id);
-	qr.w = pipe_writer(&o, fds);
-	qr.in = fds[0];
 	qr.out = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	assert_true(qr.out >= 0);
-	assert_int_equal(pthread_create(&rd, NULL, queue_reader_main, &qr), 0);
-	assert_true(ctrcap_pcapng_writer_interface(qr.w, 1, 1, "eth0", NULL, 1, 0) >= 0);
+	queue_reader_start(&qr, &o, fds, &rd);
 	for (i = 0; i < n; i++) {
 		struct ctrcap_pcapng_packet p = {.if_id = 0, .ts_ns = T0 + i, .data = data,
 						 .caplen = sizeof(data), .origlen = sizeof(data),
@@ -1554,13 +1579,8 @@ static void test_write_thread_queue(void **state)
 			fail_msg("%s", ctrcap_pcapng_writer_error(qr.w));
 		qr.packets++;
 	}
-	assert_true(ctrcap_pcapng_writer_thread_stats(qr.w, &st));
-	if (ctrcap_pcapng_writer_close(qr.w, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
-	close(fds[1]);
-	pthread_join(rd, NULL);
-	close(fds[0]);
-	close(qr.out);
+	queue_reader_finish(&qr, fds, rd, &st);
+	assert_true(st.thread);
 	assert_true(qr.saw_full);
 	assert_int_equal(st.deepest_queue, st.queue_max);
 	assert_true(st.queue_max * st.chunk_bytes < (size_t)n * sizeof(data));
@@ -1576,6 +1596,39 @@ static void test_write_thread_queue(void **state)
 	unlink(path);
 	free(path);
 	test_rmdir(dir);
+}
+
+/* Without the thread, a write() that waits 300 ms for the pipe's reader is the longest write. */
+static void test_write_stats_slow_pipe(void **state)
+{
+	struct ctrcap_pcapng_writer_opts o = {.path = NULL};
+	struct ctrcap_pcapng_write_stats st;
+	struct queue_reader qr = {.delay_ms = 300};
+	struct ctrcap_identity id;
+	static uint8_t data[1500];
+	pthread_t rd;
+	int fds[2];
+	unsigned i;
+	(void)state;
+
+	sample_identity(&id);
+	qr.out = open("/dev/null", O_WRONLY);
+	assert_true(qr.out >= 0);
+	queue_reader_start(&qr, &o, fds, &rd);
+	/* ~300 KB: more than the pipe (64 KiB) and the writer's buffer hold. */
+	for (i = 0; i < 200; i++) {
+		struct ctrcap_pcapng_packet p = {.if_id = 0, .ts_ns = T0 + i, .data = data,
+						 .caplen = sizeof(data), .origlen = sizeof(data),
+						 .id = &id};
+
+		if (ctrcap_pcapng_writer_packet(qr.w, &p) < 0)
+			fail_msg("%s", ctrcap_pcapng_writer_error(qr.w));
+	}
+	queue_reader_finish(&qr, fds, rd, &st);
+	assert_false(st.thread);
+	if (st.longest_write_ns < 250 * 1000000ull)
+		fail_msg("longest write %llu ns, the reader slept 300 ms",
+			 (unsigned long long)st.longest_write_ns);
 }
 
 /* The pipe's reader leaves while 32 chunks wait: the error comes back, the queue is dropped. */
@@ -1594,10 +1647,7 @@ static void test_write_thread_queue_epipe(void **state)
 
 	sigaction(SIGPIPE, &dfl, &old);
 	sample_identity(&id);
-	qr.w = pipe_writer(&o, fds);
-	qr.in = fds[0];
-	assert_int_equal(pthread_create(&rd, NULL, queue_reader_main, &qr), 0);
-	assert_true(ctrcap_pcapng_writer_interface(qr.w, 1, 1, "eth0", NULL, 1, 0) >= 0);
+	queue_reader_start(&qr, &o, fds, &rd);
 	/* Bounded: twice the queue's 32 MiB. */
 	for (i = 0; i < 45000 && rc == 0; i++) {
 		struct ctrcap_pcapng_packet p = {.if_id = 0, .ts_ns = T0 + i, .data = data,
@@ -1727,6 +1777,7 @@ int main(void)
 	    cmocka_unit_test(test_write_thread_epipe),
 	    cmocka_unit_test(test_write_thread_queue),
 	    cmocka_unit_test(test_write_thread_queue_epipe),
+	    cmocka_unit_test(test_write_stats_slow_pipe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

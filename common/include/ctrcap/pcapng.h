@@ -209,18 +209,22 @@ int ctrcap_pcapng_writer_close(struct ctrcap_pcapng_writer *w, char *err, size_t
 /* The last error, naming the file and the reason ("" when none). */
 const char *ctrcap_pcapng_writer_error(const struct ctrcap_pcapng_writer *w);
 
-/* What the writer thread (opts write_thread) met so far. */
-struct ctrcap_pcapng_writer_thread_stats {
-	uint64_t longest_write_ns; /* the longest write() of one chunk */
-	unsigned deepest_queue;	   /* the most chunks handed over and not written yet */
-	unsigned queue_max;	   /* the queue's limit, in chunks */
-	size_t chunk_bytes;	   /* a chunk's usual size */
+/* What the writer thread lets wait for a write() that stalls: this many 1 MiB buffers. */
+#define CTRCAP_PCAPNG_WRITE_QUEUE_MIB 32u
+
+/* How the output took the writes so far: a write() that stalls holds up whoever calls it. */
+struct ctrcap_pcapng_write_stats {
+	uint64_t longest_write_ns; /* the longest write() of one buffer (all of it, retries included) */
+	bool thread;		   /* written by the writer thread (opts write_thread); then: */
+	unsigned deepest_queue;	   /* the most buffers handed over and not written yet */
+	unsigned queue_max;	   /* the queue's limit, in buffers */
+	size_t chunk_bytes;	   /* a buffer's usual size */
 	uint64_t full_waits;	   /* hand-overs that waited: the queue was full */
 };
 
-/* Fill st with the writer thread's figures; false when the writer has no thread. */
-bool ctrcap_pcapng_writer_thread_stats(const struct ctrcap_pcapng_writer *w,
-				       struct ctrcap_pcapng_writer_thread_stats *st);
+/* Fill st with the writer's write() figures so far. */
+void ctrcap_pcapng_writer_write_stats(const struct ctrcap_pcapng_writer *w,
+				      struct ctrcap_pcapng_write_stats *st);
 
 /* ------------------------------------------------------------------ reader */
 
