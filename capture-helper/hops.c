@@ -30,25 +30,25 @@ struct ctrcap_hops {
 	struct hop_slot slot[CTRCAP_HOPS_SLOTS];
 };
 
+/* --hops words, by mode: the one list both the parse and the name read. */
+static const char *const hops_words[] = {
+	[CTRCAP_HOPS_ALL] = "all",
+	[CTRCAP_HOPS_FIRST] = "first",
+	[CTRCAP_HOPS_CONTAINER] = "container",
+	[CTRCAP_HOPS_FOLD] = "fold",
+};
+
 int ctrcap_hops_parse(const char *s)
 {
-	if (!strcmp(s, "all"))
-		return CTRCAP_HOPS_ALL;
-	if (!strcmp(s, "first"))
-		return CTRCAP_HOPS_FIRST;
-	if (!strcmp(s, "container"))
-		return CTRCAP_HOPS_CONTAINER;
-	if (!strcmp(s, "fold"))
-		return CTRCAP_HOPS_FOLD;
+	for (size_t m = 0; m < sizeof(hops_words) / sizeof(hops_words[0]); m++)
+		if (!strcmp(s, hops_words[m]))
+			return (int)m;
 	return -1;
 }
 
 const char *ctrcap_hops_name(enum ctrcap_hops_mode m)
 {
-	return m == CTRCAP_HOPS_FIRST	  ? "first" :
-	       m == CTRCAP_HOPS_CONTAINER ? "container" :
-	       m == CTRCAP_HOPS_FOLD	  ? "fold" :
-					    "all";
+	return (size_t)m < sizeof(hops_words) / sizeof(hops_words[0]) ? hops_words[m] : "all";
 }
 
 struct ctrcap_hops *ctrcap_hops_new(enum ctrcap_hops_mode m)

@@ -1784,6 +1784,9 @@ static void test_hops_keep(void **state)
 	(void)state;
 	assert_int_equal(ctrcap_hops_parse("container"), CTRCAP_HOPS_CONTAINER);
 	assert_int_equal(ctrcap_hops_parse("every"), -1);
+	/* Each mode's name parses back to it. */
+	for (int m = CTRCAP_HOPS_ALL; m <= CTRCAP_HOPS_FOLD; m++)
+		assert_int_equal(ctrcap_hops_parse(ctrcap_hops_name(m)), m);
 	assert_true(ctrcap_hops_keep(f, 7, 100, CTRCAP_HOP_PLUMBING));
 	assert_false(ctrcap_hops_keep(f, 7, 200, CTRCAP_HOP_CONTAINER));
 	assert_true(ctrcap_hops_keep(f, 7, 100 + win, CTRCAP_HOP_CONTAINER));
