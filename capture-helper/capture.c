@@ -1335,7 +1335,6 @@ static void resolver_warn(void *ctx, const char *msg)
 		fprintf(stderr, "ctrcap: %s\n", msg);
 }
 
-
 /* A write() this long while the ring filled is the likely cause of the drops. */
 #define SLOW_WRITE_NS (100 * 1000000ull)
 
