@@ -64,7 +64,7 @@ struct wr_thread {
 	size_t spare_cap[WR_QUEUE_MAX + 1];
 	unsigned n_spare;
 	struct ctrcap_pcapng_write_stats st;
-	const struct ctrcap_pcapng_writer *w; /* read only: fd and regular, unchanged while queued */
+	const struct ctrcap_pcapng_writer *w; /* read only: fd, regular; unchanged while queued */
 };
 
 static void *writer_main(void *arg)
@@ -82,7 +82,7 @@ static void *writer_main(void *arg)
 			pthread_cond_wait(&t->cv, &t->mu);
 		if (t->halted || t->written == t->queued)
 			break;
-		/* The caller takes only written slots and adds past the last: this one stays put. */
+		/* The caller takes only written slots and adds past the last: this one stays. */
 		s = &t->q[(t->first + t->written) % WR_QUEUE_MAX];
 		pthread_mutex_unlock(&t->mu);
 		t0 = wr_mono_ns();
