@@ -1354,8 +1354,8 @@ static void slow_output_hint(const struct capture *c, const struct ctrcap_pcapng
 			ws->longest_write_ns / 1e6, CTRCAP_PCAPNG_WRITE_QUEUE_MIB);
 	else if (ws->full_waits)
 		fprintf(stderr, "ctrcap: one write() to %s took %.0f ms, longer than the writer "
-			"thread's %zu MiB queue lasted; a larger -B gives the ring more room\n", out,
-			ws->longest_write_ns / 1e6, ws->queue_max * ws->chunk_bytes >> 20);
+			"thread's %u MiB queue lasted; a larger -B gives the ring more room\n", out,
+			ws->longest_write_ns / 1e6, CTRCAP_PCAPNG_WRITE_QUEUE_MIB);
 }
 
 /* Free what a capture holds, once it is detached and its file closed. */
@@ -1591,10 +1591,10 @@ static void finish(struct capture *c)
 		}
 		if (c->o->verbose && ws.thread)
 			fprintf(stderr, "ctrcap: writer thread: longest write() %.1f ms; up to %u "
-				"of %u buffers (%zu KiB each) waited to be written; the ring "
+				"of %u buffers (1024 KiB each) waited to be written; the ring "
 				"reader waited for a buffer %llu times\n",
-				ws.longest_write_ns / 1e6, ws.deepest_queue, ws.queue_max,
-				ws.chunk_bytes >> 10, (unsigned long long)ws.full_waits);
+				ws.longest_write_ns / 1e6, ws.deepest_queue,
+				CTRCAP_PCAPNG_WRITE_QUEUE_MIB, (unsigned long long)ws.full_waits);
 	}
 	release(c);
 }

@@ -28,7 +28,7 @@
  * 64 KiB (the size without the thread) made that every ~120 packets and
  * cost more than the copy saved (bench/writer).
  */
-#define WR_THREAD_BUF (1024u * 1024)
+#define WR_THREAD_BUF (1024u * 1024) /* CTRCAP_PCAPNG_WRITE_QUEUE_MIB counts these */
 /*
  * Chunks that may wait to be written: 32 MiB of output, ~60000 packets of
  * 550 bytes, on top of the kernel ring (-B). This machine's disk stalled
@@ -158,6 +158,16 @@ int wr_thread_start(struct ctrcap_pcapng_writer *w)
 	return 0;
 }
 
+/* Take the oldest chunk off the queue (called with mu held). */
+static struct wr_slot slot_pop(struct wr_thread *t)
+{
+	struct wr_slot s = t->q[t->first];
+
+	t->first = (t->first + 1) % WR_QUEUE_MAX;
+	t->queued--;
+	return s;
+}
+
 /*
  * Take the outcomes of the written chunks, oldest first, waiting while more
  * than keep chunks are queued. On a failure (the file cut back by
@@ -178,9 +188,7 @@ static int wr_take(struct ctrcap_pcapng_writer *w, unsigned keep)
 			pthread_cond_wait(&t->cv, &t->mu);
 		if (!t->written)
 			break;
-		s = t->q[t->first];
-		t->first = (t->first + 1) % WR_QUEUE_MAX;
-		t->queued--;
+		s = slot_pop(t);
 		t->written--;
 		/* The thread does not touch taken slots: the outcome is taken unlocked. */
 		pthread_mutex_unlock(&t->mu);
@@ -190,9 +198,8 @@ static int wr_take(struct ctrcap_pcapng_writer *w, unsigned keep)
 		if (rc < 0) {
 			/* The thread halted at this chunk: the ones after it were never written. */
 			while (t->queued) {
-				spare_put(t, t->q[t->first].buf, t->q[t->first].cap);
-				t->first = (t->first + 1) % WR_QUEUE_MAX;
-				t->queued--;
+				s = slot_pop(t);
+				spare_put(t, s.buf, s.cap);
 			}
 			t->written = 0;
 			break;
@@ -261,8 +268,6 @@ void wr_thread_stats(const struct ctrcap_pcapng_writer *w, struct ctrcap_pcapng_
 	pthread_mutex_lock(&t->mu);
 	*st = t->st;
 	st->thread = true;
-	st->chunk_bytes = WR_THREAD_BUF;
-	st->queue_max = WR_QUEUE_MAX;
 	pthread_mutex_unlock(&t->mu);
 }
 

@@ -1504,7 +1504,7 @@ static void *queue_reader_main(void *arg)
 	/* Bounded: 30 s. Nothing reads the pipe before the queue is full. */
 	for (i = 0; i < 3000 && !qr->delay_ms; i++) {
 		ctrcap_pcapng_writer_write_stats(qr->w, &st);
-		if (st.thread && st.deepest_queue == st.queue_max) {
+		if (st.thread && st.deepest_queue == CTRCAP_PCAPNG_WRITE_QUEUE_MIB) {
 			qr->saw_full = true;
 			qr->packets_at_full = qr->packets;
 			break;
@@ -1582,8 +1582,8 @@ static void test_write_thread_queue(void **state)
 	queue_reader_finish(&qr, fds, rd, &st);
 	assert_true(st.thread);
 	assert_true(qr.saw_full);
-	assert_int_equal(st.deepest_queue, st.queue_max);
-	assert_true(st.queue_max * st.chunk_bytes < (size_t)n * sizeof(data));
+	assert_int_equal(st.deepest_queue, CTRCAP_PCAPNG_WRITE_QUEUE_MIB);
+	assert_true(((size_t)CTRCAP_PCAPNG_WRITE_QUEUE_MIB << 20) < (size_t)n * sizeof(data));
 	/* While nothing read, the caller went on for at least 16 MiB. */
 	assert_true((size_t)qr.packets_at_full * sizeof(data) >= 16u << 20);
 	/* Every packet, in order. */

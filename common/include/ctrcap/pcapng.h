@@ -217,8 +217,6 @@ struct ctrcap_pcapng_write_stats {
 	uint64_t longest_write_ns; /* the longest write() of one buffer (all of it, retries included) */
 	bool thread;		   /* written by the writer thread (opts write_thread); then: */
 	unsigned deepest_queue;	   /* the most buffers handed over and not written yet */
-	unsigned queue_max;	   /* the queue's limit, in buffers */
-	size_t chunk_bytes;	   /* a buffer's usual size */
 	uint64_t full_waits;	   /* hand-overs that waited: the queue was full */
 };
 
