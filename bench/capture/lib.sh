@@ -36,3 +36,14 @@ thread_cpu() {
 	done | awk -v hz="$hz" 'NF == 2 { s[$1] += $2 }
 		END { for (n in s) printf "%s=%.2fs ", n, s[n] / hz }'
 }
+
+# median_min_max: of the numbers on stdin, one per line ("- - -" for none).
+median_min_max() {
+	sort -n | awk '
+		{ v[NR] = $1 }
+		END {
+			if (NR == 0) { print "- - -"; exit }
+			m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			print m, v[1], v[NR]
+		}'
+}
