@@ -37,6 +37,12 @@ thread_cpu() {
 		END { for (n in s) printf "%s=%.2fs ", n, s[n] / hz }'
 }
 
+# run_ns PID: nanoseconds all of PID's threads have run on a CPU so far
+# (/proc/PID/task/*/schedstat); finer than the 10 ms ticks of utime and stime.
+run_ns() {
+	cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{ s += $1 } END { printf "%d\n", s }'
+}
+
 # median_min_max: of the numbers on stdin, one per line ("- - -" for none).
 median_min_max() {
 	sort -n | awk '
