@@ -1493,6 +1493,7 @@ static void finish(struct capture *c)
 	struct ctrcap_drop_counters dc = {};
 	struct ctrcap_pcapng_write_stats ws = {};
 	uint64_t lost = 0, untracked = 0;
+	bool wrote = false;
 	char err[512];
 
 	/* The drain below is no stall: the reader stopped on purpose. */
@@ -1525,8 +1526,10 @@ static void finish(struct capture *c)
 		bpf_link__destroy(c->links[i]);
 	c->n_links = 0;
 	/* Taken before close: its last write()s come after the capture, not during it. */
-	if (c->w)
+	if (c->w) {
 		ctrcap_pcapng_writer_write_stats(c->w, &ws);
+		wrote = true;
+	}
 	if (c->w && ctrcap_pcapng_writer_close(c->w, err, sizeof(err))) {
 		if (!strstr(err, strerror(EPIPE))) {
 			fprintf(stderr, "ctrcap: %s\n", err);
@@ -1595,6 +1598,10 @@ static void finish(struct capture *c)
 				"reader waited for a buffer %llu times\n",
 				ws.longest_write_ns / 1e6, ws.deepest_queue,
 				CTRCAP_PCAPNG_WRITE_QUEUE_MIB, (unsigned long long)ws.full_waits);
+		/* Without the thread the reader writes: its stalls above include this. */
+		else if (c->o->verbose && wrote)
+			fprintf(stderr, "ctrcap: longest write() %.1f ms, in the ring reader (no "
+				"writer thread)\n", ws.longest_write_ns / 1e6);
 	}
 	release(c);
 }

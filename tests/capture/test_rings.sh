@@ -68,7 +68,7 @@ expect "... before any file is written" [ ! -e "$TMP/bad.pcapng" ]
 mkfifo "$TMP/slow.fifo"
 { sleep 1.5; cat >/dev/null; } <"$TMP/slow.fifo" &
 TN_PIDS+=("$!")
-start_capture "$TMP/slow.fifo" -i eth0@ccapB -B 1024 --write-thread off "udp and dst port 7303" ||
+start_capture "$TMP/slow.fifo" -v -i eth0@ccapB -B 1024 --write-thread off "udp and dst port 7303" ||
 	exit 1
 tn_bg "$cg" ccapB "$TRAFFIC" udp-serve 7303 1 >"$TMP/srv7303.out"
 tn_wait_for 10 grep -q ready "$TMP/srv7303.out" || fail "server 7303 ready"
@@ -80,5 +80,8 @@ expect "the stalled output made the kernel drop" \
 expect "... and the end says which write() and what helps" \
 	grep -Eq "^ctrcap: one write\(\) to $TMP/slow.fifo took [0-9]+ ms while the kernel ring filled; --write-thread on lets up to 32 MiB wait for it instead$" \
 	"$TMP/ctrcap.err"
+expect "... and -v gives the ring reader's longest write(), the pipe's wait" \
+	awk '/^ctrcap: longest write\(\) [0-9.]+ ms, in the ring reader \(no writer thread\)$/ {
+		if ($4 + 0 >= 100) f = 1 } END { exit !f }' "$TMP/ctrcap.err"
 
 [ "$FAILS" = 0 ] && echo "PASS" || { echo "$FAILS failure(s)"; exit 1; }
