@@ -5,6 +5,9 @@
  * so the page-cache copy of a file (or a pipe's) runs on another CPU than
  * the ring reader, and a write() that stalls (a disk's writeback, a slow
  * pipe reader) does not stop the ring reader until WR_QUEUE_MAX chunks wait.
+ * While write()s return promptly the queue stays at WR_QUEUE_CALM chunks,
+ * even when the caller fills them faster than they are written: more would
+ * not write faster, only take memory (and its first-touch page faults).
  *
  * Chunks are written in the order they were handed over. Their outcomes are
  * taken in that order, in the caller's thread, at a later hand-over or
@@ -20,6 +23,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pcapng_int.h"
 
@@ -37,6 +41,17 @@
 #define WR_QUEUE_MAX CTRCAP_PCAPNG_WRITE_QUEUE_MIB
 /* Spare buffers kept once a stall's queue has drained; the rest are freed. */
 #define WR_SPARES_KEPT 2u
+/*
+ * Chunks a hand-over may find queued while no write() stalls: the one being
+ * written. With the one handed over, two wait, and the caller fills a third.
+ */
+#define WR_QUEUE_CALM 1u
+/*
+ * A write() in flight this long is a stall, and the queue may grow to
+ * WR_QUEUE_MAX: a 1 MiB chunk takes well under a millisecond into the page
+ * cache, and the 4 MiB kernel ring holds ~20 ms of a two-hop flood.
+ */
+#define WR_STALL_NS (5 * 1000000ull)
 
 struct wr_slot {
 	uint8_t *buf; /* owned by the queue until the outcome is taken */
@@ -52,6 +67,7 @@ struct wr_thread {
 	pthread_cond_t cv; /* queued, written, halted or stop changed */
 	bool stop;	   /* end the thread once nothing is left to write */
 	bool halted;	   /* a write failed: nothing more is written */
+	uint64_t write_t0; /* when the write() in flight began (wr_mono_ns), 0 if none */
 	/*
 	 * q[first .. first + queued) (mod WR_QUEUE_MAX): chunks handed over,
 	 * oldest first; the first `written` of them are written, their
@@ -84,11 +100,15 @@ static void *writer_main(void *arg)
 			break;
 		/* The caller takes only written slots and adds past the last: this one stays. */
 		s = &t->q[(t->first + t->written) % WR_QUEUE_MAX];
-		pthread_mutex_unlock(&t->mu);
 		t0 = wr_mono_ns();
+		t->write_t0 = t0;
+		/* A hand-over waiting for room times its wait from this start. */
+		pthread_cond_broadcast(&t->cv);
+		pthread_mutex_unlock(&t->mu);
 		e = wr_write_all(t->w, s->chunk.buf, s->chunk.n, &done);
 		dt = wr_mono_ns() - t0;
 		pthread_mutex_lock(&t->mu);
+		t->write_t0 = 0;
 		s->done = done;
 		s->err = e;
 		t->written++;
@@ -121,9 +141,49 @@ static void spares_trim(struct wr_thread *t)
 	malloc_trim(0);
 }
 
+/*
+ * The chunks a hand-over may find queued (called with mu held): @keep, or
+ * with @grow all but one of WR_QUEUE_MAX once the write() in flight stalls.
+ */
+static unsigned queue_room(const struct wr_thread *t, unsigned keep, bool grow)
+{
+	if (grow && t->write_t0 && wr_mono_ns() - t->write_t0 >= WR_STALL_NS)
+		return WR_QUEUE_MAX - 1;
+	return keep;
+}
+
+/*
+ * Wait until a chunk is written or at most the room's chunks are queued
+ * (called with mu held). With @grow, a wait at the calm room ends when the
+ * write in flight turns into a stall.
+ */
+static void wait_for_room(struct wr_thread *t, unsigned keep, bool grow)
+{
+	bool counted = false;
+
+	while (!t->written && t->queued > queue_room(t, keep, grow)) {
+		struct timespec until;
+		uint64_t ns;
+
+		if (grow && t->queued >= WR_QUEUE_MAX && !counted) {
+			t->st.full_waits++; /* the stall reaches the caller */
+			counted = true;
+		}
+		if (!grow || !t->write_t0 || t->queued >= WR_QUEUE_MAX) {
+			pthread_cond_wait(&t->cv, &t->mu);
+			continue;
+		}
+		ns = t->write_t0 + WR_STALL_NS;
+		until.tv_sec = (time_t)(ns / 1000000000u);
+		until.tv_nsec = (long)(ns % 1000000000u);
+		pthread_cond_timedwait(&t->cv, &t->mu, &until);
+	}
+}
+
 int wr_thread_start(struct ctrcap_pcapng_writer *w)
 {
 	struct wr_thread *t = calloc(1, sizeof(*t));
+	pthread_condattr_t ca;
 	sigset_t all, old;
 	uint8_t *b = NULL;
 	int e;
@@ -139,7 +199,11 @@ int wr_thread_start(struct ctrcap_pcapng_writer *w)
 	}
 	t->w = w;
 	pthread_mutex_init(&t->mu, NULL);
-	pthread_cond_init(&t->cv, NULL);
+	/* Timed waits against wr_mono_ns()'s clock. */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->cv, &ca);
+	pthread_condattr_destroy(&ca);
 	/* Signals stay the caller's: Ctrl-C must reach the capture loop, not the writer. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -170,10 +234,11 @@ static struct wr_slot slot_pop(struct wr_thread *t)
 
 /*
  * Take the outcomes of the written chunks, oldest first, waiting while more
- * than keep chunks are queued. On a failure (the file cut back by
- * wr_chunk_result) the chunks after it are dropped and -1 returned.
+ * than keep chunks are queued (with @grow, more while a write stalls). On a
+ * failure (the file cut back by wr_chunk_result) the chunks after it are
+ * dropped and -1 returned.
  */
-static int wr_take(struct ctrcap_pcapng_writer *w, unsigned keep)
+static int wr_take(struct ctrcap_pcapng_writer *w, unsigned keep, bool grow)
 {
 	struct wr_thread *t = w->thr;
 	int rc = 0;
@@ -182,10 +247,7 @@ static int wr_take(struct ctrcap_pcapng_writer *w, unsigned keep)
 	for (;;) {
 		struct wr_slot s;
 
-		if (!t->written && t->queued > keep && keep)
-			t->st.full_waits++; /* a hand-over waits: the stall reaches the caller */
-		while (!t->written && t->queued > keep)
-			pthread_cond_wait(&t->cv, &t->mu);
+		wait_for_room(t, keep, grow);
 		if (!t->written)
 			break;
 		s = slot_pop(t);
@@ -212,7 +274,7 @@ static int wr_take(struct ctrcap_pcapng_writer *w, unsigned keep)
 
 int wr_thread_drain(struct ctrcap_pcapng_writer *w)
 {
-	return wr_take(w, 0);
+	return wr_take(w, 0, false);
 }
 
 int wr_thread_hand(struct ctrcap_pcapng_writer *w, size_t n)
@@ -223,8 +285,8 @@ int wr_thread_hand(struct ctrcap_pcapng_writer *w, size_t n)
 	size_t rest = w->len - n, cap = 0;
 	uint8_t *b = NULL;
 
-	/* Outcomes so far; with the queue full, wait for its oldest chunk. */
-	if (wr_take(w, WR_QUEUE_MAX - 1) < 0)
+	/* Outcomes so far; with no room in the queue, wait for its oldest chunk. */
+	if (wr_take(w, WR_QUEUE_CALM, true) < 0)
 		return -1;
 	pthread_mutex_lock(&t->mu);
 	if (t->n_spare) {
