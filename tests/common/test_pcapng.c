@@ -1535,6 +1535,22 @@ static void queue_reader_start(struct queue_reader *qr, struct ctrcap_pcapng_wri
 	assert_true(ctrcap_pcapng_writer_interface(qr->w, 1, 1, "eth0", NULL, 1, 0) >= 0);
 }
 
+/* Hand the queue reader's writer n packets of size zero bytes, each with identity id. */
+static void queue_reader_send(struct queue_reader *qr, unsigned n, uint32_t size,
+			      const struct ctrcap_identity *id)
+{
+	static uint8_t data[16000];
+
+	assert_true(size <= sizeof(data));
+	for (unsigned i = 0; i < n; i++) {
+		struct ctrcap_pcapng_packet p = {.if_id = 0, .ts_ns = T0 + i, .data = data,
+						 .caplen = size, .origlen = size, .id = id};
+
+		if (ctrcap_pcapng_writer_packet(qr->w, &p) < 0)
+			fail_msg("%s", ctrcap_pcapng_writer_error(qr->w));
+	}
+}
+
 /* Take the write stats, close the writer and the pipe, wait for the reader. */
 static void queue_reader_finish(struct queue_reader *qr, int fds[2], pthread_t rd,
 				struct ctrcap_pcapng_write_stats *st)
@@ -1613,10 +1629,9 @@ static void test_write_thread_calm(void **state)
 	struct ctrcap_pcapng_write_stats st;
 	struct queue_reader qr = {.delay_ms = 1, .pace_us = 50};
 	struct ctrcap_identity id;
-	static uint8_t data[16000];
 	pthread_t rd;
 	int fds[2];
-	unsigned i, n = 4096; /* 16000-byte packets: 62 MiB, twice the queue */
+	unsigned n = 4096; /* 16000-byte packets: 62 MiB, twice the queue */
 	(void)state;
 
 	sample_identity(&id);
@@ -1629,14 +1644,7 @@ static void test_write_thread_calm(void **state)
 	 */
 	if (fcntl(fds[1], F_SETPIPE_SZ, 1 << 20) < 0)
 		fail_msg("F_SETPIPE_SZ: %s", strerror(errno));
-	for (i = 0; i < n; i++) {
-		struct ctrcap_pcapng_packet p = {.if_id = 0, .ts_ns = T0 + i, .data = data,
-						 .caplen = sizeof(data), .origlen = sizeof(data),
-						 .id = &id};
-
-		if (ctrcap_pcapng_writer_packet(qr.w, &p) < 0)
-			fail_msg("%s", ctrcap_pcapng_writer_error(qr.w));
-	}
+	queue_reader_send(&qr, n, 16000, &id);
 	queue_reader_finish(&qr, fds, rd, &st);
 	assert_true(st.thread);
 	/*
@@ -1661,10 +1669,8 @@ static void test_write_stats_slow_pipe(void **state)
 	struct ctrcap_pcapng_write_stats st;
 	struct queue_reader qr = {.delay_ms = 300};
 	struct ctrcap_identity id;
-	static uint8_t data[1500];
 	pthread_t rd;
 	int fds[2];
-	unsigned i;
 	(void)state;
 
 	sample_identity(&id);
@@ -1672,14 +1678,7 @@ static void test_write_stats_slow_pipe(void **state)
 	assert_true(qr.out >= 0);
 	queue_reader_start(&qr, &o, fds, &rd);
 	/* ~300 KB: more than the pipe (64 KiB) and the writer's buffer hold. */
-	for (i = 0; i < 200; i++) {
-		struct ctrcap_pcapng_packet p = {.if_id = 0, .ts_ns = T0 + i, .data = data,
-						 .caplen = sizeof(data), .origlen = sizeof(data),
-						 .id = &id};
-
-		if (ctrcap_pcapng_writer_packet(qr.w, &p) < 0)
-			fail_msg("%s", ctrcap_pcapng_writer_error(qr.w));
-	}
+	queue_reader_send(&qr, 200, 1500, &id);
 	queue_reader_finish(&qr, fds, rd, &st);
 	assert_false(st.thread);
 	if (st.longest_write_ns < 250 * 1000000ull)
