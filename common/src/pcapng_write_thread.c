@@ -5,9 +5,11 @@
  * so the page-cache copy of a file (or a pipe's) runs on another CPU than
  * the ring reader, and a write() that stalls (a disk's writeback, a slow
  * pipe reader) does not stop the ring reader until WR_QUEUE_MAX chunks wait.
- * While write()s return promptly the queue stays at WR_QUEUE_CALM chunks,
- * even when the caller fills them faster than they are written: more would
- * not write faster, only take memory (and its first-touch page faults).
+ * While write()s return promptly no buffer is added beyond WR_QUEUE_CALM
+ * queued chunks, even when the caller fills them faster than they are
+ * written: more would not write faster, only take memory (and its
+ * first-touch page faults). Buffers a stall added are used until trimmed,
+ * so after a stall the caller goes on while the backlog drains.
  *
  * Chunks are written in the order they were handed over. Their outcomes are
  * taken in that order, in the caller's thread, at a later hand-over or
@@ -143,11 +145,12 @@ static void spares_trim(struct wr_thread *t)
 
 /*
  * The chunks a hand-over may find queued (called with mu held): @keep, or
- * with @grow all but one of WR_QUEUE_MAX once the write() in flight stalls.
+ * with @grow all but one of WR_QUEUE_MAX when a spare buffer is there (it
+ * costs no memory) or the write() in flight stalls.
  */
 static unsigned queue_room(const struct wr_thread *t, unsigned keep, bool grow)
 {
-	if (grow && t->write_t0 && wr_mono_ns() - t->write_t0 >= WR_STALL_NS)
+	if (grow && (t->n_spare || (t->write_t0 && wr_mono_ns() - t->write_t0 >= WR_STALL_NS)))
 		return WR_QUEUE_MAX - 1;
 	return keep;
 }
